@@ -1,0 +1,45 @@
+//! The Lockbox Worker: `/api/v1/*` over D1, and the scheduled sweep.
+//!
+//! Bindings and configuration are read once here, at the edge, and passed
+//! inward as typed handles.
+
+// A panic in a Worker poisons the whole isolate, so request and cron paths
+// must not unwrap; tests may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod config;
+mod cron;
+mod error;
+mod routes;
+mod store;
+
+use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
+
+use crate::config::App;
+use crate::error::AppError;
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let app = match App::from_env(&env) {
+        Ok(app) => app,
+        Err(err) => return err.into_response(),
+    };
+    routes::handle(req, &app).await
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let app = match App::from_env(&env) {
+        Ok(app) => app,
+        Err(err) => {
+            err.log();
+            return;
+        }
+    };
+    // The event's own time, not the wall clock: a late or replayed run sweeps
+    // as of when it was due, and tests can pick the time.
+    let now_ms = event.schedule() as i64;
+    if let Err(err) = cron::sweep(&app, now_ms, &event.cron()).await {
+        AppError::from(err).log();
+    }
+}

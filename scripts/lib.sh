@@ -1,0 +1,63 @@
+# Shared helpers for the scripts. Sourced, not run.
+step() { printf '==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Tools installed from npm come first on PATH so trunk and worker-build find
+# binaryen 132 and esbuild from the lockfile, never Debian's binaryen.
+export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export WASM_BINDGEN_BIN="${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen"
+export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
+export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
+export WRANGLER_SEND_METRICS=false
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# prepare_db PERSIST_DIR: applies the D1 migrations and seeds the demo world
+# (idempotent) in the local database kept under PERSIST_DIR.
+prepare_db() {
+  local dir=$1
+  step "applying D1 migrations (local, $dir)"
+  CI=true wrangler d1 migrations apply lockbox --local --persist-to "$dir" >"$dir.migrate.log" 2>&1 \
+    || { cat "$dir.migrate.log" >&2; die "the D1 migrations did not apply; see the output above."; }
+  step "seeding the demo data"
+  CI=true wrangler d1 execute lockbox --local --persist-to "$dir" --file seed/demo.sql >"$dir.seed.log" 2>&1 \
+    || { cat "$dir.seed.log" >&2; die "the demo data did not load; see the output above."; }
+}
+
+# start_server PORT PERSIST_DIR LOG: starts `wrangler dev` on 127.0.0.1:PORT in
+# the background, sets SERVER_PID, and waits until the API answers.
+start_server() {
+  local port=$1 dir=$2 log=$3 inspector
+  inspector=$(free_port)
+  wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+    --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \
+    >"$log" 2>&1 &
+  SERVER_PID=$!
+  local waited=0
+  until curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/health" 2>/dev/null; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      cat "$log" >&2
+      die "wrangler dev exited before it answered; its output is above."
+    fi
+    waited=$((waited + 1))
+    if [ "$waited" -ge 240 ]; then
+      kill "$SERVER_PID" 2>/dev/null || true
+      cat "$log" >&2
+      die "wrangler dev did not answer on port $port within 120 s."
+    fi
+    sleep 0.5
+  done
+}
+
+# stop_server: stops the server started by start_server, by its PID.
+stop_server() {
+  if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=
+}

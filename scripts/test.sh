@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, then runs every test: formatting and
+# lints, Rust unit tests, integration tests against a real `wrangler dev`
+# (started here on a free port, stopped by PID), and browser tests in
+# headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+scripts/ensure-tools.sh --browser
+
+step "checking formatting (cargo fmt --check)"
+cargo fmt --all -- --check || die "code is not formatted; run cargo fmt."
+
+step "linting (cargo clippy -D warnings)"
+cargo clippy --locked -p lockbox-shared -p lockbox-tests --all-targets -- -D warnings
+cargo clippy --locked -p lockbox-backend -p lockbox-frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "unit tests"
+cargo test --locked -p lockbox-shared -p lockbox-backend -p lockbox-frontend
+
+scripts/build.sh
+
+out=test-output
+rm -rf "$out"
+mkdir -p "$out"
+db="$out/d1"
+prepare_db "$db"
+port=$(free_port)
+step "starting wrangler dev for the tests on 127.0.0.1:$port"
+trap stop_server EXIT
+start_server "$port" "$db" "$out/wrangler.log"
+
+export LOCKBOX_URL="http://127.0.0.1:$port"
+export LOCKBOX_D1_PERSIST="$PWD/$db"
+export LOCKBOX_TEST_OUTPUT="$PWD/$out"
+
+step "integration tests against $LOCKBOX_URL"
+cargo test --locked -p lockbox-tests
+
+step "browser tests (headless Chromium)"
+node --test --test-reporter=spec tests/e2e/
+
+stop_server
+step "all tests passed; screenshots are in $out/screenshots"

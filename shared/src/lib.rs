@@ -1,0 +1,10 @@
+//! The Lockbox domain, shared by the Worker (`backend`) and the SPA
+//! (`frontend`): the types both sides speak and the rules both must agree on.
+//!
+//! Nothing in this crate performs I/O or reads a clock: callers pass time in.
+
+pub mod api;
+pub mod ids;
+pub mod policy;
+pub mod problem;
+pub mod roles;

@@ -1,0 +1,124 @@
+//! Authorization, in one place: may this principal take this action on a
+//! resource of this tenant?
+//!
+//! The tenant passed in comes from the stored row the action touches (or the
+//! principal's own tenant for tenant-wide actions), never from the URL alone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::TenantId;
+use crate::roles::{CustomerRole, Principal};
+
+/// Everything a caller can ask the API to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Read one's own identity and roles (`GET /me`).
+    ReadOwnProfile,
+    /// List who holds each customer role of a tenant.
+    ListRoleHolders,
+    /// Assign or remove a customer role in a tenant.
+    ChangeRoles,
+}
+
+impl Action {
+    /// Every action, so tests can prove each one is covered.
+    pub const ALL: [Action; 3] = [
+        Action::ReadOwnProfile,
+        Action::ListRoleHolders,
+        Action::ChangeRoles,
+    ];
+
+    /// What the action is, for messages ("… may not change roles").
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Action::ReadOwnProfile => "read your profile",
+            Action::ListRoleHolders => "see who holds the tenant's roles",
+            Action::ChangeRoles => "change who holds the tenant's roles",
+        }
+    }
+
+    /// Whether an action concerns one tenant's objects (and so needs the
+    /// resource's tenant to decide).
+    pub const fn is_tenant_scoped(self) -> bool {
+        !matches!(self, Action::ReadOwnProfile)
+    }
+}
+
+/// Why an action was refused. Each variant knows what to tell the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// The resource belongs to another tenant. Answered as "not found", so
+    /// nobody learns that another tenant's object exists.
+    OtherTenant,
+    /// No provider identity may change a customer's roles, whatever its role.
+    ProviderCannotChangeCustomerRoles,
+    /// A customer-only action attempted by provider staff.
+    CustomersOnly { action: Action },
+    /// The caller lacks the role the action needs.
+    MissingRole {
+        action: Action,
+        needs: &'static [CustomerRole],
+    },
+}
+
+impl Denied {
+    /// True when the refusal must look like "not found" (HTTP 404).
+    pub const fn hides_existence(&self) -> bool {
+        matches!(self, Denied::OtherTenant)
+    }
+
+    /// A sentence for the person refused.
+    pub fn message(&self) -> String {
+        match self {
+            Denied::OtherTenant => "No such item exists in your organisation.".to_owned(),
+            Denied::ProviderCannotChangeCustomerRoles => {
+                "Provider staff can never change who holds a customer's roles; only the customer's global admin can. This attempt has been recorded in the customer's audit log.".to_owned()
+            }
+            Denied::CustomersOnly { action } => {
+                format!("Only people of the customer organisation may {}.", action.describe())
+            }
+            Denied::MissingRole { action, needs } => {
+                let names: Vec<&str> = needs.iter().map(|r| r.label()).collect();
+                format!(
+                    "You may not {}: that needs the role {}. Ask your global admin if you need it.",
+                    action.describe(),
+                    names.join(" or ")
+                )
+            }
+        }
+    }
+}
+
+/// Decides whether `principal` may take `action` on a resource of `tenant`
+/// (`None` for actions that concern no tenant).
+pub fn authorize(
+    principal: &Principal,
+    action: Action,
+    tenant: Option<&TenantId>,
+) -> Result<(), Denied> {
+    use CustomerRole::{Approver, Auditor, GlobalAdmin};
+
+    if !action.is_tenant_scoped() {
+        return Ok(());
+    }
+    if principal.is_provider() {
+        return Err(match action {
+            Action::ChangeRoles => Denied::ProviderCannotChangeCustomerRoles,
+            _ => Denied::CustomersOnly { action },
+        });
+    }
+    if tenant.is_none() || principal.tenant() != tenant {
+        return Err(Denied::OtherTenant);
+    }
+    let needs: &'static [CustomerRole] = match action {
+        Action::ReadOwnProfile => return Ok(()),
+        Action::ListRoleHolders => &[GlobalAdmin, Approver, Auditor],
+        Action::ChangeRoles => &[GlobalAdmin],
+    };
+    if needs.iter().any(|r| principal.has_customer_role(*r)) {
+        Ok(())
+    } else {
+        Err(Denied::MissingRole { action, needs })
+    }
+}

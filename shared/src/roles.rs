@@ -1,0 +1,163 @@
+//! Who someone is to Lockbox: their side (customer tenant or provider) and roles.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::ids::{TenantId, UserId};
+
+/// A role a person holds inside one customer tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerRole {
+    /// Everything an approver may, plus who may approve, plus the switch.
+    GlobalAdmin,
+    /// Lockbox access approver: sees, approves, denies and revokes requests.
+    Approver,
+    /// Read-only: searches and exports the audit log.
+    Auditor,
+}
+
+impl CustomerRole {
+    /// Every customer role, in display order.
+    pub const ALL: [CustomerRole; 3] = [
+        CustomerRole::GlobalAdmin,
+        CustomerRole::Approver,
+        CustomerRole::Auditor,
+    ];
+
+    /// The name stored in the database and used in the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CustomerRole::GlobalAdmin => "global_admin",
+            CustomerRole::Approver => "approver",
+            CustomerRole::Auditor => "auditor",
+        }
+    }
+
+    /// Parses the stored / API name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The name people see.
+    pub const fn label(self) -> &'static str {
+        match self {
+            CustomerRole::GlobalAdmin => "Global admin",
+            CustomerRole::Approver => "Lockbox access approver",
+            CustomerRole::Auditor => "Auditor",
+        }
+    }
+
+    /// Whether a global admin may assign and remove this role through Lockbox.
+    /// Global admins themselves are managed by the tenant's directory.
+    pub const fn is_assignable(self) -> bool {
+        matches!(self, CustomerRole::Approver | CustomerRole::Auditor)
+    }
+}
+
+/// A role a person holds on the provider's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderRole {
+    /// Opens access requests and works under live grants.
+    SupportEngineer,
+    /// Pre-approves or rejects engineers' requests (never their own).
+    SupportManager,
+}
+
+impl ProviderRole {
+    /// Every provider role.
+    pub const ALL: [ProviderRole; 2] =
+        [ProviderRole::SupportEngineer, ProviderRole::SupportManager];
+
+    /// The name stored in the database and used in the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ProviderRole::SupportEngineer => "support_engineer",
+            ProviderRole::SupportManager => "support_manager",
+        }
+    }
+
+    /// Parses the stored / API name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The name people see.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ProviderRole::SupportEngineer => "Support engineer",
+            ProviderRole::SupportManager => "Support manager",
+        }
+    }
+}
+
+impl fmt::Display for CustomerRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl fmt::Display for ProviderRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Which side of the lockbox someone stands on, with their roles there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "side", rename_all = "snake_case")]
+pub enum Membership {
+    /// A person of one customer tenant.
+    Customer {
+        /// Their tenant.
+        tenant_id: TenantId,
+        /// Their tenant's name.
+        tenant_name: String,
+        /// Their roles in it (may be empty: a plain member).
+        roles: Vec<CustomerRole>,
+    },
+    /// A member of the provider's staff.
+    Provider {
+        /// Their provider roles.
+        roles: Vec<ProviderRole>,
+    },
+}
+
+/// An authenticated caller, as resolved from a verified token and the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// Their user id.
+    pub user_id: UserId,
+    /// Their e-mail (or, for a service token, its client id).
+    pub email: String,
+    /// The name shown for them.
+    pub display_name: String,
+    /// Their side and roles.
+    pub membership: Membership,
+}
+
+impl Principal {
+    /// Their tenant, when they are a customer.
+    pub fn tenant(&self) -> Option<&TenantId> {
+        match &self.membership {
+            Membership::Customer { tenant_id, .. } => Some(tenant_id),
+            Membership::Provider { .. } => None,
+        }
+    }
+
+    /// Whether they hold `role` in their own tenant.
+    pub fn has_customer_role(&self, role: CustomerRole) -> bool {
+        matches!(&self.membership, Membership::Customer { roles, .. } if roles.contains(&role))
+    }
+
+    /// Whether they hold provider `role`.
+    pub fn has_provider_role(&self, role: ProviderRole) -> bool {
+        matches!(&self.membership, Membership::Provider { roles } if roles.contains(&role))
+    }
+
+    /// Whether they are provider staff.
+    pub fn is_provider(&self) -> bool {
+        matches!(self.membership, Membership::Provider { .. })
+    }
+}

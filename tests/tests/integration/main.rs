@@ -1,0 +1,6 @@
+//! Integration tests against a running `wrangler dev` (real workerd, local D1).
+//! One binary; each module is one concern.
+
+mod cron;
+mod health;
+mod spa;
