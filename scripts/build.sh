@@ -21,12 +21,13 @@ if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.to
   touch backend/build/index.js
 fi
 
-if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml; then
+if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml scripts/write-headers.mjs; then
   step "building the SPA (trunk build --release)"
   rm -rf frontend/dist/.stage
   (cd frontend && trunk build --release --offline) || {
     rm -rf frontend/dist/.stage
     die "the SPA did not build; see the output above."
   }
+  node scripts/write-headers.mjs frontend/dist || die "could not write the security headers of the SPA."
   touch frontend/dist/index.html
 fi

@@ -28,17 +28,46 @@ prepare_db() {
     || { cat "$dir.seed.log" >&2; die "the demo data did not load; see the output above."; }
 }
 
-# start_server PORT PERSIST_DIR LOG: starts `wrangler dev` on 127.0.0.1:PORT in
-# the background, sets SERVER_PID, and waits until the API answers.
+# ensure_dev_keys: the RSA key pair of the local sign-in, made on first use
+# and kept in .wrangler/ (never committed). Exports LOCKBOX_DEV_PRIVATE_KEY and
+# LOCKBOX_DEV_PUBLIC_KEY (base64 PKCS#1 DER).
+ensure_dev_keys() {
+  local dir=.wrangler/dev-auth
+  if [ ! -s "$dir/private.b64" ] || [ ! -s "$dir/public.b64" ]; then
+    mkdir -p "$dir"
+    node -e '
+      const { generateKeyPairSync } = require("crypto");
+      const fs = require("fs");
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      fs.writeFileSync(process.argv[1] + "/private.b64", privateKey.export({ type: "pkcs1", format: "der" }).toString("base64"), { mode: 0o600 });
+      fs.writeFileSync(process.argv[1] + "/public.b64", publicKey.export({ type: "pkcs1", format: "der" }).toString("base64"));
+    ' "$dir" || die "could not generate the local sign-in key pair with node."
+  fi
+  LOCKBOX_DEV_PRIVATE_KEY=$(cat "$dir/private.b64")
+  LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.b64")
+  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PUBLIC_KEY
+}
+
+# start_server PORT PERSIST_DIR LOG [--no-dev-auth]: starts `wrangler dev` on
+# 127.0.0.1:PORT in the background, sets SERVER_PID, and waits until the API
+# answers at all. The local sign-in is switched on with --var (never in
+# wrangler.toml) unless --no-dev-auth is given.
 start_server() {
-  local port=$1 dir=$2 log=$3 inspector
+  local port=$1 dir=$2 log=$3 mode=${4:-} inspector
+  local vars=()
+  if [ "$mode" != "--no-dev-auth" ]; then
+    ensure_dev_keys
+    vars=(--var "LOCKBOX_DEV_AUTH:1" --var "LOCKBOX_DEV_PRIVATE_KEY:$LOCKBOX_DEV_PRIVATE_KEY"
+          --var "LOCKBOX_DEV_PUBLIC_KEY:$LOCKBOX_DEV_PUBLIC_KEY")
+  fi
   inspector=$(free_port)
   wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
     --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \
-    >"$log" 2>&1 &
+    "${vars[@]}" >"$log" 2>&1 &
   SERVER_PID=$!
   local waited=0
-  until curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/health" 2>/dev/null; do
+  # Any HTTP answer means the server is up (health itself is a test).
+  until [ "$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/health" 2>/dev/null)" != "000" ]; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       cat "$log" >&2
       die "wrangler dev exited before it answered; its output is above."

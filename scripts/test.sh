@@ -28,12 +28,28 @@ db="$out/d1"
 prepare_db "$db"
 port=$(free_port)
 step "starting wrangler dev for the tests on 127.0.0.1:$port"
-trap stop_server EXIT
+prod_pid=
+stop_prod_like() {
+  if [ -n "$prod_pid" ] && kill -0 "$prod_pid" 2>/dev/null; then
+    kill "$prod_pid"
+    wait "$prod_pid" 2>/dev/null || true
+  fi
+}
+trap 'stop_server; stop_prod_like' EXIT
 start_server "$port" "$db" "$out/wrangler.log"
+server_pid=$SERVER_PID
+
+# A second server as a deployment would run: no dev-only variables.
+prod_port=$(free_port)
+step "starting a second wrangler dev without the dev sign-in on 127.0.0.1:$prod_port"
+start_server "$prod_port" "$out/d1-prod-like" "$out/wrangler-prod-like.log" --no-dev-auth
+prod_pid=$SERVER_PID
+SERVER_PID=$server_pid
 
 export LOCKBOX_URL="http://127.0.0.1:$port"
 export LOCKBOX_D1_PERSIST="$PWD/$db"
 export LOCKBOX_TEST_OUTPUT="$PWD/$out"
+export LOCKBOX_PROD_LIKE_URL="http://127.0.0.1:$prod_port"
 
 step "integration tests against $LOCKBOX_URL"
 cargo test --locked -p lockbox-tests
@@ -42,4 +58,5 @@ step "browser tests (headless Chromium)"
 node --test --test-reporter=spec tests/e2e/
 
 stop_server
+stop_prod_like
 step "all tests passed; screenshots are in $out/screenshots"

@@ -1,7 +1,8 @@
 //! The one application error type, and the one place it becomes HTTP.
 
+use lockbox_shared::policy::Denied;
 use lockbox_shared::problem::{Problem, PROBLEM_JSON};
-use worker::{console_error, Response};
+use worker::{console_error, console_warn, Response};
 
 /// Every way a request can fail.
 #[derive(Debug)]
@@ -10,6 +11,22 @@ pub enum AppError {
     NotFound { path: String },
     /// The path exists but not with this method.
     MethodNotAllowed { method: String, path: String },
+    /// No valid identity: no token, or one that failed a check (logged).
+    Unauthenticated { reason: String },
+    /// A valid token, but for nobody Lockbox knows.
+    UnknownPerson { identity: String },
+    /// The policy refused the action.
+    Forbidden(Denied),
+    /// A state-changing request that did not come from this site.
+    CrossSite,
+    /// A state-changing request without a JSON body.
+    NotJson,
+    /// The body is larger than the API accepts.
+    TooLarge { limit: usize },
+    /// The input is malformed or invalid; the detail says how to fix it.
+    BadRequest { detail: String },
+    /// The named object does not exist (for this caller).
+    Missing { what: String },
     /// The deployment lacks a binding or variable.
     Misconfigured(String),
     /// The database or the runtime failed; the details are logged, not sent.
@@ -22,7 +39,20 @@ impl From<worker::Error> for AppError {
     }
 }
 
+impl From<Denied> for AppError {
+    fn from(denied: Denied) -> Self {
+        AppError::Forbidden(denied)
+    }
+}
+
 impl AppError {
+    /// A 400 with a sentence saying what to fix.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            detail: detail.into(),
+        }
+    }
+
     /// The problem document sent to the client.
     pub fn problem(&self) -> Problem {
         match self {
@@ -35,6 +65,41 @@ impl AppError {
                 405,
                 "Method not allowed",
                 format!("{path} does not accept {method}."),
+            ),
+            AppError::Unauthenticated { .. } => Problem::new(
+                401,
+                "Sign-in required",
+                "You are not signed in, or your sign-in has expired or is not valid. Sign in again.",
+            ),
+            AppError::UnknownPerson { identity } => Problem::new(
+                403,
+                "No Lockbox account",
+                format!("You are signed in as {identity}, but Lockbox has no account for that identity. Ask your administrator to add you."),
+            ),
+            AppError::Forbidden(denied) if denied.hides_existence() => {
+                Problem::new(404, "Not found", denied.message())
+            }
+            AppError::Forbidden(denied) => Problem::new(403, "Not allowed", denied.message()),
+            AppError::CrossSite => Problem::new(
+                403,
+                "Cross-site request refused",
+                "This change did not come from the Lockbox site itself, so it was refused. Make it from the Lockbox pages or with an API client.",
+            ),
+            AppError::NotJson => Problem::new(
+                415,
+                "JSON body required",
+                "Send the request with Content-Type: application/json and a JSON body (an empty object {} where nothing else is needed).",
+            ),
+            AppError::TooLarge { limit } => Problem::new(
+                413,
+                "Body too large",
+                format!("The request body is larger than the {limit} bytes the API accepts."),
+            ),
+            AppError::BadRequest { detail } => Problem::new(400, "Invalid request", detail.clone()),
+            AppError::Missing { what } => Problem::new(
+                404,
+                "Not found",
+                format!("{what} does not exist in your organisation."),
             ),
             AppError::Misconfigured(_) => Problem::new(
                 500,
@@ -54,14 +119,21 @@ impl AppError {
         match self {
             AppError::Misconfigured(msg) => console_error!("misconfigured: {msg}"),
             AppError::Internal(msg) => console_error!("internal error: {msg}"),
-            AppError::NotFound { .. } | AppError::MethodNotAllowed { .. } => {}
+            AppError::Unauthenticated { reason } => console_warn!("unauthenticated: {reason}"),
+            _ => {}
         }
     }
 
     /// The HTTP answer: `application/problem+json` with the problem's status.
     pub fn into_response(self) -> worker::Result<Response> {
         self.log();
-        problem_response(&self.problem())
+        let mut response = problem_response(&self.problem())?;
+        if let AppError::Unauthenticated { .. } = self {
+            response
+                .headers_mut()
+                .set("WWW-Authenticate", "Bearer realm=\"lockbox\"")?;
+        }
+        Ok(response)
     }
 }
 

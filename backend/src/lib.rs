@@ -7,6 +7,7 @@
 // must not unwrap; tests may.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod auth;
 mod config;
 mod cron;
 mod error;

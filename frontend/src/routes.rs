@@ -9,6 +9,8 @@ pub enum AppRoute {
     SecurityPrivacy,
     /// Support > Customer Lockbox requests.
     LockboxRequests,
+    /// Local sign-in.
+    SignIn,
 }
 
 impl AppRoute {
@@ -18,6 +20,7 @@ impl AppRoute {
             AppRoute::Status => "/",
             AppRoute::SecurityPrivacy => "/settings/org-settings/security-privacy",
             AppRoute::LockboxRequests => "/support/lockbox-requests",
+            AppRoute::SignIn => "/sign-in",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Nothing in this crate performs I/O or reads a clock: callers pass time in.
 
 pub mod api;
+pub mod audit;
 pub mod ids;
 pub mod policy;
 pub mod problem;

@@ -122,3 +122,104 @@ pub fn authorize(
         Err(Denied::MissingRole { action, needs })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UserId;
+    use crate::roles::{Membership, ProviderRole};
+
+    fn customer(tenant: &str, roles: &[CustomerRole]) -> Principal {
+        Principal {
+            user_id: UserId("u".into()),
+            email: "p@example".into(),
+            display_name: "P".into(),
+            membership: Membership::Customer {
+                tenant_id: TenantId(tenant.into()),
+                tenant_name: tenant.into(),
+                roles: roles.to_vec(),
+            },
+        }
+    }
+
+    fn provider(roles: &[ProviderRole]) -> Principal {
+        Principal {
+            user_id: UserId("s".into()),
+            email: "s@provider".into(),
+            display_name: "S".into(),
+            membership: Membership::Provider {
+                roles: roles.to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_policy_matrix_holds_for_every_action_role_and_tenant() {
+        use CustomerRole::*;
+        let a = TenantId("a".into());
+        let b = TenantId("b".into());
+        let people: Vec<(&str, Principal)> = vec![
+            ("admin", customer("a", &[GlobalAdmin])),
+            ("approver", customer("a", &[Approver])),
+            ("auditor", customer("a", &[Auditor])),
+            ("member", customer("a", &[])),
+            ("engineer", provider(&[ProviderRole::SupportEngineer])),
+            ("manager", provider(&[ProviderRole::SupportManager])),
+            (
+                "both",
+                provider(&[ProviderRole::SupportEngineer, ProviderRole::SupportManager]),
+            ),
+        ];
+        // (person, action, allowed on own tenant "a", refusal on tenant "b")
+        let expected = |who: &str, action: Action| -> (bool, Option<Denied>) {
+            let provider_denial = match action {
+                Action::ChangeRoles => Denied::ProviderCannotChangeCustomerRoles,
+                _ => Denied::CustomersOnly { action },
+            };
+            match (who, action) {
+                (_, Action::ReadOwnProfile) => (true, None),
+                ("engineer" | "manager" | "both", _) => (false, Some(provider_denial)),
+                ("admin", _) => (true, Some(Denied::OtherTenant)),
+                ("approver" | "auditor", Action::ListRoleHolders) => {
+                    (true, Some(Denied::OtherTenant))
+                }
+                _ => (false, Some(Denied::OtherTenant)),
+            }
+        };
+        let mut cells = 0;
+        for (who, person) in &people {
+            for action in Action::ALL {
+                let (own_allowed, other) = expected(who, action);
+                let own = authorize(person, action, Some(&a));
+                assert_eq!(own.is_ok(), own_allowed, "{who} {action:?} own: {own:?}");
+                let theirs = authorize(person, action, Some(&b));
+                assert_eq!(theirs.err(), other, "{who} {action:?} other");
+                cells += 2;
+            }
+        }
+        assert_eq!(cells, people.len() * Action::ALL.len() * 2);
+    }
+
+    #[test]
+    fn a_tenant_scoped_action_without_a_tenant_is_refused() {
+        let admin = customer("a", &[CustomerRole::GlobalAdmin]);
+        assert_eq!(
+            authorize(&admin, Action::ChangeRoles, None),
+            Err(Denied::OtherTenant)
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_is_needed() {
+        let approver = customer("a", &[CustomerRole::Approver]);
+        let denied = authorize(&approver, Action::ChangeRoles, Some(&TenantId("a".into())))
+            .expect_err("refused");
+        assert!(
+            denied.message().contains("Global admin"),
+            "{}",
+            denied.message()
+        );
+        assert!(!denied.hides_existence());
+        assert!(Denied::OtherTenant.hides_existence());
+    }
+}

@@ -124,6 +124,29 @@ pub enum Membership {
     },
 }
 
+impl Membership {
+    /// Where they belong, for people: the tenant's name, or "Provider".
+    pub fn organisation(&self) -> &str {
+        match self {
+            Membership::Customer { tenant_name, .. } => tenant_name,
+            Membership::Provider { .. } => "Provider",
+        }
+    }
+
+    /// The names of their roles, for people; "No Lockbox role" when none.
+    pub fn role_labels(&self) -> Vec<&'static str> {
+        let labels: Vec<&'static str> = match self {
+            Membership::Customer { roles, .. } => roles.iter().map(|r| r.label()).collect(),
+            Membership::Provider { roles } => roles.iter().map(|r| r.label()).collect(),
+        };
+        if labels.is_empty() {
+            vec!["No Lockbox role"]
+        } else {
+            labels
+        }
+    }
+}
+
 /// An authenticated caller, as resolved from a verified token and the database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
@@ -159,5 +182,39 @@ impl Principal {
     /// Whether they are provider staff.
     pub fn is_provider(&self) -> bool {
         matches!(self.membership, Membership::Provider { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in CustomerRole::ALL {
+            assert_eq!(CustomerRole::parse(role.as_str()), Some(role));
+        }
+        for role in ProviderRole::ALL {
+            assert_eq!(ProviderRole::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(CustomerRole::parse("emperor"), None);
+    }
+
+    #[test]
+    fn only_approvers_and_auditors_are_assignable() {
+        assert!(!CustomerRole::GlobalAdmin.is_assignable());
+        assert!(CustomerRole::Approver.is_assignable());
+        assert!(CustomerRole::Auditor.is_assignable());
+    }
+
+    #[test]
+    fn a_member_without_roles_is_labelled_so() {
+        let m = Membership::Customer {
+            tenant_id: TenantId("t".into()),
+            tenant_name: "Contoso".into(),
+            roles: vec![],
+        };
+        assert_eq!(m.role_labels(), vec!["No Lockbox role"]);
+        assert_eq!(m.organisation(), "Contoso");
     }
 }

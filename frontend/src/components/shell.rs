@@ -1,8 +1,12 @@
-//! The frame around every page: product name and navigation.
+//! The frame around every page: product name, navigation, who is signed in.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
+use crate::api::{self, ApiError};
+use crate::components::session::use_session;
 use crate::routes::AppRoute;
 
 #[component]
@@ -11,13 +15,62 @@ pub fn Shell(children: Children) -> impl IntoView {
         <header class="shell-header">
             <a class="brand" href=AppRoute::Status.path()>
                 <span class="brand-mark" aria-hidden="true">"▣"</span>
-                " Lockbox"
+                "Lockbox"
             </a>
             <nav class="shell-nav" aria-label="Main">
                 <A href=AppRoute::SecurityPrivacy.path()>"Settings"</A>
                 <A href=AppRoute::LockboxRequests.path()>"Support"</A>
             </nav>
+            <WhoIsSignedIn/>
         </header>
         <main class="shell-main">{children()}</main>
+    }
+}
+
+#[component]
+fn WhoIsSignedIn() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let (error, set_error) = signal(None::<String>);
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::sign_out().await {
+                Ok(signed_out) => {
+                    if let Some(url) = signed_out.sign_out_url {
+                        // Cloudflare Access ends the single sign-on session.
+                        let _ = window().location().set_href(&url);
+                        return;
+                    }
+                    session.me.refetch();
+                    navigate(AppRoute::SignIn.path(), Default::default());
+                }
+                Err(err) => set_error.set(Some(err.message())),
+            }
+        });
+    };
+    view! {
+        <div class="who">
+            <Transition fallback=|| ()>
+                {move || session.me.get().map(|me| match me {
+                    Ok(me) => {
+                        let roles = me.principal.membership.role_labels().join(", ");
+                        let org = me.principal.membership.organisation().to_owned();
+                        view! {
+                            <span class="who-text">
+                                <span class="who-name" data-testid="who-name">{me.principal.display_name.clone()}</span>
+                                <span class="who-roles" data-testid="who-roles">{format!("{org} · {roles}")}</span>
+                            </span>
+                            <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
+                        }.into_any()
+                    }
+                    Err(ApiError::SignedOut) => view! {
+                        <a class="sign-in-link" href=AppRoute::SignIn.path()>"Sign in"</a>
+                    }.into_any(),
+                    Err(err) => view! { <span class="who-error">{err.message()}</span> }.into_any(),
+                })}
+            </Transition>
+            {move || error.get().map(|msg| view! { <span class="who-error" role="alert">{msg}</span> })}
+        </div>
     }
 }

@@ -3,4 +3,8 @@
 
 mod cron;
 mod health;
+mod identity;
+mod matrix;
+mod roles;
 mod spa;
+mod web_safety;

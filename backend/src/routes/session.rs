@@ -1,0 +1,70 @@
+//! Signing out, and the local-development sign-in.
+//!
+//! The dev routes exist only when the dev-only variables are set *and* the
+//! request came to a loopback address; otherwise they answer 404 like any
+//! path that does not exist.
+
+use lockbox_shared::api::{DevSignIn, Me};
+use serde::Serialize;
+use worker::Response;
+
+use crate::auth::{self, DevKeys, DEV_TOKEN_SECONDS};
+use crate::config::App;
+use crate::error::AppError;
+use crate::routes::{json, Call};
+use crate::store;
+
+#[derive(Serialize)]
+struct SignedOut {
+    sign_out_url: Option<String>,
+}
+
+pub async fn sign_out(app: &App) -> Result<Response, AppError> {
+    let sign_out_url = app.verifier.as_ref().ok().and_then(|v| v.sign_out_url());
+    let mut response = json(&SignedOut { sign_out_url }, 200)?;
+    response
+        .headers_mut()
+        .set("Set-Cookie", &auth::cleared_cookie())?;
+    Ok(response)
+}
+
+fn dev_keys<'a>(app: &'a App, call: &Call) -> Result<&'a DevKeys, AppError> {
+    match &app.dev {
+        Some(keys) if call.is_loopback() => Ok(keys),
+        _ => Err(AppError::NotFound {
+            path: call.req.path(),
+        }),
+    }
+}
+
+pub async fn dev_people(app: &App, call: &Call) -> Result<Response, AppError> {
+    dev_keys(app, call)?;
+    json(&store::dev_people(&app.db).await?, 200)
+}
+
+pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
+    let keys = dev_keys(app, call)?;
+    let input: DevSignIn = call.json()?;
+    let email = input.email.trim();
+    let Some(user) = store::user_by_email(&app.db, email).await? else {
+        return Err(AppError::bad_request(format!(
+            "There is no demo person with the e-mail {email:?}. Pick one from the list."
+        )));
+    };
+    let token = keys.mint(&user.email, &user.id, call.now_ms)?;
+    let principal = store::principal(&app.db, &user.email)
+        .await?
+        .ok_or_else(|| AppError::Internal("signed-in person vanished".into()))?;
+    let mut response = json(
+        &Me {
+            principal,
+            sign_out_url: None,
+        },
+        200,
+    )?;
+    response.headers_mut().set(
+        "Set-Cookie",
+        &auth::session_cookie(&token, DEV_TOKEN_SECONDS),
+    )?;
+    Ok(response)
+}

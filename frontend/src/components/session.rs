@@ -1,0 +1,27 @@
+//! Who is signed in, shared by every page.
+
+use leptos::prelude::*;
+use lockbox_shared::api::Me;
+
+use crate::api::{self, ApiError};
+
+/// The signed-in person, loaded once and refetched after sign-in/out.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// `GET /api/v1/me`.
+    pub me: LocalResource<Result<Me, ApiError>>,
+}
+
+/// Loads the session and makes it available to every component below.
+pub fn provide_session() -> Session {
+    let session = Session {
+        me: LocalResource::new(api::me),
+    };
+    provide_context(session);
+    session
+}
+
+/// The session provided by the app.
+pub fn use_session() -> Session {
+    use_context::<Session>().unwrap_or_else(provide_session)
+}

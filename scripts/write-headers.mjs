@@ -1,0 +1,35 @@
+// Writes frontend/dist/_headers: the security headers Workers static assets
+// send with the SPA. The Content-Security-Policy allows exactly the inline
+// module script trunk writes into index.html (by its SHA-256), the wasm
+// compilation it starts ('wasm-unsafe-eval'), and nothing from elsewhere.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const dist = process.argv[2] ?? 'frontend/dist';
+const html = readFileSync(`${dist}/index.html`, 'utf8');
+const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+  .map(([, body]) => `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`);
+if (hashes.length === 0) {
+  console.error(`no inline script found in ${dist}/index.html: has trunk changed its output?`);
+  process.exit(1);
+}
+
+const csp = [
+  "default-src 'self'",
+  `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`,
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+writeFileSync(`${dist}/_headers`, `/*
+  Content-Security-Policy: ${csp}
+  X-Content-Type-Options: nosniff
+  X-Frame-Options: DENY
+  Referrer-Policy: no-referrer
+  Strict-Transport-Security: max-age=31536000
+`);

@@ -1,0 +1,104 @@
+//! CSRF defences, body limits and security headers.
+
+use lockbox_tests::{client, read, sign_in, url};
+use serde_json::json;
+
+#[test]
+fn a_change_from_another_origin_is_refused() {
+    let admin = sign_in("admin@contoso.example");
+    let answer = read(
+        client()
+            .post(url("/api/v1/roles/assign"))
+            .header("Cookie", &admin.cookie)
+            .header("Origin", "https://evil.example")
+            .send_json(json!({ "email": "user@contoso.example", "role": "approver" })),
+    );
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    assert_eq!(answer.content_type, "application/problem+json");
+}
+
+#[test]
+fn a_change_a_browser_marks_cross_site_is_refused() {
+    let admin = sign_in("admin@contoso.example");
+    let answer = read(
+        client()
+            .post(url("/api/v1/roles/assign"))
+            .header("Cookie", &admin.cookie)
+            .header("Sec-Fetch-Site", "cross-site")
+            .send_json(json!({ "email": "user@contoso.example", "role": "approver" })),
+    );
+    assert_eq!(answer.status, 403, "{}", answer.body);
+}
+
+#[test]
+fn a_change_without_a_json_body_is_refused() {
+    let admin = sign_in("admin@contoso.example");
+    let form = read(
+        client()
+            .post(url("/api/v1/roles/assign"))
+            .header("Cookie", &admin.cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send("email=user%40contoso.example&role=approver"),
+    );
+    assert_eq!(form.status, 415, "{}", form.body);
+    let empty = read(
+        client()
+            .post(url("/api/v1/roles/assign"))
+            .header("Cookie", &admin.cookie)
+            .header("Content-Type", "application/json")
+            .send_empty(),
+    );
+    assert_eq!(empty.status, 415, "{}", empty.body);
+}
+
+#[test]
+fn an_oversized_body_is_refused_with_413() {
+    let admin = sign_in("admin@contoso.example");
+    let big = "x".repeat(70 * 1024);
+    let answer = admin.post(
+        "/api/v1/roles/assign",
+        &json!({ "email": "user@contoso.example", "role": "approver", "padding": big }),
+    );
+    assert_eq!(answer.status, 413, "{}", answer.body);
+}
+
+#[test]
+fn api_answers_carry_security_headers() {
+    for path in ["/api/v1/health", "/api/v1/me", "/api/v1/nothing-here"] {
+        let answer = read(client().get(url(path)).call());
+        assert_eq!(
+            answer.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            answer.header("referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
+        assert!(
+            answer
+                .header("content-security-policy")
+                .is_some_and(|v| v.contains("frame-ancestors 'none'")),
+            "{path}"
+        );
+        assert_eq!(answer.header("cache-control"), Some("no-store"), "{path}");
+    }
+}
+
+#[test]
+fn the_app_page_carries_a_content_security_policy_that_lets_the_wasm_run() {
+    let answer = read(client().get(url("/")).call());
+    let csp = answer
+        .header("content-security-policy")
+        .unwrap_or_else(|| panic!("no CSP on the page: {:?}", answer.headers));
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap_or_else(|| panic!("no script-src: {csp}"));
+    assert!(!script_src.contains("'unsafe-inline'"), "{csp}");
+    assert_eq!(answer.header("x-content-type-options"), Some("nosniff"));
+}
