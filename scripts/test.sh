@@ -13,7 +13,7 @@ step "checking formatting (cargo fmt --check)"
 cargo fmt --all -- --check || die "code is not formatted; run cargo fmt."
 
 step "linting (cargo clippy -D warnings)"
-cargo clippy --locked -p lockbox-shared -p lockbox-tests --all-targets -- -D warnings
+cargo clippy --locked -p lockbox-shared -p lockbox-backend -p lockbox-tests --all-targets -- -D warnings
 cargo clippy --locked -p lockbox-backend -p lockbox-frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "unit tests"
@@ -47,12 +47,11 @@ prod_pid=$SERVER_PID
 SERVER_PID=$server_pid
 
 export LOCKBOX_URL="http://127.0.0.1:$port"
-export LOCKBOX_D1_PERSIST="$PWD/$db"
 export LOCKBOX_TEST_OUTPUT="$PWD/$out"
 export LOCKBOX_PROD_LIKE_URL="http://127.0.0.1:$prod_port"
 
 step "integration tests against $LOCKBOX_URL"
-cargo test --locked -p lockbox-tests
+cargo test --locked -p lockbox-tests -- --show-output
 
 step "browser tests (headless Chromium)"
 node --test --test-reporter=spec tests/e2e/

@@ -297,6 +297,28 @@ pub fn cleared_cookie() -> String {
     format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
 }
 
+/// Who is calling: a verified token, resolved to a person Lockbox knows.
+pub async fn authenticate(
+    req: &Request,
+    app: &crate::config::App,
+    now_ms: i64,
+) -> Result<lockbox_shared::roles::Principal, AppError> {
+    let verifier = app
+        .verifier
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))?;
+    let token = token_of(req).ok_or_else(|| unauthenticated("no token"))?;
+    let claims = verifier.verify(&token, now_ms).await?;
+    let identity = claims
+        .identity()
+        .ok_or_else(|| unauthenticated("token names no e-mail or service token"))?;
+    crate::store::principal(&app.db, identity)
+        .await?
+        .ok_or_else(|| AppError::UnknownPerson {
+            identity: identity.to_owned(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,26 +365,4 @@ mod tests {
         };
         assert_eq!(claims.identity(), Some("client-id.access"));
     }
-}
-
-/// Who is calling: a verified token, resolved to a person Lockbox knows.
-pub async fn authenticate(
-    req: &Request,
-    app: &crate::config::App,
-    now_ms: i64,
-) -> Result<lockbox_shared::roles::Principal, AppError> {
-    let verifier = app
-        .verifier
-        .as_ref()
-        .map_err(|why| AppError::Misconfigured(why.clone()))?;
-    let token = token_of(req).ok_or_else(|| unauthenticated("no token"))?;
-    let claims = verifier.verify(&token, now_ms).await?;
-    let identity = claims
-        .identity()
-        .ok_or_else(|| unauthenticated("token names no e-mail or service token"))?;
-    crate::store::principal(&app.db, identity)
-        .await?
-        .ok_or_else(|| AppError::UnknownPerson {
-            identity: identity.to_owned(),
-        })
 }

@@ -13,6 +13,8 @@ pub struct App {
     pub verifier: Result<Verifier, String>,
     /// The local sign-in, present only when the dev-only variables are set.
     pub dev: Option<DevKeys>,
+    /// The user the audit log shows for Lockbox itself.
+    pub service_account: String,
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
@@ -51,6 +53,13 @@ impl App {
                 _ => Err("ACCESS_ISSUER and ACCESS_AUD must be set to the Cloudflare Access team domain and application audience".to_owned()),
             },
         };
-        Ok(Self { db, verifier, dev })
+        let deployment =
+            var(env, "LOCKBOX_DEPLOYMENT").unwrap_or_else(|| "lockbox.local".to_owned());
+        Ok(Self {
+            db,
+            verifier,
+            dev,
+            service_account: lockbox_shared::audit::service_account(&deployment),
+        })
     }
 }

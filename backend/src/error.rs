@@ -27,6 +27,12 @@ pub enum AppError {
     BadRequest { detail: String },
     /// The named object does not exist (for this caller).
     Missing { what: String },
+    /// A field of the input is invalid.
+    Invalid(lockbox_shared::lifecycle::Invalid),
+    /// The request cannot move on as asked (stale, expired, self-approval…).
+    Transition(lockbox_shared::lifecycle::TransitionError),
+    /// An Idempotency-Key was reused for a different call.
+    IdempotencyKeyReused,
     /// The deployment lacks a binding or variable.
     Misconfigured(String),
     /// The database or the runtime failed; the details are logged, not sent.
@@ -36,6 +42,12 @@ pub enum AppError {
 impl From<worker::Error> for AppError {
     fn from(err: worker::Error) -> Self {
         AppError::Internal(err.to_string())
+    }
+}
+
+impl From<crate::store::DbError> for AppError {
+    fn from(err: crate::store::DbError) -> Self {
+        AppError::Internal(format!("database: {err:?}"))
     }
 }
 
@@ -51,6 +63,11 @@ impl AppError {
         AppError::BadRequest {
             detail: detail.into(),
         }
+    }
+
+    /// A 400 naming the invalid field.
+    pub fn invalid(invalid: lockbox_shared::lifecycle::Invalid) -> Self {
+        AppError::Invalid(invalid)
     }
 
     /// The problem document sent to the client.
@@ -100,6 +117,22 @@ impl AppError {
                 404,
                 "Not found",
                 format!("{what} does not exist in your organisation."),
+            ),
+            AppError::Invalid(invalid) => {
+                Problem::new(400, "Invalid request", invalid.message.clone()).with("field", invalid.field)
+            }
+            AppError::Transition(err) => {
+                let title = if err.status() == 409 { "Request changed" } else { "Not allowed" };
+                let problem = Problem::new(err.status(), title, err.message());
+                match err.current_state() {
+                    Some(state) => problem.with("current_state", state.as_str()),
+                    None => problem,
+                }
+            }
+            AppError::IdempotencyKeyReused => Problem::new(
+                422,
+                "Idempotency-Key reused",
+                "This Idempotency-Key was already used for a different action. Use a new key for each distinct action.",
             ),
             AppError::Misconfigured(_) => Problem::new(
                 500,

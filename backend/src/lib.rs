@@ -7,17 +7,18 @@
 // must not unwrap; tests may.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit;
 mod auth;
 mod config;
 mod cron;
 mod error;
+pub mod requests;
 mod routes;
-mod store;
+pub mod store;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
 use crate::config::App;
-use crate::error::AppError;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -41,6 +42,6 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     // as of when it was due, and tests can pick the time.
     let now_ms = event.schedule() as i64;
     if let Err(err) = cron::sweep(&app, now_ms, &event.cron()).await {
-        AppError::from(err).log();
+        err.log();
     }
 }

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditRecord;
 use crate::ids::{TenantId, UserId};
+use crate::lifecycle::{AccessRequest, State};
 use crate::roles::{CustomerRole, Principal};
 
 /// The prefix every API route lives under.
@@ -128,4 +130,142 @@ pub struct DevPerson {
 pub struct DevSignIn {
     /// Who to sign in as.
     pub email: String,
+}
+
+/// Body of `POST /api/v1/requests`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAccessRequest {
+    /// The tenant whose content is needed (its id).
+    pub tenant_id: String,
+    /// The service (one of the tenant's, e.g. `mail`).
+    pub service: String,
+    /// The provider's support ticket number.
+    pub ticket: String,
+    /// Why access is needed.
+    pub reason: String,
+    /// How long the grant should last, 1–240 minutes.
+    pub duration_minutes: u32,
+}
+
+/// Body of the decision calls (`preapprove`, `reject`, `approve`, `deny`,
+/// `cancel`, `revoke`): an optional comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionBody {
+    /// Why, in the decider's words.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// An access request as the API shows it: the stored facts plus its state
+/// as of the moment of the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    /// The stored request.
+    #[serde(flatten)]
+    pub request: AccessRequest,
+    /// Its state now (an overdue pending request is Expired, an overdue
+    /// grant Completed, before the scheduled job writes it).
+    pub effective_state: State,
+    /// The tenant's name.
+    pub tenant_name: String,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPage {
+    /// Newest first.
+    pub items: Vec<RequestView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/requests/{id}`: the request and every audit record of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    /// The request.
+    #[serde(flatten)]
+    pub view: RequestView,
+    /// Its audit records, oldest first.
+    pub history: Vec<AuditRecord>,
+}
+
+/// `GET /api/v1/access/check`: does the caller hold a live grant now?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessCheck {
+    /// The tenant asked about.
+    pub tenant_id: TenantId,
+    /// The service asked about.
+    pub service: String,
+    /// True only while `checked_at < ends_at` of a live grant.
+    pub access: bool,
+    /// The grant's request, when there is one.
+    pub request_id: Option<String>,
+    /// When that grant ends (epoch ms).
+    pub ends_at: Option<i64>,
+    /// The moment the answer is for (epoch ms).
+    pub checked_at: i64,
+}
+
+/// The tenant's Customer Lockbox switch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockboxSetting {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Its name.
+    pub tenant_name: String,
+    /// "Require approval for all data access requests".
+    pub enabled: bool,
+    /// Who last changed it (e-mail), if anyone did through Lockbox.
+    pub changed_by: Option<String>,
+    /// When (epoch ms).
+    pub changed_at: Option<i64>,
+}
+
+/// Body of `POST /api/v1/settings/lockbox`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetLockboxSetting {
+    /// On or off.
+    pub enabled: bool,
+}
+
+/// A tenant as provider staff see it when opening a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSummary {
+    /// Its id.
+    pub id: TenantId,
+    /// Its name.
+    pub name: String,
+    /// Its services.
+    pub services: Vec<String>,
+}
+
+/// What one run of the scheduled sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepOutcome {
+    /// Pending requests moved to Expired.
+    pub expired: u64,
+    /// Grants moved to Completed.
+    pub completed: u64,
+    /// Whether due rows were left for the next run (the run's bound was hit).
+    pub more_due: bool,
+}
+
+/// `GET /api/v1/audit`: one page of the tenant's audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The records.
+    pub items: Vec<AuditRecord>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Body of `POST /api/v1/dev/shift-request` (local development only): move
+/// every time of a request `ms` milliseconds into the past, as if it had
+/// happened earlier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftRequest {
+    /// The request.
+    pub request_id: String,
+    /// How far back, in milliseconds (1 ms to 30 days).
+    pub ms: i64,
 }

@@ -5,12 +5,66 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::ids::TenantId;
+use crate::lifecycle::{AccessRequest, Verb};
 use crate::roles::CustomerRole;
+
+/// The user shown for the Lockbox service itself: customer decisions and the
+/// scheduled sweep (SPEC §4).
+pub fn service_account(deployment: &str) -> String {
+    format!("lockbox-service@{deployment}")
+}
+
+/// A time as people read it in the log: RFC 3339, UTC, to the second.
+pub fn utc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// The activity a transition is recorded under.
+pub const fn activity_of(verb: Verb) -> Activity {
+    match verb {
+        Verb::Preapprove => Activity::PreapproveRequest,
+        Verb::Reject => Activity::RejectRequest,
+        Verb::Approve | Verb::Deny => Activity::CustomerDecision,
+        Verb::Cancel => Activity::CancelRequest,
+        Verb::Revoke => Activity::RevokeGrant,
+        Verb::Expire => Activity::ExpireRequest,
+        Verb::Complete => Activity::CompleteGrant,
+    }
+}
 
 /// What happened. The names are those administrators already search for in
 /// the large clouds' audit logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Activity {
+    /// An engineer opened an access request.
+    #[serde(rename = "New-AccessToCustomerDataRequest")]
+    NewRequest,
+    /// A support manager pre-approved a request.
+    #[serde(rename = "PreApprove-AccessToCustomerDataRequest")]
+    PreapproveRequest,
+    /// A support manager rejected a request.
+    #[serde(rename = "Reject-AccessToCustomerDataRequest")]
+    RejectRequest,
+    /// The customer approved or denied (details: `ApprovalDecision`).
+    #[serde(rename = "Set-AccessToCustomerDataRequest")]
+    CustomerDecision,
+    /// The engineer cancelled their request.
+    #[serde(rename = "Cancel-AccessToCustomerDataRequest")]
+    CancelRequest,
+    /// An approver ended a live grant early.
+    #[serde(rename = "Revoke-AccessToCustomerDataRequest")]
+    RevokeGrant,
+    /// Nobody decided within 12 hours.
+    #[serde(rename = "Expire-AccessToCustomerDataRequest")]
+    ExpireRequest,
+    /// A grant ran its course.
+    #[serde(rename = "Complete-AccessToCustomerDataRequest")]
+    CompleteGrant,
+    /// The tenant's Customer Lockbox switch changed.
+    #[serde(rename = "Set-OrganizationConfig")]
+    SetOrganizationConfig,
     /// A member was added to a customer role (or an attempt was refused).
     #[serde(rename = "Add-RoleMember")]
     AddRoleMember,
@@ -21,11 +75,32 @@ pub enum Activity {
 
 impl Activity {
     /// Every activity, in display order.
-    pub const ALL: [Activity; 2] = [Activity::AddRoleMember, Activity::RemoveRoleMember];
+    pub const ALL: [Activity; 11] = [
+        Activity::NewRequest,
+        Activity::PreapproveRequest,
+        Activity::RejectRequest,
+        Activity::CustomerDecision,
+        Activity::CancelRequest,
+        Activity::RevokeGrant,
+        Activity::ExpireRequest,
+        Activity::CompleteGrant,
+        Activity::SetOrganizationConfig,
+        Activity::AddRoleMember,
+        Activity::RemoveRoleMember,
+    ];
 
     /// The name stored and searched for.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Activity::NewRequest => "New-AccessToCustomerDataRequest",
+            Activity::PreapproveRequest => "PreApprove-AccessToCustomerDataRequest",
+            Activity::RejectRequest => "Reject-AccessToCustomerDataRequest",
+            Activity::CustomerDecision => "Set-AccessToCustomerDataRequest",
+            Activity::CancelRequest => "Cancel-AccessToCustomerDataRequest",
+            Activity::RevokeGrant => "Revoke-AccessToCustomerDataRequest",
+            Activity::ExpireRequest => "Expire-AccessToCustomerDataRequest",
+            Activity::CompleteGrant => "Complete-AccessToCustomerDataRequest",
+            Activity::SetOrganizationConfig => "Set-OrganizationConfig",
             Activity::AddRoleMember => "Add-RoleMember",
             Activity::RemoveRoleMember => "Remove-RoleMember",
         }
@@ -108,6 +183,129 @@ impl NewAuditRecord {
             details,
         }
     }
+}
+
+impl NewAuditRecord {
+    /// The record of a new request, by the engineer who opened it.
+    pub fn request_created(req: &AccessRequest, ip: &str) -> Self {
+        let mut details = request_facts(req);
+        details.insert("NewState".to_owned(), req.state.as_str().to_owned());
+        details.insert("Reason".to_owned(), req.reason.clone());
+        details.insert(
+            "DurationMinutes".to_owned(),
+            req.duration_minutes.to_string(),
+        );
+        Self {
+            tenant_id: req.tenant_id.clone(),
+            ip: ip.to_owned(),
+            user: req.requester_email.clone(),
+            activity: Activity::NewRequest,
+            item: req.id.clone(),
+            details,
+        }
+    }
+
+    /// The record of one transition from `before` to `after` by `actor_email`
+    /// (the person; customer decisions show the service account as user and
+    /// the approver in the details, as the large clouds' logs do).
+    pub fn transition(
+        verb: Verb,
+        before: &AccessRequest,
+        after: &AccessRequest,
+        actor_email: &str,
+        ip: &str,
+        service_account: &str,
+    ) -> Self {
+        let mut details = request_facts(after);
+        details.insert("PreviousState".to_owned(), before.state.as_str().to_owned());
+        details.insert("NewState".to_owned(), after.state.as_str().to_owned());
+        if let Some(comment) = &after.decision_comment {
+            if before.decision_comment.as_ref() != Some(comment) {
+                details.insert("Comment".to_owned(), comment.clone());
+            }
+        }
+        let mut user = actor_email.to_owned();
+        match verb {
+            Verb::Approve | Verb::Deny => {
+                user = service_account.to_owned();
+                let decision = if verb == Verb::Approve {
+                    "Approve"
+                } else {
+                    "Deny"
+                };
+                details.insert("ApprovalDecision".to_owned(), decision.to_owned());
+                details.insert("Approver".to_owned(), actor_email.to_owned());
+                details.entry("Comment".to_owned()).or_default();
+            }
+            Verb::Preapprove => {
+                details.insert("Manager".to_owned(), actor_email.to_owned());
+                let required = after.lockbox_required.unwrap_or(true);
+                details.insert(
+                    "CustomerApprovalRequired".to_owned(),
+                    if required { "True" } else { "False" }.to_owned(),
+                );
+                if !required {
+                    details.insert(
+                        "Note".to_owned(),
+                        "Granted without customer approval because Customer Lockbox is off for this tenant.".to_owned(),
+                    );
+                }
+                if let Some(at) = after.pending_expires_at {
+                    details.insert("PendingExpiresAt".to_owned(), utc(at));
+                }
+            }
+            Verb::Expire | Verb::Complete => user = service_account.to_owned(),
+            Verb::Reject | Verb::Cancel | Verb::Revoke => {}
+        }
+        if let (Some(start), Some(end)) = (after.grant_starts_at, after.grant_ends_at) {
+            if before.grant_starts_at.is_none() {
+                details.insert("GrantStartsAt".to_owned(), utc(start));
+                details.insert("GrantEndsAt".to_owned(), utc(end));
+            }
+        }
+        if let Some(ended) = after.ended_at {
+            details.insert("EndedAt".to_owned(), utc(ended));
+        }
+        Self {
+            tenant_id: after.tenant_id.clone(),
+            ip: ip.to_owned(),
+            user,
+            activity: activity_of(verb),
+            item: after.id.clone(),
+            details,
+        }
+    }
+
+    /// The record of the Customer Lockbox switch being set.
+    pub fn lockbox_setting(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        enabled: bool,
+    ) -> Self {
+        let mut details = BTreeMap::new();
+        details.insert(
+            "CustomerLockboxEnabled".to_owned(),
+            if enabled { "True" } else { "False" }.to_owned(),
+        );
+        Self {
+            tenant_id,
+            ip: ip.to_owned(),
+            user: actor_email.to_owned(),
+            activity: Activity::SetOrganizationConfig,
+            item: String::new(),
+            details,
+        }
+    }
+}
+
+fn request_facts(req: &AccessRequest) -> BTreeMap<String, String> {
+    let mut details = BTreeMap::new();
+    details.insert("RequestId".to_owned(), req.id.clone());
+    details.insert("Service".to_owned(), req.service.clone());
+    details.insert("Ticket".to_owned(), req.ticket.clone());
+    details.insert("Requester".to_owned(), req.requester_email.clone());
+    details
 }
 
 /// A stored audit record.

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit;
 pub mod ids;
+pub mod lifecycle;
 pub mod policy;
 pub mod problem;
 pub mod roles;

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TenantId;
-use crate::roles::{CustomerRole, Principal};
+use crate::roles::{CustomerRole, Membership, Principal, ProviderRole};
 
 /// Everything a caller can ask the API to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,14 +19,62 @@ pub enum Action {
     ListRoleHolders,
     /// Assign or remove a customer role in a tenant.
     ChangeRoles,
+    /// Search the tenant's audit log.
+    SearchAudit,
+    /// Read the tenant's "require approval" switch.
+    ReadLockboxSetting,
+    /// Turn the tenant's Lockbox on or off.
+    SetLockboxSetting,
+    /// List every access request of the tenant (customer side).
+    ListTenantRequests,
+    /// Read one access request with its history.
+    ReadRequest,
+    /// Approve a pending request (customer).
+    Approve,
+    /// Deny a pending request (customer).
+    Deny,
+    /// End a live grant early (customer).
+    Revoke,
+    /// List the tenants and their services (provider side, to open requests).
+    ListTenants,
+    /// Open an access request (engineer).
+    CreateRequest,
+    /// List one's own requests (engineer).
+    ListOwnRequests,
+    /// Cancel one's own request (engineer).
+    CancelRequest,
+    /// Ask whether one holds a live grant (engineer).
+    CheckAccess,
+    /// List requests awaiting pre-approval (manager).
+    ListAwaitingPreapproval,
+    /// Pre-approve a request (manager).
+    Preapprove,
+    /// Reject a request (manager).
+    Reject,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 3] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
+        Action::SearchAudit,
+        Action::ReadLockboxSetting,
+        Action::SetLockboxSetting,
+        Action::ListTenantRequests,
+        Action::ReadRequest,
+        Action::Approve,
+        Action::Deny,
+        Action::Revoke,
+        Action::ListTenants,
+        Action::CreateRequest,
+        Action::ListOwnRequests,
+        Action::CancelRequest,
+        Action::CheckAccess,
+        Action::ListAwaitingPreapproval,
+        Action::Preapprove,
+        Action::Reject,
     ];
 
     /// What the action is, for messages ("… may not change roles").
@@ -35,14 +83,72 @@ impl Action {
             Action::ReadOwnProfile => "read your profile",
             Action::ListRoleHolders => "see who holds the tenant's roles",
             Action::ChangeRoles => "change who holds the tenant's roles",
+            Action::SearchAudit => "search the audit log",
+            Action::ReadLockboxSetting => "see the Customer Lockbox setting",
+            Action::SetLockboxSetting => "turn Customer Lockbox on or off",
+            Action::ListTenantRequests => "see the organisation's Customer Lockbox requests",
+            Action::ReadRequest => "see this request",
+            Action::Approve => "approve Customer Lockbox requests",
+            Action::Deny => "deny Customer Lockbox requests",
+            Action::Revoke => "revoke access granted through Customer Lockbox",
+            Action::ListTenants => "list customer tenants",
+            Action::CreateRequest => "open access requests",
+            Action::ListOwnRequests => "list your access requests",
+            Action::CancelRequest => "cancel access requests",
+            Action::CheckAccess => "check for live access grants",
+            Action::ListAwaitingPreapproval => "see requests awaiting pre-approval",
+            Action::Preapprove => "pre-approve access requests",
+            Action::Reject => "reject access requests",
         }
     }
 
-    /// Whether an action concerns one tenant's objects (and so needs the
-    /// resource's tenant to decide).
-    pub const fn is_tenant_scoped(self) -> bool {
-        !matches!(self, Action::ReadOwnProfile)
+    /// Who may take the action: customer roles (in the resource's tenant)
+    /// or provider roles (for any tenant's requests).
+    pub const fn allowed(self) -> Allowed {
+        use CustomerRole::{Approver, Auditor, GlobalAdmin};
+        use ProviderRole::{SupportEngineer, SupportManager};
+        match self {
+            Action::ReadOwnProfile => Allowed::Anyone,
+            Action::ListRoleHolders => Allowed::Customer(&[GlobalAdmin, Approver, Auditor]),
+            Action::ChangeRoles => Allowed::Customer(&[GlobalAdmin]),
+            Action::ReadLockboxSetting | Action::SearchAudit => {
+                Allowed::Customer(&[GlobalAdmin, Approver, Auditor])
+            }
+            Action::SetLockboxSetting
+            | Action::ListTenantRequests
+            | Action::Approve
+            | Action::Deny
+            | Action::Revoke => Allowed::Customer(&[GlobalAdmin, Approver]),
+            Action::ReadRequest => Allowed::Both {
+                customer: &[GlobalAdmin, Approver],
+                provider: &[SupportEngineer, SupportManager],
+            },
+            Action::ListTenants => Allowed::Provider(&[SupportEngineer, SupportManager]),
+            Action::CreateRequest
+            | Action::ListOwnRequests
+            | Action::CancelRequest
+            | Action::CheckAccess => Allowed::Provider(&[SupportEngineer]),
+            Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
+                Allowed::Provider(&[SupportManager])
+            }
+        }
     }
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// Anyone signed in.
+    Anyone,
+    /// Customers holding one of these roles in the resource's tenant.
+    Customer(&'static [CustomerRole]),
+    /// Provider staff holding one of these roles (any tenant's requests).
+    Provider(&'static [ProviderRole]),
+    /// Either.
+    Both {
+        customer: &'static [CustomerRole],
+        provider: &'static [ProviderRole],
+    },
 }
 
 /// Why an action was refused. Each variant knows what to tell the person.
@@ -55,10 +161,17 @@ pub enum Denied {
     ProviderCannotChangeCustomerRoles,
     /// A customer-only action attempted by provider staff.
     CustomersOnly { action: Action },
-    /// The caller lacks the role the action needs.
+    /// A provider-only action attempted by a customer.
+    ProviderOnly { action: Action },
+    /// The caller lacks the customer role the action needs.
     MissingRole {
         action: Action,
         needs: &'static [CustomerRole],
+    },
+    /// The caller lacks the provider role the action needs.
+    MissingProviderRole {
+        action: Action,
+        needs: &'static [ProviderRole],
     },
 }
 
@@ -78,10 +191,21 @@ impl Denied {
             Denied::CustomersOnly { action } => {
                 format!("Only people of the customer organisation may {}.", action.describe())
             }
+            Denied::ProviderOnly { action } => {
+                format!("Only the provider's support staff may {}.", action.describe())
+            }
             Denied::MissingRole { action, needs } => {
                 let names: Vec<&str> = needs.iter().map(|r| r.label()).collect();
                 format!(
                     "You may not {}: that needs the role {}. Ask your global admin if you need it.",
+                    action.describe(),
+                    names.join(" or ")
+                )
+            }
+            Denied::MissingProviderRole { action, needs } => {
+                let names: Vec<&str> = needs.iter().map(|r| r.label()).collect();
+                format!(
+                    "You may not {}: that needs the provider role {}.",
                     action.describe(),
                     names.join(" or ")
                 )
@@ -91,35 +215,54 @@ impl Denied {
 }
 
 /// Decides whether `principal` may take `action` on a resource of `tenant`
-/// (`None` for actions that concern no tenant).
+/// (`None` for actions that concern no tenant, or a tenant not known).
+///
+/// Customers act only inside their own tenant; provider staff act on any
+/// tenant's requests but never on a customer's roles or settings.
 pub fn authorize(
     principal: &Principal,
     action: Action,
     tenant: Option<&TenantId>,
 ) -> Result<(), Denied> {
-    use CustomerRole::{Approver, Auditor, GlobalAdmin};
-
-    if !action.is_tenant_scoped() {
-        return Ok(());
-    }
-    if principal.is_provider() {
-        return Err(match action {
-            Action::ChangeRoles => Denied::ProviderCannotChangeCustomerRoles,
-            _ => Denied::CustomersOnly { action },
-        });
-    }
-    if tenant.is_none() || principal.tenant() != tenant {
-        return Err(Denied::OtherTenant);
-    }
-    let needs: &'static [CustomerRole] = match action {
-        Action::ReadOwnProfile => return Ok(()),
-        Action::ListRoleHolders => &[GlobalAdmin, Approver, Auditor],
-        Action::ChangeRoles => &[GlobalAdmin],
+    let (customer, provider): (&[CustomerRole], &[ProviderRole]) = match action.allowed() {
+        Allowed::Anyone => return Ok(()),
+        Allowed::Customer(c) => (c, &[]),
+        Allowed::Provider(p) => (&[], p),
+        Allowed::Both { customer, provider } => (customer, provider),
     };
-    if needs.iter().any(|r| principal.has_customer_role(*r)) {
-        Ok(())
-    } else {
-        Err(Denied::MissingRole { action, needs })
+    match &principal.membership {
+        Membership::Provider { .. } => {
+            if provider.is_empty() {
+                return Err(match action {
+                    Action::ChangeRoles => Denied::ProviderCannotChangeCustomerRoles,
+                    _ => Denied::CustomersOnly { action },
+                });
+            }
+            if provider.iter().any(|r| principal.has_provider_role(*r)) {
+                Ok(())
+            } else {
+                Err(Denied::MissingProviderRole {
+                    action,
+                    needs: provider,
+                })
+            }
+        }
+        Membership::Customer { .. } => {
+            if customer.is_empty() {
+                return Err(Denied::ProviderOnly { action });
+            }
+            if tenant.is_none() || principal.tenant() != tenant {
+                return Err(Denied::OtherTenant);
+            }
+            if customer.iter().any(|r| principal.has_customer_role(*r)) {
+                Ok(())
+            } else {
+                Err(Denied::MissingRole {
+                    action,
+                    needs: customer,
+                })
+            }
+        }
     }
 }
 
@@ -153,6 +296,33 @@ mod tests {
         }
     }
 
+    /// Who may take each action, written out independently of `allowed()`.
+    fn allowed_personas(action: Action) -> &'static [&'static str] {
+        match action {
+            Action::ReadOwnProfile => &[
+                "admin", "approver", "auditor", "member", "engineer", "manager", "both",
+            ],
+            Action::ListRoleHolders | Action::ReadLockboxSetting | Action::SearchAudit => {
+                &["admin", "approver", "auditor"]
+            }
+            Action::ChangeRoles => &["admin"],
+            Action::SetLockboxSetting
+            | Action::ListTenantRequests
+            | Action::Approve
+            | Action::Deny
+            | Action::Revoke => &["admin", "approver"],
+            Action::ReadRequest => &["admin", "approver", "engineer", "manager", "both"],
+            Action::ListTenants => &["engineer", "manager", "both"],
+            Action::CreateRequest
+            | Action::ListOwnRequests
+            | Action::CancelRequest
+            | Action::CheckAccess => &["engineer", "both"],
+            Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
+                &["manager", "both"]
+            }
+        }
+    }
+
     #[test]
     fn the_policy_matrix_holds_for_every_action_role_and_tenant() {
         use CustomerRole::*;
@@ -170,30 +340,30 @@ mod tests {
                 provider(&[ProviderRole::SupportEngineer, ProviderRole::SupportManager]),
             ),
         ];
-        // (person, action, allowed on own tenant "a", refusal on tenant "b")
-        let expected = |who: &str, action: Action| -> (bool, Option<Denied>) {
-            let provider_denial = match action {
-                Action::ChangeRoles => Denied::ProviderCannotChangeCustomerRoles,
-                _ => Denied::CustomersOnly { action },
-            };
-            match (who, action) {
-                (_, Action::ReadOwnProfile) => (true, None),
-                ("engineer" | "manager" | "both", _) => (false, Some(provider_denial)),
-                ("admin", _) => (true, Some(Denied::OtherTenant)),
-                ("approver" | "auditor", Action::ListRoleHolders) => {
-                    (true, Some(Denied::OtherTenant))
-                }
-                _ => (false, Some(Denied::OtherTenant)),
-            }
-        };
         let mut cells = 0;
         for (who, person) in &people {
             for action in Action::ALL {
-                let (own_allowed, other) = expected(who, action);
+                let allowed = allowed_personas(action).contains(who);
                 let own = authorize(person, action, Some(&a));
-                assert_eq!(own.is_ok(), own_allowed, "{who} {action:?} own: {own:?}");
-                let theirs = authorize(person, action, Some(&b));
-                assert_eq!(theirs.err(), other, "{who} {action:?} other");
+                assert_eq!(own.is_ok(), allowed, "{who} {action:?} own tenant: {own:?}");
+                let other = authorize(person, action, Some(&b));
+                if person.is_provider() {
+                    // Provider staff serve every tenant alike.
+                    assert_eq!(other.is_ok(), allowed, "{who} {action:?} other tenant");
+                } else if action == Action::ReadOwnProfile {
+                    assert!(other.is_ok());
+                } else {
+                    assert!(
+                        other.is_err(),
+                        "{who} {action:?} other tenant must be refused"
+                    );
+                    if allowed {
+                        assert_eq!(other, Err(Denied::OtherTenant), "{who} {action:?}");
+                    }
+                }
+                if !allowed && person.is_provider() && action == Action::ChangeRoles {
+                    assert_eq!(own, Err(Denied::ProviderCannotChangeCustomerRoles));
+                }
                 cells += 2;
             }
         }

@@ -1,11 +1,12 @@
 //! Helpers shared by the integration tests: where the server is, an HTTP
 //! client that reports every status instead of failing on 4xx/5xx, and
-//! direct reads of the local D1 database.
+//! sign-in, request and audit helpers.
 //!
 //! `scripts/test.sh` starts `wrangler dev` on a free port and exports
-//! `LOCKBOX_URL` and `LOCKBOX_D1_PERSIST` before running these tests.
+//! `LOCKBOX_URL` before running these tests. Tests reach the database only
+//! through the API: writing the local D1 file from outside would contend
+//! with the running server for its lock.
 
-use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -100,35 +101,6 @@ pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> An
         body,
         headers,
     }
-}
-
-/// Runs one SQL statement against the server's local D1 (through
-/// `wrangler d1 execute --local`) and returns the result rows.
-pub fn d1_query(sql: &str) -> Vec<serde_json::Value> {
-    let persist = std::env::var("LOCKBOX_D1_PERSIST").unwrap_or_else(|_| {
-        panic!("LOCKBOX_D1_PERSIST is not set: run the tests with `make test`.")
-    });
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let output = Command::new(format!("{root}/node_modules/.bin/wrangler"))
-        .current_dir(root)
-        .args(["d1", "execute", "lockbox", "--local", "--json"])
-        .args(["--persist-to", &persist, "--command", sql])
-        .env("CI", "true")
-        .env("WRANGLER_SEND_METRICS", "false")
-        .output()
-        .unwrap_or_else(|err| panic!("could not run wrangler: {err}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "wrangler d1 execute failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let parsed: serde_json::Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|err| panic!("wrangler printed no JSON ({err}): {stdout}"));
-    parsed[0]["results"]
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| panic!("no results in: {stdout}"))
 }
 
 /// The wall clock in epoch milliseconds.
@@ -278,11 +250,105 @@ pub fn get_with_token(path: &str, token: &str) -> Answer {
 pub const CONTOSO: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000001";
 pub const FABRIKAM: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000002";
 
-/// Audit records of `tenant_id` whose item is `item`, oldest first.
+/// The admin of a tenant, by tenant id.
+pub fn admin_of(tenant_id: &str) -> &'static str {
+    if tenant_id == FABRIKAM {
+        "admin@fabrikam.example"
+    } else {
+        "admin@contoso.example"
+    }
+}
+
+/// Audit records of `tenant_id` whose item is `item`, oldest first, read
+/// through the audit search as the tenant's global admin.
 pub fn audit_rows(tenant_id: &str, item: &str) -> Vec<serde_json::Value> {
-    d1_query(&format!(
-        "SELECT seq, user, activity, item, details FROM audit_log \
-         WHERE tenant_id = '{tenant_id}' AND item = '{}' ORDER BY seq",
-        item.replace('\'', "''")
-    ))
+    let admin = sign_in(admin_of(tenant_id));
+    let item: String = item
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let answer = admin.get(&format!("/api/v1/audit?item={item}&limit=500"));
+    assert_eq!(answer.status, 200, "audit search: {}", answer.body);
+    let mut rows = answer.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    rows.reverse();
+    rows
+}
+
+/// Opens a request as `engineer` for `tenant`'s mail; returns its id.
+pub fn open_request(engineer: &Session, tenant: &str, minutes: u32) -> String {
+    let answer = engineer.post(
+        "/api/v1/requests",
+        &serde_json::json!({
+            "tenant_id": tenant,
+            "service": "mail",
+            "ticket": format!("SR-{}", now_ms()),
+            "reason": "The customer's mailbox does not open; need to read its statistics.",
+            "duration_minutes": minutes,
+        }),
+    );
+    assert_eq!(answer.status, 201, "creating a request: {}", answer.body);
+    answer.json()["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {}", answer.body))
+        .to_owned()
+}
+
+/// `POST /api/v1/requests/{id}/{verb}` with an optional comment.
+pub fn act(session: &Session, id: &str, verb: &str, comment: Option<&str>) -> Answer {
+    session.post(
+        &format!("/api/v1/requests/{id}/{verb}"),
+        &serde_json::json!({ "comment": comment }),
+    )
+}
+
+/// Opens a Contoso request and has the manager pre-approve it: pending for
+/// the customer (Contoso has Lockbox on).
+pub fn pending_contoso_request(minutes: u32) -> String {
+    let id = open_request(&sign_in("engineer1@provider.example"), CONTOSO, minutes);
+    let answer = act(
+        &sign_in("manager@provider.example"),
+        &id,
+        "preapprove",
+        None,
+    );
+    assert_eq!(answer.status, 200, "pre-approving: {}", answer.body);
+    assert_eq!(answer.json()["effective_state"], "PendingCustomerApproval");
+    id
+}
+
+/// Audit records of a request of `tenant_id`, oldest first, from the
+/// request's history as the tenant's global admin sees it.
+pub fn request_audit(tenant_id: &str, id: &str) -> Vec<serde_json::Value> {
+    let answer = sign_in(admin_of(tenant_id)).get(&format!("/api/v1/requests/{id}"));
+    assert_eq!(answer.status, 200, "reading {id}: {}", answer.body);
+    answer.json()["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Moves every time of a request `ms` into the past (the dev-only
+/// endpoint), as if everything had happened that much earlier.
+pub fn shift_request(id: &str, ms: i64) -> serde_json::Value {
+    let answer = post_json(
+        "/api/v1/dev/shift-request",
+        &serde_json::json!({ "request_id": id, "ms": ms }),
+    );
+    assert_eq!(answer.status, 200, "shifting {id}: {}", answer.body);
+    answer.json()
+}
+
+static SWITCH: Mutex<()> = Mutex::new(());
+
+/// Held by tests that flip a tenant's Lockbox switch or depend on its value.
+pub fn switch_lock() -> MutexGuard<'static, ()> {
+    SWITCH
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

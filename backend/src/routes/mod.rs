@@ -1,11 +1,16 @@
 //! HTTP routing: the table of every route, web-safety checks that apply to
 //! all of them, and thin handlers per concern.
 
+mod audit;
 mod health;
 mod me;
+pub mod openapi;
+mod requests;
 mod roles;
 mod session;
+mod settings;
 
+use lockbox_shared::lifecycle::Verb;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Date, Method, Request, Response};
@@ -18,10 +23,11 @@ use crate::error::AppError;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Every route of the API. Adding a route means adding it here, so the
-/// route table (and what is documented about it) has one source.
+/// route table (and the OpenAPI document checked against it) has one source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Health,
+    OpenApi,
     Me,
     Roles,
     RolesAssign,
@@ -29,12 +35,25 @@ pub enum Route {
     SignOut,
     DevPeople,
     DevSignIn,
+    DevShiftRequest,
+    Audit,
+    LockboxSetting,
+    SetLockboxSetting,
+    Tenants,
+    ListRequests,
+    CreateRequest,
+    AwaitingPreapproval,
+    GetRequest,
+    Transition(Verb),
+    AccessCheck,
 }
 
 impl Route {
-    /// Every route.
-    pub const ALL: [Route; 8] = [
+    /// Every route. Literal paths come before templates that would also
+    /// match them (`awaiting-preapproval` before `{id}`).
+    pub const ALL: [Route; 25] = [
         Route::Health,
+        Route::OpenApi,
         Route::Me,
         Route::Roles,
         Route::RolesAssign,
@@ -42,28 +61,29 @@ impl Route {
         Route::SignOut,
         Route::DevPeople,
         Route::DevSignIn,
+        Route::DevShiftRequest,
+        Route::Audit,
+        Route::LockboxSetting,
+        Route::SetLockboxSetting,
+        Route::Tenants,
+        Route::ListRequests,
+        Route::CreateRequest,
+        Route::AwaitingPreapproval,
+        Route::GetRequest,
+        Route::Transition(Verb::Preapprove),
+        Route::Transition(Verb::Reject),
+        Route::Transition(Verb::Approve),
+        Route::Transition(Verb::Deny),
+        Route::Transition(Verb::Cancel),
+        Route::Transition(Verb::Revoke),
+        Route::AccessCheck,
     ];
-
-    /// Finds the route for a path (without query), or `None`. Path
-    /// templates are matched segment by segment; `{name}` matches any one
-    /// non-empty segment.
-    pub fn recognise(path: &str) -> Option<Self> {
-        let path = path.trim_end_matches('/');
-        Self::ALL.into_iter().find(|route| {
-            let template = route.path().split('/');
-            let mut actual = path.split('/');
-            template.map(|t| (t, actual.next())).all(|(t, a)| match a {
-                Some(a) if t.starts_with('{') => !a.is_empty(),
-                Some(a) => a == t,
-                None => false,
-            }) && actual.next().is_none()
-        })
-    }
 
     /// The route's path template; `{name}` stands for one segment.
     pub const fn path(self) -> &'static str {
         match self {
             Route::Health => "/api/v1/health",
+            Route::OpenApi => "/api/v1/openapi.json",
             Route::Me => "/api/v1/me",
             Route::Roles => "/api/v1/roles",
             Route::RolesAssign => "/api/v1/roles/assign",
@@ -71,22 +91,85 @@ impl Route {
             Route::SignOut => "/api/v1/sign-out",
             Route::DevPeople => "/api/v1/dev/people",
             Route::DevSignIn => "/api/v1/dev/sign-in",
+            Route::DevShiftRequest => "/api/v1/dev/shift-request",
+            Route::Audit => "/api/v1/audit",
+            Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
+            Route::Tenants => "/api/v1/tenants",
+            Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
+            Route::AwaitingPreapproval => "/api/v1/requests/awaiting-preapproval",
+            Route::GetRequest => "/api/v1/requests/{id}",
+            Route::Transition(Verb::Preapprove) => "/api/v1/requests/{id}/preapprove",
+            Route::Transition(Verb::Reject) => "/api/v1/requests/{id}/reject",
+            Route::Transition(Verb::Approve) => "/api/v1/requests/{id}/approve",
+            Route::Transition(Verb::Deny) => "/api/v1/requests/{id}/deny",
+            Route::Transition(Verb::Cancel) => "/api/v1/requests/{id}/cancel",
+            Route::Transition(Verb::Revoke) => "/api/v1/requests/{id}/revoke",
+            // The sweep's verbs have no route; this path matches nothing.
+            Route::Transition(Verb::Expire | Verb::Complete) => "/api/v1/-",
+            Route::AccessCheck => "/api/v1/access/check",
         }
     }
 
     /// The one method a route accepts (GET routes also answer HEAD).
     pub fn method(self) -> Method {
         match self {
-            Route::Health | Route::Me | Route::Roles | Route::DevPeople => Method::Get,
-            Route::RolesAssign | Route::RolesRemove | Route::SignOut | Route::DevSignIn => {
-                Method::Post
-            }
+            Route::Health
+            | Route::OpenApi
+            | Route::Me
+            | Route::Roles
+            | Route::DevPeople
+            | Route::Audit
+            | Route::LockboxSetting
+            | Route::Tenants
+            | Route::ListRequests
+            | Route::AwaitingPreapproval
+            | Route::GetRequest
+            | Route::AccessCheck => Method::Get,
+            Route::RolesAssign
+            | Route::RolesRemove
+            | Route::SignOut
+            | Route::DevSignIn
+            | Route::DevShiftRequest
+            | Route::SetLockboxSetting
+            | Route::CreateRequest
+            | Route::Transition(_) => Method::Post,
         }
     }
 
     fn accepts(self, method: &Method) -> bool {
         let own = self.method();
         *method == own || (own == Method::Get && *method == Method::Head)
+    }
+
+    /// Whether `path` fits this route's template. `{name}` matches any one
+    /// non-empty segment.
+    pub fn matches(self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        let mut actual = path.split('/');
+        self.path()
+            .split('/')
+            .map(|t| (t, actual.next()))
+            .all(|(t, a)| match a {
+                Some(a) if t.starts_with('{') => !a.is_empty(),
+                Some(a) => a == t,
+                None => false,
+            })
+            && actual.next().is_none()
+    }
+
+    /// The route for `method` and `path`: `Err(None)` when no route has the
+    /// path, `Err(Some(route))` when one has it but not with this method.
+    pub fn find(method: &Method, path: &str) -> Result<Self, Option<Self>> {
+        let mut same_path = None;
+        for route in Self::ALL {
+            if route.matches(path) {
+                if route.accepts(method) {
+                    return Ok(route);
+                }
+                same_path.get_or_insert(route);
+            }
+        }
+        Err(same_path)
     }
 }
 
@@ -112,6 +195,28 @@ impl Call {
         })
     }
 
+    /// The query parameters of the URL.
+    pub fn query(&self) -> Vec<(String, String)> {
+        self.req
+            .url()
+            .map(|url| {
+                url.query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Segment `index` of the path (`/api/v1/requests/{id}`: the id is 4).
+    pub fn segment(&self, index: usize) -> String {
+        self.req
+            .path()
+            .split('/')
+            .nth(index)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Whether the request came to a loopback address (local development).
     pub fn is_loopback(&self) -> bool {
         self.req
@@ -120,6 +225,21 @@ impl Call {
             .and_then(|url| url.host_str().map(str::to_owned))
             .is_some_and(|host| matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]"))
     }
+}
+
+/// A time given as RFC 3339 (`2026-11-28T09:00:00Z`) or epoch milliseconds;
+/// `name` is the parameter, for the message.
+pub fn parse_time(name: &str, value: &str) -> Result<i64, AppError> {
+    if let Ok(ms) = value.trim().parse::<i64>() {
+        return Ok(ms);
+    }
+    chrono::DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| {
+            AppError::bad_request(format!(
+                "`{name}` must be a time such as 2026-11-28T09:00:00Z, not {value:?}."
+            ))
+        })
 }
 
 /// A JSON response with `status`.
@@ -140,13 +260,13 @@ pub async fn handle(req: Request, app: &App) -> worker::Result<Response> {
 async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
     let path = req.path();
     let method = req.method();
-    let route = Route::recognise(&path).ok_or_else(|| AppError::NotFound { path: path.clone() })?;
-    if !route.accepts(&method) {
-        return Err(AppError::MethodNotAllowed {
+    let route = Route::find(&method, &path).map_err(|same_path| match same_path {
+        Some(_) => AppError::MethodNotAllowed {
             method: method.to_string(),
-            path,
-        });
-    }
+            path: path.clone(),
+        },
+        None => AppError::NotFound { path: path.clone() },
+    })?;
     let ip = req
         .headers()
         .get("CF-Connecting-IP")
@@ -159,25 +279,50 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         ip,
         body: Vec::new(),
     };
+    if matches!(
+        route,
+        Route::DevPeople | Route::DevSignIn | Route::DevShiftRequest
+    ) {
+        // Outside local development these paths do not exist at all.
+        session::dev_keys(app, &call)?;
+    }
     if route.method() == Method::Post {
         check_same_site(&call.req)?;
         call.body = read_json_body(&mut call.req).await?;
     }
 
     match route {
-        Route::Health => health::get(app).await,
-        Route::SignOut => session::sign_out(app).await,
-        Route::DevPeople => session::dev_people(app, &call).await,
-        Route::DevSignIn => session::dev_sign_in(app, &call).await,
-        Route::Me | Route::Roles | Route::RolesAssign | Route::RolesRemove => {
-            let principal = auth::authenticate(&call.req, app, call.now_ms).await?;
-            match route {
-                Route::Me => me::get(app, &principal).await,
-                Route::Roles => roles::list(app, &principal).await,
-                Route::RolesAssign => roles::assign(app, &principal, &call).await,
-                _ => roles::remove(app, &principal, &call).await,
-            }
-        }
+        Route::Health => return health::get(app).await,
+        Route::OpenApi => return openapi::get(),
+        Route::SignOut => return session::sign_out(app).await,
+        Route::DevPeople => return session::dev_people(app, &call).await,
+        Route::DevSignIn => return session::dev_sign_in(app, &call).await,
+        Route::DevShiftRequest => return session::dev_shift_request(app, &call).await,
+        _ => {}
+    }
+    let principal = auth::authenticate(&call.req, app, call.now_ms).await?;
+    let p = &principal;
+    match route {
+        Route::Me => me::get(app, p).await,
+        Route::Audit => audit::search(app, p, &call).await,
+        Route::Roles => roles::list(app, p).await,
+        Route::RolesAssign => roles::assign(app, p, &call).await,
+        Route::RolesRemove => roles::remove(app, p, &call).await,
+        Route::LockboxSetting => settings::get(app, p).await,
+        Route::SetLockboxSetting => settings::set(app, p, &call).await,
+        Route::Tenants => requests::tenants(app, p).await,
+        Route::ListRequests => requests::list(app, p, &call).await,
+        Route::CreateRequest => requests::create(app, p, &call).await,
+        Route::AwaitingPreapproval => requests::awaiting(app, p, &call).await,
+        Route::GetRequest => requests::get(app, p, &call).await,
+        Route::Transition(verb) => requests::transition(app, p, &call, verb).await,
+        Route::AccessCheck => requests::check_access(app, p, &call).await,
+        Route::Health
+        | Route::OpenApi
+        | Route::SignOut
+        | Route::DevPeople
+        | Route::DevSignIn
+        | Route::DevShiftRequest => Err(AppError::Internal("unreachable route".into())),
     }
 }
 
@@ -248,24 +393,54 @@ fn harden(mut response: Response) -> worker::Result<Response> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn health_is_recognised_with_or_without_a_trailing_slash() {
-        assert_eq!(Route::recognise("/api/v1/health"), Some(Route::Health));
-        assert_eq!(Route::recognise("/api/v1/health/"), Some(Route::Health));
+    fn get(path: &str) -> Option<Route> {
+        Route::find(&Method::Get, path).ok()
     }
 
     #[test]
-    fn every_route_is_recognised_by_its_own_path() {
+    fn health_is_recognised_with_or_without_a_trailing_slash() {
+        assert_eq!(get("/api/v1/health"), Some(Route::Health));
+        assert_eq!(get("/api/v1/health/"), Some(Route::Health));
+    }
+
+    #[test]
+    fn every_route_is_found_by_its_own_path_and_method() {
         for route in Route::ALL {
-            assert_eq!(Route::recognise(route.path()), Some(route), "{route:?}");
+            let path = route
+                .path()
+                .replace("{id}", "0f8fad5b-d9cb-469f-a165-70867728950e");
+            assert_eq!(Route::find(&route.method(), &path), Ok(route), "{route:?}");
         }
     }
 
     #[test]
+    fn a_literal_path_wins_over_a_template() {
+        assert_eq!(
+            get("/api/v1/requests/awaiting-preapproval"),
+            Some(Route::AwaitingPreapproval)
+        );
+    }
+
+    #[test]
+    fn the_wrong_method_on_a_known_path_is_told_apart_from_an_unknown_path() {
+        assert_eq!(
+            Route::find(&Method::Delete, "/api/v1/health"),
+            Err(Some(Route::Health))
+        );
+        assert_eq!(Route::find(&Method::Get, "/api/v1/healthz"), Err(None));
+    }
+
+    #[test]
     fn unknown_paths_are_not_recognised() {
-        assert_eq!(Route::recognise("/api/v1/healthz"), None);
-        assert_eq!(Route::recognise("/api/v2/health"), None);
-        assert_eq!(Route::recognise("/health"), None);
-        assert_eq!(Route::recognise("/api/v1/roles/assign/extra"), None);
+        for path in [
+            "/api/v2/health",
+            "/health",
+            "/api/v1/roles/assign/extra",
+            "/api/v1/requests//approve",
+            "/api/v1/-",
+        ] {
+            assert!(Route::find(&Method::Post, path).is_err(), "{path}");
+            assert!(Route::find(&Method::Get, path).is_err(), "{path}");
+        }
     }
 }

@@ -123,22 +123,20 @@ async fn change(
             reason: None,
         },
     );
-    match activity {
-        Activity::AddRoleMember => {
-            store::assign_role(
-                &app.db,
-                &tenant_id,
-                &user.id,
-                role,
-                &principal.email,
-                &record,
-                call.now_ms,
-            )
-            .await?;
-        }
-        Activity::RemoveRoleMember => {
-            store::remove_role(&app.db, &tenant_id, &user.id, role, &record, call.now_ms).await?;
-        }
+    if activity == Activity::AddRoleMember {
+        let by = &principal.email;
+        store::assign_role(
+            &app.db,
+            &tenant_id,
+            &user.id,
+            role,
+            by,
+            &record,
+            call.now_ms,
+        )
+        .await?;
+    } else {
+        store::remove_role(&app.db, &tenant_id, &user.id, role, &record, call.now_ms).await?;
     }
     json(
         &store::tenant_roles(&app.db, &tenant_id, tenant_name).await?,

@@ -4,7 +4,8 @@
 //! request came to a loopback address; otherwise they answer 404 like any
 //! path that does not exist.
 
-use lockbox_shared::api::{DevSignIn, Me};
+use lockbox_shared::api::{DevSignIn, Me, ShiftRequest};
+use lockbox_shared::lifecycle;
 use serde::Serialize;
 use worker::Response;
 
@@ -28,7 +29,7 @@ pub async fn sign_out(app: &App) -> Result<Response, AppError> {
     Ok(response)
 }
 
-fn dev_keys<'a>(app: &'a App, call: &Call) -> Result<&'a DevKeys, AppError> {
+pub fn dev_keys<'a>(app: &'a App, call: &Call) -> Result<&'a DevKeys, AppError> {
     match &app.dev {
         Some(keys) if call.is_loopback() => Ok(keys),
         _ => Err(AppError::NotFound {
@@ -67,4 +68,24 @@ pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
         &auth::session_cookie(&token, DEV_TOKEN_SECONDS),
     )?;
     Ok(response)
+}
+
+/// Moves a request's times into the past, so people and tests can see what
+/// happens when deadlines pass without waiting hours.
+pub async fn dev_shift_request(app: &App, call: &Call) -> Result<Response, AppError> {
+    dev_keys(app, call)?;
+    let input: ShiftRequest = call.json()?;
+    let id = lifecycle::parse_request_id(&input.request_id).map_err(AppError::invalid)?;
+    if !(1..=30 * 24 * 3_600_000).contains(&input.ms) {
+        return Err(AppError::bad_request(
+            "`ms` must be from 1 to 2592000000 (30 days).",
+        ));
+    }
+    store::shift_request(&app.db, &id, input.ms).await?;
+    let request = crate::requests::load(&app.db, &id)
+        .await?
+        .ok_or_else(|| AppError::Missing {
+            what: format!("The request {id}"),
+        })?;
+    json(&request, 200)
 }

@@ -4,6 +4,7 @@
 mod cron;
 mod health;
 mod identity;
+mod lifecycle;
 mod matrix;
 mod roles;
 mod spa;

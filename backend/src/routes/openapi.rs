@@ -1,0 +1,89 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of this API,
+//! checked against the route table by the tests below.
+
+use worker::Response;
+
+use crate::error::AppError;
+
+/// The document, as written in `backend/openapi.json`.
+pub const DOCUMENT: &str = include_str!("../../openapi.json");
+
+pub fn get() -> Result<Response, AppError> {
+    let mut response = Response::ok(DOCUMENT)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "application/json")?;
+    headers.set("Cache-Control", "public, max-age=300")?;
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::DOCUMENT;
+    use crate::routes::Route;
+
+    #[test]
+    fn the_openapi_document_lists_exactly_the_routes_that_exist() {
+        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).expect("valid JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .expect("path item")
+                    .keys()
+                    .filter(|k| {
+                        ["get", "post", "put", "patch", "delete", "head", "options"]
+                            .contains(&k.as_str())
+                    })
+                    .map(move |method| (path.clone(), method.clone()))
+            })
+            .collect();
+        let routed: BTreeSet<(String, String)> = Route::ALL
+            .iter()
+            .map(|r| (r.path().to_owned(), r.method().to_string().to_lowercase()))
+            .collect();
+        let missing: Vec<_> = routed.difference(&documented).collect();
+        let extra: Vec<_> = documented.difference(&routed).collect();
+        assert!(
+            missing.is_empty(),
+            "routes missing from openapi.json: {missing:?}"
+        );
+        assert!(
+            extra.is_empty(),
+            "openapi.json documents routes that do not exist: {extra:?}"
+        );
+    }
+
+    #[test]
+    fn every_schema_reference_resolves() {
+        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).expect("valid JSON");
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        for reference in refs {
+            let pointer = reference.trim_start_matches('#');
+            assert!(doc.pointer(pointer).is_some(), "dangling $ref {reference}");
+        }
+    }
+
+    fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    if key == "$ref" {
+                        if let Some(s) = v.as_str() {
+                            out.push(s.to_owned());
+                        }
+                    } else {
+                        collect_refs(v, out);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
+}
