@@ -1,0 +1,88 @@
+// Benchmark of the API on a running `wrangler dev` (see scripts/bench.sh):
+// throughput and p50/p99 latency of approving a request and of the access
+// check, next to a trivial route (health) of the same Worker in the same
+// run. Bounded: fixed request counts, 4 in flight, loopback only, and a
+// deadline after which it stops.
+const BASE = process.env.LOCKBOX_URL;
+if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
+  console.error('LOCKBOX_URL must be http://127.0.0.1:<port>');
+  process.exit(2);
+}
+const N = Number(process.env.BENCH_N ?? 200);
+const CONCURRENCY = 4;
+const DEADLINE = Date.now() + 180_000;
+const CONTOSO = '7c0a8f4e-5a1b-4c3d-9e2f-000000000001';
+
+async function signIn(email) {
+  const r = await fetch(`${BASE}/api/v1/dev/sign-in`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }),
+  });
+  if (r.status !== 200) throw new Error(`sign-in ${email}: ${r.status}`);
+  return r.headers.get('set-cookie').split(';')[0];
+}
+
+async function call(method, path, cookie, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { cookie: cookie ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, text };
+}
+
+// Runs `count` calls of `make(i)` with CONCURRENCY in flight; returns latencies (ms).
+async function measure(count, make, expect) {
+  const latencies = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  async function worker() {
+    while (next < count && Date.now() < DEADLINE) {
+      const i = next++;
+      const t0 = performance.now();
+      const { status } = await make(i);
+      latencies.push(performance.now() - t0);
+      if (status !== expect) failures++;
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { n: latencies.length, failures, rps: latencies.length / seconds, p50: pct(50), p99: pct(99) };
+}
+
+const engineer = await signIn('engineer1@provider.example');
+const manager = await signIn('manager@provider.example');
+const approver = await signIn('approver1@contoso.example');
+
+// Set-up (not measured): N requests pending for the customer.
+const ids = [];
+for (let i = 0; i < N && Date.now() < DEADLINE; i++) {
+  const created = await call('POST', '/api/v1/requests', engineer, {
+    tenant_id: CONTOSO, service: 'mail', ticket: `BENCH-${i}`, reason: 'Benchmark', duration_minutes: 60,
+  });
+  const id = JSON.parse(created.text).id;
+  await call('POST', `/api/v1/requests/${id}/preapprove`, manager, {});
+  ids.push(id);
+}
+
+const results = {
+  'GET /api/v1/health (trivial)': await measure(2 * N, () => call('GET', '/api/v1/health'), 200),
+  'GET /api/v1/access/check': await measure(
+    2 * N, () => call('GET', `/api/v1/access/check?tenant=${CONTOSO}&service=mail`, engineer), 200),
+  'POST /api/v1/requests/{id}/approve': await measure(
+    ids.length, (i) => call('POST', `/api/v1/requests/${ids[i]}/approve`, approver, { comment: 'bench' }), 200),
+};
+
+const base = results['GET /api/v1/health (trivial)'];
+console.log(`wrangler dev at ${BASE}, ${CONCURRENCY} in flight`);
+console.log('route'.padEnd(40), 'n'.padStart(5), 'fail'.padStart(5), 'req/s'.padStart(8), 'p50 ms'.padStart(8),
+  'p99 ms'.padStart(8), 'p50 ×health'.padStart(12), 'req/s ×health'.padStart(14));
+for (const [route, r] of Object.entries(results)) {
+  console.log(route.padEnd(40), String(r.n).padStart(5), String(r.failures).padStart(5), r.rps.toFixed(1).padStart(8),
+    r.p50.toFixed(1).padStart(8), r.p99.toFixed(1).padStart(8), (r.p50 / base.p50).toFixed(2).padStart(12),
+    (r.rps / base.rps).toFixed(2).padStart(14));
+}
+if (Object.values(results).some((r) => r.failures > 0)) process.exit(1);
