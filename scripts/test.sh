@@ -54,7 +54,8 @@ step "integration tests against $LOCKBOX_URL"
 cargo test --locked -p lockbox-tests -- --show-output
 
 step "browser tests (headless Chromium)"
-node --test --test-reporter=spec tests/e2e/
+# One file at a time: some flip the tenant's switch that others rely on.
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 
 stop_server
 stop_prod_like

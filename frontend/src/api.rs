@@ -1,7 +1,11 @@
 //! The only place the app talks HTTP.
 
 use gloo_net::http::{Request, Response};
-use lockbox_shared::api::{DevPerson, DevSignIn, Health, Me, API_PREFIX};
+use lockbox_shared::api::{
+    DecisionBody, DevPerson, DevSignIn, Health, LockboxSetting, Me, RequestDetail, RequestPage,
+    RequestView, RoleAssignment, SetLockboxSetting, TenantRoles, API_PREFIX,
+};
+use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::problem::Problem;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -17,6 +21,25 @@ pub enum ApiError {
     SignedOut,
     /// The server answered with something this app does not understand.
     Unexpected { status: u16 },
+}
+
+impl ApiError {
+    /// The request's state the server reported with a conflict (409).
+    pub fn current_state(&self) -> Option<State> {
+        match self {
+            ApiError::Problem(p) if p.status == 409 => p
+                .extensions
+                .get("current_state")
+                .and_then(|v| v.as_str())
+                .and_then(State::parse),
+            _ => None,
+        }
+    }
+
+    /// Whether the request was refused because things changed meanwhile.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, ApiError::Problem(p) if p.status == 409)
+    }
 }
 
 impl ApiError {
@@ -68,7 +91,19 @@ async fn get<T: DeserializeOwned>(rest: &str) -> Result<T, ApiError> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(rest: &str, body: &B) -> Result<T, ApiError> {
-    let response = Request::post(&path(rest))
+    post_with(rest, body, None).await
+}
+
+async fn post_with<B: Serialize, T: DeserializeOwned>(
+    rest: &str,
+    body: &B,
+    idempotency_key: Option<&str>,
+) -> Result<T, ApiError> {
+    let mut request = Request::post(&path(rest));
+    if let Some(key) = idempotency_key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request
         .json(body)
         .map_err(network)?
         .send()
@@ -117,4 +152,64 @@ pub async fn health() -> Result<Health, ApiError> {
         return Err(ApiError::Unexpected { status: 503 });
     }
     parse(response).await
+}
+
+/// `GET /api/v1/requests`: the tenant's requests, newest first.
+pub async fn requests(status: Option<State>) -> Result<RequestPage, ApiError> {
+    match status {
+        Some(state) => get(&format!("/requests?limit=200&status={}", state.as_str())).await,
+        None => get("/requests?limit=200").await,
+    }
+}
+
+/// `GET /api/v1/requests/{id}`: one request with its history.
+pub async fn request(id: String) -> Result<RequestDetail, ApiError> {
+    get(&format!("/requests/{id}")).await
+}
+
+/// `POST /api/v1/requests/{id}/{verb}`; the key makes a retried tap harmless.
+pub async fn decide(
+    id: String,
+    verb: Verb,
+    comment: Option<String>,
+    idempotency_key: String,
+) -> Result<RequestView, ApiError> {
+    post_with(
+        &format!("/requests/{id}/{}", verb.as_str()),
+        &DecisionBody { comment },
+        Some(&idempotency_key),
+    )
+    .await
+}
+
+/// `GET /api/v1/settings/lockbox`.
+pub async fn lockbox_setting() -> Result<LockboxSetting, ApiError> {
+    get("/settings/lockbox").await
+}
+
+/// `POST /api/v1/settings/lockbox`.
+pub async fn set_lockbox(enabled: bool) -> Result<LockboxSetting, ApiError> {
+    post("/settings/lockbox", &SetLockboxSetting { enabled }).await
+}
+
+/// `GET /api/v1/roles`.
+pub async fn roles() -> Result<TenantRoles, ApiError> {
+    get("/roles").await
+}
+
+/// `POST /api/v1/roles/assign` or `/remove`.
+pub async fn change_role(
+    assign: bool,
+    email: String,
+    role: String,
+) -> Result<TenantRoles, ApiError> {
+    let verb = if assign { "assign" } else { "remove" };
+    post(&format!("/roles/{verb}"), &RoleAssignment { email, role }).await
+}
+
+/// A fresh key for one decision (kept across retries of that decision).
+pub fn new_idempotency_key() -> String {
+    let a = (js_sys::Math::random() * 1e15) as u64;
+    let b = js_sys::Date::now() as u64;
+    format!("web-{b:x}-{a:x}")
 }

@@ -9,6 +9,8 @@ pub enum AppRoute {
     SecurityPrivacy,
     /// Support > Customer Lockbox requests.
     LockboxRequests,
+    /// Roles: who may approve.
+    Roles,
     /// Local sign-in.
     SignIn,
 }
@@ -17,10 +19,16 @@ impl AppRoute {
     /// The path of the page, for links.
     pub const fn path(self) -> &'static str {
         match self {
-            AppRoute::Status => "/",
+            AppRoute::Status => "/status",
             AppRoute::SecurityPrivacy => "/settings/org-settings/security-privacy",
             AppRoute::LockboxRequests => "/support/lockbox-requests",
+            AppRoute::Roles => "/roles",
             AppRoute::SignIn => "/sign-in",
         }
     }
+}
+
+/// The page of one request.
+pub fn request_path(id: &str) -> String {
+    format!("{}/{id}", AppRoute::LockboxRequests.path())
 }

@@ -57,3 +57,57 @@ export async function screenshot(page, name) {
 export async function scrollsSideways(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
+
+export const CONTOSO = '7c0a8f4e-5a1b-4c3d-9e2f-000000000001';
+
+// Signs in through the API (the dev sign-in) and returns the session cookie value.
+export async function apiSignIn(email) {
+  const r = await fetch(`${BASE_URL}/api/v1/dev/sign-in`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }),
+  });
+  if (r.status !== 200) throw new Error(`signing in as ${email}: ${r.status} ${await r.text()}`);
+  return r.headers.get('set-cookie').split(';')[0].split('=').slice(1).join('=');
+}
+
+async function apiPost(token, path, body) {
+  const r = await fetch(`${BASE_URL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `CF_Authorization=${token}` },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+// Opens a Contoso request as engineer1 and has the manager pre-approve it:
+// pending for Contoso's approvers. Returns { id, ticket }.
+export async function createPendingRequest(minutes = 90) {
+  const engineer = await apiSignIn('engineer1@provider.example');
+  const manager = await apiSignIn('manager@provider.example');
+  const ticket = `SR-E2E-${Date.now().toString(36)}`;
+  const created = await apiPost(engineer, '/api/v1/requests', {
+    tenant_id: CONTOSO, service: 'mail', ticket,
+    reason: 'Mailbox of the finance team does not open; need its statistics.', duration_minutes: minutes,
+  });
+  await apiPost(manager, `/api/v1/requests/${created.id}/preapprove`, { comment: 'Checked' });
+  return { id: created.id, ticket };
+}
+
+// A browser context signed in as `email` (cookie set directly; the sign-in
+// page itself has its own test).
+export async function signedInPage(browser, viewport, email) {
+  const opened = await openPage(browser, viewport);
+  const value = await apiSignIn(email);
+  await opened.context.addCookies([{
+    name: 'CF_Authorization', value, url: BASE_URL, httpOnly: true, secure: true, sameSite: 'Strict',
+  }]);
+  return opened;
+}
+
+// Every visible button at least `min` px high.
+export async function smallButtons(page, min = 44) {
+  return page.evaluate((min) => [...document.querySelectorAll('button')]
+    .filter((b) => b.offsetParent !== null && b.getBoundingClientRect().height < min)
+    .map((b) => `${b.textContent.trim()} (${Math.round(b.getBoundingClientRect().height)} px)`), min);
+}

@@ -10,7 +10,7 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`the shell and the health answer show at ${name} size`, async () => {
     const { context, page, errors } = await openPage(browser, viewport);
     try {
-      await page.goto(`${BASE_URL}/`);
+      await page.goto(`${BASE_URL}/status`);
       await page.getByRole('link', { name: 'Lockbox' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Main' });
       await nav.getByRole('link', { name: 'Settings' }).waitFor();

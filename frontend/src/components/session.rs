@@ -25,3 +25,9 @@ pub fn provide_session() -> Session {
 pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(provide_session)
 }
+
+/// Whether the signed-in person may take `action` in their own tenant (the
+/// same rule the server applies; the server still decides).
+pub fn can(me: &Me, action: lockbox_shared::policy::Action) -> bool {
+    lockbox_shared::policy::authorize(&me.principal, action, me.principal.tenant()).is_ok()
+}

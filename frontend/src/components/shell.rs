@@ -13,13 +13,14 @@ use crate::routes::AppRoute;
 pub fn Shell(children: Children) -> impl IntoView {
     view! {
         <header class="shell-header">
-            <a class="brand" href=AppRoute::Status.path()>
+            <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"▣"</span>
                 "Lockbox"
             </a>
             <nav class="shell-nav" aria-label="Main">
                 <A href=AppRoute::SecurityPrivacy.path()>"Settings"</A>
                 <A href=AppRoute::LockboxRequests.path()>"Support"</A>
+                <A href=AppRoute::Roles.path()>"Roles"</A>
             </nav>
             <WhoIsSignedIn/>
         </header>

@@ -1,8 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::routes::AppRoute;
-
 #[component]
 pub fn NotFound() -> impl IntoView {
     let location = use_location();
@@ -10,7 +8,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="page">
             <h1>"Page not found"</h1>
             <p>"There is no page at " <code>{move || location.pathname.get()}</code> "."</p>
-            <p><a href=AppRoute::Status.path()>"Go to the start page"</a></p>
+            <p><a href="/">"Go to the start page"</a></p>
         </section>
     }
 }

@@ -8,7 +8,6 @@ use lockbox_shared::api::DevPerson;
 
 use crate::api::{self, ApiError};
 use crate::components::session::use_session;
-use crate::routes::AppRoute;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -26,7 +25,7 @@ pub fn SignInPage() -> impl IntoView {
             match api::dev_sign_in(email).await {
                 Ok(_) => {
                     session.me.refetch();
-                    navigate(AppRoute::Status.path(), Default::default());
+                    navigate("/", Default::default());
                 }
                 Err(err) => set_error.set(Some(err.message())),
             }

@@ -1,0 +1,47 @@
+//! A confirmation dialog on the native `<dialog>` element: modal, focus
+//! kept inside, Escape closes it.
+
+use leptos::html;
+use leptos::prelude::*;
+
+/// Shows `children` in a modal dialog titled `title` while `open` is true.
+/// `on_confirm` runs on the confirm button; closing (button, Escape) sets
+/// `open` to false.
+#[component]
+pub fn ConfirmDialog(
+    open: RwSignal<bool>,
+    title: Signal<String>,
+    confirm_label: Signal<String>,
+    #[prop(into)] danger: Signal<bool>,
+    busy: ReadSignal<bool>,
+    on_confirm: Callback<()>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(el) = dialog.get() {
+            if open.get() {
+                if !el.open() {
+                    let _ = el.show_modal();
+                }
+            } else if el.open() {
+                el.close();
+            }
+        }
+    });
+    view! {
+        <dialog node_ref=dialog class="dialog" aria-labelledby="dialog-title"
+            on:close=move |_| open.set(false)>
+            <h2 id="dialog-title">{move || title.get()}</h2>
+            {children()}
+            <div class="dialog-actions">
+                <button type="button" class="secondary-dark" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="button" class=move || if danger.get() { "danger" } else { "" }
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm.run(())>
+                    {move || if busy.get() { "Working…".to_owned() } else { confirm_label.get() }}
+                </button>
+            </div>
+        </dialog>
+    }
+}

@@ -1,0 +1,23 @@
+//! An API error next to what failed, with a retry where one helps.
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+use crate::routes::AppRoute;
+
+#[component]
+pub fn ErrorBox(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
+    let signed_out = matches!(error, ApiError::SignedOut);
+    let offline = matches!(error, ApiError::Network(_));
+    view! {
+        <div class="error" role="alert">
+            <p>{error.message()}</p>
+            {signed_out.then(|| view! { <p><a href=AppRoute::SignIn.path()>"Sign in"</a></p> })}
+            {retry.filter(|_| !signed_out).map(|retry| view! {
+                <button type="button" on:click=move |_| retry.run(())>
+                    {if offline { "Retry" } else { "Try again" }}
+                </button>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,85 @@
+//! Turning times and durations into words: plain functions, tested below.
+
+/// A span of time people read at a glance: "3 h 05 min", "12 min 04 s",
+/// "45 s". Negative spans read as "0 s".
+pub fn duration(ms: i64) -> String {
+    let total = (ms.max(0) + 999) / 1000;
+    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
+    if h > 0 {
+        format!("{h} h {m:02} min")
+    } else if m > 0 {
+        format!("{m} min {s:02} s")
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// A requested duration in minutes: "4 hours", "1 hour 30 minutes", "45 minutes".
+pub fn minutes(total: u32) -> String {
+    let (h, m) = (total / 60, total % 60);
+    let hours = match h {
+        0 => String::new(),
+        1 => "1 hour".to_owned(),
+        n => format!("{n} hours"),
+    };
+    let mins = match m {
+        0 => String::new(),
+        1 => "1 minute".to_owned(),
+        n => format!("{n} minutes"),
+    };
+    match (hours.is_empty(), mins.is_empty()) {
+        (false, false) => format!("{hours} {mins}"),
+        (false, true) => hours,
+        _ => mins,
+    }
+}
+
+/// What is left until `deadline` at `now`, for a countdown: `None` once it
+/// has passed (the deadline itself counts as passed, as on the server).
+pub fn remaining(deadline: i64, now: i64) -> Option<i64> {
+    (now < deadline).then_some(deadline - now)
+}
+
+/// The countdown text for `deadline`: "2 h 10 min left", or `passed`.
+pub fn countdown(deadline: i64, now: i64, passed: &str) -> String {
+    match remaining(deadline, now) {
+        Some(ms) => format!("{} left", duration(ms)),
+        None => passed.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(duration(4 * 3_600_000), "4 h 00 min");
+        assert_eq!(duration(3 * 3_600_000 + 5 * 60_000 + 30_000), "3 h 05 min");
+        assert_eq!(duration(12 * 60_000 + 4_000), "12 min 04 s");
+        assert_eq!(duration(45_000), "45 s");
+        assert_eq!(duration(-5), "0 s");
+    }
+
+    #[test]
+    fn a_countdown_rounds_up_so_it_never_shows_zero_while_time_is_left() {
+        assert_eq!(duration(1), "1 s");
+        assert_eq!(countdown(10_001, 10_000, "ended"), "1 s left");
+    }
+
+    #[test]
+    fn a_deadline_counts_as_passed_at_the_deadline_itself() {
+        assert_eq!(remaining(1_000, 999), Some(1));
+        assert_eq!(remaining(1_000, 1_000), None);
+        assert_eq!(countdown(1_000, 1_000, "Expired"), "Expired");
+    }
+
+    #[test]
+    fn requested_minutes_read_as_words() {
+        assert_eq!(minutes(240), "4 hours");
+        assert_eq!(minutes(90), "1 hour 30 minutes");
+        assert_eq!(minutes(60), "1 hour");
+        assert_eq!(minutes(45), "45 minutes");
+        assert_eq!(minutes(1), "1 minute");
+    }
+}

@@ -1,0 +1,234 @@
+//! One Customer Lockbox request: its facts, its history, and the decision.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use lockbox_shared::api::RequestDetail;
+use lockbox_shared::audit::AuditRecord;
+use lockbox_shared::lifecycle::{State, Verb};
+use lockbox_shared::policy::Action;
+
+use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::error::ErrorBox;
+use crate::components::live::{auto_refresh, use_now};
+use crate::components::session::{can, use_session};
+use crate::components::status::StatusBadge;
+use crate::components::time::{local, LocalTime};
+use crate::format;
+use crate::routes::AppRoute;
+
+/// What the person last did here, and how it went.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Done(String),
+    Changed(String),
+    Failed(ApiError),
+}
+
+#[component]
+pub fn RequestDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = LocalResource::new(move || api::request(id()));
+    auto_refresh(15_000, move || detail.refetch());
+    // Lives with the page, not with one rendering of the request, so the
+    // message stays while the request reloads.
+    let outcome = RwSignal::new(None::<Outcome>);
+
+    view! {
+        <section class="page detail-page">
+            <p class="crumbs"><a href=AppRoute::LockboxRequests.path()>"← Customer Lockbox requests"</a></p>
+            <Transition fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
+                {move || detail.get().map(|result| match result {
+                    Ok(d) => view! { <Detail detail=d outcome=outcome reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
+                    Err(err) => view! {
+                        <h1>"Customer Lockbox request"</h1>
+                        <ErrorBox error=err retry=Callback::new(move |_| detail.refetch())/>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Detail(
+    detail: RequestDetail,
+    outcome: RwSignal<Option<Outcome>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let now = use_now();
+    let session = use_session();
+    let r = detail.view.request.clone();
+    let stored_state = detail.view.effective_state;
+    let state = {
+        let r = r.clone();
+        move || {
+            let mut live = r.clone();
+            live.state = stored_state;
+            live.effective_state(now.get())
+        }
+    };
+    let may = move |action: Action| {
+        session
+            .me
+            .get()
+            .and_then(|me| me.ok())
+            .is_some_and(|me| can(&me, action))
+    };
+
+    let comment = RwSignal::new(String::new());
+    let dialog_open = RwSignal::new(false);
+    let pending_verb = RwSignal::new(Verb::Approve);
+    let idempotency_key = RwSignal::new(String::new());
+    let (busy, set_busy) = signal(false);
+
+    let open = move |verb: Verb| {
+        pending_verb.set(verb);
+        idempotency_key.set(api::new_idempotency_key());
+        outcome.set(None);
+        dialog_open.set(true);
+    };
+    let id = r.id.clone();
+    let confirm = Callback::new(move |_| {
+        let verb = pending_verb.get_untracked();
+        let text = comment.get_untracked().trim().to_owned();
+        let key = idempotency_key.get_untracked();
+        let id = id.clone();
+        set_busy.set(true);
+        spawn_local(async move {
+            let result = api::decide(id, verb, (!text.is_empty()).then_some(text), key).await;
+            set_busy.set(false);
+            dialog_open.set(false);
+            outcome.set(Some(match result {
+                Ok(view) => Outcome::Done(match verb {
+                    Verb::Approve => format!(
+                        "You approved this request. Access ends at {}.",
+                        view.request.grant_ends_at.map(local).unwrap_or_default()
+                    ),
+                    Verb::Deny => "You denied this request. No access was granted.".to_owned(),
+                    _ => "You revoked this access. It has ended.".to_owned(),
+                }),
+                Err(err) if err.is_conflict() => Outcome::Changed(err.message()),
+                Err(err) => Outcome::Failed(err),
+            }));
+            reload.run(());
+        });
+    });
+
+    let title = Signal::derive(move || match pending_verb.get() {
+        Verb::Approve => "Approve this request?".to_owned(),
+        Verb::Deny => "Deny this request?".to_owned(),
+        _ => "Revoke this access now?".to_owned(),
+    });
+    let confirm_label = Signal::derive(move || match pending_verb.get() {
+        Verb::Approve => "Approve".to_owned(),
+        Verb::Deny => "Deny".to_owned(),
+        _ => "Revoke".to_owned(),
+    });
+    let danger = Signal::derive(move || pending_verb.get() != Verb::Approve);
+    let duration_words = format::minutes(r.duration_minutes);
+    let service = r.service.clone();
+    let tenant_name = detail.view.tenant_name.clone();
+
+    let pending_until = r.pending_expires_at;
+    let grant_ends = r.grant_ends_at;
+    let facts = r.clone();
+    view! {
+        <h1>"Request " {r.ticket.clone()}</h1>
+        <p class="status-line">
+            {let state = state.clone(); move || view! { <StatusBadge state=state()/> }}
+            <span class="deadline" data-testid="deadline">{let state = state.clone(); move || match state() {
+                State::PendingCustomerApproval => pending_until
+                    .map(|t| format!("Expires in {}", format::duration(t - now.get())))
+                    .unwrap_or_default(),
+                State::Approved => grant_ends
+                    .map(|t| format!("Access: {}", format::countdown(t, now.get(), "ended")))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            }}</span>
+        </p>
+
+        <div role="status" aria-live="polite" class="outcome">
+            {move || outcome.get().map(|o| match o {
+                Outcome::Done(msg) => view! { <p class="confirmation" data-testid="confirmation">{msg}</p> }.into_any(),
+                Outcome::Changed(msg) => view! { <p class="notice" data-testid="changed">{msg}</p> }.into_any(),
+                Outcome::Failed(err) => view! { <ErrorBox error=err/> }.into_any(),
+            })}
+        </div>
+
+        {let state = state.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve)).then(|| view! {
+            <div class="decision">
+                <label for="comment">"Comment (optional)"</label>
+                <textarea id="comment" rows="2" maxlength="1000"
+                    prop:value=move || comment.get()
+                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <div class="decision-buttons">
+                    <button type="button" class="approve" on:click=move |_| open(Verb::Approve)>"Approve"</button>
+                    <button type="button" class="deny" on:click=move |_| open(Verb::Deny)>"Deny"</button>
+                </div>
+            </div>
+        })}
+        {let state = state.clone(); move || (state() == State::Approved && may(Action::Revoke)).then(|| view! {
+            <div class="decision">
+                <button type="button" class="deny" on:click=move |_| open(Verb::Revoke)>"Revoke access"</button>
+            </div>
+        })}
+
+        <ConfirmDialog open=dialog_open title=title confirm_label=confirm_label danger=danger busy=busy on_confirm=confirm>
+            <p>{let (service, tenant_name, duration_words) = (service.clone(), tenant_name.clone(), duration_words.clone());
+                move || match pending_verb.get() {
+                Verb::Approve => format!("The engineer gets access to {tenant_name}'s {service} content for {duration_words}, starting now. Access ends by itself."),
+                Verb::Deny => "The engineer gets no access. The decision is final.".to_owned(),
+                _ => "The engineer loses access to this content immediately.".to_owned(),
+            }}</p>
+            {move || (!comment.get().trim().is_empty()).then(|| view! { <p class="muted">"Comment: " {comment.get()}</p> })}
+        </ConfirmDialog>
+
+        <h2>"Details"</h2>
+        <dl class="facts">
+            <dt>"Service"</dt><dd>{facts.service.clone()}</dd>
+            <dt>"Ticket number"</dt><dd>{facts.ticket.clone()}</dd>
+            <dt>"Reason"</dt><dd class="reason">{facts.reason.clone()}</dd>
+            <dt>"Access asked for"</dt><dd>{format::minutes(facts.duration_minutes)}</dd>
+            <dt>"Requester"</dt><dd>{facts.requester_email.clone()}</dd>
+            <dt>"Requested"</dt><dd><LocalTime ms=facts.created_at/></dd>
+            {facts.manager_email.clone().map(|m| view! { <dt>"Pre-approved by"</dt><dd>{m}</dd> })}
+            {facts.pending_expires_at.map(|t| view! { <dt>"Expires"</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.customer_email.clone().map(|c| view! { <dt>"Decided by"</dt><dd>{c}</dd> })}
+            {facts.decision_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd>{c}</dd> })}
+            {facts.grant_starts_at.map(|t| view! { <dt>"Access from"</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.grant_ends_at.map(|t| view! { <dt>"Access until"</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.ended_at.map(|t| view! { <dt>"Ended"</dt><dd><LocalTime ms=t/></dd> })}
+        </dl>
+
+        <h2>"History"</h2>
+        <ol class="history">
+            {detail.history.into_iter().map(|h| view! { <HistoryItem record=h/> }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn HistoryItem(record: AuditRecord) -> impl IntoView {
+    let details: Vec<(String, String)> = record
+        .record
+        .details
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_empty() && !matches!(k.as_str(), "RequestId" | "Service" | "Ticket" | "Requester")
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    view! {
+        <li>
+            <p><strong>{record.record.activity.as_str()}</strong></p>
+            <p class="muted"><LocalTime ms=record.occurred_at/> " · " {record.record.user.clone()}
+                {(!record.record.ip.is_empty()).then(|| format!(" · {}", record.record.ip))}</p>
+            <dl class="history-details">
+                {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+        </li>
+    }
+}

@@ -1,0 +1,126 @@
+//! Support > Customer Lockbox requests: every request of the tenant.
+
+use leptos::prelude::*;
+use lockbox_shared::api::RequestView;
+use lockbox_shared::lifecycle::State;
+
+use crate::api;
+use crate::components::error::ErrorBox;
+use crate::components::live::{auto_refresh, use_now};
+use crate::components::status::StatusBadge;
+use crate::components::time::LocalTime;
+use crate::format;
+use crate::routes::request_path;
+
+/// The statuses a person filters by, in the order they care about them.
+const FILTERS: [State; 8] = [
+    State::PendingCustomerApproval,
+    State::Approved,
+    State::Denied,
+    State::Expired,
+    State::Revoked,
+    State::Completed,
+    State::Cancelled,
+    State::PendingManagerApproval,
+];
+
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let (filter, set_filter) = signal(None::<State>);
+    let list = LocalResource::new(move || api::requests(filter.get()));
+    auto_refresh(15_000, move || list.refetch());
+
+    view! {
+        <section class="page">
+            <p class="crumbs">"Support"</p>
+            <h1>"Customer Lockbox requests"</h1>
+            <p class="muted">"Requests from the provider's support engineers to reach your organisation's content. Select one to see its details and decide."</p>
+            <div class="toolbar">
+                <label for="status-filter">"Status"</label>
+                <select id="status-filter" on:change=move |ev| {
+                    set_filter.set(State::parse(&event_target_value(&ev)));
+                }>
+                    <option value="">"All"</option>
+                    {FILTERS.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
+                {move || list.get().map(|result| match result {
+                    Ok(page) if page.items.is_empty() => view! {
+                        <p class="empty">"No requests match."</p>
+                    }.into_any(),
+                    Ok(page) => view! {
+                        <div class="requests" role="list" aria-label="Requests">
+                            <div class="request-row request-head" aria-hidden="true">
+                                <span>"Status"</span><span>"Ticket"</span><span>"Service"</span>
+                                <span>"Requester"</span><span>"Requested"</span><span>"Expires / time left"</span>
+                            </div>
+                            {page.items.into_iter().map(|r| view! { <RequestRow request=r/> }).collect_view()}
+                        </div>
+                    }.into_any(),
+                    Err(err) => view! {
+                        <ErrorBox error=err retry=Callback::new(move |_| list.refetch())/>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// What the last column says for a request at `now`.
+pub fn deadline_text(view: &RequestView, now: i64) -> String {
+    let r = &view.request;
+    match (view.effective_state, r.state) {
+        (State::PendingCustomerApproval, _) => r
+            .pending_expires_at
+            .map(|t| format!("Expires in {}", format::duration(t - now)))
+            .unwrap_or_default(),
+        (State::Approved, _) => r
+            .grant_ends_at
+            .map(|t| format::countdown(t, now, "Ended"))
+            .unwrap_or_default(),
+        _ => "—".to_owned(),
+    }
+}
+
+#[component]
+fn RequestRow(request: RequestView) -> impl IntoView {
+    let now = use_now();
+    let href = request_path(&request.request.id);
+    let created = request.request.created_at;
+    let label = format!(
+        "{} request {} for {}, {}",
+        request.effective_state.label(),
+        request.request.ticket,
+        request.request.service,
+        request.request.requester_email
+    );
+    // A deadline can pass while the page is open: the state and the last
+    // column follow the clock.
+    let mut base = request.clone();
+    base.request.state = request.effective_state;
+    let at = {
+        let base = base.clone();
+        move |now: i64| {
+            let mut view = base.clone();
+            view.effective_state = base.request.effective_state(now);
+            view
+        }
+    };
+    let at_too = at.clone();
+    let live_state = move || at(now.get()).effective_state;
+    let deadline = move || {
+        let t = now.get();
+        deadline_text(&at_too(t), t)
+    };
+    view! {
+        <a class="request-row" role="listitem" href=href aria-label=label data-request=request.request.id.clone()>
+            <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}</span>
+            <span class="cell"><span class="cell-label">"Ticket "</span>{request.request.ticket.clone()}</span>
+            <span class="cell"><span class="cell-label">"Service "</span>{request.request.service.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">"Requester "</span>{request.request.requester_email.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=created/></span>
+            <span class="cell cell-deadline">{deadline}</span>
+        </a>
+    }
+}

@@ -1,0 +1,115 @@
+//! Roles: who holds each customer role; global admins assign and remove
+//! approvers and auditors.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use lockbox_shared::api::TenantRoles;
+use lockbox_shared::policy::Action;
+
+use crate::api::{self, ApiError};
+use crate::components::error::ErrorBox;
+use crate::components::session::{can, use_session};
+
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let roles = LocalResource::new(api::roles);
+    let session = use_session();
+    let may_edit = Signal::derive(move || {
+        session
+            .me
+            .get()
+            .and_then(|me| me.ok())
+            .is_some_and(|me| can(&me, Action::ChangeRoles))
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let change = Callback::new(move |(assign, email, role): (bool, String, String)| {
+        spawn_local(async move {
+            match api::change_role(assign, email, role).await {
+                Ok(_) => error.set(None),
+                Err(err) => error.set(Some(err)),
+            }
+            roles.refetch();
+        });
+    });
+    view! {
+        <section class="page">
+            <h1>"Roles"</h1>
+            <p class="muted">"Global admins and Lockbox access approvers decide on requests; auditors search the audit log."</p>
+            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || roles.get().map(|result| match result {
+                    Ok(r) => view! { <RoleList roles=r may_edit=may_edit change=change/> }.into_any(),
+                    Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| roles.refetch())/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn RoleList(
+    roles: TenantRoles,
+    may_edit: Signal<bool>,
+    change: Callback<(bool, String, String)>,
+) -> impl IntoView {
+    let members = roles.members.clone();
+    roles
+        .roles
+        .into_iter()
+        .map(|role| {
+            let role_name = role.role.as_str().to_owned();
+            let holders: Vec<String> = role.holders.iter().map(|h| h.email.clone()).collect();
+            let candidates: Vec<_> = members
+                .iter()
+                .filter(|m| !holders.contains(&m.email))
+                .cloned()
+                .collect();
+            let picked = RwSignal::new(String::new());
+            let editable = move || may_edit.get() && role.assignable;
+            let select_id = format!("add-{role_name}");
+            let data_role = role_name.clone();
+            view! {
+                <article class="card role" data-role=data_role>
+                    <h2>{role.label.clone()}</h2>
+                    <ul class="holders">
+                        {let role_name = role_name.clone(); role.holders.into_iter().map(move |h| {
+                            let (email, role_name) = (h.email.clone(), role_name.clone());
+                            view! {
+                                <li>
+                                    <span>{h.display_name} <span class="muted">" · " {h.email.clone()}</span></span>
+                                    {move || editable().then(|| {
+                                        let (email, role_name) = (email.clone(), role_name.clone());
+                                        view! {
+                                            <button type="button" class="secondary-dark small"
+                                                aria-label=format!("Remove {email}")
+                                                on:click=move |_| change.run((false, email.clone(), role_name.clone()))>
+                                                "Remove"
+                                            </button>
+                                        }
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {move || (editable() && !candidates.is_empty()).then(|| {
+                        let role_name = role_name.clone();
+                        let select_id = select_id.clone();
+                        view! {
+                            <div class="add-holder">
+                                <label for=select_id.clone()>"Add a person"</label>
+                                <select id=select_id on:change=move |ev| picked.set(event_target_value(&ev))>
+                                    <option value="">"Choose…"</option>
+                                    {candidates.iter().map(|m| view! {
+                                        <option value=m.email.clone()>{format!("{} ({})", m.display_name, m.email)}</option>
+                                    }).collect_view()}
+                                </select>
+                                <button type="button" disabled=move || picked.get().is_empty()
+                                    on:click=move |_| change.run((true, picked.get(), role_name.clone()))>"Add"</button>
+                            </div>
+                        }
+                    })}
+                </article>
+            }
+        })
+        .collect_view()
+}

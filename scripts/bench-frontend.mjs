@@ -1,0 +1,70 @@
+// Front-end benchmark (see scripts/bench-frontend.sh). Prints:
+//  1. the gzip transfer size of the approver page (html + js + wasm + css)
+//     next to that of an empty Leptos CSR app built with the same profile;
+//  2. the time to first render of the requests list at phone size under a
+//     throttled 4G network (1.6 Mbps down, 150 ms RTT) and a 4× slower CPU,
+//     in headless Chromium through the DevTools protocol (median of runs).
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.LOCKBOX_URL;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function transfer(dir) {
+  let total = 0;
+  const files = {};
+  for (const name of readdirSync(dir)) {
+    if (!/\.(html|js|wasm|css)$/.test(name)) continue;
+    const size = gzipSync(readFileSync(path.join(dir, name)), { level: 9 }).length;
+    files[name] = size;
+    total += size;
+  }
+  return { total, files };
+}
+
+const app = transfer('frontend/dist');
+const empty = transfer('bench/empty-leptos/dist');
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log('Transfer size (gzip -9):');
+for (const [name, size] of Object.entries(app.files)) console.log(`  ${name.padEnd(48)} ${kb(size).padStart(10)}`);
+console.log(`  ${'approver page, total'.padEnd(48)} ${kb(app.total).padStart(10)}`);
+console.log(`  ${'empty Leptos CSR app, total'.padEnd(48)} ${kb(empty.total).padStart(10)}`);
+console.log(`  ratio: ${(app.total / empty.total).toFixed(2)}× the empty app (target ≤ 1.3×; ≤ 250 KB)`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const signIn = await fetch(`${BASE}/api/v1/dev/sign-in`, {
+  method: 'POST', headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: 'approver1@contoso.example' }),
+});
+const cookie = signIn.headers.get('set-cookie').split(';')[0].split('=').slice(1).join('=');
+
+const times = [];
+for (let run = 0; run < RUNS; run++) {
+  // A fresh context each run: nothing cached.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await context.addCookies([{ name: 'CF_Authorization', value: cookie, url: BASE, httpOnly: true, secure: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const started = Date.now();
+  await page.goto(`${BASE}/support/lockbox-requests`, { waitUntil: 'commit' });
+  await page.locator('a.request-row').first().waitFor({ timeout: 60_000 });
+  times.push(Date.now() - started);
+  await context.close();
+}
+await browser.close();
+times.sort((a, b) => a - b);
+console.log(`First render of the requests list at 390×844, 4G (1.6 Mbps, 150 ms RTT), 4× CPU slowdown:`);
+console.log(`  runs: ${times.map((t) => `${t} ms`).join(', ')}`);
+console.log(`  median: ${times[Math.floor(times.length / 2)]} ms (target < 2000 ms)`);

@@ -1,0 +1,179 @@
+// The customer admin pages (issue 5) in headless Chromium, at desktop and
+// phone sizes, against `wrangler dev` with the demo data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, DESKTOP, PHONE, SMALL_PHONE, launch, screenshot, scrollsSideways, createPendingRequest,
+  signedInPage, smallButtons,
+} from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`an approver finds a pending request, approves it and sees the time left (${size})`, async () => {
+    const { id, ticket } = await createPendingRequest(90);
+    const { context, page, errors } = await signedInPage(browser, viewport, 'approver1@contoso.example');
+    try {
+      await page.goto(`${BASE_URL}/support/lockbox-requests`);
+      const row = page.locator(`a[data-request="${id}"]`);
+      await row.waitFor();
+      assert.match(await row.textContent(), /Pending/);
+      assert.match(await row.textContent(), /Expires in (11|12) h/);
+      assert.equal(await scrollsSideways(page), false, 'the list scrolls sideways');
+      await screenshot(page, `requests-list-${size}`);
+
+      await row.click();
+      await page.getByRole('heading', { name: `Request ${ticket}` }).waitFor();
+      assert.deepEqual(await smallButtons(page), [], 'buttons under 44 px');
+
+      // The dialog traps focus and closes with Escape.
+      await page.getByRole('button', { name: 'Approve' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Approve this request?' });
+      await dialog.waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.closest('dialog') !== null), true);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await dialog.getByRole('button', { name: 'Approve' }).click();
+      const confirmation = page.getByTestId('confirmation');
+      await confirmation.waitFor();
+      assert.match(await confirmation.textContent(), /You approved this request\. Access ends at/);
+      await page.locator('.badge[data-state="Approved"]').first().waitFor();
+      const deadline = page.getByTestId('deadline');
+      assert.match(await deadline.textContent(), /Access: 1 h (29|30) min left/);
+      // The countdown moves on its own.
+      const first = await deadline.textContent();
+      await page.waitForFunction((t) => document.querySelector('[data-testid=deadline]').textContent !== t, first);
+      await page.getByRole('button', { name: 'Revoke access' }).waitFor();
+      assert.equal(await scrollsSideways(page), false, 'the details scroll sideways');
+      await screenshot(page, `approved-${size}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('an approver denies with a comment and the history records it', async () => {
+  const { id } = await createPendingRequest(30);
+  const { context, page, errors } = await signedInPage(browser, DESKTOP, 'approver2@contoso.example');
+  try {
+    await page.goto(`${BASE_URL}/support/lockbox-requests/${id}`);
+    await page.getByLabel('Comment (optional)').fill('Not during the quarter close.');
+    await page.getByRole('button', { name: 'Deny' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Deny this request?' });
+    await dialog.getByText('Comment: Not during the quarter close.').waitFor();
+    await dialog.getByRole('button', { name: 'Deny' }).click();
+    await page.getByTestId('confirmation').waitFor();
+    assert.match(await page.getByTestId('confirmation').textContent(), /You denied this request/);
+    await page.locator('.badge[data-state="Denied"]').first().waitFor();
+    const history = page.locator('.history');
+    await history.getByText('Set-AccessToCustomerDataRequest').waitFor();
+    assert.match(await history.textContent(), /ApprovalDecision\s*Deny/);
+    assert.match(await history.textContent(), /Not during the quarter close\./);
+    await screenshot(page, 'denied-desktop');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a second approver who decides later gets a clear "already dealt with" message', async () => {
+  const { id } = await createPendingRequest(30);
+  const first = await signedInPage(browser, PHONE, 'approver1@contoso.example');
+  const second = await signedInPage(browser, DESKTOP, 'approver2@contoso.example');
+  try {
+    await first.page.goto(`${BASE_URL}/support/lockbox-requests/${id}`);
+    await second.page.goto(`${BASE_URL}/support/lockbox-requests/${id}`);
+    await first.page.getByRole('button', { name: 'Approve' }).waitFor();
+    await second.page.getByRole('button', { name: 'Approve' }).click();
+    await second.page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await second.page.getByTestId('confirmation').waitFor();
+
+    // The first still shows the old page and tries to deny.
+    await first.page.getByRole('button', { name: 'Deny' }).click();
+    await first.page.getByRole('dialog').getByRole('button', { name: 'Deny' }).click();
+    const changed = first.page.getByTestId('changed');
+    await changed.waitFor();
+    assert.match(await changed.textContent(), /already been dealt with: it is now Approved/);
+    await first.page.locator('.badge[data-state="Approved"]').first().waitFor();
+    await screenshot(first.page, 'already-decided-phone');
+    assert.deepEqual(first.errors.filter((e) => !/status of 409/.test(e)), []);
+  } finally {
+    await first.context.close();
+    await second.context.close();
+  }
+});
+
+test('a global admin turns Customer Lockbox off and on again', async () => {
+  const { context, page, errors } = await signedInPage(browser, DESKTOP, 'admin@contoso.example');
+  try {
+    await page.goto(`${BASE_URL}/settings/org-settings/security-privacy`);
+    const state = page.getByTestId('lockbox-state');
+    await state.waitFor();
+    assert.equal(await state.textContent(), 'On');
+    for (const [wanted, label] of [[false, 'Off'], [true, 'On']]) {
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const toggle = page.getByRole('switch', { name: 'Require approval for all data access requests' });
+      if (wanted) await toggle.check(); else await toggle.uncheck();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('confirmation').waitFor();
+      await page.waitForFunction((l) => document.querySelector('[data-testid=lockbox-state]')?.textContent === l, label);
+      assert.match(await page.locator('.card').textContent(), /Last changed by admin@contoso\.example/);
+      await screenshot(page, `lockbox-${label.toLowerCase()}-desktop`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an auditor sees the setting read-only', async () => {
+  const { context, page } = await signedInPage(browser, SMALL_PHONE, 'auditor@contoso.example');
+  try {
+    await page.goto(`${BASE_URL}/settings/org-settings/security-privacy`);
+    await page.getByTestId('read-only').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Edit' }).count(), 0);
+    assert.equal(await scrollsSideways(page), false);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an approver sees the roles without edit controls; a global admin has them', async () => {
+  const approver = await signedInPage(browser, DESKTOP, 'approver1@contoso.example');
+  const admin = await signedInPage(browser, DESKTOP, 'admin@contoso.example');
+  try {
+    await approver.page.goto(`${BASE_URL}/roles`);
+    await approver.page.getByRole('heading', { name: 'Lockbox access approver' }).waitFor();
+    await approver.page.getByText('approver2@contoso.example').waitFor();
+    assert.equal(await approver.page.getByRole('button', { name: /^Remove/ }).count(), 0);
+    assert.equal(await approver.page.getByLabel('Add a person').count(), 0);
+    await screenshot(approver.page, 'roles-approver-desktop');
+
+    await admin.page.goto(`${BASE_URL}/roles`);
+    await admin.page.getByRole('button', { name: 'Remove approver2@contoso.example' }).waitFor();
+    assert.ok(await admin.page.getByLabel('Add a person').count() >= 1);
+    await screenshot(admin.page, 'roles-admin-desktop');
+  } finally {
+    await approver.context.close();
+    await admin.context.close();
+  }
+});
+
+test('a lost connection shows a retry, not a blank page', async () => {
+  const { context, page } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
+  try {
+    await page.route('**/api/v1/requests?*', (route) => route.abort('internetdisconnected'));
+    await page.goto(`${BASE_URL}/support/lockbox-requests`);
+    await page.getByRole('alert').getByText(/could not be reached/).waitFor();
+    await page.unroute('**/api/v1/requests?*');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.locator('a.request-row').first().waitFor();
+  } finally {
+    await context.close();
+  }
+});
