@@ -9,7 +9,7 @@ source scripts/lib.sh
 scripts/ensure-tools.sh --browser
 scripts/build.sh
 step "building the empty Leptos app (same profile)"
-(cd bench/empty-leptos && trunk build --release --offline >/dev/null) || die "the empty app did not build."
+(cd bench/empty-leptos && RUSTFLAGS="--cfg erase_components" trunk build --release --offline >/dev/null) || die "the empty app did not build."
 dir=test-output/bench-frontend
 rm -rf "$dir"
 mkdir -p test-output

@@ -24,7 +24,9 @@ fi
 if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml scripts/write-headers.mjs; then
   step "building the SPA (trunk build --release)"
   rm -rf frontend/dist/.stage
-  (cd frontend && trunk build --release --offline) || {
+  # erase_components: Leptos type-erases components, which makes the wasm
+  # about 7 % smaller (gzip) and the build faster.
+  (cd frontend && RUSTFLAGS="--cfg erase_components" trunk build --release --offline) || {
     rm -rf frontend/dist/.stage
     die "the SPA did not build; see the output above."
   }
