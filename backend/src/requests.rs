@@ -84,11 +84,8 @@ async fn tenant<D: Database>(db: &D, tenant_id: &str) -> Result<Option<TenantRow
 
 /// One request by id, if it exists.
 pub async fn load<D: Database>(db: &D, id: &str) -> Result<Option<AccessRequest>, DbError> {
-    let rows: Vec<sql::RequestRow> = db.query(sql::request_by_id(id)).await?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .and_then(sql::RequestRow::into_request))
+    let rows: Vec<AccessRequest> = db.query(sql::request_by_id(id)).await?;
+    Ok(rows.into_iter().next())
 }
 
 async fn view<D: Database>(
@@ -377,7 +374,7 @@ pub async fn list<D: Database>(
     now: i64,
 ) -> Result<RequestPage, AppError> {
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let rows: Vec<sql::RequestRow> = db
+    let mut requests: Vec<AccessRequest> = db
         .query(sql::list_requests(
             scope,
             query.state,
@@ -387,10 +384,6 @@ pub async fn list<D: Database>(
             now,
         ))
         .await?;
-    let mut requests: Vec<AccessRequest> = rows
-        .into_iter()
-        .filter_map(sql::RequestRow::into_request)
-        .collect();
     let next_cursor = if requests.len() as i64 > limit {
         requests.truncate(limit as usize);
         requests.last().map(|last| {
@@ -433,7 +426,7 @@ pub async fn check_access<D: Database>(
     now: i64,
 ) -> Result<AccessCheck, AppError> {
     authorize(principal, Action::CheckAccess, None)?;
-    let rows: Vec<sql::RequestRow> = db
+    let rows: Vec<AccessRequest> = db
         .query(sql::live_grant(
             &principal.user_id.0,
             tenant_id,
@@ -441,10 +434,7 @@ pub async fn check_access<D: Database>(
             now,
         ))
         .await?;
-    let grant = rows
-        .into_iter()
-        .filter_map(sql::RequestRow::into_request)
-        .find(|r| r.grants_access(now));
+    let grant = rows.into_iter().find(|r| r.grants_access(now));
     Ok(AccessCheck {
         tenant_id: TenantId(tenant_id.to_owned()),
         service: service.to_owned(),

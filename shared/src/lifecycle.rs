@@ -310,6 +310,7 @@ pub struct AccessRequest {
     pub manager_decided_at: Option<i64>,
     /// Whether customer approval was required (the tenant's Lockbox switch
     /// when the manager pre-approved).
+    #[serde(default, deserialize_with = "bool_or_bit")]
     pub lockbox_required: Option<bool>,
     /// When a pending request expires (set when it becomes pending).
     pub pending_expires_at: Option<i64>,
@@ -355,6 +356,20 @@ impl AccessRequest {
     fn duration_ms(&self) -> i64 {
         i64::from(self.duration_minutes) * 60_000
     }
+}
+
+/// Reads `true`/`false`, or `1`/`0` as databases without booleans store it.
+fn bool_or_bit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum BoolOrBit {
+        Bool(bool),
+        Bit(i64),
+    }
+    Ok(Option::<BoolOrBit>::deserialize(d)?.map(|v| match v {
+        BoolOrBit::Bool(b) => b,
+        BoolOrBit::Bit(n) => n != 0,
+    }))
 }
 
 /// The facts of a new request, validated.
@@ -819,6 +834,17 @@ mod tests {
             None,
             "terminal states never change"
         );
+    }
+
+    #[test]
+    fn a_stored_bit_reads_as_a_boolean() {
+        let mut json = serde_json::to_value(pending(60)).expect("json");
+        json["lockbox_required"] = serde_json::json!(1);
+        let back: AccessRequest = serde_json::from_value(json.clone()).expect("reads 1");
+        assert_eq!(back.lockbox_required, Some(true));
+        json["lockbox_required"] = serde_json::Value::Null;
+        let back: AccessRequest = serde_json::from_value(json).expect("reads null");
+        assert_eq!(back.lockbox_required, None);
     }
 
     #[test]

@@ -116,70 +116,48 @@ pub struct Guard {
     pub args: Vec<Value>,
 }
 
-/// The columns of a request, in the order [`RequestRow`] reads them.
+/// The columns a transition may change, in the order of [`mutable_values`].
+const MUTABLE_COLUMNS: [&str; 14] = [
+    "state",
+    "manager_id",
+    "manager_email",
+    "manager_decided_at",
+    "lockbox_required",
+    "pending_expires_at",
+    "customer_id",
+    "customer_email",
+    "customer_decided_at",
+    "decision_comment",
+    "grant_starts_at",
+    "grant_ends_at",
+    "ended_at",
+    "ended_by",
+];
+
+/// Every column of a request; rows deserialise straight into
+/// [`AccessRequest`].
 pub const REQUEST_COLUMNS: &str = "id, tenant_id, service, ticket, reason, duration_minutes, \
-    requester_id, requester_email, state, created_at, manager_id, manager_email, manager_decided_at, \
+    requester_id, requester_email, created_at, state, manager_id, manager_email, manager_decided_at, \
     lockbox_required, pending_expires_at, customer_id, customer_email, customer_decided_at, \
     decision_comment, grant_starts_at, grant_ends_at, ended_at, ended_by";
 
-/// A request row as the database returns it.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct RequestRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub service: String,
-    pub ticket: String,
-    pub reason: String,
-    pub duration_minutes: i64,
-    pub requester_id: String,
-    pub requester_email: String,
-    pub state: String,
-    pub created_at: i64,
-    pub manager_id: Option<String>,
-    pub manager_email: Option<String>,
-    pub manager_decided_at: Option<i64>,
-    pub lockbox_required: Option<i64>,
-    pub pending_expires_at: Option<i64>,
-    pub customer_id: Option<String>,
-    pub customer_email: Option<String>,
-    pub customer_decided_at: Option<i64>,
-    pub decision_comment: Option<String>,
-    pub grant_starts_at: Option<i64>,
-    pub grant_ends_at: Option<i64>,
-    pub ended_at: Option<i64>,
-    pub ended_by: Option<String>,
-}
-
-impl RequestRow {
-    /// The domain value; `None` if the row holds a state this build does not know.
-    pub fn into_request(self) -> Option<AccessRequest> {
-        use lockbox_shared::ids::{TenantId, UserId};
-        Some(AccessRequest {
-            state: State::parse(&self.state)?,
-            id: self.id,
-            tenant_id: TenantId(self.tenant_id),
-            service: self.service,
-            ticket: self.ticket,
-            reason: self.reason,
-            duration_minutes: u32::try_from(self.duration_minutes).ok()?,
-            requester_id: UserId(self.requester_id),
-            requester_email: self.requester_email,
-            created_at: self.created_at,
-            manager_id: self.manager_id.map(UserId),
-            manager_email: self.manager_email,
-            manager_decided_at: self.manager_decided_at,
-            lockbox_required: self.lockbox_required.map(|v| v != 0),
-            pending_expires_at: self.pending_expires_at,
-            customer_id: self.customer_id.map(UserId),
-            customer_email: self.customer_email,
-            customer_decided_at: self.customer_decided_at,
-            decision_comment: self.decision_comment,
-            grant_starts_at: self.grant_starts_at,
-            grant_ends_at: self.grant_ends_at,
-            ended_at: self.ended_at,
-            ended_by: self.ended_by,
-        })
-    }
+fn mutable_values(req: &AccessRequest) -> Vec<Value> {
+    vec![
+        req.state.as_str().into(),
+        req.manager_id.as_ref().map(|u| u.0.clone()).into(),
+        req.manager_email.clone().into(),
+        req.manager_decided_at.into(),
+        req.lockbox_required.into(),
+        req.pending_expires_at.into(),
+        req.customer_id.as_ref().map(|u| u.0.clone()).into(),
+        req.customer_email.clone().into(),
+        req.customer_decided_at.into(),
+        req.decision_comment.clone().into(),
+        req.grant_starts_at.into(),
+        req.grant_ends_at.into(),
+        req.ended_at.into(),
+        req.ended_by.clone().into(),
+    ]
 }
 
 /// The id of the audit record of a request entering `state`: a request
@@ -244,36 +222,22 @@ pub fn audit_insert(
 
 /// Inserts a new request.
 pub fn insert_request(req: &AccessRequest) -> Statement {
+    let mut args: Vec<Value> = vec![
+        (&req.id).into(),
+        (&req.tenant_id.0).into(),
+        (&req.service).into(),
+        (&req.ticket).into(),
+        (&req.reason).into(),
+        i64::from(req.duration_minutes).into(),
+        (&req.requester_id.0).into(),
+        (&req.requester_email).into(),
+        req.created_at.into(),
+    ];
+    args.extend(mutable_values(req));
+    let marks = vec!["?"; args.len()].join(", ");
     Statement::new(
-        format!(
-            "INSERT INTO access_requests ({REQUEST_COLUMNS}) VALUES \
-             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ),
-        vec![
-            (&req.id).into(),
-            (&req.tenant_id.0).into(),
-            (&req.service).into(),
-            (&req.ticket).into(),
-            (&req.reason).into(),
-            i64::from(req.duration_minutes).into(),
-            (&req.requester_id.0).into(),
-            (&req.requester_email).into(),
-            req.state.as_str().into(),
-            req.created_at.into(),
-            req.manager_id.as_ref().map(|u| u.0.clone()).into(),
-            req.manager_email.clone().into(),
-            req.manager_decided_at.into(),
-            req.lockbox_required.into(),
-            req.pending_expires_at.into(),
-            req.customer_id.as_ref().map(|u| u.0.clone()).into(),
-            req.customer_email.clone().into(),
-            req.customer_decided_at.into(),
-            req.decision_comment.clone().into(),
-            req.grant_starts_at.into(),
-            req.grant_ends_at.into(),
-            req.ended_at.into(),
-            req.ended_by.clone().into(),
-        ],
+        format!("INSERT INTO access_requests ({REQUEST_COLUMNS}) VALUES ({marks})"),
+        args,
     )
 }
 
@@ -309,29 +273,13 @@ pub fn with_lockbox_setting(mut guard: Guard, tenant_id: &str, enabled: bool) ->
 
 /// Writes `after` over the row, when `guard` holds.
 pub fn update_request(after: &AccessRequest, guard: &Guard) -> Statement {
-    let mut args: Vec<Value> = vec![
-        after.state.as_str().into(),
-        after.manager_id.as_ref().map(|u| u.0.clone()).into(),
-        after.manager_email.clone().into(),
-        after.manager_decided_at.into(),
-        after.lockbox_required.into(),
-        after.pending_expires_at.into(),
-        after.customer_id.as_ref().map(|u| u.0.clone()).into(),
-        after.customer_email.clone().into(),
-        after.customer_decided_at.into(),
-        after.decision_comment.clone().into(),
-        after.grant_starts_at.into(),
-        after.grant_ends_at.into(),
-        after.ended_at.into(),
-        after.ended_by.clone().into(),
-    ];
+    let mut args = mutable_values(after);
     args.extend(guard.args.iter().cloned());
+    let sets: Vec<String> = MUTABLE_COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
     Statement::new(
         format!(
-            "UPDATE access_requests SET state = ?, manager_id = ?, manager_email = ?, manager_decided_at = ?, \
-             lockbox_required = ?, pending_expires_at = ?, customer_id = ?, customer_email = ?, \
-             customer_decided_at = ?, decision_comment = ?, grant_starts_at = ?, grant_ends_at = ?, \
-             ended_at = ?, ended_by = ? WHERE {}",
+            "UPDATE access_requests SET {} WHERE {}",
+            sets.join(", "),
             guard.sql
         ),
         args,
