@@ -86,7 +86,18 @@ fn network(err: gloo_net::Error) -> ApiError {
 }
 
 async fn get<T: DeserializeOwned>(rest: &str) -> Result<T, ApiError> {
-    let response = Request::get(&path(rest)).send().await.map_err(network)?;
+    get_query(rest, &[]).await
+}
+
+// Query parameters go through gloo's builder: a `?` written into the path
+// would come back with a stray `&`, and the URL would then no longer match
+// the one index.html preloads.
+async fn get_query<T: DeserializeOwned>(rest: &str, query: &[(&str, &str)]) -> Result<T, ApiError> {
+    let response = Request::get(&path(rest))
+        .query(query.iter().copied())
+        .send()
+        .await
+        .map_err(network)?;
     parse(response).await
 }
 
@@ -157,8 +168,10 @@ pub async fn health() -> Result<Health, ApiError> {
 /// `GET /api/v1/requests`: the tenant's requests, newest first.
 pub async fn requests(status: Option<State>) -> Result<RequestPage, ApiError> {
     match status {
-        Some(state) => get(&format!("/requests?limit=200&status={}", state.as_str())).await,
-        None => get("/requests?limit=200").await,
+        Some(state) => {
+            get_query("/requests", &[("limit", "200"), ("status", state.as_str())]).await
+        }
+        None => get_query("/requests", &[("limit", "200")]).await,
     }
 }
 
