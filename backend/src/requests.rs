@@ -207,7 +207,7 @@ fn decide(
         Verb::Reject => lifecycle::reject(request, who, comment, now),
         Verb::Approve => lifecycle::decide(request, who, true, comment, now),
         Verb::Deny => lifecycle::decide(request, who, false, comment, now),
-        Verb::Cancel => lifecycle::cancel(request, who, now),
+        Verb::Cancel => lifecycle::cancel(request, who, comment, now),
         Verb::Revoke => lifecycle::revoke(request, who, comment, now),
         // Only the sweep moves requests on by time.
         Verb::Expire | Verb::Complete => Err(TransitionError::AlreadyDecided {

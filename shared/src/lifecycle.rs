@@ -633,10 +633,11 @@ pub fn decide(
     Ok(next)
 }
 
-/// The requester cancels before a decision.
+/// The requester cancels before a decision, optionally saying why.
 pub fn cancel(
     req: &AccessRequest,
     requester: &Actor,
+    comment: Option<String>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     if requester.user_id != req.requester_id {
@@ -647,6 +648,7 @@ pub fn cancel(
     next.state = State::Cancelled;
     next.ended_at = Some(now);
     next.ended_by = Some(requester.email.clone());
+    next.decision_comment = comment.or(next.decision_comment);
     Ok(next)
 }
 
@@ -794,15 +796,23 @@ mod tests {
     fn only_the_requester_cancels_and_only_before_a_decision() {
         let req = pending(60);
         assert_eq!(
-            cancel(&req, &actor("someone"), 1),
+            cancel(&req, &actor("someone"), None, 1),
             Err(TransitionError::NotTheRequester)
         );
+        let cancelled = cancel(
+            &req,
+            &actor("engineer"),
+            Some("Fixed another way".into()),
+            1,
+        )
+        .expect("ok");
+        assert_eq!(cancelled.state, State::Cancelled);
         assert_eq!(
-            cancel(&req, &actor("engineer"), 1).expect("ok").state,
-            State::Cancelled
+            cancelled.decision_comment.as_deref(),
+            Some("Fixed another way")
         );
         let approved = decide(&req, &actor("a"), true, None, 1).expect("ok");
-        assert!(cancel(&approved, &actor("engineer"), 2).is_err());
+        assert!(cancel(&approved, &actor("engineer"), None, 2).is_err());
     }
 
     #[test]

@@ -276,9 +276,21 @@ fn the_requester_cancels_and_nobody_else_can() {
         act(&sign_in("engineer2@provider.example"), &id, "cancel", None).status,
         403
     );
-    let cancelled = act(&sign_in("engineer1@provider.example"), &id, "cancel", None);
+    let cancelled = act(
+        &sign_in("engineer1@provider.example"),
+        &id,
+        "cancel",
+        Some("Solved without access"),
+    );
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     assert_eq!(cancelled.json()["effective_state"], "Cancelled");
+    let rows = request_audit(CONTOSO, &id);
+    let record = rows
+        .iter()
+        .find(|r| r["activity"] == "Cancel-AccessToCustomerDataRequest")
+        .expect("the cancellation is audited");
+    assert_eq!(record["user"], "engineer1@provider.example");
+    assert_eq!(record["details"]["Comment"], "Solved without access");
 }
 
 #[test]
