@@ -319,12 +319,7 @@ pub async fn detail<D: Database>(
 ) -> Result<RequestDetail, AppError> {
     let request = load(db, id).await?.ok_or_else(|| not_found(id))?;
     authorize(principal, Action::ReadRequest, Some(&request.tenant_id))?;
-    // An engineer reads their own requests; managers read every request.
-    let own = request.requester_id == principal.user_id;
-    if principal.is_provider()
-        && !own
-        && !principal.has_provider_role(lockbox_shared::roles::ProviderRole::SupportManager)
-    {
+    if !lockbox_shared::policy::may_see_request(principal, &request.requester_id) {
         return Err(not_found(id));
     }
     let history = history(db, &request).await?;

@@ -266,6 +266,15 @@ pub fn authorize(
     }
 }
 
+/// The relational half of [`Action::ReadRequest`]: customers see their
+/// tenant's requests (checked by [`authorize`]); among provider staff an
+/// engineer sees the requests they opened and a manager sees every request.
+pub fn may_see_request(principal: &Principal, requester: &crate::ids::UserId) -> bool {
+    !principal.is_provider()
+        || principal.user_id == *requester
+        || principal.has_provider_role(ProviderRole::SupportManager)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +377,21 @@ mod tests {
             }
         }
         assert_eq!(cells, people.len() * Action::ALL.len() * 2);
+    }
+
+    #[test]
+    fn engineers_see_their_own_requests_and_managers_see_all() {
+        let requester = UserId("s".into());
+        let other = UserId("someone-else".into());
+        let engineer = provider(&[ProviderRole::SupportEngineer]);
+        let manager = provider(&[ProviderRole::SupportManager]);
+        assert!(may_see_request(&engineer, &requester));
+        assert!(!may_see_request(&engineer, &other));
+        assert!(may_see_request(&manager, &other));
+        assert!(may_see_request(
+            &customer("a", &[CustomerRole::Approver]),
+            &other
+        ));
     }
 
     #[test]
