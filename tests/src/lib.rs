@@ -147,19 +147,12 @@ pub struct Session {
 
 /// Signs in as a demo person through the local sign-in endpoint.
 pub fn sign_in(email: &str) -> Session {
-    let mut response = client()
-        .post(url("/api/v1/dev/sign-in"))
-        .send_json(serde_json::json!({ "email": email }))
-        .unwrap_or_else(|err| panic!("sign-in request failed: {err}"));
-    let status = response.status().as_u16();
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = response.body_mut().read_to_string().unwrap_or_default();
-    assert_eq!(status, 200, "signing in as {email}: {body}");
+    let answer = post_json(
+        "/api/v1/dev/sign-in",
+        &serde_json::json!({ "email": email }),
+    );
+    assert_eq!(answer.status, 200, "signing in as {email}: {}", answer.body);
+    let set_cookie = answer.header("set-cookie").unwrap_or_default();
     let cookie = set_cookie
         .split(';')
         .next()

@@ -3,7 +3,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use lockbox_tests::{
-    client, dev_claims, dev_public_key, get, get_with_token, mint, read, sign_in, url, DEV_KID,
+    client, dev_claims, dev_public_key, get, get_with_token, mint, post_json, read, sign_in, url,
+    DEV_KID,
 };
 
 const WHO: &str = "approver1@contoso.example";
@@ -130,18 +131,9 @@ fn a_valid_token_for_someone_lockbox_does_not_know_is_403() {
 
 #[test]
 fn signing_in_sets_a_strict_http_only_cookie_and_me_shows_the_roles() {
-    let mut response = client()
-        .post(url("/api/v1/dev/sign-in"))
-        .send_json(serde_json::json!({ "email": WHO }))
-        .expect("sign-in");
-    assert_eq!(response.status().as_u16(), 200);
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let _ = response.body_mut().read_to_string();
+    let response = post_json("/api/v1/dev/sign-in", &serde_json::json!({ "email": WHO }));
+    assert_eq!(response.status, 200);
+    let cookie = response.header("set-cookie").unwrap_or_default();
     for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
     }
@@ -181,17 +173,9 @@ fn signing_in_as_nobody_is_a_clear_400() {
 
 #[test]
 fn signing_out_clears_the_cookie() {
-    let response = client()
-        .post(url("/api/v1/sign-out"))
-        .send_json(serde_json::json!({}))
-        .expect("sign-out");
-    assert_eq!(response.status().as_u16(), 200);
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let response = post_json("/api/v1/sign-out", &serde_json::json!({}));
+    assert_eq!(response.status, 200);
+    let cookie = response.header("set-cookie").unwrap_or_default();
     assert!(cookie.starts_with("CF_Authorization=;"), "{cookie}");
     assert!(cookie.contains("Max-Age=0"), "{cookie}");
 }
