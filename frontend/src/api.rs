@@ -1,14 +1,32 @@
 //! The only place the app talks HTTP.
 
-use gloo_net::http::{Request, Response};
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use leptos::prelude::{window, Get, LocalResource, Signal};
 use lockbox_shared::api::{
     DecisionBody, DevPerson, DevSignIn, Health, LockboxSetting, Me, RequestDetail, RequestPage,
     RequestView, RoleAssignment, SetLockboxSetting, TenantRoles, API_PREFIX,
 };
 use lockbox_shared::lifecycle::{State, Verb};
-use lockbox_shared::problem::Problem;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The parts of a problem document (`lockbox_shared::problem::Problem`)
+/// this app reads. Reading only these, rather than the open set of
+/// extensions, keeps a generic JSON value parser out of the app.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Problem {
+    /// HTTP status code.
+    pub status: u16,
+    /// A sentence a person can act on.
+    pub detail: String,
+    /// With a 409 about a request: the state it is in now.
+    #[serde(default)]
+    pub current_state: Option<State>,
+}
 
 /// Why a call did not produce what was asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,11 +45,7 @@ impl ApiError {
     /// The request's state the server reported with a conflict (409).
     pub fn current_state(&self) -> Option<State> {
         match self {
-            ApiError::Problem(p) if p.status == 409 => p
-                .extensions
-                .get("current_state")
-                .and_then(|v| v.as_str())
-                .and_then(State::parse),
+            ApiError::Problem(p) if p.status == 409 => p.current_state,
             _ => None,
         }
     }
@@ -60,45 +74,136 @@ impl ApiError {
     }
 }
 
-async fn parse<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let status = response.status();
-    if (200..300).contains(&status) {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiError::Unexpected { status });
+/// What came back: the HTTP status and the body as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    status: u16,
+    body: Rc<str>,
+}
+
+impl Answer {
+    /// The body as `T` when the status is 2xx or `also`; otherwise the
+    /// error the answer stands for.
+    fn parse_allowing<T: DeserializeOwned>(&self, also: Option<u16>) -> Result<T, ApiError> {
+        let status = self.check(also)?;
+        serde_json::from_str(&self.body).map_err(|_| ApiError::Unexpected { status })
     }
-    if status == 401 {
-        return Err(ApiError::SignedOut);
+
+    fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        self.parse_allowing(None)
     }
-    match response.json::<Problem>().await {
-        Ok(problem) => Err(ApiError::Problem(problem)),
-        Err(_) => Err(ApiError::Unexpected { status }),
+
+    /// The status when it is a success; otherwise the error (not generic,
+    /// so it is compiled once).
+    fn check(&self, also: Option<u16>) -> Result<u16, ApiError> {
+        let status = self.status;
+        if (200..300).contains(&status) || Some(status) == also {
+            return Ok(status);
+        }
+        if status == 401 {
+            return Err(ApiError::SignedOut);
+        }
+        match serde_json::from_str::<Problem>(&self.body) {
+            Ok(problem) => Err(ApiError::Problem(problem)),
+            Err(_) => Err(ApiError::Unexpected { status }),
+        }
     }
 }
 
-fn path(rest: &str) -> String {
-    format!("{API_PREFIX}{rest}")
+/// A GET the page shows: fetched when created, again on `refetch` and
+/// whenever the address it was made from changes. Every loader shares one
+/// untyped resource (the body as text) and parses on reading, so the async
+/// machinery is compiled once rather than once per type.
+pub struct Loader<T> {
+    resource: LocalResource<Result<Answer, ApiError>>,
+    also_ok: Option<u16>,
+    kind: PhantomData<fn() -> T>,
 }
 
-fn network(err: gloo_net::Error) -> ApiError {
-    ApiError::Network(err.to_string())
+impl<T> Clone for Loader<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-async fn get<T: DeserializeOwned>(rest: &str) -> Result<T, ApiError> {
-    get_query(rest, &[]).await
+impl<T> Copy for Loader<T> {}
+
+impl<T: DeserializeOwned> Loader<T> {
+    fn new(rest: Signal<String>, also_ok: Option<u16>) -> Self {
+        Loader {
+            resource: untyped_resource(rest),
+            also_ok,
+            kind: PhantomData,
+        }
+    }
+
+    /// `None` until the first answer; then the latest answer (kept while a
+    /// refetch is under way, so pages do not flash).
+    pub fn get(&self) -> Option<Result<T, ApiError>> {
+        self.resource
+            .get()
+            .map(|answer| answer.and_then(|a| a.parse_allowing(self.also_ok)))
+    }
+
+    /// Fetches again.
+    pub fn refetch(&self) {
+        self.resource.refetch();
+    }
 }
 
-// Query parameters go through gloo's builder: a `?` written into the path
-// would come back with a stray `&`, and the URL would then no longer match
-// the one index.html preloads.
-async fn get_query<T: DeserializeOwned>(rest: &str, query: &[(&str, &str)]) -> Result<T, ApiError> {
-    let response = Request::get(&path(rest))
-        .query(query.iter().copied())
-        .send()
+fn untyped_resource(rest: Signal<String>) -> LocalResource<Result<Answer, ApiError>> {
+    LocalResource::new(move || {
+        let rest = rest.get();
+        async move { send("GET", &rest, None, None).await }
+    })
+}
+
+fn network(err: wasm_bindgen::JsValue) -> ApiError {
+    let text = err
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| "the request failed".to_owned());
+    ApiError::Network(text)
+}
+
+/// One `fetch` of `/api/v1<rest>`. The browser sends the session cookie
+/// (same origin) and the Origin header the server's CSRF check reads.
+async fn send(
+    method: &str,
+    rest: &str,
+    json: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<Answer, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(network)?;
+    if let Some(json) = json {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(network)?;
+        init.set_body(&wasm_bindgen::JsValue::from_str(&json));
+    }
+    if let Some(key) = idempotency_key {
+        headers.set("Idempotency-Key", key).map_err(network)?;
+    }
+    init.set_headers(&headers);
+    let url = format!("{API_PREFIX}{rest}");
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
         .await
+        .map_err(network)?
+        .dyn_into()
         .map_err(network)?;
-    parse(response).await
+    let status = response.status();
+    let body = JsFuture::from(response.text().map_err(network)?)
+        .await
+        .map_err(network)?
+        .as_string()
+        .unwrap_or_default();
+    Ok(Answer {
+        status,
+        body: body.into(),
+    })
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(rest: &str, body: &B) -> Result<T, ApiError> {
@@ -110,27 +215,20 @@ async fn post_with<B: Serialize, T: DeserializeOwned>(
     body: &B,
     idempotency_key: Option<&str>,
 ) -> Result<T, ApiError> {
-    let mut request = Request::post(&path(rest));
-    if let Some(key) = idempotency_key {
-        request = request.header("Idempotency-Key", key);
-    }
-    let response = request
-        .json(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    parse(response).await
+    let json = serde_json::to_string(body).map_err(|err| ApiError::Network(err.to_string()))?;
+    send("POST", rest, Some(json), idempotency_key)
+        .await?
+        .parse()
 }
 
 /// `GET /api/v1/me`: who is signed in.
-pub async fn me() -> Result<Me, ApiError> {
-    get("/me").await
+pub fn me() -> Loader<Me> {
+    Loader::new(Signal::stored("/me".to_owned()), None)
 }
 
 /// `GET /api/v1/dev/people`: the demo people (local development only).
-pub async fn dev_people() -> Result<Vec<DevPerson>, ApiError> {
-    get("/dev/people").await
+pub fn dev_people() -> Loader<Vec<DevPerson>> {
+    Loader::new(Signal::stored("/dev/people".to_owned()), None)
 }
 
 /// `POST /api/v1/dev/sign-in`: sign in as a demo person.
@@ -145,39 +243,34 @@ pub struct SignedOut {
     pub sign_out_url: Option<String>,
 }
 
+/// The empty JSON object that bodiless POSTs send (the API wants JSON).
+#[derive(Serialize)]
+struct NoBody {}
+
 /// `POST /api/v1/sign-out`: clears the session cookie.
 pub async fn sign_out() -> Result<SignedOut, ApiError> {
-    post("/sign-out", &serde_json::json!({})).await
+    post("/sign-out", &NoBody {}).await
 }
 
-/// `GET /api/v1/health`. A 503 still carries a health document: return it.
-pub async fn health() -> Result<Health, ApiError> {
-    let response = Request::get(&path("/health"))
-        .send()
-        .await
-        .map_err(network)?;
-    if response.status() == 503 {
-        if let Ok(health) = response.json::<Health>().await {
-            return Ok(health);
-        }
-        return Err(ApiError::Unexpected { status: 503 });
-    }
-    parse(response).await
+/// `GET /api/v1/health`. A 503 still carries a health document: read it.
+pub fn health() -> Loader<Health> {
+    Loader::new(Signal::stored("/health".to_owned()), Some(503))
 }
 
-/// `GET /api/v1/requests`: the tenant's requests, newest first.
-pub async fn requests(status: Option<State>) -> Result<RequestPage, ApiError> {
-    match status {
-        Some(state) => {
-            get_query("/requests", &[("limit", "200"), ("status", state.as_str())]).await
-        }
-        None => get_query("/requests", &[("limit", "200")]).await,
-    }
+/// `GET /api/v1/requests`: the tenant's requests, newest first, with the
+/// status filter `status` names. The query is written out exactly as
+/// index.html preloads it, so the first fetch is served from the preload.
+pub fn requests(status: impl Fn() -> Option<State> + Send + Sync + 'static) -> Loader<RequestPage> {
+    let rest = Signal::derive(move || match status() {
+        Some(state) => format!("/requests?limit=200&status={}", state.as_str()),
+        None => "/requests?limit=200".to_owned(),
+    });
+    Loader::new(rest, None)
 }
 
 /// `GET /api/v1/requests/{id}`: one request with its history.
-pub async fn request(id: String) -> Result<RequestDetail, ApiError> {
-    get(&format!("/requests/{id}")).await
+pub fn request(id: &str) -> Loader<RequestDetail> {
+    Loader::new(Signal::stored(format!("/requests/{id}")), None)
 }
 
 /// `POST /api/v1/requests/{id}/{verb}`; the key makes a retried tap harmless.
@@ -196,8 +289,8 @@ pub async fn decide(
 }
 
 /// `GET /api/v1/settings/lockbox`.
-pub async fn lockbox_setting() -> Result<LockboxSetting, ApiError> {
-    get("/settings/lockbox").await
+pub fn lockbox_setting() -> Loader<LockboxSetting> {
+    Loader::new(Signal::stored("/settings/lockbox".to_owned()), None)
 }
 
 /// `POST /api/v1/settings/lockbox`.
@@ -206,8 +299,8 @@ pub async fn set_lockbox(enabled: bool) -> Result<LockboxSetting, ApiError> {
 }
 
 /// `GET /api/v1/roles`.
-pub async fn roles() -> Result<TenantRoles, ApiError> {
-    get("/roles").await
+pub fn roles() -> Loader<TenantRoles> {
+    Loader::new(Signal::stored("/roles".to_owned()), None)
 }
 
 /// `POST /api/v1/roles/assign` or `/remove`.

@@ -7,55 +7,54 @@ mod pages;
 pub mod routes;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
+use crate::api::ApiError;
 use crate::components::live::provide_clock;
-use crate::components::session::provide_session;
+use crate::components::router::{provide_router, redirect};
+use crate::components::session::{provide_session, use_session};
 use crate::components::shell::Shell;
 use crate::pages::{
     not_found::NotFound, request_detail::RequestDetailPage, requests::RequestsPage,
     roles::RolesPage, security_privacy::SecurityPrivacyPage, sign_in::SignInPage,
     status::StatusPage,
 };
+use crate::routes::{AppRoute, Page};
 
 /// The whole app: the shell around whichever page the address names.
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
     provide_clock();
+    let page = provide_router();
     view! {
-        <Router>
-            <Shell>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/status") view=StatusPage/>
-                    <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/settings/org-settings/security-privacy") view=SecurityPrivacyPage/>
-                    <Route path=path!("/support/lockbox-requests") view=RequestsPage/>
-                    <Route path=path!("/support/lockbox-requests/:id") view=RequestDetailPage/>
-                    <Route path=path!("/roles") view=RolesPage/>
-                </Routes>
-            </Shell>
-        </Router>
+        <Shell>
+            {move || match page.get() {
+                Page::Home => view! { <Home/> }.into_any(),
+                Page::Fixed(AppRoute::Status) => view! { <StatusPage/> }.into_any(),
+                Page::Fixed(AppRoute::SignIn) => view! { <SignInPage/> }.into_any(),
+                Page::Fixed(AppRoute::SecurityPrivacy) => view! { <SecurityPrivacyPage/> }.into_any(),
+                Page::Fixed(AppRoute::LockboxRequests) => view! { <RequestsPage/> }.into_any(),
+                Page::Request(id) => view! { <RequestDetailPage id=id/> }.into_any(),
+                Page::Fixed(AppRoute::Roles) => view! { <RolesPage/> }.into_any(),
+                Page::NotFound => view! { <NotFound/> }.into_any(),
+            }}
+        </Shell>
     }
 }
 
-/// The start page: the requests for customers, sign-in for strangers.
+/// The start page: the requests for customers, sign-in for strangers, and
+/// the system status for provider staff.
 #[component]
 fn Home() -> impl IntoView {
-    use crate::api::ApiError;
-    use crate::routes::AppRoute;
-    use leptos_router::components::Redirect;
-    let session = crate::components::session::use_session();
-    view! {
-        <Transition fallback=|| ()>
-            {move || session.me.get().map(|me| match me {
-                Ok(me) if !me.principal.is_provider() => view! { <Redirect path=AppRoute::LockboxRequests.path()/> }.into_any(),
-                Ok(_) => view! { <StatusPage/> }.into_any(),
-                Err(ApiError::SignedOut) => view! { <Redirect path=AppRoute::SignIn.path()/> }.into_any(),
-                Err(_) => view! { <StatusPage/> }.into_any(),
-            })}
-        </Transition>
+    let session = use_session();
+    Effect::new(move |_| match session.me.get() {
+        Some(Ok(me)) if !me.principal.is_provider() => redirect(AppRoute::LockboxRequests.path()),
+        Some(Err(ApiError::SignedOut)) => redirect(AppRoute::SignIn.path()),
+        _ => {}
+    });
+    move || match session.me.get() {
+        Some(Ok(me)) if me.principal.is_provider() => Some(view! { <StatusPage/> }),
+        Some(Err(err)) if err != ApiError::SignedOut => Some(view! { <StatusPage/> }),
+        _ => None,
     }
 }

@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, DESKTOP, PHONE, launch, openPage, screenshot, scrollsSideways } from './browser.mjs';
+import {
+  BASE_URL, DESKTOP, PHONE, launch, openPage, screenshot, scrollsSideways, signedInPage,
+} from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -34,6 +36,43 @@ test('a deep link that is not a page shows the not-found page inside the shell',
     await page.goto(`${BASE_URL}/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('links, back and forward change the page without reloading the app', async () => {
+  const { context, page, errors } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
+  try {
+    await page.goto(`${BASE_URL}/support/lockbox-requests`);
+    await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
+    // A full page load would lose this mark.
+    await page.evaluate(() => { window.__sameApp = true; });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    assert.equal(await nav.getByRole('link', { name: 'Support' }).getAttribute('aria-current'), 'page');
+
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/settings/org-settings/security-privacy');
+    assert.equal(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), 'page');
+    assert.equal(await nav.getByRole('link', { name: 'Support' }).getAttribute('aria-current'), null);
+
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/support/lockbox-requests');
+    await page.goForward();
+    await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
+
+    // The brand goes to the start page, which sends a customer on to the
+    // requests in place of itself: back then leaves the start page out.
+    await page.getByRole('link', { name: 'Lockbox', exact: true }).click();
+    await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/support/lockbox-requests');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
+
+    assert.equal(await page.evaluate(() => window.__sameApp), true, 'the app reloaded');
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

@@ -1,6 +1,7 @@
 pub mod dialog;
 pub mod error;
 pub mod live;
+pub mod router;
 pub mod session;
 pub mod shell;
 pub mod status;

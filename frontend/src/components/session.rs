@@ -3,20 +3,18 @@
 use leptos::prelude::*;
 use lockbox_shared::api::Me;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, Loader};
 
 /// The signed-in person, loaded once and refetched after sign-in/out.
 #[derive(Clone, Copy)]
 pub struct Session {
     /// `GET /api/v1/me`.
-    pub me: LocalResource<Result<Me, ApiError>>,
+    pub me: Loader<Me>,
 }
 
 /// Loads the session and makes it available to every component below.
 pub fn provide_session() -> Session {
-    let session = Session {
-        me: LocalResource::new(api::me),
-    };
+    let session = Session { me: api::me() };
     provide_context(session);
     session
 }

@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, ApiError};
+use crate::components::router::{navigate, NavLink};
 use crate::components::session::use_session;
 use crate::routes::AppRoute;
 
@@ -18,9 +17,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 "Lockbox"
             </a>
             <nav class="shell-nav" aria-label="Main">
-                <A href=AppRoute::SecurityPrivacy.path()>"Settings"</A>
-                <A href=AppRoute::LockboxRequests.path()>"Support"</A>
-                <A href=AppRoute::Roles.path()>"Roles"</A>
+                <NavLink href=AppRoute::SecurityPrivacy.path()>"Settings"</NavLink>
+                <NavLink href=AppRoute::LockboxRequests.path()>"Support"</NavLink>
+                <NavLink href=AppRoute::Roles.path()>"Roles"</NavLink>
             </nav>
             <WhoIsSignedIn/>
         </header>
@@ -31,10 +30,8 @@ pub fn Shell(children: Children) -> impl IntoView {
 #[component]
 fn WhoIsSignedIn() -> impl IntoView {
     let session = use_session();
-    let navigate = use_navigate();
     let (error, set_error) = signal(None::<String>);
     let sign_out = move |_| {
-        let navigate = navigate.clone();
         spawn_local(async move {
             match api::sign_out().await {
                 Ok(signed_out) => {
@@ -44,7 +41,7 @@ fn WhoIsSignedIn() -> impl IntoView {
                         return;
                     }
                     session.me.refetch();
-                    navigate(AppRoute::SignIn.path(), Default::default());
+                    navigate(AppRoute::SignIn.path());
                 }
                 Err(err) => set_error.set(Some(err.message())),
             }
@@ -52,7 +49,6 @@ fn WhoIsSignedIn() -> impl IntoView {
     };
     view! {
         <div class="who">
-            <Transition fallback=|| ()>
                 {move || session.me.get().map(|me| match me {
                     Ok(me) => {
                         let roles = me.principal.membership.role_labels().join(", ");
@@ -62,7 +58,7 @@ fn WhoIsSignedIn() -> impl IntoView {
                                 <span class="who-name" data-testid="who-name">{me.principal.display_name.clone()}</span>
                                 <span class="who-roles" data-testid="who-roles">{format!("{org} · {roles}")}</span>
                             </span>
-                            <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
+                            <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
                         }.into_any()
                     }
                     Err(ApiError::SignedOut) => view! {
@@ -70,7 +66,6 @@ fn WhoIsSignedIn() -> impl IntoView {
                     }.into_any(),
                     Err(err) => view! { <span class="who-error">{err.message()}</span> }.into_any(),
                 })}
-            </Transition>
             {move || error.get().map(|msg| view! { <span class="who-error" role="alert">{msg}</span> })}
         </div>
     }

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use lockbox_shared::api::RequestDetail;
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
@@ -27,10 +26,8 @@ enum Outcome {
 }
 
 #[component]
-pub fn RequestDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let detail = LocalResource::new(move || api::request(id()));
+pub fn RequestDetailPage(id: String) -> impl IntoView {
+    let detail = api::request(&id);
     auto_refresh(15_000, move || detail.refetch());
     // Lives with the page, not with one rendering of the request, so the
     // message stays while the request reloads.
@@ -39,15 +36,16 @@ pub fn RequestDetailPage() -> impl IntoView {
     view! {
         <section class="page detail-page">
             <p class="crumbs"><a href=AppRoute::LockboxRequests.path()>"← Customer Lockbox requests"</a></p>
-            <Transition fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
-                {move || detail.get().map(|result| match result {
-                    Ok(d) => view! { <Detail detail=d outcome=outcome reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
-                    Err(err) => view! {
-                        <h1>"Customer Lockbox request"</h1>
-                        <ErrorBox error=err retry=Callback::new(move |_| detail.refetch())/>
-                    }.into_any(),
-                })}
-            </Transition>
+            {move || match detail.get() {
+                    None => view! { <p class="muted">"Loading the request…"</p> }.into_any(),
+                    Some(result) => match result {
+                        Ok(d) => view! { <Detail detail=d outcome=outcome reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
+                        Err(err) => view! {
+                            <h1>"Customer Lockbox request"</h1>
+                            <ErrorBox error=err retry=Callback::new(move |_| detail.refetch())/>
+                        }.into_any(),
+                    },
+                }}
         </section>
     }
 }

@@ -27,7 +27,7 @@ const FILTERS: [State; 8] = [
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let (filter, set_filter) = signal(None::<State>);
-    let list = LocalResource::new(move || api::requests(filter.get()));
+    let list = api::requests(move || filter.get());
     auto_refresh(15_000, move || list.refetch());
 
     view! {
@@ -44,25 +44,26 @@ pub fn RequestsPage() -> impl IntoView {
                     {FILTERS.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                 </select>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
-                {move || list.get().map(|result| match result {
-                    Ok(page) if page.items.is_empty() => view! {
-                        <p class="empty">"No requests match."</p>
-                    }.into_any(),
-                    Ok(page) => view! {
-                        <div class="requests" role="list" aria-label="Requests">
-                            <div class="request-row request-head" aria-hidden="true">
-                                <span>"Status"</span><span>"Ticket"</span><span>"Service"</span>
-                                <span>"Requester"</span><span>"Requested"</span><span>"Expires / time left"</span>
+            {move || match list.get() {
+                    None => view! { <p class="muted">"Loading requests…"</p> }.into_any(),
+                    Some(result) => match result {
+                        Ok(page) if page.items.is_empty() => view! {
+                            <p class="empty">"No requests match."</p>
+                        }.into_any(),
+                        Ok(page) => view! {
+                            <div class="requests" role="list" aria-label="Requests">
+                                <div class="request-row request-head" aria-hidden="true">
+                                    <span>"Status"</span><span>"Ticket"</span><span>"Service"</span>
+                                    <span>"Requester"</span><span>"Requested"</span><span>"Expires / time left"</span>
+                                </div>
+                                {page.items.into_iter().map(|r| view! { <RequestRow request=r/> }).collect_view()}
                             </div>
-                            {page.items.into_iter().map(|r| view! { <RequestRow request=r/> }).collect_view()}
-                        </div>
-                    }.into_any(),
-                    Err(err) => view! {
-                        <ErrorBox error=err retry=Callback::new(move |_| list.refetch())/>
-                    }.into_any(),
-                })}
-            </Transition>
+                        }.into_any(),
+                        Err(err) => view! {
+                            <ErrorBox error=err retry=Callback::new(move |_| list.refetch())/>
+                        }.into_any(),
+                    },
+                }}
         </section>
     }
 }

@@ -12,7 +12,7 @@ use crate::components::session::{can, use_session};
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
-    let roles = LocalResource::new(api::roles);
+    let roles = api::roles();
     let session = use_session();
     let may_edit = Signal::derive(move || {
         session
@@ -36,12 +36,13 @@ pub fn RolesPage() -> impl IntoView {
             <h1>"Roles"</h1>
             <p class="muted">"Global admins and Lockbox access approvers decide on requests; auditors search the audit log."</p>
             {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || roles.get().map(|result| match result {
-                    Ok(r) => view! { <RoleList roles=r may_edit=may_edit change=change/> }.into_any(),
-                    Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| roles.refetch())/> }.into_any(),
-                })}
-            </Transition>
+            {move || match roles.get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(result) => match result {
+                        Ok(r) => view! { <RoleList roles=r may_edit=may_edit change=change/> }.into_any(),
+                        Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| roles.refetch())/> }.into_any(),
+                    },
+                }}
         </section>
     }
 }

@@ -12,19 +12,20 @@ use crate::components::time::LocalTime;
 
 #[component]
 pub fn SecurityPrivacyPage() -> impl IntoView {
-    let setting = LocalResource::new(api::lockbox_setting);
+    let setting = api::lockbox_setting();
     // Kept by the page so the confirmation outlives the reload it causes.
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     view! {
         <section class="page">
             <p class="crumbs">"Settings › Org settings"</p>
             <h1>"Security & Privacy"</h1>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || setting.get().map(|result| match result {
-                    Ok(s) => view! { <LockboxPanel setting=s message=message reload=Callback::new(move |_| setting.refetch())/> }.into_any(),
-                    Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| setting.refetch())/> }.into_any(),
-                })}
-            </Transition>
+            {move || match setting.get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(result) => match result {
+                        Ok(s) => view! { <LockboxPanel setting=s message=message reload=Callback::new(move |_| setting.refetch())/> }.into_any(),
+                        Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| setting.refetch())/> }.into_any(),
+                    },
+                }}
         </section>
     }
 }

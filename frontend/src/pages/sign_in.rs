@@ -3,29 +3,27 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use lockbox_shared::api::DevPerson;
 
 use crate::api::{self, ApiError};
+use crate::components::router::navigate;
 use crate::components::session::use_session;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let people = LocalResource::new(api::dev_people);
+    let people = api::dev_people();
     let session = use_session();
-    let navigate = use_navigate();
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
 
     let sign_in = move |email: String| {
-        let navigate = navigate.clone();
         set_busy.set(true);
         set_error.set(None);
         spawn_local(async move {
             match api::dev_sign_in(email).await {
                 Ok(_) => {
                     session.me.refetch();
-                    navigate("/", Default::default());
+                    navigate("/");
                 }
                 Err(err) => set_error.set(Some(err.message())),
             }
@@ -37,35 +35,35 @@ pub fn SignInPage() -> impl IntoView {
         <section class="page">
             <h1>"Sign in"</h1>
             {move || error.get().map(|msg| view! { <p class="error" role="alert">{msg}</p> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || people.get().map(|result| match result {
-                    Ok(people) => {
-                        let sign_in = sign_in.clone();
-                        view! {
-                            <p class="muted">"Local development: choose who to be. Your sign-in lasts one hour."</p>
-                            <ul class="people">
-                                {people.into_iter().map(|person| person_button(person, sign_in.clone(), busy)).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }
-                    Err(ApiError::Problem(p)) if p.status == 404 => view! {
-                        <p>"Sign-in is handled by your organisation's single sign-on (Cloudflare Access). Open Lockbox from your sign-in portal."</p>
-                    }.into_any(),
-                    Err(err) => view! {
-                        <div class="error" role="alert">
-                            <p>{err.message()}</p>
-                            <button type="button" on:click=move |_| people.refetch()>"Retry"</button>
-                        </div>
-                    }.into_any(),
-                })}
-            </Transition>
+            {move || match people.get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(result) => match result {
+                        Ok(people) => {
+                                view! {
+                                <p class="muted">"Local development: choose who to be. Your sign-in lasts one hour."</p>
+                                <ul class="people">
+                                    {people.into_iter().map(|person| person_button(person, sign_in, busy)).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                        Err(ApiError::Problem(p)) if p.status == 404 => view! {
+                            <p>"Sign-in is handled by your organisation's single sign-on (Cloudflare Access). Open Lockbox from your sign-in portal."</p>
+                        }.into_any(),
+                        Err(err) => view! {
+                            <div class="error" role="alert">
+                                <p>{err.message()}</p>
+                                <button type="button" on:click=move |_| people.refetch()>"Retry"</button>
+                            </div>
+                        }.into_any(),
+                    },
+                }}
         </section>
     }
 }
 
 fn person_button(
     person: DevPerson,
-    sign_in: impl Fn(String) + Clone + 'static,
+    sign_in: impl Fn(String) + Copy + 'static,
     busy: ReadSignal<bool>,
 ) -> impl IntoView {
     let org = person
