@@ -2,22 +2,38 @@
 
 use leptos::prelude::*;
 
+thread_local! {
+    /// One formatter for the whole app: building an `Intl.DateTimeFormat`
+    /// is costly on a phone, and `toLocaleString` builds one per call.
+    static LOCAL_FORMAT: js_sys::Intl::DateTimeFormat = {
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("year", "numeric"),
+            ("month", "short"),
+            ("day", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("timeZoneName", "short"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        // No locales: the viewer's own.
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options)
+    };
+}
+
 /// `ms` (epoch, UTC) as the viewer's local date and time with its zone,
 /// e.g. "28 Nov 2026, 19:04 GMT+1".
 pub fn local(ms: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("year", "numeric"),
-        ("month", "short"),
-        ("day", "numeric"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-        ("timeZoneName", "short"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    date.to_locale_string("default", &options).into()
+    LOCAL_FORMAT.with(|format| {
+        format
+            .format()
+            .call1(&wasm_bindgen::JsValue::UNDEFINED, &date)
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_else(|| String::from(date.to_iso_string()))
+    })
 }
 
 /// A `<time>` element: machine-readable UTC, human-readable local.
