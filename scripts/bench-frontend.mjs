@@ -4,6 +4,10 @@
 //  2. the time to first render of the requests list at phone size under a
 //     throttled 4G network (1.6 Mbps down, 150 ms RTT) and a 4× slower CPU,
 //     in headless Chromium through the DevTools protocol (median of runs).
+//     It is read in the page: from the navigation's start (performance's
+//     time origin) to the first frame after the first request row is in the
+//     document. The driver's own wall clock (goto until Playwright sees the
+//     row) is printed next to it; it adds Playwright's start-up and polling.
 import { readdirSync, readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -49,11 +53,22 @@ const signIn = await fetch(`${BASE}/api/v1/dev/sign-in`, {
 const cookie = signIn.headers.get('set-cookie').split(';')[0].split('=').slice(1).join('=');
 
 const times = [];
+const wall = [];
 for (let run = 0; run < RUNS; run++) {
   // A fresh context each run: nothing cached.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await context.addCookies([{ name: 'CF_Authorization', value: cookie, url: BASE, httpOnly: true, secure: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
+  // Notes when the first row enters the document and when the frame that
+  // shows it comes (the next animation frame), on the page's own clock.
+  await page.addInitScript(() => {
+    const seen = new MutationObserver(() => {
+      if (!document.querySelector('a.request-row')) return;
+      seen.disconnect();
+      requestAnimationFrame(() => { window.__lockboxFirstRender = performance.now(); });
+    });
+    seen.observe(document, { childList: true, subtree: true });
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
@@ -64,11 +79,14 @@ for (let run = 0; run < RUNS; run++) {
   const started = Date.now();
   await page.goto(`${BASE}/support/lockbox-requests`, { waitUntil: 'commit' });
   await page.locator('a.request-row').first().waitFor({ timeout: 60_000 });
-  times.push(Date.now() - started);
+  wall.push(Date.now() - started);
+  await page.waitForFunction(() => window.__lockboxFirstRender !== undefined, null, { timeout: 10_000 });
+  times.push(Math.round(await page.evaluate(() => window.__lockboxFirstRender)));
   await context.close();
 }
 await browser.close();
-times.sort((a, b) => a - b);
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 console.log(`First render of the requests list at 390×844, 4G (1.6 Mbps, 150 ms RTT), 4× CPU slowdown:`);
-console.log(`  runs: ${times.map((t) => `${t} ms`).join(', ')}`);
-console.log(`  median: ${times[Math.floor(times.length / 2)]} ms (target < 2000 ms)`);
+console.log(`  runs (in page, from navigation start): ${times.map((t) => `${t} ms`).join(', ')}`);
+console.log(`  median: ${median(times)} ms (target < 2000 ms)`);
+console.log(`  driver's wall clock, same runs: ${wall.map((t) => `${t} ms`).join(', ')}; median ${median(wall)} ms`);
