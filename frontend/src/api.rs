@@ -86,7 +86,7 @@ impl Answer {
     /// error the answer stands for.
     fn parse_allowing<T: DeserializeOwned>(&self, also: Option<u16>) -> Result<T, ApiError> {
         let status = self.check(also)?;
-        serde_json::from_str(&self.body).map_err(|_| ApiError::Unexpected { status })
+        from_json(&self.body).ok_or(ApiError::Unexpected { status })
     }
 
     fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
@@ -103,11 +103,16 @@ impl Answer {
         if status == 401 {
             return Err(ApiError::SignedOut);
         }
-        match serde_json::from_str::<Problem>(&self.body) {
-            Ok(problem) => Err(ApiError::Problem(problem)),
-            Err(_) => Err(ApiError::Unexpected { status }),
+        match from_json::<Problem>(&self.body) {
+            Some(problem) => Err(ApiError::Problem(problem)),
+            None => Err(ApiError::Unexpected { status }),
         }
     }
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
 }
 
 /// A GET the page shows: fetched when created, again on `refetch` and
@@ -215,7 +220,11 @@ async fn post_with<B: Serialize, T: DeserializeOwned>(
     body: &B,
     idempotency_key: Option<&str>,
 ) -> Result<T, ApiError> {
-    let json = serde_json::to_string(body).map_err(|err| ApiError::Network(err.to_string()))?;
+    let json = serde_wasm_bindgen::to_value(body)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .map(String::from)
+        .ok_or_else(|| ApiError::Network("the request could not be written as JSON".to_owned()))?;
     send("POST", rest, Some(json), idempotency_key)
         .await?
         .parse()
