@@ -61,6 +61,10 @@ const times = [];
 const wall = [];
 const beforeStart = [];
 const afterFrame = [];
+// `wrangler dev` now and then stalls a page load's static assets until the
+// browser gives up (see load() in tests/e2e/browser.mjs). Such a run is
+// reported and made again, at most three times in all.
+let stalled = 0;
 for (let run = -1; run < RUNS; run++) {
   // A fresh context each run: nothing cached.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -84,8 +88,16 @@ for (let run = -1; run < RUNS; run++) {
   });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   const started = Date.now();
-  await page.goto(`${BASE}/support/lockbox-requests`, { waitUntil: 'commit' });
-  await page.locator('a.request-row').first().waitFor({ timeout: 60_000 });
+  try {
+    await page.goto(`${BASE}/support/lockbox-requests`, { waitUntil: 'commit' });
+    await page.locator('a.request-row').first().waitFor({ timeout: 20_000 });
+  } catch (err) {
+    await context.close();
+    if (err.name !== 'TimeoutError' || ++stalled > 3) throw err;
+    console.log(`  (a run stalled: no list after 20 s; made again)`);
+    run--;
+    continue;
+  }
   const driver = Date.now() - started;
   await page.waitForFunction(() => window.__lockboxFirstRender !== undefined, null, { timeout: 10_000 });
   const inPage = Math.round(await page.evaluate(() => window.__lockboxFirstRender));

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE_URL, DESKTOP, PHONE, SMALL_PHONE, launch, screenshot, scrollsSideways, createPendingRequest,
-  signedInPage, smallButtons,
+  signedInPage, smallButtons, load,
 } from './browser.mjs';
 
 let browser;
@@ -16,7 +16,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     const { id, ticket } = await createPendingRequest(90);
     const { context, page, errors } = await signedInPage(browser, viewport, 'approver1@contoso.example');
     try {
-      await page.goto(`${BASE_URL}/support/lockbox-requests`);
+      await load(page, `/support/lockbox-requests`);
       const row = page.locator(`a[data-request="${id}"]`);
       await row.waitFor();
       assert.match(await row.textContent(), /Pending/);
@@ -61,7 +61,7 @@ test('an approver denies with a comment and the history records it', async () =>
   const { id } = await createPendingRequest(30);
   const { context, page, errors } = await signedInPage(browser, DESKTOP, 'approver2@contoso.example');
   try {
-    await page.goto(`${BASE_URL}/support/lockbox-requests/${id}`);
+    await load(page, `/support/lockbox-requests/${id}`);
     await page.getByLabel('Comment (optional)').fill('Not during the quarter close.');
     await page.getByRole('button', { name: 'Deny' }).click();
     const dialog = page.getByRole('dialog', { name: 'Deny this request?' });
@@ -86,8 +86,8 @@ test('a second approver who decides later gets a clear "already dealt with" mess
   const first = await signedInPage(browser, PHONE, 'approver1@contoso.example');
   const second = await signedInPage(browser, DESKTOP, 'approver2@contoso.example');
   try {
-    await first.page.goto(`${BASE_URL}/support/lockbox-requests/${id}`);
-    await second.page.goto(`${BASE_URL}/support/lockbox-requests/${id}`);
+    await load(first.page, `/support/lockbox-requests/${id}`);
+    await load(second.page, `/support/lockbox-requests/${id}`);
     await first.page.getByRole('button', { name: 'Approve' }).waitFor();
     await second.page.getByRole('button', { name: 'Approve' }).click();
     await second.page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
@@ -111,7 +111,7 @@ test('a second approver who decides later gets a clear "already dealt with" mess
 test('a global admin turns Customer Lockbox off and on again', async () => {
   const { context, page, errors } = await signedInPage(browser, DESKTOP, 'admin@contoso.example');
   try {
-    await page.goto(`${BASE_URL}/settings/org-settings/security-privacy`);
+    await load(page, `/settings/org-settings/security-privacy`);
     const state = page.getByTestId('lockbox-state');
     await state.waitFor();
     assert.equal(await state.textContent(), 'On');
@@ -134,7 +134,7 @@ test('a global admin turns Customer Lockbox off and on again', async () => {
 test('an auditor sees the setting read-only', async () => {
   const { context, page } = await signedInPage(browser, SMALL_PHONE, 'auditor@contoso.example');
   try {
-    await page.goto(`${BASE_URL}/settings/org-settings/security-privacy`);
+    await load(page, `/settings/org-settings/security-privacy`);
     await page.getByTestId('read-only').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Edit' }).count(), 0);
     assert.equal(await scrollsSideways(page), false);
@@ -147,14 +147,14 @@ test('an approver sees the roles without edit controls; a global admin has them'
   const approver = await signedInPage(browser, DESKTOP, 'approver1@contoso.example');
   const admin = await signedInPage(browser, DESKTOP, 'admin@contoso.example');
   try {
-    await approver.page.goto(`${BASE_URL}/roles`);
+    await load(approver.page, `/roles`);
     await approver.page.getByRole('heading', { name: 'Lockbox access approver' }).waitFor();
     await approver.page.getByText('approver2@contoso.example').waitFor();
     assert.equal(await approver.page.getByRole('button', { name: /^Remove/ }).count(), 0);
     assert.equal(await approver.page.getByLabel('Add a person').count(), 0);
     await screenshot(approver.page, 'roles-approver-desktop');
 
-    await admin.page.goto(`${BASE_URL}/roles`);
+    await load(admin.page, `/roles`);
     await admin.page.getByRole('button', { name: 'Remove approver2@contoso.example' }).waitFor();
     assert.ok(await admin.page.getByLabel('Add a person').count() >= 1);
     await screenshot(admin.page, 'roles-admin-desktop');
@@ -168,7 +168,7 @@ test('a lost connection shows a retry, not a blank page', async () => {
   const { context, page } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
   try {
     await page.route('**/api/v1/requests?*', (route) => route.abort('internetdisconnected'));
-    await page.goto(`${BASE_URL}/support/lockbox-requests`);
+    await load(page, `/support/lockbox-requests`);
     await page.getByRole('alert').getByText(/could not be reached/).waitFor();
     await page.unroute('**/api/v1/requests?*');
     await page.getByRole('button', { name: 'Retry' }).click();

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, PHONE, launch, openPage, screenshot, scrollsSideways, signedInPage,
+  BASE_URL, DESKTOP, PHONE, launch, openPage, screenshot, scrollsSideways, signedInPage, load,
 } from './browser.mjs';
 
 let browser;
@@ -12,7 +12,7 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`the shell and the health answer show at ${name} size`, async () => {
     const { context, page, errors } = await openPage(browser, viewport);
     try {
-      await page.goto(`${BASE_URL}/status`);
+      await load(page, `/status`);
       await page.getByRole('link', { name: 'Lockbox' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Main' });
       await nav.getByRole('link', { name: 'Settings' }).waitFor();
@@ -33,7 +33,7 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
 test('a deep link that is not a page shows the not-found page inside the shell', async () => {
   const { context, page } = await openPage(browser, DESKTOP);
   try {
-    await page.goto(`${BASE_URL}/no/such/page`);
+    await load(page, `/no/such/page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   } finally {
@@ -44,7 +44,7 @@ test('a deep link that is not a page shows the not-found page inside the shell',
 test('links, back and forward change the page without reloading the app', async () => {
   const { context, page, errors } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
   try {
-    await page.goto(`${BASE_URL}/support/lockbox-requests`);
+    await load(page, `/support/lockbox-requests`);
     await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
     // A full page load would lose this mark.
     await page.evaluate(() => { window.__sameApp = true; });

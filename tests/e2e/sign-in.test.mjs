@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, DESKTOP, PHONE, launch, openPage, screenshot, scrollsSideways } from './browser.mjs';
+import { BASE_URL, DESKTOP, PHONE, launch, openPage, screenshot, scrollsSideways, load } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -10,7 +10,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`an approver signs in through the sign-in page, sees name and roles, and signs out (${size})`, async () => {
     const { context, page, errors } = await openPage(browser, viewport);
     try {
-      await page.goto(`${BASE_URL}/`);
+      await load(page, `/`);
       await page.getByRole('link', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       await screenshot(page, `sign-in-page-${size}`);
