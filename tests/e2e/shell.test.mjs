@@ -54,12 +54,17 @@ test('links, back and forward change the page without reloading the app', async 
     await nav.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/settings/org-settings/security-privacy');
+    // Focus moves to the new page's heading, as after a full page load a
+    // screen reader would start there.
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Security & Privacy');
     assert.equal(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), 'page');
     assert.equal(await nav.getByRole('link', { name: 'Support' }).getAttribute('aria-current'), null);
 
     await page.goBack();
     await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/support/lockbox-requests');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Customer Lockbox requests');
     await page.goForward();
     await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
 

@@ -33,7 +33,10 @@ pub fn provide_router() -> Memo<Page> {
     let path = RwSignal::new(current_pathname());
     PATH.with(|cell| cell.set(Some(path)));
     // The app lives as long as the tab, and so do these listeners.
-    let _ = window_event_listener(ev::popstate, move |_| path.set(current_pathname()));
+    let _ = window_event_listener(ev::popstate, move |_| {
+        path.set(current_pathname());
+        focus_new_page();
+    });
     let _ = window_event_listener(ev::click, follow_link);
     Memo::new(move |_| Page::parse(&path.read()))
 }
@@ -76,6 +79,30 @@ fn go(to: &str, replace: bool) {
     if !replace {
         window().scroll_to_with_x_and_y(0.0, 0.0);
     }
+    focus_new_page();
+}
+
+/// After a page change, moves focus to the new page's heading (or, while
+/// it loads, to the page itself), so keyboard users continue from there
+/// and screen readers announce the page, as they would after a full load.
+fn focus_new_page() {
+    request_animation_frame(|| {
+        let Some(document) = window().document() else {
+            return;
+        };
+        let target = document
+            .query_selector("main h1")
+            .ok()
+            .flatten()
+            .or_else(|| document.query_selector("main").ok().flatten());
+        if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            // Focusable by script only, not by Tab.
+            if !target.has_attribute("tabindex") {
+                let _ = target.set_attribute("tabindex", "-1");
+            }
+            let _ = target.focus();
+        }
+    });
 }
 
 /// A plain left click on a link to one of the app's pages changes the page
