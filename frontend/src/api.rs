@@ -23,9 +23,6 @@ pub struct Problem {
     pub status: u16,
     /// A sentence a person can act on.
     pub detail: String,
-    /// With a 409 about a request: the state it is in now.
-    #[serde(default)]
-    pub current_state: Option<State>,
 }
 
 /// Why a call did not produce what was asked for.
@@ -42,21 +39,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The request's state the server reported with a conflict (409).
-    pub fn current_state(&self) -> Option<State> {
-        match self {
-            ApiError::Problem(p) if p.status == 409 => p.current_state,
-            _ => None,
-        }
-    }
-
     /// Whether the request was refused because things changed meanwhile.
     pub fn is_conflict(&self) -> bool {
         matches!(self, ApiError::Problem(p) if p.status == 409)
     }
-}
 
-impl ApiError {
     /// A sentence to show the person.
     pub fn message(&self) -> String {
         match self {

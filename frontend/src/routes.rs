@@ -16,6 +16,15 @@ pub enum AppRoute {
 }
 
 impl AppRoute {
+    /// Every page without parameters.
+    pub const ALL: [AppRoute; 5] = [
+        AppRoute::Status,
+        AppRoute::SecurityPrivacy,
+        AppRoute::LockboxRequests,
+        AppRoute::Roles,
+        AppRoute::SignIn,
+    ];
+
     /// The path of the page, for links.
     pub const fn path(self) -> &'static str {
         match self {
@@ -54,13 +63,7 @@ impl Page {
         if trimmed.is_empty() {
             return Page::Home;
         }
-        for route in [
-            AppRoute::Status,
-            AppRoute::SecurityPrivacy,
-            AppRoute::LockboxRequests,
-            AppRoute::Roles,
-            AppRoute::SignIn,
-        ] {
+        for route in AppRoute::ALL {
             if trimmed == route.path() {
                 return Page::Fixed(route);
             }
@@ -81,13 +84,7 @@ mod tests {
 
     #[test]
     fn every_link_leads_back_to_its_page() {
-        for route in [
-            AppRoute::Status,
-            AppRoute::SecurityPrivacy,
-            AppRoute::LockboxRequests,
-            AppRoute::Roles,
-            AppRoute::SignIn,
-        ] {
+        for route in AppRoute::ALL {
             assert_eq!(Page::parse(route.path()), Page::Fixed(route));
             assert_eq!(
                 Page::parse(&format!("{}/", route.path())),
