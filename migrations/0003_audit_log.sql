@@ -2,7 +2,7 @@
 -- without gaps (seq), so a missing or reordered record is detectable; a later
 -- migration can chain them by hash using prev_hash/hash.
 CREATE TABLE audit_log (
-    id          TEXT    PRIMARY KEY,               -- UUID
+    id          TEXT    PRIMARY KEY,               -- <request id>/<state> for a request's state change, else a UUID
     tenant_id   TEXT    NOT NULL REFERENCES tenants (id),
     seq         INTEGER NOT NULL,
     occurred_at INTEGER NOT NULL,                  -- epoch ms, UTC

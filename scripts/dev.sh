@@ -19,6 +19,7 @@ step "starting wrangler dev on 127.0.0.1:$PORT"
 log=.wrangler/dev.log
 trap stop_server EXIT INT TERM
 start_server "$PORT" .wrangler/state "$log"
+seed_demo_requests "$PORT"
 LOCKBOX_URL="http://127.0.0.1:$PORT" node scripts/demo-pending.mjs
 echo "Lockbox is running at http://127.0.0.1:$PORT"
 echo "(the scheduled job runs when you open http://127.0.0.1:$PORT/__scheduled?cron=*+*+*+*+*; server log: $log; Ctrl-C stops it)"

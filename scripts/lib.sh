@@ -90,3 +90,13 @@ stop_server() {
   fi
   SERVER_PID=
 }
+
+# seed_demo_requests PORT: makes the demo requests through the running
+# server's own request service (POST /api/v1/dev/seed; idempotent).
+seed_demo_requests() {
+  local port=$1
+  step "making the demo requests"
+  curl -fsS -X POST -H 'Content-Type: application/json' -d '{}' \
+    "http://127.0.0.1:$port/api/v1/dev/seed" >/dev/null \
+    || die "the demo requests could not be made; see the server log."
+}

@@ -38,10 +38,12 @@ stop_prod_like() {
 trap 'stop_server; stop_prod_like' EXIT
 start_server "$port" "$db" "$out/wrangler.log"
 server_pid=$SERVER_PID
+seed_demo_requests "$port"
 
 # A second server as a deployment would run: no dev-only variables.
 prod_port=$(free_port)
 step "starting a second wrangler dev without the dev sign-in on 127.0.0.1:$prod_port"
+prepare_db "$out/d1-prod-like"
 start_server "$prod_port" "$out/d1-prod-like" "$out/wrangler-prod-like.log" --no-dev-auth
 prod_pid=$SERVER_PID
 SERVER_PID=$server_pid

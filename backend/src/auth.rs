@@ -312,7 +312,7 @@ pub async fn authenticate(
     let identity = claims
         .identity()
         .ok_or_else(|| unauthenticated("token names no e-mail or service token"))?;
-    crate::store::principal(&app.db, identity)
+    crate::store::people::principal(&app.db, identity)
         .await?
         .ok_or_else(|| AppError::UnknownPerson {
             identity: identity.to_owned(),

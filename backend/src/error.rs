@@ -1,5 +1,6 @@
 //! The one application error type, and the one place it becomes HTTP.
 
+use lockbox_shared::lifecycle::TransitionError;
 use lockbox_shared::policy::Denied;
 use lockbox_shared::problem::{Problem, PROBLEM_JSON};
 use worker::{console_error, console_warn, Response};
@@ -10,7 +11,12 @@ pub enum AppError {
     /// No route matches the path.
     NotFound { path: String },
     /// The path exists but not with this method.
-    MethodNotAllowed { method: String, path: String },
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        /// The methods the path accepts, for the `Allow` header.
+        allow: String,
+    },
     /// No valid identity: no token, or one that failed a check (logged).
     Unauthenticated { reason: String },
     /// A valid token, but for nobody Lockbox knows.
@@ -28,9 +34,9 @@ pub enum AppError {
     /// The named object does not exist (for this caller).
     Missing { what: String },
     /// A field of the input is invalid.
-    Invalid(lockbox_shared::lifecycle::Invalid),
+    Invalid(lockbox_shared::validation::Invalid),
     /// The request cannot move on as asked (stale, expired, self-approval…).
-    Transition(lockbox_shared::lifecycle::TransitionError),
+    Transition(TransitionError),
     /// An Idempotency-Key was reused for a different call.
     IdempotencyKeyReused,
     /// The deployment lacks a binding or variable.
@@ -66,7 +72,7 @@ impl AppError {
     }
 
     /// A 400 naming the invalid field.
-    pub fn invalid(invalid: lockbox_shared::lifecycle::Invalid) -> Self {
+    pub fn invalid(invalid: lockbox_shared::validation::Invalid) -> Self {
         AppError::Invalid(invalid)
     }
 
@@ -78,10 +84,14 @@ impl AppError {
                 "Not found",
                 format!("There is nothing at {path}. Check the address against the API documentation."),
             ),
-            AppError::MethodNotAllowed { method, path } => Problem::new(
+            AppError::MethodNotAllowed {
+                method,
+                path,
+                allow,
+            } => Problem::new(
                 405,
                 "Method not allowed",
-                format!("{path} does not accept {method}."),
+                format!("{path} does not accept {method}; it accepts {allow}."),
             ),
             AppError::Unauthenticated { .. } => Problem::new(
                 401,
@@ -116,14 +126,21 @@ impl AppError {
             AppError::Missing { what } => Problem::new(
                 404,
                 "Not found",
-                format!("{what} does not exist in your organisation."),
+                format!("{what} does not exist, or is not one you may see."),
             ),
             AppError::Invalid(invalid) => {
                 Problem::new(400, "Invalid request", invalid.message.clone()).with("field", invalid.field)
             }
             AppError::Transition(err) => {
-                let title = if err.status() == 409 { "Request changed" } else { "Not allowed" };
-                let problem = Problem::new(err.status(), title, err.message());
+                let (status, title) = match err {
+                    TransitionError::AlreadyDecided { .. }
+                    | TransitionError::Expired { .. }
+                    | TransitionError::GrantEnded { .. } => (409, "Request changed"),
+                    TransitionError::SelfApproval | TransitionError::NotTheRequester => {
+                        (403, "Not allowed")
+                    }
+                };
+                let problem = Problem::new(status, title, err.message());
                 match err.current_state() {
                     Some(state) => problem.with("current_state", state.as_str()),
                     None => problem,
@@ -161,10 +178,14 @@ impl AppError {
     pub fn into_response(self) -> worker::Result<Response> {
         self.log();
         let mut response = problem_response(&self.problem())?;
-        if let AppError::Unauthenticated { .. } = self {
-            response
+        match &self {
+            AppError::Unauthenticated { .. } => response
                 .headers_mut()
-                .set("WWW-Authenticate", "Bearer realm=\"lockbox\"")?;
+                .set("WWW-Authenticate", "Bearer realm=\"lockbox\"")?,
+            AppError::MethodNotAllowed { allow, .. } => {
+                response.headers_mut().set("Allow", allow)?
+            }
+            _ => {}
         }
         Ok(response)
     }

@@ -7,13 +7,13 @@
 // must not unwrap; tests may.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-mod audit;
 mod auth;
 mod config;
-mod cron;
-mod error;
-pub mod requests;
+pub mod cron;
+pub mod demo;
+pub mod error;
 mod routes;
+pub mod service;
 pub mod store;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
@@ -41,7 +41,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     // The event's own time, not the wall clock: a late or replayed run sweeps
     // as of when it was due, and tests can pick the time.
     let now_ms = event.schedule() as i64;
-    if let Err(err) = cron::sweep(&app, now_ms, &event.cron()).await {
+    if let Err(err) = cron::run(&app, now_ms, &event.cron()).await {
         err.log();
     }
 }

@@ -253,13 +253,17 @@ pub fn health() -> Loader<Health> {
     Loader::new(Signal::stored("/health".to_owned()), Some(503))
 }
 
-/// `GET /api/v1/requests`: the tenant's requests, newest first, with the
-/// status filter `status` names. The query is written out exactly as
-/// index.html preloads it, so the first fetch is served from the preload.
+/// The requests listing, under the API prefix.
+const REQUESTS: &str = "/requests";
+
+/// `GET /api/v1/requests`: the tenant's requests, newest first (one full
+/// page, the server's default), with the status filter `status` names.
+/// Without a filter the URL is exactly the one index.html preloads, so the
+/// first fetch is served from the preload.
 pub fn requests(status: impl Fn() -> Option<State> + Send + Sync + 'static) -> Loader<RequestPage> {
     let rest = Signal::derive(move || match status() {
-        Some(state) => format!("/requests?limit=200&status={}", state.as_str()),
-        None => "/requests?limit=200".to_owned(),
+        Some(state) => format!("{REQUESTS}?status={}", state.as_str()),
+        None => REQUESTS.to_owned(),
     });
     Loader::new(rest, None)
 }

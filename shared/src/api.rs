@@ -3,12 +3,21 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
-use crate::ids::{TenantId, UserId};
-use crate::lifecycle::{AccessRequest, State};
+use crate::ids::{RequestId, TenantId, UserId};
+use crate::lifecycle::{effective_state, AccessRequest, State};
 use crate::roles::{CustomerRole, Principal};
 
 /// The prefix every API route lives under.
 pub const API_PREFIX: &str = "/api/v1";
+/// The most requests one page of a listing holds, and the page size when
+/// none is asked for (the requests pages show one page).
+pub const MAX_REQUESTS_PAGE: i64 = 200;
+/// The most audit records one page of a search holds.
+pub const MAX_AUDIT_PAGE: i64 = 500;
+/// The audit page size when none is asked for.
+pub const DEFAULT_AUDIT_PAGE: i64 = 100;
+/// The most values one list filter of an audit search takes.
+pub const MAX_FILTER_VALUES: usize = 50;
 
 /// Whether the database answered a trivial query when health was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,8 +152,23 @@ pub struct CreateAccessRequest {
     pub ticket: String,
     /// Why access is needed.
     pub reason: String,
-    /// How long the grant should last, 1–240 minutes.
+    /// How long the grant should last, 1–240 minutes (a whole number; JSON
+    /// writes `105` and `105.0` alike).
+    #[serde(deserialize_with = "whole_number")]
     pub duration_minutes: u32,
+}
+
+/// A whole number as JSON Schema's `integer` has it: `105` and `105.0`
+/// alike, never `105.5`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    let n = f64::deserialize(d)?;
+    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
+        return Err(D::Error::custom(format!(
+            "expected a whole number of minutes, not {n}"
+        )));
+    }
+    Ok(n as u32)
 }
 
 /// Body of the decision calls (`preapprove`, `reject`, `approve`, `deny`,
@@ -156,18 +180,140 @@ pub struct DecisionBody {
     pub comment: Option<String>,
 }
 
-/// An access request as the API shows it: the stored facts plus its state
-/// as of the moment of the answer.
+/// Who is looking at a request: provider staff learn the customer's
+/// decision, its time and comment, never which customer person decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A person of the request's tenant.
+    Customer,
+    /// Provider staff.
+    Provider,
+}
+
+/// An access request as the API shows it: its facts, each decision, and its
+/// state as of the moment of the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestView {
-    /// The stored request.
-    #[serde(flatten)]
-    pub request: AccessRequest,
+    /// Its id.
+    pub id: RequestId,
+    /// The tenant whose content it opens.
+    pub tenant_id: TenantId,
+    /// The tenant's name.
+    pub tenant_name: String,
+    /// The service whose content it opens.
+    pub service: String,
+    /// The provider's support ticket.
+    pub ticket: String,
+    /// Why access is needed.
+    pub reason: String,
+    /// How long the grant lasts once it starts.
+    pub duration_minutes: u32,
+    /// Who asked (an engineer).
+    pub requester_id: UserId,
+    /// Their e-mail.
+    pub requester_email: String,
+    /// When it was created (epoch ms, UTC).
+    pub created_at: i64,
+    /// Where it stands, as stored.
+    pub state: State,
     /// Its state now (an overdue pending request is Expired, an overdue
     /// grant Completed, before the scheduled job writes it).
     pub effective_state: State,
-    /// The tenant's name.
-    pub tenant_name: String,
+    /// The manager who pre-approved or rejected it.
+    pub manager_email: Option<String>,
+    /// When the manager decided.
+    pub manager_decided_at: Option<i64>,
+    /// The manager's comment.
+    pub manager_comment: Option<String>,
+    /// Whether customer approval was required (the tenant's Lockbox switch
+    /// when the manager pre-approved).
+    pub lockbox_required: Option<bool>,
+    /// When the pending step (manager's, then customer's) expires or would
+    /// have expired.
+    pub pending_expires_at: Option<i64>,
+    /// Who at the customer approved or denied: shown to the customer only.
+    pub customer_email: Option<String>,
+    /// When the customer decided.
+    pub customer_decided_at: Option<i64>,
+    /// The customer's comment.
+    pub customer_comment: Option<String>,
+    /// When the grant started.
+    pub grant_starts_at: Option<i64>,
+    /// When the grant ends (set when it starts; never recomputed).
+    pub grant_ends_at: Option<i64>,
+    /// When it reached a terminal state.
+    pub ended_at: Option<i64>,
+    /// Who ended it (the requester who cancelled, the approver who revoked:
+    /// the latter shown to the customer only).
+    pub ended_by: Option<String>,
+    /// Why, in the words of whoever ended it.
+    pub end_comment: Option<String>,
+}
+
+impl RequestView {
+    /// The view of `req` for `audience` as of `now`.
+    pub fn of(req: &AccessRequest, tenant_name: &str, audience: Audience, now: i64) -> Self {
+        let customer = audience == Audience::Customer;
+        let manager = req.manager_decision();
+        let decision = req.customer_decision();
+        let ending = req.ending();
+        let grant = req.grant();
+        // Rejections and denials are the manager's and the customer's
+        // decisions, shown in their own fields; `ended_by` is for the
+        // requester who cancelled and the approver who revoked.
+        let ender_is_customer = req.state() == State::Revoked;
+        let ended_by_person = matches!(req.state(), State::Cancelled | State::Revoked);
+        Self {
+            id: req.id.clone(),
+            tenant_id: req.tenant_id.clone(),
+            tenant_name: tenant_name.to_owned(),
+            service: req.service.as_str().to_owned(),
+            ticket: req.ticket.as_str().to_owned(),
+            reason: req.reason.as_str().to_owned(),
+            duration_minutes: req.duration.minutes(),
+            requester_id: req.requester.user_id.clone(),
+            requester_email: req.requester.email.clone(),
+            created_at: req.created_at,
+            state: req.state(),
+            effective_state: req.effective_state(now),
+            manager_email: manager.map(|d| d.by.email.clone()),
+            manager_decided_at: manager.map(|d| d.at),
+            manager_comment: manager
+                .and_then(|d| d.comment.as_ref().map(|c| c.as_str().to_owned())),
+            lockbox_required: req.customer_approval_required(),
+            pending_expires_at: req.pending_until(),
+            customer_email: decision.filter(|_| customer).map(|d| d.by.email.clone()),
+            customer_decided_at: decision.map(|d| d.at),
+            customer_comment: decision
+                .and_then(|d| d.comment.as_ref().map(|c| c.as_str().to_owned())),
+            grant_starts_at: grant.map(|g| g.starts_at),
+            grant_ends_at: grant.map(|g| g.ends_at),
+            ended_at: ending.map(|e| e.at),
+            ended_by: ending
+                .and_then(|e| e.by)
+                .filter(|_| ended_by_person && (customer || !ender_is_customer))
+                .map(|a| a.email.clone()),
+            end_comment: ending
+                .filter(|_| ended_by_person)
+                .and_then(|e| e.comment.map(|c| c.as_str().to_owned())),
+        }
+    }
+
+    /// The deadline of the stored state, if it has one.
+    pub fn deadline(&self) -> Option<i64> {
+        match self.state {
+            State::PendingManagerApproval | State::PendingCustomerApproval => {
+                self.pending_expires_at
+            }
+            State::Approved => self.grant_ends_at,
+            _ => None,
+        }
+    }
+
+    /// The state as of `now`, by the one rule ([`effective_state`]).
+    pub fn effective_state_at(&self, now: i64) -> State {
+        effective_state(self.state, self.deadline(), now)
+    }
 }
 
 /// One page of a listing.
@@ -199,7 +345,7 @@ pub struct AccessCheck {
     /// True only while `checked_at < ends_at` of a live grant.
     pub access: bool,
     /// The grant's request, when there is one.
-    pub request_id: Option<String>,
+    pub request_id: Option<RequestId>,
     /// When that grant ends (epoch ms).
     pub ends_at: Option<i64>,
     /// The moment the answer is for (epoch ms).
@@ -268,4 +414,23 @@ pub struct ShiftRequest {
     pub request_id: String,
     /// How far back, in milliseconds (1 ms to 30 days).
     pub ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duration_is_any_json_whole_number() {
+        let body = |d: &str| {
+            serde_json::from_str::<CreateAccessRequest>(&format!(
+                r#"{{"tenant_id":"t","service":"mail","ticket":"SR-1","reason":"r","duration_minutes":{d}}}"#
+            ))
+        };
+        assert_eq!(body("105").expect("integer").duration_minutes, 105);
+        assert_eq!(body("105.0").expect("integral float").duration_minutes, 105);
+        assert!(body("105.5").is_err());
+        assert!(body("-1").is_err());
+        assert!(body("\"105\"").is_err());
+    }
 }

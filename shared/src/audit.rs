@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::ids::TenantId;
-use crate::lifecycle::{AccessRequest, Verb};
+use crate::lifecycle::{AccessRequest, Verb, PENDING_LIFETIME_HOURS};
+use crate::named_enum;
 use crate::roles::CustomerRole;
 
 /// The user shown for the Lockbox service itself: customer decisions and the
@@ -34,97 +35,55 @@ pub const fn activity_of(verb: Verb) -> Activity {
     }
 }
 
-/// What happened. The names are those administrators already search for in
-/// the large clouds' audit logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Activity {
-    /// An engineer opened an access request.
-    #[serde(rename = "New-AccessToCustomerDataRequest")]
-    NewRequest,
-    /// A support manager pre-approved a request.
-    #[serde(rename = "PreApprove-AccessToCustomerDataRequest")]
-    PreapproveRequest,
-    /// A support manager rejected a request.
-    #[serde(rename = "Reject-AccessToCustomerDataRequest")]
-    RejectRequest,
-    /// The customer approved or denied (details: `ApprovalDecision`).
-    #[serde(rename = "Set-AccessToCustomerDataRequest")]
-    CustomerDecision,
-    /// The engineer cancelled their request.
-    #[serde(rename = "Cancel-AccessToCustomerDataRequest")]
-    CancelRequest,
-    /// An approver ended a live grant early.
-    #[serde(rename = "Revoke-AccessToCustomerDataRequest")]
-    RevokeGrant,
-    /// Nobody decided within 12 hours.
-    #[serde(rename = "Expire-AccessToCustomerDataRequest")]
-    ExpireRequest,
-    /// A grant ran its course.
-    #[serde(rename = "Complete-AccessToCustomerDataRequest")]
-    CompleteGrant,
-    /// The tenant's Customer Lockbox switch changed.
-    #[serde(rename = "Set-OrganizationConfig")]
-    SetOrganizationConfig,
-    /// A member was added to a customer role (or an attempt was refused).
-    #[serde(rename = "Add-RoleMember")]
-    AddRoleMember,
-    /// A member was removed from a customer role (or an attempt was refused).
-    #[serde(rename = "Remove-RoleMember")]
-    RemoveRoleMember,
+named_enum! {
+    /// What happened. The names are those administrators already search for
+    /// in the large clouds' audit logs.
+    pub enum Activity {
+        /// An engineer opened an access request.
+        NewRequest => "New-AccessToCustomerDataRequest",
+        /// A support manager pre-approved a request.
+        PreapproveRequest => "PreApprove-AccessToCustomerDataRequest",
+        /// A support manager rejected a request.
+        RejectRequest => "Reject-AccessToCustomerDataRequest",
+        /// The customer approved or denied (details: `ApprovalDecision`).
+        CustomerDecision => "Set-AccessToCustomerDataRequest",
+        /// The engineer cancelled their request.
+        CancelRequest => "Cancel-AccessToCustomerDataRequest",
+        /// An approver ended a live grant early.
+        RevokeGrant => "Revoke-AccessToCustomerDataRequest",
+        /// Nobody decided within 12 hours.
+        ExpireRequest => "Expire-AccessToCustomerDataRequest",
+        /// A grant ran its course.
+        CompleteGrant => "Complete-AccessToCustomerDataRequest",
+        /// The tenant's Customer Lockbox switch changed.
+        SetOrganizationConfig => "Set-OrganizationConfig",
+        /// A member was added to a customer role (or an attempt was refused).
+        AddRoleMember => "Add-RoleMember",
+        /// A member was removed from a customer role (or an attempt was refused).
+        RemoveRoleMember => "Remove-RoleMember",
+    }
 }
 
 impl Activity {
-    /// Every activity, in display order.
-    pub const ALL: [Activity; 11] = [
-        Activity::NewRequest,
-        Activity::PreapproveRequest,
-        Activity::RejectRequest,
-        Activity::CustomerDecision,
-        Activity::CancelRequest,
-        Activity::RevokeGrant,
-        Activity::ExpireRequest,
-        Activity::CompleteGrant,
-        Activity::SetOrganizationConfig,
-        Activity::AddRoleMember,
-        Activity::RemoveRoleMember,
-    ];
-
-    /// The name stored and searched for.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Activity::NewRequest => "New-AccessToCustomerDataRequest",
-            Activity::PreapproveRequest => "PreApprove-AccessToCustomerDataRequest",
-            Activity::RejectRequest => "Reject-AccessToCustomerDataRequest",
-            Activity::CustomerDecision => "Set-AccessToCustomerDataRequest",
-            Activity::CancelRequest => "Cancel-AccessToCustomerDataRequest",
-            Activity::RevokeGrant => "Revoke-AccessToCustomerDataRequest",
-            Activity::ExpireRequest => "Expire-AccessToCustomerDataRequest",
-            Activity::CompleteGrant => "Complete-AccessToCustomerDataRequest",
-            Activity::SetOrganizationConfig => "Set-OrganizationConfig",
-            Activity::AddRoleMember => "Add-RoleMember",
-            Activity::RemoveRoleMember => "Remove-RoleMember",
-        }
+    /// Whether a person at the customer took this action: provider staff
+    /// see its decision, time and comment, never who or from where.
+    pub const fn is_customer_decision(self) -> bool {
+        matches!(self, Activity::CustomerDecision | Activity::RevokeGrant)
     }
 }
 
-/// Whether the recorded attempt took effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Outcome {
-    /// It took effect.
-    Succeeded,
-    /// It was refused; the record's details say why.
-    Refused,
-}
-
-impl Outcome {
-    /// The name stored in the details.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Succeeded => "Succeeded",
-            Outcome::Refused => "Refused",
-        }
+named_enum! {
+    /// Whether the recorded attempt took effect.
+    pub enum Outcome {
+        /// It took effect.
+        Succeeded => "Succeeded",
+        /// It was refused; the record's details say why.
+        Refused => "Refused",
     }
 }
+
+/// Detail keys that name a person of the customer.
+pub const CUSTOMER_PERSON_KEYS: [&str; 2] = ["Approver", "RevokedBy"];
 
 /// A record about to be written; the store adds id, sequence number and time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +118,10 @@ pub struct RoleChange<'a> {
     pub reason: Option<&'a str>,
 }
 
+fn true_false(b: bool) -> String {
+    if b { "True" } else { "False" }.to_owned()
+}
+
 impl NewAuditRecord {
     /// The record of a role change (or refused attempt) by `actor_email`.
     pub fn role_change(
@@ -183,48 +146,54 @@ impl NewAuditRecord {
             details,
         }
     }
-}
 
-impl NewAuditRecord {
     /// The record of a new request, by the engineer who opened it.
     pub fn request_created(req: &AccessRequest, ip: &str) -> Self {
         let mut details = request_facts(req);
-        details.insert("NewState".to_owned(), req.state.as_str().to_owned());
-        details.insert("Reason".to_owned(), req.reason.clone());
+        details.insert("NewState".to_owned(), req.state().as_str().to_owned());
+        details.insert("Reason".to_owned(), req.reason.as_str().to_owned());
         details.insert(
             "DurationMinutes".to_owned(),
-            req.duration_minutes.to_string(),
+            req.duration.minutes().to_string(),
         );
+        if let Some(at) = req.deadline() {
+            details.insert("PendingExpiresAt".to_owned(), utc(at));
+        }
         Self {
             tenant_id: req.tenant_id.clone(),
             ip: ip.to_owned(),
-            user: req.requester_email.clone(),
+            user: req.requester.email.clone(),
             activity: Activity::NewRequest,
-            item: req.id.clone(),
+            item: req.id.as_str().to_owned(),
             details,
         }
     }
 
-    /// The record of one transition from `before` to `after` by `actor_email`
-    /// (the person; customer decisions show the service account as user and
-    /// the approver in the details, as the large clouds' logs do).
+    /// The record of one transition `verb` from `before` to `after`: by the
+    /// person whose decision it was, or by the Lockbox service when a
+    /// deadline passed. Customer decisions show the service account as user
+    /// and the approver in the details, as the large clouds' logs do.
     pub fn transition(
         verb: Verb,
         before: &AccessRequest,
         after: &AccessRequest,
-        actor_email: &str,
         ip: &str,
         service_account: &str,
     ) -> Self {
         let mut details = request_facts(after);
-        details.insert("PreviousState".to_owned(), before.state.as_str().to_owned());
-        details.insert("NewState".to_owned(), after.state.as_str().to_owned());
-        if let Some(comment) = &after.decision_comment {
-            if before.decision_comment.as_ref() != Some(comment) {
-                details.insert("Comment".to_owned(), comment.clone());
-            }
+        details.insert(
+            "PreviousState".to_owned(),
+            before.state().as_str().to_owned(),
+        );
+        details.insert("NewState".to_owned(), after.state().as_str().to_owned());
+        let decision = after.decision_by(verb);
+        if let Some(comment) = decision.and_then(|d| d.comment.as_ref()) {
+            details.insert("Comment".to_owned(), comment.as_str().to_owned());
         }
-        let mut user = actor_email.to_owned();
+        let actor_email = decision.map(|d| d.by.email.clone());
+        let mut user = actor_email
+            .clone()
+            .unwrap_or_else(|| service_account.to_owned());
         match verb {
             Verb::Approve | Verb::Deny => {
                 user = service_account.to_owned();
@@ -234,44 +203,53 @@ impl NewAuditRecord {
                     "Deny"
                 };
                 details.insert("ApprovalDecision".to_owned(), decision.to_owned());
-                details.insert("Approver".to_owned(), actor_email.to_owned());
+                details.insert("Approver".to_owned(), actor_email.unwrap_or_default());
                 details.entry("Comment".to_owned()).or_default();
             }
+            Verb::Revoke => {
+                user = service_account.to_owned();
+                details.insert("RevokedBy".to_owned(), actor_email.unwrap_or_default());
+            }
             Verb::Preapprove => {
-                details.insert("Manager".to_owned(), actor_email.to_owned());
-                let required = after.lockbox_required.unwrap_or(true);
-                details.insert(
-                    "CustomerApprovalRequired".to_owned(),
-                    if required { "True" } else { "False" }.to_owned(),
-                );
+                details.insert("Manager".to_owned(), actor_email.unwrap_or_default());
+                let required = after.customer_approval_required().unwrap_or(true);
+                details.insert("CustomerApprovalRequired".to_owned(), true_false(required));
                 if !required {
                     details.insert(
                         "Note".to_owned(),
                         "Granted without customer approval because Customer Lockbox is off for this tenant.".to_owned(),
                     );
                 }
-                if let Some(at) = after.pending_expires_at {
+                if let Some(at) = after.pending_until().filter(|_| required) {
                     details.insert("PendingExpiresAt".to_owned(), utc(at));
                 }
             }
-            Verb::Expire | Verb::Complete => user = service_account.to_owned(),
-            Verb::Reject | Verb::Cancel | Verb::Revoke => {}
-        }
-        if let (Some(start), Some(end)) = (after.grant_starts_at, after.grant_ends_at) {
-            if before.grant_starts_at.is_none() {
-                details.insert("GrantStartsAt".to_owned(), utc(start));
-                details.insert("GrantEndsAt".to_owned(), utc(end));
+            Verb::Expire => {
+                let step = if before.preapproval().is_some() {
+                    "the customer"
+                } else {
+                    "a support manager"
+                };
+                details.insert(
+                    "Note".to_owned(),
+                    format!("Nobody at {step} decided within {PENDING_LIFETIME_HOURS} hours."),
+                );
             }
+            Verb::Reject | Verb::Cancel | Verb::Complete => {}
         }
-        if let Some(ended) = after.ended_at {
-            details.insert("EndedAt".to_owned(), utc(ended));
+        if let (Some(grant), None) = (after.grant(), before.grant()) {
+            details.insert("GrantStartsAt".to_owned(), utc(grant.starts_at));
+            details.insert("GrantEndsAt".to_owned(), utc(grant.ends_at));
+        }
+        if let Some(ending) = after.ending() {
+            details.insert("EndedAt".to_owned(), utc(ending.at));
         }
         Self {
             tenant_id: after.tenant_id.clone(),
             ip: ip.to_owned(),
             user,
             activity: activity_of(verb),
-            item: after.id.clone(),
+            item: after.id.as_str().to_owned(),
             details,
         }
     }
@@ -284,10 +262,7 @@ impl NewAuditRecord {
         enabled: bool,
     ) -> Self {
         let mut details = BTreeMap::new();
-        details.insert(
-            "CustomerLockboxEnabled".to_owned(),
-            if enabled { "True" } else { "False" }.to_owned(),
-        );
+        details.insert("CustomerLockboxEnabled".to_owned(), true_false(enabled));
         Self {
             tenant_id,
             ip: ip.to_owned(),
@@ -301,17 +276,18 @@ impl NewAuditRecord {
 
 fn request_facts(req: &AccessRequest) -> BTreeMap<String, String> {
     let mut details = BTreeMap::new();
-    details.insert("RequestId".to_owned(), req.id.clone());
-    details.insert("Service".to_owned(), req.service.clone());
-    details.insert("Ticket".to_owned(), req.ticket.clone());
-    details.insert("Requester".to_owned(), req.requester_email.clone());
+    details.insert("RequestId".to_owned(), req.id.as_str().to_owned());
+    details.insert("Service".to_owned(), req.service.as_str().to_owned());
+    details.insert("Ticket".to_owned(), req.ticket.as_str().to_owned());
+    details.insert("Requester".to_owned(), req.requester.email.clone());
     details
 }
 
 /// A stored audit record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
-    /// Its id (UUID).
+    /// Its id: `<request id>/<state entered>` for a request's state change
+    /// (so a change cannot be recorded twice), a UUID otherwise.
     pub id: String,
     /// Position in the tenant's log, from 1, without gaps.
     pub seq: i64,
@@ -320,4 +296,66 @@ pub struct AuditRecord {
     /// The record's contents.
     #[serde(flatten)]
     pub record: NewAuditRecord,
+}
+
+impl AuditRecord {
+    /// The record as provider staff may see it: a customer person's
+    /// decision keeps its outcome, time and comment, but not who made it
+    /// or from which address.
+    pub fn for_provider(mut self) -> Self {
+        if self.record.activity.is_customer_decision() {
+            self.record.ip = String::new();
+            for key in CUSTOMER_PERSON_KEYS {
+                self.record.details.remove(key);
+            }
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_activity_name_round_trips() {
+        for activity in Activity::ALL.iter().copied() {
+            let json = serde_json::to_value(activity).expect("serialises");
+            assert_eq!(json, activity.as_str());
+            assert_eq!(
+                serde_json::from_value::<Activity>(json).expect("parses"),
+                activity
+            );
+        }
+        assert_eq!(Activity::ALL.len(), 11);
+    }
+
+    #[test]
+    fn provider_staff_never_see_who_at_the_customer_decided_or_from_where() {
+        let mut details = BTreeMap::new();
+        details.insert(
+            "Approver".to_owned(),
+            "approver1@contoso.example".to_owned(),
+        );
+        details.insert("ApprovalDecision".to_owned(), "Approve".to_owned());
+        details.insert("Comment".to_owned(), "ok".to_owned());
+        let record = AuditRecord {
+            id: "x".into(),
+            seq: 1,
+            occurred_at: 0,
+            record: NewAuditRecord {
+                tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001").expect("valid"),
+                ip: "203.0.113.9".into(),
+                user: "lockbox-service@x".into(),
+                activity: Activity::CustomerDecision,
+                item: String::new(),
+                details,
+            },
+        };
+        let seen = record.for_provider();
+        assert_eq!(seen.record.ip, "");
+        assert!(!seen.record.details.contains_key("Approver"));
+        assert_eq!(seen.record.details["ApprovalDecision"], "Approve");
+        assert_eq!(seen.record.details["Comment"], "ok");
+    }
 }

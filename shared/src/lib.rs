@@ -3,6 +3,8 @@
 //!
 //! Nothing in this crate performs I/O or reads a clock: callers pass time in.
 
+pub mod names;
+
 pub mod api;
 pub mod audit;
 pub mod ids;
@@ -10,3 +12,4 @@ pub mod lifecycle;
 pub mod policy;
 pub mod problem;
 pub mod roles;
+pub mod validation;

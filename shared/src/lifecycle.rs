@@ -1,4 +1,4 @@
-//! The access-request lifecycle (SPEC §2): states, validated inputs, and the
+//! The access-request lifecycle (SPEC §2): states, their deadlines, and the
 //! transitions as pure functions of (request, actor, now).
 //!
 //! Role checks ("is this person a manager / an approver of this tenant?")
@@ -6,77 +6,42 @@
 //! to the request (nobody decides their own request, only the requester
 //! cancels) and those of state and time.
 
+use crate::ids::{RequestId, TenantId, UserId};
+use crate::named_enum;
+use crate::validation::{Comment, GrantDuration, Reason, ServiceName, TicketNumber};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-use crate::ids::{TenantId, UserId};
-
-/// How long a request waits for the customer before it expires.
+/// How long a request waits for the manager, and then for the customer,
+/// before it expires.
 pub const PENDING_LIFETIME_MS: i64 = 12 * 60 * 60 * 1000;
-/// The longest grant that can be asked for, in minutes (4 hours).
-pub const MAX_GRANT_MINUTES: u32 = 4 * 60;
-/// Longest reason accepted, in characters.
-pub const MAX_REASON_CHARS: usize = 1000;
-/// Longest decision comment accepted, in characters.
-pub const MAX_COMMENT_CHARS: usize = 1000;
+/// [`PENDING_LIFETIME_MS`] in hours, for sentences.
+pub const PENDING_LIFETIME_HOURS: i64 = PENDING_LIFETIME_MS / 3_600_000;
 
-/// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum State {
-    /// Waiting for a support manager to pre-approve or reject.
-    PendingManagerApproval,
-    /// Waiting for the customer to approve or deny (at most 12 h).
-    PendingCustomerApproval,
-    /// Granted: access is live until the grant ends.
-    Approved,
-    /// Denied by the customer.
-    Denied,
-    /// Rejected by the support manager.
-    Rejected,
-    /// Nobody at the customer answered within 12 h.
-    Expired,
-    /// Cancelled by the engineer who asked.
-    Cancelled,
-    /// The grant was ended early by an approver.
-    Revoked,
-    /// The grant ran its course.
-    Completed,
+named_enum! {
+    /// Where a request stands.
+    pub enum State {
+        /// Waiting for a support manager to pre-approve or reject (at most 12 h).
+        PendingManagerApproval => "PendingManagerApproval",
+        /// Waiting for the customer to approve or deny (at most 12 h).
+        PendingCustomerApproval => "PendingCustomerApproval",
+        /// Granted: access is live until the grant ends.
+        Approved => "Approved",
+        /// Denied by the customer.
+        Denied => "Denied",
+        /// Rejected by the support manager.
+        Rejected => "Rejected",
+        /// Nobody decided within 12 h.
+        Expired => "Expired",
+        /// Cancelled by the engineer who asked.
+        Cancelled => "Cancelled",
+        /// The grant was ended early by an approver.
+        Revoked => "Revoked",
+        /// The grant ran its course.
+        Completed => "Completed",
+    }
 }
 
 impl State {
-    /// Every state.
-    pub const ALL: [State; 9] = [
-        State::PendingManagerApproval,
-        State::PendingCustomerApproval,
-        State::Approved,
-        State::Denied,
-        State::Rejected,
-        State::Expired,
-        State::Cancelled,
-        State::Revoked,
-        State::Completed,
-    ];
-
-    /// The stored and API name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            State::PendingManagerApproval => "PendingManagerApproval",
-            State::PendingCustomerApproval => "PendingCustomerApproval",
-            State::Approved => "Approved",
-            State::Denied => "Denied",
-            State::Rejected => "Rejected",
-            State::Expired => "Expired",
-            State::Cancelled => "Cancelled",
-            State::Revoked => "Revoked",
-            State::Completed => "Completed",
-        }
-    }
-
-    /// Parses the stored / API name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Terminal states never change again.
     pub const fn is_terminal(self) -> bool {
         !matches!(
@@ -99,175 +64,117 @@ impl State {
             State::Completed => "Completed",
         }
     }
-}
 
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    /// The rule by which this state ends on its own, if it does.
+    pub fn deadline_rule(self) -> Option<&'static DeadlineRule> {
+        DEADLINES.iter().find(|rule| rule.state == self)
     }
 }
 
-/// An input that failed validation: which field and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
-    /// The field, as named in the API.
-    pub field: &'static str,
-    /// A sentence saying what is accepted.
-    pub message: String,
+/// Which stored time a state's deadline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Deadline {
+    /// When a pending request (manager's or customer's step) expires.
+    PendingExpiry,
+    /// When a live grant ends.
+    GrantEnd,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> Invalid {
-    Invalid {
-        field,
-        message: message.into(),
+/// A state that ends by itself: at or after its deadline it is, in effect,
+/// `becomes`, whether or not the scheduled job has written that yet; the
+/// job writes it with `verb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineRule {
+    /// The state that ends by itself.
+    pub state: State,
+    /// The stored time at which it ends.
+    pub deadline: Deadline,
+    /// What it becomes then.
+    pub becomes: State,
+    /// The scheduled job's move that writes it.
+    pub verb: Verb,
+}
+
+/// Every state that ends by itself. The single definition of the
+/// "effective state" rule: [`effective_state`], the database's guards,
+/// list filters, access check and the sweep are all built from this table.
+pub const DEADLINES: [DeadlineRule; 3] = [
+    DeadlineRule {
+        state: State::PendingManagerApproval,
+        deadline: Deadline::PendingExpiry,
+        becomes: State::Expired,
+        verb: Verb::Expire,
+    },
+    DeadlineRule {
+        state: State::PendingCustomerApproval,
+        deadline: Deadline::PendingExpiry,
+        becomes: State::Expired,
+        verb: Verb::Expire,
+    },
+    DeadlineRule {
+        state: State::Approved,
+        deadline: Deadline::GrantEnd,
+        becomes: State::Completed,
+        verb: Verb::Complete,
+    },
+];
+
+/// The state as of `now` of a request stored in `stored` whose deadline
+/// (for a state that has one) is `deadline_at`: at or past its deadline a
+/// state is what its [`DeadlineRule`] makes it.
+pub fn effective_state(stored: State, deadline_at: Option<i64>, now: i64) -> State {
+    match (stored.deadline_rule(), deadline_at) {
+        (Some(rule), Some(at)) if now >= at => rule.becomes,
+        _ => stored,
     }
 }
 
-/// How long the grant lasts: more than zero, at most 4 hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
-pub struct GrantDuration(u32);
+named_enum! {
+    /// The named transitions: the six a person makes through the API, and
+    /// the two the scheduled job makes when a deadline passes.
+    pub enum Verb {
+        /// Manager pre-approves.
+        Preapprove => "preapprove",
+        /// Manager rejects.
+        Reject => "reject",
+        /// Customer approves.
+        Approve => "approve",
+        /// Customer denies.
+        Deny => "deny",
+        /// Requester cancels.
+        Cancel => "cancel",
+        /// Customer ends a live grant early.
+        Revoke => "revoke",
+        /// The sweep: a pending request ran out of time.
+        Expire => "expire",
+        /// The sweep: a grant ran its course.
+        Complete => "complete",
+    }
+}
 
-impl GrantDuration {
-    /// Parses minutes, refusing 0 and anything over 4 hours.
-    pub fn from_minutes(minutes: u32) -> Result<Self, Invalid> {
-        if minutes == 0 || minutes > MAX_GRANT_MINUTES {
-            return Err(invalid(
-                "duration_minutes",
-                format!(
-                    "Access can be asked for between 1 and {MAX_GRANT_MINUTES} minutes (4 hours)."
-                ),
-            ));
+impl Verb {
+    /// The verbs a person can use through the API (`/requests/{id}/<verb>`).
+    pub const BY_PEOPLE: [Verb; 6] = [
+        Verb::Preapprove,
+        Verb::Reject,
+        Verb::Approve,
+        Verb::Deny,
+        Verb::Cancel,
+        Verb::Revoke,
+    ];
+
+    /// The states a request must be in (as of now) for this verb.
+    pub const fn from_states(self) -> &'static [State] {
+        match self {
+            Verb::Preapprove | Verb::Reject => &[State::PendingManagerApproval],
+            Verb::Approve | Verb::Deny => &[State::PendingCustomerApproval],
+            Verb::Cancel | Verb::Expire => &[
+                State::PendingManagerApproval,
+                State::PendingCustomerApproval,
+            ],
+            Verb::Revoke | Verb::Complete => &[State::Approved],
         }
-        Ok(Self(minutes))
     }
-
-    /// The duration in minutes.
-    pub const fn minutes(self) -> u32 {
-        self.0
-    }
-
-    /// The duration in milliseconds.
-    pub const fn millis(self) -> i64 {
-        self.0 as i64 * 60_000
-    }
-}
-
-impl TryFrom<u32> for GrantDuration {
-    type Error = String;
-    fn try_from(minutes: u32) -> Result<Self, String> {
-        Self::from_minutes(minutes).map_err(|e| e.message)
-    }
-}
-
-impl From<GrantDuration> for u32 {
-    fn from(d: GrantDuration) -> u32 {
-        d.0
-    }
-}
-
-/// The provider's support ticket the request is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketNumber(String);
-
-impl TicketNumber {
-    /// 1–64 characters: letters, digits and `- _ # . /`.
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
-        let ok_char = |c: char| c.is_ascii_alphanumeric() || "-_#./".contains(c);
-        if s.is_empty() || s.chars().count() > 64 || !s.chars().all(ok_char) {
-            return Err(invalid(
-                "ticket",
-                "The ticket number must be 1 to 64 letters, digits or - _ # . / characters.",
-            ));
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    /// The ticket number.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// Why the engineer needs access: required, bounded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reason(String);
-
-impl Reason {
-    /// 1 to [`MAX_REASON_CHARS`] characters after trimming.
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Err(invalid(
-                "reason",
-                "Say why access to the customer's content is needed.",
-            ));
-        }
-        if s.chars().count() > MAX_REASON_CHARS {
-            return Err(invalid(
-                "reason",
-                format!("The reason can be at most {MAX_REASON_CHARS} characters."),
-            ));
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    /// The reason.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// An optional comment on a decision, bounded.
-pub fn parse_comment(s: Option<&str>) -> Result<Option<String>, Invalid> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) if s.chars().count() > MAX_COMMENT_CHARS => Err(invalid(
-            "comment",
-            format!("The comment can be at most {MAX_COMMENT_CHARS} characters."),
-        )),
-        Some(s) => Ok(Some(s.to_owned())),
-    }
-}
-
-/// A service whose content a grant opens (`mail`, `sites`, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceName(String);
-
-impl ServiceName {
-    /// 1–32 lower-case letters, digits or dashes.
-    pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let s = s.trim();
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !ok {
-            return Err(invalid(
-                "service",
-                "The service must be one of the tenant's services, such as mail, sites or files.",
-            ));
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    /// The service name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// The id of an access request: a UUID.
-pub fn parse_request_id(s: &str) -> Result<String, Invalid> {
-    uuid::Uuid::parse_str(s)
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| {
-            invalid(
-                "id",
-                "A request id is a UUID such as 1b4e28ba-2fa1-11d2-883f-0016d3cca427.",
-            )
-        })
 }
 
 /// Someone who acts on a request.
@@ -279,97 +186,318 @@ pub struct Actor {
     pub email: String,
 }
 
-/// An access request as stored and as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A person's decision on a request: who, when, and their optional comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Who decided.
+    pub by: Actor,
+    /// When (epoch ms, UTC).
+    pub at: i64,
+    /// Why, in their words.
+    pub comment: Option<Comment>,
+}
+
+/// How a grant came about after the manager's pre-approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approval {
+    /// The tenant had Lockbox off: the grant started at pre-approval.
+    LockboxOff,
+    /// A person at the customer approved before `asked_until`.
+    Customer {
+        /// Their decision.
+        decision: Decision,
+        /// When the customer's step would have expired.
+        asked_until: i64,
+    },
+}
+
+/// A grant's window: usable while `starts_at <= now < ends_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// When access starts (epoch ms).
+    pub starts_at: i64,
+    /// When access ends (set when it starts; never recomputed).
+    pub ends_at: i64,
+}
+
+/// Where a request stands, with the facts and deadline of that stage: a
+/// pending request always has its expiry, a grant always has its window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for a manager until `expires_at`.
+    PendingManagerApproval {
+        /// When it expires if nobody pre-approves.
+        expires_at: i64,
+    },
+    /// Pre-approved; waiting for the customer until `expires_at`.
+    PendingCustomerApproval {
+        /// The manager's pre-approval.
+        preapproval: Decision,
+        /// When it expires if nobody at the customer decides.
+        expires_at: i64,
+    },
+    /// Access is granted for `grant`.
+    Approved {
+        /// The manager's pre-approval.
+        preapproval: Decision,
+        /// How the customer's step was passed.
+        approval: Approval,
+        /// The window.
+        grant: Grant,
+    },
+    /// The manager rejected it.
+    Rejected {
+        /// The rejection.
+        rejection: Decision,
+        /// When the manager's step would have expired.
+        pending_until: i64,
+    },
+    /// The customer denied it.
+    Denied {
+        /// The manager's pre-approval.
+        preapproval: Decision,
+        /// The customer's denial.
+        denial: Decision,
+        /// When the customer's step would have expired.
+        asked_until: i64,
+    },
+    /// Nobody decided in time (the manager when `preapproval` is `None`,
+    /// else the customer).
+    Expired {
+        /// The pre-approval, when the customer's step was reached.
+        preapproval: Option<Decision>,
+        /// The deadline that passed.
+        expired_at: i64,
+    },
+    /// The requester withdrew it before any grant.
+    Cancelled {
+        /// The pre-approval, when it had one.
+        preapproval: Option<Decision>,
+        /// The requester's cancellation.
+        cancellation: Decision,
+        /// When the pending step would have expired.
+        pending_until: i64,
+    },
+    /// An approver ended the grant early.
+    Revoked {
+        /// The manager's pre-approval.
+        preapproval: Decision,
+        /// How the customer's step was passed.
+        approval: Approval,
+        /// The window as granted.
+        grant: Grant,
+        /// The revocation.
+        revocation: Decision,
+    },
+    /// The grant ran its course.
+    Completed {
+        /// The manager's pre-approval.
+        preapproval: Decision,
+        /// How the customer's step was passed.
+        approval: Approval,
+        /// The window.
+        grant: Grant,
+    },
+}
+
+/// An access request: its facts and its stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRequest {
-    /// Its id (UUID).
-    pub id: String,
+    /// Its id.
+    pub id: RequestId,
     /// The tenant whose content it opens.
     pub tenant_id: TenantId,
     /// The service whose content it opens.
-    pub service: String,
+    pub service: ServiceName,
     /// The provider's support ticket.
-    pub ticket: String,
+    pub ticket: TicketNumber,
     /// Why access is needed.
-    pub reason: String,
+    pub reason: Reason,
     /// How long the grant lasts once it starts.
-    pub duration_minutes: u32,
+    pub duration: GrantDuration,
     /// Who asked (an engineer).
-    pub requester_id: UserId,
-    /// Their e-mail.
-    pub requester_email: String,
-    /// Where it stands, as stored. See [`AccessRequest::effective_state`].
-    pub state: State,
+    pub requester: Actor,
     /// When it was created (epoch ms, UTC).
     pub created_at: i64,
-    /// Who pre-approved or rejected it (a manager).
-    pub manager_id: Option<UserId>,
-    /// Their e-mail.
-    pub manager_email: Option<String>,
-    /// When the manager decided.
-    pub manager_decided_at: Option<i64>,
-    /// Whether customer approval was required (the tenant's Lockbox switch
-    /// when the manager pre-approved).
-    #[serde(default, deserialize_with = "bool_or_bit")]
-    pub lockbox_required: Option<bool>,
-    /// When a pending request expires (set when it becomes pending).
-    pub pending_expires_at: Option<i64>,
-    /// Who at the customer approved or denied.
-    pub customer_id: Option<UserId>,
-    /// Their e-mail.
-    pub customer_email: Option<String>,
-    /// When the customer decided.
-    pub customer_decided_at: Option<i64>,
-    /// The comment given with the last decision (manager or customer).
-    pub decision_comment: Option<String>,
-    /// When the grant started.
-    pub grant_starts_at: Option<i64>,
-    /// When the grant ends (set when it starts; never recomputed).
-    pub grant_ends_at: Option<i64>,
-    /// When it reached a terminal state.
-    pub ended_at: Option<i64>,
-    /// Who ended it, if a person did (cancel, revoke).
-    pub ended_by: Option<String>,
+    /// Where it stands.
+    pub stage: Stage,
+}
+
+/// How a request ended: when, by whom (a person, or nobody when time ran
+/// out), and their comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ending<'a> {
+    /// When it reached its terminal state.
+    pub at: i64,
+    /// The person who ended it, if a person did.
+    pub by: Option<&'a Actor>,
+    /// Their comment.
+    pub comment: Option<&'a Comment>,
 }
 
 impl AccessRequest {
-    /// The state as of `now`: a pending request past its deadline is
-    /// Expired and a grant past its end is Completed, whether or not the
-    /// scheduled job has written that yet.
-    pub fn effective_state(&self, now: i64) -> State {
-        match self.state {
-            State::PendingCustomerApproval if self.pending_expires_at.is_some_and(|t| now >= t) => {
-                State::Expired
-            }
-            State::Approved if self.grant_ends_at.is_some_and(|t| now >= t) => State::Completed,
-            state => state,
+    /// The stored state.
+    pub fn state(&self) -> State {
+        match self.stage {
+            Stage::PendingManagerApproval { .. } => State::PendingManagerApproval,
+            Stage::PendingCustomerApproval { .. } => State::PendingCustomerApproval,
+            Stage::Approved { .. } => State::Approved,
+            Stage::Rejected { .. } => State::Rejected,
+            Stage::Denied { .. } => State::Denied,
+            Stage::Expired { .. } => State::Expired,
+            Stage::Cancelled { .. } => State::Cancelled,
+            Stage::Revoked { .. } => State::Revoked,
+            Stage::Completed { .. } => State::Completed,
         }
     }
 
-    /// Whether the grant opens the content at `now`: `now < grant_ends_at`.
+    /// The deadline of the stored state, if it has one (see [`DEADLINES`]).
+    pub fn deadline(&self) -> Option<i64> {
+        match &self.stage {
+            Stage::PendingManagerApproval { expires_at }
+            | Stage::PendingCustomerApproval { expires_at, .. } => Some(*expires_at),
+            Stage::Approved { grant, .. } => Some(grant.ends_at),
+            _ => None,
+        }
+    }
+
+    /// The state as of `now` (see [`effective_state`]).
+    pub fn effective_state(&self, now: i64) -> State {
+        effective_state(self.state(), self.deadline(), now)
+    }
+
+    /// Whether the grant opens the content at `now`:
+    /// `starts_at <= now < ends_at` of a stored Approved request.
     pub fn grants_access(&self, now: i64) -> bool {
-        self.state == State::Approved
-            && self.grant_starts_at.is_some_and(|t| t <= now)
-            && self.grant_ends_at.is_some_and(|t| now < t)
+        matches!(&self.stage, Stage::Approved { grant, .. } if grant.starts_at <= now)
+            && self.effective_state(now) == State::Approved
     }
 
-    fn duration_ms(&self) -> i64 {
-        i64::from(self.duration_minutes) * 60_000
+    /// The manager's pre-approval, if it was given.
+    pub fn preapproval(&self) -> Option<&Decision> {
+        match &self.stage {
+            Stage::PendingCustomerApproval { preapproval, .. }
+            | Stage::Approved { preapproval, .. }
+            | Stage::Denied { preapproval, .. }
+            | Stage::Revoked { preapproval, .. }
+            | Stage::Completed { preapproval, .. } => Some(preapproval),
+            Stage::Expired { preapproval, .. } | Stage::Cancelled { preapproval, .. } => {
+                preapproval.as_ref()
+            }
+            Stage::PendingManagerApproval { .. } | Stage::Rejected { .. } => None,
+        }
     }
-}
 
-/// Reads `true`/`false`, or `1`/`0` as databases without booleans store it.
-fn bool_or_bit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum BoolOrBit {
-        Bool(bool),
-        Bit(i64),
+    /// The manager's decision, pre-approval or rejection.
+    pub fn manager_decision(&self) -> Option<&Decision> {
+        match &self.stage {
+            Stage::Rejected { rejection, .. } => Some(rejection),
+            _ => self.preapproval(),
+        }
     }
-    Ok(Option::<BoolOrBit>::deserialize(d)?.map(|v| match v {
-        BoolOrBit::Bool(b) => b,
-        BoolOrBit::Bit(n) => n != 0,
-    }))
+
+    /// How the customer's step was passed, once access was granted.
+    pub fn approval(&self) -> Option<&Approval> {
+        match &self.stage {
+            Stage::Approved { approval, .. }
+            | Stage::Revoked { approval, .. }
+            | Stage::Completed { approval, .. } => Some(approval),
+            _ => None,
+        }
+    }
+
+    /// Whether the customer had to approve: `Some(false)` with Lockbox off,
+    /// `None` before the manager pre-approved.
+    pub fn customer_approval_required(&self) -> Option<bool> {
+        match &self.stage {
+            Stage::PendingManagerApproval { .. } | Stage::Rejected { .. } => None,
+            Stage::Expired {
+                preapproval: None, ..
+            }
+            | Stage::Cancelled {
+                preapproval: None, ..
+            } => None,
+            _ => Some(!matches!(self.approval(), Some(Approval::LockboxOff))),
+        }
+    }
+
+    /// The customer's decision (approval or denial), if one was made.
+    pub fn customer_decision(&self) -> Option<&Decision> {
+        match (&self.stage, self.approval()) {
+            (Stage::Denied { denial, .. }, _) => Some(denial),
+            (_, Some(Approval::Customer { decision, .. })) => Some(decision),
+            _ => None,
+        }
+    }
+
+    /// When the pending step (the manager's, then the customer's) expires or
+    /// would have expired; `None` once Lockbox-off access was granted.
+    pub fn pending_until(&self) -> Option<i64> {
+        match &self.stage {
+            Stage::PendingManagerApproval { expires_at }
+            | Stage::PendingCustomerApproval { expires_at, .. } => Some(*expires_at),
+            Stage::Rejected { pending_until, .. } | Stage::Cancelled { pending_until, .. } => {
+                Some(*pending_until)
+            }
+            Stage::Denied { asked_until, .. } => Some(*asked_until),
+            Stage::Expired { expired_at, .. } => Some(*expired_at),
+            Stage::Approved { approval, .. }
+            | Stage::Revoked { approval, .. }
+            | Stage::Completed { approval, .. } => match approval {
+                Approval::Customer { asked_until, .. } => Some(*asked_until),
+                Approval::LockboxOff => None,
+            },
+        }
+    }
+
+    /// The grant's window, once access was granted.
+    pub fn grant(&self) -> Option<&Grant> {
+        match &self.stage {
+            Stage::Approved { grant, .. }
+            | Stage::Revoked { grant, .. }
+            | Stage::Completed { grant, .. } => Some(grant),
+            _ => None,
+        }
+    }
+
+    /// How it ended, once it is in a terminal state.
+    pub fn ending(&self) -> Option<Ending<'_>> {
+        fn by_person(d: &Decision) -> (i64, Option<&Actor>, Option<&Comment>) {
+            (d.at, Some(&d.by), d.comment.as_ref())
+        }
+        let (at, by, comment) = match &self.stage {
+            Stage::Rejected { rejection: d, .. }
+            | Stage::Denied { denial: d, .. }
+            | Stage::Cancelled {
+                cancellation: d, ..
+            }
+            | Stage::Revoked { revocation: d, .. } => by_person(d),
+            Stage::Expired { expired_at, .. } => (*expired_at, None, None),
+            Stage::Completed { grant, .. } => (grant.ends_at, None, None),
+            Stage::PendingManagerApproval { .. }
+            | Stage::PendingCustomerApproval { .. }
+            | Stage::Approved { .. } => return None,
+        };
+        Some(Ending { at, by, comment })
+    }
+
+    /// The decision `verb` made in reaching this request, if a person's.
+    pub fn decision_by(&self, verb: Verb) -> Option<&Decision> {
+        match verb {
+            Verb::Preapprove => self.preapproval(),
+            Verb::Reject | Verb::Deny | Verb::Cancel | Verb::Revoke => match &self.stage {
+                Stage::Rejected { rejection: d, .. }
+                | Stage::Denied { denial: d, .. }
+                | Stage::Cancelled {
+                    cancellation: d, ..
+                }
+                | Stage::Revoked { revocation: d, .. } => Some(d),
+                _ => None,
+            },
+            Verb::Approve => self.customer_decision(),
+            Verb::Expire | Verb::Complete => None,
+        }
+    }
 }
 
 /// The facts of a new request, validated.
@@ -387,32 +515,21 @@ pub struct NewRequest {
     pub duration: GrantDuration,
 }
 
-/// A request created by `requester` at `now` with id `id`.
-pub fn create(id: String, input: NewRequest, requester: &Actor, now: i64) -> AccessRequest {
+/// A request created by `requester` at `now` with id `id`: it waits for a
+/// manager for [`PENDING_LIFETIME_MS`].
+pub fn create(id: RequestId, input: NewRequest, requester: &Actor, now: i64) -> AccessRequest {
     AccessRequest {
         id,
         tenant_id: input.tenant_id,
-        service: input.service.0,
-        ticket: input.ticket.0,
-        reason: input.reason.0,
-        duration_minutes: input.duration.minutes(),
-        requester_id: requester.user_id.clone(),
-        requester_email: requester.email.clone(),
-        state: State::PendingManagerApproval,
+        service: input.service,
+        ticket: input.ticket,
+        reason: input.reason,
+        duration: input.duration,
+        requester: requester.clone(),
         created_at: now,
-        manager_id: None,
-        manager_email: None,
-        manager_decided_at: None,
-        lockbox_required: None,
-        pending_expires_at: None,
-        customer_id: None,
-        customer_email: None,
-        customer_decided_at: None,
-        decision_comment: None,
-        grant_starts_at: None,
-        grant_ends_at: None,
-        ended_at: None,
-        ended_by: None,
+        stage: Stage::PendingManagerApproval {
+            expires_at: now + PENDING_LIFETIME_MS,
+        },
     }
 }
 
@@ -432,16 +549,6 @@ pub enum TransitionError {
 }
 
 impl TransitionError {
-    /// The HTTP status that fits.
-    pub const fn status(&self) -> u16 {
-        match self {
-            TransitionError::AlreadyDecided { .. }
-            | TransitionError::Expired { .. }
-            | TransitionError::GrantEnded { .. } => 409,
-            TransitionError::SelfApproval | TransitionError::NotTheRequester => 403,
-        }
-    }
-
     /// A sentence for the person.
     pub fn message(&self) -> String {
         match self {
@@ -449,9 +556,9 @@ impl TransitionError {
                 "This request has already been dealt with: it is now {}. Nothing was changed.",
                 state.label()
             ),
-            TransitionError::Expired { .. } => {
-                "This request expired because nobody decided within 12 hours. Nothing was granted; the engineer can open a new request.".to_owned()
-            }
+            TransitionError::Expired { .. } => format!(
+                "This request expired because nobody decided within {PENDING_LIFETIME_HOURS} hours. Nothing was granted; the engineer can open a new request."
+            ),
             TransitionError::GrantEnded { .. } => {
                 "This access has already ended; there is nothing to revoke.".to_owned()
             }
@@ -475,214 +582,249 @@ impl TransitionError {
     }
 }
 
-/// The named transitions, as the API and the audit log name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verb {
-    /// Manager pre-approves.
-    Preapprove,
-    /// Manager rejects.
-    Reject,
-    /// Customer approves.
-    Approve,
-    /// Customer denies.
-    Deny,
-    /// Requester cancels.
-    Cancel,
-    /// Customer ends a live grant early.
-    Revoke,
-    /// The sweep: a pending request ran out of time.
-    Expire,
-    /// The sweep: a grant ran its course.
-    Complete,
-}
-
-impl Verb {
-    /// The verbs a person can use through the API.
-    pub const BY_PEOPLE: [Verb; 6] = [
-        Verb::Preapprove,
-        Verb::Reject,
-        Verb::Approve,
-        Verb::Deny,
-        Verb::Cancel,
-        Verb::Revoke,
-    ];
-
-    /// The path segment (`/requests/{id}/<verb>`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Verb::Preapprove => "preapprove",
-            Verb::Reject => "reject",
-            Verb::Approve => "approve",
-            Verb::Deny => "deny",
-            Verb::Cancel => "cancel",
-            Verb::Revoke => "revoke",
-            Verb::Expire => "expire",
-            Verb::Complete => "complete",
-        }
-    }
-
-    /// The states a request must be in (as of now) for this verb.
-    pub const fn from_states(self) -> &'static [State] {
-        match self {
-            Verb::Preapprove | Verb::Reject => &[State::PendingManagerApproval],
-            Verb::Approve | Verb::Deny | Verb::Expire => &[State::PendingCustomerApproval],
-            Verb::Cancel => &[
-                State::PendingManagerApproval,
-                State::PendingCustomerApproval,
-            ],
-            Verb::Revoke | Verb::Complete => &[State::Approved],
-        }
-    }
-}
-
 fn require_state(req: &AccessRequest, verb: Verb, now: i64) -> Result<(), TransitionError> {
     let effective = req.effective_state(now);
     if verb.from_states().contains(&effective) {
         return Ok(());
     }
-    Err(match (effective, req.state) {
-        (State::Expired, State::PendingCustomerApproval) => TransitionError::Expired {
-            at: req.pending_expires_at.unwrap_or(now),
-        },
-        (State::Completed, State::Approved) if verb == Verb::Revoke => {
-            TransitionError::GrantEnded {
-                at: req.grant_ends_at.unwrap_or(now),
-            }
+    let at = req.deadline();
+    Err(match (effective, req.state(), at) {
+        (State::Expired, stored, Some(at)) if stored != State::Expired => {
+            TransitionError::Expired { at }
         }
-        (state, _) => TransitionError::AlreadyDecided { state },
+        (State::Completed, State::Approved, Some(at)) if verb == Verb::Revoke => {
+            TransitionError::GrantEnded { at }
+        }
+        (state, _, _) => TransitionError::AlreadyDecided { state },
     })
 }
 
+fn not_the_requester(req: &AccessRequest, who: &Actor) -> Result<(), TransitionError> {
+    if who.user_id == req.requester.user_id {
+        return Err(TransitionError::SelfApproval);
+    }
+    Ok(())
+}
+
+fn with_stage(req: &AccessRequest, stage: Stage) -> AccessRequest {
+    AccessRequest {
+        stage,
+        ..req.clone()
+    }
+}
+
+fn decision(by: &Actor, comment: Option<Comment>, now: i64) -> Decision {
+    Decision {
+        by: by.clone(),
+        at: now,
+        comment,
+    }
+}
+
 /// A manager pre-approves. With Lockbox on the request waits for the
-/// customer (12 h); with it off the grant starts now.
+/// customer for [`PENDING_LIFETIME_MS`]; with it off the grant starts now.
 pub fn preapprove(
     req: &AccessRequest,
     manager: &Actor,
     lockbox_enabled: bool,
-    comment: Option<String>,
+    comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, Verb::Preapprove, now)?;
-    if manager.user_id == req.requester_id {
-        return Err(TransitionError::SelfApproval);
-    }
-    let mut next = req.clone();
-    next.manager_id = Some(manager.user_id.clone());
-    next.manager_email = Some(manager.email.clone());
-    next.manager_decided_at = Some(now);
-    next.lockbox_required = Some(lockbox_enabled);
-    next.decision_comment = comment;
-    if lockbox_enabled {
-        next.state = State::PendingCustomerApproval;
-        next.pending_expires_at = Some(now + PENDING_LIFETIME_MS);
-    } else {
-        next.state = State::Approved;
-        next.grant_starts_at = Some(now);
-        next.grant_ends_at = Some(now + req.duration_ms());
-    }
-    Ok(next)
+    not_the_requester(req, manager)?;
+    let preapproval = decision(manager, comment, now);
+    Ok(with_stage(
+        req,
+        if lockbox_enabled {
+            Stage::PendingCustomerApproval {
+                preapproval,
+                expires_at: now + PENDING_LIFETIME_MS,
+            }
+        } else {
+            Stage::Approved {
+                preapproval,
+                approval: Approval::LockboxOff,
+                grant: Grant {
+                    starts_at: now,
+                    ends_at: now + req.duration.millis(),
+                },
+            }
+        },
+    ))
 }
 
 /// A manager rejects.
 pub fn reject(
     req: &AccessRequest,
     manager: &Actor,
-    comment: Option<String>,
+    comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, Verb::Reject, now)?;
-    if manager.user_id == req.requester_id {
-        return Err(TransitionError::SelfApproval);
-    }
-    let mut next = req.clone();
-    next.state = State::Rejected;
-    next.manager_id = Some(manager.user_id.clone());
-    next.manager_email = Some(manager.email.clone());
-    next.manager_decided_at = Some(now);
-    next.decision_comment = comment;
-    next.ended_at = Some(now);
-    Ok(next)
+    not_the_requester(req, manager)?;
+    let Stage::PendingManagerApproval { expires_at } = req.stage else {
+        return Err(TransitionError::AlreadyDecided { state: req.state() });
+    };
+    Ok(with_stage(
+        req,
+        Stage::Rejected {
+            rejection: decision(manager, comment, now),
+            pending_until: expires_at,
+        },
+    ))
 }
 
-/// The customer approves (`approve = true`) or denies.
-pub fn decide(
+/// A person at the customer approves (`approve = true`) or denies.
+pub fn customer_decision(
     req: &AccessRequest,
     approver: &Actor,
     approve: bool,
-    comment: Option<String>,
+    comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, if approve { Verb::Approve } else { Verb::Deny }, now)?;
-    if approver.user_id == req.requester_id {
-        return Err(TransitionError::SelfApproval);
-    }
-    let mut next = req.clone();
-    next.customer_id = Some(approver.user_id.clone());
-    next.customer_email = Some(approver.email.clone());
-    next.customer_decided_at = Some(now);
-    next.decision_comment = comment;
-    if approve {
-        next.state = State::Approved;
-        next.grant_starts_at = Some(now);
-        next.grant_ends_at = Some(now + req.duration_ms());
-    } else {
-        next.state = State::Denied;
-        next.ended_at = Some(now);
-    }
-    Ok(next)
+    not_the_requester(req, approver)?;
+    let Stage::PendingCustomerApproval {
+        preapproval,
+        expires_at,
+    } = &req.stage
+    else {
+        return Err(TransitionError::AlreadyDecided { state: req.state() });
+    };
+    let made = decision(approver, comment, now);
+    Ok(with_stage(
+        req,
+        if approve {
+            Stage::Approved {
+                preapproval: preapproval.clone(),
+                approval: Approval::Customer {
+                    decision: made,
+                    asked_until: *expires_at,
+                },
+                grant: Grant {
+                    starts_at: now,
+                    ends_at: now + req.duration.millis(),
+                },
+            }
+        } else {
+            Stage::Denied {
+                preapproval: preapproval.clone(),
+                denial: made,
+                asked_until: *expires_at,
+            }
+        },
+    ))
 }
 
-/// The requester cancels before a decision, optionally saying why.
+/// The requester cancels before any grant, optionally saying why.
 pub fn cancel(
     req: &AccessRequest,
     requester: &Actor,
-    comment: Option<String>,
+    comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
-    if requester.user_id != req.requester_id {
+    if requester.user_id != req.requester.user_id {
         return Err(TransitionError::NotTheRequester);
     }
     require_state(req, Verb::Cancel, now)?;
-    let mut next = req.clone();
-    next.state = State::Cancelled;
-    next.ended_at = Some(now);
-    next.ended_by = Some(requester.email.clone());
-    next.decision_comment = comment.or(next.decision_comment);
-    Ok(next)
+    let (preapproval, pending_until) = match &req.stage {
+        Stage::PendingManagerApproval { expires_at } => (None, *expires_at),
+        Stage::PendingCustomerApproval {
+            preapproval,
+            expires_at,
+        } => (Some(preapproval.clone()), *expires_at),
+        _ => return Err(TransitionError::AlreadyDecided { state: req.state() }),
+    };
+    Ok(with_stage(
+        req,
+        Stage::Cancelled {
+            preapproval,
+            cancellation: decision(requester, comment, now),
+            pending_until,
+        },
+    ))
 }
 
 /// An approver ends a live grant early.
 pub fn revoke(
     req: &AccessRequest,
     approver: &Actor,
-    comment: Option<String>,
+    comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, Verb::Revoke, now)?;
-    let mut next = req.clone();
-    next.state = State::Revoked;
-    next.ended_at = Some(now);
-    next.ended_by = Some(approver.email.clone());
-    next.decision_comment = comment.or(next.decision_comment);
-    Ok(next)
+    let Stage::Approved {
+        preapproval,
+        approval,
+        grant,
+    } = &req.stage
+    else {
+        return Err(TransitionError::AlreadyDecided { state: req.state() });
+    };
+    Ok(with_stage(
+        req,
+        Stage::Revoked {
+            preapproval: preapproval.clone(),
+            approval: approval.clone(),
+            grant: *grant,
+            revocation: decision(approver, comment, now),
+        },
+    ))
 }
 
-/// The sweep's move for this request at `now`, if it is due one.
+/// The scheduled job's move for this request at `now`, if its deadline has
+/// passed: a pending request expires, a grant completes.
 pub fn sweep(req: &AccessRequest, now: i64) -> Option<(Verb, AccessRequest)> {
-    let mut next = req.clone();
-    match (req.state, req.effective_state(now)) {
-        (State::PendingCustomerApproval, State::Expired) => {
-            next.state = State::Expired;
-            next.ended_at = req.pending_expires_at;
-            Some((Verb::Expire, next))
-        }
-        (State::Approved, State::Completed) => {
-            next.state = State::Completed;
-            next.ended_at = req.grant_ends_at;
-            Some((Verb::Complete, next))
-        }
-        _ => None,
+    let rule = req.state().deadline_rule()?;
+    if req.effective_state(now) != rule.becomes {
+        return None;
+    }
+    let stage = match &req.stage {
+        Stage::PendingManagerApproval { expires_at } => Stage::Expired {
+            preapproval: None,
+            expired_at: *expires_at,
+        },
+        Stage::PendingCustomerApproval {
+            preapproval,
+            expires_at,
+        } => Stage::Expired {
+            preapproval: Some(preapproval.clone()),
+            expired_at: *expires_at,
+        },
+        Stage::Approved {
+            preapproval,
+            approval,
+            grant,
+        } => Stage::Completed {
+            preapproval: preapproval.clone(),
+            approval: approval.clone(),
+            grant: *grant,
+        },
+        _ => return None,
+    };
+    Some((rule.verb, with_stage(req, stage)))
+}
+
+/// Applies a person's `verb` (the transition functions above, by name).
+/// The scheduled job's verbs are not a person's: they are refused.
+pub fn apply(
+    req: &AccessRequest,
+    verb: Verb,
+    who: &Actor,
+    lockbox_enabled: bool,
+    comment: Option<Comment>,
+    now: i64,
+) -> Result<AccessRequest, TransitionError> {
+    match verb {
+        Verb::Preapprove => preapprove(req, who, lockbox_enabled, comment, now),
+        Verb::Reject => reject(req, who, comment, now),
+        Verb::Approve => customer_decision(req, who, true, comment, now),
+        Verb::Deny => customer_decision(req, who, false, comment, now),
+        Verb::Cancel => cancel(req, who, comment, now),
+        Verb::Revoke => revoke(req, who, comment, now),
+        Verb::Expire | Verb::Complete => Err(TransitionError::AlreadyDecided {
+            state: req.effective_state(now),
+        }),
     }
 }
 
@@ -692,81 +834,90 @@ mod tests {
 
     const HOUR: i64 = 60 * 60 * 1000;
 
-    fn actor(id: &str) -> Actor {
+    fn actor(n: u8) -> Actor {
         Actor {
-            user_id: UserId(id.into()),
-            email: format!("{id}@example"),
+            user_id: UserId::parse(&format!("00000000-0000-4000-8000-0000000000{n:02}"))
+                .expect("valid"),
+            email: format!("person{n}@example"),
         }
     }
 
+    const ENGINEER: u8 = 1;
+    const MANAGER: u8 = 2;
+    const APPROVER: u8 = 3;
+
     fn new_request(minutes: u32) -> AccessRequest {
         let input = NewRequest {
-            tenant_id: TenantId("t".into()),
+            tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001").expect("valid"),
             service: ServiceName::parse("mail").expect("valid"),
             ticket: TicketNumber::parse("SR-1").expect("valid"),
             reason: Reason::parse("Mailbox will not open").expect("valid"),
             duration: GrantDuration::from_minutes(minutes).expect("valid"),
         };
-        create("r".into(), input, &actor("engineer"), 0)
+        let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
+        create(id, input, &actor(ENGINEER), 0)
     }
 
     fn pending(minutes: u32) -> AccessRequest {
-        preapprove(&new_request(minutes), &actor("manager"), true, None, 0).expect("preapproved")
+        preapprove(&new_request(minutes), &actor(MANAGER), true, None, 0).expect("preapproved")
     }
 
-    #[test]
-    fn a_grant_can_be_at_most_four_hours_and_not_zero() {
-        assert!(GrantDuration::from_minutes(240).is_ok());
-        assert!(GrantDuration::from_minutes(241).is_err());
-        assert!(GrantDuration::from_minutes(0).is_err());
-        assert!(serde_json::from_str::<GrantDuration>("300").is_err());
-    }
-
-    #[test]
-    fn inputs_are_validated_with_a_field_and_a_sentence() {
-        assert_eq!(Reason::parse("  ").expect_err("empty").field, "reason");
-        assert!(Reason::parse(&"x".repeat(MAX_REASON_CHARS + 1)).is_err());
-        assert!(TicketNumber::parse("SR 1; DROP").is_err());
-        assert!(ServiceName::parse("Mail").is_err());
-        assert!(parse_request_id("nope").is_err());
-        assert_eq!(parse_comment(Some("  ")).expect("ok"), None);
+    fn comment(s: &str) -> Option<Comment> {
+        Some(Comment::parse(s).expect("valid"))
     }
 
     #[test]
     fn a_manager_cannot_preapprove_their_own_request() {
         let req = new_request(60);
         assert_eq!(
-            preapprove(&req, &actor("engineer"), true, None, 0),
+            preapprove(&req, &actor(ENGINEER), true, None, 0),
             Err(TransitionError::SelfApproval)
         );
         assert_eq!(
-            reject(&req, &actor("engineer"), None, 0),
+            reject(&req, &actor(ENGINEER), None, 0),
             Err(TransitionError::SelfApproval)
         );
+    }
+
+    #[test]
+    fn a_request_nobody_preapproves_expires_after_twelve_hours() {
+        let req = new_request(60);
+        assert_eq!(req.deadline(), Some(12 * HOUR));
+        assert_eq!(
+            preapprove(&req, &actor(MANAGER), true, None, 12 * HOUR),
+            Err(TransitionError::Expired { at: 12 * HOUR })
+        );
+        let (verb, expired) = sweep(&req, 12 * HOUR).expect("due");
+        assert_eq!((verb, expired.state()), (Verb::Expire, State::Expired));
+        assert_eq!(expired.preapproval(), None);
+        assert!(preapprove(&req, &actor(MANAGER), true, None, 12 * HOUR - 1).is_ok());
     }
 
     #[test]
     fn with_lockbox_on_preapproval_waits_twelve_hours_for_the_customer() {
         let req = pending(60);
-        assert_eq!(req.state, State::PendingCustomerApproval);
-        assert_eq!(req.pending_expires_at, Some(12 * HOUR));
+        assert_eq!(req.state(), State::PendingCustomerApproval);
+        assert_eq!(req.deadline(), Some(12 * HOUR));
+        assert_eq!(req.customer_approval_required(), Some(true));
         assert!(!req.grants_access(1));
     }
 
     #[test]
     fn with_lockbox_off_the_grant_starts_at_preapproval() {
-        let req = preapprove(&new_request(30), &actor("manager"), false, None, 5).expect("ok");
-        assert_eq!(req.state, State::Approved);
-        assert_eq!(req.lockbox_required, Some(false));
-        assert_eq!(req.grant_ends_at, Some(5 + 30 * 60_000));
+        let req = preapprove(&new_request(30), &actor(MANAGER), false, None, 5).expect("ok");
+        assert_eq!(req.state(), State::Approved);
+        assert_eq!(req.customer_approval_required(), Some(false));
+        assert_eq!(req.grant().map(|g| g.ends_at), Some(5 + 30 * 60_000));
         assert!(req.grants_access(5));
     }
 
     #[test]
     fn access_ends_exactly_at_grant_end_even_before_the_sweep() {
-        let req = decide(&pending(60), &actor("approver"), true, None, HOUR).expect("approved");
+        let req =
+            customer_decision(&pending(60), &actor(APPROVER), true, None, HOUR).expect("approved");
         assert!(req.grants_access(2 * HOUR - 1));
         assert!(!req.grants_access(2 * HOUR));
+        assert!(!req.grants_access(HOUR - 1), "not before the grant starts");
         assert_eq!(req.effective_state(2 * HOUR), State::Completed);
     }
 
@@ -774,18 +925,30 @@ mod tests {
     fn approver_cannot_approve_an_expired_request() {
         let req = pending(60);
         assert_eq!(
-            decide(&req, &actor("approver"), true, None, 12 * HOUR),
+            customer_decision(&req, &actor(APPROVER), true, None, 12 * HOUR),
             Err(TransitionError::Expired { at: 12 * HOUR })
         );
-        assert!(decide(&req, &actor("approver"), true, None, 12 * HOUR - 1).is_ok());
+        assert!(customer_decision(&req, &actor(APPROVER), true, None, 12 * HOUR - 1).is_ok());
+    }
+
+    #[test]
+    fn the_requester_cannot_approve_their_own_request_at_the_customer_step() {
+        assert_eq!(
+            customer_decision(&pending(60), &actor(ENGINEER), true, None, 1),
+            Err(TransitionError::SelfApproval)
+        );
     }
 
     #[test]
     fn a_decided_request_cannot_be_decided_again() {
-        let denied =
-            decide(&pending(60), &actor("a"), false, Some("no".into()), 1).expect("denied");
+        let denied = customer_decision(&pending(60), &actor(APPROVER), false, comment("no"), 1)
+            .expect("denied");
         assert_eq!(
-            decide(&denied, &actor("b"), true, None, 2),
+            denied.customer_decision().and_then(|d| d.comment.as_ref()),
+            comment("no").as_ref()
+        );
+        assert_eq!(
+            customer_decision(&denied, &actor(4), true, None, 2),
             Err(TransitionError::AlreadyDecided {
                 state: State::Denied
             })
@@ -793,41 +956,56 @@ mod tests {
     }
 
     #[test]
-    fn only_the_requester_cancels_and_only_before_a_decision() {
-        let req = pending(60);
-        assert_eq!(
-            cancel(&req, &actor("someone"), None, 1),
-            Err(TransitionError::NotTheRequester)
-        );
-        let cancelled = cancel(
-            &req,
-            &actor("engineer"),
-            Some("Fixed another way".into()),
+    fn each_decision_keeps_its_own_comment() {
+        let pre = preapprove(
+            &new_request(60),
+            &actor(MANAGER),
+            true,
+            comment("ticket checked"),
             1,
         )
         .expect("ok");
-        assert_eq!(cancelled.state, State::Cancelled);
+        let approved = customer_decision(&pre, &actor(APPROVER), true, comment("library only"), 2)
+            .expect("ok");
         assert_eq!(
-            cancelled.decision_comment.as_deref(),
-            Some("Fixed another way")
+            approved.preapproval().and_then(|d| d.comment.clone()),
+            comment("ticket checked")
         );
-        let approved = decide(&req, &actor("a"), true, None, 1).expect("ok");
-        assert!(cancel(&approved, &actor("engineer"), None, 2).is_err());
+        assert_eq!(
+            approved.customer_decision().and_then(|d| d.comment.clone()),
+            comment("library only")
+        );
+    }
+
+    #[test]
+    fn only_the_requester_cancels_and_only_before_a_decision() {
+        let req = pending(60);
+        assert_eq!(
+            cancel(&req, &actor(9), None, 1),
+            Err(TransitionError::NotTheRequester)
+        );
+        let cancelled =
+            cancel(&req, &actor(ENGINEER), comment("Fixed another way"), 1).expect("ok");
+        assert_eq!(cancelled.state(), State::Cancelled);
+        assert_eq!(
+            cancelled.ending().and_then(|e| e.comment.cloned()),
+            comment("Fixed another way")
+        );
+        let approved = customer_decision(&req, &actor(APPROVER), true, None, 1).expect("ok");
+        assert!(cancel(&approved, &actor(ENGINEER), None, 2).is_err());
     }
 
     #[test]
     fn revoking_an_ended_grant_says_it_already_ended() {
-        let approved = decide(&pending(60), &actor("a"), true, None, 0).expect("ok");
+        let approved =
+            customer_decision(&pending(60), &actor(APPROVER), true, None, 0).expect("ok");
         assert_eq!(
-            revoke(&approved, &actor("a"), None, HOUR),
+            revoke(&approved, &actor(APPROVER), None, HOUR),
             Err(TransitionError::GrantEnded { at: HOUR })
         );
-        assert_eq!(
-            revoke(&approved, &actor("a"), None, HOUR - 1)
-                .expect("ok")
-                .state,
-            State::Revoked
-        );
+        let revoked = revoke(&approved, &actor(APPROVER), None, HOUR - 1).expect("ok");
+        assert_eq!(revoked.state(), State::Revoked);
+        assert_eq!(revoked.ending().map(|e| e.at), Some(HOUR - 1));
     }
 
     #[test]
@@ -836,7 +1014,7 @@ mod tests {
         assert_eq!(sweep(&req, 12 * HOUR - 1), None);
         let (verb, expired) = sweep(&req, 12 * HOUR).expect("due");
         assert_eq!(
-            (verb, expired.state, expired.ended_at),
+            (verb, expired.state(), expired.ending().map(|e| e.at)),
             (Verb::Expire, State::Expired, Some(12 * HOUR))
         );
         assert_eq!(
@@ -844,25 +1022,29 @@ mod tests {
             None,
             "terminal states never change"
         );
+        let approved = customer_decision(&req, &actor(APPROVER), true, None, HOUR).expect("ok");
+        let (verb, done) = sweep(&approved, 2 * HOUR).expect("due");
+        assert_eq!((verb, done.state()), (Verb::Complete, State::Completed));
     }
 
     #[test]
-    fn a_stored_bit_reads_as_a_boolean() {
-        let mut json = serde_json::to_value(pending(60)).expect("json");
-        json["lockbox_required"] = serde_json::json!(1);
-        let back: AccessRequest = serde_json::from_value(json.clone()).expect("reads 1");
-        assert_eq!(back.lockbox_required, Some(true));
-        json["lockbox_required"] = serde_json::Value::Null;
-        let back: AccessRequest = serde_json::from_value(json).expect("reads null");
-        assert_eq!(back.lockbox_required, None);
+    fn the_deadline_table_covers_exactly_the_non_terminal_states() {
+        for state in State::ALL.iter().copied() {
+            assert_eq!(
+                state.deadline_rule().is_some(),
+                !state.is_terminal(),
+                "{state}"
+            );
+        }
+        for rule in DEADLINES {
+            assert!(rule.becomes.is_terminal());
+            assert!(rule.verb.from_states().contains(&rule.state));
+        }
     }
 
     #[test]
     fn terminal_states_are_exactly_the_six_ends() {
-        let terminal: Vec<State> = State::ALL.into_iter().filter(|s| s.is_terminal()).collect();
-        assert_eq!(terminal.len(), 6);
-        for s in State::ALL {
-            assert_eq!(State::parse(s.as_str()), Some(s));
-        }
+        let terminal = State::ALL.iter().filter(|s| s.is_terminal()).count();
+        assert_eq!(terminal, 6);
     }
 }

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::TenantId;
+use crate::ids::{TenantId, UserId};
+use crate::lifecycle::Verb;
 use crate::roles::{CustomerRole, Membership, Principal, ProviderRole};
 
 /// Everything a caller can ask the API to do.
@@ -135,6 +136,22 @@ impl Action {
     }
 }
 
+impl Action {
+    /// The permission a person's transition needs; `None` for the
+    /// scheduled job's moves, which no person may make.
+    pub const fn for_verb(verb: Verb) -> Option<Action> {
+        match verb {
+            Verb::Preapprove => Some(Action::Preapprove),
+            Verb::Reject => Some(Action::Reject),
+            Verb::Approve => Some(Action::Approve),
+            Verb::Deny => Some(Action::Deny),
+            Verb::Cancel => Some(Action::CancelRequest),
+            Verb::Revoke => Some(Action::Revoke),
+            Verb::Expire | Verb::Complete => None,
+        }
+    }
+}
+
 /// Who may take an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allowed {
@@ -184,9 +201,9 @@ impl Denied {
     /// A sentence for the person refused.
     pub fn message(&self) -> String {
         match self {
-            Denied::OtherTenant => "No such item exists in your organisation.".to_owned(),
+            Denied::OtherTenant => "It does not exist, or is not one you may see.".to_owned(),
             Denied::ProviderCannotChangeCustomerRoles => {
-                "Provider staff can never change who holds a customer's roles; only the customer's global admin can. This attempt has been recorded in the customer's audit log.".to_owned()
+                "Provider staff can never change who holds a customer's roles; only the customer's global admin can.".to_owned()
             }
             Denied::CustomersOnly { action } => {
                 format!("Only people of the customer organisation may {}.", action.describe())
@@ -269,7 +286,7 @@ pub fn authorize(
 /// The relational half of [`Action::ReadRequest`]: customers see their
 /// tenant's requests (checked by [`authorize`]); among provider staff an
 /// engineer sees the requests they opened and a manager sees every request.
-pub fn may_see_request(principal: &Principal, requester: &crate::ids::UserId) -> bool {
+pub fn may_see_request(principal: &Principal, requester: &UserId) -> bool {
     !principal.is_provider()
         || principal.user_id == *requester
         || principal.has_provider_role(ProviderRole::SupportManager)
@@ -278,16 +295,24 @@ pub fn may_see_request(principal: &Principal, requester: &crate::ids::UserId) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::UserId;
     use crate::roles::{Membership, ProviderRole};
+
+    fn tenant(name: &str) -> TenantId {
+        let n = if name == "a" { 1 } else { 2 };
+        TenantId::parse(&format!("7c0a8f4e-5a1b-4c3d-9e2f-00000000000{n}")).expect("valid")
+    }
+
+    fn user(n: u8) -> UserId {
+        UserId::parse(&format!("0b5e2d1c-0000-4000-8000-0000000000{n:02}")).expect("valid")
+    }
 
     fn customer(tenant: &str, roles: &[CustomerRole]) -> Principal {
         Principal {
-            user_id: UserId("u".into()),
+            user_id: user(1),
             email: "p@example".into(),
             display_name: "P".into(),
             membership: Membership::Customer {
-                tenant_id: TenantId(tenant.into()),
+                tenant_id: self::tenant(tenant),
                 tenant_name: tenant.into(),
                 roles: roles.to_vec(),
             },
@@ -296,7 +321,7 @@ mod tests {
 
     fn provider(roles: &[ProviderRole]) -> Principal {
         Principal {
-            user_id: UserId("s".into()),
+            user_id: user(2),
             email: "s@provider".into(),
             display_name: "S".into(),
             membership: Membership::Provider {
@@ -335,8 +360,8 @@ mod tests {
     #[test]
     fn the_policy_matrix_holds_for_every_action_role_and_tenant() {
         use CustomerRole::*;
-        let a = TenantId("a".into());
-        let b = TenantId("b".into());
+        let a = tenant("a");
+        let b = tenant("b");
         let people: Vec<(&str, Principal)> = vec![
             ("admin", customer("a", &[GlobalAdmin])),
             ("approver", customer("a", &[Approver])),
@@ -381,8 +406,8 @@ mod tests {
 
     #[test]
     fn engineers_see_their_own_requests_and_managers_see_all() {
-        let requester = UserId("s".into());
-        let other = UserId("someone-else".into());
+        let requester = user(2);
+        let other = user(3);
         let engineer = provider(&[ProviderRole::SupportEngineer]);
         let manager = provider(&[ProviderRole::SupportManager]);
         assert!(may_see_request(&engineer, &requester));
@@ -406,8 +431,8 @@ mod tests {
     #[test]
     fn refusals_say_what_is_needed() {
         let approver = customer("a", &[CustomerRole::Approver]);
-        let denied = authorize(&approver, Action::ChangeRoles, Some(&TenantId("a".into())))
-            .expect_err("refused");
+        let denied =
+            authorize(&approver, Action::ChangeRoles, Some(&tenant("a"))).expect_err("refused");
         assert!(
             denied.message().contains("Global admin"),
             "{}",

@@ -1,44 +1,23 @@
 //! Who someone is to Lockbox: their side (customer tenant or provider) and roles.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use crate::ids::{TenantId, UserId};
+use crate::named_enum;
 
-/// A role a person holds inside one customer tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerRole {
-    /// Everything an approver may, plus who may approve, plus the switch.
-    GlobalAdmin,
-    /// Lockbox access approver: sees, approves, denies and revokes requests.
-    Approver,
-    /// Read-only: searches and exports the audit log.
-    Auditor,
+named_enum! {
+    /// A role a person holds inside one customer tenant.
+    pub enum CustomerRole {
+        /// Everything an approver may, plus who may approve, plus the switch.
+        GlobalAdmin => "global_admin",
+        /// Lockbox access approver: sees, approves, denies and revokes requests.
+        Approver => "approver",
+        /// Read-only: searches and exports the audit log.
+        Auditor => "auditor",
+    }
 }
 
 impl CustomerRole {
-    /// Every customer role, in display order.
-    pub const ALL: [CustomerRole; 3] = [
-        CustomerRole::GlobalAdmin,
-        CustomerRole::Approver,
-        CustomerRole::Auditor,
-    ];
-
-    /// The name stored in the database and used in the API.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CustomerRole::GlobalAdmin => "global_admin",
-            CustomerRole::Approver => "approver",
-            CustomerRole::Auditor => "auditor",
-        }
-    }
-
-    /// Parses the stored / API name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The name people see.
     pub const fn label(self) -> &'static str {
         match self {
@@ -55,52 +34,23 @@ impl CustomerRole {
     }
 }
 
-/// A role a person holds on the provider's side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderRole {
-    /// Opens access requests and works under live grants.
-    SupportEngineer,
-    /// Pre-approves or rejects engineers' requests (never their own).
-    SupportManager,
+named_enum! {
+    /// A role a person holds on the provider's side.
+    pub enum ProviderRole {
+        /// Opens access requests and works under live grants.
+        SupportEngineer => "support_engineer",
+        /// Pre-approves or rejects engineers' requests (never their own).
+        SupportManager => "support_manager",
+    }
 }
 
 impl ProviderRole {
-    /// Every provider role.
-    pub const ALL: [ProviderRole; 2] =
-        [ProviderRole::SupportEngineer, ProviderRole::SupportManager];
-
-    /// The name stored in the database and used in the API.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ProviderRole::SupportEngineer => "support_engineer",
-            ProviderRole::SupportManager => "support_manager",
-        }
-    }
-
-    /// Parses the stored / API name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The name people see.
     pub const fn label(self) -> &'static str {
         match self {
             ProviderRole::SupportEngineer => "Support engineer",
             ProviderRole::SupportManager => "Support manager",
         }
-    }
-}
-
-impl fmt::Display for CustomerRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-impl fmt::Display for ProviderRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 
@@ -191,10 +141,10 @@ mod tests {
 
     #[test]
     fn role_names_round_trip() {
-        for role in CustomerRole::ALL {
+        for role in CustomerRole::ALL.iter().copied() {
             assert_eq!(CustomerRole::parse(role.as_str()), Some(role));
         }
-        for role in ProviderRole::ALL {
+        for role in ProviderRole::ALL.iter().copied() {
             assert_eq!(ProviderRole::parse(role.as_str()), Some(role));
         }
         assert_eq!(CustomerRole::parse("emperor"), None);
@@ -210,7 +160,7 @@ mod tests {
     #[test]
     fn a_member_without_roles_is_labelled_so() {
         let m = Membership::Customer {
-            tenant_id: TenantId("t".into()),
+            tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001").expect("valid"),
             tenant_name: "Contoso".into(),
             roles: vec![],
         };

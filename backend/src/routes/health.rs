@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::store;
 
 pub async fn get(app: &App) -> Result<Response, AppError> {
-    let (database, last_cron_run_at) = match store::last_cron_run(&app.db).await {
+    let (database, last_cron_run_at) = match store::cron_runs::last(&app.db).await {
         Ok(last) => (DatabaseStatus::Ok, last),
         Err(err) => {
             console_error!("health: database did not answer: {err}");

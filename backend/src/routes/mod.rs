@@ -36,6 +36,7 @@ pub enum Route {
     DevPeople,
     DevSignIn,
     DevShiftRequest,
+    DevSeed,
     Audit,
     LockboxSetting,
     SetLockboxSetting,
@@ -51,7 +52,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 25] = [
+    pub const ALL: [Route; 26] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -62,6 +63,7 @@ impl Route {
         Route::DevPeople,
         Route::DevSignIn,
         Route::DevShiftRequest,
+        Route::DevSeed,
         Route::Audit,
         Route::LockboxSetting,
         Route::SetLockboxSetting,
@@ -92,6 +94,7 @@ impl Route {
             Route::DevPeople => "/api/v1/dev/people",
             Route::DevSignIn => "/api/v1/dev/sign-in",
             Route::DevShiftRequest => "/api/v1/dev/shift-request",
+            Route::DevSeed => "/api/v1/dev/seed",
             Route::Audit => "/api/v1/audit",
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
             Route::Tenants => "/api/v1/tenants",
@@ -130,6 +133,7 @@ impl Route {
             | Route::SignOut
             | Route::DevSignIn
             | Route::DevShiftRequest
+            | Route::DevSeed
             | Route::SetLockboxSetting
             | Route::CreateRequest
             | Route::Transition(_) => Method::Post,
@@ -141,20 +145,50 @@ impl Route {
         *method == own || (own == Method::Get && *method == Method::Head)
     }
 
-    /// Whether `path` fits this route's template. `{name}` matches any one
-    /// non-empty segment.
-    pub fn matches(self, path: &str) -> bool {
+    /// The values of the `{name}` segments of `path` when it fits this
+    /// route's template, by name; `None` when it does not fit. A `{name}`
+    /// matches any one non-empty segment.
+    pub fn params(self, path: &str) -> Option<Vec<(&'static str, String)>> {
         let path = path.trim_end_matches('/');
         let mut actual = path.split('/');
-        self.path()
-            .split('/')
-            .map(|t| (t, actual.next()))
-            .all(|(t, a)| match a {
-                Some(a) if t.starts_with('{') => !a.is_empty(),
-                Some(a) => a == t,
-                None => false,
-            })
-            && actual.next().is_none()
+        let mut params = Vec::new();
+        for t in self.path().split('/') {
+            let a = actual.next()?;
+            if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                if a.is_empty() {
+                    return None;
+                }
+                params.push((name, a.to_owned()));
+            } else if a != t {
+                return None;
+            }
+        }
+        actual.next().is_none().then_some(params)
+    }
+
+    /// Whether `path` fits this route's template.
+    pub fn matches(self, path: &str) -> bool {
+        self.params(path).is_some()
+    }
+
+    /// Every method some route accepts at `path` (GET implies HEAD).
+    pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+        let mut methods = Vec::new();
+        for route in Self::ALL {
+            if route.matches(path) {
+                let names: &[&'static str] = if route.method() == Method::Get {
+                    &["GET", "HEAD"]
+                } else {
+                    &["POST"]
+                };
+                for name in names {
+                    if !methods.contains(name) {
+                        methods.push(*name);
+                    }
+                }
+            }
+        }
+        methods
     }
 
     /// The route for `method` and `path`: `Err(None)` when no route has the
@@ -183,9 +217,19 @@ pub struct Call {
     pub ip: String,
     /// The body of a state-changing request (empty for GET).
     pub body: Vec<u8>,
+    /// The values of the route's `{name}` segments.
+    pub params: Vec<(&'static str, String)>,
 }
 
 impl Call {
+    /// The body as a JSON object whose members are ignored (`{}` is
+    /// enough); a 400 otherwise.
+    pub fn empty_object(&self) -> Result<(), AppError> {
+        self.json::<serde_json::Map<String, serde_json::Value>>()
+            .map(|_| ())
+            .map_err(|_| AppError::bad_request("This endpoint takes a JSON object; send {}."))
+    }
+
     /// The body parsed as `T`; a 400 that names the problem otherwise.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, AppError> {
         serde_json::from_slice(&self.body).map_err(|err| {
@@ -207,14 +251,12 @@ impl Call {
             .unwrap_or_default()
     }
 
-    /// Segment `index` of the path (`/api/v1/requests/{id}`: the id is 4).
-    pub fn segment(&self, index: usize) -> String {
-        self.req
-            .path()
-            .split('/')
-            .nth(index)
-            .unwrap_or_default()
-            .to_owned()
+    /// The value of the route's `{name}` segment (empty if it has none).
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     /// Whether the request came to a loopback address (local development).
@@ -264,6 +306,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Some(_) => AppError::MethodNotAllowed {
             method: method.to_string(),
             path: path.clone(),
+            allow: Route::allowed_methods(&path).join(", "),
         },
         None => AppError::NotFound { path: path.clone() },
     })?;
@@ -273,15 +316,17 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         .ok()
         .flatten()
         .unwrap_or_else(|| "unknown".to_owned());
+    let params = route.params(&path).unwrap_or_default();
     let mut call = Call {
         req,
         now_ms: Date::now().as_millis() as i64,
         ip,
         body: Vec::new(),
+        params,
     };
     if matches!(
         route,
-        Route::DevPeople | Route::DevSignIn | Route::DevShiftRequest
+        Route::DevPeople | Route::DevSignIn | Route::DevShiftRequest | Route::DevSeed
     ) {
         // Outside local development these paths do not exist at all.
         session::dev_keys(app, &call)?;
@@ -294,10 +339,11 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
     match route {
         Route::Health => return health::get(app).await,
         Route::OpenApi => return openapi::get(),
-        Route::SignOut => return session::sign_out(app).await,
+        Route::SignOut => return session::sign_out(app, &call).await,
         Route::DevPeople => return session::dev_people(app, &call).await,
         Route::DevSignIn => return session::dev_sign_in(app, &call).await,
         Route::DevShiftRequest => return session::dev_shift_request(app, &call).await,
+        Route::DevSeed => return session::dev_seed(app, &call).await,
         _ => {}
     }
     let principal = auth::authenticate(&call.req, app, call.now_ms).await?;
@@ -310,10 +356,10 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::RolesRemove => roles::remove(app, p, &call).await,
         Route::LockboxSetting => settings::get(app, p).await,
         Route::SetLockboxSetting => settings::set(app, p, &call).await,
-        Route::Tenants => requests::tenants(app, p).await,
+        Route::Tenants => settings::tenants(app, p).await,
         Route::ListRequests => requests::list(app, p, &call).await,
         Route::CreateRequest => requests::create(app, p, &call).await,
-        Route::AwaitingPreapproval => requests::awaiting(app, p, &call).await,
+        Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, &call).await,
         Route::GetRequest => requests::get(app, p, &call).await,
         Route::Transition(verb) => requests::transition(app, p, &call, verb).await,
         Route::AccessCheck => requests::check_access(app, p, &call).await,
@@ -322,7 +368,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         | Route::SignOut
         | Route::DevPeople
         | Route::DevSignIn
-        | Route::DevShiftRequest => Err(AppError::Internal("unreachable route".into())),
+        | Route::DevShiftRequest
+        | Route::DevSeed => Err(AppError::Internal("unreachable route".into())),
     }
 }
 
@@ -411,6 +458,16 @@ mod tests {
                 .replace("{id}", "0f8fad5b-d9cb-469f-a165-70867728950e");
             assert_eq!(Route::find(&route.method(), &path), Ok(route), "{route:?}");
         }
+    }
+
+    #[test]
+    fn route_parameters_are_read_by_name() {
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert_eq!(
+            Route::Transition(Verb::Approve).params(&format!("/api/v1/requests/{id}/approve")),
+            Some(vec![("id", id.to_owned())])
+        );
+        assert_eq!(Route::GetRequest.params("/api/v1/requests/"), None);
     }
 
     #[test]

@@ -1,36 +1,43 @@
 //! Access requests: create, list, read, move on, and the access check.
 
-use lockbox_shared::api::{CreateAccessRequest, DecisionBody};
-use lockbox_shared::lifecycle::{self, State, Verb};
-use lockbox_shared::policy::{authorize, Action};
+use lockbox_shared::api::{CreateAccessRequest, DecisionBody, MAX_REQUESTS_PAGE};
+use lockbox_shared::ids::{RequestId, TenantId};
+use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::roles::Principal;
+use lockbox_shared::validation::Comment;
 use worker::Response;
 
 use crate::config::App;
 use crate::error::AppError;
-use crate::requests::{self as service, Ctx, ListQuery};
 use crate::routes::{json, parse_time, Call};
-use crate::store::sql::Scope;
+use crate::service::requests::{self as service, ListQuery};
+use crate::service::Stamp;
 
-fn ctx<'a>(app: &'a App, call: &'a Call) -> Ctx<'a> {
-    Ctx {
+/// The stamp of this call's writes.
+pub fn stamp<'a>(app: &'a App, call: &'a Call) -> Stamp<'a> {
+    Stamp {
         now: call.now_ms,
         ip: &call.ip,
         service_account: &app.service_account,
     }
 }
 
-fn request_id(call: &Call) -> Result<String, AppError> {
-    lifecycle::parse_request_id(&call.segment(4)).map_err(AppError::invalid)
+fn request_id(call: &Call) -> Result<RequestId, AppError> {
+    RequestId::parse(call.param("id")).map_err(AppError::invalid)
 }
 
 /// Parses `status`, `created_after`, `cursor` and `limit`.
 fn list_query(call: &Call) -> Result<ListQuery, AppError> {
     let mut query = ListQuery::default();
-    for (key, value) in call.query() {
+    // An empty parameter is an absent one, as a filter form sends it.
+    for (key, value) in call
+        .query()
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+    {
         match key.as_str() {
             "status" => {
-                query.state = Some(State::parse(&value).ok_or_else(|| {
+                query.filter.state = Some(State::parse(&value).ok_or_else(|| {
                     let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
                     AppError::bad_request(format!(
                         "`status` must be one of {}, not {value:?}.",
@@ -38,17 +45,18 @@ fn list_query(call: &Call) -> Result<ListQuery, AppError> {
                     ))
                 })?);
             }
-            "created_after" => query.created_after = Some(parse_time("created_after", &value)?),
-            "cursor" => query.cursor = Some(service::decode_cursor(&value)?),
+            "created_after" => {
+                query.filter.created_after = Some(parse_time("created_after", &value)?)
+            }
+            "cursor" => query.filter.cursor = Some(service::decode_cursor(&value)?),
             "limit" => {
                 let limit = value
                     .parse::<i64>()
                     .ok()
-                    .filter(|n| (1..=service::MAX_PAGE).contains(n));
+                    .filter(|n| (1..=MAX_REQUESTS_PAGE).contains(n));
                 query.limit = Some(limit.ok_or_else(|| {
                     AppError::bad_request(format!(
-                        "`limit` must be a whole number from 1 to {}.",
-                        service::MAX_PAGE
+                        "`limit` must be a whole number from 1 to {MAX_REQUESTS_PAGE}."
                     ))
                 })?);
             }
@@ -61,35 +69,27 @@ fn list_query(call: &Call) -> Result<ListQuery, AppError> {
 /// Customers: every request of their tenant. Provider staff: their own.
 pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let query = list_query(call)?;
-    let scope = if p.is_provider() {
-        authorize(p, Action::ListOwnRequests, None)?;
-        Scope::Requester(p.user_id.0.clone())
-    } else {
-        authorize(p, Action::ListTenantRequests, p.tenant())?;
-        Scope::Tenant(p.tenant().map(|t| t.0.clone()).unwrap_or_default())
-    };
-    json(
-        &service::list(&app.db, &scope, &query, call.now_ms).await?,
-        200,
-    )
+    json(&service::list(&app.db, p, &query, call.now_ms).await?, 200)
 }
 
 /// Managers: requests of every tenant awaiting pre-approval.
-pub async fn awaiting(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
-    authorize(p, Action::ListAwaitingPreapproval, None)?;
+pub async fn awaiting_preapproval(
+    app: &App,
+    p: &Principal,
+    call: &Call,
+) -> Result<Response, AppError> {
     let query = list_query(call)?;
-    let page = service::list(&app.db, &Scope::AwaitingPreapproval, &query, call.now_ms).await?;
+    let page = service::awaiting_preapproval(&app.db, p, &query, call.now_ms).await?;
     json(&page, 200)
 }
 
 pub async fn create(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let input: CreateAccessRequest = call.json()?;
-    let created = service::create(&app.db, p, &input, &ctx(app, call)).await?;
+    let created = service::create(&app.db, p, &input, &stamp(app, call)).await?;
     let mut response = json(&created, 201)?;
-    response.headers_mut().set(
-        "Location",
-        &format!("/api/v1/requests/{}", created.request.id),
-    )?;
+    response
+        .headers_mut()
+        .set("Location", &format!("/api/v1/requests/{}", created.id))?;
     Ok(response)
 }
 
@@ -120,7 +120,7 @@ pub async fn transition(
 ) -> Result<Response, AppError> {
     let id = request_id(call)?;
     let body: DecisionBody = call.json()?;
-    let comment = lifecycle::parse_comment(body.comment.as_deref()).map_err(AppError::invalid)?;
+    let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
     let key = idempotency_key(call)?;
     let view = service::act(
         &app.db,
@@ -129,7 +129,7 @@ pub async fn transition(
         verb,
         comment,
         key.as_deref(),
-        &ctx(app, call),
+        &stamp(app, call),
     )
     .await?;
     json(&view, 200)
@@ -150,11 +150,8 @@ pub async fn check_access(app: &App, p: &Principal, call: &Call) -> Result<Respo
             "Give both `tenant` (the tenant's id) and `service` (e.g. mail): /api/v1/access/check?tenant=…&service=….",
         ));
     };
+    let tenant = TenantId::parse(&tenant).map_err(AppError::invalid)?;
     let check =
-        service::check_access(&app.db, p, tenant.trim(), service_name.trim(), call.now_ms).await?;
+        service::check_access(&app.db, p, &tenant, service_name.trim(), call.now_ms).await?;
     json(&check, 200)
-}
-
-pub async fn tenants(app: &App, p: &Principal) -> Result<Response, AppError> {
-    json(&service::tenants(&app.db, p).await?, 200)
 }

@@ -4,8 +4,8 @@
 //! request came to a loopback address; otherwise they answer 404 like any
 //! path that does not exist.
 
-use lockbox_shared::api::{DevSignIn, Me, ShiftRequest};
-use lockbox_shared::lifecycle;
+use lockbox_shared::api::{DevSignIn, Me, RequestView, ShiftRequest};
+use lockbox_shared::ids::RequestId;
 use serde::Serialize;
 use worker::Response;
 
@@ -20,7 +20,8 @@ struct SignedOut {
     sign_out_url: Option<String>,
 }
 
-pub async fn sign_out(app: &App) -> Result<Response, AppError> {
+pub async fn sign_out(app: &App, call: &Call) -> Result<Response, AppError> {
+    call.empty_object()?;
     let sign_out_url = app.verifier.as_ref().ok().and_then(|v| v.sign_out_url());
     let mut response = json(&SignedOut { sign_out_url }, 200)?;
     response
@@ -40,20 +41,20 @@ pub fn dev_keys<'a>(app: &'a App, call: &Call) -> Result<&'a DevKeys, AppError> 
 
 pub async fn dev_people(app: &App, call: &Call) -> Result<Response, AppError> {
     dev_keys(app, call)?;
-    json(&store::dev_people(&app.db).await?, 200)
+    json(&store::people::dev_people(&app.db).await?, 200)
 }
 
 pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
     let keys = dev_keys(app, call)?;
     let input: DevSignIn = call.json()?;
     let email = input.email.trim();
-    let Some(user) = store::user_by_email(&app.db, email).await? else {
+    let Some(user) = store::people::user_by_email(&app.db, email).await? else {
         return Err(AppError::bad_request(format!(
             "There is no demo person with the e-mail {email:?}. Pick one from the list."
         )));
     };
     let token = keys.mint(&user.email, &user.id, call.now_ms)?;
-    let principal = store::principal(&app.db, &user.email)
+    let principal = store::people::principal(&app.db, &user.email)
         .await?
         .ok_or_else(|| AppError::Internal("signed-in person vanished".into()))?;
     let mut response = json(
@@ -75,17 +76,34 @@ pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
 pub async fn dev_shift_request(app: &App, call: &Call) -> Result<Response, AppError> {
     dev_keys(app, call)?;
     let input: ShiftRequest = call.json()?;
-    let id = lifecycle::parse_request_id(&input.request_id).map_err(AppError::invalid)?;
+    let id = RequestId::parse(&input.request_id).map_err(AppError::invalid)?;
     if !(1..=30 * 24 * 3_600_000).contains(&input.ms) {
         return Err(AppError::bad_request(
             "`ms` must be from 1 to 2592000000 (30 days).",
         ));
     }
-    store::shift_request(&app.db, &id, input.ms).await?;
-    let request = crate::requests::load(&app.db, &id)
+    store::Database::batch(&app.db, vec![store::requests::shift(&id, input.ms)]).await?;
+    let request = store::requests::load(&app.db, &id)
         .await?
-        .ok_or_else(|| AppError::Missing {
-            what: format!("The request {id}"),
-        })?;
-    json(&request, 200)
+        .ok_or_else(|| crate::service::requests::not_found(&id))?;
+    let view = RequestView::of(
+        &request,
+        "",
+        lockbox_shared::api::Audience::Customer,
+        call.now_ms,
+    );
+    json(&view, 200)
+}
+
+#[derive(Serialize)]
+struct Seeded {
+    created: u32,
+}
+
+/// Makes the demo requests that do not exist yet (`make dev`, `make test`).
+pub async fn dev_seed(app: &App, call: &Call) -> Result<Response, AppError> {
+    dev_keys(app, call)?;
+    call.empty_object()?;
+    let created = crate::demo::seed(&app.db, call.now_ms, &app.service_account).await?;
+    json(&Seeded { created }, 200)
 }

@@ -1,4 +1,5 @@
-//! Settings > Org settings > Security & Privacy > Customer Lockbox.
+//! Settings > Org settings > Security & Privacy > Customer Lockbox, and the
+//! tenants provider staff open requests for.
 
 use lockbox_shared::api::SetLockboxSetting;
 use lockbox_shared::roles::Principal;
@@ -6,22 +7,22 @@ use worker::Response;
 
 use crate::config::App;
 use crate::error::AppError;
-use crate::requests::{self, Ctx};
+use crate::routes::requests::stamp;
 use crate::routes::{json, Call};
+use crate::service::settings;
 
 pub async fn get(app: &App, p: &Principal) -> Result<Response, AppError> {
-    json(&requests::lockbox_setting(&app.db, p).await?, 200)
+    json(&settings::lockbox_setting(&app.db, p).await?, 200)
 }
 
 pub async fn set(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let input: SetLockboxSetting = call.json()?;
-    let ctx = Ctx {
-        now: call.now_ms,
-        ip: &call.ip,
-        service_account: &app.service_account,
-    };
     json(
-        &requests::set_lockbox(&app.db, p, input.enabled, &ctx).await?,
+        &settings::set_lockbox(&app.db, p, input.enabled, &stamp(app, call)).await?,
         200,
     )
+}
+
+pub async fn tenants(app: &App, p: &Principal) -> Result<Response, AppError> {
+    json(&settings::tenants(&app.db, p).await?, 200)
 }

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
-use super::sql::{Database, DbError, Statement, Value};
+use super::db::{Database, DbError, Statement, Value};
 
 fn prepare(db: &D1Database, statement: &Statement) -> Result<D1PreparedStatement, DbError> {
     let args: Vec<JsValue> = statement

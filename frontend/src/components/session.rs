@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use lockbox_shared::api::Me;
+use lockbox_shared::policy::Action;
 
 use crate::api::{self, Loader};
 
@@ -26,6 +27,16 @@ pub fn use_session() -> Session {
 
 /// Whether the signed-in person may take `action` in their own tenant (the
 /// same rule the server applies; the server still decides).
-pub fn can(me: &Me, action: lockbox_shared::policy::Action) -> bool {
+pub fn can(me: &Me, action: Action) -> bool {
     lockbox_shared::policy::authorize(&me.principal, action, me.principal.tenant()).is_ok()
+}
+
+impl Session {
+    /// Whether the signed-in person (once known) may take `action`.
+    pub fn may(self, action: Action) -> bool {
+        self.me
+            .get()
+            .and_then(|me| me.ok())
+            .is_some_and(|me| can(&me, action))
+    }
 }

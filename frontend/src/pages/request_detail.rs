@@ -6,12 +6,13 @@ use lockbox_shared::api::RequestDetail;
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::policy::Action;
+use lockbox_shared::validation::MAX_COMMENT_CHARS;
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
 use crate::components::live::{auto_refresh, use_now};
-use crate::components::session::{can, use_session};
+use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::{local, LocalTime};
 use crate::format;
@@ -58,23 +59,12 @@ fn Detail(
 ) -> impl IntoView {
     let now = use_now();
     let session = use_session();
-    let r = detail.view.request.clone();
-    let stored_state = detail.view.effective_state;
+    let r = detail.view.clone();
     let state = {
         let r = r.clone();
-        move || {
-            let mut live = r.clone();
-            live.state = stored_state;
-            live.effective_state(now.get())
-        }
+        move || r.effective_state_at(now.get())
     };
-    let may = move |action: Action| {
-        session
-            .me
-            .get()
-            .and_then(|me| me.ok())
-            .is_some_and(|me| can(&me, action))
-    };
+    let may = move |action: Action| session.may(action);
 
     let comment = RwSignal::new(String::new());
     let dialog_open = RwSignal::new(false);
@@ -88,7 +78,7 @@ fn Detail(
         outcome.set(None);
         dialog_open.set(true);
     };
-    let id = r.id.clone();
+    let id = r.id.to_string();
     let confirm = Callback::new(move |_| {
         let verb = pending_verb.get_untracked();
         let text = comment.get_untracked().trim().to_owned();
@@ -103,7 +93,7 @@ fn Detail(
                 Ok(view) => Outcome::Done(match verb {
                     Verb::Approve => format!(
                         "You approved this request. Access ends at {}.",
-                        view.request.grant_ends_at.map(local).unwrap_or_default()
+                        view.grant_ends_at.map(local).unwrap_or_default()
                     ),
                     Verb::Deny => "You denied this request. No access was granted.".to_owned(),
                     _ => "You revoked this access. It has ended.".to_owned(),
@@ -130,22 +120,13 @@ fn Detail(
     let service = r.service.clone();
     let tenant_name = detail.view.tenant_name.clone();
 
-    let pending_until = r.pending_expires_at;
-    let grant_ends = r.grant_ends_at;
     let facts = r.clone();
+    let shown = r.clone();
     view! {
         <h1>"Request " {r.ticket.clone()}</h1>
         <p class="status-line">
             {let state = state.clone(); move || view! { <StatusBadge state=state()/> }}
-            <span class="deadline" data-testid="deadline">{let state = state.clone(); move || match state() {
-                State::PendingCustomerApproval => pending_until
-                    .map(|t| format!("Expires in {}", format::duration(t - now.get())))
-                    .unwrap_or_default(),
-                State::Approved => grant_ends
-                    .map(|t| format!("Access: {}", format::countdown(t, now.get(), "ended")))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            }}</span>
+            <span class="deadline" data-testid="deadline">{move || format::deadline_text(&shown, now.get()).unwrap_or_default()}</span>
         </p>
 
         <div role="status" aria-live="polite" class="outcome">
@@ -159,7 +140,7 @@ fn Detail(
         {let state = state.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve)).then(|| view! {
             <div class="decision">
                 <label for="comment">"Comment (optional)"</label>
-                <textarea id="comment" rows="2" maxlength="1000"
+                <textarea id="comment" rows="2" maxlength=MAX_COMMENT_CHARS
                     prop:value=move || comment.get()
                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <div class="decision-buttons">
@@ -193,12 +174,15 @@ fn Detail(
             <dt>"Requester"</dt><dd>{facts.requester_email.clone()}</dd>
             <dt>"Requested"</dt><dd><LocalTime ms=facts.created_at/></dd>
             {facts.manager_email.clone().map(|m| view! { <dt>"Pre-approved by"</dt><dd>{m}</dd> })}
+            {facts.manager_comment.clone().map(|c| view! { <dt>"Manager's comment"</dt><dd>{c}</dd> })}
             {facts.pending_expires_at.map(|t| view! { <dt>"Expires"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.customer_email.clone().map(|c| view! { <dt>"Decided by"</dt><dd>{c}</dd> })}
-            {facts.decision_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd>{c}</dd> })}
+            {facts.customer_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd>{c}</dd> })}
             {facts.grant_starts_at.map(|t| view! { <dt>"Access from"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.grant_ends_at.map(|t| view! { <dt>"Access until"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.ended_at.map(|t| view! { <dt>"Ended"</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.ended_by.clone().map(|b| view! { <dt>"Ended by"</dt><dd>{b}</dd> })}
+            {facts.end_comment.clone().map(|c| view! { <dt>"Why it ended"</dt><dd>{c}</dd> })}
         </dl>
 
         <h2>"History"</h2>

@@ -9,7 +9,7 @@ use crate::components::error::ErrorBox;
 use crate::components::live::{auto_refresh, use_now};
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
-use crate::format;
+use crate::format::deadline_text;
 use crate::routes::request_path;
 
 /// The statuses a person filters by, in the order they care about them.
@@ -68,58 +68,30 @@ pub fn RequestsPage() -> impl IntoView {
     }
 }
 
-/// What the last column says for a request at `now`.
-pub fn deadline_text(view: &RequestView, now: i64) -> String {
-    let r = &view.request;
-    match (view.effective_state, r.state) {
-        (State::PendingCustomerApproval, _) => r
-            .pending_expires_at
-            .map(|t| format!("Expires in {}", format::duration(t - now)))
-            .unwrap_or_default(),
-        (State::Approved, _) => r
-            .grant_ends_at
-            .map(|t| format::countdown(t, now, "Ended"))
-            .unwrap_or_default(),
-        _ => "—".to_owned(),
-    }
-}
-
 #[component]
 fn RequestRow(request: RequestView) -> impl IntoView {
     let now = use_now();
-    let href = request_path(&request.request.id);
-    let created = request.request.created_at;
+    let href = request_path(request.id.as_str());
+    let created = request.created_at;
     let label = format!(
         "{} request {} for {}, {}",
         request.effective_state.label(),
-        request.request.ticket,
-        request.request.service,
-        request.request.requester_email
+        request.ticket,
+        request.service,
+        request.requester_email
     );
     // A deadline can pass while the page is open: the state and the last
     // column follow the clock.
-    let mut base = request.clone();
-    base.request.state = request.effective_state;
-    let at = {
-        let base = base.clone();
-        move |now: i64| {
-            let mut view = base.clone();
-            view.effective_state = base.request.effective_state(now);
-            view
-        }
-    };
-    let at_too = at.clone();
-    let live_state = move || at(now.get()).effective_state;
-    let deadline = move || {
-        let t = now.get();
-        deadline_text(&at_too(t), t)
-    };
+    let live = request.clone();
+    let live_state = move || live.effective_state_at(now.get());
+    let shown = request.clone();
+    let deadline = move || deadline_text(&shown, now.get()).unwrap_or_else(|| "—".to_owned());
     view! {
-        <a class="request-row" role="listitem" href=href aria-label=label data-request=request.request.id.clone()>
+        <a class="request-row" role="listitem" href=href aria-label=label data-request=request.id.to_string()>
             <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}</span>
-            <span class="cell"><span class="cell-label">"Ticket "</span>{request.request.ticket.clone()}</span>
-            <span class="cell"><span class="cell-label">"Service "</span>{request.request.service.clone()}</span>
-            <span class="cell cell-wide"><span class="cell-label">"Requester "</span>{request.request.requester_email.clone()}</span>
+            <span class="cell"><span class="cell-label">"Ticket "</span>{request.ticket.clone()}</span>
+            <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">"Requester "</span>{request.requester_email.clone()}</span>
             <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=created/></span>
             <span class="cell cell-deadline">{deadline}</span>
         </a>

@@ -8,19 +8,13 @@ use lockbox_shared::policy::Action;
 
 use crate::api::{self, ApiError};
 use crate::components::error::ErrorBox;
-use crate::components::session::{can, use_session};
+use crate::components::session::use_session;
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let roles = api::roles();
     let session = use_session();
-    let may_edit = Signal::derive(move || {
-        session
-            .me
-            .get()
-            .and_then(|me| me.ok())
-            .is_some_and(|me| can(&me, Action::ChangeRoles))
-    });
+    let may_edit = Signal::derive(move || session.may(Action::ChangeRoles));
     let error = RwSignal::new(None::<ApiError>);
     let change = Callback::new(move |(assign, email, role): (bool, String, String)| {
         spawn_local(async move {

@@ -7,7 +7,7 @@ use lockbox_shared::policy::Action;
 
 use crate::api::{self, ApiError};
 use crate::components::error::ErrorBox;
-use crate::components::session::{can, use_session};
+use crate::components::session::use_session;
 use crate::components::time::LocalTime;
 
 #[component]
@@ -37,13 +37,7 @@ fn LockboxPanel(
     reload: Callback<()>,
 ) -> impl IntoView {
     let session = use_session();
-    let may_edit = move || {
-        session
-            .me
-            .get()
-            .and_then(|me| me.ok())
-            .is_some_and(|me| can(&me, Action::SetLockboxSetting))
-    };
+    let may_edit = move || session.may(Action::SetLockboxSetting);
     let editing = RwSignal::new(false);
     let choice = RwSignal::new(setting.enabled);
     let (busy, set_busy) = signal(false);

@@ -1,0 +1,32 @@
+//! The services: each reads what it needs, decides with the pure rules of
+//! `lockbox_shared`, and writes the change with its audit record in one
+//! guarded batch. Generic over [`crate::store::Database`], so the model test
+//! runs this very code on SQLite.
+
+pub mod audit;
+pub mod requests;
+pub mod roles;
+pub mod settings;
+
+use lockbox_shared::lifecycle::Actor;
+use lockbox_shared::roles::Principal;
+
+/// Who, when and from where, stamped on every write: the moment of the
+/// call, the caller's address, and the user the log shows for Lockbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// The moment of the call (epoch ms, UTC).
+    pub now: i64,
+    /// The caller's address.
+    pub ip: &'a str,
+    /// The user shown for the Lockbox service in the log.
+    pub service_account: &'a str,
+}
+
+/// The principal as the actor of a transition.
+pub fn actor(principal: &Principal) -> Actor {
+    Actor {
+        user_id: principal.user_id.clone(),
+        email: principal.email.clone(),
+    }
+}

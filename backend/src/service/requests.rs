@@ -1,0 +1,418 @@
+//! Access requests: open, list, read, move on, and the access check.
+
+use std::collections::BTreeMap;
+
+use lockbox_shared::api::{
+    AccessCheck, Audience, CreateAccessRequest, RequestDetail, RequestPage, RequestView,
+    MAX_REQUESTS_PAGE,
+};
+use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::ids::{RequestId, TenantId};
+use lockbox_shared::lifecycle::{self, AccessRequest, NewRequest, TransitionError, Verb};
+use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
+use lockbox_shared::roles::Principal;
+use lockbox_shared::validation::{
+    Comment, GrantDuration, Invalid, Reason, ServiceName, TicketNumber,
+};
+use serde::Deserialize;
+
+use super::{actor, Stamp};
+use crate::error::AppError;
+use crate::store::requests::{self as store, Cursor, ListFilter};
+use crate::store::{audit, provider_index, settings, Database, DbError};
+
+/// Who is looking, for what they may see of a request.
+pub fn audience(principal: &Principal) -> Audience {
+    if principal.is_provider() {
+        Audience::Provider
+    } else {
+        Audience::Customer
+    }
+}
+
+/// The one answer for "no such request" and "not yours to see", so that
+/// nobody learns that a request they may not see exists.
+pub fn not_found(id: &RequestId) -> AppError {
+    AppError::Missing {
+        what: format!("The request {id}"),
+    }
+}
+
+/// Authorizes `action` on `request`, answering "not found" wherever the
+/// caller may not learn that the request exists.
+fn authorize_on(
+    principal: &Principal,
+    action: Action,
+    request: &AccessRequest,
+) -> Result<(), AppError> {
+    match authorize(principal, action, Some(&request.tenant_id)) {
+        Err(denied) if denied.hides_existence() => return Err(not_found(&request.id)),
+        Err(denied) => return Err(denied.into()),
+        Ok(()) => {}
+    }
+    if !may_see_request(principal, &request.requester.user_id) {
+        return Err(not_found(&request.id));
+    }
+    Ok(())
+}
+
+/// Checks the caller's side and role for `action` before anything is read,
+/// so that the answer does not depend on whether the request exists.
+fn authorize_role(principal: &Principal, action: Action) -> Result<(), AppError> {
+    Ok(authorize(principal, action, principal.tenant())?)
+}
+
+async fn tenant_name<D: Database>(db: &D, tenant: &TenantId) -> Result<String, DbError> {
+    Ok(settings::tenant(db, tenant)
+        .await?
+        .map(|t| t.tenant_name)
+        .unwrap_or_default())
+}
+
+async fn view<D: Database>(
+    db: &D,
+    request: &AccessRequest,
+    audience: Audience,
+    now: i64,
+) -> Result<RequestView, DbError> {
+    let name = tenant_name(db, &request.tenant_id).await?;
+    Ok(RequestView::of(request, &name, audience, now))
+}
+
+/// An engineer opens a request.
+pub async fn create<D: Database>(
+    db: &D,
+    principal: &Principal,
+    input: &CreateAccessRequest,
+    stamp: &Stamp<'_>,
+) -> Result<RequestView, AppError> {
+    let id = RequestId::from_uuid(uuid::Uuid::new_v4());
+    create_with_id(db, principal, input, id, stamp).await
+}
+
+/// [`create`] with a chosen id (the demo data uses fixed ids).
+pub async fn create_with_id<D: Database>(
+    db: &D,
+    principal: &Principal,
+    input: &CreateAccessRequest,
+    id: RequestId,
+    stamp: &Stamp<'_>,
+) -> Result<RequestView, AppError> {
+    authorize(principal, Action::CreateRequest, None)?;
+    let tenant_id = TenantId::parse(&input.tenant_id).map_err(|_| {
+        AppError::invalid(Invalid {
+            field: "tenant_id",
+            message: format!(
+                "There is no tenant with the id {:?}. List them with GET /api/v1/tenants.",
+                input.tenant_id.trim()
+            ),
+        })
+    })?;
+    let services = settings::services(db, tenant_id.as_str()).await?;
+    if services.is_empty() {
+        return Err(AppError::invalid(Invalid {
+            field: "tenant_id",
+            message: format!(
+                "There is no tenant with the id {tenant_id}. List them with GET /api/v1/tenants."
+            ),
+        }));
+    }
+    let service = ServiceName::parse(&input.service).map_err(AppError::invalid)?;
+    if !services.iter().any(|s| s == service.as_str()) {
+        return Err(AppError::invalid(Invalid {
+            field: "service",
+            message: format!("This tenant's services are {}.", services.join(", ")),
+        }));
+    }
+    let new = NewRequest {
+        tenant_id,
+        service,
+        ticket: TicketNumber::parse(&input.ticket).map_err(AppError::invalid)?,
+        reason: Reason::parse(&input.reason).map_err(AppError::invalid)?,
+        duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
+    };
+    let request = lifecycle::create(id, new, &actor(principal), stamp.now);
+    let record = NewAuditRecord::request_created(&request, stamp.ip);
+    db.batch(vec![
+        store::insert(&request),
+        audit::insert(
+            &record,
+            &store::transition_audit_id(&request.id, request.state()),
+            stamp.now,
+            None,
+        ),
+    ])
+    .await?;
+    Ok(view(db, &request, audience(principal), stamp.now).await?)
+}
+
+#[derive(Deserialize)]
+struct IdempotencyRow {
+    request_id: String,
+    verb: String,
+}
+
+/// What an Idempotency-Key says about a call.
+enum Replay {
+    /// The key is new.
+    Fresh,
+    /// The key was used for this very call: answer as before.
+    Same,
+    /// The key was used for something else.
+    Conflict,
+}
+
+async fn replay<D: Database>(
+    db: &D,
+    principal: &Principal,
+    key: &str,
+    request_id: &RequestId,
+    verb: Verb,
+) -> Result<Replay, DbError> {
+    let rows: Vec<IdempotencyRow> = db
+        .query(store::idempotency_lookup(&principal.user_id, key))
+        .await?;
+    Ok(match rows.first() {
+        None => Replay::Fresh,
+        Some(row) if row.request_id == request_id.as_str() && row.verb == verb.as_str() => {
+            Replay::Same
+        }
+        Some(_) => Replay::Conflict,
+    })
+}
+
+async fn lockbox_enabled<D: Database>(db: &D, tenant: &TenantId) -> Result<bool, AppError> {
+    Ok(settings::tenant(db, tenant)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("a request names the missing tenant {tenant}")))?
+        .lockbox_enabled())
+}
+
+/// A person moves a request on: `verb` with an optional comment, at most
+/// once per `idempotency_key`.
+pub async fn act<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &RequestId,
+    verb: Verb,
+    comment: Option<Comment>,
+    idempotency_key: Option<&str>,
+    stamp: &Stamp<'_>,
+) -> Result<RequestView, AppError> {
+    let action = Action::for_verb(verb).ok_or_else(|| AppError::NotFound {
+        path: format!("/api/v1/requests/{id}/{verb}"),
+    })?;
+    authorize_role(principal, action)?;
+    let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    authorize_on(principal, action, &request)?;
+    let audience = audience(principal);
+
+    if let Some(key) = idempotency_key {
+        match replay(db, principal, key, id, verb).await? {
+            Replay::Fresh => {}
+            Replay::Same => return Ok(view(db, &request, audience, stamp.now).await?),
+            Replay::Conflict => return Err(AppError::IdempotencyKeyReused),
+        }
+    }
+
+    let lockbox = lockbox_enabled(db, &request.tenant_id).await?;
+    let who = actor(principal);
+    let after = lifecycle::apply(&request, verb, &who, lockbox, comment.clone(), stamp.now)
+        .map_err(AppError::Transition)?;
+
+    let mut guard = store::person_guard(&request, stamp.now);
+    if verb == Verb::Preapprove {
+        guard = store::with_lockbox_setting(guard, &request.tenant_id, lockbox);
+    }
+    let record =
+        NewAuditRecord::transition(verb, &request, &after, stamp.ip, stamp.service_account);
+    let exists = guard.exists_in("access_requests");
+    let mut statements = vec![audit::insert(
+        &record,
+        &store::transition_audit_id(id, after.state()),
+        stamp.now,
+        Some(&exists),
+    )];
+    if let Some(key) = idempotency_key {
+        statements.push(store::idempotency_insert(
+            &principal.user_id,
+            key,
+            id,
+            verb,
+            stamp.now,
+            &guard,
+        ));
+    }
+    statements.push(store::update(&after, &guard));
+
+    let applied = match db.batch(statements).await {
+        Ok(changes) => changes.last() == Some(&1),
+        // The same key raced in from a double tap: the other call won.
+        Err(DbError::Unique(_)) if idempotency_key.is_some() => false,
+        Err(err) => return Err(err.into()),
+    };
+    if applied {
+        return Ok(view(db, &after, audience, stamp.now).await?);
+    }
+
+    // Someone else changed the row between our read and our write.
+    let current = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    if let Some(key) = idempotency_key {
+        if let Replay::Same = replay(db, principal, key, id, verb).await? {
+            return Ok(view(db, &current, audience, stamp.now).await?);
+        }
+    }
+    let lockbox_now = lockbox_enabled(db, &current.tenant_id).await?;
+    Err(AppError::Transition(
+        lifecycle::apply(&current, verb, &who, lockbox_now, comment, stamp.now)
+            .err()
+            .unwrap_or(TransitionError::AlreadyDecided {
+                state: current.effective_state(stamp.now),
+            }),
+    ))
+}
+
+/// A request with its history, for someone allowed to read it.
+pub async fn detail<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &RequestId,
+    now: i64,
+) -> Result<RequestDetail, AppError> {
+    authorize_role(principal, Action::ReadRequest)?;
+    let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    authorize_on(principal, Action::ReadRequest, &request)?;
+    let audience = audience(principal);
+    let history = audit::select(db, audit::history(&request.tenant_id, id.as_str()))
+        .await?
+        .into_iter()
+        .map(|record| match audience {
+            Audience::Provider => record.for_provider(),
+            Audience::Customer => record,
+        })
+        .collect();
+    Ok(RequestDetail {
+        view: view(db, &request, audience, now).await?,
+        history,
+    })
+}
+
+/// Filters and page size of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub filter: ListFilter,
+    pub limit: Option<i64>,
+}
+
+/// Encodes where the next page starts.
+pub fn encode_cursor(cursor: &Cursor) -> String {
+    format!("{}_{}", cursor.created_at, cursor.id)
+}
+
+/// Decodes a cursor from a previous page.
+pub fn decode_cursor(s: &str) -> Result<Cursor, AppError> {
+    let bad =
+        || AppError::bad_request("`cursor` is not one this API gave out; start again without it.");
+    let (at, id) = s.split_once('_').ok_or_else(bad)?;
+    Ok(Cursor {
+        created_at: at.parse().map_err(|_| bad())?,
+        id: RequestId::parse(id).map_err(|_| bad())?,
+    })
+}
+
+async fn page<D: Database>(
+    db: &D,
+    mut requests: Vec<AccessRequest>,
+    limit: i64,
+    audience: Audience,
+    now: i64,
+) -> Result<RequestPage, AppError> {
+    let next_cursor = if requests.len() as i64 > limit {
+        requests.truncate(limit as usize);
+        requests.last().map(|last| {
+            encode_cursor(&Cursor {
+                created_at: last.created_at,
+                id: last.id.clone(),
+            })
+        })
+    } else {
+        None
+    };
+    let mut names: BTreeMap<TenantId, String> = BTreeMap::new();
+    let mut items = Vec::with_capacity(requests.len());
+    for request in &requests {
+        if !names.contains_key(&request.tenant_id) {
+            let name = tenant_name(db, &request.tenant_id).await?;
+            names.insert(request.tenant_id.clone(), name);
+        }
+        let name = names.get(&request.tenant_id).map_or("", String::as_str);
+        items.push(RequestView::of(request, name, audience, now));
+    }
+    Ok(RequestPage { items, next_cursor })
+}
+
+fn limit_of(query: &ListQuery) -> i64 {
+    query
+        .limit
+        .unwrap_or(MAX_REQUESTS_PAGE)
+        .clamp(1, MAX_REQUESTS_PAGE)
+}
+
+/// Customers: every request of their tenant. Provider staff: their own.
+pub async fn list<D: Database>(
+    db: &D,
+    principal: &Principal,
+    query: &ListQuery,
+    now: i64,
+) -> Result<RequestPage, AppError> {
+    let limit = limit_of(query);
+    let requests = if principal.is_provider() {
+        authorize(principal, Action::ListOwnRequests, None)?;
+        provider_index::requests_of(db, &principal.user_id, &query.filter, limit, now).await?
+    } else {
+        authorize(principal, Action::ListTenantRequests, principal.tenant())?;
+        let tenant = principal.tenant().ok_or(Denied::OtherTenant)?;
+        let statement = store::list(store::of_tenant(tenant), &query.filter, limit, now);
+        store::select(db, statement).await?
+    };
+    page(db, requests, limit, audience(principal), now).await
+}
+
+/// Managers: requests of every tenant awaiting pre-approval.
+pub async fn awaiting_preapproval<D: Database>(
+    db: &D,
+    principal: &Principal,
+    query: &ListQuery,
+    now: i64,
+) -> Result<RequestPage, AppError> {
+    authorize(principal, Action::ListAwaitingPreapproval, None)?;
+    let limit = limit_of(query);
+    let requests = provider_index::awaiting_preapproval(db, &query.filter, limit, now).await?;
+    page(db, requests, limit, Audience::Provider, now).await
+}
+
+/// Whether the caller holds a live grant for `tenant_id` / `service` now:
+/// decided at read time, whether or not the scheduled job has run.
+pub async fn check_access<D: Database>(
+    db: &D,
+    principal: &Principal,
+    tenant_id: &TenantId,
+    service: &str,
+    now: i64,
+) -> Result<AccessCheck, AppError> {
+    authorize(principal, Action::CheckAccess, None)?;
+    let grants = store::select(
+        db,
+        store::live_grant(&principal.user_id, tenant_id, service, now),
+    )
+    .await?;
+    let grant = grants.into_iter().find(|r| r.grants_access(now));
+    Ok(AccessCheck {
+        tenant_id: tenant_id.clone(),
+        service: service.to_owned(),
+        access: grant.is_some(),
+        request_id: grant.as_ref().map(|g| g.id.clone()),
+        ends_at: grant.as_ref().and_then(|g| g.grant().map(|w| w.ends_at)),
+        checked_at: now,
+    })
+}

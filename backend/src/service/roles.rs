@@ -1,0 +1,127 @@
+//! Customer roles: who holds which role in the caller's tenant; a global
+//! admin assigns and removes approvers and auditors.
+
+use lockbox_shared::api::{RoleAssignment, TenantRoles};
+use lockbox_shared::audit::{Activity, NewAuditRecord, Outcome, RoleChange};
+use lockbox_shared::policy::{authorize, Action, Denied};
+use lockbox_shared::roles::{CustomerRole, Membership, Principal};
+
+use super::Stamp;
+use crate::error::AppError;
+use crate::store::{audit, people, Database};
+
+/// The caller's tenant's roles and people.
+pub async fn list<D: Database>(db: &D, principal: &Principal) -> Result<TenantRoles, AppError> {
+    authorize(principal, Action::ListRoleHolders, principal.tenant())?;
+    let Membership::Customer {
+        tenant_id,
+        tenant_name,
+        ..
+    } = &principal.membership
+    else {
+        return Err(Denied::CustomersOnly {
+            action: Action::ListRoleHolders,
+        }
+        .into());
+    };
+    Ok(people::tenant_roles(db, tenant_id, tenant_name).await?)
+}
+
+fn parse(input: &RoleAssignment) -> Result<(String, CustomerRole), AppError> {
+    let email = input.email.trim();
+    if email.is_empty() || email.len() > 254 || !email.contains('@') {
+        return Err(AppError::bad_request(
+            "`email` must be the e-mail address of a person in your organisation.",
+        ));
+    }
+    let role = CustomerRole::parse(input.role.trim()).ok_or_else(|| {
+        AppError::bad_request(format!(
+            "`role` must be `approver` or `auditor`, not {:?}.",
+            input.role
+        ))
+    })?;
+    if !role.is_assignable() {
+        return Err(AppError::bad_request(
+            "Global admins are managed in your organisation's directory, not in Lockbox. You can assign `approver` or `auditor` here.",
+        ));
+    }
+    Ok((email.to_owned(), role))
+}
+
+/// Adds (`Activity::AddRoleMember`) or removes a role. A refused attempt is
+/// recorded in the log of the tenant it aimed at (throttled per identity).
+pub async fn change<D: Database>(
+    db: &D,
+    principal: &Principal,
+    input: &RoleAssignment,
+    activity: Activity,
+    stamp: &Stamp<'_>,
+) -> Result<TenantRoles, AppError> {
+    let (email, role) = parse(input)?;
+    let target = people::user(db, &email).await?;
+    // The tenant whose roles would change comes from the stored person.
+    let target_tenant = target.as_ref().and_then(|user| user.tenant_id.clone());
+
+    if let Err(denied) = authorize(principal, Action::ChangeRoles, target_tenant.as_ref()) {
+        // An attempt at another tenant's people is recorded in the caller's
+        // own log, so the other tenant's existence is never confirmed.
+        let log_tenant = match &denied {
+            Denied::OtherTenant => principal.tenant().cloned(),
+            _ => target_tenant
+                .clone()
+                .or_else(|| principal.tenant().cloned()),
+        };
+        if let Some(tenant_id) = log_tenant {
+            let reason = denied.message();
+            let record = NewAuditRecord::role_change(
+                tenant_id,
+                stamp.ip,
+                &principal.email,
+                &RoleChange {
+                    activity,
+                    role,
+                    member_email: &email,
+                    outcome: Outcome::Refused,
+                    reason: Some(&reason),
+                },
+            );
+            audit::append_refused(db, &record, stamp.now).await?;
+        }
+        return Err(denied.into());
+    }
+
+    let (Some(user), Some(tenant_id), Membership::Customer { tenant_name, .. }) =
+        (target, target_tenant, &principal.membership)
+    else {
+        return Err(AppError::Missing {
+            what: format!("A person with the e-mail {email}"),
+        });
+    };
+    let record = NewAuditRecord::role_change(
+        tenant_id.clone(),
+        stamp.ip,
+        &principal.email,
+        &RoleChange {
+            activity,
+            role,
+            member_email: &user.email,
+            outcome: Outcome::Succeeded,
+            reason: None,
+        },
+    );
+    if activity == Activity::AddRoleMember {
+        people::assign_role(
+            db,
+            &tenant_id,
+            &user.id,
+            role,
+            &principal.email,
+            &record,
+            stamp.now,
+        )
+        .await?;
+    } else {
+        people::remove_role(db, &tenant_id, &user.id, role, &record, stamp.now).await?;
+    }
+    Ok(people::tenant_roles(db, &tenant_id, tenant_name).await?)
+}

@@ -1,0 +1,197 @@
+//! The audit log as stored: append-only rows, numbered per tenant.
+
+use std::collections::BTreeMap;
+
+use lockbox_shared::audit::{Activity, AuditRecord, NewAuditRecord};
+use lockbox_shared::ids::TenantId;
+use serde::Deserialize;
+
+use super::db::{Condition, Database, DbError, Statement, Value};
+
+/// A fresh id for a record that is not a request's state change.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Appends `record` with id `id` as of `now`, when `condition` holds (or
+/// always, for `None`). The sequence number is the tenant's next.
+pub fn insert(
+    record: &NewAuditRecord,
+    id: &str,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Statement {
+    // A map of strings always serialises; the fallback is never taken.
+    let details = serde_json::to_string(&record.details).unwrap_or_else(|_| "{}".to_owned());
+    let tenant = record.tenant_id.as_str();
+    let mut args: Vec<Value> = vec![
+        id.into(),
+        tenant.into(),
+        tenant.into(),
+        now.into(),
+        (&record.ip).into(),
+        (&record.user).into(),
+        record.activity.as_str().into(),
+        (&record.item).into(),
+        details.into(),
+    ];
+    let condition = match condition {
+        Some(condition) => {
+            args.extend(condition.args.iter().cloned());
+            format!("WHERE {}", condition.sql)
+        }
+        None => String::new(),
+    };
+    Statement::new(
+        format!(
+            "INSERT INTO audit_log (id, tenant_id, seq, occurred_at, ip, user, activity, item, details) \
+             SELECT ?, ?, COALESCE((SELECT MAX(seq) FROM audit_log WHERE tenant_id = ?), 0) + 1, ?, ?, ?, ?, ?, ? {condition}"
+        ),
+        args,
+    )
+}
+
+/// Appends a record unconditionally (refused attempts, for example).
+pub async fn append<D: Database>(db: &D, record: &NewAuditRecord, now: i64) -> Result<(), DbError> {
+    db.batch(vec![insert(record, &new_id(), now, None)]).await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct AuditRow {
+    id: String,
+    tenant_id: String,
+    seq: i64,
+    occurred_at: i64,
+    ip: String,
+    user: String,
+    activity: String,
+    item: String,
+    details: String,
+}
+
+impl AuditRow {
+    fn into_record(self) -> Result<AuditRecord, DbError> {
+        let corrupt = |why: String| DbError::Corrupt(format!("audit record {}: {why}", self.id));
+        let activity = Activity::parse(&self.activity)
+            .ok_or_else(|| corrupt(format!("unknown activity {:?}", self.activity)))?;
+        let details: BTreeMap<String, String> = serde_json::from_str(&self.details)
+            .map_err(|err| corrupt(format!("details are not a JSON object of strings: {err}")))?;
+        let tenant_id = TenantId::parse(&self.tenant_id).map_err(|e| corrupt(e.message))?;
+        Ok(AuditRecord {
+            id: self.id,
+            seq: self.seq,
+            occurred_at: self.occurred_at,
+            record: NewAuditRecord {
+                tenant_id,
+                ip: self.ip,
+                user: self.user,
+                activity,
+                item: self.item,
+                details,
+            },
+        })
+    }
+}
+
+const COLUMNS: &str = "id, seq, occurred_at, ip, user, activity, item, details, tenant_id";
+
+/// The records a query selects, in its order. A row that cannot be read
+/// is an error: the log is append-only, and losing a row on read is losing it.
+pub async fn select<D: Database>(
+    db: &D,
+    statement: Statement,
+) -> Result<Vec<AuditRecord>, DbError> {
+    let rows: Vec<AuditRow> = db.query(statement).await?;
+    rows.into_iter().map(AuditRow::into_record).collect()
+}
+
+/// The audit records of one item of a tenant, oldest first.
+pub fn history(tenant_id: &TenantId, item: &str) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM audit_log WHERE tenant_id = ? AND item = ? ORDER BY seq"),
+        vec![tenant_id.as_str().into(), item.into()],
+    )
+}
+
+/// Filters of an audit search.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    /// From this time on (epoch ms, inclusive).
+    pub start: Option<i64>,
+    /// Before this time (epoch ms, exclusive).
+    pub end: Option<i64>,
+    /// Any of these activities (empty: all).
+    pub activities: Vec<String>,
+    /// Any of these users (empty: all).
+    pub users: Vec<String>,
+    /// This item exactly.
+    pub item: Option<String>,
+    /// Only records older than this sequence number (the cursor).
+    pub before_seq: Option<i64>,
+}
+
+/// One page of a tenant's audit log, newest first; `limit + 1` rows.
+pub fn search(tenant_id: &TenantId, filter: &AuditFilter, limit: i64) -> Statement {
+    let mut conditions = vec!["tenant_id = ?".to_owned()];
+    let mut args: Vec<Value> = vec![tenant_id.as_str().into()];
+    if let Some(start) = filter.start {
+        conditions.push("occurred_at >= ?".to_owned());
+        args.push(start.into());
+    }
+    if let Some(end) = filter.end {
+        conditions.push("occurred_at < ?".to_owned());
+        args.push(end.into());
+    }
+    for (column, values) in [("activity", &filter.activities), ("user", &filter.users)] {
+        if !values.is_empty() {
+            let marks = vec!["?"; values.len()].join(", ");
+            conditions.push(format!("{column} IN ({marks})"));
+            args.extend(values.iter().map(Value::from));
+        }
+    }
+    if let Some(item) = &filter.item {
+        conditions.push("item = ?".to_owned());
+        args.push(item.into());
+    }
+    if let Some(seq) = filter.before_seq {
+        conditions.push("seq < ?".to_owned());
+        args.push(seq.into());
+    }
+    args.push((limit + 1).into());
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE {} ORDER BY seq DESC LIMIT ?",
+            conditions.join(" AND ")
+        ),
+        args,
+    )
+}
+
+/// How many refused attempts of one identity a tenant's log records per
+/// minute; more in that minute are not recorded, so nobody can flood it.
+pub const REFUSED_PER_MINUTE: i64 = 5;
+
+/// Appends the record of a refused attempt, unless `record.user` already
+/// has [`REFUSED_PER_MINUTE`] of them in this tenant's log in the last
+/// minute. Returns whether it was recorded.
+pub async fn append_refused<D: Database>(
+    db: &D,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let under_limit = Condition::new(
+        "(SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND user = ? AND occurred_at > ? \
+          AND json_extract(details, '$.Outcome') = 'Refused') < ?",
+        vec![
+            record.tenant_id.as_str().into(),
+            (&record.user).into(),
+            (now - 60_000).into(),
+            REFUSED_PER_MINUTE.into(),
+        ],
+    );
+    let changes = db
+        .batch(vec![insert(record, &new_id(), now, Some(&under_limit))])
+        .await?;
+    Ok(changes.first() == Some(&1))
+}

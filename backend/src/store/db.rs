@@ -1,0 +1,154 @@
+//! The database layer: values, statements, conditions, errors, and the
+//! [`Database`] trait that D1 (in the Worker), a Durable Object's SQLite or
+//! `rusqlite` (in the model test) implement.
+//!
+//! Every statement is plain SQLite that runs unchanged on all three.
+//! Parameters are anonymous (`?`), bound in textual order.
+
+use serde::de::DeserializeOwned;
+
+/// A value bound to a parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Text(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Text(s)
+    }
+}
+
+impl From<&String> for Value {
+    fn from(s: &String) -> Self {
+        Value::Text(s.clone())
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Int(n)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Int(i64::from(b))
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// One statement with its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>, args: Vec<Value>) -> Self {
+        Self {
+            sql: sql.into(),
+            args,
+        }
+    }
+}
+
+/// A boolean SQL expression with its arguments: the guard of an UPDATE, and
+/// (inside `EXISTS`) of the inserts that must happen with it or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+impl Condition {
+    pub fn new(sql: impl Into<String>, args: Vec<Value>) -> Self {
+        Self {
+            sql: sql.into(),
+            args,
+        }
+    }
+
+    /// Both conditions.
+    pub fn and(mut self, other: Condition) -> Self {
+        self.sql = format!("({}) AND ({})", self.sql, other.sql);
+        self.args.extend(other.args);
+        self
+    }
+
+    /// "A row of `table` satisfying this condition exists".
+    pub fn exists_in(&self, table: &str) -> Condition {
+        Condition {
+            sql: format!("EXISTS (SELECT 1 FROM {table} WHERE {})", self.sql),
+            args: self.args.clone(),
+        }
+    }
+}
+
+/// A failed database call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbError {
+    /// A UNIQUE or PRIMARY KEY constraint refused the write.
+    Unique(String),
+    /// A stored row breaks the rules its type keeps (never silently dropped).
+    Corrupt(String),
+    /// Anything else.
+    Other(String),
+}
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbError::Unique(m) | DbError::Other(m) => f.write_str(m),
+            DbError::Corrupt(m) => write!(f, "corrupt row: {m}"),
+        }
+    }
+}
+
+impl DbError {
+    /// Classifies a driver's error message.
+    pub fn from_message(message: String) -> Self {
+        if message.contains("UNIQUE constraint failed") {
+            DbError::Unique(message)
+        } else {
+            DbError::Other(message)
+        }
+    }
+}
+
+/// What Lockbox needs from a database.
+// Workers are single-threaded: the futures need not be Send.
+#[allow(async_fn_in_trait)]
+pub trait Database {
+    /// Runs the statements as one transaction; returns rows changed by each.
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError>;
+    /// Runs one query and deserialises its rows.
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError>;
+}
+
+/// The first row a query selects, if any.
+pub async fn first<D: Database, T: DeserializeOwned>(
+    db: &D,
+    statement: Statement,
+) -> Result<Option<T>, DbError> {
+    Ok(db.query(statement).await?.into_iter().next())
+}
+
+/// A stored 0/1 column as a boolean (SQLite and D1 have no boolean type).
+pub fn bit(n: i64) -> bool {
+    n != 0
+}

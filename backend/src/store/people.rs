@@ -1,0 +1,287 @@
+//! People, their tenants and roles.
+
+use lockbox_shared::api::{DevPerson, RoleHolder, RoleMembers, TenantMember, TenantRoles};
+use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::ids::{TenantId, UserId};
+use lockbox_shared::roles::{CustomerRole, Membership, Principal, ProviderRole};
+use serde::Deserialize;
+
+use super::audit;
+use super::db::{first, Condition, Database, DbError, Statement};
+
+/// A person as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub tenant_id: Option<String>,
+    pub tenant_name: Option<String>,
+}
+
+/// A person, parsed.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub tenant_id: Option<TenantId>,
+}
+
+fn corrupt(what: &str, why: String) -> DbError {
+    DbError::Corrupt(format!("{what}: {why}"))
+}
+
+/// The person with this e-mail (case-insensitive), if any.
+pub async fn user_by_email<D: Database>(db: &D, email: &str) -> Result<Option<UserRow>, DbError> {
+    first(
+        db,
+        Statement::new(
+            "SELECT u.id, u.email, u.display_name, u.tenant_id, t.name AS tenant_name \
+             FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id WHERE u.email = ?",
+            vec![email.into()],
+        ),
+    )
+    .await
+}
+
+/// The person with this e-mail, with parsed ids.
+pub async fn user<D: Database>(db: &D, email: &str) -> Result<Option<User>, DbError> {
+    let Some(row) = user_by_email(db, email).await? else {
+        return Ok(None);
+    };
+    let what = format!("user {}", row.id);
+    Ok(Some(User {
+        id: UserId::parse(&row.id).map_err(|e| corrupt(&what, e.message))?,
+        email: row.email,
+        tenant_id: row
+            .tenant_id
+            .map(|t| TenantId::parse(&t))
+            .transpose()
+            .map_err(|e| corrupt(&what, e.message))?,
+    }))
+}
+
+#[derive(Deserialize)]
+struct RoleRow {
+    role: String,
+}
+
+/// Resolves a verified identity to a principal with its roles.
+pub async fn principal<D: Database>(db: &D, identity: &str) -> Result<Option<Principal>, DbError> {
+    let Some(user) = user_by_email(db, identity).await? else {
+        return Ok(None);
+    };
+    let what = format!("user {}", user.id);
+    let user_id = UserId::parse(&user.id).map_err(|e| corrupt(&what, e.message))?;
+    let membership = match (user.tenant_id, user.tenant_name) {
+        (Some(tenant_id), Some(tenant_name)) => {
+            let tenant_id = TenantId::parse(&tenant_id).map_err(|e| corrupt(&what, e.message))?;
+            let rows: Vec<RoleRow> = db
+                .query(Statement::new(
+                    "SELECT role FROM customer_roles WHERE user_id = ? AND tenant_id = ? ORDER BY role",
+                    vec![user_id.as_str().into(), tenant_id.as_str().into()],
+                ))
+                .await?;
+            let mut roles = rows
+                .iter()
+                .map(|r| {
+                    CustomerRole::parse(&r.role)
+                        .ok_or_else(|| corrupt(&what, format!("role {:?}", r.role)))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            roles.sort();
+            Membership::Customer {
+                tenant_id,
+                tenant_name,
+                roles,
+            }
+        }
+        _ => {
+            let rows: Vec<RoleRow> = db
+                .query(Statement::new(
+                    "SELECT role FROM provider_roles WHERE user_id = ? ORDER BY role",
+                    vec![user_id.as_str().into()],
+                ))
+                .await?;
+            let mut roles = rows
+                .iter()
+                .map(|r| {
+                    ProviderRole::parse(&r.role)
+                        .ok_or_else(|| corrupt(&what, format!("role {:?}", r.role)))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            roles.sort();
+            Membership::Provider { roles }
+        }
+    };
+    Ok(Some(Principal {
+        user_id,
+        email: user.email,
+        display_name: user.display_name,
+        membership,
+    }))
+}
+
+/// The tenant's roles with their holders, and its people.
+pub async fn tenant_roles<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+    tenant_name: &str,
+) -> Result<TenantRoles, DbError> {
+    #[derive(Deserialize)]
+    struct HolderRow {
+        role: String,
+        user_id: UserId,
+        email: String,
+        display_name: String,
+        granted_by: Option<String>,
+        granted_at: i64,
+    }
+    let holders: Vec<HolderRow> = db
+        .query(Statement::new(
+            "SELECT r.role, u.id AS user_id, u.email, u.display_name, r.granted_by, r.granted_at \
+             FROM customer_roles r JOIN users u ON u.id = r.user_id \
+             WHERE r.tenant_id = ? ORDER BY u.display_name",
+            vec![tenant_id.as_str().into()],
+        ))
+        .await?;
+    let members: Vec<TenantMember> = db
+        .query(Statement::new(
+            "SELECT id AS user_id, email, display_name FROM users WHERE tenant_id = ? ORDER BY display_name",
+            vec![tenant_id.as_str().into()],
+        ))
+        .await?;
+    let roles = CustomerRole::ALL
+        .iter()
+        .map(|&role| RoleMembers {
+            role,
+            label: role.label().to_owned(),
+            assignable: role.is_assignable(),
+            holders: holders
+                .iter()
+                .filter(|h| h.role == role.as_str())
+                .map(|h| RoleHolder {
+                    user_id: h.user_id.clone(),
+                    email: h.email.clone(),
+                    display_name: h.display_name.clone(),
+                    granted_by: h.granted_by.clone(),
+                    granted_at: h.granted_at,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(TenantRoles {
+        tenant_id: tenant_id.clone(),
+        tenant_name: tenant_name.to_owned(),
+        roles,
+        members,
+    })
+}
+
+/// "`user` holds (or, negated, does not hold) `role` in `tenant`".
+fn holds_role(tenant: &TenantId, user: &UserId, role: CustomerRole, holds: bool) -> Condition {
+    let not = if holds { "" } else { "NOT " };
+    Condition::new(
+        format!(
+            "{not}EXISTS (SELECT 1 FROM customer_roles WHERE tenant_id = ? AND user_id = ? AND role = ?)"
+        ),
+        vec![tenant.as_str().into(), user.as_str().into(), role.as_str().into()],
+    )
+}
+
+/// Gives `role` to `user` of `tenant`, with its audit record, unless they
+/// already hold it. Returns whether anything changed.
+pub async fn assign_role<D: Database>(
+    db: &D,
+    tenant: &TenantId,
+    user: &UserId,
+    role: CustomerRole,
+    granted_by: &str,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let absent = holds_role(tenant, user, role, false);
+    let changes = db
+        .batch(vec![
+            audit::insert(record, &audit::new_id(), now, Some(&absent)),
+            Statement::new(
+                "INSERT INTO customer_roles (tenant_id, user_id, role, granted_by, granted_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                vec![
+                    tenant.as_str().into(),
+                    user.as_str().into(),
+                    role.as_str().into(),
+                    granted_by.into(),
+                    now.into(),
+                ],
+            ),
+        ])
+        .await?;
+    Ok(changes.last() == Some(&1))
+}
+
+/// Takes `role` from `user` of `tenant`, with its audit record, if they
+/// hold it. Returns whether anything changed.
+pub async fn remove_role<D: Database>(
+    db: &D,
+    tenant: &TenantId,
+    user: &UserId,
+    role: CustomerRole,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let held = holds_role(tenant, user, role, true);
+    let changes = db
+        .batch(vec![
+            audit::insert(record, &audit::new_id(), now, Some(&held)),
+            Statement::new(
+                "DELETE FROM customer_roles WHERE tenant_id = ? AND user_id = ? AND role = ?",
+                vec![
+                    tenant.as_str().into(),
+                    user.as_str().into(),
+                    role.as_str().into(),
+                ],
+            ),
+        ])
+        .await?;
+    Ok(changes.last() == Some(&1))
+}
+
+/// Everyone who can sign in, with their roles, for the local sign-in page.
+pub async fn dev_people<D: Database>(db: &D) -> Result<Vec<DevPerson>, DbError> {
+    #[derive(Deserialize)]
+    struct Row {
+        email: String,
+        display_name: String,
+        tenant_name: Option<String>,
+        roles: Option<String>,
+    }
+    let rows: Vec<Row> = db
+        .query(Statement::new(
+            "SELECT u.email, u.display_name, t.name AS tenant_name, \
+                    COALESCE((SELECT GROUP_CONCAT(role, ',') FROM customer_roles r WHERE r.user_id = u.id), \
+                             (SELECT GROUP_CONCAT(role, ',') FROM provider_roles p WHERE p.user_id = u.id)) AS roles \
+             FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id \
+             ORDER BY t.name IS NULL, t.name, u.email",
+            vec![],
+        ))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| DevPerson {
+            email: row.email,
+            display_name: row.display_name,
+            tenant_name: row.tenant_name,
+            roles: row
+                .roles
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|r| {
+                    CustomerRole::parse(r)
+                        .map(|c| c.label().to_owned())
+                        .or_else(|| ProviderRole::parse(r).map(|p| p.label().to_owned()))
+                })
+                .collect(),
+        })
+        .collect())
+}

@@ -1,0 +1,545 @@
+//! Access requests as stored: the row, its mapping to and from the domain's
+//! [`AccessRequest`], and the SQL of the lifecycle.
+//!
+//! Every time rule in the SQL (the guards of a transition, the list filters,
+//! the access check, what the sweep finds due) is built from the one table
+//! of deadlines in `lockbox_shared::lifecycle::DEADLINES`.
+
+use lockbox_shared::ids::{RequestId, TenantId, UserId};
+use lockbox_shared::lifecycle::{
+    AccessRequest, Actor, Approval, Deadline, DeadlineRule, Decision, Grant, Stage, State, Verb,
+    DEADLINES,
+};
+use lockbox_shared::validation::{Comment, GrantDuration, Reason, ServiceName, TicketNumber};
+use serde::Deserialize;
+
+use super::db::{bit, Condition, Database, DbError, Statement, Value};
+
+/// The stored column of a deadline.
+pub const fn column(deadline: Deadline) -> &'static str {
+    match deadline {
+        Deadline::PendingExpiry => "pending_expires_at",
+        Deadline::GrantEnd => "grant_ends_at",
+    }
+}
+
+// State names are spliced into the SQL as literals (they are constants of
+// the domain, never input), so SQLite can match the partial indexes, which
+// it cannot do for a bound parameter.
+fn state_is(state: State) -> String {
+    format!("state = '{}'", state.as_str())
+}
+
+/// "Stored in `state`, and its deadline (if it has one) is after `now`":
+/// the row is, as of `now`, in `state` and has not moved since it was read.
+pub fn still_in(state: State, now: i64) -> Condition {
+    match state.deadline_rule() {
+        Some(rule) => Condition::new(
+            format!("{} AND {} > ?", state_is(state), column(rule.deadline)),
+            vec![now.into()],
+        ),
+        None => Condition::new(state_is(state), vec![]),
+    }
+}
+
+/// "Stored in `rule.state`, and its deadline has passed at `now`".
+pub fn past_deadline(rule: &DeadlineRule, now: i64) -> Condition {
+    Condition::new(
+        format!(
+            "{} AND {} <= ?",
+            state_is(rule.state),
+            column(rule.deadline)
+        ),
+        vec![now.into()],
+    )
+}
+
+/// "As of `now` the request is in `state`" (its effective state).
+pub fn effectively(state: State, now: i64) -> Condition {
+    let mut parts = vec![still_in(state, now)];
+    parts.extend(
+        DEADLINES
+            .iter()
+            .filter(|rule| rule.becomes == state)
+            .map(|rule| past_deadline(rule, now)),
+    );
+    let sql: Vec<String> = parts.iter().map(|c| format!("({})", c.sql)).collect();
+    Condition::new(
+        format!("({})", sql.join(" OR ")),
+        parts.into_iter().flat_map(|c| c.args).collect(),
+    )
+}
+
+fn this_request(id: &RequestId) -> Condition {
+    Condition::new("id = ?", vec![id.as_str().into()])
+}
+
+/// The guard of a person's transition from `before` at `now`: the row is
+/// still as it was read and its deadline has not passed.
+pub fn person_guard(before: &AccessRequest, now: i64) -> Condition {
+    this_request(&before.id).and(still_in(before.state(), now))
+}
+
+/// The guard of the sweep's move of `before` at `now`: the row is still as
+/// it was read and its deadline has passed.
+pub fn deadline_guard(before: &AccessRequest, now: i64) -> Option<Condition> {
+    let rule = before.state().deadline_rule()?;
+    Some(this_request(&before.id).and(past_deadline(rule, now)))
+}
+
+/// Adds "the tenant's Lockbox switch is still `enabled`" to a guard, for
+/// pre-approval, whose outcome depends on it.
+pub fn with_lockbox_setting(guard: Condition, tenant_id: &TenantId, enabled: bool) -> Condition {
+    guard.and(Condition::new(
+        "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND lockbox_enabled = ?)",
+        vec![tenant_id.as_str().into(), enabled.into()],
+    ))
+}
+
+/// The id of the audit record of a request entering `state`: a request
+/// enters each state at most once, so the primary key itself forbids a
+/// second record of the same change.
+pub fn transition_audit_id(request_id: &RequestId, state: State) -> String {
+    format!("{}/{}", request_id.as_str(), state.as_str())
+}
+
+/// Every column of a request, in the order of [`RequestRow`].
+pub const COLUMNS: &str = "id, tenant_id, service, ticket, reason, duration_minutes, \
+    requester_id, requester_email, created_at, state, manager_id, manager_email, manager_decided_at, \
+    manager_comment, lockbox_required, pending_expires_at, customer_id, customer_email, \
+    customer_decided_at, customer_comment, grant_starts_at, grant_ends_at, ended_at, ended_by_id, \
+    ended_by, end_comment";
+
+/// The columns a transition may change, in the order of [`mutable_values`].
+const MUTABLE_COLUMNS: [&str; 17] = [
+    "state",
+    "manager_id",
+    "manager_email",
+    "manager_decided_at",
+    "manager_comment",
+    "lockbox_required",
+    "pending_expires_at",
+    "customer_id",
+    "customer_email",
+    "customer_decided_at",
+    "customer_comment",
+    "grant_starts_at",
+    "grant_ends_at",
+    "ended_at",
+    "ended_by_id",
+    "ended_by",
+    "end_comment",
+];
+
+fn decision_values(d: Option<&Decision>) -> [Value; 4] {
+    [
+        d.map(|d| d.by.user_id.as_str()).into(),
+        d.map(|d| d.by.email.as_str()).into(),
+        d.map(|d| d.at).into(),
+        d.and_then(|d| d.comment.as_ref().map(Comment::as_str))
+            .into(),
+    ]
+}
+
+fn mutable_values(req: &AccessRequest) -> Vec<Value> {
+    let ending = req.ending();
+    let grant = req.grant();
+    let mut values = vec![req.state().as_str().into()];
+    values.extend(decision_values(req.manager_decision()));
+    values.push(req.customer_approval_required().into());
+    values.push(req.pending_until().into());
+    values.extend(decision_values(req.customer_decision()));
+    values.push(grant.map(|g| g.starts_at).into());
+    values.push(grant.map(|g| g.ends_at).into());
+    values.push(ending.map(|e| e.at).into());
+    let [id, email, _, comment] = decision_values(ender(req));
+    values.extend([id, email, comment]);
+    values
+}
+
+/// The person who ended a request, in the `ended_by*` columns: the
+/// requester who cancelled or the approver who revoked. (A rejection or a
+/// denial is the manager's or the customer's decision, in their columns.)
+fn ender(req: &AccessRequest) -> Option<&Decision> {
+    match &req.stage {
+        Stage::Cancelled { cancellation, .. } => Some(cancellation),
+        Stage::Revoked { revocation, .. } => Some(revocation),
+        _ => None,
+    }
+}
+
+/// A request as stored: one row, nullable where a stage lacks a fact.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestRow {
+    id: String,
+    tenant_id: String,
+    service: String,
+    ticket: String,
+    reason: String,
+    duration_minutes: u32,
+    requester_id: String,
+    requester_email: String,
+    created_at: i64,
+    state: String,
+    manager_id: Option<String>,
+    manager_email: Option<String>,
+    manager_decided_at: Option<i64>,
+    manager_comment: Option<String>,
+    lockbox_required: Option<i64>,
+    pending_expires_at: Option<i64>,
+    customer_id: Option<String>,
+    customer_email: Option<String>,
+    customer_decided_at: Option<i64>,
+    customer_comment: Option<String>,
+    grant_starts_at: Option<i64>,
+    grant_ends_at: Option<i64>,
+    ended_at: Option<i64>,
+    ended_by_id: Option<String>,
+    ended_by: Option<String>,
+    end_comment: Option<String>,
+}
+
+fn decision(
+    who: &str,
+    id: Option<String>,
+    email: Option<String>,
+    at: Option<i64>,
+    comment: Option<String>,
+) -> Result<Option<Decision>, String> {
+    match (id, email, at) {
+        (Some(id), Some(email), Some(at)) => Ok(Some(Decision {
+            by: Actor {
+                user_id: UserId::parse(&id).map_err(|e| e.message)?,
+                email,
+            },
+            at,
+            comment: comment
+                .map(|c| Comment::parse(&c))
+                .transpose()
+                .map_err(|e| e.message)?,
+        })),
+        (None, None, None) => Ok(None),
+        _ => Err(format!("the {who} decision is only partly stored")),
+    }
+}
+
+fn parse<T>(r: Result<T, lockbox_shared::validation::Invalid>) -> Result<T, String> {
+    r.map_err(|e| e.message)
+}
+
+fn required<T>(value: Option<T>, what: &str) -> Result<T, String> {
+    value.ok_or_else(|| format!("{what} is missing"))
+}
+
+impl RequestRow {
+    /// The domain value, or why the row breaks its rules.
+    pub fn into_domain(self) -> Result<AccessRequest, DbError> {
+        let id = self.id.clone();
+        self.convert()
+            .map_err(|why| DbError::Corrupt(format!("access request {id}: {why}")))
+    }
+
+    fn convert(self) -> Result<AccessRequest, String> {
+        let state = State::parse(&self.state).ok_or_else(|| format!("state {:?}", self.state))?;
+        let manager = decision(
+            "manager's",
+            self.manager_id,
+            self.manager_email,
+            self.manager_decided_at,
+            self.manager_comment,
+        )?;
+        let customer = decision(
+            "customer's",
+            self.customer_id,
+            self.customer_email,
+            self.customer_decided_at,
+            self.customer_comment,
+        )?;
+        let ender = decision(
+            "ending",
+            self.ended_by_id,
+            self.ended_by,
+            self.ended_at
+                .filter(|_| matches!(state, State::Cancelled | State::Revoked)),
+            self.end_comment,
+        )?;
+        let pending = self.pending_expires_at;
+        let grant = match (self.grant_starts_at, self.grant_ends_at) {
+            (Some(starts_at), Some(ends_at)) => Some(Grant { starts_at, ends_at }),
+            (None, None) => None,
+            _ => return Err("the grant is only partly stored".into()),
+        };
+        let approval = || -> Result<Approval, String> {
+            match self.lockbox_required.map(bit) {
+                Some(false) => Ok(Approval::LockboxOff),
+                _ => Ok(Approval::Customer {
+                    decision: required(customer.clone(), "the customer's approval")?,
+                    asked_until: required(pending, "pending_expires_at")?,
+                }),
+            }
+        };
+        let stage = match state {
+            State::PendingManagerApproval => Stage::PendingManagerApproval {
+                expires_at: required(pending, "pending_expires_at")?,
+            },
+            State::PendingCustomerApproval => Stage::PendingCustomerApproval {
+                preapproval: required(manager, "the pre-approval")?,
+                expires_at: required(pending, "pending_expires_at")?,
+            },
+            State::Approved => Stage::Approved {
+                approval: approval()?,
+                preapproval: required(manager, "the pre-approval")?,
+                grant: required(grant, "the grant")?,
+            },
+            State::Rejected => Stage::Rejected {
+                rejection: required(manager, "the rejection")?,
+                pending_until: required(pending, "pending_expires_at")?,
+            },
+            State::Denied => Stage::Denied {
+                preapproval: required(manager, "the pre-approval")?,
+                denial: required(customer, "the denial")?,
+                asked_until: required(pending, "pending_expires_at")?,
+            },
+            State::Expired => Stage::Expired {
+                preapproval: manager,
+                expired_at: required(self.ended_at.or(pending), "ended_at")?,
+            },
+            State::Cancelled => Stage::Cancelled {
+                preapproval: manager,
+                cancellation: required(ender, "the cancellation")?,
+                pending_until: required(pending, "pending_expires_at")?,
+            },
+            State::Revoked => Stage::Revoked {
+                approval: approval()?,
+                preapproval: required(manager, "the pre-approval")?,
+                grant: required(grant, "the grant")?,
+                revocation: required(ender, "the revocation")?,
+            },
+            State::Completed => Stage::Completed {
+                approval: approval()?,
+                preapproval: required(manager, "the pre-approval")?,
+                grant: required(grant, "the grant")?,
+            },
+        };
+        Ok(AccessRequest {
+            id: parse(RequestId::parse(&self.id))?,
+            tenant_id: parse(TenantId::parse(&self.tenant_id))?,
+            service: parse(ServiceName::parse(&self.service))?,
+            ticket: parse(TicketNumber::parse(&self.ticket))?,
+            reason: parse(Reason::parse(&self.reason))?,
+            duration: parse(GrantDuration::from_minutes(self.duration_minutes))?,
+            requester: Actor {
+                user_id: parse(UserId::parse(&self.requester_id))?,
+                email: self.requester_email,
+            },
+            created_at: self.created_at,
+            stage,
+        })
+    }
+}
+
+/// The requests a query selects, in its order; a row that breaks its
+/// rules is an error, never dropped.
+pub async fn select<D: Database>(
+    db: &D,
+    statement: Statement,
+) -> Result<Vec<AccessRequest>, DbError> {
+    let rows: Vec<RequestRow> = db.query(statement).await?;
+    rows.into_iter().map(RequestRow::into_domain).collect()
+}
+
+/// One request by id, if it exists.
+pub async fn load<D: Database>(db: &D, id: &RequestId) -> Result<Option<AccessRequest>, DbError> {
+    let statement = Statement::new(
+        format!("SELECT {COLUMNS} FROM access_requests WHERE id = ?"),
+        vec![id.as_str().into()],
+    );
+    Ok(select(db, statement).await?.into_iter().next())
+}
+
+/// Inserts a new request.
+pub fn insert(req: &AccessRequest) -> Statement {
+    let mut args: Vec<Value> = vec![
+        req.id.as_str().into(),
+        req.tenant_id.as_str().into(),
+        req.service.as_str().into(),
+        req.ticket.as_str().into(),
+        req.reason.as_str().into(),
+        i64::from(req.duration.minutes()).into(),
+        req.requester.user_id.as_str().into(),
+        req.requester.email.as_str().into(),
+        req.created_at.into(),
+    ];
+    args.extend(mutable_values(req));
+    let marks = vec!["?"; args.len()].join(", ");
+    Statement::new(
+        format!("INSERT INTO access_requests ({COLUMNS}) VALUES ({marks})"),
+        args,
+    )
+}
+
+/// Writes `after` over the row, when `guard` holds.
+pub fn update(after: &AccessRequest, guard: &Condition) -> Statement {
+    let sets: Vec<String> = MUTABLE_COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
+    let mut args = mutable_values(after);
+    args.extend(guard.args.iter().cloned());
+    Statement::new(
+        format!(
+            "UPDATE access_requests SET {} WHERE {}",
+            sets.join(", "),
+            guard.sql
+        ),
+        args,
+    )
+}
+
+/// Remembers an Idempotency-Key, when `guard` holds.
+pub fn idempotency_insert(
+    user_id: &UserId,
+    key: &str,
+    request_id: &RequestId,
+    verb: Verb,
+    now: i64,
+    guard: &Condition,
+) -> Statement {
+    let exists = guard.exists_in("access_requests");
+    let mut args: Vec<Value> = vec![
+        user_id.as_str().into(),
+        key.into(),
+        request_id.as_str().into(),
+        verb.as_str().into(),
+        now.into(),
+    ];
+    args.extend(exists.args);
+    Statement::new(
+        format!(
+            "INSERT INTO idempotency_keys (user_id, key, request_id, verb, created_at) \
+             SELECT ?, ?, ?, ?, ? WHERE {}",
+            exists.sql
+        ),
+        args,
+    )
+}
+
+/// The request and verb an Idempotency-Key of `user_id` was first used on.
+pub fn idempotency_lookup(user_id: &UserId, key: &str) -> Statement {
+    Statement::new(
+        "SELECT request_id, verb FROM idempotency_keys WHERE user_id = ? AND key = ?",
+        vec![user_id.as_str().into(), key.into()],
+    )
+}
+
+/// Where a page of a listing starts: after (created_at, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: RequestId,
+}
+
+/// Filters of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only requests in this state as of now.
+    pub state: Option<State>,
+    /// Only requests created after this time.
+    pub created_after: Option<i64>,
+    /// Only requests older than this one (the previous page's last).
+    pub cursor: Option<Cursor>,
+}
+
+/// One page of the requests that `scope` selects, newest first; fetches
+/// `limit + 1` rows so the caller knows whether there is a next page.
+pub fn list(scope: Condition, filter: &ListFilter, limit: i64, now: i64) -> Statement {
+    let mut condition = scope;
+    if let Some(state) = filter.state {
+        condition = condition.and(effectively(state, now));
+    }
+    if let Some(after) = filter.created_after {
+        condition = condition.and(Condition::new("created_at > ?", vec![after.into()]));
+    }
+    if let Some(cursor) = &filter.cursor {
+        condition = condition.and(Condition::new(
+            "created_at < ? OR (created_at = ? AND id < ?)",
+            vec![
+                cursor.created_at.into(),
+                cursor.created_at.into(),
+                cursor.id.as_str().into(),
+            ],
+        ));
+    }
+    let mut args = condition.args;
+    args.push((limit + 1).into());
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE {} ORDER BY created_at DESC, id DESC LIMIT ?",
+            condition.sql
+        ),
+        args,
+    )
+}
+
+/// Every request of one tenant (the customer's list).
+pub fn of_tenant(tenant_id: &TenantId) -> Condition {
+    Condition::new("tenant_id = ?", vec![tenant_id.as_str().into()])
+}
+
+/// The live grant, if any, of `requester` for `tenant` and `service` at
+/// `now`: effectively Approved, and started.
+pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64) -> Statement {
+    let condition = Condition::new(
+        "requester_id = ? AND tenant_id = ? AND service = ? AND grant_starts_at <= ?",
+        vec![
+            requester.as_str().into(),
+            tenant.as_str().into(),
+            service.into(),
+            now.into(),
+        ],
+    )
+    .and(still_in(State::Approved, now));
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE {} ORDER BY grant_ends_at DESC LIMIT 1",
+            condition.sql
+        ),
+        condition.args,
+    )
+}
+
+/// At most `limit` requests whose `rule` deadline has passed at `now`,
+/// soonest deadline first (the sweep's scan, on a partial index).
+pub fn due(rule: &DeadlineRule, now: i64, limit: i64) -> Statement {
+    let condition = past_deadline(rule, now);
+    let mut args = condition.args;
+    args.push(limit.into());
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE {} ORDER BY {col}, id LIMIT ?",
+            condition.sql,
+            col = column(rule.deadline)
+        ),
+        args,
+    )
+}
+
+/// Moves every time of a request `ms` into the past (local development).
+pub fn shift(id: &RequestId, ms: i64) -> Statement {
+    let columns = [
+        "created_at",
+        "manager_decided_at",
+        "pending_expires_at",
+        "customer_decided_at",
+        "grant_starts_at",
+        "grant_ends_at",
+        "ended_at",
+    ];
+    let sets: Vec<String> = columns.iter().map(|c| format!("{c} = {c} - ?")).collect();
+    let mut args: Vec<Value> = columns.iter().map(|_| Value::Int(ms)).collect();
+    args.push(id.as_str().into());
+    Statement::new(
+        format!(
+            "UPDATE access_requests SET {} WHERE id = ?",
+            sets.join(", ")
+        ),
+        args,
+    )
+}

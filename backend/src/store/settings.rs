@@ -1,0 +1,118 @@
+//! Tenants: their Lockbox switch and their services.
+
+use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::ids::TenantId;
+use serde::Deserialize;
+
+use super::audit;
+use super::db::{bit, first, Condition, Database, DbError, Statement};
+
+/// A tenant's Lockbox switch and who last changed it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TenantRow {
+    pub tenant_id: TenantId,
+    pub tenant_name: String,
+    lockbox_enabled: i64,
+    pub lockbox_changed_by: Option<String>,
+    pub lockbox_changed_at: Option<i64>,
+}
+
+impl TenantRow {
+    /// "Require approval for all data access requests".
+    pub fn lockbox_enabled(&self) -> bool {
+        bit(self.lockbox_enabled)
+    }
+}
+
+/// The tenant, if it exists.
+pub async fn tenant<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+) -> Result<Option<TenantRow>, DbError> {
+    first(
+        db,
+        Statement::new(
+            "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, lockbox_changed_at \
+             FROM tenants WHERE id = ?",
+            vec![tenant_id.as_str().into()],
+        ),
+    )
+    .await
+}
+
+/// Sets the switch with its audit record, both only when it changes.
+pub async fn set_lockbox<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+    enabled: bool,
+    by: &str,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<(), DbError> {
+    let changes = Condition::new(
+        "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND lockbox_enabled <> ?)",
+        vec![tenant_id.as_str().into(), enabled.into()],
+    );
+    db.batch(vec![
+        audit::insert(record, &audit::new_id(), now, Some(&changes)),
+        Statement::new(
+            "UPDATE tenants SET lockbox_enabled = ?, lockbox_changed_by = ?, lockbox_changed_at = ? \
+             WHERE id = ? AND lockbox_enabled <> ?",
+            vec![
+                enabled.into(),
+                by.into(),
+                now.into(),
+                tenant_id.as_str().into(),
+                enabled.into(),
+            ],
+        ),
+    ])
+    .await?;
+    Ok(())
+}
+
+/// A tenant with its services.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TenantServicesRow {
+    pub id: TenantId,
+    pub name: String,
+    services: String,
+}
+
+impl TenantServicesRow {
+    /// Its services, by name.
+    pub fn services(&self) -> Vec<String> {
+        self.services
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// Every tenant with its services, for provider staff.
+pub async fn tenants_with_services<D: Database>(db: &D) -> Result<Vec<TenantServicesRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT t.id, t.name, \
+                COALESCE((SELECT GROUP_CONCAT(service, ',') FROM \
+                    (SELECT service FROM tenant_services s WHERE s.tenant_id = t.id ORDER BY service)), '') AS services \
+         FROM tenants t ORDER BY t.name",
+        vec![],
+    ))
+    .await
+}
+
+/// A tenant's services (none for a tenant that does not exist).
+pub async fn services<D: Database>(db: &D, tenant_id: &str) -> Result<Vec<String>, DbError> {
+    #[derive(Deserialize)]
+    struct Row {
+        service: String,
+    }
+    let rows: Vec<Row> = db
+        .query(Statement::new(
+            "SELECT service FROM tenant_services WHERE tenant_id = ? ORDER BY service",
+            vec![tenant_id.into()],
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|r| r.service).collect())
+}

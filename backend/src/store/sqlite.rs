@@ -1,0 +1,133 @@
+//! SQLite (through `rusqlite`) as a [`Database`]: the model test runs the
+//! Worker's own code and SQL on it, with the real migrations.
+//!
+//! Every call yields once before it touches the database, so two
+//! operations joined together interleave at every await point: a real race,
+//! decided by the guards.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use rusqlite::Connection;
+use serde::de::DeserializeOwned;
+
+use super::db::{Database, DbError, Statement, Value};
+
+/// An in-memory SQLite database.
+pub struct Sqlite {
+    /// The connection, for tests that inspect the tables directly.
+    pub conn: Connection,
+    batches: Cell<u64>,
+}
+
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+fn bind(args: &[Value]) -> Vec<rusqlite::types::Value> {
+    args.iter()
+        .map(|v| match v {
+            Value::Null => rusqlite::types::Value::Null,
+            Value::Int(n) => rusqlite::types::Value::Integer(*n),
+            Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        })
+        .collect()
+}
+
+fn db_error(err: rusqlite::Error) -> DbError {
+    DbError::from_message(err.to_string())
+}
+
+impl Sqlite {
+    /// A fresh in-memory database with every migration of `migrations`
+    /// applied in order.
+    pub fn with_migrations(migrations: &Path) -> Result<Self, DbError> {
+        let conn = Connection::open_in_memory().map_err(db_error)?;
+        let mut files: Vec<_> = std::fs::read_dir(migrations)
+            .map_err(|e| DbError::Other(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        for path in files {
+            let sql = std::fs::read_to_string(&path).map_err(|e| DbError::Other(e.to_string()))?;
+            conn.execute_batch(&sql)
+                .map_err(|e| DbError::Other(format!("{}: {e}", path.display())))?;
+        }
+        Ok(Self {
+            conn,
+            batches: Cell::new(0),
+        })
+    }
+
+    /// Runs a script of statements (seed data, fixtures).
+    pub fn execute_script(&self, sql: &str) -> Result<(), DbError> {
+        self.conn.execute_batch(sql).map_err(db_error)
+    }
+
+    /// How many write batches ran.
+    pub fn batches(&self) -> u64 {
+        self.batches.get()
+    }
+}
+
+impl Database for Sqlite {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        YieldOnce(false).await;
+        self.batches.set(self.batches.get() + 1);
+        let tx = self.conn.unchecked_transaction().map_err(db_error)?;
+        let mut changes = Vec::new();
+        for s in &statements {
+            let n = tx
+                .execute(&s.sql, rusqlite::params_from_iter(bind(&s.args)))
+                .map_err(db_error)?;
+            changes.push(n);
+        }
+        tx.commit().map_err(db_error)?;
+        Ok(changes)
+    }
+
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        YieldOnce(false).await;
+        let mut stmt = self.conn.prepare(&statement.sql).map_err(db_error)?;
+        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(bind(&statement.args)))
+            .map_err(db_error)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_error)? {
+            let mut map = serde_json::Map::new();
+            for (i, name) in names.iter().enumerate() {
+                let value = match row.get_ref(i).map_err(db_error)? {
+                    rusqlite::types::ValueRef::Null => serde_json::Value::Null,
+                    rusqlite::types::ValueRef::Integer(n) => n.into(),
+                    rusqlite::types::ValueRef::Real(f) => f.into(),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        String::from_utf8_lossy(t).into_owned().into()
+                    }
+                    rusqlite::types::ValueRef::Blob(_) => serde_json::Value::Null,
+                };
+                map.insert(name.clone(), value);
+            }
+            out.push(
+                serde_json::from_value(serde_json::Value::Object(map))
+                    .map_err(|e| DbError::Other(e.to_string()))?,
+            );
+        }
+        Ok(out)
+    }
+}

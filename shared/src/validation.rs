@@ -1,0 +1,267 @@
+//! Inputs parsed once at the boundary into types that stay valid: a value of
+//! one of these types has passed its checks (parse, don't validate).
+
+use serde::{Deserialize, Serialize};
+
+/// The longest grant that can be asked for, in minutes (4 hours).
+pub const MAX_GRANT_MINUTES: u32 = 4 * 60;
+/// Longest reason accepted, in characters.
+pub const MAX_REASON_CHARS: usize = 1000;
+/// Longest decision comment accepted, in characters.
+pub const MAX_COMMENT_CHARS: usize = 1000;
+/// Longest ticket number accepted, in characters.
+pub const MAX_TICKET_CHARS: usize = 64;
+
+/// An input that failed validation: which field and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The field, as named in the API.
+    pub field: &'static str,
+    /// A sentence saying what is accepted.
+    pub message: String,
+}
+
+pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Invalid {
+    Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Whether `c` is invisible formatting that can make text read differently
+/// from what it is: bidirectional overrides and isolates, zero-width
+/// characters, the byte-order mark.
+fn is_deceptive_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Free text as a person typed it, less what no person types on purpose:
+/// control characters (line breaks survive where `multiline`; a tab becomes
+/// a space), bidirectional overrides and zero-width characters. Trimmed.
+pub fn clean_text(s: &str, multiline: bool) -> String {
+    let cleaned: String = s
+        .chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            '\n' if multiline => Some('\n'),
+            '\r' if multiline => None,
+            c if c.is_control() || is_deceptive_format(c) => None,
+            c => Some(c),
+        })
+        .collect();
+    cleaned.trim().to_owned()
+}
+
+/// How long the grant lasts: more than zero, at most 4 hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct GrantDuration(u32);
+
+impl GrantDuration {
+    /// Parses minutes, refusing 0 and anything over 4 hours.
+    pub fn from_minutes(minutes: u32) -> Result<Self, Invalid> {
+        if minutes == 0 || minutes > MAX_GRANT_MINUTES {
+            return Err(invalid(
+                "duration_minutes",
+                format!(
+                    "Access can be asked for between 1 and {MAX_GRANT_MINUTES} minutes ({} hours).",
+                    MAX_GRANT_MINUTES / 60
+                ),
+            ));
+        }
+        Ok(Self(minutes))
+    }
+
+    /// The duration in minutes.
+    pub const fn minutes(self) -> u32 {
+        self.0
+    }
+
+    /// The duration in milliseconds.
+    pub const fn millis(self) -> i64 {
+        self.0 as i64 * 60_000
+    }
+}
+
+impl TryFrom<u32> for GrantDuration {
+    type Error = String;
+    fn try_from(minutes: u32) -> Result<Self, String> {
+        Self::from_minutes(minutes).map_err(|e| e.message)
+    }
+}
+
+impl From<GrantDuration> for u32 {
+    fn from(d: GrantDuration) -> u32 {
+        d.0
+    }
+}
+
+macro_rules! text_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).map_err(|e| e.message)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+    };
+}
+
+text_type!(
+    /// The provider's support ticket the request is for.
+    TicketNumber
+);
+
+impl TicketNumber {
+    /// 1–64 characters: letters, digits and `- _ # . /`.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || "-_#./".contains(c);
+        if s.is_empty() || s.chars().count() > MAX_TICKET_CHARS || !s.chars().all(ok_char) {
+            return Err(invalid(
+                "ticket",
+                format!("The ticket number must be 1 to {MAX_TICKET_CHARS} letters, digits or - _ # . / characters."),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+text_type!(
+    /// Why the engineer needs access: required, bounded, cleaned.
+    Reason
+);
+
+impl Reason {
+    /// 1 to [`MAX_REASON_CHARS`] characters after [`clean_text`].
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = clean_text(s, true);
+        if s.is_empty() {
+            return Err(invalid(
+                "reason",
+                "Say why access to the customer's content is needed.",
+            ));
+        }
+        if s.chars().count() > MAX_REASON_CHARS {
+            return Err(invalid(
+                "reason",
+                format!("The reason can be at most {MAX_REASON_CHARS} characters."),
+            ));
+        }
+        Ok(Self(s))
+    }
+}
+
+text_type!(
+    /// A comment on a decision: non-empty, bounded, cleaned.
+    Comment
+);
+
+impl Comment {
+    /// 1 to [`MAX_COMMENT_CHARS`] characters after [`clean_text`].
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = clean_text(s, true);
+        if s.is_empty() {
+            return Err(invalid("comment", "A comment cannot be empty."));
+        }
+        if s.chars().count() > MAX_COMMENT_CHARS {
+            return Err(invalid(
+                "comment",
+                format!("The comment can be at most {MAX_COMMENT_CHARS} characters."),
+            ));
+        }
+        Ok(Self(s))
+    }
+
+    /// An optional comment: absent, or blank after cleaning, is `None`.
+    pub fn parse_optional(s: Option<&str>) -> Result<Option<Self>, Invalid> {
+        match s.map(|s| clean_text(s, true)).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => Self::parse(&s).map(Some),
+        }
+    }
+}
+
+text_type!(
+    /// A service whose content a grant opens (`mail`, `sites`, …).
+    ServiceName
+);
+
+impl ServiceName {
+    /// 1–32 lower-case letters, digits or dashes.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            return Err(invalid(
+                "service",
+                "The service must be one of the tenant's services, such as mail, sites or files.",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_can_be_at_most_four_hours_and_not_zero() {
+        assert!(GrantDuration::from_minutes(240).is_ok());
+        assert!(GrantDuration::from_minutes(241).is_err());
+        assert!(GrantDuration::from_minutes(0).is_err());
+        assert!(serde_json::from_str::<GrantDuration>("300").is_err());
+    }
+
+    #[test]
+    fn inputs_are_validated_with_a_field_and_a_sentence() {
+        assert_eq!(Reason::parse("  ").expect_err("empty").field, "reason");
+        assert!(Reason::parse(&"x".repeat(MAX_REASON_CHARS + 1)).is_err());
+        assert!(TicketNumber::parse("SR 1; DROP").is_err());
+        assert!(ServiceName::parse("Mail").is_err());
+        assert_eq!(Comment::parse_optional(Some("  ")).expect("ok"), None);
+        assert!(serde_json::from_str::<Reason>("\"  \"").is_err());
+    }
+
+    #[test]
+    fn bidi_overrides_zero_width_and_control_characters_are_removed() {
+        let typed = "Invoice\u{202E}fdp.exe\u{200B} is\u{0007} broken\r\n\tsee log";
+        assert_eq!(
+            Reason::parse(typed).expect("valid").as_str(),
+            "Invoicefdp.exe is broken\n see log"
+        );
+        assert_eq!(clean_text("a\nb", false), "ab");
+        assert_eq!(
+            Comment::parse_optional(Some("\u{2066}\u{2069}")).expect("ok"),
+            None
+        );
+        assert_eq!(
+            Comment::parse("Grüße, 東京 — ok").expect("valid").as_str(),
+            "Grüße, 東京 — ok"
+        );
+    }
+}
