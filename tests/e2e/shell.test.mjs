@@ -82,3 +82,27 @@ test('links, back and forward change the page without reloading the app', async 
     await context.close();
   }
 });
+
+// Each page address shows that page, not just the app shell: the server
+// answers any path with the app, so only the page's own heading proves it.
+const PAGES = [
+  ['/support/lockbox-requests', 'Customer Lockbox requests'],
+  ['/support/lockbox-requests/a11ce000-0000-4000-8000-000000000001', 'Request SR-10231'],
+  ['/settings/org-settings/security-privacy', 'Security & Privacy'],
+  ['/roles', 'Roles'],
+  ['/status', 'System status'],
+  ['/audit', 'Page not found'],
+];
+
+test('every page address shows its own page heading', async () => {
+  const { context, page, errors } = await signedInPage(browser, DESKTOP, 'admin@contoso.example');
+  try {
+    for (const [path, heading] of PAGES) {
+      await load(page, path);
+      await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -11,6 +11,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use ureq;
+use ureq::ResponseExt as _;
+
+pub mod openapi;
 
 /// The base URL of the running server, e.g. `http://127.0.0.1:40123`.
 pub fn base_url() -> String {
@@ -71,9 +74,11 @@ pub fn get(path: &str) -> Answer {
     read(client().get(url(path)).call())
 }
 
-/// Turns a ureq result into an [`Answer`], panicking on transport errors.
+/// Turns a ureq result into an [`Answer`], panicking on transport errors
+/// and on any API answer that the OpenAPI document does not describe.
 pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
     let mut response = result.unwrap_or_else(|err| panic!("request failed: {err}"));
+    let path = response.get_uri().path().to_owned();
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -95,6 +100,7 @@ pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> An
         .body_mut()
         .read_to_string()
         .unwrap_or_else(|err| panic!("could not read body: {err}"));
+    openapi::check(&path, status, &content_type, &body);
     Answer {
         status,
         content_type,

@@ -163,10 +163,33 @@ fn with_lockbox_off_the_grant_starts_at_preapproval_and_the_log_says_so() {
 }
 
 #[test]
-fn nobody_decides_their_own_request() {
-    // A manager who opens a request (through a service-token-like identity
-    // holding both roles is not in the demo; the manager is not an engineer)
-    // cannot open one, and an engineer cannot pre-approve at all.
+fn nobody_decides_their_own_request_even_holding_both_provider_roles() {
+    // lead@ is both engineer and manager: they may pre-approve others'
+    // requests, never their own.
+    let lead = sign_in("lead@provider.example");
+    let own = open_request(&lead, CONTOSO, 30);
+    for verb in ["preapprove", "reject"] {
+        let answer = act(&lead, &own, verb, None);
+        assert_eq!(answer.status, 403, "{verb} of own request: {}", answer.body);
+        assert!(answer.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("another person"));
+    }
+    let by_manager = act(
+        &sign_in("manager@provider.example"),
+        &own,
+        "preapprove",
+        None,
+    );
+    assert_eq!(by_manager.status, 200, "{}", by_manager.body);
+    let others = open_request(&sign_in("engineer1@provider.example"), CONTOSO, 30);
+    let by_lead = act(&lead, &others, "preapprove", None);
+    assert_eq!(by_lead.status, 200, "{}", by_lead.body);
+}
+
+#[test]
+fn engineers_cannot_preapprove_and_managers_cannot_open_requests() {
     let id = open_request(&sign_in("engineer1@provider.example"), CONTOSO, 30);
     let by_engineer = act(
         &sign_in("engineer1@provider.example"),
@@ -272,9 +295,25 @@ fn the_same_idempotency_key_twice_has_one_effect_and_the_same_answer() {
 #[test]
 fn the_requester_cancels_and_nobody_else_can() {
     let id = pending_contoso_request(30);
+    // Another engineer may not see the request at all: the same 404 as for
+    // a request that does not exist.
+    let by_other = act(&sign_in("engineer2@provider.example"), &id, "cancel", None);
+    assert_eq!(by_other.status, 404, "{}", by_other.body);
+    let missing = act(
+        &sign_in("engineer2@provider.example"),
+        "00000000-0000-4000-8000-000000000000",
+        "cancel",
+        None,
+    );
+    assert_eq!(missing.status, 404);
     assert_eq!(
-        act(&sign_in("engineer2@provider.example"), &id, "cancel", None).status,
-        403
+        by_other.json()["detail"]
+            .as_str()
+            .map(|d| d.replace(&id, "ID")),
+        missing.json()["detail"]
+            .as_str()
+            .map(|d| d.replace("00000000-0000-4000-8000-000000000000", "ID")),
+        "the two 404s must not be told apart"
     );
     let cancelled = act(
         &sign_in("engineer1@provider.example"),

@@ -1,11 +1,15 @@
 use lockbox_tests::get;
 
+// The app's pages (frontend/src/routes.rs). The server answers any path
+// with the app, so this proves only that a reload of a deep link loads it;
+// tests/e2e/shell.test.mjs checks that each page shows its own heading.
 const DEEP_LINKS: &[&str] = &[
     "/",
     "/settings/org-settings/security-privacy",
     "/support/lockbox-requests",
     "/roles",
-    "/audit",
+    "/status",
+    "/sign-in",
 ];
 
 #[test]
