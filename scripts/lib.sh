@@ -48,20 +48,41 @@ ensure_dev_keys() {
   export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PUBLIC_KEY
 }
 
+# write_dev_vars: writes .dev.vars (wrangler's file of local secrets, never
+# committed) with the local sign-in switch and key pair, readable only by
+# this user, so the keys are not on wrangler's command line for `ps` to show.
+write_dev_vars() {
+  ensure_dev_keys
+  local tmp
+  tmp=$(mktemp .wrangler/dev-auth/dev.vars.XXXXXX) || die "could not write .dev.vars in $PWD."
+  chmod 600 "$tmp"
+  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\n' \
+    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" >"$tmp"
+  mv -f "$tmp" .dev.vars
+}
+
 # start_server PORT PERSIST_DIR LOG [--no-dev-auth]: starts `wrangler dev` on
 # 127.0.0.1:PORT in the background, sets SERVER_PID, and waits until the API
-# answers at all. The local sign-in is switched on with --var (never in
+# answers at all. The local sign-in is switched on through .dev.vars (never
 # wrangler.toml) unless --no-dev-auth is given.
 start_server() {
   local port=$1 dir=$2 log=$3 mode=${4:-} inspector
   local vars=()
-  if [ "$mode" != "--no-dev-auth" ]; then
-    ensure_dev_keys
-    vars=(--var "LOCKBOX_DEV_AUTH:1" --var "LOCKBOX_DEV_PRIVATE_KEY:$LOCKBOX_DEV_PRIVATE_KEY"
-          --var "LOCKBOX_DEV_PUBLIC_KEY:$LOCKBOX_DEV_PUBLIC_KEY")
+  if [ "$mode" = "--no-dev-auth" ]; then
+    # wrangler 4.86 reads .dev.vars only when no --env-file is given, so an
+    # empty env file keeps this server free of the dev variables even while
+    # another server of this folder uses them.
+    : >"$dir.no-dev-vars.env"
+    vars=(--env-file "$dir.no-dev-vars.env")
+  else
+    write_dev_vars
   fi
   inspector=$(free_port)
-  wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+  # The keys stay out of wrangler's environment too: an env file or
+  # CLOUDFLARE_INCLUDE_PROCESS_ENV would otherwise hand them to the Worker.
+  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH \
+    CLOUDFLARE_INCLUDE_PROCESS_ENV=false \
+    wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
     --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \
     "${vars[@]}" >"$log" 2>&1 &
   SERVER_PID=$!

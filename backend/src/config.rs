@@ -1,6 +1,6 @@
 //! Bindings and variables, read once per invocation.
 
-use worker::{D1Database, Env};
+use worker::{console_error, D1Database, Env};
 
 use crate::auth::{DevKeys, Verifier};
 use crate::error::AppError;
@@ -24,6 +24,36 @@ fn var(env: &Env, name: &str) -> Option<String> {
         .filter(|v| !v.trim().is_empty())
 }
 
+/// What the dev-only variables ask for, given the rest of the configuration.
+#[derive(Debug, PartialEq, Eq)]
+enum DevMode {
+    /// No dev variable is set: the normal case of a deployment.
+    Off,
+    /// The local sign-in, with its key pair (base64 PKCS#1 DER).
+    On { private: String, public: String },
+    /// Some dev variable is set next to `ACCESS_ISSUER`: a deployment with
+    /// leftovers of local development. The local sign-in stays off.
+    Refused,
+}
+
+fn dev_mode(
+    switch: Option<String>,
+    private: Option<String>,
+    public: Option<String>,
+    access_issuer_set: bool,
+) -> DevMode {
+    if access_issuer_set {
+        if switch.is_some() || private.is_some() || public.is_some() {
+            return DevMode::Refused;
+        }
+        return DevMode::Off;
+    }
+    match (switch.as_deref(), private, public) {
+        (Some("1"), Some(private), Some(public)) => DevMode::On { private, public },
+        _ => DevMode::Off,
+    }
+}
+
 impl App {
     /// Reads the bindings; a missing one is a deployment mistake, reported as such.
     pub fn from_env(env: &Env) -> Result<Self, AppError> {
@@ -32,18 +62,27 @@ impl App {
             .map_err(|err| AppError::Misconfigured(format!("D1 binding `DB`: {err}")))?;
 
         // The dev sign-in exists only when `wrangler dev` is started with
-        // these variables (scripts/lib.sh passes them with --var); they are
-        // never in wrangler.toml, so a deployment cannot have them.
-        let dev = match (
-            var(env, "LOCKBOX_DEV_AUTH").as_deref(),
+        // these variables (scripts/lib.sh writes them to .dev.vars); they are
+        // never in wrangler.toml. A deployment names its Access issuer, and
+        // with one set the dev variables are refused, whatever else is set.
+        let dev = match dev_mode(
+            var(env, "LOCKBOX_DEV_AUTH"),
             var(env, "LOCKBOX_DEV_PRIVATE_KEY"),
             var(env, "LOCKBOX_DEV_PUBLIC_KEY"),
+            var(env, "ACCESS_ISSUER").is_some(),
         ) {
-            (Some("1"), Some(private), Some(public)) => Some(
+            DevMode::Off => None,
+            DevMode::Refused => {
+                console_error!(
+                    "misconfigured: LOCKBOX_DEV_* variables are set together with ACCESS_ISSUER; \
+                     the local sign-in stays off. Remove the LOCKBOX_DEV_* variables from this deployment."
+                );
+                None
+            }
+            DevMode::On { private, public } => Some(
                 DevKeys::from_base64_der(&private, &public)
                     .map_err(|err| AppError::Misconfigured(format!("dev keys: {err}")))?,
             ),
-            _ => None,
         };
 
         let verifier = match &dev {
@@ -61,5 +100,50 @@ impl App {
             dev,
             service_account: lockbox_shared::audit::service_account(&deployment),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn some(value: &str) -> Option<String> {
+        Some(value.to_owned())
+    }
+
+    #[test]
+    fn the_dev_variables_turn_the_local_sign_in_on_without_an_access_issuer() {
+        assert_eq!(
+            dev_mode(some("1"), some("priv"), some("pub"), false),
+            DevMode::On {
+                private: "priv".into(),
+                public: "pub".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_dev_variables_are_refused_next_to_an_access_issuer() {
+        assert_eq!(
+            dev_mode(some("1"), some("priv"), some("pub"), true),
+            DevMode::Refused
+        );
+        assert_eq!(dev_mode(None, some("priv"), None, true), DevMode::Refused);
+    }
+
+    #[test]
+    fn a_deployment_without_dev_variables_has_no_local_sign_in() {
+        assert_eq!(dev_mode(None, None, None, true), DevMode::Off);
+        assert_eq!(dev_mode(None, None, None, false), DevMode::Off);
+    }
+
+    #[test]
+    fn the_local_sign_in_needs_the_switch_and_both_keys() {
+        assert_eq!(
+            dev_mode(some("0"), some("priv"), some("pub"), false),
+            DevMode::Off
+        );
+        assert_eq!(dev_mode(some("1"), None, some("pub"), false), DevMode::Off);
+        assert_eq!(dev_mode(some("1"), some("priv"), None, false), DevMode::Off);
     }
 }

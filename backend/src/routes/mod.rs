@@ -259,14 +259,22 @@ impl Call {
             .map_or("", |(_, v)| v.as_str())
     }
 
-    /// Whether the request came to a loopback address (local development).
+    /// Whether the request came from this machine (local development),
+    /// judged by the connecting address and never by the Host header, which
+    /// the client writes.
     pub fn is_loopback(&self) -> bool {
-        self.req
-            .url()
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_owned))
-            .is_some_and(|host| matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]"))
+        is_loopback_address(&self.ip)
     }
+}
+
+/// Whether `connecting_ip` (the `CF-Connecting-IP` header: set by
+/// Cloudflare's edge in a deployment, by `wrangler dev` from the socket
+/// locally) is a loopback address, IPv4-mapped IPv6 included.
+pub fn is_loopback_address(connecting_ip: &str) -> bool {
+    connecting_ip
+        .trim()
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 /// A time given as RFC 3339 (`2026-11-28T09:00:00Z`) or epoch milliseconds;
@@ -485,6 +493,32 @@ mod tests {
             Err(Some(Route::Health))
         );
         assert_eq!(Route::find(&Method::Get, "/api/v1/healthz"), Err(None));
+    }
+
+    #[test]
+    fn loopback_connecting_addresses_are_recognised() {
+        for ip in ["127.0.0.1", "::1", "::ffff:127.0.0.1", " 127.0.0.1 "] {
+            assert!(is_loopback_address(ip), "{ip}");
+        }
+    }
+
+    #[test]
+    fn other_connecting_addresses_and_host_names_are_not_loopback() {
+        for ip in [
+            "203.0.113.7",
+            "2001:db8::1",
+            "::ffff:203.0.113.7",
+            "0.0.0.0",
+            "::",
+            "localhost",
+            "127.0.0.1:8787",
+            "[::1]",
+            "127.0.0.1, 203.0.113.7",
+            "unknown",
+            "",
+        ] {
+            assert!(!is_loopback_address(ip), "{ip}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Signing out, and the local-development sign-in.
 //!
-//! The dev routes exist only when the dev-only variables are set *and* the
-//! request came to a loopback address; otherwise they answer 404 like any
-//! path that does not exist.
+//! The dev routes exist only when the dev-only variables are set (and no
+//! Access issuer is, see config.rs) *and* the request came from a loopback
+//! address (`CF-Connecting-IP`, not the Host header); otherwise they answer
+//! 404 like any path that does not exist.
 
 use lockbox_shared::api::{DevSignIn, Me, RequestView, ShiftRequest};
 use lockbox_shared::ids::RequestId;

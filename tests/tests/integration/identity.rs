@@ -196,3 +196,41 @@ fn the_dev_sign_in_does_not_exist_without_the_dev_variable() {
     // And the same paths do exist on the dev server, so 404 is not a typo.
     assert_eq!(get("/api/v1/dev/people").status, 200);
 }
+
+/// A request as the Worker sees one from 203.0.113.7 that names 127.0.0.1 as
+/// its host: Cloudflare's edge puts the caller's address in CF-Connecting-IP,
+/// and wrangler dev keeps one the client sent.
+fn remote<B>(
+    request: lockbox_tests::ureq::RequestBuilder<B>,
+) -> lockbox_tests::ureq::RequestBuilder<B> {
+    request
+        .header("Host", "127.0.0.1")
+        .header("CF-Connecting-IP", "203.0.113.7")
+}
+
+#[test]
+fn a_host_header_saying_loopback_does_not_open_the_dev_sign_in_to_a_remote_caller() {
+    let people = read(remote(client().get(url("/api/v1/dev/people"))).call());
+    assert_eq!(people.status, 404, "{}", people.body);
+    assert_eq!(people.content_type, "application/problem+json");
+    let signed_in = read(
+        remote(client().post(url("/api/v1/dev/sign-in")))
+            .send_json(serde_json::json!({ "email": WHO })),
+    );
+    assert_eq!(signed_in.status, 404, "{}", signed_in.body);
+    assert!(signed_in.headers_lack_cookie());
+    let shifted = read(
+        remote(client().post(url("/api/v1/dev/shift-request"))).send_json(
+            serde_json::json!({ "request_id": "0f8fad5b-d9cb-469f-a165-70867728950e", "ms": 1 }),
+        ),
+    );
+    assert_eq!(shifted.status, 404, "{}", shifted.body);
+    // The same request from this machine is let in, so 404 is the gate.
+    let local = read(
+        client()
+            .get(url("/api/v1/dev/people"))
+            .header("Host", "127.0.0.1")
+            .call(),
+    );
+    assert_eq!(local.status, 200, "{}", local.body);
+}
