@@ -13,7 +13,7 @@ use base64::Engine as _;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use worker::{Fetch, Request, Url};
+use worker::{D1Database, Fetch, Request, Url};
 
 use crate::error::AppError;
 
@@ -298,13 +298,14 @@ pub fn cleared_cookie() -> String {
 }
 
 /// Who is calling: a verified token, resolved to a person Lockbox knows.
+/// `verifier` is the configured one, or why there is none.
 pub async fn authenticate(
     req: &Request,
-    app: &crate::config::App,
+    verifier: &Result<Verifier, String>,
+    db: &D1Database,
     now_ms: i64,
 ) -> Result<lockbox_shared::roles::Principal, AppError> {
-    let verifier = app
-        .verifier
+    let verifier = verifier
         .as_ref()
         .map_err(|why| AppError::Misconfigured(why.clone()))?;
     let token = token_of(req).ok_or_else(|| unauthenticated("no token"))?;
@@ -312,7 +313,7 @@ pub async fn authenticate(
     let identity = claims
         .identity()
         .ok_or_else(|| unauthenticated("token names no e-mail or service token"))?;
-    crate::store::people::principal(&app.db, identity)
+    crate::store::people::principal(db, identity)
         .await?
         .ok_or_else(|| AppError::UnknownPerson {
             identity: identity.to_owned(),

@@ -354,7 +354,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevSeed => return session::dev_seed(app, &call).await,
         _ => {}
     }
-    let principal = auth::authenticate(&call.req, app, call.now_ms).await?;
+    let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
     let p = &principal;
     match route {
         Route::Me => me::get(app, p).await,
