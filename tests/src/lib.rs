@@ -343,6 +343,21 @@ pub fn shift_request(id: &str, ms: i64) -> serde_json::Value {
     answer.json()
 }
 
+static PROD_LIKE: Mutex<()> = Mutex::new(());
+
+/// The second server of `make test`, run as a deployment would be: without
+/// the dev-only variables. Held while a test uses it (see
+/// `web_safety::an_oversized_chunked_body_without_a_length_is_refused_with_413`
+/// for why); returns its base URL.
+pub fn prod_like() -> (MutexGuard<'static, ()>, String) {
+    let guard = PROD_LIKE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let base = std::env::var("LOCKBOX_PROD_LIKE_URL")
+        .expect("LOCKBOX_PROD_LIKE_URL is not set: run the tests with `make test`.");
+    (guard, base)
+}
+
 static SWITCH: Mutex<()> = Mutex::new(());
 
 /// Held by tests that flip a tenant's Lockbox switch or depend on its value.

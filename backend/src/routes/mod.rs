@@ -10,6 +10,7 @@ mod roles;
 mod session;
 mod settings;
 
+use futures_util::{Stream, StreamExt};
 use lockbox_shared::lifecycle::Verb;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -414,14 +415,34 @@ async fn read_json_body(req: &mut Request) -> Result<Vec<u8>, AppError> {
             limit: MAX_BODY_BYTES,
         });
     }
-    let body = req.bytes().await?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::TooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+    // A POST without a body has no stream to read.
+    if req.inner().body().is_none() {
+        return Err(AppError::NotJson);
     }
+    let body = read_at_most(req.stream()?, MAX_BODY_BYTES).await?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::NotJson);
+    }
+    Ok(body)
+}
+
+/// Reads `stream` to its end, or stops with a 413 as soon as more than
+/// `limit` bytes have arrived: a chunked body declares no length up front,
+/// and buffering it whole first would let any caller fill the isolate's
+/// memory.
+async fn read_at_most<S, E>(stream: S, limit: usize) -> Result<Vec<u8>, AppError>
+where
+    S: Stream<Item = Result<Vec<u8>, E>>,
+    AppError: From<E>,
+{
+    let mut stream = std::pin::pin!(stream);
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if chunk.len() > limit - body.len() {
+            return Err(AppError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
@@ -493,6 +514,55 @@ mod tests {
             Err(Some(Route::Health))
         );
         assert_eq!(Route::find(&Method::Get, "/api/v1/healthz"), Err(None));
+    }
+
+    /// Runs a future that never waits (the test streams are always ready).
+    fn now_or_never<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("the future waited"),
+        }
+    }
+
+    /// `count` chunks of `size` bytes, counting how many were read.
+    fn chunks(
+        count: usize,
+        size: usize,
+        read: &std::cell::Cell<usize>,
+    ) -> impl Stream<Item = Result<Vec<u8>, worker::Error>> + '_ {
+        futures_util::stream::iter((0..count).map(move |_| Ok(vec![b' '; size])))
+            .inspect(move |_| read.set(read.get() + 1))
+    }
+
+    #[test]
+    fn a_body_up_to_the_limit_is_read_whole() {
+        let read = std::cell::Cell::new(0);
+        let body = now_or_never(read_at_most(chunks(64, 1024, &read), MAX_BODY_BYTES));
+        assert_eq!(body.map(|b| b.len()).ok(), Some(MAX_BODY_BYTES));
+        assert_eq!(read.get(), 64);
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_refused_as_soon_as_the_limit_is_passed() {
+        let read = std::cell::Cell::new(0);
+        let body = now_or_never(read_at_most(chunks(10_000, 1024, &read), MAX_BODY_BYTES));
+        assert!(
+            matches!(body, Err(AppError::TooLarge { limit }) if limit == MAX_BODY_BYTES),
+            "{body:?}"
+        );
+        assert_eq!(read.get(), 65, "reading went on past the limit");
+    }
+
+    #[test]
+    fn one_byte_over_the_limit_is_too_large() {
+        let read = std::cell::Cell::new(0);
+        let body = now_or_never(read_at_most(
+            chunks(1, MAX_BODY_BYTES + 1, &read),
+            MAX_BODY_BYTES,
+        ));
+        assert!(matches!(body, Err(AppError::TooLarge { .. })), "{body:?}");
     }
 
     #[test]

@@ -182,8 +182,7 @@ fn signing_out_clears_the_cookie() {
 
 #[test]
 fn the_dev_sign_in_does_not_exist_without_the_dev_variable() {
-    let base = std::env::var("LOCKBOX_PROD_LIKE_URL")
-        .expect("LOCKBOX_PROD_LIKE_URL is not set: run the tests with `make test`.");
+    let (_server, base) = lockbox_tests::prod_like();
     let people = read(client().get(format!("{base}/api/v1/dev/people")).call());
     assert_eq!(people.status, 404, "{}", people.body);
     let sign_in = read(

@@ -62,6 +62,53 @@ fn an_oversized_body_is_refused_with_413() {
     assert_eq!(answer.status, 413, "{}", answer.body);
 }
 
+/// `POST` to `url` with a JSON `body` as a reader: ureq sends it chunked,
+/// with no Content-Length for the server to check before reading.
+fn post_chunked(url: &str, body: String) -> lockbox_tests::Answer {
+    let reader = std::io::Cursor::new(body.into_bytes());
+    read(
+        client()
+            .post(url)
+            .header("Content-Type", "application/json")
+            .send(lockbox_tests::ureq::SendBody::from_owned_reader(reader)),
+    )
+}
+
+#[test]
+fn an_oversized_chunked_body_without_a_length_is_refused_with_413() {
+    // On the prod-like server, where nobody can sign in: the limit holds
+    // before authentication.
+    let (_server, base) = lockbox_tests::prod_like();
+    let big = json!({ "email": "user@contoso.example", "role": "approver", "padding": "x".repeat(300 * 1024) });
+    let answer = post_chunked(&format!("{base}/api/v1/roles/assign"), big.to_string());
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    assert_eq!(answer.content_type, "application/problem+json");
+    // wrangler dev 4.86's local proxy fails the next POST it forwards after
+    // a Worker answered without reading a whole chunked body (503 "Your
+    // worker restarted mid-request"; a GET would wait instead). Deployments
+    // have no such proxy. Send that next POST here, while the server is
+    // ours, so no other test receives it.
+    let _ = read(
+        client()
+            .post(format!("{base}/api/v1/sign-out"))
+            .send_json(json!({})),
+    );
+}
+
+#[test]
+fn a_small_chunked_body_is_read_as_usual() {
+    let answer = post_chunked(
+        &url("/api/v1/dev/sign-in"),
+        json!({ "email": "nobody@contoso.example" }).to_string(),
+    );
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(
+        answer.body.contains("nobody@contoso.example"),
+        "{}",
+        answer.body
+    );
+}
+
 #[test]
 fn api_answers_carry_security_headers() {
     for path in ["/api/v1/health", "/api/v1/me", "/api/v1/nothing-here"] {
