@@ -31,6 +31,10 @@ pub const DEV_KID: &str = "lockbox-dev";
 pub const DEV_TOKEN_SECONDS: i64 = 60 * 60;
 /// At most one JWKS fetch a minute, however many unknown key ids arrive.
 pub const JWKS_REFETCH_MS: i64 = 60_000;
+/// How long fetched keys are used when the JWKS answer names no `max-age`.
+pub const JWKS_DEFAULT_LIFETIME_MS: i64 = 60 * 60 * 1000;
+/// The longest a fetched key set is used, whatever its `max-age` says.
+pub const JWKS_MAX_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
 
@@ -128,13 +132,6 @@ pub struct Verifier {
     keys: KeySource,
 }
 
-/// What the isolate remembers of the issuer's JWKS between requests.
-#[derive(Default)]
-struct JwksCache {
-    keys: HashMap<String, DecodingKey>,
-    last_fetch_ms: Option<i64>,
-}
-
 /// Whether an unknown key id may trigger a JWKS fetch now.
 pub fn may_refetch(last_fetch_ms: Option<i64>, now_ms: i64) -> bool {
     match last_fetch_ms {
@@ -143,9 +140,116 @@ pub fn may_refetch(last_fetch_ms: Option<i64>, now_ms: i64) -> bool {
     }
 }
 
+/// How long the keys of a JWKS answer may be used, from its `Cache-Control`:
+/// its `max-age`, at least one minute (fetches are one a minute at most) and
+/// at most a day; an hour when it names none.
+pub fn jwks_lifetime_ms(cache_control: Option<&str>) -> i64 {
+    let mut max_age_ms = None;
+    for directive in cache_control.unwrap_or_default().split(',') {
+        let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("no-store") || name.eq_ignore_ascii_case("no-cache") {
+            return JWKS_REFETCH_MS;
+        }
+        let value = value.trim().trim_matches('"');
+        if name.eq_ignore_ascii_case("max-age")
+            && max_age_ms.is_none()
+            && !value.is_empty()
+            && value.bytes().all(|b| b.is_ascii_digit())
+        {
+            let seconds = value.parse::<i64>().unwrap_or(i64::MAX);
+            max_age_ms = Some(seconds.saturating_mul(1000));
+        }
+    }
+    max_age_ms
+        .unwrap_or(JWKS_DEFAULT_LIFETIME_MS)
+        .clamp(JWKS_REFETCH_MS, JWKS_MAX_LIFETIME_MS)
+}
+
+/// What to do with a token's key id, as [`JwksCache::lookup`] decides.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyLookup<K> {
+    /// Check the token with this key.
+    Use(K),
+    /// Fetch the key set first (and call [`JwksCache::refresh_started`]).
+    Refresh,
+    /// The key id is not in the key set as of the last fetch, and the next
+    /// fetch is not allowed before `retry_at_ms`.
+    Unknown { retry_at_ms: i64 },
+    /// There is no usable key set: it expired (or was never fetched) and
+    /// the last fetch failed or is still under way.
+    Expired { retry_at_ms: i64 },
+}
+
+/// What the isolate remembers of the issuer's JWKS, and when to fetch it
+/// again. Time is passed in; nothing here reads a clock.
+///
+/// Fetches happen at most once a minute, for whatever reason. A key id
+/// missing from the last key set is refused until the next fetch is allowed
+/// and may then trigger it: any number of made-up key ids cost one fetch a
+/// minute and cannot keep a newly published key out for longer than that.
+/// Keys expire with the answer's `max-age`; the first use after that
+/// fetches again.
+#[derive(Debug)]
+pub struct JwksCache<K> {
+    keys: HashMap<String, K>,
+    /// When the keys stop being used (epoch ms); none before the first fetch.
+    expires_at_ms: Option<i64>,
+    /// When the last fetch started, whether or not it succeeded.
+    last_attempt_ms: Option<i64>,
+}
+
+impl<K> Default for JwksCache<K> {
+    fn default() -> Self {
+        Self {
+            keys: HashMap::new(),
+            expires_at_ms: None,
+            last_attempt_ms: None,
+        }
+    }
+}
+
+impl<K: Clone> JwksCache<K> {
+    /// What to do with `kid` at `now_ms`.
+    pub fn lookup(&self, kid: &str, now_ms: i64) -> KeyLookup<K> {
+        let may_fetch = may_refetch(self.last_attempt_ms, now_ms);
+        let retry_at_ms = self.last_attempt_ms.unwrap_or(now_ms) + JWKS_REFETCH_MS;
+        let Some(expires_at_ms) = self.expires_at_ms else {
+            return if may_fetch {
+                KeyLookup::Refresh
+            } else {
+                KeyLookup::Expired { retry_at_ms }
+            };
+        };
+        match self.keys.get(kid) {
+            Some(key) if now_ms < expires_at_ms => KeyLookup::Use(key.clone()),
+            _ if may_fetch => KeyLookup::Refresh,
+            // Just expired, and a fetch started less than a minute ago: it
+            // may still be under way for a concurrent request, so the old
+            // keys serve for that minute rather than refusing everyone.
+            Some(key) if now_ms < expires_at_ms.saturating_add(JWKS_REFETCH_MS) => {
+                KeyLookup::Use(key.clone())
+            }
+            Some(_) => KeyLookup::Expired { retry_at_ms },
+            None => KeyLookup::Unknown { retry_at_ms },
+        }
+    }
+
+    /// Records that a fetch starts now (it counts even if it fails).
+    pub fn refresh_started(&mut self, now_ms: i64) {
+        self.last_attempt_ms = Some(now_ms);
+    }
+
+    /// Replaces the keys with a freshly fetched set, used for `lifetime_ms`.
+    pub fn refreshed(&mut self, keys: HashMap<String, K>, lifetime_ms: i64, now_ms: i64) {
+        self.keys = keys;
+        self.expires_at_ms = Some(now_ms.saturating_add(lifetime_ms));
+    }
+}
+
 thread_local! {
     // Workers run one thread per isolate; the cache lives as long as it.
-    static JWKS: RefCell<JwksCache> = RefCell::new(JwksCache::default());
+    static JWKS: RefCell<JwksCache<DecodingKey>> = RefCell::new(JwksCache::default());
 }
 
 fn unauthenticated(reason: impl Into<String>) -> AppError {
@@ -190,27 +294,39 @@ impl Verifier {
             KeySource::Dev(_) => return Err(unauthenticated(format!("unknown key id {kid:?}"))),
             KeySource::Jwks { certs_url } => certs_url,
         };
-        let (cached, fetch) = JWKS.with(|cache| {
+        let lookup = JWKS.with(|cache| {
             let mut cache = cache.borrow_mut();
-            let cached = cache.keys.get(kid).cloned();
-            let fetch = cached.is_none() && may_refetch(cache.last_fetch_ms, now_ms);
-            if fetch {
-                cache.last_fetch_ms = Some(now_ms);
+            let lookup = cache.lookup(kid, now_ms);
+            if matches!(lookup, KeyLookup::Refresh) {
+                cache.refresh_started(now_ms);
             }
-            (cached, fetch)
+            lookup
         });
-        if let Some(key) = cached {
-            return Ok(key);
+        match lookup {
+            KeyLookup::Use(key) => return Ok(key),
+            KeyLookup::Refresh => {}
+            KeyLookup::Unknown { retry_at_ms } => {
+                return Err(unauthenticated(format!(
+                    "unknown key id {kid:?} (the JWKS is fetched again from {retry_at_ms})"
+                )))
+            }
+            KeyLookup::Expired { retry_at_ms } => {
+                return Err(unauthenticated(format!(
+                    "no usable JWKS: the last fetch failed or is under way (next try from {retry_at_ms})"
+                )))
+            }
         }
-        if !fetch {
-            return Err(unauthenticated(format!(
-                "unknown key id {kid:?} (JWKS fetched less than a minute ago)"
-            )));
-        }
-        let keys = fetch_jwks(certs_url).await?;
-        JWKS.with(|cache| cache.borrow_mut().keys = keys);
-        JWKS.with(|cache| cache.borrow().keys.get(kid).cloned())
-            .ok_or_else(|| unauthenticated(format!("unknown key id {kid:?}")))
+        let (keys, lifetime_ms) = fetch_jwks(certs_url).await?;
+        JWKS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            cache.refreshed(keys, lifetime_ms, now_ms);
+            match cache.lookup(kid, now_ms) {
+                KeyLookup::Use(key) => Ok(key),
+                _ => Err(unauthenticated(format!(
+                    "unknown key id {kid:?} (not in the JWKS just fetched)"
+                ))),
+            }
+        })
     }
 
     /// Verifies `token` and returns its claims; every failure is a 401.
@@ -240,7 +356,8 @@ impl Verifier {
     }
 }
 
-async fn fetch_jwks(certs_url: &str) -> Result<HashMap<String, DecodingKey>, AppError> {
+/// The issuer's keys by key id, and how long they may be used.
+async fn fetch_jwks(certs_url: &str) -> Result<(HashMap<String, DecodingKey>, i64), AppError> {
     let url = Url::parse(certs_url)
         .map_err(|err| AppError::Misconfigured(format!("JWKS URL {certs_url}: {err}")))?;
     let mut response = Fetch::Url(url)
@@ -253,18 +370,20 @@ async fn fetch_jwks(certs_url: &str) -> Result<HashMap<String, DecodingKey>, App
             response.status_code()
         )));
     }
+    let lifetime_ms = jwks_lifetime_ms(response.headers().get("Cache-Control")?.as_deref());
     let set: JwkSet = response
         .json()
         .await
         .map_err(|err| unauthenticated(format!("JWKS unreadable: {err}")))?;
-    Ok(set
+    let keys = set
         .keys
         .iter()
         .filter_map(|jwk| {
             let kid = jwk.common.key_id.clone()?;
             DecodingKey::from_jwk(jwk).ok().map(|key| (kid, key))
         })
-        .collect())
+        .collect();
+    Ok((keys, lifetime_ms))
 }
 
 /// The token of a request: the Access header first, else the cookie.
@@ -339,6 +458,185 @@ mod tests {
     #[test]
     fn a_clock_that_went_backwards_does_not_block_fetching_forever() {
         assert!(may_refetch(Some(10_000_000), 1_000));
+    }
+
+    const MINUTE: i64 = JWKS_REFETCH_MS;
+    const HOUR: i64 = 60 * MINUTE;
+
+    /// A cache that fetched `kids` at `at` for `lifetime`.
+    fn fetched(kids: &[&'static str], at: i64, lifetime: i64) -> JwksCache<&'static str> {
+        let mut cache = JwksCache::default();
+        cache.refresh_started(at);
+        cache.refreshed(
+            kids.iter().map(|k| (k.to_string(), *k)).collect(),
+            lifetime,
+            at,
+        );
+        cache
+    }
+
+    #[test]
+    fn the_first_lookup_fetches_the_key_set() {
+        let cache = JwksCache::<&str>::default();
+        assert_eq!(cache.lookup("a", 1_000), KeyLookup::Refresh);
+    }
+
+    #[test]
+    fn a_known_key_is_used_without_fetching_until_it_expires() {
+        let cache = fetched(&["a"], 0, HOUR);
+        assert_eq!(cache.lookup("a", 1), KeyLookup::Use("a"));
+        assert_eq!(cache.lookup("a", HOUR - 1), KeyLookup::Use("a"));
+        assert_eq!(cache.lookup("a", HOUR), KeyLookup::Refresh);
+    }
+
+    #[test]
+    fn a_refresh_drops_keys_the_issuer_no_longer_publishes() {
+        let mut cache = fetched(&["old"], 0, HOUR);
+        cache.refresh_started(HOUR);
+        cache.refreshed([("new".to_string(), "new")].into(), HOUR, HOUR);
+        assert_eq!(cache.lookup("new", HOUR + 1), KeyLookup::Use("new"));
+        assert!(matches!(
+            cache.lookup("old", HOUR + 1),
+            KeyLookup::Unknown { .. }
+        ));
+    }
+
+    #[test]
+    fn an_unknown_key_id_fetches_at_most_once_a_minute() {
+        let cache = fetched(&["a"], 0, HOUR);
+        assert_eq!(
+            cache.lookup("junk", MINUTE - 1),
+            KeyLookup::Unknown {
+                retry_at_ms: MINUTE
+            }
+        );
+        assert_eq!(cache.lookup("junk", MINUTE), KeyLookup::Refresh);
+    }
+
+    #[test]
+    fn a_key_id_still_unknown_after_a_refresh_is_refused_until_the_next_allowed_refresh() {
+        let mut cache = fetched(&["a"], 0, HOUR);
+        let at = 5 * MINUTE;
+        assert_eq!(cache.lookup("b", at), KeyLookup::Refresh);
+        cache.refresh_started(at);
+        cache.refreshed([("a".to_string(), "a")].into(), HOUR, at);
+        for later in [at, at + 1, at + MINUTE - 1] {
+            assert_eq!(
+                cache.lookup("b", later),
+                KeyLookup::Unknown {
+                    retry_at_ms: at + MINUTE
+                }
+            );
+        }
+        assert_eq!(cache.lookup("b", at + MINUTE), KeyLookup::Refresh);
+    }
+
+    #[test]
+    fn a_stream_of_junk_key_ids_does_not_keep_a_rotated_key_out_for_more_than_a_minute() {
+        let mut cache = fetched(&["old"], 0, HOUR);
+        let mut published = vec![("old".to_string(), "old")];
+        let mut fetches = 0;
+        let mut new_key_used_at = None;
+        // A junk key id every second; the issuer publishes "new" at 10 min
+        // and the first token signed with it arrives at 10 min 1 s.
+        for second in 1..=20 * 60 {
+            let now = second * 1000;
+            if now == 10 * MINUTE {
+                published.push(("new".to_string(), "new"));
+            }
+            for kid in [format!("junk-{second}"), "new".to_owned()] {
+                if kid == "new" && now <= 10 * MINUTE {
+                    continue;
+                }
+                match cache.lookup(&kid, now) {
+                    KeyLookup::Refresh => {
+                        fetches += 1;
+                        cache.refresh_started(now);
+                        cache.refreshed(published.iter().cloned().collect(), HOUR, now);
+                    }
+                    KeyLookup::Use("new") => {
+                        new_key_used_at.get_or_insert(now);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(fetches <= 20, "{fetches} fetches in 20 minutes");
+        let used_at = new_key_used_at.unwrap_or(i64::MAX);
+        assert!(
+            used_at <= 10 * MINUTE + MINUTE,
+            "the new key was first used at {used_at} ms"
+        );
+    }
+
+    #[test]
+    fn expired_keys_stay_usable_for_a_minute_while_a_refresh_is_under_way() {
+        let mut cache = fetched(&["a"], 0, HOUR);
+        assert_eq!(cache.lookup("a", HOUR), KeyLookup::Refresh);
+        cache.refresh_started(HOUR);
+        // A concurrent request while that fetch runs, or after it failed.
+        assert_eq!(cache.lookup("a", HOUR + 1), KeyLookup::Use("a"));
+        assert_eq!(cache.lookup("a", HOUR + MINUTE - 1), KeyLookup::Use("a"));
+    }
+
+    #[test]
+    fn expired_keys_are_refused_when_the_key_set_cannot_be_fetched_again() {
+        let mut cache = fetched(&["a"], 0, HOUR);
+        cache.refresh_started(HOUR);
+        // That fetch failed; a minute later the next one is due...
+        assert_eq!(cache.lookup("a", HOUR + MINUTE), KeyLookup::Refresh);
+        cache.refresh_started(HOUR + MINUTE);
+        // ...and fails too: the old keys are not used any longer.
+        assert_eq!(
+            cache.lookup("a", HOUR + MINUTE + 1),
+            KeyLookup::Expired {
+                retry_at_ms: HOUR + 2 * MINUTE
+            }
+        );
+    }
+
+    #[test]
+    fn a_failed_first_fetch_is_retried_at_most_once_a_minute() {
+        let mut cache = JwksCache::<&str>::default();
+        cache.refresh_started(1_000);
+        assert!(matches!(
+            cache.lookup("a", 1_000 + MINUTE - 1),
+            KeyLookup::Expired { .. }
+        ));
+        assert_eq!(cache.lookup("a", 1_000 + MINUTE), KeyLookup::Refresh);
+    }
+
+    #[test]
+    fn the_key_set_lives_as_long_as_its_max_age_says() {
+        assert_eq!(jwks_lifetime_ms(Some("public, max-age=600")), 600_000);
+        assert_eq!(
+            jwks_lifetime_ms(Some("Max-Age=\"7200\", must-revalidate")),
+            2 * HOUR
+        );
+    }
+
+    #[test]
+    fn a_key_set_without_a_max_age_lives_an_hour() {
+        assert_eq!(jwks_lifetime_ms(None), HOUR);
+        assert_eq!(jwks_lifetime_ms(Some("public")), HOUR);
+        assert_eq!(jwks_lifetime_ms(Some("max-age=soon")), HOUR);
+        assert_eq!(jwks_lifetime_ms(Some("max-age=-5")), HOUR);
+    }
+
+    #[test]
+    fn a_key_set_lives_at_most_a_day() {
+        assert_eq!(jwks_lifetime_ms(Some("max-age=604800")), 24 * HOUR);
+        assert_eq!(
+            jwks_lifetime_ms(Some("max-age=99999999999999999999999")),
+            24 * HOUR
+        );
+    }
+
+    #[test]
+    fn a_key_set_that_must_not_be_cached_still_lives_the_minute_between_fetches() {
+        assert_eq!(jwks_lifetime_ms(Some("max-age=0")), MINUTE);
+        assert_eq!(jwks_lifetime_ms(Some("no-store")), MINUTE);
+        assert_eq!(jwks_lifetime_ms(Some("no-cache, max-age=3600")), MINUTE);
     }
 
     #[test]
