@@ -77,6 +77,18 @@ pub fn get(path: &str) -> Answer {
 /// Turns a ureq result into an [`Answer`], panicking on transport errors
 /// and on any API answer that the OpenAPI document does not describe.
 pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let (path, answer) = read_answer(result);
+    openapi::check(&path, answer.status, &answer.content_type, &answer.body);
+    answer
+}
+
+/// [`read`] without the OpenAPI check, for an answer that did not come
+/// from the Worker (wrangler dev's own proxy errors).
+pub fn read_unchecked(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    read_answer(result).1
+}
+
+fn read_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (String, Answer) {
     let mut response = result.unwrap_or_else(|err| panic!("request failed: {err}"));
     let path = response.get_uri().path().to_owned();
     let status = response.status().as_u16();
@@ -100,13 +112,15 @@ pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> An
         .body_mut()
         .read_to_string()
         .unwrap_or_else(|err| panic!("could not read body: {err}"));
-    openapi::check(&path, status, &content_type, &body);
-    Answer {
-        status,
-        content_type,
-        body,
-        headers,
-    }
+    (
+        path,
+        Answer {
+            status,
+            content_type,
+            body,
+            headers,
+        },
+    )
 }
 
 /// The wall clock in epoch milliseconds.

@@ -425,8 +425,7 @@ fn anonymous(base: &str, method: &str, path: &str, body: &str) -> u16 {
 
 #[test]
 fn public_and_dev_routes_answer_as_the_matrix_says_on_both_servers() {
-    let prod_like = std::env::var("LOCKBOX_PROD_LIKE_URL")
-        .expect("LOCKBOX_PROD_LIKE_URL is not set: run the tests with `make test`.");
+    let (_server, prod_like) = lockbox_tests::prod_like();
     // dev/seed runs the sweep: keep it out of the cron tests' windows.
     let _cron = lockbox_tests::cron_lock();
     let mut failures = Vec::new();

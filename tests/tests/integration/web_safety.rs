@@ -88,7 +88,7 @@ fn an_oversized_chunked_body_without_a_length_is_refused_with_413() {
     // worker restarted mid-request"; a GET would wait instead). Deployments
     // have no such proxy. Send that next POST here, while the server is
     // ours, so no other test receives it.
-    let _ = read(
+    let _ = lockbox_tests::read_unchecked(
         client()
             .post(format!("{base}/api/v1/sign-out"))
             .send_json(json!({})),
