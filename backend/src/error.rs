@@ -35,6 +35,9 @@ pub enum AppError {
     Missing { what: String },
     /// A field of the input is invalid.
     Invalid(lockbox_shared::validation::Invalid),
+    /// A field of the input is well formed but names something that does
+    /// not exist (a tenant, a tenant's service).
+    UnknownReference(lockbox_shared::validation::Invalid),
     /// The request cannot move on as asked (stale, expired, self-approval…).
     Transition(TransitionError),
     /// An Idempotency-Key was reused for a different call.
@@ -128,6 +131,9 @@ impl AppError {
                 "Not found",
                 format!("{what} does not exist, or is not one you may see."),
             ),
+            AppError::UnknownReference(invalid) => {
+                Problem::new(404, "Not found", invalid.message.clone()).with("field", invalid.field)
+            }
             AppError::Invalid(invalid) => {
                 Problem::new(400, "Invalid request", invalid.message.clone()).with("field", invalid.field)
             }

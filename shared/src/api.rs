@@ -160,15 +160,21 @@ pub struct CreateAccessRequest {
 
 /// A whole number as JSON Schema's `integer` has it: `105` and `105.0`
 /// alike, never `105.5`.
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+fn whole_number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
     use serde::de::Error;
     let n = f64::deserialize(d)?;
-    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
+    // Integers up to 2^53 are exact in a JSON number.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if n.fract() != 0.0 || !(-EXACT..=EXACT).contains(&n) {
         return Err(D::Error::custom(format!(
-            "expected a whole number of minutes, not {n}"
+            "expected a whole number, not {n}"
         )));
     }
-    Ok(n as u32)
+    T::try_from(n as i64).map_err(|_| D::Error::custom(format!("{n} is out of range")))
 }
 
 /// Body of the decision calls (`preapprove`, `reject`, `approve`, `deny`,
@@ -413,6 +419,7 @@ pub struct ShiftRequest {
     /// The request.
     pub request_id: String,
     /// How far back, in milliseconds (1 ms to 30 days).
+    #[serde(deserialize_with = "whole_number")]
     pub ms: i64,
 }
 

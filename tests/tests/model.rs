@@ -388,6 +388,13 @@ impl World {
         (!self.model.is_empty()).then(|| pick % self.model.len())
     }
 
+    /// Applies `verb` by `person` to the model's `request` now; returns the
+    /// status the API must answer.
+    fn apply_to_model(&mut self, request: usize, verb: Verb, person: usize) -> u16 {
+        let lockbox_on = self.lockbox[self.model[request].tenant];
+        self.model[request].apply(verb, person, lockbox_on, self.now)
+    }
+
     fn act<'a>(
         &'a self,
         verb: Verb,
@@ -480,8 +487,7 @@ impl World {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let lockbox_on = self.lockbox[self.model[request].tenant];
-                let expected = self.model[request].apply(verb, person, lockbox_on, self.now);
+                let expected = self.apply_to_model(request, verb, person);
                 let text = comment.then(|| format!("Comment {}", self.executed));
                 let actual = block_on(self.act(verb, request, person, text.as_deref(), None));
                 assert_eq!(
@@ -503,8 +509,7 @@ impl World {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let lockbox_on = self.lockbox[self.model[request].tenant];
-                let expected = self.model[request].apply(verb, person, lockbox_on, self.now);
+                let expected = self.apply_to_model(request, verb, person);
                 let key = self.fresh_key();
                 let first = block_on(self.act(verb, request, person, None, Some(key.clone())));
                 let second = block_on(self.act(verb, request, person, None, Some(key)));
@@ -556,8 +561,7 @@ impl World {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let lockbox_on = self.lockbox[self.model[request].tenant];
-                let expected = self.model[request].apply(verb, person, lockbox_on, self.now);
+                let expected = self.apply_to_model(request, verb, person);
                 let (decision, swept) = block_on(async {
                     futures::join!(
                         self.act(verb, request, person, None, None),

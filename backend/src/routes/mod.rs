@@ -311,14 +311,21 @@ pub async fn handle(req: Request, app: &App) -> worker::Result<Response> {
 async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
     let path = req.path();
     let method = req.method();
-    let route = Route::find(&method, &path).map_err(|same_path| match same_path {
-        Some(_) => AppError::MethodNotAllowed {
-            method: method.to_string(),
-            path: path.clone(),
-            allow: Route::allowed_methods(&path).join(", "),
-        },
-        None => AppError::NotFound { path: path.clone() },
-    })?;
+    // worker::Method reads a method it does not know (QUERY, say) as GET:
+    // look at the method as sent.
+    let sent = req.inner().method();
+    let known = sent.eq_ignore_ascii_case(method.as_ref());
+    let route = Route::find(&method, &path)
+        .ok()
+        .filter(|_| known)
+        .ok_or_else(|| match Route::allowed_methods(&path) {
+            allowed if allowed.is_empty() => AppError::NotFound { path: path.clone() },
+            allowed => AppError::MethodNotAllowed {
+                method: sent.clone(),
+                path: path.clone(),
+                allow: allowed.join(", "),
+            },
+        })?;
     let ip = req
         .headers()
         .get("CF-Connecting-IP")

@@ -4,7 +4,7 @@ use lockbox_shared::api::{CreateAccessRequest, DecisionBody, MAX_REQUESTS_PAGE};
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::roles::Principal;
-use lockbox_shared::validation::Comment;
+use lockbox_shared::validation::{Comment, ServiceName};
 use worker::Response;
 
 use crate::config::App;
@@ -151,7 +151,8 @@ pub async fn check_access(app: &App, p: &Principal, call: &Call) -> Result<Respo
         ));
     };
     let tenant = TenantId::parse(&tenant).map_err(AppError::invalid)?;
+    let service_name = ServiceName::parse(&service_name).map_err(AppError::invalid)?;
     let check =
-        service::check_access(&app.db, p, &tenant, service_name.trim(), call.now_ms).await?;
+        service::check_access(&app.db, p, &tenant, service_name.as_str(), call.now_ms).await?;
     json(&check, 200)
 }

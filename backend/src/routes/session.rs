@@ -50,9 +50,9 @@ pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
     let input: DevSignIn = call.json()?;
     let email = input.email.trim();
     let Some(user) = store::people::user_by_email(&app.db, email).await? else {
-        return Err(AppError::bad_request(format!(
-            "There is no demo person with the e-mail {email:?}. Pick one from the list."
-        )));
+        return Err(AppError::Missing {
+            what: format!("A demo person with the e-mail {email:?} (pick one from the list)"),
+        });
     };
     let token = keys.mint(&user.email, &user.id, call.now_ms)?;
     let principal = store::people::principal(&app.db, &user.email)

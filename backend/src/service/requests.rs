@@ -110,7 +110,7 @@ pub async fn create_with_id<D: Database>(
     })?;
     let services = settings::services(db, tenant_id.as_str()).await?;
     if services.is_empty() {
-        return Err(AppError::invalid(Invalid {
+        return Err(AppError::UnknownReference(Invalid {
             field: "tenant_id",
             message: format!(
                 "There is no tenant with the id {tenant_id}. List them with GET /api/v1/tenants."
@@ -119,7 +119,7 @@ pub async fn create_with_id<D: Database>(
     }
     let service = ServiceName::parse(&input.service).map_err(AppError::invalid)?;
     if !services.iter().any(|s| s == service.as_str()) {
-        return Err(AppError::invalid(Invalid {
+        return Err(AppError::UnknownReference(Invalid {
             field: "service",
             message: format!("This tenant's services are {}.", services.join(", ")),
         }));

@@ -66,6 +66,22 @@ struct RoleRow {
     role: String,
 }
 
+/// The roles a query selects, sorted; an unknown role name is an error.
+async fn roles<D: Database, R: Ord>(
+    db: &D,
+    statement: Statement,
+    parse: fn(&str) -> Option<R>,
+    whose: &str,
+) -> Result<Vec<R>, DbError> {
+    let rows: Vec<RoleRow> = db.query(statement).await?;
+    let mut roles = rows
+        .iter()
+        .map(|r| parse(&r.role).ok_or_else(|| corrupt(whose, format!("role {:?}", r.role))))
+        .collect::<Result<Vec<_>, _>>()?;
+    roles.sort();
+    Ok(roles)
+}
+
 /// Resolves a verified identity to a principal with its roles.
 pub async fn principal<D: Database>(db: &D, identity: &str) -> Result<Option<Principal>, DbError> {
     let Some(user) = user_by_email(db, identity).await? else {
@@ -76,42 +92,24 @@ pub async fn principal<D: Database>(db: &D, identity: &str) -> Result<Option<Pri
     let membership = match (user.tenant_id, user.tenant_name) {
         (Some(tenant_id), Some(tenant_name)) => {
             let tenant_id = TenantId::parse(&tenant_id).map_err(|e| corrupt(&what, e.message))?;
-            let rows: Vec<RoleRow> = db
-                .query(Statement::new(
-                    "SELECT role FROM customer_roles WHERE user_id = ? AND tenant_id = ? ORDER BY role",
-                    vec![user_id.as_str().into(), tenant_id.as_str().into()],
-                ))
-                .await?;
-            let mut roles = rows
-                .iter()
-                .map(|r| {
-                    CustomerRole::parse(&r.role)
-                        .ok_or_else(|| corrupt(&what, format!("role {:?}", r.role)))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            roles.sort();
+            let statement = Statement::new(
+                "SELECT role FROM customer_roles WHERE user_id = ? AND tenant_id = ? ORDER BY role",
+                vec![user_id.as_str().into(), tenant_id.as_str().into()],
+            );
             Membership::Customer {
+                roles: roles(db, statement, CustomerRole::parse, &what).await?,
                 tenant_id,
                 tenant_name,
-                roles,
             }
         }
         _ => {
-            let rows: Vec<RoleRow> = db
-                .query(Statement::new(
-                    "SELECT role FROM provider_roles WHERE user_id = ? ORDER BY role",
-                    vec![user_id.as_str().into()],
-                ))
-                .await?;
-            let mut roles = rows
-                .iter()
-                .map(|r| {
-                    ProviderRole::parse(&r.role)
-                        .ok_or_else(|| corrupt(&what, format!("role {:?}", r.role)))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            roles.sort();
-            Membership::Provider { roles }
+            let statement = Statement::new(
+                "SELECT role FROM provider_roles WHERE user_id = ? ORDER BY role",
+                vec![user_id.as_str().into()],
+            );
+            Membership::Provider {
+                roles: roles(db, statement, ProviderRole::parse, &what).await?,
+            }
         }
     };
     Ok(Some(Principal {

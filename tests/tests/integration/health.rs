@@ -36,4 +36,29 @@ fn a_wrong_method_is_a_problem_json_405() {
     );
     assert_eq!(answer.status, 405);
     assert_eq!(answer.content_type, "application/problem+json");
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
+}
+
+#[test]
+fn a_method_the_runtime_does_not_know_is_405_too_never_read_as_get() {
+    use std::io::{Read, Write};
+    // ureq refuses methods outside HTTP's own list; speak HTTP/1.1 directly.
+    let base = lockbox_tests::base_url();
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("the server listens");
+    write!(
+        stream,
+        "QUERY /api/v1/settings/lockbox HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    let status_line = answer.lines().next().unwrap_or_default();
+    assert!(status_line.contains(" 405 "), "{answer}");
+    assert!(
+        answer
+            .lines()
+            .any(|l| l.eq_ignore_ascii_case("allow: GET, HEAD, POST")),
+        "{answer}"
+    );
 }

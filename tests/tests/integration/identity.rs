@@ -159,12 +159,12 @@ fn provider_staff_see_their_provider_roles() {
 }
 
 #[test]
-fn signing_in_as_nobody_is_a_clear_400() {
+fn signing_in_as_nobody_is_a_clear_404() {
     let answer = lockbox_tests::post_json(
         "/api/v1/dev/sign-in",
         &serde_json::json!({ "email": "nobody@contoso.example" }),
     );
-    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.status, 404, "{}", answer.body);
     assert!(answer.json()["detail"]
         .as_str()
         .unwrap_or_default()

@@ -411,7 +411,7 @@ fn an_overdue_pending_request_expires_and_the_sweep_twice_writes_one_record() {
 }
 
 #[test]
-fn bad_input_gets_a_clear_400_naming_the_field() {
+fn bad_input_gets_a_400_and_unknown_references_a_404_naming_the_field() {
     let engineer = sign_in("engineer1@provider.example");
     let base = json!({"tenant_id": CONTOSO, "service": "mail", "ticket": "SR-9", "reason": "Needed", "duration_minutes": 60});
     for (field, value) in [
@@ -419,13 +419,23 @@ fn bad_input_gets_a_clear_400_naming_the_field() {
         ("duration_minutes", json!(0)),
         ("reason", json!("   ")),
         ("ticket", json!("SR 1; DROP TABLE")),
-        ("service", json!("payroll")),
         ("tenant_id", json!("no-such-tenant")),
     ] {
         let mut body = base.clone();
         body[field] = value.clone();
         let answer = engineer.post("/api/v1/requests", &body);
         assert_eq!(answer.status, 400, "{field}={value}: {}", answer.body);
+        assert_eq!(answer.json()["field"], field, "{}", answer.body);
+    }
+    // Well formed, but naming what does not exist: 404, naming the field.
+    for (field, value) in [
+        ("service", json!("payroll")),
+        ("tenant_id", json!("00000000-0000-4000-8000-00000000dead")),
+    ] {
+        let mut body = base.clone();
+        body[field] = value.clone();
+        let answer = engineer.post("/api/v1/requests", &body);
+        assert_eq!(answer.status, 404, "{field}={value}: {}", answer.body);
         assert_eq!(answer.json()["field"], field, "{}", answer.body);
     }
     let missing = engineer.post("/api/v1/requests", &json!({"tenant_id": CONTOSO}));

@@ -391,7 +391,7 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
         "POST",
         "/api/v1/dev/sign-in",
         r#"{"email":"nobody@nowhere.example"}"#,
-        400,
+        404,
         404,
     ),
     (

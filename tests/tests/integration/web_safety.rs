@@ -101,7 +101,7 @@ fn a_small_chunked_body_is_read_as_usual() {
         &url("/api/v1/dev/sign-in"),
         json!({ "email": "nobody@contoso.example" }).to_string(),
     );
-    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.status, 404, "{}", answer.body);
     assert!(
         answer.body.contains("nobody@contoso.example"),
         "{}",
