@@ -15,6 +15,9 @@ pub struct App {
     pub dev: Option<DevKeys>,
     /// The user the audit log shows for Lockbox itself.
     pub service_account: String,
+    /// The user the audit log shows for operations run under a grant
+    /// (`<PROVIDER_NAME> Operator`).
+    pub operator: String,
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
@@ -99,6 +102,9 @@ impl App {
             verifier,
             dev,
             service_account: lockbox_shared::audit::service_account(&deployment),
+            operator: lockbox_shared::audit::operator(
+                &var(env, "PROVIDER_NAME").unwrap_or_else(|| "Provider".to_owned()),
+            ),
         })
     }
 }

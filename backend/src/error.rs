@@ -40,6 +40,9 @@ pub enum AppError {
     UnknownReference(lockbox_shared::validation::Invalid),
     /// The request cannot move on as asked (stale, expired, self-approval…).
     Transition(TransitionError),
+    /// An operation was called without a live grant for its tenant and
+    /// service; the refusal says why (none, ended, revoked, other service).
+    NoGrant(lockbox_shared::operations::GrantRefusal),
     /// An Idempotency-Key was reused for a different call.
     IdempotencyKeyReused,
     /// The deployment lacks a binding or variable.
@@ -151,6 +154,9 @@ impl AppError {
                     Some(state) => problem.with("current_state", state.as_str()),
                     None => problem,
                 }
+            }
+            AppError::NoGrant(refusal) => {
+                Problem::new(403, "No live grant", refusal.message())
             }
             AppError::IdempotencyKeyReused => Problem::new(
                 422,

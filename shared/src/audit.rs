@@ -7,12 +7,19 @@ use std::collections::BTreeMap;
 use crate::ids::TenantId;
 use crate::lifecycle::{AccessRequest, Verb, PENDING_LIFETIME_HOURS};
 use crate::named_enum;
+use crate::operations::{Invocation, OperationName};
 use crate::roles::CustomerRole;
 
 /// The user shown for the Lockbox service itself: customer decisions and the
 /// scheduled sweep (SPEC §4).
 pub fn service_account(deployment: &str) -> String {
     format!("lockbox-service@{deployment}")
+}
+
+/// The user shown for operations an engineer runs under a grant (SPEC §4):
+/// `<Provider> Operator`, the provider's name being configuration.
+pub fn operator(provider_name: &str) -> String {
+    format!("{} Operator", provider_name.trim())
 }
 
 /// A time as people read it in the log: RFC 3339, UTC, to the second.
@@ -23,22 +30,22 @@ pub fn utc(ms: i64) -> String {
 }
 
 /// The activity a transition is recorded under.
-pub const fn activity_of(verb: Verb) -> Activity {
+pub const fn activity_of(verb: Verb) -> LockboxActivity {
     match verb {
-        Verb::Preapprove => Activity::PreapproveRequest,
-        Verb::Reject => Activity::RejectRequest,
-        Verb::Approve | Verb::Deny => Activity::CustomerDecision,
-        Verb::Cancel => Activity::CancelRequest,
-        Verb::Revoke => Activity::RevokeGrant,
-        Verb::Expire => Activity::ExpireRequest,
-        Verb::Complete => Activity::CompleteGrant,
+        Verb::Preapprove => LockboxActivity::PreapproveRequest,
+        Verb::Reject => LockboxActivity::RejectRequest,
+        Verb::Approve | Verb::Deny => LockboxActivity::CustomerDecision,
+        Verb::Cancel => LockboxActivity::CancelRequest,
+        Verb::Revoke => LockboxActivity::RevokeGrant,
+        Verb::Expire => LockboxActivity::ExpireRequest,
+        Verb::Complete => LockboxActivity::CompleteGrant,
     }
 }
 
 named_enum! {
     /// What happened. The names are those administrators already search for
     /// in the large clouds' audit logs.
-    pub enum Activity {
+    pub enum LockboxActivity {
         /// An engineer opened an access request.
         NewRequest => "New-AccessToCustomerDataRequest",
         /// A support manager pre-approved a request.
@@ -64,11 +71,74 @@ named_enum! {
     }
 }
 
+/// What an audit record is filed under: a step of Lockbox itself, or an
+/// operation run under a grant (whose name is the activity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Activity {
+    /// A request, role or setting change.
+    Lockbox(LockboxActivity),
+    /// An operation an engineer ran on the tenant's content.
+    Operation(OperationName),
+}
+
+impl From<LockboxActivity> for Activity {
+    fn from(a: LockboxActivity) -> Self {
+        Activity::Lockbox(a)
+    }
+}
+
+impl From<OperationName> for Activity {
+    fn from(op: OperationName) -> Self {
+        Activity::Operation(op)
+    }
+}
+
+impl Activity {
+    /// The activity's one name, as stored and searched for.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Activity::Lockbox(a) => a.as_str(),
+            Activity::Operation(op) => op.as_str(),
+        }
+    }
+
+    /// The activity with this name, if any.
+    pub fn parse(s: &str) -> Option<Self> {
+        LockboxActivity::parse(s)
+            .map(Activity::Lockbox)
+            .or_else(|| OperationName::parse(s).map(Activity::Operation))
+    }
+}
+
+impl std::fmt::Display for Activity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Activity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Activity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Activity::parse(&s).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&s), &"an activity name")
+        })
+    }
+}
+
 impl Activity {
     /// Whether a person at the customer took this action: provider staff
     /// see its decision, time and comment, never who or from where.
     pub const fn is_customer_decision(self) -> bool {
-        matches!(self, Activity::CustomerDecision | Activity::RevokeGrant)
+        matches!(
+            self,
+            Activity::Lockbox(LockboxActivity::CustomerDecision | LockboxActivity::RevokeGrant)
+        )
     }
 }
 
@@ -107,7 +177,7 @@ pub struct NewAuditRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleChange<'a> {
     /// Adding or removing.
-    pub activity: Activity,
+    pub activity: LockboxActivity,
     /// Which role.
     pub role: CustomerRole,
     /// Whose membership.
@@ -141,7 +211,7 @@ impl NewAuditRecord {
             tenant_id,
             ip: ip.to_owned(),
             user: actor_email.to_owned(),
-            activity: change.activity,
+            activity: change.activity.into(),
             item: change.member_email.to_owned(),
             details,
         }
@@ -163,7 +233,7 @@ impl NewAuditRecord {
             tenant_id: req.tenant_id.clone(),
             ip: ip.to_owned(),
             user: req.requester.email.clone(),
-            activity: Activity::NewRequest,
+            activity: LockboxActivity::NewRequest.into(),
             item: req.id.as_str().to_owned(),
             details,
         }
@@ -248,8 +318,60 @@ impl NewAuditRecord {
             tenant_id: after.tenant_id.clone(),
             ip: ip.to_owned(),
             user,
-            activity: activity_of(verb),
+            activity: activity_of(verb).into(),
             item: after.id.as_str().to_owned(),
+            details,
+        }
+    }
+
+    /// The record of one call of an operation under `grant` (its request),
+    /// by `engineer`, shown as `operator` (`<Provider> Operator`): details
+    /// tie it to the approval (`RequestId`, `Ticket`) and carry the
+    /// operation's parameters; a refused call says why.
+    pub fn operation(
+        grant: &AccessRequest,
+        call: &Invocation,
+        engineer: &str,
+        operator: &str,
+        ip: &str,
+    ) -> Self {
+        let mut details = call.parameters();
+        details.insert("RequestId".to_owned(), grant.id.as_str().to_owned());
+        details.insert("Ticket".to_owned(), grant.ticket.as_str().to_owned());
+        details.insert("Engineer".to_owned(), engineer.to_owned());
+        details.insert("Service".to_owned(), grant.service.as_str().to_owned());
+        details.insert("Outcome".to_owned(), Outcome::Succeeded.as_str().to_owned());
+        Self {
+            tenant_id: grant.tenant_id.clone(),
+            ip: ip.to_owned(),
+            user: operator.to_owned(),
+            activity: call.operation().into(),
+            item: call.item(),
+            details,
+        }
+    }
+
+    /// The record of a refused call of an operation: by the person who
+    /// tried (no grant stands behind it), with why it was refused.
+    pub fn operation_refused(
+        tenant_id: TenantId,
+        call: &Invocation,
+        service: &str,
+        caller: &str,
+        ip: &str,
+        reason: &str,
+    ) -> Self {
+        let mut details = call.parameters();
+        details.insert("Engineer".to_owned(), caller.to_owned());
+        details.insert("Service".to_owned(), service.to_owned());
+        details.insert("Outcome".to_owned(), Outcome::Refused.as_str().to_owned());
+        details.insert("Reason".to_owned(), reason.to_owned());
+        Self {
+            tenant_id,
+            ip: ip.to_owned(),
+            user: caller.to_owned(),
+            activity: call.operation().into(),
+            item: call.item(),
             details,
         }
     }
@@ -267,7 +389,7 @@ impl NewAuditRecord {
             tenant_id,
             ip: ip.to_owned(),
             user: actor_email.to_owned(),
-            activity: Activity::SetOrganizationConfig,
+            activity: LockboxActivity::SetOrganizationConfig.into(),
             item: String::new(),
             details,
         }
@@ -319,15 +441,18 @@ mod tests {
 
     #[test]
     fn every_activity_name_round_trips() {
-        for activity in Activity::ALL.iter().copied() {
+        for activity in LockboxActivity::ALL.iter().copied() {
             let json = serde_json::to_value(activity).expect("serialises");
             assert_eq!(json, activity.as_str());
             assert_eq!(
                 serde_json::from_value::<Activity>(json).expect("parses"),
-                activity
+                Activity::Lockbox(activity)
             );
         }
-        assert_eq!(Activity::ALL.len(), 11);
+        assert_eq!(LockboxActivity::ALL.len(), 11);
+        for op in OperationName::ALL.iter().copied() {
+            assert_eq!(Activity::parse(op.as_str()), Some(Activity::Operation(op)));
+        }
     }
 
     #[test]
@@ -347,7 +472,7 @@ mod tests {
                 tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001").expect("valid"),
                 ip: "203.0.113.9".into(),
                 user: "lockbox-service@x".into(),
-                activity: Activity::CustomerDecision,
+                activity: LockboxActivity::CustomerDecision.into(),
                 item: String::new(),
                 details,
             },

@@ -52,11 +52,16 @@ pub enum Action {
     Preapprove,
     /// Reject a request (manager).
     Reject,
+    /// List the operations that may be run under a grant (provider staff).
+    ListOperations,
+    /// Run an operation on a tenant's content (the engineer holding a live
+    /// grant; the grant itself is checked when the call runs).
+    RunOperation,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -76,6 +81,8 @@ impl Action {
         Action::ListAwaitingPreapproval,
         Action::Preapprove,
         Action::Reject,
+        Action::ListOperations,
+        Action::RunOperation,
     ];
 
     /// What the action is, for messages ("… may not change roles").
@@ -100,6 +107,8 @@ impl Action {
             Action::ListAwaitingPreapproval => "see requests awaiting pre-approval",
             Action::Preapprove => "pre-approve access requests",
             Action::Reject => "reject access requests",
+            Action::ListOperations => "list the operations allowed under a grant",
+            Action::RunOperation => "run operations on a customer's content",
         }
     }
 
@@ -124,11 +133,14 @@ impl Action {
                 customer: &[GlobalAdmin, Approver],
                 provider: &[SupportEngineer, SupportManager],
             },
-            Action::ListTenants => Allowed::Provider(&[SupportEngineer, SupportManager]),
+            Action::ListTenants | Action::ListOperations => {
+                Allowed::Provider(&[SupportEngineer, SupportManager])
+            }
             Action::CreateRequest
             | Action::ListOwnRequests
             | Action::CancelRequest
-            | Action::CheckAccess => Allowed::Provider(&[SupportEngineer]),
+            | Action::CheckAccess
+            | Action::RunOperation => Allowed::Provider(&[SupportEngineer]),
             Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
                 Allowed::Provider(&[SupportManager])
             }
@@ -346,11 +358,12 @@ mod tests {
             | Action::Deny
             | Action::Revoke => &["admin", "approver"],
             Action::ReadRequest => &["admin", "approver", "engineer", "manager", "both"],
-            Action::ListTenants => &["engineer", "manager", "both"],
+            Action::ListTenants | Action::ListOperations => &["engineer", "manager", "both"],
             Action::CreateRequest
             | Action::ListOwnRequests
             | Action::CancelRequest
-            | Action::CheckAccess => &["engineer", "both"],
+            | Action::CheckAccess
+            | Action::RunOperation => &["engineer", "both"],
             Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
                 &["manager", "both"]
             }

@@ -2,8 +2,8 @@
 //!
 //! Random sequences of operations — create, pre-approve, reject, approve,
 //! deny, cancel, revoke, racing decisions, clock jumps across the 4 h and
-//! 12 h edges, the sweep run 0, 1 or 2 times, access checks, the Lockbox
-//! switch — run through the Worker's own code (`lockbox_backend::requests`,
+//! 12 h edges, the sweep run 0, 1 or 2 times, access checks, operations
+//! run on the tenant's content, the Lockbox switch — run through the Worker's own code (`lockbox_backend::requests`,
 //! its SQL builders and guards) on a real SQLite database with the real
 //! migrations, and are compared after every step with a plain in-memory
 //! model of the rules.
@@ -18,6 +18,7 @@ use std::path::Path;
 use futures::executor::block_on;
 use lockbox_backend::cron;
 use lockbox_backend::error::AppError;
+use lockbox_backend::service::operations;
 use lockbox_backend::service::requests;
 use lockbox_backend::service::settings;
 use lockbox_backend::service::Stamp;
@@ -37,6 +38,7 @@ const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 const START: i64 = 1_800_000_000_000;
 const SERVICE_ACCOUNT: &str = "lockbox-service@model.test";
+const OPERATOR: &str = "Model Operator";
 const CONTOSO: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000001";
 const FABRIKAM: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000002";
 const TENANTS: [&str; 2] = [CONTOSO, FABRIKAM];
@@ -145,6 +147,17 @@ enum Op {
         tenant: usize,
         on: bool,
     },
+    /// Anyone runs the listing operation of a tenant's service.
+    Run {
+        person: usize,
+        tenant: usize,
+        service: usize,
+    },
+    /// The requester of a request runs the listing operation of its
+    /// tenant and service (a grant is likelier to stand behind it).
+    RunOwn {
+        request: usize,
+    },
 }
 
 fn verb() -> impl Strategy<Value = Verb> {
@@ -216,6 +229,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (engineer(), 0..2usize, 0..2usize)
             .prop_map(|(engineer, tenant, service)| Op::Check { engineer, tenant, service }),
         1 => (0..2usize, any::<bool>()).prop_map(|(tenant, on)| Op::Switch { tenant, on }),
+        3 => (prop_oneof![engineer(), 0..PEOPLE.len()], 0..2usize, 0..2usize)
+            .prop_map(|(person, tenant, service)| Op::Run { person, tenant, service }),
+        4 => (0..64usize).prop_map(|request| Op::RunOwn { request }),
     ]
 }
 
@@ -351,6 +367,8 @@ struct World {
     now: i64,
     executed: usize,
     keys: Cell<u64>,
+    /// Operations that ran and returned content.
+    operations_run: usize,
 }
 
 impl World {
@@ -373,6 +391,7 @@ impl World {
             now: START,
             executed: 0,
             keys: Cell::new(0),
+            operations_run: 0,
         }
     }
 
@@ -606,6 +625,18 @@ impl World {
                     assert!(self.now < ends, "access at or after grant_ends_at");
                 }
             }
+            Op::RunOwn { request } => {
+                let Some(request) = self.request(request) else {
+                    return;
+                };
+                let r = &self.model[request];
+                self.run_operation(r.requester, r.tenant, r.service);
+            }
+            Op::Run {
+                person,
+                tenant,
+                service,
+            } => self.run_operation(person, tenant, service),
             Op::Switch { tenant, on } => {
                 let admin = if tenant == 0 { 5 } else { 8 };
                 block_on(settings::set_lockbox(
@@ -620,6 +651,42 @@ impl World {
         }
         self.executed += 1;
         self.check_invariants();
+    }
+
+    /// Runs the listing operation of `tenant`'s `service` as `person`:
+    /// content comes back exactly when the model says a grant is live.
+    fn run_operation(&mut self, person: usize, tenant: usize, service: usize) {
+        // The operation that lists what is there, per service.
+        let operation = ["Get-Mailbox", "Get-DriveItemList"][service];
+        let result = block_on(operations::run(
+            &self.db,
+            &self.people[person],
+            (TENANTS[tenant], SERVICES[service], operation),
+            &serde_json::Map::new(),
+            OPERATOR,
+            &self.stamp(),
+        ));
+        let live = self.model.iter().any(|r| {
+            r.requester == person
+                && r.tenant == tenant
+                && r.service == service
+                && r.effective(self.now) == State::Approved
+        });
+        match &result {
+            Ok(answer) => {
+                assert!(live, "content returned without a live grant: {answer:?}");
+                assert_eq!(answer.tenant_id.as_str(), TENANTS[tenant]);
+                self.operations_run += 1;
+            }
+            Err(err) => {
+                assert!(
+                    !live,
+                    "{} refused under a live grant: {err:?}",
+                    PEOPLE[person]
+                );
+                assert_eq!(err.problem().status, 403, "{err:?}");
+            }
+        }
     }
 
     fn check_invariants(&self) {
@@ -704,6 +771,19 @@ impl World {
             )
             .expect("count");
         assert_eq!(bad_seq, 0, "audit sequence numbers have gaps or repeats");
+        let operator_records: i64 = self
+            .db
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE user = ? AND json_extract(details, '$.Outcome') = 'Succeeded'",
+                [OPERATOR],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(
+            operator_records as usize, self.operations_run,
+            "operator records differ from the operations that returned content"
+        );
     }
 }
 

@@ -5,6 +5,7 @@ mod audit;
 mod health;
 mod me;
 pub mod openapi;
+mod operations;
 mod requests;
 mod roles;
 mod session;
@@ -48,12 +49,14 @@ pub enum Route {
     GetRequest,
     Transition(Verb),
     AccessCheck,
+    Operations,
+    RunOperation,
 }
 
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 26] = [
+    pub const ALL: [Route; 28] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -80,6 +83,8 @@ impl Route {
         Route::Transition(Verb::Cancel),
         Route::Transition(Verb::Revoke),
         Route::AccessCheck,
+        Route::Operations,
+        Route::RunOperation,
     ];
 
     /// The route's path template; `{name}` stands for one segment.
@@ -111,6 +116,10 @@ impl Route {
             // The sweep's verbs have no route; this path matches nothing.
             Route::Transition(Verb::Expire | Verb::Complete) => "/api/v1/-",
             Route::AccessCheck => "/api/v1/access/check",
+            Route::Operations => "/api/v1/operations",
+            Route::RunOperation => {
+                "/api/v1/tenants/{tenant_id}/services/{service}/operations/{operation}"
+            }
         }
     }
 
@@ -128,7 +137,8 @@ impl Route {
             | Route::ListRequests
             | Route::AwaitingPreapproval
             | Route::GetRequest
-            | Route::AccessCheck => Method::Get,
+            | Route::AccessCheck
+            | Route::Operations => Method::Get,
             Route::RolesAssign
             | Route::RolesRemove
             | Route::SignOut
@@ -137,7 +147,8 @@ impl Route {
             | Route::DevSeed
             | Route::SetLockboxSetting
             | Route::CreateRequest
-            | Route::Transition(_) => Method::Post,
+            | Route::Transition(_)
+            | Route::RunOperation => Method::Post,
         }
     }
 
@@ -379,6 +390,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::GetRequest => requests::get(app, p, &call).await,
         Route::Transition(verb) => requests::transition(app, p, &call, verb).await,
         Route::AccessCheck => requests::check_access(app, p, &call).await,
+        Route::Operations => operations::list(p, &call),
+        Route::RunOperation => operations::run(app, p, &call).await,
         Route::Health
         | Route::OpenApi
         | Route::SignOut

@@ -2,7 +2,7 @@
 //! a global admin assigns and removes approvers and auditors.
 
 use lockbox_shared::api::RoleAssignment;
-use lockbox_shared::audit::Activity;
+use lockbox_shared::audit::LockboxActivity as Activity;
 use lockbox_shared::roles::Principal;
 use worker::Response;
 

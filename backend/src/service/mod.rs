@@ -4,6 +4,7 @@
 //! runs this very code on SQLite.
 
 pub mod audit;
+pub mod operations;
 pub mod requests;
 pub mod roles;
 pub mod settings;

@@ -2,7 +2,7 @@
 //! admin assigns and removes approvers and auditors.
 
 use lockbox_shared::api::{RoleAssignment, TenantRoles};
-use lockbox_shared::audit::{Activity, NewAuditRecord, Outcome, RoleChange};
+use lockbox_shared::audit::{LockboxActivity as Activity, NewAuditRecord, Outcome, RoleChange};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::{CustomerRole, Membership, Principal};
 

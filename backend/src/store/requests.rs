@@ -483,10 +483,17 @@ pub fn of_tenant(tenant_id: &TenantId) -> Condition {
     Condition::new("tenant_id = ?", vec![tenant_id.as_str().into()])
 }
 
-/// The live grant, if any, of `requester` for `tenant` and `service` at
-/// `now`: effectively Approved, and started.
-pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64) -> Statement {
-    let condition = Condition::new(
+/// "A live grant of `requester` for `tenant` and `service` at `now`":
+/// effectively Approved, and started. The one rule of what a grant allows,
+/// for the access check, the operator API's read and the guard of its
+/// audit record.
+pub fn live_grant_condition(
+    requester: &UserId,
+    tenant: &TenantId,
+    service: &str,
+    now: i64,
+) -> Condition {
+    Condition::new(
         "requester_id = ? AND tenant_id = ? AND service = ? AND grant_starts_at <= ?",
         vec![
             requester.as_str().into(),
@@ -495,13 +502,45 @@ pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64
             now.into(),
         ],
     )
-    .and(still_in(State::Approved, now));
+    .and(still_in(State::Approved, now))
+}
+
+/// The live grant, if any, of `requester` for `tenant` and `service` at
+/// `now`: effectively Approved, and started.
+pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64) -> Statement {
+    let condition = live_grant_condition(requester, tenant, service, now);
     Statement::new(
         format!(
             "SELECT {COLUMNS} FROM access_requests WHERE {} ORDER BY grant_ends_at DESC LIMIT 1",
             condition.sql
         ),
         condition.args,
+    )
+}
+
+/// "This very request is still a live grant of `requester` for `tenant`
+/// and `service` at `now`": the guard of an operator record.
+pub fn still_live_grant(
+    id: &RequestId,
+    requester: &UserId,
+    tenant: &TenantId,
+    service: &str,
+    now: i64,
+) -> Condition {
+    this_request(id)
+        .and(live_grant_condition(requester, tenant, service, now))
+        .exists_in("access_requests")
+}
+
+/// The most recent grants of `requester` for `tenant`, live or not, newest
+/// first: what a refused operator call is explained from.
+pub fn recent_grants(requester: &UserId, tenant: &TenantId) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE requester_id = ? AND tenant_id = ? \
+             AND grant_starts_at IS NOT NULL ORDER BY grant_starts_at DESC LIMIT 20"
+        ),
+        vec![requester.as_str().into(), tenant.as_str().into()],
     )
 }
 

@@ -6,6 +6,7 @@ mod health;
 mod identity;
 mod lifecycle;
 mod matrix;
+mod operations;
 mod roles;
 mod spa;
 mod web_safety;

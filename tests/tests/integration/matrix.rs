@@ -69,6 +69,9 @@ const MATRIX: &[Row] = &[
     (Action::Preapprove,              Fixture::Terminal, "DDDDDDDDDC", "DDDDDDDDDC"),
     (Action::Reject,                  Fixture::Ready,    "DDDDDDDDDA", "DDDDDDDDDA"),
     (Action::Reject,                  Fixture::Terminal, "DDDDDDDDDC", "DDDDDDDDDC"),
+    (Action::ListOperations,          Fixture::None,     "DDDDDDDAAA", "DDDDDDDAAA"),
+    // The fixture is engineer1's live files grant: only engineer1 may use it.
+    (Action::RunOperation,            Fixture::Ready,    "DDDDDDDADD", "DDDDDDDADD"),
 ];
 
 fn tenants_of(email: &str) -> (&'static str, &'static str) {
@@ -83,7 +86,7 @@ fn tenants_of(email: &str) -> (&'static str, &'static str) {
 fn ready_state(action: Action) -> &'static str {
     match action {
         Action::Approve | Action::Deny => "PendingCustomerApproval",
-        Action::Revoke => "Approved",
+        Action::Revoke | Action::RunOperation => "Approved",
         _ => "PendingManagerApproval",
     }
 }
@@ -91,8 +94,17 @@ fn ready_state(action: Action) -> &'static str {
 /// Walks a new request of `tenant` through the lifecycle to `state`.
 /// Fabrikam's switch must be on for its pending and denied fixtures and off
 /// for its approved ones; Contoso's is on.
-fn fixture_in(tenant: &str, state: &str, people: &Fixtures) -> String {
-    let id = lockbox_tests::open_request(&people.engineer, tenant, 30);
+fn fixture_in(tenant: &str, state: &str, service: &str, people: &Fixtures) -> String {
+    let id = if service == "mail" {
+        lockbox_tests::open_request(&people.engineer, tenant, 30)
+    } else {
+        let answer = people.engineer.post(
+            "/api/v1/requests",
+            &json!({"tenant_id": tenant, "service": service, "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 30}),
+        );
+        assert_eq!(answer.status, 201, "fixture: {}", answer.body);
+        answer.json()["id"].as_str().unwrap_or_default().to_owned()
+    };
     let step = |session: &Session, verb: &str| {
         let answer = lockbox_tests::act(session, &id, verb, None);
         assert_eq!(answer.status, 200, "fixture {verb}: {}", answer.body);
@@ -147,7 +159,14 @@ fn make_fixtures() -> HashMap<(usize, Action, Fixture, bool), String> {
                     Fixture::Ready => ready_state(*action),
                     _ => "Denied",
                 };
-                needs.push(((person, *action, *fixture, other), tenant, state));
+                // Operator fixtures are files grants, which no other
+                // test approves: another engineer then holds none.
+                let service = if *action == Action::RunOperation {
+                    "files"
+                } else {
+                    "mail"
+                };
+                needs.push(((person, *action, *fixture, other), tenant, state, service));
             }
         }
     }
@@ -161,12 +180,18 @@ fn make_fixtures() -> HashMap<(usize, Action, Fixture, bool), String> {
     let lockbox_off_approval =
         |tenant: &str, state: &str| tenant == FABRIKAM && state == "Approved";
     switch(true);
-    for (key, tenant, state) in needs.iter().filter(|(_, t, s)| !lockbox_off_approval(t, s)) {
-        fixtures.insert(*key, fixture_in(tenant, state, &people));
+    for (key, tenant, state, service) in needs
+        .iter()
+        .filter(|(_, t, s, _)| !lockbox_off_approval(t, s))
+    {
+        fixtures.insert(*key, fixture_in(tenant, state, service, &people));
     }
     switch(false);
-    for (key, tenant, state) in needs.iter().filter(|(_, t, s)| lockbox_off_approval(t, s)) {
-        fixtures.insert(*key, fixture_in(tenant, state, &people));
+    for (key, tenant, state, service) in needs
+        .iter()
+        .filter(|(_, t, s, _)| lockbox_off_approval(t, s))
+    {
+        fixtures.insert(*key, fixture_in(tenant, state, service, &people));
     }
     fixtures
 }
@@ -228,7 +253,15 @@ fn call_of(
         ),
         Action::CheckAccess => get(format!("/api/v1/access/check?tenant={tenant}&service=mail")),
         Action::ListAwaitingPreapproval => get("/api/v1/requests/awaiting-preapproval".into()),
+        Action::ListOperations => get("/api/v1/operations?service=mail".into()),
+        Action::RunOperation => post(run_operation_path(tenant), json!({})),
     }
+}
+
+/// The operator call a `RunOperation` cell makes: list the root of
+/// `tenant`'s drive (the fixtures are files grants).
+fn run_operation_path(tenant: &str) -> String {
+    format!("/api/v1/tenants/{tenant}/services/files/operations/Get-DriveItemList")
 }
 
 /// Performs `action` as `session`; returns the status and, for listings, a
@@ -344,6 +377,14 @@ fn perform(
             session.get("/api/v1/requests/awaiting-preapproval").status,
             None,
         ),
+        Action::ListOperations => (session.get("/api/v1/operations?service=mail").status, None),
+        Action::RunOperation => {
+            let answer = session.post(&run_operation_path(tenant), &json!({}));
+            // The content answered must be the tenant's own.
+            let fault = (answer.status == 200 && answer.json()["tenant_id"] != tenant)
+                .then(|| format!("answered with content of {}", answer.json()["tenant_id"]));
+            (answer.status, fault)
+        }
     }
 }
 
@@ -466,6 +507,13 @@ fn the_matrix_calls_every_route_the_api_documents() {
                 .unwrap_or_default()
                 .replace(id, "{id}");
             called.insert((method.to_owned(), path));
+            if *action == Action::RunOperation {
+                called.insert((
+                    method.to_owned(),
+                    "/api/v1/tenants/{tenant_id}/services/{service}/operations/{operation}"
+                        .to_owned(),
+                ));
+            }
         }
     }
     let missing: Vec<_> = documented_routes().difference(&called).cloned().collect();

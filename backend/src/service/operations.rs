@@ -1,0 +1,263 @@
+//! The operator API (SPEC §5): the operations an engineer may run, and one
+//! call of one of them under a live grant, recorded in the tenant's audit
+//! log in the same batch that checks the grant.
+
+use lockbox_shared::api::{OperationInfo, OperationList, OperationOutput, OperationResult};
+use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::ids::TenantId;
+use lockbox_shared::lifecycle::AccessRequest;
+use lockbox_shared::operations::{ContentService, GrantRefusal, Invocation, OperationName};
+use lockbox_shared::policy::{authorize, Action};
+use lockbox_shared::roles::Principal;
+use lockbox_shared::validation::Invalid;
+
+use super::Stamp;
+use crate::error::AppError;
+use crate::store::requests as grants;
+use crate::store::{audit, content, settings, Database};
+
+/// Provider staff: the operations of `service` (all when `None`).
+pub fn list(principal: &Principal, service: Option<&str>) -> Result<OperationList, AppError> {
+    authorize(principal, Action::ListOperations, None)?;
+    let service = service
+        .map(|name| {
+            ContentService::parse(name.trim()).ok_or_else(|| {
+                let names: Vec<&str> = ContentService::ALL.iter().map(|s| s.as_str()).collect();
+                AppError::invalid(Invalid {
+                    field: "service",
+                    message: format!(
+                        "`service` must be one of {}, not {name:?}.",
+                        names.join(", ")
+                    ),
+                })
+            })
+        })
+        .transpose()?;
+    Ok(OperationList {
+        items: OperationName::ALL
+            .iter()
+            .copied()
+            .filter(|op| service.is_none_or(|s| op.spec().service == s))
+            .map(OperationInfo::of)
+            .collect(),
+    })
+}
+
+/// What a call names, resolved: 404 for an unknown tenant, service (of
+/// that tenant) or operation (of that service).
+async fn resolve<D: Database>(
+    db: &D,
+    tenant_id: &str,
+    service: &str,
+    operation: &str,
+) -> Result<(TenantId, ContentService, OperationName), AppError> {
+    let missing_tenant = || AppError::Missing {
+        what: format!("The tenant {tenant_id:?}"),
+    };
+    let tenant = TenantId::parse(tenant_id).map_err(|_| missing_tenant())?;
+    if settings::tenant(db, &tenant).await?.is_none() {
+        return Err(missing_tenant());
+    }
+    let services = settings::services(db, tenant.as_str()).await?;
+    let service = ContentService::parse(service)
+        .filter(|s| services.iter().any(|name| name == s.as_str()))
+        .ok_or_else(|| AppError::Missing {
+            what: format!(
+                "The service {service:?} of this tenant (its services are {})",
+                services.join(", ")
+            ),
+        })?;
+    let op = OperationName::parse(operation)
+        .filter(|op| op.spec().service == service)
+        .ok_or_else(|| {
+            let names: Vec<&str> = OperationName::of(service).map(|o| o.as_str()).collect();
+            AppError::Missing {
+                what: format!(
+                    "The operation {operation:?} of {service} (its operations are {})",
+                    names.join(", ")
+                ),
+            }
+        })?;
+    Ok((tenant, service, op))
+}
+
+/// Reads what `call` asks for from the tenant's content; `None` when the
+/// object it names does not exist in this tenant.
+async fn read<D: Database>(
+    db: &D,
+    tenant: &TenantId,
+    call: &Invocation,
+) -> Result<Option<OperationOutput>, AppError> {
+    Ok(match call {
+        Invocation::GetMailbox => Some(OperationOutput::Mailboxes {
+            items: content::mailboxes(db, tenant).await?,
+        }),
+        Invocation::GetMailboxStatistics { identity } => {
+            content::mailbox_statistics(db, tenant, identity.as_str())
+                .await?
+                .map(OperationOutput::MailboxStatistics)
+        }
+        Invocation::GetMailboxFolderStatistics { identity } => {
+            content::folder_statistics(db, tenant, identity.as_str())
+                .await?
+                .map(|folders| OperationOutput::FolderStatistics {
+                    identity: identity.as_str().to_owned(),
+                    folders,
+                })
+        }
+        Invocation::GetMessage {
+            identity,
+            message_id: None,
+        } => content::messages(db, tenant, identity.as_str())
+            .await?
+            .map(|items| OperationOutput::Messages {
+                identity: identity.as_str().to_owned(),
+                items,
+            }),
+        Invocation::GetMessage {
+            identity,
+            message_id: Some(id),
+        } => content::message(db, tenant, identity.as_str(), *id)
+            .await?
+            .map(OperationOutput::Message),
+        Invocation::GetSite => Some(OperationOutput::Sites {
+            items: content::sites(db, tenant).await?,
+        }),
+        Invocation::GetSiteFileList { site } => content::site_files(db, tenant, site.as_str())
+            .await?
+            .map(|items| OperationOutput::Items {
+                parent: site.as_str().to_owned(),
+                items,
+            }),
+        Invocation::GetSiteFile { site, path } => {
+            content::site_file(db, tenant, site.as_str(), path.as_str())
+                .await?
+                .map(OperationOutput::File)
+        }
+        Invocation::GetDriveItemList { path } => content::drive_children(db, tenant, path.as_str())
+            .await?
+            .map(|items| OperationOutput::Items {
+                parent: path.as_str().to_owned(),
+                items,
+            }),
+        Invocation::GetDriveItem { path } => content::drive_file(db, tenant, path.as_str())
+            .await?
+            .map(OperationOutput::File),
+    })
+}
+
+/// Records a refused call (throttled per identity, as every refused
+/// attempt is) and returns the refusal.
+async fn refuse<D: Database>(
+    db: &D,
+    principal: &Principal,
+    tenant: &TenantId,
+    service: ContentService,
+    call: &Invocation,
+    err: AppError,
+    stamp: &Stamp<'_>,
+) -> AppError {
+    let reason = err.problem().detail;
+    let record = NewAuditRecord::operation_refused(
+        tenant.clone(),
+        call,
+        service.as_str(),
+        &principal.email,
+        stamp.ip,
+        &reason,
+    );
+    match audit::append_refused(db, &record, stamp.now).await {
+        Ok(_) => err,
+        Err(db_err) => db_err.into(),
+    }
+}
+
+async fn why_not<D: Database>(
+    db: &D,
+    principal: &Principal,
+    tenant: &TenantId,
+    service: ContentService,
+    now: i64,
+) -> Result<AppError, AppError> {
+    let recent = grants::select(db, grants::recent_grants(&principal.user_id, tenant)).await?;
+    Ok(AppError::NoGrant(GrantRefusal::of(
+        &recent,
+        service.as_str(),
+        now,
+    )))
+}
+
+/// Runs `operation` of `service` on `tenant_id`'s content with `params`,
+/// for the engineer holding a live grant for that tenant and service now.
+/// The content is read first; then one batch writes the call's audit
+/// record only if the grant is still live, and the content is returned
+/// only if the record was written. `operator` is the user the log shows.
+pub async fn run<D: Database>(
+    db: &D,
+    principal: &Principal,
+    target: (&str, &str, &str),
+    params: &serde_json::Map<String, serde_json::Value>,
+    operator: &str,
+    stamp: &Stamp<'_>,
+) -> Result<OperationResult, AppError> {
+    let (tenant_id, service, operation) = target;
+    let role = authorize(principal, Action::RunOperation, None);
+    if !principal.is_provider() {
+        // Customers learn nothing of which tenants exist.
+        role.clone()?;
+    }
+    let (tenant, service, op) = resolve(db, tenant_id, service, operation).await?;
+    let call = Invocation::parse(op, params).map_err(AppError::invalid)?;
+    if let Err(denied) = role {
+        return Err(refuse(db, principal, &tenant, service, &call, denied.into(), stamp).await);
+    }
+
+    let live: Vec<AccessRequest> = grants::select(
+        db,
+        grants::live_grant(&principal.user_id, &tenant, service.as_str(), stamp.now),
+    )
+    .await?;
+    let Some(grant) = live.into_iter().find(|r| r.grants_access(stamp.now)) else {
+        let err = why_not(db, principal, &tenant, service, stamp.now).await?;
+        return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
+    };
+
+    let result = read(db, &tenant, &call)
+        .await?
+        .ok_or_else(|| AppError::Missing {
+            what: format!("{} {:?} in this tenant", op.spec().touches, call.item()),
+        })?;
+
+    let record = NewAuditRecord::operation(&grant, &call, &principal.email, operator, stamp.ip);
+    let audit_id = audit::new_id();
+    let guard = grants::still_live_grant(
+        &grant.id,
+        &principal.user_id,
+        &tenant,
+        service.as_str(),
+        stamp.now,
+    );
+    let changes = db
+        .batch(vec![audit::insert(
+            &record,
+            &audit_id,
+            stamp.now,
+            Some(&guard),
+        )])
+        .await?;
+    if changes.first() != Some(&1) {
+        // The grant ended (revoked) between the read and the write: the
+        // content read is dropped, and the call is refused.
+        let err = why_not(db, principal, &tenant, service, stamp.now).await?;
+        return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
+    }
+    Ok(OperationResult {
+        operation: op,
+        tenant_id: tenant,
+        service,
+        request_id: grant.id,
+        audit_id,
+        ran_at: stamp.now,
+        result,
+    })
+}
