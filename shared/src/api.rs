@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
 use crate::ids::{RequestId, TenantId, UserId};
-use crate::lifecycle::{effective_state, AccessRequest, State};
+use crate::lifecycle::{effective_state, AccessRequest, Deadline, State};
 use crate::operations::{ContentService, OperationName};
 use crate::roles::{CustomerRole, Principal};
 
@@ -308,12 +308,10 @@ impl RequestView {
 
     /// The deadline of the stored state, if it has one.
     pub fn deadline(&self) -> Option<i64> {
-        match self.state {
-            State::PendingManagerApproval | State::PendingCustomerApproval => {
-                self.pending_expires_at
-            }
-            State::Approved => self.grant_ends_at,
-            _ => None,
+        // Which stored time is the deadline comes from the one table.
+        match self.state.deadline_rule()?.deadline {
+            Deadline::PendingExpiry => self.pending_expires_at,
+            Deadline::GrantEnd => self.grant_ends_at,
         }
     }
 
@@ -427,6 +425,43 @@ pub struct ShiftRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_and_the_request_agree_on_the_deadline_in_every_stage() {
+        use crate::ids::{RequestId, TenantId, UserId};
+        use crate::lifecycle::{self, Actor, NewRequest};
+        use crate::validation::{GrantDuration, Reason, ServiceName, TicketNumber};
+        let actor = |n: u8| Actor {
+            user_id: UserId::parse(&format!("00000000-0000-4000-8000-0000000000{n:02}"))
+                .expect("valid"),
+            email: format!("p{n}@example"),
+        };
+        let new = NewRequest {
+            tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001").expect("valid"),
+            service: ServiceName::parse("mail").expect("valid"),
+            ticket: TicketNumber::parse("SR-1").expect("valid"),
+            reason: Reason::parse("Needed").expect("valid"),
+            duration: GrantDuration::from_minutes(60).expect("valid"),
+        };
+        let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
+        let created = lifecycle::create(id, new, &actor(1), 0);
+        let pending = lifecycle::preapprove(&created, &actor(2), true, None, 1).expect("ok");
+        let off = lifecycle::preapprove(&created, &actor(2), false, None, 1).expect("ok");
+        let approved =
+            lifecycle::customer_decision(&pending, &actor(3), true, None, 2).expect("ok");
+        let denied = lifecycle::customer_decision(&pending, &actor(3), false, None, 2).expect("ok");
+        let (_, completed) = lifecycle::sweep(&approved, i64::MAX / 2).expect("due");
+        for req in [created, pending, off, approved, denied, completed] {
+            for audience in [Audience::Customer, Audience::Provider] {
+                let view = RequestView::of(&req, "Contoso", audience, 0);
+                assert_eq!(view.deadline(), req.deadline(), "{:?}", req.state());
+                assert_eq!(
+                    view.effective_state_at(7_200_000),
+                    req.effective_state(7_200_000)
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_duration_is_any_json_whole_number() {
