@@ -373,6 +373,14 @@ impl AccessRequest {
             && self.effective_state(now) == State::Approved
     }
 
+    /// Whether the customer sees it: from the manager's pre-approval on
+    /// (pending for the customer, or granted at once with Lockbox off).
+    /// Requests still with the manager, or rejected, expired or cancelled
+    /// there, stay on the provider's side.
+    pub fn reached_customer(&self) -> bool {
+        self.preapproval().is_some()
+    }
+
     /// The manager's pre-approval, if it was given.
     pub fn preapproval(&self) -> Option<&Decision> {
         match &self.stage {
@@ -864,6 +872,35 @@ mod tests {
 
     fn comment(s: &str) -> Option<Comment> {
         Some(Comment::parse(s).expect("valid"))
+    }
+
+    #[test]
+    fn the_customer_sees_a_request_from_its_preapproval_on() {
+        let engineer = actor(ENGINEER);
+        let manager = actor(MANAGER);
+        let fresh = new_request(60);
+        let hidden = [
+            fresh.clone(),
+            reject(&fresh, &manager, None, 1).expect("rejected"),
+            cancel(&fresh, &engineer, None, 1).expect("cancelled"),
+            sweep(&fresh, 13 * HOUR).expect("due").1,
+        ];
+        for req in hidden {
+            assert!(!req.reached_customer(), "{:?}", req.state());
+        }
+        let asked = pending(60);
+        let granted_at_once = preapprove(&fresh, &manager, false, None, 1).expect("granted");
+        let shown = [
+            asked.clone(),
+            granted_at_once,
+            customer_decision(&asked, &actor(APPROVER), true, None, 1).expect("approved"),
+            customer_decision(&asked, &actor(APPROVER), false, None, 1).expect("denied"),
+            cancel(&asked, &engineer, None, 1).expect("cancelled"),
+            sweep(&asked, 13 * HOUR).expect("due").1,
+        ];
+        for req in shown {
+            assert!(req.reached_customer(), "{:?}", req.state());
+        }
     }
 
     #[test]

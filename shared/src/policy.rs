@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{TenantId, UserId};
-use crate::lifecycle::Verb;
+use crate::ids::TenantId;
+use crate::lifecycle::{AccessRequest, Verb};
 use crate::roles::{CustomerRole, Membership, Principal, ProviderRole};
 
 /// Everything a caller can ask the API to do.
@@ -40,7 +40,7 @@ pub enum Action {
     ListTenants,
     /// Open an access request (engineer).
     CreateRequest,
-    /// List one's own requests (engineer).
+    /// List the requests one opened (engineer) or decided (manager).
     ListOwnRequests,
     /// Cancel one's own request (engineer).
     CancelRequest,
@@ -133,11 +133,10 @@ impl Action {
                 customer: &[GlobalAdmin, Approver],
                 provider: &[SupportEngineer, SupportManager],
             },
-            Action::ListTenants | Action::ListOperations => {
+            Action::ListTenants | Action::ListOperations | Action::ListOwnRequests => {
                 Allowed::Provider(&[SupportEngineer, SupportManager])
             }
             Action::CreateRequest
-            | Action::ListOwnRequests
             | Action::CancelRequest
             | Action::CheckAccess
             | Action::RunOperation => Allowed::Provider(&[SupportEngineer]),
@@ -296,17 +295,21 @@ pub fn authorize(
 }
 
 /// The relational half of [`Action::ReadRequest`]: customers see their
-/// tenant's requests (checked by [`authorize`]); among provider staff an
+/// tenant's requests (checked by [`authorize`]) once they have reached the
+/// customer ([`AccessRequest::reached_customer`]); among provider staff an
 /// engineer sees the requests they opened and a manager sees every request.
-pub fn may_see_request(principal: &Principal, requester: &UserId) -> bool {
-    !principal.is_provider()
-        || principal.user_id == *requester
+pub fn may_see_request(principal: &Principal, request: &AccessRequest) -> bool {
+    if !principal.is_provider() {
+        return request.reached_customer();
+    }
+    principal.user_id == request.requester.user_id
         || principal.has_provider_role(ProviderRole::SupportManager)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UserId;
     use crate::roles::{Membership, ProviderRole};
 
     fn tenant(name: &str) -> TenantId {
@@ -358,9 +361,10 @@ mod tests {
             | Action::Deny
             | Action::Revoke => &["admin", "approver"],
             Action::ReadRequest => &["admin", "approver", "engineer", "manager", "both"],
-            Action::ListTenants | Action::ListOperations => &["engineer", "manager", "both"],
+            Action::ListTenants | Action::ListOperations | Action::ListOwnRequests => {
+                &["engineer", "manager", "both"]
+            }
             Action::CreateRequest
-            | Action::ListOwnRequests
             | Action::CancelRequest
             | Action::CheckAccess
             | Action::RunOperation => &["engineer", "both"],
@@ -417,19 +421,44 @@ mod tests {
         assert_eq!(cells, people.len() * Action::ALL.len() * 2);
     }
 
+    fn request_of(requester: UserId) -> AccessRequest {
+        use crate::ids::RequestId;
+        use crate::lifecycle::{create, Actor, NewRequest};
+        use crate::validation::{GrantDuration, Reason, ServiceName, TicketNumber};
+        let input = NewRequest {
+            tenant_id: tenant("a"),
+            service: ServiceName::parse("mail").expect("valid"),
+            ticket: TicketNumber::parse("SR-1").expect("valid"),
+            reason: Reason::parse("Mailbox will not open").expect("valid"),
+            duration: GrantDuration::from_minutes(60).expect("valid"),
+        };
+        let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
+        let actor = Actor {
+            user_id: requester,
+            email: "e@provider.example".into(),
+        };
+        create(id, input, &actor, 0)
+    }
+
     #[test]
-    fn engineers_see_their_own_requests_and_managers_see_all() {
-        let requester = user(2);
-        let other = user(3);
+    fn engineers_see_their_own_requests_managers_all_and_customers_preapproved_ones() {
+        use crate::lifecycle::{preapprove, Actor};
         let engineer = provider(&[ProviderRole::SupportEngineer]);
         let manager = provider(&[ProviderRole::SupportManager]);
-        assert!(may_see_request(&engineer, &requester));
-        assert!(!may_see_request(&engineer, &other));
-        assert!(may_see_request(&manager, &other));
-        assert!(may_see_request(
-            &customer("a", &[CustomerRole::Approver]),
-            &other
-        ));
+        let approver = customer("a", &[CustomerRole::Approver]);
+        let own = request_of(engineer.user_id.clone());
+        let others = request_of(user(3));
+        assert!(may_see_request(&engineer, &own));
+        assert!(!may_see_request(&engineer, &others));
+        assert!(may_see_request(&manager, &others));
+        // Still with the provider's manager: not the customer's yet.
+        assert!(!may_see_request(&approver, &others));
+        let by = Actor {
+            user_id: user(4),
+            email: "m@provider.example".into(),
+        };
+        let asked = preapprove(&others, &by, true, None, 1).expect("preapproved");
+        assert!(may_see_request(&approver, &asked));
     }
 
     #[test]

@@ -248,6 +248,8 @@ struct ModelRequest {
     /// The deadline of the current state (pending expiry or grant end).
     deadline: i64,
     changes: usize,
+    /// Whether a manager pre-approved it: from then on the customer sees it.
+    preapproved: bool,
 }
 
 impl ModelRequest {
@@ -272,10 +274,12 @@ impl ModelRequest {
         }
         self.state = match verb {
             Verb::Preapprove if lockbox_on => {
+                self.preapproved = true;
                 self.deadline = now + PENDING_LIFETIME_MS;
                 State::PendingCustomerApproval
             }
             Verb::Preapprove | Verb::Approve => {
+                self.preapproved = true;
                 self.deadline = now + self.duration_ms;
                 State::Approved
             }
@@ -303,7 +307,8 @@ impl ModelRequest {
         // Other tenants' requests, and other engineers' for an engineer
         // who is not a manager, do not exist for the caller.
         if let Some(t) = tenant_of(person) {
-            if t != self.tenant {
+            // Nor do requests the manager has not pre-approved.
+            if t != self.tenant || !self.preapproved {
                 return 404;
             }
         }
@@ -495,6 +500,7 @@ impl World {
                     state: State::PendingManagerApproval,
                     deadline: self.now + PENDING_LIFETIME_MS,
                     changes: 1,
+                    preapproved: false,
                 });
             }
             Op::Act {
@@ -784,6 +790,43 @@ impl World {
             operator_records as usize, self.operations_run,
             "operator records differ from the operations that returned content"
         );
+        self.check_customer_lists();
+    }
+
+    /// Each tenant's list shows exactly the requests that reached the
+    /// customer (the SQL scope agrees with `AccessRequest::reached_customer`).
+    fn check_customer_lists(&self) {
+        // An approver of Contoso and the admin of Fabrikam.
+        for viewer in [3, 8] {
+            let principal = &self.people[viewer];
+            let tenant = principal.tenant().expect("a customer");
+            let query = requests::ListQuery {
+                limit: Some(lockbox_shared::api::MAX_REQUESTS_PAGE),
+                ..Default::default()
+            };
+            let page = block_on(requests::list(&self.db, principal, &query, self.now))
+                .expect("the customer's list");
+            assert!(page.next_cursor.is_none(), "more than one page");
+            let mut listed: Vec<String> = page.items.iter().map(|r| r.id.to_string()).collect();
+            let mut expected: Vec<String> = self
+                .all_requests()
+                .into_iter()
+                .filter(|r| r.tenant_id == *tenant && r.reached_customer())
+                .map(|r| r.id.to_string())
+                .collect();
+            listed.sort();
+            expected.sort();
+            assert_eq!(listed, expected, "{}'s list", PEOPLE[viewer]);
+        }
+    }
+
+    /// Every stored request, the demo ones included.
+    fn all_requests(&self) -> Vec<AccessRequest> {
+        let statement = Statement::new(
+            format!("SELECT {} FROM access_requests", store::COLUMNS),
+            vec![],
+        );
+        block_on(store::select(&self.db, statement)).expect("every request reads back")
     }
 }
 

@@ -66,7 +66,8 @@ fn list_query(call: &Call) -> Result<ListQuery, AppError> {
     Ok(query)
 }
 
-/// Customers: every request of their tenant. Provider staff: their own.
+/// Customers: their tenant's requests from pre-approval on. Provider
+/// staff: those they opened or decided as manager.
 pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let query = list_query(call)?;
     json(&service::list(&app.db, p, &query, call.now_ms).await?, 200)

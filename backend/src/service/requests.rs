@@ -50,7 +50,7 @@ fn authorize_on(
         Err(denied) => return Err(denied.into()),
         Ok(()) => {}
     }
-    if !may_see_request(principal, &request.requester.user_id) {
+    if !may_see_request(principal, request) {
         return Err(not_found(&request.id));
     }
     Ok(())
@@ -358,7 +358,8 @@ fn limit_of(query: &ListQuery) -> i64 {
         .clamp(1, MAX_REQUESTS_PAGE)
 }
 
-/// Customers: every request of their tenant. Provider staff: their own.
+/// Customers: their tenant's requests from pre-approval on. Provider
+/// staff: those they opened or decided as manager.
 pub async fn list<D: Database>(
     db: &D,
     principal: &Principal,
@@ -372,7 +373,8 @@ pub async fn list<D: Database>(
     } else {
         authorize(principal, Action::ListTenantRequests, principal.tenant())?;
         let tenant = principal.tenant().ok_or(Denied::OtherTenant)?;
-        let statement = store::list(store::of_tenant(tenant), &query.filter, limit, now);
+        let scope = store::of_tenant(tenant).and(store::reached_customer());
+        let statement = store::list(scope, &query.filter, limit, now);
         store::select(db, statement).await?
     };
     page(db, requests, limit, audience(principal), now).await

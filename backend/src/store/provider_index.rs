@@ -12,15 +12,19 @@ use lockbox_shared::lifecycle::{AccessRequest, State};
 use super::db::{Condition, Database, DbError};
 use super::requests::{self, still_in, ListFilter};
 
-/// Requests an engineer opened, newest first (`limit + 1` rows).
+/// Requests a person of the provider opened or decided as manager, newest
+/// first (`limit + 1` rows).
 pub async fn requests_of<D: Database>(
     db: &D,
-    requester: &UserId,
+    person: &UserId,
     filter: &ListFilter,
     limit: i64,
     now: i64,
 ) -> Result<Vec<AccessRequest>, DbError> {
-    let scope = Condition::new("requester_id = ?", vec![requester.as_str().into()]);
+    let scope = Condition::new(
+        "requester_id = ? OR manager_id = ?",
+        vec![person.as_str().into(), person.as_str().into()],
+    );
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
     requests::select(db, requests::list(scope, filter, limit, now)).await
 }

@@ -478,9 +478,19 @@ pub fn list(scope: Condition, filter: &ListFilter, limit: i64, now: i64) -> Stat
     )
 }
 
-/// Every request of one tenant (the customer's list).
+/// Every request of one tenant.
 pub fn of_tenant(tenant_id: &TenantId) -> Condition {
     Condition::new("tenant_id = ?", vec![tenant_id.as_str().into()])
+}
+
+/// [`AccessRequest::reached_customer`] in SQL: the manager decided and did
+/// not reject. (`tests/tests/model.rs` checks the two agree on every
+/// request the model makes.)
+pub fn reached_customer() -> Condition {
+    Condition::new(
+        "manager_decided_at IS NOT NULL AND state <> ?",
+        vec![State::Rejected.as_str().into()],
+    )
 }
 
 /// "A live grant of `requester` for `tenant` and `service` at `now`":

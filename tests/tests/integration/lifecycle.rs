@@ -12,19 +12,66 @@ fn details(row: &serde_json::Value) -> serde_json::Value {
     row["details"].clone()
 }
 
+/// Whether `id` is in `session`'s request list (its first page, newest first).
+fn listed(session: &lockbox_tests::Session, id: &str) -> bool {
+    let page = session.get("/api/v1/requests?limit=200");
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.json()["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().any(|r| r["id"] == id))
+}
+
+#[test]
+fn a_request_rejected_or_cancelled_before_preapproval_never_reaches_the_customer() {
+    let engineer = sign_in("engineer1@provider.example");
+    let manager = sign_in("manager@provider.example");
+    let approver = sign_in("approver1@contoso.example");
+    let rejected = open_request(&engineer, CONTOSO, 30);
+    assert_eq!(act(&manager, &rejected, "reject", Some("No")).status, 200);
+    let cancelled = open_request(&engineer, CONTOSO, 30);
+    assert_eq!(act(&engineer, &cancelled, "cancel", None).status, 200);
+    for id in [&rejected, &cancelled] {
+        assert!(!listed(&approver, id), "{id} listed to the customer");
+        assert_eq!(approver.get(&format!("/api/v1/requests/{id}")).status, 404);
+        assert!(
+            listed(&engineer, id),
+            "{id} missing from the engineer's list"
+        );
+    }
+    assert!(
+        listed(&manager, &rejected),
+        "the manager's rejection is not in their list"
+    );
+}
+
 #[test]
 fn the_whole_lifecycle_with_lockbox_on() {
     let engineer = sign_in("engineer1@provider.example");
     let id = open_request(&engineer, CONTOSO, 60);
 
-    // Not yet pre-approved: the customer cannot decide.
+    // Not yet pre-approved: still the provider's; the customer neither
+    // sees it nor can decide it.
     let approver = sign_in("approver1@contoso.example");
     let early = act(&approver, &id, "approve", None);
-    assert_eq!(early.status, 409, "{}", early.body);
-    assert_eq!(early.json()["current_state"], "PendingManagerApproval");
+    assert_eq!(early.status, 404, "{}", early.body);
+    assert_eq!(approver.get(&format!("/api/v1/requests/{id}")).status, 404);
+    assert!(
+        !listed(&approver, &id),
+        "listed to the customer before pre-approval"
+    );
 
     let manager = sign_in("manager@provider.example");
     let preapproved = act(&manager, &id, "preapprove", Some("Ticket checked")).json();
+    assert!(
+        listed(&approver, &id),
+        "not listed to the customer once pending"
+    );
+    assert_eq!(approver.get(&format!("/api/v1/requests/{id}")).status, 200);
+    // The manager's own list holds what they decided.
+    assert!(
+        listed(&manager, &id),
+        "not in the list of the manager who decided it"
+    );
     assert_eq!(preapproved["effective_state"], "PendingCustomerApproval");
     let expires = preapproved["pending_expires_at"].as_i64().expect("expiry");
     let now = now_ms();
@@ -476,7 +523,8 @@ fn lists_are_paginated_with_a_cursor_and_filter_by_created_after() {
     let ids: Vec<String> = (0..3)
         .map(|_| open_request(&engineer, CONTOSO, 5))
         .collect();
-    let approver = sign_in("approver1@contoso.example");
+    // The engineer's own list: the customer sees these only once
+    // pre-approved.
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -487,7 +535,7 @@ fn lists_are_paginated_with_a_cursor_and_filter_by_created_after() {
             ),
             None => format!("/api/v1/requests?created_after={}&limit=2", start - 1),
         };
-        let page = approver.get(&path).json();
+        let page = engineer.get(&path).json();
         for item in page["items"].as_array().expect("items") {
             seen.push(item["id"].as_str().unwrap_or_default().to_owned());
         }

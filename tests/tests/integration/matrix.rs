@@ -50,7 +50,7 @@ const MATRIX: &[Row] = &[
     (Action::SearchAudit,             Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
     (Action::ReadLockboxSetting,      Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
     (Action::SetLockboxSetting,       Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
-    (Action::ListTenantRequests,      Fixture::None,     "AAADDAAAAD", "AAADDAAAAD"),
+    (Action::ListTenantRequests,      Fixture::None,     "AAADDAAAAA", "AAADDAAAAA"),
     (Action::ReadRequest,             Fixture::Ready,    "AAADDAAAHA", "HHHDDHHAHA"),
     (Action::Approve,                 Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
     (Action::Approve,                 Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
@@ -60,7 +60,7 @@ const MATRIX: &[Row] = &[
     (Action::Revoke,                  Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
     (Action::ListTenants,             Fixture::None,     "DDDDDDDAAA", "DDDDDDDAAA"),
     (Action::CreateRequest,           Fixture::None,     "DDDDDDDAAD", "DDDDDDDAAD"),
-    (Action::ListOwnRequests,         Fixture::None,     "AAADDAAAAD", "AAADDAAAAD"),
+    (Action::ListOwnRequests,         Fixture::None,     "AAADDAAAAA", "AAADDAAAAA"),
     (Action::CancelRequest,           Fixture::Ready,    "DDDDDDDAHD", "DDDDDDDAHD"),
     (Action::CancelRequest,           Fixture::Terminal, "DDDDDDDCHD", "DDDDDDDCHD"),
     (Action::CheckAccess,             Fixture::None,     "DDDDDDDAAD", "DDDDDDDAAD"),
@@ -85,7 +85,8 @@ fn tenants_of(email: &str) -> (&'static str, &'static str) {
 /// The stored state a ready fixture of `action` must be in.
 fn ready_state(action: Action) -> &'static str {
     match action {
-        Action::Approve | Action::Deny => "PendingCustomerApproval",
+        // Reading: a request the customer sees (from pre-approval on).
+        Action::Approve | Action::Deny | Action::ReadRequest => "PendingCustomerApproval",
         Action::Revoke | Action::RunOperation => "Approved",
         _ => "PendingManagerApproval",
     }
@@ -338,10 +339,16 @@ fn perform(
                     .unwrap_or_default()
                 {
                     let provider = me["membership"]["side"] == "provider";
+                    // Provider staff: what they opened or decided as
+                    // manager. Customers: their tenant's requests from the
+                    // manager's pre-approval on.
                     let wrong = if provider {
                         item["requester_email"] != session.email.as_str()
+                            && item["manager_email"] != session.email.as_str()
                     } else {
                         item["tenant_id"] != own_tenant
+                            || item["manager_decided_at"].is_null()
+                            || item["state"] == "Rejected"
                     };
                     if wrong {
                         fault = Some(format!("listed {}", item["id"]));
