@@ -4,11 +4,15 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 
 use leptos::prelude::{window, Get, LocalResource, Signal};
+use std::collections::BTreeMap;
+
 use lockbox_shared::api::{
-    DecisionBody, DevPerson, DevSignIn, Health, LockboxSetting, Me, RequestDetail, RequestPage,
-    RequestView, RoleAssignment, SetLockboxSetting, TenantRoles, API_PREFIX,
+    CreateAccessRequest, DecisionBody, DevPerson, DevSignIn, Health, LockboxSetting, Me,
+    OperationResult, RequestDetail, RequestPage, RequestView, RoleAssignment, SetLockboxSetting,
+    TenantRoles, TenantSummary, API_PREFIX,
 };
 use lockbox_shared::lifecycle::{State, Verb};
+use lockbox_shared::operations::OperationName;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -207,7 +211,9 @@ async fn post_with<B: Serialize, T: DeserializeOwned>(
     body: &B,
     idempotency_key: Option<&str>,
 ) -> Result<T, ApiError> {
-    let json = serde_wasm_bindgen::to_value(body)
+    // JSON-compatible: maps become plain objects, not ES2015 Maps.
+    let json = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .ok()
         .and_then(|value| js_sys::JSON::stringify(&value).ok())
         .map(String::from)
@@ -311,6 +317,42 @@ pub async fn change_role(
 ) -> Result<TenantRoles, ApiError> {
     let verb = if assign { "assign" } else { "remove" };
     post(&format!("/roles/{verb}"), &RoleAssignment { email, role }).await
+}
+
+/// `GET /api/v1/tenants`: the tenants and their services (provider staff).
+pub fn tenants() -> Loader<Vec<TenantSummary>> {
+    Loader::new(Signal::stored("/tenants".to_owned()), None)
+}
+
+/// `GET /api/v1/requests/awaiting-preapproval` (managers).
+pub fn awaiting_preapproval() -> Loader<RequestPage> {
+    Loader::new(
+        Signal::stored("/requests/awaiting-preapproval".to_owned()),
+        None,
+    )
+}
+
+/// `POST /api/v1/requests`: open an access request.
+pub async fn create_request(body: CreateAccessRequest) -> Result<RequestView, ApiError> {
+    post(REQUESTS, &body).await
+}
+
+/// `POST /api/v1/tenants/{tenant}/services/{service}/operations/{name}`
+/// with the operation's parameters.
+pub async fn run_operation(
+    tenant_id: &str,
+    service: &str,
+    operation: OperationName,
+    params: &BTreeMap<String, String>,
+) -> Result<OperationResult, ApiError> {
+    post(
+        &format!(
+            "/tenants/{tenant_id}/services/{service}/operations/{}",
+            operation.as_str()
+        ),
+        params,
+    )
+    .await
 }
 
 /// A fresh key for one decision (kept across retries of that decision).

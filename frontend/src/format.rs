@@ -34,6 +34,26 @@ pub fn minutes(total: u32) -> String {
     }
 }
 
+/// A size people read at a glance: "512 B", "4.2 KB", "1.5 MB" (1 KB =
+/// 1024 bytes, one decimal below 10).
+pub fn bytes(n: i64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return format!("{} B", n.max(0));
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
 /// What is left until `deadline` at `now`, for a countdown: `None` once it
 /// has passed (the deadline itself counts as passed, as on the server).
 pub fn remaining(deadline: i64, now: i64) -> Option<i64> {
@@ -72,6 +92,17 @@ mod tests {
         assert_eq!(remaining(1_000, 999), Some(1));
         assert_eq!(remaining(1_000, 1_000), None);
         assert_eq!(countdown(1_000, 1_000, "Expired"), "Expired");
+    }
+
+    #[test]
+    fn sizes_read_at_a_glance() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1024), "1.0 KB");
+        assert_eq!(bytes(4_300), "4.2 KB");
+        assert_eq!(bytes(20 * 1024), "20 KB");
+        assert_eq!(bytes(1_572_864), "1.5 MB");
+        assert_eq!(bytes(-3), "0 B");
     }
 
     #[test]

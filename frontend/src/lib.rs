@@ -14,11 +14,12 @@ use crate::components::router::{provide_router, redirect};
 use crate::components::session::{provide_session, use_session};
 use crate::components::shell::Shell;
 use crate::pages::{
-    not_found::NotFound, request_detail::RequestDetailPage, requests::RequestsPage,
-    roles::RolesPage, security_privacy::SecurityPrivacyPage, sign_in::SignInPage,
-    status::StatusPage,
+    grant::GrantPage, not_found::NotFound, preapprovals::PreapprovalsPage,
+    provider_requests::ProviderRequestsPage, request_detail::RequestDetailPage,
+    requests::RequestsPage, roles::RolesPage, security_privacy::SecurityPrivacyPage,
+    sign_in::SignInPage, status::StatusPage,
 };
-use crate::routes::{AppRoute, Page};
+use crate::routes::{home_of, AppRoute, Page};
 
 /// The whole app: the shell around whichever page the address names.
 #[component]
@@ -35,6 +36,10 @@ pub fn App() -> impl IntoView {
                 Page::Fixed(AppRoute::SecurityPrivacy) => view! { <SecurityPrivacyPage/> }.into_any(),
                 Page::Fixed(AppRoute::LockboxRequests) => view! { <RequestsPage/> }.into_any(),
                 Page::Request(id) => view! { <RequestDetailPage id=id/> }.into_any(),
+                Page::ProviderRequest(id) => view! { <RequestDetailPage id=id provider=true/> }.into_any(),
+                Page::Grant(id) => view! { <GrantPage id=id/> }.into_any(),
+                Page::Fixed(AppRoute::ProviderRequests) => view! { <ProviderRequestsPage/> }.into_any(),
+                Page::Fixed(AppRoute::Preapprovals) => view! { <PreapprovalsPage/> }.into_any(),
                 Page::Fixed(AppRoute::Roles) => view! { <RolesPage/> }.into_any(),
                 Page::NotFound => view! { <NotFound/> }.into_any(),
             }}
@@ -42,18 +47,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The start page: the requests for customers, sign-in for strangers, and
-/// the system status for provider staff.
+/// The start page: each person's own home ([`home_of`]), sign-in for
+/// strangers, and the system status when the session cannot be read.
 #[component]
 fn Home() -> impl IntoView {
     let session = use_session();
     Effect::new(move |_| match session.me.get() {
-        Some(Ok(me)) if !me.principal.is_provider() => redirect(AppRoute::LockboxRequests.path()),
+        Some(Ok(me)) => redirect(home_of(&me)),
         Some(Err(ApiError::SignedOut)) => redirect(AppRoute::SignIn.path()),
         _ => {}
     });
     move || match session.me.get() {
-        Some(Ok(me)) if me.principal.is_provider() => Some(view! { <StatusPage/> }),
         Some(Err(err)) if err != ApiError::SignedOut => Some(view! { <StatusPage/> }),
         _ => None,
     }

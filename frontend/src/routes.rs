@@ -13,16 +13,22 @@ pub enum AppRoute {
     Roles,
     /// Local sign-in.
     SignIn,
+    /// Provider console: my access requests and a new one.
+    ProviderRequests,
+    /// Provider console: requests awaiting pre-approval (managers).
+    Preapprovals,
 }
 
 impl AppRoute {
     /// Every page without parameters.
-    pub const ALL: [AppRoute; 5] = [
+    pub const ALL: [AppRoute; 7] = [
         AppRoute::Status,
         AppRoute::SecurityPrivacy,
         AppRoute::LockboxRequests,
         AppRoute::Roles,
         AppRoute::SignIn,
+        AppRoute::ProviderRequests,
+        AppRoute::Preapprovals,
     ];
 
     /// The path of the page, for links.
@@ -33,13 +39,84 @@ impl AppRoute {
             AppRoute::LockboxRequests => "/support/lockbox-requests",
             AppRoute::Roles => "/roles",
             AppRoute::SignIn => "/sign-in",
+            AppRoute::ProviderRequests => "/provider/requests",
+            AppRoute::Preapprovals => "/provider/preapprovals",
         }
     }
 }
 
-/// The page of one request.
+/// The page of one request, as the customer sees it.
 pub fn request_path(id: &str) -> String {
     format!("{}/{id}", AppRoute::LockboxRequests.path())
+}
+
+/// The page of one request, as provider staff see it.
+pub fn provider_request_path(id: &str) -> String {
+    format!("{}/{id}", AppRoute::ProviderRequests.path())
+}
+
+/// Where a grant is used: its time left and the operations it allows.
+pub const GRANTS: &str = "/provider/grants";
+
+/// The page of one grant.
+pub fn grant_path(id: &str) -> String {
+    format!("{GRANTS}/{id}")
+}
+
+/// Where a person starts after signing in, by what their roles let them do:
+/// engineers at their requests, managers at the pre-approvals, customers
+/// who decide at the requests, other customers at the settings.
+pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
+    use lockbox_shared::policy::{authorize, Action};
+    let may = |action| authorize(&me.principal, action, me.principal.tenant()).is_ok();
+    if may(Action::CreateRequest) {
+        AppRoute::ProviderRequests.path()
+    } else if may(Action::ListAwaitingPreapproval) {
+        AppRoute::Preapprovals.path()
+    } else if may(Action::ListTenantRequests) {
+        AppRoute::LockboxRequests.path()
+    } else if may(Action::ReadLockboxSetting) {
+        AppRoute::SecurityPrivacy.path()
+    } else {
+        AppRoute::Status.path()
+    }
+}
+
+/// The places the navigation offers `me`, with their labels: only those
+/// their roles use (nothing while signed out).
+pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static str)> {
+    use lockbox_shared::policy::{authorize, Action};
+    let Some(me) = me else {
+        return Vec::new();
+    };
+    let may = |action| authorize(&me.principal, action, me.principal.tenant()).is_ok();
+    [
+        (
+            Action::CreateRequest,
+            AppRoute::ProviderRequests,
+            "My requests",
+        ),
+        (
+            Action::ListAwaitingPreapproval,
+            AppRoute::Preapprovals,
+            "Pre-approvals",
+        ),
+        (
+            Action::ListTenantRequests,
+            AppRoute::LockboxRequests,
+            "Support",
+        ),
+        (
+            Action::ReadLockboxSetting,
+            AppRoute::SecurityPrivacy,
+            "Settings",
+        ),
+        (Action::ListRoleHolders, AppRoute::Roles, "Roles"),
+    ]
+    .into_iter()
+    .filter(|(action, _, _)| may(*action))
+    .map(|(_, route, label)| (route, label))
+    .collect()
 }
 
 /// What the address bar names: one of the pages, or nothing we know.
@@ -51,6 +128,10 @@ pub enum Page {
     Fixed(AppRoute),
     /// `/support/lockbox-requests/<id>`.
     Request(String),
+    /// `/provider/requests/<id>`.
+    ProviderRequest(String),
+    /// `/provider/grants/<id>`.
+    Grant(String),
     /// Any other path.
     NotFound,
 }
@@ -68,12 +149,21 @@ impl Page {
                 return Page::Fixed(route);
             }
         }
-        match trimmed
-            .strip_prefix(AppRoute::LockboxRequests.path())
-            .and_then(|rest| rest.strip_prefix('/'))
-        {
-            Some(id) if !id.is_empty() && !id.contains('/') => Page::Request(id.to_owned()),
-            _ => Page::NotFound,
+        let below = |prefix: &str| {
+            trimmed
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .filter(|id| !id.is_empty() && !id.contains('/'))
+                .map(str::to_owned)
+        };
+        if let Some(id) = below(AppRoute::LockboxRequests.path()) {
+            Page::Request(id)
+        } else if let Some(id) = below(AppRoute::ProviderRequests.path()) {
+            Page::ProviderRequest(id)
+        } else if let Some(id) = below(GRANTS) {
+            Page::Grant(id)
+        } else {
+            Page::NotFound
         }
     }
 }
@@ -95,6 +185,75 @@ mod tests {
             Page::parse(&request_path("abc-1")),
             Page::Request("abc-1".into())
         );
+        assert_eq!(
+            Page::parse(&provider_request_path("abc-1")),
+            Page::ProviderRequest("abc-1".into())
+        );
+        assert_eq!(
+            Page::parse(&grant_path("abc-1")),
+            Page::Grant("abc-1".into())
+        );
+    }
+
+    fn me(membership: lockbox_shared::roles::Membership) -> lockbox_shared::api::Me {
+        lockbox_shared::api::Me {
+            principal: lockbox_shared::roles::Principal {
+                user_id: lockbox_shared::ids::UserId::parse("0b5e2d1c-0000-4000-8000-000000000001")
+                    .expect("valid"),
+                email: "p@example".into(),
+                display_name: "P".into(),
+                membership,
+            },
+            sign_out_url: None,
+        }
+    }
+
+    fn provider(roles: &[lockbox_shared::roles::ProviderRole]) -> lockbox_shared::api::Me {
+        me(lockbox_shared::roles::Membership::Provider {
+            roles: roles.to_vec(),
+        })
+    }
+
+    fn customer(roles: &[lockbox_shared::roles::CustomerRole]) -> lockbox_shared::api::Me {
+        me(lockbox_shared::roles::Membership::Customer {
+            tenant_id: lockbox_shared::ids::TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001")
+                .expect("valid"),
+            tenant_name: "Contoso".into(),
+            roles: roles.to_vec(),
+        })
+    }
+
+    #[test]
+    fn each_person_starts_where_their_roles_work_and_sees_only_those_places() {
+        use lockbox_shared::roles::{CustomerRole::*, ProviderRole::*};
+        let labels = |me: &lockbox_shared::api::Me| -> Vec<&str> {
+            nav_for(Some(me)).into_iter().map(|(_, l)| l).collect()
+        };
+        let engineer = provider(&[SupportEngineer]);
+        assert_eq!(home_of(&engineer), "/provider/requests");
+        assert_eq!(labels(&engineer), ["My requests"]);
+        let manager = provider(&[SupportManager]);
+        assert_eq!(home_of(&manager), "/provider/preapprovals");
+        assert_eq!(labels(&manager), ["Pre-approvals"]);
+        let lead = provider(&[SupportEngineer, SupportManager]);
+        assert_eq!(home_of(&lead), "/provider/requests");
+        assert_eq!(labels(&lead), ["My requests", "Pre-approvals"]);
+        let approver = customer(&[Approver]);
+        assert_eq!(home_of(&approver), "/support/lockbox-requests");
+        assert_eq!(labels(&approver), ["Support", "Settings", "Roles"]);
+        let admin = customer(&[GlobalAdmin]);
+        assert_eq!(home_of(&admin), "/support/lockbox-requests");
+        let auditor = customer(&[Auditor]);
+        assert_eq!(home_of(&auditor), "/settings/org-settings/security-privacy");
+        assert_eq!(labels(&auditor), ["Settings", "Roles"]);
+        let nobody = customer(&[]);
+        assert_eq!(home_of(&nobody), "/status");
+        assert!(labels(&nobody).is_empty());
+        assert!(nav_for(None).is_empty());
+        // Every place offered is a page, and home is always one.
+        for who in [engineer, manager, lead, approver, admin, auditor, nobody] {
+            assert!(matches!(Page::parse(home_of(&who)), Page::Fixed(_)));
+        }
     }
 
     #[test]
@@ -108,6 +267,9 @@ mod tests {
             "/support/lockbox-requestsX",
             "/roles/x",
             "/ROLES",
+            "/provider",
+            "/provider/grants",
+            "/provider/grants/a/b",
         ] {
             assert_eq!(Page::parse(path), Page::NotFound, "{path}");
         }

@@ -2,7 +2,8 @@
 // playwright-core (never a downloaded browser), the server's address, and a
 // screenshot folder.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const BASE_URL = process.env.LOCKBOX_URL;
@@ -126,4 +127,41 @@ export async function smallButtons(page, min = 44) {
   return page.evaluate((min) => [...document.querySelectorAll('button')]
     .filter((b) => b.offsetParent !== null && b.getBoundingClientRect().height < min)
     .map((b) => `${b.textContent.trim()} (${Math.round(b.getBoundingClientRect().height)} px)`), min);
+}
+
+// The accessibility rules axe-core finds broken on the page as it is now
+// (WCAG 2.1 A and AA), as "rule: target" lines; [] when clean.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export async function axeViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  }));
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${v.help})`));
+}
+
+// Words that the layout breaks across lines: every e-mail address on the
+// page and every word of a button's or link-button's label. [] when none.
+export async function brokenWords(page) {
+  return page.evaluate(() => {
+    const broken = [];
+    const lines = (node, start, end) => {
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.offsetParent === null) continue;
+      const inButton = parent.closest('button, a.button-link') !== null;
+      const pattern = inButton ? /\S+/g : /[^\s@()]+@[^\s@()]+\.[a-z]+/gi;
+      for (const match of node.data.matchAll(pattern)) {
+        if (lines(node, match.index, match.index + match[0].length) > 1) broken.push(match[0]);
+      }
+    }
+    return broken;
+  });
 }

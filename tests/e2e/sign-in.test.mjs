@@ -17,6 +17,9 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       assert.equal(await scrollsSideways(page), false, 'the sign-in page scrolls sideways');
 
       await page.getByRole('button', { name: /Alex Wilber/ }).click();
+      // An approver lands on the requests.
+      await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/support/lockbox-requests');
       await page.getByTestId('who-name').waitFor();
       assert.equal(await page.getByTestId('who-name').textContent(), 'Alex Wilber');
       assert.equal(await page.getByTestId('who-roles').textContent(), 'Contoso · Lockbox access approver');
@@ -32,6 +35,25 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await page.getByRole('link', { name: 'Sign in' }).waitFor();
       assert.equal(await page.getByTestId('who-name').count(), 0);
       assert.equal((await context.cookies()).some((c) => c.name === 'CF_Authorization'), false);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+for (const [who, home, heading] of [
+  ['Nestor Wilke', '/provider/requests', 'My access requests'],
+  ['Lee Gu', '/provider/preapprovals', 'Requests awaiting pre-approval'],
+  ['Lynne Robbins', '/settings/org-settings/security-privacy', 'Security & Privacy'],
+]) {
+  test(`${who} lands on their own home page after signing in`, async () => {
+    const { context, page, errors } = await openPage(browser, DESKTOP);
+    try {
+      await load(page, '/sign-in');
+      await page.getByRole('button', { name: new RegExp(who) }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+      assert.equal(new URL(page.url()).pathname, home);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

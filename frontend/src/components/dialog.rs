@@ -4,6 +4,17 @@
 use leptos::html;
 use leptos::prelude::*;
 
+thread_local! {
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
+}
+
 /// Shows `children` in a modal dialog titled `title` while `open` is true.
 /// `on_confirm` runs on the confirm button; closing (button, Escape) sets
 /// `open` to false.
@@ -18,6 +29,9 @@ pub fn ConfirmDialog(
     children: ChildrenFn,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
+    // A page may hold several dialogs (one per card): each title its own id.
+    let title_id = format!("dialog-title-{}", next_id());
+    let labelled_by = title_id.clone();
     Effect::new(move |_| {
         if let Some(el) = dialog.get() {
             if open.get() {
@@ -30,9 +44,9 @@ pub fn ConfirmDialog(
         }
     });
     view! {
-        <dialog node_ref=dialog class="dialog" aria-labelledby="dialog-title"
+        <dialog node_ref=dialog class="dialog" aria-labelledby=labelled_by
             on:close=move |_| open.set(false)>
-            <h2 id="dialog-title">{move || title.get()}</h2>
+            <h2 id=title_id>{move || title.get()}</h2>
             {children()}
             <div class="dialog-actions">
                 <button type="button" class="secondary-dark" on:click=move |_| open.set(false)>"Cancel"</button>

@@ -6,7 +6,26 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::components::router::{navigate, NavLink};
 use crate::components::session::use_session;
-use crate::routes::AppRoute;
+use crate::routes::{nav_for, AppRoute};
+
+/// The places the signed-in person's roles use; none while signed out.
+#[component]
+fn MainNav() -> impl IntoView {
+    let session = use_session();
+    move || {
+        let me = session.me.get().and_then(|me| me.ok());
+        let places = nav_for(me.as_ref());
+        (!places.is_empty()).then(|| {
+            view! {
+                <nav class="shell-nav" aria-label="Main">
+                    {places.into_iter().map(|(route, label)| view! {
+                        <NavLink href=route.path()>{label}</NavLink>
+                    }).collect_view()}
+                </nav>
+            }
+        })
+    }
+}
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
@@ -16,11 +35,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"▣"</span>
                 "Lockbox"
             </a>
-            <nav class="shell-nav" aria-label="Main">
-                <NavLink href=AppRoute::SecurityPrivacy.path()>"Settings"</NavLink>
-                <NavLink href=AppRoute::LockboxRequests.path()>"Support"</NavLink>
-                <NavLink href=AppRoute::Roles.path()>"Roles"</NavLink>
-            </nav>
+            <MainNav/>
             <WhoIsSignedIn/>
         </header>
         <main class="shell-main">{children()}</main>

@@ -1,4 +1,7 @@
+pub mod grant;
 pub mod not_found;
+pub mod preapprovals;
+pub mod provider_requests;
 pub mod request_detail;
 pub mod requests;
 pub mod roles;

@@ -16,7 +16,7 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::{local, LocalTime};
 use crate::format;
-use crate::routes::AppRoute;
+use crate::routes::{grant_path, AppRoute};
 
 /// What the person last did here, and how it went.
 #[derive(Clone, PartialEq)]
@@ -26,18 +26,27 @@ enum Outcome {
     Failed(ApiError),
 }
 
+/// One request; `provider` when reached from the provider console (the
+/// way back leads there, and the requester may cancel it or open its grant).
 #[component]
-pub fn RequestDetailPage(id: String) -> impl IntoView {
+pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl IntoView {
     let detail = api::request(&id);
     auto_refresh(15_000, move || detail.refetch());
     // Lives with the page, not with one rendering of the request, so the
     // message stays while the request reloads.
     let outcome = RwSignal::new(None::<Outcome>);
+    // Redrawn only when the request changed, so a refresh does not wipe a
+    // comment being typed.
+    let current = Memo::new(move |_| detail.get());
 
     view! {
         <section class="page detail-page">
-            <p class="crumbs"><a href=AppRoute::LockboxRequests.path()>"← Customer Lockbox requests"</a></p>
-            {move || match detail.get() {
+            <p class="crumbs">{if provider {
+                view! { <a href=AppRoute::ProviderRequests.path()>"← My access requests"</a> }
+            } else {
+                view! { <a href=AppRoute::LockboxRequests.path()>"← Customer Lockbox requests"</a> }
+            }}</p>
+            {move || match current.get() {
                     None => view! { <p class="muted">"Loading the request…"</p> }.into_any(),
                     Some(result) => match result {
                         Ok(d) => view! { <Detail detail=d outcome=outcome reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
@@ -154,6 +163,13 @@ fn Detail(
                 <button type="button" class="deny" on:click=move |_| open(Verb::Revoke)>"Revoke access"</button>
             </div>
         })}
+        {let state = state.clone(); let grant = grant_path(r.id.as_str()); let requester = r.requester_id.clone();
+            move || {
+                let mine = session.me.get().and_then(|m| m.ok()).is_some_and(|me| me.principal.user_id == requester);
+                (state() == State::Approved && mine).then(|| view! {
+                    <p><a class="button-link" href=grant.clone()>"Open grant"</a></p>
+                })
+            }}
 
         <ConfirmDialog open=dialog_open title=title confirm_label=confirm_label danger=danger busy=busy on_confirm=confirm>
             <p>{let (service, tenant_name, duration_words) = (service.clone(), tenant_name.clone(), duration_words.clone());
@@ -206,7 +222,7 @@ fn HistoryItem(record: AuditRecord) -> impl IntoView {
     view! {
         <li>
             <p><strong>{record.record.activity.as_str()}</strong></p>
-            <p class="muted"><LocalTime ms=record.occurred_at/> " · " {record.record.user.clone()}
+            <p class="muted"><LocalTime ms=record.occurred_at/> " · " <span class="address">{record.record.user.clone()}</span>
                 {(!record.record.ip.is_empty()).then(|| format!(" · {}", record.record.ip))}</p>
             <dl class="history-details">
                 {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}

@@ -7,13 +7,17 @@ use lockbox_shared::lifecycle::State;
 use crate::api;
 use crate::components::error::ErrorBox;
 use crate::components::live::{auto_refresh, use_now};
+use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
 use crate::format::deadline_text;
 use crate::routes::request_path;
+use lockbox_shared::policy::Action;
 
 /// The statuses a person filters by, in the order they care about them.
-const FILTERS: [State; 8] = [
+/// (A request reaches the customer at its pre-approval, so neither
+/// "Awaiting manager" nor "Rejected by manager" is ever listed here.)
+const FILTERS: [State; 7] = [
     State::PendingCustomerApproval,
     State::Approved,
     State::Denied,
@@ -21,13 +25,14 @@ const FILTERS: [State; 8] = [
     State::Revoked,
     State::Completed,
     State::Cancelled,
-    State::PendingManagerApproval,
 ];
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let (filter, set_filter) = signal(None::<State>);
     let list = api::requests(move || filter.get());
+    let session = use_session();
+    let now = use_now();
     auto_refresh(15_000, move || list.refetch());
 
     view! {
@@ -50,21 +55,45 @@ pub fn RequestsPage() -> impl IntoView {
                         Ok(page) if page.items.is_empty() => view! {
                             <p class="empty">"No requests match."</p>
                         }.into_any(),
-                        Ok(page) => view! {
-                            <div class="requests" role="list" aria-label="Requests">
-                                <div class="request-row request-head" aria-hidden="true">
-                                    <span>"Status"</span><span>"Ticket"</span><span>"Service"</span>
-                                    <span>"Requester"</span><span>"Requested"</span><span>"Expires / time left"</span>
-                                </div>
-                                {page.items.into_iter().map(|r| view! { <RequestRow request=r/> }).collect_view()}
-                            </div>
-                        }.into_any(),
+                        Ok(page) => {
+                            // What awaits the viewer's decision comes first.
+                            let deciding = session.may(Action::Approve);
+                            let now = now.get_untracked();
+                            let (awaiting, others): (Vec<RequestView>, Vec<RequestView>) = page
+                                .items
+                                .into_iter()
+                                .partition(|r| deciding && r.effective_state_at(now) == State::PendingCustomerApproval);
+                            let count = awaiting.len();
+                            view! {
+                                {(count > 0).then(|| view! {
+                                    <h2 id="awaiting-heading">{format!("Awaiting your decision ({count})")}</h2>
+                                    <RequestList items=awaiting label="Awaiting your decision"/>
+                                })}
+                                {(count > 0 && !others.is_empty()).then(|| view! { <h2>"Other requests"</h2> })}
+                                {(!others.is_empty()).then(|| view! { <RequestList items=others label="Requests"/> })}
+                            }.into_any()
+                        }
                         Err(err) => view! {
                             <ErrorBox error=err retry=Callback::new(move |_| list.refetch())/>
                         }.into_any(),
                     },
                 }}
         </section>
+    }
+}
+
+#[component]
+fn RequestList(items: Vec<RequestView>, label: &'static str) -> impl IntoView {
+    view! {
+        <div class="requests">
+            <div class="request-row request-head" aria-hidden="true">
+                <span>"Status"</span><span>"Ticket"</span><span>"Service"</span>
+                <span>"Requester"</span><span>"Requested"</span><span>"Expires / time left"</span>
+            </div>
+            <ul class="request-list" aria-label=label>
+                {items.into_iter().map(|r| view! { <li><RequestRow request=r/></li> }).collect_view()}
+            </ul>
+        </div>
     }
 }
 
@@ -87,11 +116,11 @@ fn RequestRow(request: RequestView) -> impl IntoView {
     let shown = request.clone();
     let deadline = move || deadline_text(&shown, now.get()).unwrap_or_else(|| "—".to_owned());
     view! {
-        <a class="request-row" role="listitem" href=href aria-label=label data-request=request.id.to_string()>
+        <a class="request-row" href=href aria-label=label data-request=request.id.to_string()>
             <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}</span>
             <span class="cell"><span class="cell-label">"Ticket "</span>{request.ticket.clone()}</span>
             <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
-            <span class="cell cell-wide"><span class="cell-label">"Requester "</span>{request.requester_email.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>
             <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=created/></span>
             <span class="cell cell-deadline">{deadline}</span>
         </a>

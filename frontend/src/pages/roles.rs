@@ -71,7 +71,7 @@ fn RoleList(
                             let (email, role_name) = (h.email.clone(), role_name.clone());
                             view! {
                                 <li>
-                                    <span>{h.display_name} <span class="muted">" · " {h.email.clone()}</span></span>
+                                    <span class="holder"><span>{h.display_name}</span> <span class="muted address">{h.email.clone()}</span></span>
                                     {move || editable().then(|| {
                                         let (email, role_name) = (email.clone(), role_name.clone());
                                         view! {

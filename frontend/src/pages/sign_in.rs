@@ -8,6 +8,7 @@ use lockbox_shared::api::DevPerson;
 use crate::api::{self, ApiError};
 use crate::components::router::navigate;
 use crate::components::session::use_session;
+use crate::routes::home_of;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -21,9 +22,11 @@ pub fn SignInPage() -> impl IntoView {
         set_error.set(None);
         spawn_local(async move {
             match api::dev_sign_in(email).await {
-                Ok(_) => {
+                Ok(me) => {
                     session.me.refetch();
-                    navigate("/");
+                    // Straight to their home: the session is still being
+                    // read again, so `/` would not know them yet.
+                    navigate(home_of(&me));
                 }
                 Err(err) => set_error.set(Some(err.message())),
             }

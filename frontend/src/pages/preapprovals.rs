@@ -1,0 +1,225 @@
+//! Provider console > Pre-approvals: requests of every customer waiting
+//! for a support manager, and what this manager decided.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use lockbox_shared::api::RequestView;
+use lockbox_shared::lifecycle::Verb;
+use lockbox_shared::validation::MAX_COMMENT_CHARS;
+
+use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::error::ErrorBox;
+use crate::components::lists::{self, ListStatus};
+use crate::components::live::{auto_refresh, use_now};
+use crate::components::session::use_session;
+use crate::components::status::StatusBadge;
+use crate::components::time::LocalTime;
+use crate::format;
+use crate::routes::provider_request_path;
+
+#[component]
+pub fn PreapprovalsPage() -> impl IntoView {
+    let session = use_session();
+    let waiting = api::awaiting_preapproval();
+    let decided = api::requests(|| None);
+    let reload = Callback::new(move |_| {
+        waiting.refetch();
+        decided.refetch();
+    });
+    auto_refresh(15_000, move || reload.run(()));
+    // Each card is drawn once: a comment being typed survives the refresh.
+    let (waiting_status, waiting_items) = lists::split(waiting, |_| true);
+    let (decided_status, decided_items) = lists::split(decided, move |r| {
+        session
+            .me
+            .get()
+            .and_then(|m| m.ok())
+            .is_some_and(|me| r.manager_email.as_deref() == Some(me.principal.email.as_str()))
+    });
+    let done = RwSignal::new(None::<String>);
+
+    view! {
+        <section class="page">
+            <p class="crumbs">"Provider console"</p>
+            <h1>"Requests awaiting pre-approval"</h1>
+            <p class="muted">"Engineers' requests to reach a customer's content. Pre-approve only what the ticket needs; the customer decides next when their Customer Lockbox is on. Nobody decides their own request."</p>
+            <div role="status" aria-live="polite">
+                {move || done.get().map(|msg| view! { <p class="confirmation" data-testid="confirmation">{msg}</p> })}
+            </div>
+            {move || match waiting_status.get() {
+                ListStatus::Loading => view! { <p class="muted">"Loading requests…"</p> }.into_any(),
+                ListStatus::Failed(err) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
+                ListStatus::Empty => view! {
+                    <p class="empty">"Nothing is waiting for pre-approval."</p>
+                }.into_any(),
+                ListStatus::Ready => view! {
+                    <ul class="cards" aria-label="Awaiting pre-approval">
+                        <For each=move || waiting_items.get() key=|r| r.id.clone() let:r>
+                            <Waiting request=r done=done reload=reload/>
+                        </For>
+                    </ul>
+                }.into_any(),
+            }}
+            <h2>"Decided by you"</h2>
+            {move || match decided_status.get() {
+                ListStatus::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                ListStatus::Failed(err) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
+                ListStatus::Empty => view! { <p class="empty">"You have not decided any request yet."</p> }.into_any(),
+                ListStatus::Ready => view! {
+                    <div class="requests" role="list" aria-label="Decided by you">
+                        <div class="request-row decided-row request-head" aria-hidden="true">
+                            <span>"Status"</span><span>"Ticket"</span><span>"Customer"</span>
+                            <span>"Requester"</span><span>"Decided"</span>
+                        </div>
+                        <For each=move || decided_items.get() key=|r| (r.id.clone(), r.state) let:r>
+                            <DecidedRow request=r/>
+                        </For>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DecidedRow(request: RequestView) -> impl IntoView {
+    let now = use_now();
+    let live = request.clone();
+    let label = format!(
+        "{} request {} for {} by {}",
+        request.effective_state.label(),
+        request.ticket,
+        request.tenant_name,
+        request.requester_email
+    );
+    view! {
+        <div class="request-row decided-row" role="listitem" aria-label=label data-request=request.id.to_string()>
+            <span class="cell-status">{move || view! { <StatusBadge state=live.effective_state_at(now.get())/> }}</span>
+            <span class="cell"><span class="cell-label">"Ticket "</span>
+                <a href=provider_request_path(request.id.as_str())>{request.ticket.clone()}</a></span>
+            <span class="cell"><span class="cell-label">"Customer "</span>{request.tenant_name.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>
+            <span class="cell cell-wide"><span class="cell-label">"Decided "</span>
+                {request.manager_decided_at.map(|t| view! { <LocalTime ms=t/> })}</span>
+        </div>
+    }
+}
+
+#[component]
+fn Waiting(
+    request: RequestView,
+    done: RwSignal<Option<String>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let now = use_now();
+    let session = use_session();
+    let own = {
+        let requester = request.requester_id.clone();
+        move || {
+            session
+                .me
+                .get()
+                .and_then(|m| m.ok())
+                .is_some_and(|me| me.principal.user_id == requester)
+        }
+    };
+    let id = request.id.to_string();
+    let comment = RwSignal::new(String::new());
+    let dialog_open = RwSignal::new(false);
+    let verb = RwSignal::new(Verb::Preapprove);
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let key = RwSignal::new(String::new());
+    let open = move |v: Verb| {
+        verb.set(v);
+        key.set(api::new_idempotency_key());
+        error.set(None);
+        dialog_open.set(true);
+    };
+    let ticket = request.ticket.clone();
+    let decide_id = id.clone();
+    let confirm = Callback::new(move |_| {
+        let (id, ticket) = (decide_id.clone(), ticket.clone());
+        let v = verb.get_untracked();
+        let text = comment.get_untracked().trim().to_owned();
+        let key = key.get_untracked();
+        set_busy.set(true);
+        spawn_local(async move {
+            let result = api::decide(id, v, (!text.is_empty()).then_some(text), key).await;
+            set_busy.set(false);
+            dialog_open.set(false);
+            match result {
+                Ok(view) => done.set(Some(match v {
+                    Verb::Preapprove if view.lockbox_required == Some(false) => format!(
+                        "You pre-approved {ticket}. {}'s Customer Lockbox is off, so access started now.",
+                        view.tenant_name
+                    ),
+                    Verb::Preapprove => format!(
+                        "You pre-approved {ticket}. It now waits for {}'s approvers.",
+                        view.tenant_name
+                    ),
+                    _ => format!("You rejected {ticket}. No access will be granted."),
+                })),
+                Err(err) => error.set(Some(err)),
+            }
+            reload.run(());
+        });
+    });
+    let title = Signal::derive(move || match verb.get() {
+        Verb::Preapprove => "Pre-approve this request?".to_owned(),
+        _ => "Reject this request?".to_owned(),
+    });
+    let confirm_label = Signal::derive(move || match verb.get() {
+        Verb::Preapprove => "Pre-approve".to_owned(),
+        _ => "Reject".to_owned(),
+    });
+    let danger = Signal::derive(move || verb.get() != Verb::Preapprove);
+    let deadline = request.deadline();
+    let comment_id = format!("comment-{id}");
+    let r = request.clone();
+    let heading_id = format!("waiting-{id}");
+    let labelled_by = heading_id.clone();
+    view! {
+        <li class="card waiting" data-request=id.clone() aria-labelledby=labelled_by>
+            <h2 id=heading_id>{format!("{} · {} · {}", r.ticket, r.tenant_name, r.service)}</h2>
+            <p class="status-line">
+                <StatusBadge state=r.effective_state/>
+                <span class="deadline">{move || deadline.map(|d| format!("Expires in {}", format::duration(d - now.get()))).unwrap_or_default()}</span>
+            </p>
+            <dl class="facts">
+                <dt>"Requester"</dt><dd class="address">{r.requester_email.clone()}</dd>
+                <dt>"Reason"</dt><dd class="reason">{r.reason.clone()}</dd>
+                <dt>"Access asked for"</dt><dd>{format::minutes(r.duration_minutes)}</dd>
+                <dt>"Requested"</dt><dd><LocalTime ms=r.created_at/></dd>
+            </dl>
+            {let own = own.clone(); move || if own() {
+                view! { <p class="notice">"You opened this request: another support manager decides it."</p> }.into_any()
+            } else {
+                let comment_id = comment_id.clone();
+                view! {
+                    <div class="decision">
+                        <label for=comment_id.clone()>"Comment (optional)"</label>
+                        <textarea id=comment_id rows="2" maxlength=MAX_COMMENT_CHARS
+                            prop:value=move || comment.get()
+                            on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                        <div class="decision-buttons">
+                            <button type="button" class="approve" on:click=move |_| open(Verb::Preapprove)>"Pre-approve"</button>
+                            <button type="button" class="deny" on:click=move |_| open(Verb::Reject)>"Reject"</button>
+                        </div>
+                    </div>
+                }.into_any()
+            }}
+            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+            <ConfirmDialog open=dialog_open title=title confirm_label=confirm_label danger=danger busy=busy on_confirm=confirm>
+                <p>{let (tenant, service, minutes) = (r.tenant_name.clone(), r.service.clone(), format::minutes(r.duration_minutes));
+                    let requester = r.requester_email.clone();
+                    move || match verb.get() {
+                    Verb::Preapprove => format!("{requester} may then reach {tenant}'s {service} content for {minutes}, once the customer approves (at once if their Customer Lockbox is off)."),
+                    _ => "The engineer gets no access. The decision is final.".to_owned(),
+                }}</p>
+                {move || (!comment.get().trim().is_empty()).then(|| view! { <p class="muted">"Comment: " {comment.get()}</p> })}
+            </ConfirmDialog>
+        </li>
+    }
+}

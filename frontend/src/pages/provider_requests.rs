@@ -1,0 +1,289 @@
+//! Provider console > My requests: an engineer's access requests, a new
+//! one, and cancelling one still pending.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use lockbox_shared::api::{CreateAccessRequest, RequestView, TenantSummary};
+use lockbox_shared::lifecycle::{State, Verb};
+use lockbox_shared::validation::{
+    MAX_COMMENT_CHARS, MAX_GRANT_MINUTES, MAX_REASON_CHARS, MAX_TICKET_CHARS,
+};
+
+use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::error::ErrorBox;
+use crate::components::lists::{self, ListStatus};
+use crate::components::live::{auto_refresh, use_now};
+use crate::components::session::use_session;
+use crate::components::status::StatusBadge;
+use crate::components::time::LocalTime;
+use crate::format;
+use crate::routes::{grant_path, provider_request_path};
+
+/// The durations offered, in minutes: 15 min to the 4 h maximum.
+const DURATIONS: [u32; 8] = [15, 30, 45, 60, 90, 120, 180, MAX_GRANT_MINUTES];
+
+#[component]
+pub fn ProviderRequestsPage() -> impl IntoView {
+    let session = use_session();
+    let list = api::requests(|| None);
+    auto_refresh(15_000, move || list.refetch());
+    // A lead who is also a manager gets the requests they decided too:
+    // those are on the pre-approvals page.
+    let (status, mine) = lists::split(list, move |r| {
+        session
+            .me
+            .get()
+            .and_then(|m| m.ok())
+            .is_none_or(|me| r.requester_id == me.principal.user_id)
+    });
+    let reload = Callback::new(move |_| list.refetch());
+    // The confirmation of the last thing done here (a new request, a
+    // cancellation), kept while the list reloads.
+    let done = RwSignal::new(None::<String>);
+
+    view! {
+        <section class="page">
+            <p class="crumbs">"Provider console"</p>
+            <h1>"My access requests"</h1>
+            <p class="muted">"Ask for time-boxed access to a customer's content. A support manager pre-approves it; with Customer Lockbox on, the customer then approves it. Access ends by itself."</p>
+            <div role="status" aria-live="polite">
+                {move || done.get().map(|msg| view! { <p class="confirmation" data-testid="confirmation">{msg}</p> })}
+            </div>
+            <NewRequest done=done reload=reload/>
+            <h2>"Requests"</h2>
+            {move || match status.get() {
+                ListStatus::Loading => view! { <p class="muted">"Loading requests…"</p> }.into_any(),
+                ListStatus::Failed(err) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
+                ListStatus::Empty => view! { <p class="empty">"You have no access requests yet."</p> }.into_any(),
+                ListStatus::Ready => view! {
+                    <div class="requests" role="list" aria-label="My access requests">
+                        <div class="request-row provider-row request-head" aria-hidden="true">
+                            <span>"Status"</span><span>"Ticket"</span><span>"Customer"</span>
+                            <span>"Service"</span><span>"Requested"</span><span>"Time left"</span><span></span>
+                        </div>
+                        // Keyed by id and stored state: a row is redrawn
+                        // when its request moved on.
+                        <For each=move || mine.get() key=|r| (r.id.clone(), r.state) let:r>
+                            <OwnRequestRow request=r done=done reload=reload/>
+                        </For>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// What is next for one of my requests, as of `now`.
+fn next_step(r: &RequestView, now: i64) -> String {
+    let Some(deadline) = r.deadline() else {
+        return "—".to_owned();
+    };
+    match r.effective_state_at(now) {
+        State::PendingManagerApproval => format!(
+            "Manager decides within {}",
+            format::duration(deadline - now)
+        ),
+        State::PendingCustomerApproval => format!(
+            "Customer decides within {}",
+            format::duration(deadline - now)
+        ),
+        State::Approved => format!("Access: {}", format::countdown(deadline, now, "ended")),
+        _ => "—".to_owned(),
+    }
+}
+
+#[component]
+fn OwnRequestRow(
+    request: RequestView,
+    done: RwSignal<Option<String>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let now = use_now();
+    let live = request.clone();
+    let state = move || live.effective_state_at(now.get());
+    let shown = request.clone();
+    let id = request.id.to_string();
+    let label = format!(
+        "{} request {} for {} {}",
+        request.effective_state.label(),
+        request.ticket,
+        request.tenant_name,
+        request.service
+    );
+    let dialog_open = RwSignal::new(false);
+    let comment = RwSignal::new(String::new());
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let ticket = request.ticket.clone();
+    let cancel_id = id.clone();
+    let confirm = Callback::new(move |_| {
+        let id = cancel_id.clone();
+        let ticket = ticket.clone();
+        let text = comment.get_untracked().trim().to_owned();
+        set_busy.set(true);
+        spawn_local(async move {
+            let key = api::new_idempotency_key();
+            let result =
+                api::decide(id, Verb::Cancel, (!text.is_empty()).then_some(text), key).await;
+            set_busy.set(false);
+            dialog_open.set(false);
+            match result {
+                Ok(_) => {
+                    done.set(Some(format!("You cancelled request {ticket}.")));
+                    error.set(None);
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            reload.run(());
+        });
+    });
+    let grant_href = grant_path(&id);
+    let row_id = id.clone();
+    let detail_href = provider_request_path(&id);
+    let comment_id = format!("cancel-comment-{id}");
+    let comment_for = comment_id.clone();
+    let state_for_actions = state.clone();
+    view! {
+        <div class="request-row provider-row" role="listitem" aria-label=label data-request=row_id>
+            <span class="cell-status">{let state = state.clone(); move || view! { <StatusBadge state=state()/> }}</span>
+            <span class="cell"><span class="cell-label">"Ticket "</span>
+                <a href=detail_href>{request.ticket.clone()}</a></span>
+            <span class="cell"><span class="cell-label">"Customer "</span>{request.tenant_name.clone()}</span>
+            <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=request.created_at/></span>
+            <span class="cell cell-deadline">{move || next_step(&shown, now.get())}</span>
+            <span class="cell cell-actions">
+                {move || match state_for_actions() {
+                    State::Approved => Some(view! {
+                        <a class="button-link" href=grant_href.clone()>"Open grant"</a>
+                    }.into_any()),
+                    State::PendingManagerApproval | State::PendingCustomerApproval => Some(view! {
+                        <button type="button" class="secondary-dark small"
+                            on:click=move |_| { error.set(None); dialog_open.set(true); }>"Cancel request"</button>
+                    }.into_any()),
+                    _ => None,
+                }}
+            </span>
+            {move || error.get().map(|err| view! { <div class="row-error"><ErrorBox error=err/></div> })}
+            <ConfirmDialog open=dialog_open title=Signal::stored("Cancel this request?".to_owned())
+                confirm_label=Signal::stored("Cancel request".to_owned()) danger=true busy=busy on_confirm=confirm>
+                <p>"Nobody will be asked to decide it any more, and no access will be granted. You can open a new request later."</p>
+                <label for=comment_for.clone()>"Why (optional)"</label>
+                <textarea id=comment_id.clone() rows="2" maxlength=MAX_COMMENT_CHARS
+                    prop:value=move || comment.get()
+                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            </ConfirmDialog>
+        </div>
+    }
+}
+
+/// The form that opens a request.
+#[component]
+fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl IntoView {
+    let tenants = api::tenants();
+    let tenant = RwSignal::new(String::new());
+    let service = RwSignal::new(String::new());
+    let ticket = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let minutes = RwSignal::new(60u32);
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+
+    let services_of = move |list: &[TenantSummary]| -> Vec<String> {
+        let chosen = tenant.get();
+        list.iter()
+            .find(|t| t.id.as_str() == chosen)
+            .map(|t| t.services.clone())
+            .unwrap_or_default()
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let body = CreateAccessRequest {
+            tenant_id: tenant.get_untracked(),
+            service: service.get_untracked(),
+            ticket: ticket.get_untracked().trim().to_owned(),
+            reason: reason.get_untracked().trim().to_owned(),
+            duration_minutes: minutes.get_untracked(),
+        };
+        set_busy.set(true);
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            match api::create_request(body).await {
+                Ok(created) => {
+                    done.set(Some(format!(
+                        "Request {} for {} ({}) is waiting for a support manager's pre-approval.",
+                        created.ticket, created.tenant_name, created.service
+                    )));
+                    ticket.set(String::new());
+                    reason.set(String::new());
+                    reload.run(());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    view! {
+        <details class="card new-request">
+            <summary><span class="summary-title">"New request"</span></summary>
+            {move || match tenants.get() {
+                None => view! { <p class="muted">"Loading customers…"</p> }.into_any(),
+                Some(Err(err)) => view! { <ErrorBox error=err retry=Callback::new(move |_| tenants.refetch())/> }.into_any(),
+                Some(Ok(list)) => {
+                    let options = list.clone();
+                    view! {
+                        <form class="form-grid" on:submit=submit>
+                            <label for="new-tenant">"Customer"</label>
+                            <select id="new-tenant" required
+                                on:change=move |ev| { tenant.set(event_target_value(&ev)); service.set(String::new()); }>
+                                <option value="">"Choose a customer…"</option>
+                                {options.into_iter().map(|t| view! {
+                                    <option value=t.id.to_string() selected=move || tenant.get() == t.id.as_str()>{t.name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                            <label for="new-service">"Service"</label>
+                            <select id="new-service" required
+                                disabled=move || tenant.get().is_empty()
+                                on:change=move |ev| service.set(event_target_value(&ev))>
+                                <option value="">{move || if tenant.get().is_empty() { "Choose a customer first" } else { "Choose a service…" }}</option>
+                                {move || services_of(&list).into_iter().map(|s| {
+                                    let (value, shown) = (s.clone(), s.clone());
+                                    view! { <option value=s selected=move || service.get() == value>{shown}</option> }
+                                }).collect_view()}
+                            </select>
+                            <label for="new-ticket">"Ticket number"</label>
+                            <input id="new-ticket" type="text" required maxlength=MAX_TICKET_CHARS
+                                autocomplete="off" placeholder="SR-12345"
+                                prop:value=move || ticket.get()
+                                on:input=move |ev| ticket.set(event_target_value(&ev))/>
+                            <label for="new-reason">"Reason"</label>
+                            <textarea id="new-reason" rows="3" required maxlength=MAX_REASON_CHARS
+                                prop:value=move || reason.get()
+                                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                            <label for="new-duration">"Access for"</label>
+                            <select id="new-duration"
+                                on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
+                                {DURATIONS.into_iter().map(|m| view! {
+                                    <option value=m.to_string() selected=move || minutes.get() == m>{format::minutes(m)}</option>
+                                }).collect_view()}
+                            </select>
+                            <div class="form-actions">
+                                <button type="submit" disabled=move || busy.get()>
+                                    {move || if busy.get() { "Sending…" } else { "Send for pre-approval" }}
+                                </button>
+                            </div>
+                            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+                        </form>
+                    }.into_any()
+                }
+            }}
+        </details>
+    }
+}
