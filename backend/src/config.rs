@@ -8,7 +8,7 @@ use crate::error::AppError;
 /// Everything a handler needs from the environment.
 pub struct App {
     /// The D1 database (binding `DB`).
-    pub db: D1Database,
+    pub db: std::rc::Rc<D1Database>,
     /// How tokens are checked, or why they cannot be.
     pub verifier: Result<Verifier, String>,
     /// The local sign-in, present only when the dev-only variables are set.
@@ -98,7 +98,7 @@ impl App {
         let deployment =
             var(env, "LOCKBOX_DEPLOYMENT").unwrap_or_else(|| "lockbox.local".to_owned());
         Ok(Self {
-            db,
+            db: std::rc::Rc::new(db),
             verifier,
             dev,
             service_account: lockbox_shared::audit::service_account(&deployment),

@@ -12,6 +12,7 @@ mod config;
 pub mod cron;
 pub mod demo;
 pub mod error;
+pub mod export;
 mod routes;
 pub mod service;
 pub mod store;

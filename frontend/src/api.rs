@@ -319,6 +319,12 @@ pub async fn change_role(
     post(&format!("/roles/{verb}"), &RoleAssignment { email, role }).await
 }
 
+/// One `GET /api/v1<rest>` (for pages that fetch on demand, such as the
+/// audit search and its "more" button).
+pub async fn get<T: DeserializeOwned>(rest: &str) -> Result<T, ApiError> {
+    send("GET", rest, None, None).await?.parse()
+}
+
 /// `GET /api/v1/tenants`: the tenants and their services (provider staff).
 pub fn tenants() -> Loader<Vec<TenantSummary>> {
     Loader::new(Signal::stored("/tenants".to_owned()), None)
@@ -338,8 +344,9 @@ pub async fn create_request(body: CreateAccessRequest) -> Result<RequestView, Ap
 }
 
 /// `POST /api/v1/tenants/{tenant}/services/{service}/operations/{name}`
-/// with the operation's parameters.
+/// with the operation's parameters, under the grant of `request_id`.
 pub async fn run_operation(
+    request_id: &str,
     tenant_id: &str,
     service: &str,
     operation: OperationName,
@@ -347,7 +354,7 @@ pub async fn run_operation(
 ) -> Result<OperationResult, ApiError> {
     post(
         &format!(
-            "/tenants/{tenant_id}/services/{service}/operations/{}",
+            "/tenants/{tenant_id}/services/{service}/operations/{}?request_id={request_id}",
             operation.as_str()
         ),
         params,

@@ -14,7 +14,7 @@ use crate::components::router::{provide_router, redirect};
 use crate::components::session::{provide_session, use_session};
 use crate::components::shell::Shell;
 use crate::pages::{
-    grant::GrantPage, not_found::NotFound, preapprovals::PreapprovalsPage,
+    audit::AuditSearchPage, grant::GrantPage, not_found::NotFound, preapprovals::PreapprovalsPage,
     provider_requests::ProviderRequestsPage, request_detail::RequestDetailPage,
     requests::RequestsPage, roles::RolesPage, security_privacy::SecurityPrivacyPage,
     sign_in::SignInPage, status::StatusPage,
@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                 Page::Grant(id) => view! { <GrantPage id=id/> }.into_any(),
                 Page::Fixed(AppRoute::ProviderRequests) => view! { <ProviderRequestsPage/> }.into_any(),
                 Page::Fixed(AppRoute::Preapprovals) => view! { <PreapprovalsPage/> }.into_any(),
+                Page::Fixed(AppRoute::Audit) => view! { <AuditSearchPage/> }.into_any(),
                 Page::Fixed(AppRoute::Roles) => view! { <RolesPage/> }.into_any(),
                 Page::NotFound => view! { <NotFound/> }.into_any(),
             }}

@@ -17,11 +17,13 @@ pub enum AppRoute {
     ProviderRequests,
     /// Provider console: requests awaiting pre-approval (managers).
     Preapprovals,
+    /// Audit log search and export.
+    Audit,
 }
 
 impl AppRoute {
     /// Every page without parameters.
-    pub const ALL: [AppRoute; 7] = [
+    pub const ALL: [AppRoute; 8] = [
         AppRoute::Status,
         AppRoute::SecurityPrivacy,
         AppRoute::LockboxRequests,
@@ -29,6 +31,7 @@ impl AppRoute {
         AppRoute::SignIn,
         AppRoute::ProviderRequests,
         AppRoute::Preapprovals,
+        AppRoute::Audit,
     ];
 
     /// The path of the page, for links.
@@ -41,6 +44,7 @@ impl AppRoute {
             AppRoute::SignIn => "/sign-in",
             AppRoute::ProviderRequests => "/provider/requests",
             AppRoute::Preapprovals => "/provider/preapprovals",
+            AppRoute::Audit => "/audit",
         }
     }
 }
@@ -65,7 +69,7 @@ pub fn grant_path(id: &str) -> String {
 
 /// Where a person starts after signing in, by what their roles let them do:
 /// engineers at their requests, managers at the pre-approvals, customers
-/// who decide at the requests, other customers at the settings.
+/// who decide at the requests, auditors at the audit log.
 pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
     use lockbox_shared::policy::{authorize, Action};
     let may = |action| authorize(&me.principal, action, me.principal.tenant()).is_ok();
@@ -73,10 +77,10 @@ pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
         AppRoute::ProviderRequests.path()
     } else if may(Action::ListAwaitingPreapproval) {
         AppRoute::Preapprovals.path()
-    } else if may(Action::ListTenantRequests) {
+    } else if may(Action::Approve) {
         AppRoute::LockboxRequests.path()
-    } else if may(Action::ReadLockboxSetting) {
-        AppRoute::SecurityPrivacy.path()
+    } else if may(Action::SearchAudit) {
+        AppRoute::Audit.path()
     } else {
         AppRoute::Status.path()
     }
@@ -106,6 +110,7 @@ pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static 
             AppRoute::LockboxRequests,
             "Support",
         ),
+        (Action::SearchAudit, AppRoute::Audit, "Audit log"),
         (
             Action::ReadLockboxSetting,
             AppRoute::SecurityPrivacy,
@@ -240,12 +245,15 @@ mod tests {
         assert_eq!(labels(&lead), ["My requests", "Pre-approvals"]);
         let approver = customer(&[Approver]);
         assert_eq!(home_of(&approver), "/support/lockbox-requests");
-        assert_eq!(labels(&approver), ["Support", "Settings", "Roles"]);
+        assert_eq!(
+            labels(&approver),
+            ["Support", "Audit log", "Settings", "Roles"]
+        );
         let admin = customer(&[GlobalAdmin]);
         assert_eq!(home_of(&admin), "/support/lockbox-requests");
         let auditor = customer(&[Auditor]);
-        assert_eq!(home_of(&auditor), "/settings/org-settings/security-privacy");
-        assert_eq!(labels(&auditor), ["Settings", "Roles"]);
+        assert_eq!(home_of(&auditor), "/audit");
+        assert_eq!(labels(&auditor), ["Support", "Audit log"]);
         let nobody = customer(&[]);
         assert_eq!(home_of(&nobody), "/status");
         assert!(labels(&nobody).is_empty());

@@ -19,6 +19,26 @@ pub const MAX_AUDIT_PAGE: i64 = 500;
 pub const DEFAULT_AUDIT_PAGE: i64 = 100;
 /// The most values one list filter of an audit search takes.
 pub const MAX_FILTER_VALUES: usize = 50;
+/// The most characters of a text filter (`user_contains`, …) of a search.
+pub const MAX_FILTER_TEXT: usize = 200;
+/// The most records one export holds (narrow the search for more): at
+/// [`EXPORT_PAGE`] records per database query it stays within the 50
+/// queries a Worker invocation may make on the free plan.
+pub const MAX_EXPORT_RECORDS: i64 = 100_000;
+/// How many records an export reads per database query.
+pub const EXPORT_PAGE: i64 = 2_500;
+/// The columns of the CSV export, in order: the first five as the large
+/// clouds' audit exports name them.
+pub const CSV_COLUMNS: [&str; 8] = [
+    "CreationDate",
+    "UserIds",
+    "Operations",
+    "Item",
+    "ClientIP",
+    "AuditData",
+    "Sequence",
+    "Hash",
+];
 
 /// Whether the database answered a trivial query when health was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -404,8 +424,8 @@ pub struct SweepOutcome {
 /// `GET /api/v1/audit`: one page of the tenant's audit log, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {
-    /// The records.
-    pub items: Vec<AuditRecord>,
+    /// The records, each with its leaf hash.
+    pub items: Vec<AuditEntry>,
     /// Pass as `cursor` for the next (older) page; absent on the last page.
     pub next_cursor: Option<String>,
 }
@@ -681,4 +701,16 @@ pub struct OperationResult {
     pub ran_at: i64,
     /// What it returned.
     pub result: OperationOutput,
+}
+
+/// An audit record as searches and exports give it: as stored, with its
+/// leaf hash (base64; empty while not yet sealed). One line of the
+/// JSON-lines export; everything needed to recompute the hash is here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// The record.
+    #[serde(flatten)]
+    pub record: AuditRecord,
+    /// Its leaf hash as sealed.
+    pub leaf_hash: String,
 }

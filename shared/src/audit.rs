@@ -29,6 +29,13 @@ pub fn utc(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
+/// `ms` as ISO 8601 UTC with milliseconds, e.g. `2026-11-29T09:00:00.123Z`.
+pub fn utc_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}
+
 /// The activity a transition is recorded under.
 pub const fn activity_of(verb: Verb) -> LockboxActivity {
     match verb {
@@ -100,6 +107,14 @@ impl Activity {
             Activity::Lockbox(a) => a.as_str(),
             Activity::Operation(op) => op.as_str(),
         }
+    }
+
+    /// Every activity's name: Lockbox's own, then the operations'.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        LockboxActivity::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .chain(OperationName::ALL.iter().map(|op| op.as_str()))
     }
 
     /// The activity with this name, if any.

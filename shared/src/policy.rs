@@ -22,6 +22,8 @@ pub enum Action {
     ChangeRoles,
     /// Search the tenant's audit log.
     SearchAudit,
+    /// Export the tenant's audit log (CSV, JSON lines).
+    ExportAudit,
     /// Read the tenant's "require approval" switch.
     ReadLockboxSetting,
     /// Turn the tenant's Lockbox on or off.
@@ -61,11 +63,12 @@ pub enum Action {
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
         Action::SearchAudit,
+        Action::ExportAudit,
         Action::ReadLockboxSetting,
         Action::SetLockboxSetting,
         Action::ListTenantRequests,
@@ -92,6 +95,7 @@ impl Action {
             Action::ListRoleHolders => "see who holds the tenant's roles",
             Action::ChangeRoles => "change who holds the tenant's roles",
             Action::SearchAudit => "search the audit log",
+            Action::ExportAudit => "export the audit log",
             Action::ReadLockboxSetting => "see the Customer Lockbox setting",
             Action::SetLockboxSetting => "turn Customer Lockbox on or off",
             Action::ListTenantRequests => "see the organisation's Customer Lockbox requests",
@@ -119,18 +123,20 @@ impl Action {
         use ProviderRole::{SupportEngineer, SupportManager};
         match self {
             Action::ReadOwnProfile => Allowed::Anyone,
-            Action::ListRoleHolders => Allowed::Customer(&[GlobalAdmin, Approver, Auditor]),
             Action::ChangeRoles => Allowed::Customer(&[GlobalAdmin]),
-            Action::ReadLockboxSetting | Action::SearchAudit => {
+            // Auditors (read-only) search and export the log and read the
+            // requests it speaks of; nothing else.
+            Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
                 Allowed::Customer(&[GlobalAdmin, Approver, Auditor])
             }
-            Action::SetLockboxSetting
-            | Action::ListTenantRequests
+            Action::ListRoleHolders
+            | Action::ReadLockboxSetting
+            | Action::SetLockboxSetting
             | Action::Approve
             | Action::Deny
             | Action::Revoke => Allowed::Customer(&[GlobalAdmin, Approver]),
             Action::ReadRequest => Allowed::Both {
-                customer: &[GlobalAdmin, Approver],
+                customer: &[GlobalAdmin, Approver, Auditor],
                 provider: &[SupportEngineer, SupportManager],
             },
             Action::ListTenants | Action::ListOperations | Action::ListOwnRequests => {
@@ -351,16 +357,19 @@ mod tests {
             Action::ReadOwnProfile => &[
                 "admin", "approver", "auditor", "member", "engineer", "manager", "both",
             ],
-            Action::ListRoleHolders | Action::ReadLockboxSetting | Action::SearchAudit => {
+            Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
                 &["admin", "approver", "auditor"]
             }
             Action::ChangeRoles => &["admin"],
-            Action::SetLockboxSetting
-            | Action::ListTenantRequests
+            Action::ListRoleHolders
+            | Action::ReadLockboxSetting
+            | Action::SetLockboxSetting
             | Action::Approve
             | Action::Deny
             | Action::Revoke => &["admin", "approver"],
-            Action::ReadRequest => &["admin", "approver", "engineer", "manager", "both"],
+            Action::ReadRequest => &[
+                "admin", "approver", "auditor", "engineer", "manager", "both",
+            ],
             Action::ListTenants | Action::ListOperations | Action::ListOwnRequests => {
                 &["engineer", "manager", "both"]
             }

@@ -131,13 +131,21 @@ test('a global admin turns Customer Lockbox off and on again', async () => {
   }
 });
 
-test('an auditor sees the setting read-only', async () => {
+test('an auditor sees the requests read-only and the audit log, nothing else', async () => {
+  const { id } = await createPendingRequest(30);
   const { context, page } = await signedInPage(browser, SMALL_PHONE, 'auditor@contoso.example');
   try {
-    await load(page, `/settings/org-settings/security-privacy`);
-    await page.getByTestId('read-only').waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Edit' }).count(), 0);
+    await load(page, '/');
+    await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Support', 'Audit log']);
+    await load(page, `/support/lockbox-requests/${id}`);
+    await page.getByRole('heading', { name: /^Request / }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Deny' }).count(), 0);
     assert.equal(await scrollsSideways(page), false);
+    await load(page, `/settings/org-settings/security-privacy`);
+    await page.getByRole('alert').waitFor();
   } finally {
     await context.close();
   }

@@ -199,6 +199,7 @@ const PAGES = [
   ['roles', 'admin@contoso.example', '/roles', 'Roles'],
   ['provider-requests', 'engineer1@provider.example', '/provider/requests', 'My access requests'],
   ['preapprovals', 'manager@provider.example', '/provider/preapprovals', 'Requests awaiting pre-approval'],
+  ['audit', 'auditor@contoso.example', '/audit', 'Audit log'],
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['360px', SMALL_PHONE]]) {

@@ -91,7 +91,8 @@ const PAGES = [
   ['/settings/org-settings/security-privacy', 'Security & Privacy'],
   ['/roles', 'Roles'],
   ['/status', 'System status'],
-  ['/audit', 'Page not found'],
+  ['/audit', 'Audit log'],
+  ['/no/such/page', 'Page not found'],
 ];
 
 test('every page address shows its own page heading', async () => {

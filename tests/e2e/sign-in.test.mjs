@@ -45,7 +45,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
 for (const [who, home, heading] of [
   ['Nestor Wilke', '/provider/requests', 'My access requests'],
   ['Lee Gu', '/provider/preapprovals', 'Requests awaiting pre-approval'],
-  ['Lynne Robbins', '/settings/org-settings/security-privacy', 'Security & Privacy'],
+  ['Lynne Robbins', '/audit', 'Audit log'],
 ]) {
   test(`${who} lands on their own home page after signing in`, async () => {
     const { context, page, errors } = await openPage(browser, DESKTOP);

@@ -669,6 +669,7 @@ impl World {
             &self.people[person],
             (TENANTS[tenant], SERVICES[service], operation),
             &serde_json::Map::new(),
+            None,
             OPERATOR,
             &self.stamp(),
         ));

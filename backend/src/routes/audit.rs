@@ -1,19 +1,22 @@
-//! `GET /api/v1/audit`: search the caller's tenant's audit log.
+//! `GET /api/v1/audit` and its exports: search the caller's tenant's log.
 
+use futures_util::stream;
+use lockbox_shared::api::{DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, MAX_FILTER_TEXT, MAX_FILTER_VALUES};
 use lockbox_shared::roles::Principal;
 use worker::Response;
 
-use lockbox_shared::api::{DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, MAX_FILTER_VALUES};
-
 use crate::config::App;
 use crate::error::AppError;
+use crate::export;
 use crate::routes::{json, parse_time, Call};
 use crate::service::audit;
-use crate::store::audit::AuditFilter;
+use crate::store::audit::{AuditFilter, Exported};
 
-/// Query: `start`, `end` (RFC 3339 or epoch ms), `activity` and `user`
-/// (comma-separated or repeated; empty means all), `item`, `limit`, `cursor`.
-pub async fn search(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+/// The search's filters from the query: `start`, `end` (RFC 3339 or epoch
+/// ms), `activity` and `user` (comma-separated or repeated; any of them),
+/// `item` (exactly), `user_contains` and `activity_contains` (text, any
+/// case), `cursor`. Returns the filter and `limit`.
+fn filter_of(call: &Call) -> Result<(AuditFilter, i64), AppError> {
     let mut filter = AuditFilter::default();
     let mut limit = DEFAULT_AUDIT_PAGE;
     let list = |v: &str| -> Vec<String> {
@@ -22,6 +25,15 @@ pub async fn search(app: &App, p: &Principal, call: &Call) -> Result<Response, A
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect()
+    };
+    let text = |name: &str, v: &str| -> Result<String, AppError> {
+        let v = v.trim();
+        if v.chars().count() > MAX_FILTER_TEXT {
+            return Err(AppError::bad_request(format!(
+                "`{name}` can be at most {MAX_FILTER_TEXT} characters."
+            )));
+        }
+        Ok(v.to_owned())
     };
     // An empty parameter is an absent one, as a search form sends it.
     for (key, value) in call
@@ -34,7 +46,11 @@ pub async fn search(app: &App, p: &Principal, call: &Call) -> Result<Response, A
             "end" => filter.end = Some(parse_time("end", &value)?),
             "activity" => filter.activities.extend(list(&value)),
             "user" => filter.users.extend(list(&value)),
-            "item" => filter.item = Some(value.trim().to_owned()),
+            "item" => filter.item = Some(text("item", &value)?),
+            "user_contains" => filter.user_contains = Some(text("user_contains", &value)?),
+            "activity_contains" => {
+                filter.activity_contains = Some(text("activity_contains", &value)?)
+            }
             "cursor" => {
                 filter.before_seq = Some(value.parse().map_err(|_| {
                     AppError::bad_request(
@@ -69,5 +85,98 @@ pub async fn search(app: &App, p: &Principal, call: &Call) -> Result<Response, A
             return Err(AppError::bad_request("`start` must be before `end`."));
         }
     }
-    json(&audit::search(&app.db, p, &filter, limit).await?, 200)
+    Ok((filter, limit))
+}
+
+/// `GET /api/v1/audit`: one page, newest first.
+pub async fn search(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let (filter, limit) = filter_of(call)?;
+    json(&audit::search(&*app.db, p, &filter, limit).await?, 200)
+}
+
+/// The two export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    JsonLines,
+}
+
+impl Format {
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::JsonLines => "application/jsonl; charset=utf-8",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::JsonLines => "jsonl",
+        }
+    }
+
+    fn rows(self, records: &[Exported]) -> Vec<u8> {
+        match self {
+            Format::Csv => export::csv_rows(records),
+            Format::JsonLines => export::jsonl_rows(records),
+        }
+    }
+}
+
+/// `GET /api/v1/audit/export.csv` and `.jsonl`: every record the search
+/// selects (no cursor, no limit), oldest first, streamed page by page so
+/// that a large export never sits in memory whole.
+pub async fn export(
+    app: &App,
+    p: &Principal,
+    call: &Call,
+    format: Format,
+) -> Result<Response, AppError> {
+    let (mut filter, _) = filter_of(call)?;
+    filter.before_seq = None;
+    let tenant = audit::export_scope(&*app.db, p, &filter).await?;
+    let name = export::file_name(
+        p.membership.organisation(),
+        filter.start,
+        filter.end.unwrap_or(call.now_ms),
+        format.extension(),
+    );
+    let head = match format {
+        Format::Csv => export::csv_header(),
+        Format::JsonLines => Vec::new(),
+    };
+    let db = app.db.clone();
+    // State: the next sequence number to read after, and whether done.
+    let pages = stream::unfold(Some(0i64), move |after| {
+        let (db, tenant, filter) = (db.clone(), tenant.clone(), filter.clone());
+        async move {
+            let after = after?;
+            match audit::export_page(&*db, &tenant, &filter, after).await {
+                Ok(records) if records.is_empty() => None,
+                Ok(records) => {
+                    let last = records.last().map(|r| r.record.seq).unwrap_or(after);
+                    Some((
+                        Ok::<Vec<u8>, worker::Error>(format.rows(&records)),
+                        Some(last),
+                    ))
+                }
+                // The answer has started: a failure can only end the file
+                // early, and the log says why.
+                Err(err) => {
+                    err.log();
+                    Some((Err(worker::Error::RustError(format!("{err:?}"))), None))
+                }
+            }
+        }
+    });
+    let body = futures_util::StreamExt::chain(stream::iter([Ok(head)]), pages);
+    let mut response = Response::from_stream(body)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", format.content_type())?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"{name}\""),
+    )?;
+    Ok(response)
 }

@@ -39,7 +39,10 @@ pub enum Route {
     DevSignIn,
     DevShiftRequest,
     DevSeed,
+    DevSeedAudit,
     Audit,
+    AuditExportCsv,
+    AuditExportJsonl,
     LockboxSetting,
     SetLockboxSetting,
     Tenants,
@@ -56,7 +59,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 28] = [
+    pub const ALL: [Route; 31] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -68,7 +71,10 @@ impl Route {
         Route::DevSignIn,
         Route::DevShiftRequest,
         Route::DevSeed,
+        Route::DevSeedAudit,
         Route::Audit,
+        Route::AuditExportCsv,
+        Route::AuditExportJsonl,
         Route::LockboxSetting,
         Route::SetLockboxSetting,
         Route::Tenants,
@@ -101,7 +107,10 @@ impl Route {
             Route::DevSignIn => "/api/v1/dev/sign-in",
             Route::DevShiftRequest => "/api/v1/dev/shift-request",
             Route::DevSeed => "/api/v1/dev/seed",
+            Route::DevSeedAudit => "/api/v1/dev/seed-audit",
             Route::Audit => "/api/v1/audit",
+            Route::AuditExportCsv => "/api/v1/audit/export.csv",
+            Route::AuditExportJsonl => "/api/v1/audit/export.jsonl",
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
             Route::Tenants => "/api/v1/tenants",
             Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
@@ -132,6 +141,8 @@ impl Route {
             | Route::Roles
             | Route::DevPeople
             | Route::Audit
+            | Route::AuditExportCsv
+            | Route::AuditExportJsonl
             | Route::LockboxSetting
             | Route::Tenants
             | Route::ListRequests
@@ -145,6 +156,7 @@ impl Route {
             | Route::DevSignIn
             | Route::DevShiftRequest
             | Route::DevSeed
+            | Route::DevSeedAudit
             | Route::SetLockboxSetting
             | Route::CreateRequest
             | Route::Transition(_)
@@ -353,7 +365,11 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
     };
     if matches!(
         route,
-        Route::DevPeople | Route::DevSignIn | Route::DevShiftRequest | Route::DevSeed
+        Route::DevPeople
+            | Route::DevSignIn
+            | Route::DevShiftRequest
+            | Route::DevSeed
+            | Route::DevSeedAudit
     ) {
         // Outside local development these paths do not exist at all.
         session::dev_keys(app, &call)?;
@@ -371,6 +387,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevSignIn => return session::dev_sign_in(app, &call).await,
         Route::DevShiftRequest => return session::dev_shift_request(app, &call).await,
         Route::DevSeed => return session::dev_seed(app, &call).await,
+        Route::DevSeedAudit => return session::dev_seed_audit(app, &call).await,
         _ => {}
     }
     let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
@@ -378,6 +395,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
     match route {
         Route::Me => me::get(app, p).await,
         Route::Audit => audit::search(app, p, &call).await,
+        Route::AuditExportCsv => audit::export(app, p, &call, audit::Format::Csv).await,
+        Route::AuditExportJsonl => audit::export(app, p, &call, audit::Format::JsonLines).await,
         Route::Roles => roles::list(app, p).await,
         Route::RolesAssign => roles::assign(app, p, &call).await,
         Route::RolesRemove => roles::remove(app, p, &call).await,
@@ -398,7 +417,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         | Route::DevPeople
         | Route::DevSignIn
         | Route::DevShiftRequest
-        | Route::DevSeed => Err(AppError::Internal("unreachable route".into())),
+        | Route::DevSeed
+        | Route::DevSeedAudit => Err(AppError::Internal("unreachable route".into())),
     }
 }
 

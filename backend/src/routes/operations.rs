@@ -1,5 +1,6 @@
 //! The operator API: list the operations, run one under a live grant.
 
+use lockbox_shared::ids::RequestId;
 use lockbox_shared::roles::Principal;
 use worker::Response;
 
@@ -32,11 +33,20 @@ pub async fn run(app: &App, p: &Principal, call: &Call) -> Result<Response, AppE
         call.param("service"),
         call.param("operation"),
     );
+    // `?request_id=…` names the grant to work under (and to cite in the
+    // audit record) when the engineer holds more than one.
+    let request = call
+        .query()
+        .into_iter()
+        .find(|(k, v)| k == "request_id" && !v.trim().is_empty())
+        .map(|(_, v)| RequestId::parse(v.trim()).map_err(AppError::invalid))
+        .transpose()?;
     let result = service::run(
         &app.db,
         p,
         target,
         &params,
+        request.as_ref(),
         &app.operator,
         &stamp(app, call),
     )

@@ -108,3 +108,35 @@ pub async fn dev_seed(app: &App, call: &Call) -> Result<Response, AppError> {
     let created = crate::demo::seed(&app.db, call.now_ms, &app.service_account).await?;
     json(&Seeded { created }, 200)
 }
+
+/// Body of `POST /api/v1/dev/seed-audit`.
+#[derive(serde::Deserialize)]
+struct SeedAudit {
+    tenant_id: String,
+    count: i64,
+}
+
+#[derive(Serialize)]
+struct SeededAudit {
+    inserted: i64,
+}
+
+/// Appends `count` made-up records to a tenant's log, dated in 2025 (local
+/// development only: the export and search tests and the benchmark need
+/// logs of 100 000 and 1 000 000 records).
+pub async fn dev_seed_audit(app: &App, call: &Call) -> Result<Response, AppError> {
+    dev_keys(app, call)?;
+    let input: SeedAudit = call.json()?;
+    let tenant =
+        lockbox_shared::ids::TenantId::parse(&input.tenant_id).map_err(AppError::invalid)?;
+    if !(1..=1_000_000).contains(&input.count) {
+        return Err(AppError::bad_request("`count` must be from 1 to 1000000."));
+    }
+    store::Database::batch(&*app.db, vec![store::audit::bulk(&tenant, input.count)]).await?;
+    json(
+        &SeededAudit {
+            inserted: input.count,
+        },
+        200,
+    )
+}

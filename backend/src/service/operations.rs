@@ -4,7 +4,7 @@
 
 use lockbox_shared::api::{OperationInfo, OperationList, OperationOutput, OperationResult};
 use lockbox_shared::audit::NewAuditRecord;
-use lockbox_shared::ids::TenantId;
+use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::AccessRequest;
 use lockbox_shared::operations::{ContentService, GrantRefusal, Invocation, OperationName};
 use lockbox_shared::policy::{authorize, Action};
@@ -177,9 +177,19 @@ async fn why_not<D: Database>(
     principal: &Principal,
     tenant: &TenantId,
     service: ContentService,
+    request: Option<&RequestId>,
     now: i64,
 ) -> Result<AppError, AppError> {
-    let recent = grants::select(db, grants::recent_grants(&principal.user_id, tenant)).await?;
+    let recent = match request {
+        // Judged from the named request alone, when it is the caller's
+        // and this tenant's (anything else is "no grant").
+        Some(id) => grants::load(db, id)
+            .await?
+            .filter(|r| r.requester.user_id == principal.user_id && r.tenant_id == *tenant)
+            .into_iter()
+            .collect(),
+        None => grants::select(db, grants::recent_grants(&principal.user_id, tenant)).await?,
+    };
     Ok(AppError::NoGrant(GrantRefusal::of(
         &recent,
         service.as_str(),
@@ -188,7 +198,9 @@ async fn why_not<D: Database>(
 }
 
 /// Runs `operation` of `service` on `tenant_id`'s content with `params`,
-/// for the engineer holding a live grant for that tenant and service now.
+/// for the engineer holding a live grant for that tenant and service now:
+/// the grant of `request` when one is named (the grant page names its
+/// own), else the live one that ends last.
 /// The content is read first; then one batch writes the call's audit
 /// record only if the grant is still live, and the content is returned
 /// only if the record was written. `operator` is the user the log shows.
@@ -197,6 +209,7 @@ pub async fn run<D: Database>(
     principal: &Principal,
     target: (&str, &str, &str),
     params: &serde_json::Map<String, serde_json::Value>,
+    request: Option<&RequestId>,
     operator: &str,
     stamp: &Stamp<'_>,
 ) -> Result<OperationResult, AppError> {
@@ -212,13 +225,17 @@ pub async fn run<D: Database>(
         return Err(refuse(db, principal, &tenant, service, &call, denied.into(), stamp).await);
     }
 
-    let live: Vec<AccessRequest> = grants::select(
-        db,
-        grants::live_grant(&principal.user_id, &tenant, service.as_str(), stamp.now),
-    )
-    .await?;
-    let Some(grant) = live.into_iter().find(|r| r.grants_access(stamp.now)) else {
-        let err = why_not(db, principal, &tenant, service, stamp.now).await?;
+    let statement = match request {
+        Some(id) => {
+            grants::live_grant_of(id, &principal.user_id, &tenant, service.as_str(), stamp.now)
+        }
+        // The live grant that ends last.
+        None => grants::live_grant(&principal.user_id, &tenant, service.as_str(), stamp.now),
+    };
+    let live: Vec<AccessRequest> = grants::select(db, statement).await?;
+    let grant = live.into_iter().find(|r| r.grants_access(stamp.now));
+    let Some(grant) = grant else {
+        let err = why_not(db, principal, &tenant, service, request, stamp.now).await?;
         return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
     };
 
@@ -248,7 +265,7 @@ pub async fn run<D: Database>(
     if changes.first() != Some(&1) {
         // The grant ended (revoked) between the read and the write: the
         // content read is dropped, and the call is refused.
-        let err = why_not(db, principal, &tenant, service, stamp.now).await?;
+        let err = why_not(db, principal, &tenant, service, Some(&grant.id), stamp.now).await?;
         return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
     }
     Ok(OperationResult {

@@ -127,23 +127,31 @@ pub struct AuditFilter {
     pub users: Vec<String>,
     /// This item exactly.
     pub item: Option<String>,
+    /// The user contains this text (any case).
+    pub user_contains: Option<String>,
+    /// The activity contains this text (any case).
+    pub activity_contains: Option<String>,
     /// Only records older than this sequence number (the cursor).
     pub before_seq: Option<i64>,
 }
 
-/// One page of a tenant's audit log, newest first; `limit + 1` rows.
-pub fn search(tenant_id: &TenantId, filter: &AuditFilter, limit: i64) -> Statement {
-    let mut conditions = vec!["tenant_id = ?".to_owned()];
+/// The rows of `tenant_id`'s log that `filter` selects, as a condition on
+/// `audit_log` (aliased `a`).
+fn selected(tenant_id: &TenantId, filter: &AuditFilter) -> Condition {
+    let mut conditions = vec!["a.tenant_id = ?".to_owned()];
     let mut args: Vec<Value> = vec![tenant_id.as_str().into()];
     if let Some(start) = filter.start {
-        conditions.push("occurred_at >= ?".to_owned());
+        conditions.push("a.occurred_at >= ?".to_owned());
         args.push(start.into());
     }
     if let Some(end) = filter.end {
-        conditions.push("occurred_at < ?".to_owned());
+        conditions.push("a.occurred_at < ?".to_owned());
         args.push(end.into());
     }
-    for (column, values) in [("activity", &filter.activities), ("user", &filter.users)] {
+    for (column, values) in [
+        ("a.activity", &filter.activities),
+        ("a.user", &filter.users),
+    ] {
         if !values.is_empty() {
             let marks = vec!["?"; values.len()].join(", ");
             conditions.push(format!("{column} IN ({marks})"));
@@ -151,21 +159,131 @@ pub fn search(tenant_id: &TenantId, filter: &AuditFilter, limit: i64) -> Stateme
         }
     }
     if let Some(item) = &filter.item {
-        conditions.push("item = ?".to_owned());
+        conditions.push("a.item = ?".to_owned());
         args.push(item.into());
     }
+    // instr, not LIKE: the text is matched as typed, `%` and `_` included.
+    for (column, text) in [
+        ("a.user", &filter.user_contains),
+        ("a.activity", &filter.activity_contains),
+    ] {
+        if let Some(text) = text {
+            conditions.push(format!("instr(lower({column}), lower(?)) > 0"));
+            args.push(text.into());
+        }
+    }
     if let Some(seq) = filter.before_seq {
-        conditions.push("seq < ?".to_owned());
+        conditions.push("a.seq < ?".to_owned());
         args.push(seq.into());
     }
+    Condition::new(conditions.join(" AND "), args)
+}
+
+/// The columns of a record, from `audit_log a`.
+const A_COLUMNS: &str =
+    "a.id, a.seq, a.occurred_at, a.ip, a.user, a.activity, a.item, a.details, a.tenant_id";
+
+/// One page of a tenant's audit log, newest first, each record with its
+/// leaf hash; `limit + 1` rows. Read with [`select_exported`].
+pub fn search(tenant_id: &TenantId, filter: &AuditFilter, limit: i64) -> Statement {
+    let condition = selected(tenant_id, filter);
+    let mut args = condition.args;
     args.push((limit + 1).into());
     Statement::new(
         format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE {} ORDER BY seq DESC LIMIT ?",
-            conditions.join(" AND ")
+            "SELECT {A_COLUMNS}, l.leaf_hash FROM audit_log a \
+             LEFT JOIN audit_leaves l ON l.tenant_id = a.tenant_id AND l.seq = a.seq \
+             WHERE {} ORDER BY a.seq DESC LIMIT ?",
+            condition.sql
         ),
         args,
     )
+}
+
+/// How many records `filter` selects.
+pub fn count(tenant_id: &TenantId, filter: &AuditFilter) -> Statement {
+    let condition = selected(tenant_id, filter);
+    Statement::new(
+        format!(
+            "SELECT COUNT(*) AS n FROM audit_log a WHERE {}",
+            condition.sql
+        ),
+        condition.args,
+    )
+}
+
+/// A record with its leaf hash, if sealed.
+pub struct Exported {
+    /// The record.
+    pub record: AuditRecord,
+    /// Its leaf hash (base64), or empty while not yet sealed.
+    pub leaf_hash: String,
+}
+
+/// An audit row with its leaf hash (no `flatten`: it would read D1's
+/// numbers as floats).
+#[derive(Deserialize)]
+struct ExportRow {
+    id: String,
+    tenant_id: String,
+    seq: i64,
+    occurred_at: i64,
+    ip: String,
+    user: String,
+    activity: String,
+    item: String,
+    details: String,
+    leaf_hash: Option<String>,
+}
+
+/// The next `limit` records `filter` selects after sequence number
+/// `after_seq`, oldest first, each with its leaf hash.
+pub fn export_page(
+    tenant_id: &TenantId,
+    filter: &AuditFilter,
+    after_seq: i64,
+    limit: i64,
+) -> Statement {
+    let condition = selected(tenant_id, filter);
+    let mut args = condition.args;
+    args.push(after_seq.into());
+    args.push(limit.into());
+    Statement::new(
+        format!(
+            "SELECT {A_COLUMNS}, l.leaf_hash FROM audit_log a \
+             LEFT JOIN audit_leaves l ON l.tenant_id = a.tenant_id AND l.seq = a.seq \
+             WHERE {} AND a.seq > ? ORDER BY a.seq LIMIT ?",
+            condition.sql
+        ),
+        args,
+    )
+}
+
+/// The records an export statement selects.
+pub async fn select_exported<D: Database>(
+    db: &D,
+    statement: Statement,
+) -> Result<Vec<Exported>, DbError> {
+    let rows: Vec<ExportRow> = db.query(statement).await?;
+    rows.into_iter()
+        .map(|r| {
+            let row = AuditRow {
+                id: r.id,
+                tenant_id: r.tenant_id,
+                seq: r.seq,
+                occurred_at: r.occurred_at,
+                ip: r.ip,
+                user: r.user,
+                activity: r.activity,
+                item: r.item,
+                details: r.details,
+            };
+            Ok(Exported {
+                record: row.into_record()?,
+                leaf_hash: r.leaf_hash.unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// How many refused attempts of one identity a tenant's log records per
@@ -194,4 +312,34 @@ pub async fn append_refused<D: Database>(
         .batch(vec![insert(record, &new_id(), now, Some(&under_limit))])
         .await?;
     Ok(changes.first() == Some(&1))
+}
+
+/// Appends `count` made-up records to `tenant_id`'s log in one statement,
+/// one a second from 2025-01-01, cycling through the activities and a few
+/// users (local development only: tests and benchmarks of large logs).
+pub fn bulk(tenant_id: &TenantId, count: i64) -> Statement {
+    let names: Vec<&str> = Activity::names().collect();
+    let cases: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("WHEN {i} THEN '{n}' "))
+        .collect();
+    let kinds = names.len();
+    Statement::new(
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?), \
+                  base(s) AS (SELECT COALESCE((SELECT MAX(seq) FROM audit_log WHERE tenant_id = ?), 0)) \
+             INSERT INTO audit_log (id, tenant_id, seq, occurred_at, ip, user, activity, item, details) \
+             SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || \
+                    substr(lower(hex(randomblob(2))), 2) || '-a' || substr(lower(hex(randomblob(2))), 2) || '-' || \
+                    lower(hex(randomblob(6))), \
+                    ?, base.s + n.i, 1735689600000 + n.i * 1000, '198.51.100.' || (n.i % 200), \
+                    'person' || (n.i % 7) || '@bulk.example', \
+                    CASE n.i % {kinds} {cases}END, \
+                    'item-' || (n.i % 1000), \
+                    json_object('Outcome', 'Succeeded', 'Note', 'bulk record ' || n.i) \
+             FROM n, base"
+        ),
+        vec![count.into(), tenant_id.as_str().into(), tenant_id.as_str().into()],
+    )
 }

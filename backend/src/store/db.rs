@@ -140,6 +140,17 @@ pub trait Database {
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError>;
 }
 
+/// A shared handle (an export's stream owns one) is the database it holds.
+impl<T: Database> Database for std::rc::Rc<T> {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        (**self).batch(statements).await
+    }
+
+    async fn query<U: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<U>, DbError> {
+        (**self).query(statement).await
+    }
+}
+
 /// The first row a query selects, if any.
 pub async fn first<D: Database, T: DeserializeOwned>(
     db: &D,

@@ -14,4 +14,4 @@ pub mod settings;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
-pub use db::{Condition, Database, DbError, Statement, Value};
+pub use db::{first, Condition, Database, DbError, Statement, Value};

@@ -528,6 +528,25 @@ pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64
     )
 }
 
+/// Request `id`, if it is a live grant of `requester` for `tenant` and
+/// `service` at `now`.
+pub fn live_grant_of(
+    id: &RequestId,
+    requester: &UserId,
+    tenant: &TenantId,
+    service: &str,
+    now: i64,
+) -> Statement {
+    let condition = this_request(id).and(live_grant_condition(requester, tenant, service, now));
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE {}",
+            condition.sql
+        ),
+        condition.args,
+    )
+}
+
 /// "This very request is still a live grant of `requester` for `tenant`
 /// and `service` at `now`": the guard of an operator record.
 pub fn still_live_grant(

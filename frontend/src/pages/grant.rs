@@ -132,6 +132,7 @@ fn Operations(
     let outcome = RwSignal::new(None::<Result<OperationResult, ApiError>>);
     let tenant_id = request.tenant_id.to_string();
     let service_name = request.service.clone();
+    let request_id = request.id.to_string();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -146,10 +147,12 @@ fn Operations(
             .filter(|(k, v)| !v.trim().is_empty() && op.spec().params.iter().any(|p| p.name == k))
             .map(|(k, v)| (k, v.trim().to_owned()))
             .collect();
-        let (tenant_id, service_name) = (tenant_id.clone(), service_name.clone());
+        let (tenant_id, service_name, request_id) =
+            (tenant_id.clone(), service_name.clone(), request_id.clone());
         set_busy.set(true);
         spawn_local(async move {
-            let result = api::run_operation(&tenant_id, &service_name, op, &sent).await;
+            let result =
+                api::run_operation(&request_id, &tenant_id, &service_name, op, &sent).await;
             set_busy.set(false);
             match result {
                 Err(ApiError::Problem(p)) if p.status == 403 => {

@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod grant;
 pub mod not_found;
 pub mod preapprovals;

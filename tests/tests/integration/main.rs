@@ -1,6 +1,7 @@
 //! Integration tests against a running `wrangler dev` (real workerd, local D1).
 //! One binary; each module is one concern.
 
+mod audit;
 mod cron;
 mod health;
 mod identity;

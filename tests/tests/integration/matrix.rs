@@ -45,13 +45,14 @@ type Row = (Action, Fixture, &'static str, &'static str);
 #[rustfmt::skip]
 const MATRIX: &[Row] = &[
     (Action::ReadOwnProfile,          Fixture::None,     "AAAAAAAAAA", "AAAAAAAAAA"),
-    (Action::ListRoleHolders,         Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
+    (Action::ListRoleHolders,         Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
     (Action::ChangeRoles,             Fixture::None,     "ADDDDADDDD", "HHHHHHHDDD"),
     (Action::SearchAudit,             Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
-    (Action::ReadLockboxSetting,      Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
+    (Action::ExportAudit,             Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
+    (Action::ReadLockboxSetting,      Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
     (Action::SetLockboxSetting,       Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
-    (Action::ListTenantRequests,      Fixture::None,     "AAADDAAAAA", "AAADDAAAAA"),
-    (Action::ReadRequest,             Fixture::Ready,    "AAADDAAAHA", "HHHDDHHAHA"),
+    (Action::ListTenantRequests,      Fixture::None,     "AAAADAAAAA", "AAAADAAAAA"),
+    (Action::ReadRequest,             Fixture::Ready,    "AAAADAAAHA", "HHHHDHHAHA"),
     (Action::Approve,                 Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
     (Action::Approve,                 Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
     (Action::Deny,                    Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
@@ -60,7 +61,7 @@ const MATRIX: &[Row] = &[
     (Action::Revoke,                  Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
     (Action::ListTenants,             Fixture::None,     "DDDDDDDAAA", "DDDDDDDAAA"),
     (Action::CreateRequest,           Fixture::None,     "DDDDDDDAAD", "DDDDDDDAAD"),
-    (Action::ListOwnRequests,         Fixture::None,     "AAADDAAAAA", "AAADDAAAAA"),
+    (Action::ListOwnRequests,         Fixture::None,     "AAAADAAAAA", "AAAADAAAAA"),
     (Action::CancelRequest,           Fixture::Ready,    "DDDDDDDAHD", "DDDDDDDAHD"),
     (Action::CancelRequest,           Fixture::Terminal, "DDDDDDDCHD", "DDDDDDDCHD"),
     (Action::CheckAccess,             Fixture::None,     "DDDDDDDAAD", "DDDDDDDAAD"),
@@ -80,6 +81,12 @@ fn tenants_of(email: &str) -> (&'static str, &'static str) {
     } else {
         (CONTOSO, FABRIKAM)
     }
+}
+
+/// The export a cell calls: CSV on the own tenant, JSON lines otherwise.
+fn export_path(tenant: &str, own_tenant: &str) -> String {
+    let format = if tenant == own_tenant { "csv" } else { "jsonl" };
+    format!("/api/v1/audit/export.{format}?tenant={tenant}")
 }
 
 /// The stored state a ready fixture of `action` must be in.
@@ -212,6 +219,9 @@ fn call_of(
         Action::ListRoleHolders => get(format!("/api/v1/roles?tenant={tenant}")),
         Action::ReadLockboxSetting => get(format!("/api/v1/settings/lockbox?tenant={tenant}")),
         Action::SearchAudit => get(format!("/api/v1/audit?tenant={tenant}&limit=500")),
+        // Both formats: CSV for the own tenant's cell, JSON lines for the
+        // other's (the tenant is always the caller's own).
+        Action::ExportAudit => get(export_path(tenant, own_tenant)),
         Action::ChangeRoles => {
             let target = if tenant == CONTOSO {
                 "approver1@contoso.example"
@@ -306,6 +316,25 @@ fn perform(
                 })
                 .and_then(|items| items.into_iter().find(|r| r["tenant_id"] != own_tenant))
                 .map(|r| format!("showed a record of {}", r["tenant_id"]));
+            (answer.status, fault)
+        }
+        Action::ExportAudit => {
+            // The last hour only: the export's size does not matter here.
+            let since = lockbox_tests::now_ms() - 3_600_000;
+            let answer = session.get(&format!(
+                "{}&start={since}",
+                export_path(tenant, own_tenant)
+            ));
+            let fault = (answer.status == 200)
+                .then(|| {
+                    answer
+                        .body
+                        .lines()
+                        .filter(|l| l.contains("tenant_id"))
+                        .find(|l| !l.contains(own_tenant))
+                        .map(|l| format!("exported a record of another tenant: {l}"))
+                })
+                .flatten();
             (answer.status, fault)
         }
         Action::ChangeRoles => {
@@ -450,6 +479,13 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
         404,
     ),
     ("POST", "/api/v1/dev/seed", "{}", 200, 404),
+    (
+        "POST",
+        "/api/v1/dev/seed-audit",
+        r#"{"tenant_id":"7c0a8f4e-5a1b-4c3d-9e2f-000000000002","count":1}"#,
+        200,
+        404,
+    ),
     // Without ACCESS_ISSUER and ACCESS_AUD no token can be checked: the
     // server says it is misconfigured rather than pretending to check.
     ("GET", "/api/v1/me", "", 401, 500),

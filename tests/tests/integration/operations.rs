@@ -363,3 +363,46 @@ fn provider_staff_list_the_operations_of_a_service_with_their_parameters() {
     let customer = sign_in("admin@contoso.example").get("/api/v1/operations?service=mail");
     assert_eq!(customer.status, 403, "{}", customer.body);
 }
+
+#[test]
+fn with_two_live_grants_the_named_request_is_the_one_used_and_cited() {
+    // One at a time with the other tests of the lead's grants.
+    let _switch = lockbox_tests::switch_lock();
+    let engineer = sign_in(ENGINEER);
+    let approver = sign_in("approver1@contoso.example");
+    let first = grant(&engineer, CONTOSO, "mail", 30);
+    let second = grant(&engineer, CONTOSO, "mail", 60);
+    let path = |id: &str| {
+        format!("/api/v1/tenants/{CONTOSO}/services/mail/operations/Get-Mailbox?request_id={id}")
+    };
+    let cited = |answer: &Answer| {
+        let audit_id = answer.json()["audit_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        operator_records(CONTOSO)[&audit_id]["details"]["RequestId"].clone()
+    };
+
+    let under_first = engineer.post(&path(&first), &json!({}));
+    assert_eq!(under_first.status, 200, "{}", under_first.body);
+    assert_eq!(under_first.json()["request_id"], first.as_str());
+    assert_eq!(cited(&under_first), first.as_str());
+
+    assert_eq!(act(&approver, &first, "revoke", None).status, 200);
+    let refused = engineer.post(&path(&first), &json!({}));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(detail(&refused).contains("revoked"), "{}", refused.body);
+
+    // Without a name, the live grant that is left.
+    let unnamed = run(&engineer, CONTOSO, "mail", "Get-Mailbox", &json!({}));
+    assert_eq!(unnamed.status, 200, "{}", unnamed.body);
+    assert_eq!(cited(&unnamed), second.as_str());
+
+    // Another engineer's request, or none at all, names no grant.
+    let other = engineer.post(&path("00000000-0000-4000-8000-000000000000"), &json!({}));
+    assert_eq!(other.status, 403, "{}", other.body);
+    let bad = engineer.post(&path("not-a-uuid"), &json!({}));
+    assert_eq!(bad.status, 400, "{}", bad.body);
+
+    assert_eq!(act(&approver, &second, "revoke", None).status, 200);
+}

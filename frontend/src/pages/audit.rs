@@ -1,0 +1,266 @@
+//! Audit log search: filters, results that open to every detail, more on
+//! demand, and the two exports of the current search.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use lockbox_shared::api::{AuditEntry, AuditPage, API_PREFIX};
+use lockbox_shared::audit::{utc_ms, Activity};
+
+use crate::api::{self, ApiError};
+use crate::components::error::ErrorBox;
+use crate::components::time::local;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// `ms` as the value of a `datetime-local` input in the viewer's zone.
+fn to_local_input(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// A `datetime-local` value (the viewer's zone) as epoch ms.
+fn from_local_input(value: &str) -> Option<i64> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    ms.is_finite().then_some(ms as i64)
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// The search as a query string (without cursor and limit), or why not.
+fn query_of(
+    start: &str,
+    end: &str,
+    activities: &[String],
+    users: &str,
+    item: &str,
+) -> Result<String, String> {
+    let mut parts = Vec::new();
+    let start = from_local_input(start);
+    let end = from_local_input(end);
+    if let (Some(s), Some(e)) = (start, end) {
+        if s >= e {
+            return Err("The start must be before the end.".to_owned());
+        }
+    }
+    if let Some(s) = start {
+        parts.push(format!("start={s}"));
+    }
+    if let Some(e) = end {
+        parts.push(format!("end={e}"));
+    }
+    if !activities.is_empty() {
+        parts.push(format!("activity={}", encode(&activities.join(","))));
+    }
+    if !users.trim().is_empty() {
+        parts.push(format!("user={}", encode(users.trim())));
+    }
+    if !item.trim().is_empty() {
+        parts.push(format!("item={}", encode(item.trim())));
+    }
+    Ok(parts.join("&"))
+}
+
+#[component]
+pub fn AuditSearchPage() -> impl IntoView {
+    let now = js_sys::Date::now() as i64;
+    // The end is exclusive: a minute ahead keeps what happens meanwhile.
+    let start = RwSignal::new(to_local_input(now - 7 * DAY_MS));
+    let end = RwSignal::new(to_local_input(now + 60_000));
+    let activities = RwSignal::new(Vec::<String>::new());
+    let users = RwSignal::new(String::new());
+    let item = RwSignal::new(String::new());
+    let narrow = RwSignal::new(String::new());
+
+    let results = RwSignal::new(Vec::<AuditEntry>::new());
+    let next_cursor = RwSignal::new(None::<String>);
+    let searched = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
+    let invalid = RwSignal::new(None::<String>);
+    let (busy, set_busy) = signal(false);
+
+    let fetch = move |query: String, cursor: Option<String>| {
+        set_busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let mut rest = format!("/audit?limit=100&{query}");
+            if let Some(c) = &cursor {
+                rest.push_str(&format!("&cursor={}", encode(c)));
+            }
+            match api::get::<AuditPage>(&rest).await {
+                Ok(page) => {
+                    if cursor.is_some() {
+                        results.update(|r| r.extend(page.items));
+                    } else {
+                        results.set(page.items);
+                    }
+                    next_cursor.set(page.next_cursor);
+                    searched.set(Some(query));
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            set_busy.set(false);
+        });
+    };
+    let search = move || match query_of(
+        &start.get_untracked(),
+        &end.get_untracked(),
+        &activities.get_untracked(),
+        &users.get_untracked(),
+        &item.get_untracked(),
+    ) {
+        Ok(query) => {
+            invalid.set(None);
+            fetch(query, None);
+        }
+        Err(why) => invalid.set(Some(why)),
+    };
+    // The last 7 days, as soon as the page opens.
+    search();
+
+    let shown = Memo::new(move |_| {
+        let text = narrow.get().trim().to_lowercase();
+        results.with(|all| {
+            all.iter()
+                .filter(|e| {
+                    text.is_empty()
+                        || e.record
+                            .record
+                            .activity
+                            .as_str()
+                            .to_lowercase()
+                            .contains(&text)
+                        || e.record.record.user.to_lowercase().contains(&text)
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+
+    let export_href = move |ext: &str| {
+        let query = searched.get().unwrap_or_default();
+        format!("{API_PREFIX}/audit/export.{ext}?{query}")
+    };
+
+    view! {
+        <section class="page audit-page">
+            <h1>"Audit log"</h1>
+            <p class="muted">"Every decision about access to your organisation's content, and every operation the provider's engineers ran under a grant. Times are in your zone."</p>
+            <form class="card form-grid audit-form" on:submit=move |ev| { ev.prevent_default(); search(); }>
+                <label for="audit-start">"Start"</label>
+                <input id="audit-start" type="datetime-local" prop:value=move || start.get()
+                    on:input=move |ev| start.set(event_target_value(&ev))/>
+                <label for="audit-end">"End"</label>
+                <input id="audit-end" type="datetime-local" prop:value=move || end.get()
+                    on:input=move |ev| end.set(event_target_value(&ev))/>
+                <label for="audit-activities">"Activities"</label>
+                <select id="audit-activities" multiple size="6" aria-describedby="audit-activities-hint"
+                    on:change=move |ev| {
+                        use wasm_bindgen::JsCast;
+                        let picked = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                            .map(|select| {
+                                let options = select.selected_options();
+                                (0..options.length())
+                                    .filter_map(|i| options.item(i))
+                                    .filter_map(|o| o.get_attribute("value"))
+                                    .collect::<Vec<_>>()
+                            })
+                            .unwrap_or_default();
+                        activities.set(picked);
+                    }>
+                    {Activity::names().map(|name| view! { <option value=name>{name}</option> }).collect_view()}
+                </select>
+                <p class="form-note" id="audit-activities-hint">"None chosen: all activities. Hold Ctrl (⌘ on a Mac) to choose several."</p>
+                <label for="audit-users">"Users"</label>
+                <input id="audit-users" type="text" autocomplete="off" placeholder="All users"
+                    aria-describedby="audit-users-hint"
+                    prop:value=move || users.get() on:input=move |ev| users.set(event_target_value(&ev))/>
+                <p class="form-note" id="audit-users-hint">"Exact user names, separated by commas."</p>
+                <label for="audit-item">"Item"</label>
+                <input id="audit-item" type="text" autocomplete="off" placeholder="All items"
+                    prop:value=move || item.get() on:input=move |ev| item.set(event_target_value(&ev))/>
+                <div class="form-actions">
+                    <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Searching…" } else { "Search" }}</button>
+                </div>
+                {move || invalid.get().map(|why| view! { <p class="error" role="alert">{why}</p> })}
+            </form>
+
+            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+
+            {move || searched.get().map(|_| view! {
+                <div class="toolbar audit-toolbar">
+                    <label for="audit-narrow">"Filter results"</label>
+                    <input id="audit-narrow" type="text" autocomplete="off" placeholder="Activity or user contains…"
+                        prop:value=move || narrow.get() on:input=move |ev| narrow.set(event_target_value(&ev))/>
+                    <a class="button-link secondary-link" href=move || export_href("csv") download="">"Download CSV"</a>
+                    <a class="button-link secondary-link" href=move || export_href("jsonl") download="">"Download JSON lines"</a>
+                </div>
+                <p class="muted" role="status" data-testid="audit-count">{move || {
+                    let (n, total) = (shown.with(Vec::len), results.with(Vec::len));
+                    let more = if next_cursor.get().is_some() { " (more to load)" } else { "" };
+                    if n == total { format!("{total} records{more}") } else { format!("{n} of {total} records shown{more}") }
+                }}</p>
+                <ol class="audit-records" aria-label="Audit records">
+                    <For each=move || shown.get() key=|e| e.record.id.clone() let:e>
+                        <AuditItem entry=e/>
+                    </For>
+                </ol>
+                {move || next_cursor.get().map(|cursor| view! {
+                    <button type="button" class="secondary-dark" disabled=move || busy.get()
+                        on:click=move |_| fetch(searched.get_untracked().unwrap_or_default(), Some(cursor.clone()))>
+                        "Load more"
+                    </button>
+                })}
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn AuditItem(entry: AuditEntry) -> impl IntoView {
+    let r = entry.record.clone();
+    let details: Vec<(String, String)> = r
+        .record
+        .details
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let summary_time = local(r.occurred_at);
+    view! {
+        <li class="audit-record" data-seq=r.seq>
+            <details>
+                <summary>
+                    <span class="audit-when">{summary_time.clone()}</span>
+                    <span class="audit-activity">{r.record.activity.as_str()}</span>
+                    <span class="audit-user"><span class="address">{r.record.user.clone()}</span></span>
+                    {(!r.record.item.is_empty()).then(|| view! { <span class="audit-item">{r.record.item.clone()}</span> })}
+                </summary>
+                <dl class="facts">
+                    <dt>"Time (UTC)"</dt><dd>{utc_ms(r.occurred_at)}</dd>
+                    <dt>"Time (yours)"</dt><dd>{summary_time}</dd>
+                    <dt>"IP address"</dt><dd>{if r.record.ip.is_empty() { "—".to_owned() } else { r.record.ip.clone() }}</dd>
+                    <dt>"User"</dt><dd class="address">{r.record.user.clone()}</dd>
+                    <dt>"Activity"</dt><dd>{r.record.activity.as_str()}</dd>
+                    <dt>"Item"</dt><dd class="long">{if r.record.item.is_empty() { "—".to_owned() } else { r.record.item.clone() }}</dd>
+                    {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd class="long">{v}</dd> }).collect_view()}
+                    <dt>"Sequence number"</dt><dd>{r.seq}</dd>
+                    <dt>"Leaf hash"</dt><dd class="long hash">{if entry.leaf_hash.is_empty() { "Not sealed yet".to_owned() } else { entry.leaf_hash.clone() }}</dd>
+                    <dt>"Record id"</dt><dd class="long">{r.id.clone()}</dd>
+                </dl>
+            </details>
+        </li>
+    }
+}
