@@ -43,9 +43,17 @@ ensure_dev_keys() {
       fs.writeFileSync(process.argv[1] + "/public.b64", publicKey.export({ type: "pkcs1", format: "der" }).toString("base64"));
     ' "$dir" || die "could not generate the local sign-in key pair with node."
   fi
+  # The seed of the Ed25519 key that signs local audit checkpoints.
+  if [ ! -s "$dir/audit-signing.b64" ]; then
+    node -e '
+      const fs = require("fs");
+      fs.writeFileSync(process.argv[1] + "/audit-signing.b64", require("crypto").randomBytes(32).toString("base64"), { mode: 0o600 });
+    ' "$dir" || die "could not generate the local audit signing key with node."
+  fi
   LOCKBOX_DEV_PRIVATE_KEY=$(cat "$dir/private.b64")
   LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.b64")
-  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PUBLIC_KEY
+  LOCKBOX_AUDIT_SIGNING_KEY=$(cat "$dir/audit-signing.b64")
+  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_AUDIT_SIGNING_KEY
 }
 
 # write_dev_vars: writes .dev.vars (wrangler's file of local secrets, never
@@ -56,8 +64,8 @@ write_dev_vars() {
   local tmp
   tmp=$(mktemp .wrangler/dev-auth/dev.vars.XXXXXX) || die "could not write .dev.vars in $PWD."
   chmod 600 "$tmp"
-  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\n' \
-    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" >"$tmp"
+  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\nAUDIT_SIGNING_KEY=%s\n' \
+    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" "$LOCKBOX_AUDIT_SIGNING_KEY" >"$tmp"
   mv -f "$tmp" .dev.vars
 }
 
@@ -80,7 +88,7 @@ start_server() {
   inspector=$(free_port)
   # The keys stay out of wrangler's environment too: an env file or
   # CLOUDFLARE_INCLUDE_PROCESS_ENV would otherwise hand them to the Worker.
-  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH \
+  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY \
     CLOUDFLARE_INCLUDE_PROCESS_ENV=false \
     wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
     --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \

@@ -5,7 +5,9 @@ INSERT INTO tenants (id, name, domain, lockbox_enabled, created_at) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000001', 'Contoso',  'contoso.example',  1, 1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 'Fabrikam', 'fabrikam.example', 0, 1767225600000),
     -- A third customer whose log the tests fill with 100 000 records.
-    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 'Tailspin Toys', 'tailspin.example', 1, 1767225600000)
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 'Tailspin Toys', 'tailspin.example', 1, 1767225600000),
+    -- A fourth whose log the tamper tests change behind Lockbox's back.
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000004', 'Woodgrove Bank', 'woodgrove.example', 1, 1767225600000)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO tenant_services (tenant_id, service) VALUES
@@ -15,7 +17,8 @@ INSERT INTO tenant_services (tenant_id, service) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 'mail'),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 'sites'),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 'files'),
-    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 'mail')
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 'mail'),
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000004', 'mail')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO users (id, email, display_name, tenant_id, created_at) VALUES
@@ -27,6 +30,7 @@ INSERT INTO users (id, email, display_name, tenant_id, created_at) VALUES
     ('0b5e2d1c-0000-4000-8000-000000000201', 'admin@fabrikam.example',     'Diego Siciliani', '7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000202', 'approver@fabrikam.example',  'Isaiah Langer',   '7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000401', 'auditor@tailspin.example',   'Grady Archie',    '7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 1767225600000),
+    ('0b5e2d1c-0000-4000-8000-000000000501', 'auditor@woodgrove.example',  'Pradeep Gupta',   '7c0a8f4e-5a1b-4c3d-9e2f-000000000004', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000301', 'engineer1@provider.example', 'Nestor Wilke',    NULL,                                   1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000302', 'engineer2@provider.example', 'Patti Fernandez', NULL,                                   1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000303', 'manager@provider.example',   'Lee Gu',          NULL,                                   1767225600000),
@@ -42,7 +46,8 @@ INSERT INTO customer_roles (tenant_id, user_id, role, granted_at) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000001', '0b5e2d1c-0000-4000-8000-000000000104', 'auditor',      1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', '0b5e2d1c-0000-4000-8000-000000000201', 'global_admin', 1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', '0b5e2d1c-0000-4000-8000-000000000202', 'approver',     1767225600000),
-    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', '0b5e2d1c-0000-4000-8000-000000000401', 'auditor',      1767225600000)
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', '0b5e2d1c-0000-4000-8000-000000000401', 'auditor',      1767225600000),
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000004', '0b5e2d1c-0000-4000-8000-000000000501', 'auditor',      1767225600000)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO provider_roles (user_id, role, granted_at) VALUES

@@ -18,6 +18,13 @@ pub struct App {
     /// The user the audit log shows for operations run under a grant
     /// (`<PROVIDER_NAME> Operator`).
     pub operator: String,
+    /// The deployment's name (`LOCKBOX_DEPLOYMENT`): the service account's
+    /// domain and the prefix of the audit checkpoints' origins.
+    pub deployment: String,
+    /// The key that signs audit checkpoints (the secret
+    /// `AUDIT_SIGNING_KEY`, a base64 32-byte Ed25519 seed), or why there is
+    /// none.
+    pub audit_key: Result<lockbox_shared::tlog::SigningKey, String>,
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
@@ -97,14 +104,27 @@ impl App {
         };
         let deployment =
             var(env, "LOCKBOX_DEPLOYMENT").unwrap_or_else(|| "lockbox.local".to_owned());
+        let audit_key = match env
+            .secret("AUDIT_SIGNING_KEY")
+            .map(|s| s.to_string())
+            .ok()
+            .or_else(|| var(env, "AUDIT_SIGNING_KEY"))
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(seed) => lockbox_shared::tlog::SigningKey::from_seed_base64(&deployment, &seed)
+                .map_err(|e| format!("AUDIT_SIGNING_KEY: {e}")),
+            None => Err("AUDIT_SIGNING_KEY is not set: put a base64 32-byte seed there with `wrangler secret put AUDIT_SIGNING_KEY`".to_owned()),
+        };
         Ok(Self {
             db: std::rc::Rc::new(db),
             verifier,
             dev,
+            audit_key,
             service_account: lockbox_shared::audit::service_account(&deployment),
             operator: lockbox_shared::audit::operator(
                 &var(env, "PROVIDER_NAME").unwrap_or_else(|| "Provider".to_owned()),
             ),
+            deployment,
         })
     }
 }

@@ -44,7 +44,8 @@ pub fn csv_rows(records: &[Exported]) -> Vec<u8> {
             neutralise(&r.record.ip).into_owned(),
             neutralise(&details).into_owned(),
             seq,
-            e.leaf_hash.clone(),
+            // Base64 may start with `+`: a formula to a spreadsheet too.
+            neutralise(&e.leaf_hash).into_owned(),
         ];
         let _ = writer.write_record(&fields);
     }

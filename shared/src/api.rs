@@ -714,3 +714,39 @@ pub struct AuditEntry {
     /// Its leaf hash as sealed.
     pub leaf_hash: String,
 }
+
+/// `GET /api/v1/audit/records/{id}/proof`: that the record is leaf
+/// `leaf_index` of the tenant's tree of `tree_size` records with `root`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProof {
+    /// The record's id.
+    pub record_id: String,
+    /// Its sequence number (`leaf_index + 1`).
+    pub seq: i64,
+    /// Its leaf's index in the tree.
+    pub leaf_index: u64,
+    /// The size of the tree the proof is for.
+    pub tree_size: u64,
+    /// The record's leaf hash (base64), recomputed from the record as stored.
+    pub leaf_hash: String,
+    /// The tree's root (base64): the root of the checkpoint of that size.
+    pub root: String,
+    /// The RFC 6962 audit path, leaf to root (base64 hashes).
+    pub proof: Vec<String>,
+}
+
+/// `GET /api/v1/audit/consistency`: that the tree of `to` records extends
+/// the tree of `from` records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    /// The older size.
+    pub from: u64,
+    /// The newer size.
+    pub to: u64,
+    /// The root of the older tree (base64).
+    pub from_root: String,
+    /// The root of the newer tree (base64).
+    pub to_root: String,
+    /// The RFC 6962 consistency proof (base64 hashes).
+    pub proof: Vec<String>,
+}

@@ -13,4 +13,6 @@ pub mod operations;
 pub mod policy;
 pub mod problem;
 pub mod roles;
+#[cfg(feature = "tlog")]
+pub mod tlog;
 pub mod validation;

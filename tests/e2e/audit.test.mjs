@@ -37,7 +37,11 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await page.getByLabel('Activities').selectOption(['Set-AccessToCustomerDataRequest']);
       await page.getByRole('button', { name: 'Search' }).click();
       const record = page.locator('.audit-record', { hasText: id }).first();
-      await page.waitForFunction(() => [...document.querySelectorAll('.audit-activity')].length > 0);
+      // The page showed the last 7 days at first: wait for the new answer.
+      await page.waitForFunction(() => {
+        const shown = [...document.querySelectorAll('.audit-activity')];
+        return shown.length > 0 && shown.every((a) => a.textContent === 'Set-AccessToCustomerDataRequest');
+      });
       const activities = await page.locator('.audit-activity').allTextContents();
       assert.ok(activities.length > 0);
       assert.ok(activities.every((a) => a === 'Set-AccessToCustomerDataRequest'), activities.join(', '));

@@ -9,7 +9,7 @@ use crate::config::App;
 use crate::error::AppError;
 use crate::export;
 use crate::routes::{json, parse_time, Call};
-use crate::service::audit;
+use crate::service::{audit, tree};
 use crate::store::audit::{AuditFilter, Exported};
 
 /// The search's filters from the query: `start`, `end` (RFC 3339 or epoch
@@ -179,4 +179,91 @@ pub async fn export(
         &format!("attachment; filename=\"{name}\""),
     )?;
     Ok(response)
+}
+
+/// A text answer (a signed note, a key).
+fn text(body: String) -> Result<Response, AppError> {
+    let mut response = Response::ok(body)?;
+    response
+        .headers_mut()
+        .set("Content-Type", "text/plain; charset=utf-8")?;
+    Ok(response)
+}
+
+fn key(app: &App) -> Result<&lockbox_shared::tlog::SigningKey, AppError> {
+    app.audit_key
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))
+}
+
+/// `GET /api/v1/audit/checkpoint`: the caller's tenant's log, sealed, as a
+/// C2SP signed checkpoint.
+pub async fn checkpoint(app: &App, p: &Principal) -> Result<Response, AppError> {
+    let key = key(app)?;
+    text(tree::checkpoint(&*app.db, p, key, &app.deployment).await?)
+}
+
+/// `GET /api/v1/audit/public-key`: the verifier key of the checkpoints.
+pub fn public_key(app: &App) -> Result<Response, AppError> {
+    text(format!("{}\n", key(app)?.verifier_key()))
+}
+
+fn whole(name: &str, value: &str) -> Result<u64, AppError> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n <= 1 << 53)
+        .ok_or_else(|| AppError::bad_request(format!("`{name}` must be a whole number.")))
+}
+
+/// `GET /api/v1/audit/records/{id}/proof?size=…`: `{id}` is the record's
+/// sequence number, or its id (a `/` in it written `%2F`).
+pub async fn proof(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let raw = call.param("id");
+    let size = match call
+        .query()
+        .into_iter()
+        .find(|(k, v)| k == "size" && !v.is_empty())
+    {
+        Some((_, v)) => Some(whole("size", &v)?),
+        None => None,
+    };
+    let seq = match raw.parse::<i64>() {
+        Ok(seq) => seq,
+        Err(_) => {
+            let id = raw.replace("%2F", "/").replace("%2f", "/");
+            let tenant = p
+                .tenant()
+                .ok_or(lockbox_shared::policy::Denied::OtherTenant)?;
+            crate::store::audit::select(&*app.db, crate::store::audit::seq_of(tenant, &id))
+                .await?
+                .into_iter()
+                .next()
+                .map(|r| r.seq)
+                .ok_or_else(|| AppError::Missing {
+                    what: format!("The audit record {id}"),
+                })?
+        }
+    };
+    json(&tree::inclusion(&*app.db, p, seq, size).await?, 200)
+}
+
+/// `GET /api/v1/audit/consistency?from=…&to=…`.
+pub async fn consistency(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let mut from = None;
+    let mut to = None;
+    for (k, v) in call.query() {
+        match k.as_str() {
+            "from" if !v.is_empty() => from = Some(whole("from", &v)?),
+            "to" if !v.is_empty() => to = Some(whole("to", &v)?),
+            _ => {}
+        }
+    }
+    let from = from.ok_or_else(|| {
+        AppError::bad_request(
+            "Give `from`, the size of the older checkpoint (and `to`, or the current size).",
+        )
+    })?;
+    json(&tree::consistency(&*app.db, p, from, to).await?, 200)
 }

@@ -43,6 +43,10 @@ pub enum Route {
     Audit,
     AuditExportCsv,
     AuditExportJsonl,
+    AuditCheckpoint,
+    AuditPublicKey,
+    AuditProof,
+    AuditConsistency,
     LockboxSetting,
     SetLockboxSetting,
     Tenants,
@@ -59,7 +63,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 31] = [
+    pub const ALL: [Route; 35] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -75,6 +79,10 @@ impl Route {
         Route::Audit,
         Route::AuditExportCsv,
         Route::AuditExportJsonl,
+        Route::AuditCheckpoint,
+        Route::AuditPublicKey,
+        Route::AuditProof,
+        Route::AuditConsistency,
         Route::LockboxSetting,
         Route::SetLockboxSetting,
         Route::Tenants,
@@ -111,6 +119,10 @@ impl Route {
             Route::Audit => "/api/v1/audit",
             Route::AuditExportCsv => "/api/v1/audit/export.csv",
             Route::AuditExportJsonl => "/api/v1/audit/export.jsonl",
+            Route::AuditCheckpoint => "/api/v1/audit/checkpoint",
+            Route::AuditPublicKey => "/api/v1/audit/public-key",
+            Route::AuditProof => "/api/v1/audit/records/{id}/proof",
+            Route::AuditConsistency => "/api/v1/audit/consistency",
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
             Route::Tenants => "/api/v1/tenants",
             Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
@@ -143,6 +155,10 @@ impl Route {
             | Route::Audit
             | Route::AuditExportCsv
             | Route::AuditExportJsonl
+            | Route::AuditCheckpoint
+            | Route::AuditPublicKey
+            | Route::AuditProof
+            | Route::AuditConsistency
             | Route::LockboxSetting
             | Route::Tenants
             | Route::ListRequests
@@ -382,6 +398,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
     match route {
         Route::Health => return health::get(app).await,
         Route::OpenApi => return openapi::get(),
+        // A public key is public: anyone may check a checkpoint with it.
+        Route::AuditPublicKey => return audit::public_key(app),
         Route::SignOut => return session::sign_out(app, &call).await,
         Route::DevPeople => return session::dev_people(app, &call).await,
         Route::DevSignIn => return session::dev_sign_in(app, &call).await,
@@ -397,6 +415,9 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::Audit => audit::search(app, p, &call).await,
         Route::AuditExportCsv => audit::export(app, p, &call, audit::Format::Csv).await,
         Route::AuditExportJsonl => audit::export(app, p, &call, audit::Format::JsonLines).await,
+        Route::AuditCheckpoint => audit::checkpoint(app, p).await,
+        Route::AuditProof => audit::proof(app, p, &call).await,
+        Route::AuditConsistency => audit::consistency(app, p, &call).await,
         Route::Roles => roles::list(app, p).await,
         Route::RolesAssign => roles::assign(app, p, &call).await,
         Route::RolesRemove => roles::remove(app, p, &call).await,
@@ -418,7 +439,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         | Route::DevSignIn
         | Route::DevShiftRequest
         | Route::DevSeed
-        | Route::DevSeedAudit => Err(AppError::Internal("unreachable route".into())),
+        | Route::DevSeedAudit
+        | Route::AuditPublicKey => Err(AppError::Internal("unreachable route".into())),
     }
 }
 

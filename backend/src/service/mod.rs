@@ -8,6 +8,7 @@ pub mod operations;
 pub mod requests;
 pub mod roles;
 pub mod settings;
+pub mod tree;
 
 use lockbox_shared::lifecycle::Actor;
 use lockbox_shared::roles::Principal;

@@ -106,6 +106,33 @@ pub async fn select<D: Database>(
     rows.into_iter().map(AuditRow::into_record).collect()
 }
 
+/// The records of `tenant_id` after sequence number `after`, oldest first,
+/// at most `limit`.
+pub fn after(tenant_id: &TenantId, after: i64, limit: i64) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+        ),
+        vec![tenant_id.as_str().into(), after.into(), limit.into()],
+    )
+}
+
+/// Record `seq` of `tenant_id`.
+pub fn at(tenant_id: &TenantId, seq: i64) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM audit_log WHERE tenant_id = ? AND seq = ?"),
+        vec![tenant_id.as_str().into(), seq.into()],
+    )
+}
+
+/// The sequence number of record `id` of `tenant_id`.
+pub fn seq_of(tenant_id: &TenantId, id: &str) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM audit_log WHERE tenant_id = ? AND id = ?"),
+        vec![tenant_id.as_str().into(), id.into()],
+    )
+}
+
 /// The audit records of one item of a tenant, oldest first.
 pub fn history(tenant_id: &TenantId, item: &str) -> Statement {
     Statement::new(
@@ -315,7 +342,7 @@ pub async fn append_refused<D: Database>(
 }
 
 /// Appends `count` made-up records to `tenant_id`'s log in one statement,
-/// one a second from 2025-01-01, cycling through the activities and a few
+/// one a second from 2025-01-01 by sequence number, cycling through the activities and a few
 /// users (local development only: tests and benchmarks of large logs).
 pub fn bulk(tenant_id: &TenantId, count: i64) -> Statement {
     let names: Vec<&str> = Activity::names().collect();
@@ -333,7 +360,7 @@ pub fn bulk(tenant_id: &TenantId, count: i64) -> Statement {
              SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || \
                     substr(lower(hex(randomblob(2))), 2) || '-a' || substr(lower(hex(randomblob(2))), 2) || '-' || \
                     lower(hex(randomblob(6))), \
-                    ?, base.s + n.i, 1735689600000 + n.i * 1000, '198.51.100.' || (n.i % 200), \
+                    ?, base.s + n.i, 1735689600000 + (base.s + n.i) * 1000, '198.51.100.' || (n.i % 200), \
                     'person' || (n.i % 7) || '@bulk.example', \
                     CASE n.i % {kinds} {cases}END, \
                     'item-' || (n.i % 1000), \

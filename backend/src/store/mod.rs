@@ -13,5 +13,6 @@ pub mod requests;
 pub mod settings;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod tree;
 
 pub use db::{first, Condition, Database, DbError, Statement, Value};

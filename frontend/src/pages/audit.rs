@@ -208,6 +208,10 @@ pub fn AuditSearchPage() -> impl IntoView {
                     <a class="button-link secondary-link" href=move || export_href("csv") download="">"Download CSV"</a>
                     <a class="button-link secondary-link" href=move || export_href("jsonl") download="">"Download JSON lines"</a>
                 </div>
+                <p class="muted">"To check offline that this log is complete and unaltered, download the "
+                    <a href=format!("{API_PREFIX}/audit/checkpoint") download="checkpoint.txt">"signed checkpoint"</a>
+                    " and an export without filters, and run "<code>"lockbox audit verify"</code>
+                    " with the provider's "<a href=format!("{API_PREFIX}/audit/public-key") download="key.txt">"public key"</a>"."</p>
                 <p class="muted" role="status" data-testid="audit-count">{move || {
                     let (n, total) = (shown.with(Vec::len), results.with(Vec::len));
                     let more = if next_cursor.get().is_some() { " (more to load)" } else { "" };

@@ -5,10 +5,8 @@ use std::collections::BTreeMap;
 
 use lockbox_shared::api::{AuditEntry, CSV_COLUMNS};
 use lockbox_shared::audit::utc_ms;
-use lockbox_tests::{act, client, open_request, sign_in, url, Session, CONTOSO};
+use lockbox_tests::{act, open_request, sign_in, Session, CONTOSO};
 use serde_json::json;
-
-const TAILSPIN: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000003";
 
 /// The items of a search as `who`, asserting it answered 200.
 fn search(who: &Session, query: &str) -> Vec<serde_json::Value> {
@@ -265,7 +263,7 @@ fn the_csv_export_parses_back_to_the_json_records_and_runs_no_formula() {
             serde_json::from_str(restore(&row[5])).expect("AuditData is JSON");
         assert_eq!(details, r.record.details);
         assert_eq!(&row[6], r.seq.to_string());
-        assert_eq!(&row[7], entry.leaf_hash);
+        assert_eq!(restore(&row[7]), entry.leaf_hash);
         for cell in row.iter() {
             assert!(
                 !cell.starts_with(['=', '+', '-', '@']),
@@ -280,56 +278,4 @@ fn the_csv_export_parses_back_to_the_json_records_and_runs_no_formula() {
         neutralised, 1,
         "the refused change with the formula is exported, neutralised"
     );
-}
-
-#[test]
-fn an_export_of_100_000_records_is_complete() {
-    let auditor = sign_in("auditor@tailspin.example");
-    // The made-up records are dated 2025; the range selects exactly them.
-    let range = "start=2025-01-01T00:00:00Z&end=2026-01-01T00:00:00Z";
-    let before = count_lines(&auditor, &format!("/api/v1/audit/export.jsonl?{range}"));
-    let needed = 100_000 - before as i64;
-    if needed > 0 {
-        let seeded = lockbox_tests::post_json(
-            "/api/v1/dev/seed-audit",
-            &json!({ "tenant_id": TAILSPIN, "count": needed }),
-        );
-        assert_eq!(seeded.status, 200, "{}", seeded.body);
-    }
-    let csv_rows = count_lines(&auditor, &format!("/api/v1/audit/export.csv?{range}"));
-    // The header, then one line per record (these records hold no newline).
-    assert_eq!(csv_rows, 100_001);
-    let lines = count_lines(&auditor, &format!("/api/v1/audit/export.jsonl?{range}"));
-    assert_eq!(lines, 100_000);
-    // One more is past what one export holds: a 400 that says to narrow.
-    let more = lockbox_tests::post_json(
-        "/api/v1/dev/seed-audit",
-        &json!({ "tenant_id": TAILSPIN, "count": 1 }),
-    );
-    assert_eq!(more.status, 200);
-    let too_many = auditor.get(&format!("/api/v1/audit/export.csv?{range}"));
-    assert_eq!(too_many.status, 400, "{}", too_many.body);
-    assert!(
-        too_many.body.contains("Narrow the time range"),
-        "{}",
-        too_many.body
-    );
-}
-
-/// The lines of a (large) export, read as a stream.
-fn count_lines(who: &Session, path: &str) -> usize {
-    use std::io::{BufRead, BufReader};
-    let response = client()
-        .get(url(path))
-        .header("Cookie", &who.cookie)
-        .call()
-        .unwrap_or_else(|err| panic!("{path}: {err}"));
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    let reader = BufReader::new(response.into_body().into_reader());
-    let mut n = 0;
-    for line in reader.lines() {
-        line.unwrap_or_else(|err| panic!("{path}: the export broke off: {err}"));
-        n += 1;
-    }
-    n
 }

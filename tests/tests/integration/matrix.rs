@@ -489,6 +489,11 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
     // Without ACCESS_ISSUER and ACCESS_AUD no token can be checked: the
     // server says it is misconfigured rather than pretending to check.
     ("GET", "/api/v1/me", "", 401, 500),
+    ("GET", "/api/v1/audit/checkpoint", "", 401, 500),
+    ("GET", "/api/v1/audit/records/1/proof", "", 401, 500),
+    ("GET", "/api/v1/audit/consistency?from=0", "", 401, 500),
+    // Public; the second server has no signing key, and says so.
+    ("GET", "/api/v1/audit/public-key", "", 200, 500),
 ];
 
 fn anonymous(base: &str, method: &str, path: &str, body: &str) -> u16 {
@@ -530,7 +535,13 @@ fn public_and_dev_routes_answer_as_the_matrix_says_on_both_servers() {
 fn the_matrix_calls_every_route_the_api_documents() {
     let mut called: HashSet<(String, String)> = PUBLIC_CELLS
         .iter()
-        .map(|(method, path, ..)| (method.to_string(), path.to_string()))
+        .map(|(method, path, ..)| {
+            let path = path.split('?').next().unwrap_or_default();
+            (
+                method.to_string(),
+                path.replace("/records/1/", "/records/{id}/"),
+            )
+        })
         .collect();
     let id = "00000000-0000-4000-8000-000000000000";
     for (action, ..) in MATRIX {

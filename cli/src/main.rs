@@ -1,0 +1,98 @@
+//! `lockbox`: checks a Lockbox audit log offline.
+//!
+//! ```text
+//! lockbox audit verify <export.jsonl> --checkpoint <file> --key <file>
+//! lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
+//! ```
+//!
+//! Exit status 0 only when everything verifies; 1 when something does not
+//! (each finding names the record); 2 for a usage or file error.
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  lockbox audit verify <export.jsonl> --checkpoint <file> --key <file>
+  lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
+
+  <export.jsonl>  a whole export: GET /api/v1/audit/export.jsonl without filters
+  --checkpoint    what GET /api/v1/audit/checkpoint served (a signed note)
+  --key           what GET /api/v1/audit/public-key served (also in the README
+                  of your provider's deployment; get it from them out of band)
+  --proof         what GET /api/v1/audit/consistency?from=<old size>&to=<new size> served";
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|err| format!("cannot read {path}: {err}"))
+}
+
+/// The `--name value` options of a command line.
+type Options<'a> = Vec<(&'a str, &'a str)>;
+
+/// The positional arguments and the `--name value` options.
+fn split(args: &[String]) -> Result<(Vec<&str>, Options<'_>), String> {
+    let mut positional = Vec::new();
+    let mut options = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if let Some(name) = arg.strip_prefix("--") {
+            let value = args
+                .get(i + 1)
+                .ok_or_else(|| format!("--{name} needs a value"))?;
+            options.push((name, value.as_str()));
+            i += 2;
+        } else {
+            positional.push(arg);
+            i += 1;
+        }
+    }
+    Ok((positional, options))
+}
+
+fn option<'a>(options: &[(&str, &'a str)], name: &str) -> Result<&'a str, String> {
+    options
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| format!("--{name} is missing"))
+}
+
+fn run(args: &[String]) -> Result<lockbox_cli::Report, String> {
+    let (positional, options) = split(args)?;
+    match positional.as_slice() {
+        ["audit", "verify", export] => Ok(lockbox_cli::verify(
+            &read(export)?,
+            &read(option(&options, "checkpoint")?)?,
+            &read(option(&options, "key")?)?,
+        )),
+        ["audit", "consistency", old, new] => Ok(lockbox_cli::consistency(
+            &read(old)?,
+            &read(new)?,
+            &read(option(&options, "proof")?)?,
+            &read(option(&options, "key")?)?,
+        )),
+        _ => Err("unknown command".to_owned()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(report) => {
+            for note in &report.notes {
+                println!("ok: {note}");
+            }
+            for problem in &report.problems {
+                println!("FAILED: {problem}");
+            }
+            if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(err) => {
+            eprintln!("lockbox: {err}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

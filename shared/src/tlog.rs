@@ -1,0 +1,349 @@
+//! Tamper evidence for a tenant's audit log: each record is a leaf of an
+//! RFC 6962 Merkle tree (leaf `n` is the record with sequence number
+//! `n + 1`), and the tree's size and root are published as a C2SP
+//! `tlog-checkpoint` in a C2SP `signed-note` signed with Ed25519.
+//!
+//! The hashing, tree and note formats are the `tlog_tiles` and
+//! `signed_note` crates'; this module fixes the leaf encoding and the
+//! names, and is the one implementation the Worker and the `lockbox`
+//! command-line verifier share.
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use serde::Serialize;
+use signed_note::{Note, StandardSigner, StandardVerifier, VerifierList};
+use tlog_tiles::Checkpoint;
+pub use tlog_tiles::{Error as TreeError, Hash, HashReader, EMPTY_HASH};
+
+use crate::audit::AuditRecord;
+
+/// The canonical encoding of a record's leaf: every field, in this order,
+/// as compact JSON (details sorted by key). Version 1.
+#[derive(Serialize)]
+struct Leaf<'a> {
+    v: u8,
+    tenant_id: &'a str,
+    seq: i64,
+    id: &'a str,
+    occurred_at: i64,
+    ip: &'a str,
+    user: &'a str,
+    activity: &'a str,
+    item: &'a str,
+    details: &'a std::collections::BTreeMap<String, String>,
+}
+
+/// The bytes a record's leaf hash is computed over.
+pub fn leaf_bytes(r: &AuditRecord) -> Vec<u8> {
+    let leaf = Leaf {
+        v: 1,
+        tenant_id: r.record.tenant_id.as_str(),
+        seq: r.seq,
+        id: &r.id,
+        occurred_at: r.occurred_at,
+        ip: &r.record.ip,
+        user: &r.record.user,
+        activity: r.record.activity.as_str(),
+        item: &r.record.item,
+        details: &r.record.details,
+    };
+    // A struct of strings and integers always serialises.
+    serde_json::to_vec(&leaf).unwrap_or_default()
+}
+
+/// The record's leaf hash: SHA-256(0x00 ‖ leaf bytes).
+pub fn leaf_hash(r: &AuditRecord) -> Hash {
+    tlog_tiles::record_hash(&leaf_bytes(r))
+}
+
+/// A hash as text (standard base64), as stored and served.
+pub fn hash_text(h: &Hash) -> String {
+    h.to_string()
+}
+
+/// A hash from its text.
+pub fn parse_hash(s: &str) -> Option<Hash> {
+    Hash::parse_hash(s.trim()).ok()
+}
+
+/// Where record `n` (0-based leaf index) and the tree's other stored
+/// hashes live: the tlog layout, about two stored hashes per leaf.
+pub fn stored_hash_index(level: u8, n: u64) -> u64 {
+    tlog_tiles::stored_hash_index(level, n)
+}
+
+/// The stored hashes that appending leaf `n` with hash `leaf` adds, to be
+/// stored from `stored_hash_index(0, n)` on; `reader` must hold the tree's
+/// right edge.
+pub fn append(n: u64, leaf: Hash, reader: &impl HashReader) -> Result<Vec<Hash>, TlogError> {
+    Ok(tlog_tiles::stored_hashes_for_record_hash(n, leaf, reader)?)
+}
+
+/// The root of the first `size` leaves.
+pub fn root(size: u64, reader: &impl HashReader) -> Result<Hash, TlogError> {
+    Ok(tlog_tiles::tree_hash(size, reader)?)
+}
+
+/// The inclusion proof of leaf `index` in the tree of `size` leaves.
+pub fn inclusion_proof(
+    size: u64,
+    index: u64,
+    reader: &impl HashReader,
+) -> Result<Vec<Hash>, TlogError> {
+    Ok(tlog_tiles::prove_record(size, index, reader)?)
+}
+
+/// Whether `proof` shows leaf `index` with hash `leaf` in the tree of
+/// `size` leaves with root `root`.
+pub fn check_inclusion(proof: &[Hash], size: u64, root: Hash, index: u64, leaf: Hash) -> bool {
+    index < size && tlog_tiles::check_record(&proof.to_vec(), size, root, index, leaf).is_ok()
+}
+
+/// The consistency proof that the tree of `new` leaves extends the tree
+/// of `old` leaves (empty when `old` is 0 or equals `new`).
+pub fn consistency_proof(
+    new: u64,
+    old: u64,
+    reader: &impl HashReader,
+) -> Result<Vec<Hash>, TlogError> {
+    if old == 0 || old == new {
+        return Ok(Vec::new());
+    }
+    Ok(tlog_tiles::prove_tree(new, old, reader)?)
+}
+
+/// Whether `proof` shows that the tree (`new`, `new_root`) extends the
+/// tree (`old`, `old_root`).
+pub fn check_consistency(
+    proof: &[Hash],
+    new: u64,
+    new_root: Hash,
+    old: u64,
+    old_root: Hash,
+) -> bool {
+    match old {
+        0 => proof.is_empty() && old_root == EMPTY_HASH,
+        _ if old == new => proof.is_empty() && old_root == new_root,
+        _ if old > new => false,
+        _ => tlog_tiles::check_tree(&proof.to_vec(), new, new_root, old, old_root).is_ok(),
+    }
+}
+
+/// A whole tree in memory: every stored hash, in index order. The
+/// verifier builds one from an export's leaves; tests use it as truth.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryTree {
+    hashes: Vec<Hash>,
+    size: u64,
+}
+
+impl HashReader for MemoryTree {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TreeError> {
+        indexes
+            .iter()
+            .map(|&i| {
+                self.hashes
+                    .get(i as usize)
+                    .copied()
+                    .ok_or(TreeError::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
+impl MemoryTree {
+    /// Appends one leaf.
+    pub fn push(&mut self, leaf: Hash) -> Result<(), TlogError> {
+        let added = append(self.size, leaf, self)?;
+        self.hashes.extend(added);
+        self.size += 1;
+        Ok(())
+    }
+
+    /// How many leaves.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The root of the first `size` leaves.
+    pub fn root_of(&self, size: u64) -> Result<Hash, TlogError> {
+        root(size, self)
+    }
+}
+
+/// Why a tree or note operation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlogError(pub String);
+
+impl std::fmt::Display for TlogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<TreeError> for TlogError {
+    fn from(e: TreeError) -> Self {
+        TlogError(format!("tree: {e}"))
+    }
+}
+
+/// The origin line of a tenant's checkpoints: `<deployment>/audit/<tenant>`.
+pub fn origin(deployment: &str, tenant_id: &str) -> String {
+    format!("{deployment}/audit/{tenant_id}")
+}
+
+/// The name of a deployment's audit signing key: `<deployment>/audit`.
+pub fn key_name(deployment: &str) -> String {
+    format!("{deployment}/audit")
+}
+
+/// A deployment's Ed25519 key for signing checkpoints.
+pub struct SigningKey {
+    name: String,
+    key: ed25519_dalek::SigningKey,
+}
+
+impl SigningKey {
+    /// The key of `deployment` from its 32-byte seed (base64), as the
+    /// Worker secret `AUDIT_SIGNING_KEY` holds it.
+    pub fn from_seed_base64(deployment: &str, seed: &str) -> Result<Self, TlogError> {
+        let bytes = BASE64_STANDARD
+            .decode(seed.trim())
+            .map_err(|_| TlogError("the signing key is not base64".into()))?;
+        let seed: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| TlogError("the signing key must be 32 bytes".into()))?;
+        Ok(Self {
+            name: key_name(deployment),
+            key: ed25519_dalek::SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// The verifier key a customer checks checkpoints with:
+    /// `<name>+<key id>+<base64(0x01 ‖ public key)>`.
+    pub fn verifier_key(&self) -> String {
+        signed_note::new_ed25519_verifier_key(&self.name, &self.key.verifying_key())
+    }
+
+    /// The signed checkpoint of a tree of `size` leaves with root `root`.
+    pub fn sign_checkpoint(
+        &self,
+        origin: &str,
+        size: u64,
+        root: Hash,
+    ) -> Result<String, TlogError> {
+        let body = Checkpoint::new(origin, size, root, "")
+            .map_err(|e| TlogError(format!("checkpoint: {e:?}")))?
+            .to_bytes();
+        let mut public = vec![0x01];
+        public.extend(self.key.verifying_key().to_bytes());
+        let id = signed_note::key_id(&self.name, &public);
+        let mut private = vec![0x01];
+        private.extend(self.key.to_bytes());
+        let skey = format!(
+            "PRIVATE+KEY+{}+{id:08x}+{}",
+            self.name,
+            BASE64_STANDARD.encode(private)
+        );
+        let signer = StandardSigner::new(&skey).map_err(|e| TlogError(format!("signer: {e:?}")))?;
+        let mut note = Note::new(&body, &[]).map_err(|e| TlogError(format!("note: {e:?}")))?;
+        note.add_sigs(&[&signer])
+            .map_err(|e| TlogError(format!("signing: {e:?}")))?;
+        String::from_utf8(note.to_bytes()).map_err(|_| TlogError("note is not UTF-8".into()))
+    }
+}
+
+/// A checkpoint whose signature checked out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedCheckpoint {
+    /// Its origin line.
+    pub origin: String,
+    /// The number of records it covers.
+    pub size: u64,
+    /// The root of those records' tree.
+    pub root: Hash,
+}
+
+/// Opens a signed checkpoint with the verifier key `vkey`: the signature
+/// must be that key's, and the body a well-formed checkpoint.
+pub fn open_checkpoint(note: &str, vkey: &str) -> Result<VerifiedCheckpoint, TlogError> {
+    let verifier = StandardVerifier::new(vkey.trim())
+        .map_err(|e| TlogError(format!("the key is not a verifier key: {e:?}")))?;
+    let note = Note::from_bytes(note.as_bytes())
+        .map_err(|e| TlogError(format!("the checkpoint is not a signed note: {e:?}")))?;
+    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
+        .map_err(|e| {
+            TlogError(format!(
+                "the checkpoint's signature does not verify with this key: {e:?}"
+            ))
+        })?;
+    let checkpoint = Checkpoint::from_bytes(note.text())
+        .map_err(|e| TlogError(format!("the checkpoint's body is malformed: {e:?}")))?;
+    Ok(VerifiedCheckpoint {
+        origin: checkpoint.origin().to_owned(),
+        size: checkpoint.size(),
+        root: *checkpoint.hash(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaf(i: u8) -> Hash {
+        tlog_tiles::record_hash(&[i])
+    }
+
+    #[test]
+    fn roots_and_proofs_hold_for_every_size_and_index() {
+        let mut tree = MemoryTree::default();
+        for i in 0..40u8 {
+            tree.push(leaf(i)).expect("push");
+        }
+        for size in 1..=40u64 {
+            let root = tree.root_of(size).expect("root");
+            for index in 0..size {
+                let proof = inclusion_proof(size, index, &tree).expect("proof");
+                assert!(check_inclusion(
+                    &proof,
+                    size,
+                    root,
+                    index,
+                    leaf(index as u8)
+                ));
+                assert!(!check_inclusion(&proof, size, root, index, leaf(200)));
+            }
+            for old in 0..=size {
+                let old_root = tree.root_of(old).expect("old root");
+                let proof = consistency_proof(size, old, &tree).expect("consistency");
+                assert!(
+                    check_consistency(&proof, size, root, old, old_root),
+                    "{old}->{size}"
+                );
+                if old > 0 && old < size {
+                    assert!(!check_consistency(&proof, size, root, old, leaf(201)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_verifies_with_its_key_and_no_other() {
+        let key =
+            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([7u8; 32]))
+                .expect("key");
+        let other =
+            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([8u8; 32]))
+                .expect("key");
+        let root = leaf(1);
+        let note = key
+            .sign_checkpoint("lockbox.example/audit/t1", 5, root)
+            .expect("sign");
+        assert!(note.starts_with("lockbox.example/audit/t1\n5\n"));
+        let opened = open_checkpoint(&note, &key.verifier_key()).expect("verifies");
+        assert_eq!((opened.size, opened.root), (5, root));
+        assert_eq!(opened.origin, "lockbox.example/audit/t1");
+        assert!(open_checkpoint(&note, &other.verifier_key()).is_err());
+        let forged = note.replacen("\n5\n", "\n6\n", 1);
+        assert!(open_checkpoint(&forged, &key.verifier_key()).is_err());
+    }
+}
