@@ -236,7 +236,7 @@ pub async fn proof(app: &App, p: &Principal, call: &Call) -> Result<Response, Ap
             let tenant = p
                 .tenant()
                 .ok_or(lockbox_shared::policy::Denied::OtherTenant)?;
-            crate::store::audit::select(&*app.db, crate::store::audit::seq_of(tenant, &id))
+            crate::store::audit::select(&*app.db, crate::store::audit::by_id(tenant, &id))
                 .await?
                 .into_iter()
                 .next()

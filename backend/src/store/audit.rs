@@ -68,6 +68,9 @@ struct AuditRow {
     activity: String,
     item: String,
     details: String,
+    /// Only where the query joins `audit_leaves` (searches, exports).
+    #[serde(default)]
+    leaf_hash: Option<String>,
 }
 
 impl AuditRow {
@@ -125,8 +128,8 @@ pub fn at(tenant_id: &TenantId, seq: i64) -> Statement {
     )
 }
 
-/// The sequence number of record `id` of `tenant_id`.
-pub fn seq_of(tenant_id: &TenantId, id: &str) -> Statement {
+/// Record `id` of `tenant_id`.
+pub fn by_id(tenant_id: &TenantId, id: &str) -> Statement {
     Statement::new(
         format!("SELECT {COLUMNS} FROM audit_log WHERE tenant_id = ? AND id = ?"),
         vec![tenant_id.as_str().into(), id.into()],
@@ -247,22 +250,6 @@ pub struct Exported {
     pub leaf_hash: String,
 }
 
-/// An audit row with its leaf hash (no `flatten`: it would read D1's
-/// numbers as floats).
-#[derive(Deserialize)]
-struct ExportRow {
-    id: String,
-    tenant_id: String,
-    seq: i64,
-    occurred_at: i64,
-    ip: String,
-    user: String,
-    activity: String,
-    item: String,
-    details: String,
-    leaf_hash: Option<String>,
-}
-
 /// The next `limit` records `filter` selects after sequence number
 /// `after_seq`, oldest first, each with its leaf hash.
 pub fn export_page(
@@ -291,23 +278,13 @@ pub async fn select_exported<D: Database>(
     db: &D,
     statement: Statement,
 ) -> Result<Vec<Exported>, DbError> {
-    let rows: Vec<ExportRow> = db.query(statement).await?;
+    let rows: Vec<AuditRow> = db.query(statement).await?;
     rows.into_iter()
-        .map(|r| {
-            let row = AuditRow {
-                id: r.id,
-                tenant_id: r.tenant_id,
-                seq: r.seq,
-                occurred_at: r.occurred_at,
-                ip: r.ip,
-                user: r.user,
-                activity: r.activity,
-                item: r.item,
-                details: r.details,
-            };
+        .map(|mut row| {
+            let leaf_hash = row.leaf_hash.take().unwrap_or_default();
             Ok(Exported {
                 record: row.into_record()?,
-                leaf_hash: r.leaf_hash.unwrap_or_default(),
+                leaf_hash,
             })
         })
         .collect()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use lockbox_shared::api::{AuditEntry, CSV_COLUMNS};
 use lockbox_shared::audit::utc_ms;
-use lockbox_tests::{act, open_request, sign_in, Session, CONTOSO};
+use lockbox_tests::{act, pending_contoso_request, sign_in, Session, CONTOSO};
 use serde_json::json;
 
 /// The items of a search as `who`, asserting it answered 200.
@@ -20,17 +20,7 @@ fn search(who: &Session, query: &str) -> Vec<serde_json::Value> {
 
 /// A Contoso request taken through pre-approval and approval: its id.
 fn decided_request() -> String {
-    let id = open_request(&sign_in("engineer1@provider.example"), CONTOSO, 15);
-    assert_eq!(
-        act(
-            &sign_in("manager@provider.example"),
-            &id,
-            "preapprove",
-            None
-        )
-        .status,
-        200
-    );
+    let id = pending_contoso_request(15);
     assert_eq!(
         act(
             &sign_in("approver1@contoso.example"),
@@ -147,17 +137,7 @@ fn a_tenant_never_sees_another_tenants_records() {
 
 #[test]
 fn auditors_search_and_export_but_do_not_decide() {
-    let id = open_request(&sign_in("engineer1@provider.example"), CONTOSO, 15);
-    assert_eq!(
-        act(
-            &sign_in("manager@provider.example"),
-            &id,
-            "preapprove",
-            None
-        )
-        .status,
-        200
-    );
+    let id = pending_contoso_request(15);
     let auditor = sign_in("auditor@contoso.example");
     assert_eq!(auditor.get(&format!("/api/v1/requests/{id}")).status, 200);
     for verb in ["approve", "deny"] {
