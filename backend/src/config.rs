@@ -1,12 +1,23 @@
 //! Bindings and variables, read once per invocation.
 
-use worker::{console_error, D1Database, Env};
+use worker::{console_error, D1Database, Env, SendEmail};
 
 use crate::auth::{DevKeys, Verifier};
 use crate::error::AppError;
 
+/// How e-mail leaves the Worker.
+pub enum Mail {
+    /// The `send_email` binding `EMAIL` and the sender address
+    /// (`NOTIFY_FROM`).
+    Binding { binding: SendEmail, from: String },
+    /// Not configured: why, as the failed messages will say.
+    Missing(String),
+}
+
 /// Everything a handler needs from the environment.
 pub struct App {
+    /// How e-mail is sent (in local development the sink is used instead).
+    pub mail: Mail,
     /// The D1 database (binding `DB`).
     pub db: std::rc::Rc<D1Database>,
     /// How tokens are checked, or why they cannot be.
@@ -115,7 +126,19 @@ impl App {
                 .map_err(|e| format!("AUDIT_SIGNING_KEY: {e}")),
             None => Err("AUDIT_SIGNING_KEY is not set: put a base64 32-byte seed there with `wrangler secret put AUDIT_SIGNING_KEY`".to_owned()),
         };
+        let mail = match (env.send_email("EMAIL"), var(env, "NOTIFY_FROM")) {
+            (Ok(binding), Some(from)) => Mail::Binding { binding, from },
+            (Err(_), _) => Mail::Missing(
+                "no e-mail binding: add [[send_email]] name = \"EMAIL\" to wrangler.toml"
+                    .to_owned(),
+            ),
+            (Ok(_), None) => Mail::Missing(
+                "NOTIFY_FROM is not set: name the sender address in wrangler.toml [vars]"
+                    .to_owned(),
+            ),
+        };
         Ok(Self {
+            mail,
             db: std::rc::Rc::new(db),
             verifier,
             dev,

@@ -3,15 +3,17 @@
 //! completes), each with its audit record, made by the same code as every
 //! other transition (`lifecycle::sweep`, `NewAuditRecord::transition`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lockbox_shared::api::SweepOutcome;
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::{self, State, DEADLINES};
+use lockbox_shared::notify::GRANT_ENDING_NOTICE_MS;
 
+use crate::service::notify;
 use crate::store::requests as store;
-use crate::store::{audit, Database, DbError, Statement};
+use crate::store::{audit, settings, Database, DbError, Statement};
 
 /// Due requests read per scan.
 pub const SWEEP_BATCH: i64 = 250;
@@ -39,7 +41,15 @@ pub async fn sweep<D: Database>(
             }
             let due = store::select(db, store::due(rule, now, SWEEP_BATCH)).await?;
             calls += 1;
-            let mut batches: BTreeMap<TenantId, Vec<Statement>> = BTreeMap::new();
+            let tenants: BTreeSet<&TenantId> = due.iter().map(|r| &r.tenant_id).collect();
+            let names = if tenants.is_empty() {
+                BTreeMap::new()
+            } else {
+                calls += 1;
+                settings::names(db, &tenants.into_iter().collect::<Vec<_>>()).await?
+            };
+            // Per tenant: the statements, and which of them are the moves.
+            let mut batches: BTreeMap<TenantId, (Vec<Statement>, Vec<usize>)> = BTreeMap::new();
             for before in &due {
                 let (Some((verb, after)), Some(guard)) = (
                     lifecycle::sweep(before, now),
@@ -48,29 +58,28 @@ pub async fn sweep<D: Database>(
                     continue;
                 };
                 let record = NewAuditRecord::transition(verb, before, &after, "", service_account);
-                let statements = batches.entry(before.tenant_id.clone()).or_default();
-                statements.push(audit::insert(
-                    &record,
-                    &store::transition_audit_id(&before.id, after.state()),
-                    now,
-                    Some(&guard.exists_in("access_requests")),
+                let key = store::transition_audit_id(&before.id, after.state());
+                let exists = guard.exists_in("access_requests");
+                let name = names.get(&before.tenant_id).map_or("", String::as_str);
+                let (statements, moves) = batches.entry(before.tenant_id.clone()).or_default();
+                statements.push(audit::insert(&record, &key, now, Some(&exists)));
+                statements.extend(notify::on_transition(
+                    verb, before, &after, name, &key, now, &exists,
                 ));
+                moves.push(statements.len());
                 statements.push(store::update(&after, &guard));
             }
-            for statements in batches.into_values() {
+            for (statements, moves) in batches.into_values() {
                 if calls >= SWEEP_CALL_BUDGET {
                     outcome.more_due = true;
                     return Ok(outcome);
                 }
                 let changes = db.batch(statements).await?;
                 calls += 1;
-                // Every second statement is an update; it changed 1 row if
-                // the move happened.
-                let moved = changes
+                // A move changed 1 row if it happened.
+                let moved = moves
                     .iter()
-                    .skip(1)
-                    .step_by(2)
-                    .filter(|&&n| n == 1)
+                    .filter(|&&i| changes.get(i) == Some(&1))
                     .count() as u64;
                 match rule.becomes {
                     State::Completed => outcome.completed += moved,
@@ -85,12 +94,48 @@ pub async fn sweep<D: Database>(
     Ok(outcome)
 }
 
-/// Runs one sweep as of `now_ms` (the scheduled event's time) and records
-/// the run with what it did.
+/// Grants read per run for their 15-minute warning.
+pub const ENDING_BATCH: i64 = 100;
+
+/// Writes the 15-minute warning of every live grant that ends within 15
+/// minutes of `now` and has not had it (at most [`ENDING_BATCH`] per run;
+/// the warning's row id is fixed per request, so it is written once).
+/// Returns how many were written.
+pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
+    let ending = store::select(
+        db,
+        store::ending_soon(now, GRANT_ENDING_NOTICE_MS, ENDING_BATCH),
+    )
+    .await?;
+    if ending.is_empty() {
+        return Ok(0);
+    }
+    let tenants: BTreeSet<&TenantId> = ending.iter().map(|r| &r.tenant_id).collect();
+    let names = settings::names(db, &tenants.into_iter().collect::<Vec<_>>()).await?;
+    let mut written = 0;
+    // One batch per tenant: no transaction spans tenants.
+    let mut batches: BTreeMap<&TenantId, Vec<Statement>> = BTreeMap::new();
+    for grant in &ending {
+        let name = names.get(&grant.tenant_id).map_or("", String::as_str);
+        let live = store::still_live(&grant.id, now);
+        batches
+            .entry(&grant.tenant_id)
+            .or_default()
+            .push(notify::grant_ending(grant, name, now, &live));
+    }
+    for statements in batches.into_values() {
+        written += db.batch(statements).await?.iter().sum::<usize>() as u64;
+    }
+    Ok(written)
+}
+
 /// How many tenants' logs one scheduled run seals a step of (500 records
 /// each).
 pub const SEAL_TENANTS_PER_RUN: i64 = 5;
 
+/// Runs one sweep as of `now_ms` (the scheduled event's time), warns of
+/// grants about to end, delivers what the outbox holds, and records the
+/// run with what it did.
 pub async fn run(
     app: &crate::config::App,
     now_ms: i64,
@@ -108,8 +153,23 @@ pub async fn run(
             err.log();
         }
     }
+    if !outcome.more_due {
+        if let Err(err) = warn_ending(&*app.db, now_ms).await {
+            crate::error::AppError::from(err).log();
+        }
+    }
+    // Delivery is by the wall clock: a message's backoff is real time.
+    let delivered = crate::delivery::deliver(app, Date::now().as_millis() as i64).await;
     let finished_at = Date::now().as_millis() as i64;
     crate::store::cron_runs::record(&app.db, now_ms, cron, finished_at, &outcome).await?;
+    if delivered.delivered + delivered.retrying + delivered.failed > 0 {
+        console_log!(
+            "outbox: {} delivered, {} to retry, {} failed",
+            delivered.delivered,
+            delivered.retrying,
+            delivered.failed
+        );
+    }
     if outcome.expired + outcome.completed > 0 || outcome.more_due {
         console_log!(
             "sweep as of {now_ms}: {} expired, {} completed, more due: {}",

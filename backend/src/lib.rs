@@ -10,6 +10,7 @@
 mod auth;
 mod config;
 pub mod cron;
+mod delivery;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -17,17 +18,29 @@ mod routes;
 pub mod service;
 pub mod store;
 
-use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
+use worker::{
+    event, Context, Date, Env, Method, Request, Response, ScheduleContext, ScheduledEvent,
+};
 
 use crate::config::App;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let app = match App::from_env(&env) {
         Ok(app) => app,
         Err(err) => return err.into_response(),
     };
-    routes::handle(req, &app).await
+    let changes = !matches!(req.method(), Method::Get | Method::Head);
+    let response = routes::handle(req, &app).await;
+    // A change may have written notices: deliver them after the answer, so
+    // that a slow or failing mail provider never delays a decision. What
+    // this misses the scheduled job delivers.
+    if changes {
+        ctx.wait_until(async move {
+            delivery::deliver(&app, Date::now().as_millis() as i64).await;
+        });
+    }
+    response
 }
 
 #[event(scheduled)]

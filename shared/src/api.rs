@@ -421,6 +421,122 @@ pub struct SweepOutcome {
     pub more_due: bool,
 }
 
+/// What one delivery pass of the outbox did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryOutcome {
+    /// Messages delivered.
+    pub delivered: u64,
+    /// Messages whose attempt failed and that will be tried again.
+    pub retrying: u64,
+    /// Messages given up on (too many attempts, or an endpoint removed).
+    pub failed: u64,
+}
+
+/// One message of the outbox, as a tenant's global admins (and, locally,
+/// developers) see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// The message's id: also the idempotency key (`webhook-id`).
+    pub id: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// The e-mail address, or the webhook endpoint's id.
+    pub recipient: String,
+    /// The request it concerns, if any.
+    pub request_id: Option<String>,
+    /// `NoticeKind` or `WebhookEvent` name.
+    pub kind: String,
+    /// The subject (the event's name for a webhook).
+    pub subject: String,
+    /// The text (the JSON for a webhook).
+    pub body: String,
+    /// When it was written (epoch ms).
+    pub created_at: i64,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When it is tried next, while pending (epoch ms).
+    pub next_attempt_at: i64,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// The webhook receiver's last HTTP status.
+    pub last_status: Option<i64>,
+    /// When it was delivered (epoch ms).
+    pub delivered_at: Option<i64>,
+    /// Local development only: how often the mail sink received it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sink_deliveries: Option<i64>,
+}
+
+/// `GET /api/v1/dev/outbox`: the newest messages (local development).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevOutbox {
+    /// Newest first.
+    pub items: Vec<Delivery>,
+}
+
+/// A tenant's webhook endpoint with its delivery log (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpoint {
+    /// Its id.
+    pub id: String,
+    /// Where deliveries go.
+    pub url: String,
+    /// The events it receives (`notify::WebhookEvent` names).
+    pub events: Vec<String>,
+    /// Who added it.
+    pub created_by: String,
+    /// When (epoch ms).
+    pub created_at: i64,
+    /// Messages delivered.
+    pub delivered: i64,
+    /// Messages waiting for an attempt.
+    pub pending: i64,
+    /// Messages given up on.
+    pub failed: i64,
+    /// The status of the last message attempted.
+    pub last_attempt_status: Option<String>,
+    /// The receiver's last HTTP status.
+    pub last_status: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When the last attempt was made or is due (epoch ms).
+    pub last_attempt_at: Option<i64>,
+}
+
+/// `POST /api/v1/settings/notifications/webhooks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWebhookEndpoint {
+    /// `https://…` (in local development also `http://127.0.0.1:…`).
+    pub url: String,
+    /// The events to receive; every event when empty.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+/// The answer to adding an endpoint: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedWebhookEndpoint {
+    /// The endpoint.
+    pub endpoint: WebhookEndpoint,
+    /// `whsec_<base64>`: verify each delivery's `webhook-signature` with it.
+    pub secret: String,
+}
+
+/// `GET /api/v1/settings/notifications`: the tenant's endpoints, the
+/// events they can receive, and the newest deliveries to its people and
+/// endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettings {
+    /// Live endpoints.
+    pub endpoints: Vec<WebhookEndpoint>,
+    /// Every event name an endpoint can subscribe to.
+    pub events: Vec<String>,
+    /// The newest messages, newest first.
+    pub deliveries: Vec<Delivery>,
+}
+
 /// `GET /api/v1/audit`: one page of the tenant's audit log, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {

@@ -75,6 +75,10 @@ named_enum! {
         AddRoleMember => "Add-RoleMember",
         /// A member was removed from a customer role (or an attempt was refused).
         RemoveRoleMember => "Remove-RoleMember",
+        /// A webhook endpoint was added to the tenant's notifications.
+        AddWebhookEndpoint => "New-LockboxWebhookEndpoint",
+        /// A webhook endpoint was removed from the tenant's notifications.
+        RemoveWebhookEndpoint => "Remove-LockboxWebhookEndpoint",
     }
 }
 
@@ -387,6 +391,29 @@ impl NewAuditRecord {
             user: caller.to_owned(),
             activity: call.operation().into(),
             item: call.item(),
+            details,
+        }
+    }
+
+    /// The record of a webhook endpoint added or removed (`activity`).
+    pub fn webhook_endpoint(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        activity: LockboxActivity,
+        endpoint: (&str, &str, &str),
+    ) -> Self {
+        let (id, url, events) = endpoint;
+        let mut details = BTreeMap::new();
+        details.insert("EndpointId".to_owned(), id.to_owned());
+        details.insert("Url".to_owned(), url.to_owned());
+        details.insert("Events".to_owned(), events.to_owned());
+        Self {
+            tenant_id,
+            ip: ip.to_owned(),
+            user: actor_email.to_owned(),
+            activity: activity.into(),
+            item: id.to_owned(),
             details,
         }
     }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod audit;
 pub mod ids;
 pub mod lifecycle;
+pub mod notify;
 pub mod operations;
 pub mod policy;
 pub mod problem;

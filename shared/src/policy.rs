@@ -59,11 +59,14 @@ pub enum Action {
     /// Run an operation on a tenant's content (the engineer holding a live
     /// grant; the grant itself is checked when the call runs).
     RunOperation,
+    /// See and change the tenant's notification webhooks and its delivery
+    /// log (global admin).
+    ManageNotifications,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -86,6 +89,7 @@ impl Action {
         Action::Reject,
         Action::ListOperations,
         Action::RunOperation,
+        Action::ManageNotifications,
     ];
 
     /// What the action is, for messages ("… may not change roles").
@@ -113,6 +117,7 @@ impl Action {
             Action::Reject => "reject access requests",
             Action::ListOperations => "list the operations allowed under a grant",
             Action::RunOperation => "run operations on a customer's content",
+            Action::ManageNotifications => "manage the organisation's notification webhooks",
         }
     }
 
@@ -123,7 +128,7 @@ impl Action {
         use ProviderRole::{SupportEngineer, SupportManager};
         match self {
             Action::ReadOwnProfile => Allowed::Anyone,
-            Action::ChangeRoles => Allowed::Customer(&[GlobalAdmin]),
+            Action::ChangeRoles | Action::ManageNotifications => Allowed::Customer(&[GlobalAdmin]),
             // Auditors (read-only) search and export the log and read the
             // requests it speaks of; nothing else.
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
@@ -360,7 +365,7 @@ mod tests {
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
                 &["admin", "approver", "auditor"]
             }
-            Action::ChangeRoles => &["admin"],
+            Action::ChangeRoles | Action::ManageNotifications => &["admin"],
             Action::ListRoleHolders
             | Action::ReadLockboxSetting
             | Action::SetLockboxSetting

@@ -197,6 +197,16 @@ impl Session {
         )
     }
 
+    /// `DELETE path` as this person.
+    pub fn delete(&self, path: &str) -> Answer {
+        read(
+            client()
+                .delete(url(path))
+                .header("Cookie", &self.cookie)
+                .call(),
+        )
+    }
+
     /// `POST path` with a JSON body as this person.
     pub fn post(&self, path: &str, body: &serde_json::Value) -> Answer {
         read(
@@ -379,4 +389,31 @@ pub fn switch_lock() -> MutexGuard<'static, ()> {
     SWITCH
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The outbox's messages about request `id`, newest first (the dev-only
+/// listing).
+pub fn outbox_of(id: &str) -> Vec<serde_json::Value> {
+    let answer = get(&format!("/api/v1/dev/outbox?request_id={id}&limit=500"));
+    assert_eq!(answer.status, 200, "the dev outbox: {}", answer.body);
+    answer.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Polls `check` every 200 ms for up to `seconds`; panics with `what` if
+/// it never holds. For work the server does after answering (`waitUntil`).
+pub fn eventually<T>(seconds: u64, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }

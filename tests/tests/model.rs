@@ -11,7 +11,7 @@
 //! `LOCKBOX_MODEL_CASES` (default 100) × 100 steps; raise it for a long run.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::Path;
 
@@ -250,6 +250,24 @@ struct ModelRequest {
     changes: usize,
     /// Whether a manager pre-approved it: from then on the customer sees it.
     preapproved: bool,
+    /// The e-mails its changes called for: kind → how many recipients.
+    notices: BTreeMap<&'static str, usize>,
+}
+
+/// How many people of the model's world an e-mail of `kind` about a
+/// request of `tenant` by `requester` goes to (SPEC §4a): managers other
+/// than the requester; the tenant's global admins and approvers; or the
+/// requester alone.
+fn recipients(kind: &str, tenant: usize, requester: usize) -> usize {
+    match kind {
+        "awaiting-preapproval" => (0..PEOPLE.len())
+            .filter(|&p| is_manager(p) && p != requester)
+            .count(),
+        "pending-approval" => (0..PEOPLE.len())
+            .filter(|&p| is_approver(p) && tenant_of(p) == Some(tenant))
+            .count(),
+        _ => 1,
+    }
 }
 
 impl ModelRequest {
@@ -289,7 +307,23 @@ impl ModelRequest {
             _ => State::Revoked,
         };
         self.changes += 1;
+        let told: &[&'static str] = match verb {
+            Verb::Preapprove if lockbox_on => &["preapproved", "pending-approval"],
+            Verb::Preapprove => &["preapproved"],
+            Verb::Reject => &["rejected"],
+            Verb::Approve => &["approved"],
+            Verb::Deny => &["denied"],
+            Verb::Revoke => &["revoked"],
+            _ => &[],
+        };
+        self.tell(told);
         200
+    }
+
+    fn tell(&mut self, kinds: &[&'static str]) {
+        for kind in kinds {
+            *self.notices.entry(kind).or_default() += recipients(kind, self.tenant, self.requester);
+        }
     }
 
     fn expect(&self, verb: Verb, person: usize, now: i64) -> u16 {
@@ -358,6 +392,9 @@ impl ModelRequest {
     fn sweep(&mut self, now: i64) {
         let effective = self.effective(now);
         if effective != self.state {
+            if effective == State::Expired {
+                self.tell(&["expired"]);
+            }
             self.state = effective;
             self.changes += 1;
         }
@@ -501,7 +538,10 @@ impl World {
                     deadline: self.now + PENDING_LIFETIME_MS,
                     changes: 1,
                     preapproved: false,
+                    notices: BTreeMap::new(),
                 });
+                let m = self.model.last_mut().expect("just pushed");
+                m.tell(&["awaiting-preapproval"]);
             }
             Op::Act {
                 verb,
@@ -753,6 +793,28 @@ impl World {
                 "audit rows of {}",
                 m.id
             );
+            let told: BTreeMap<&'static str, usize> = {
+                let mut stmt = self
+                    .db
+                    .conn
+                    .prepare("SELECT kind, COUNT(*) FROM outbox WHERE request_id = ? AND channel = 'email' GROUP BY kind")
+                    .expect("prepare");
+                stmt.query_map([m.id.as_str()], |row| {
+                    let kind: String = row.get(0)?;
+                    Ok((kind, row.get::<_, i64>(1)? as usize))
+                })
+                .expect("query")
+                .map(|r| r.expect("row"))
+                .map(|(kind, n)| {
+                    let known = m.notices.keys().find(|k| **k == kind).copied();
+                    (
+                        known.unwrap_or_else(|| panic!("unexpected notice {kind} of {}", m.id)),
+                        n,
+                    )
+                })
+                .collect()
+            };
+            assert_eq!(told, m.notices, "notices of {}", m.id);
             let decisions: i64 = self
                 .db
                 .conn

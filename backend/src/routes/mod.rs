@@ -4,11 +4,12 @@
 mod audit;
 mod health;
 mod me;
+mod notifications;
 pub mod openapi;
 mod operations;
 mod requests;
 mod roles;
-mod session;
+pub mod session;
 mod settings;
 
 use futures_util::{Stream, StreamExt};
@@ -40,6 +41,12 @@ pub enum Route {
     DevShiftRequest,
     DevSeed,
     DevSeedAudit,
+    DevOutbox,
+    DevOutboxDue,
+    DevMailFailures,
+    Notifications,
+    AddWebhook,
+    RemoveWebhook,
     Audit,
     AuditExportCsv,
     AuditExportJsonl,
@@ -63,7 +70,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 35] = [
+    pub const ALL: [Route; 41] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -76,6 +83,12 @@ impl Route {
         Route::DevShiftRequest,
         Route::DevSeed,
         Route::DevSeedAudit,
+        Route::DevOutbox,
+        Route::DevOutboxDue,
+        Route::DevMailFailures,
+        Route::Notifications,
+        Route::AddWebhook,
+        Route::RemoveWebhook,
         Route::Audit,
         Route::AuditExportCsv,
         Route::AuditExportJsonl,
@@ -116,6 +129,12 @@ impl Route {
             Route::DevShiftRequest => "/api/v1/dev/shift-request",
             Route::DevSeed => "/api/v1/dev/seed",
             Route::DevSeedAudit => "/api/v1/dev/seed-audit",
+            Route::DevOutbox => "/api/v1/dev/outbox",
+            Route::DevOutboxDue => "/api/v1/dev/outbox/due",
+            Route::DevMailFailures => "/api/v1/dev/mail-sink/failures",
+            Route::Notifications => "/api/v1/settings/notifications",
+            Route::AddWebhook => "/api/v1/settings/notifications/webhooks",
+            Route::RemoveWebhook => "/api/v1/settings/notifications/webhooks/{id}",
             Route::Audit => "/api/v1/audit",
             Route::AuditExportCsv => "/api/v1/audit/export.csv",
             Route::AuditExportJsonl => "/api/v1/audit/export.jsonl",
@@ -152,6 +171,8 @@ impl Route {
             | Route::Me
             | Route::Roles
             | Route::DevPeople
+            | Route::DevOutbox
+            | Route::Notifications
             | Route::Audit
             | Route::AuditExportCsv
             | Route::AuditExportJsonl
@@ -173,10 +194,14 @@ impl Route {
             | Route::DevShiftRequest
             | Route::DevSeed
             | Route::DevSeedAudit
+            | Route::DevOutboxDue
+            | Route::DevMailFailures
+            | Route::AddWebhook
             | Route::SetLockboxSetting
             | Route::CreateRequest
             | Route::Transition(_)
             | Route::RunOperation => Method::Post,
+            Route::RemoveWebhook => Method::Delete,
         }
     }
 
@@ -216,10 +241,10 @@ impl Route {
         let mut methods = Vec::new();
         for route in Self::ALL {
             if route.matches(path) {
-                let names: &[&'static str] = if route.method() == Method::Get {
-                    &["GET", "HEAD"]
-                } else {
-                    &["POST"]
+                let names: &[&'static str] = match route.method() {
+                    Method::Get => &["GET", "HEAD"],
+                    Method::Delete => &["DELETE"],
+                    _ => &["POST"],
                 };
                 for name in names {
                     if !methods.contains(name) {
@@ -386,12 +411,17 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
             | Route::DevShiftRequest
             | Route::DevSeed
             | Route::DevSeedAudit
+            | Route::DevOutbox
+            | Route::DevOutboxDue
+            | Route::DevMailFailures
     ) {
         // Outside local development these paths do not exist at all.
         session::dev_keys(app, &call)?;
     }
-    if route.method() == Method::Post {
+    if route.method() != Method::Get {
         check_same_site(&call.req)?;
+    }
+    if route.method() == Method::Post {
         call.body = read_json_body(&mut call.req).await?;
     }
 
@@ -406,6 +436,9 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevShiftRequest => return session::dev_shift_request(app, &call).await,
         Route::DevSeed => return session::dev_seed(app, &call).await,
         Route::DevSeedAudit => return session::dev_seed_audit(app, &call).await,
+        Route::DevOutbox => return notifications::dev_outbox(app, &call).await,
+        Route::DevOutboxDue => return notifications::dev_make_due(app, &call).await,
+        Route::DevMailFailures => return notifications::dev_fail_next(app, &call).await,
         _ => {}
     }
     let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
@@ -422,6 +455,9 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::RolesAssign => roles::assign(app, p, &call).await,
         Route::RolesRemove => roles::remove(app, p, &call).await,
         Route::LockboxSetting => settings::get(app, p).await,
+        Route::Notifications => notifications::get(app, p).await,
+        Route::AddWebhook => notifications::add(app, p, &call).await,
+        Route::RemoveWebhook => notifications::remove(app, p, &call).await,
         Route::SetLockboxSetting => settings::set(app, p, &call).await,
         Route::Tenants => settings::tenants(app, p).await,
         Route::ListRequests => requests::list(app, p, &call).await,
@@ -440,6 +476,9 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         | Route::DevShiftRequest
         | Route::DevSeed
         | Route::DevSeedAudit
+        | Route::DevOutbox
+        | Route::DevOutboxDue
+        | Route::DevMailFailures
         | Route::AuditPublicKey => Err(AppError::Internal("unreachable route".into())),
     }
 }

@@ -4,11 +4,13 @@
 //! runs this very code on SQLite.
 
 pub mod audit;
+pub mod notify;
 pub mod operations;
 pub mod requests;
 pub mod roles;
 pub mod settings;
 pub mod tree;
+pub mod webhooks;
 
 use lockbox_shared::lifecycle::Actor;
 use lockbox_shared::roles::Principal;

@@ -6,6 +6,7 @@ use lockbox_shared::api::{OperationInfo, OperationList, OperationOutput, Operati
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::AccessRequest;
+use lockbox_shared::notify::{self, WebhookEvent};
 use lockbox_shared::operations::{ContentService, GrantRefusal, Invocation, OperationName};
 use lockbox_shared::policy::{authorize, Action};
 use lockbox_shared::roles::Principal;
@@ -254,13 +255,32 @@ pub async fn run<D: Database>(
         service.as_str(),
         stamp.now,
     );
+    let data = serde_json::json!({
+        "request_id": grant.id.as_str(),
+        "tenant_id": tenant.as_str(),
+        "service": service.as_str(),
+        "ticket": notify::defang(grant.ticket.as_str()),
+        "operation": op.as_str(),
+        "item": notify::defang(&record.item),
+        "parameters": call.parameters().into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(notify::defang(&v))))
+            .collect::<serde_json::Map<_, _>>(),
+        "engineer": notify::defang(&principal.email),
+        "audit_id": audit_id,
+    });
     let changes = db
-        .batch(vec![audit::insert(
-            &record,
-            &audit_id,
-            stamp.now,
-            Some(&guard),
-        )])
+        .batch(vec![
+            audit::insert(&record, &audit_id, stamp.now, Some(&guard)),
+            super::notify::webhook_statement(
+                WebhookEvent::OperatorAction,
+                &audit_id,
+                &tenant,
+                Some(&grant),
+                data,
+                stamp.now,
+                Some(&guard),
+            ),
+        ])
         .await?;
     if changes.first() != Some(&1) {
         // The grant ended (revoked) between the read and the write: the

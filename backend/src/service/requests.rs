@@ -16,7 +16,7 @@ use lockbox_shared::validation::{
 };
 use serde::Deserialize;
 
-use super::{actor, Stamp};
+use super::{actor, notify, Stamp};
 use crate::error::AppError;
 use crate::store::requests::{self as store, Cursor, ListFilter};
 use crate::store::{audit, provider_index, settings, Database, DbError};
@@ -133,7 +133,8 @@ pub async fn create_with_id<D: Database>(
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
     let record = NewAuditRecord::request_created(&request, stamp.ip);
-    db.batch(vec![
+    let name = tenant_name(db, &request.tenant_id).await?;
+    let mut statements = vec![
         store::insert(&request),
         audit::insert(
             &record,
@@ -141,8 +142,9 @@ pub async fn create_with_id<D: Database>(
             stamp.now,
             None,
         ),
-    ])
-    .await?;
+    ];
+    statements.extend(notify::on_create(&request, &name, stamp.now));
+    db.batch(statements).await?;
     Ok(view(db, &request, audience(principal), stamp.now).await?)
 }
 
@@ -181,11 +183,13 @@ async fn replay<D: Database>(
     })
 }
 
-async fn lockbox_enabled<D: Database>(db: &D, tenant: &TenantId) -> Result<bool, AppError> {
-    Ok(settings::tenant(db, tenant)
+async fn tenant_row<D: Database>(
+    db: &D,
+    tenant: &TenantId,
+) -> Result<settings::TenantRow, AppError> {
+    settings::tenant(db, tenant)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("a request names the missing tenant {tenant}")))?
-        .lockbox_enabled())
+        .ok_or_else(|| AppError::Internal(format!("a request names the missing tenant {tenant}")))
 }
 
 /// A person moves a request on: `verb` with an optional comment, at most
@@ -215,7 +219,8 @@ pub async fn act<D: Database>(
         }
     }
 
-    let lockbox = lockbox_enabled(db, &request.tenant_id).await?;
+    let tenant = tenant_row(db, &request.tenant_id).await?;
+    let lockbox = tenant.lockbox_enabled();
     let who = actor(principal);
     let after = lifecycle::apply(&request, verb, &who, lockbox, comment.clone(), stamp.now)
         .map_err(AppError::Transition)?;
@@ -227,12 +232,17 @@ pub async fn act<D: Database>(
     let record =
         NewAuditRecord::transition(verb, &request, &after, stamp.ip, stamp.service_account);
     let exists = guard.exists_in("access_requests");
-    let mut statements = vec![audit::insert(
-        &record,
-        &store::transition_audit_id(id, after.state()),
+    let key = store::transition_audit_id(id, after.state());
+    let mut statements = vec![audit::insert(&record, &key, stamp.now, Some(&exists))];
+    statements.extend(notify::on_transition(
+        verb,
+        &request,
+        &after,
+        &tenant.tenant_name,
+        &key,
         stamp.now,
-        Some(&exists),
-    )];
+        &exists,
+    ));
     if let Some(key) = idempotency_key {
         statements.push(store::idempotency_insert(
             &principal.user_id,
@@ -262,7 +272,7 @@ pub async fn act<D: Database>(
             return Ok(view(db, &current, audience, stamp.now).await?);
         }
     }
-    let lockbox_now = lockbox_enabled(db, &current.tenant_id).await?;
+    let lockbox_now = tenant_row(db, &current.tenant_id).await?.lockbox_enabled();
     Err(AppError::Transition(
         lifecycle::apply(&current, verb, &who, lockbox_now, comment, stamp.now)
             .err()

@@ -3,12 +3,13 @@
 
 use lockbox_shared::api::{RoleAssignment, TenantRoles};
 use lockbox_shared::audit::{LockboxActivity as Activity, NewAuditRecord, Outcome, RoleChange};
+use lockbox_shared::notify::{self, NoticeKind};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::{CustomerRole, Membership, Principal};
 
 use super::Stamp;
 use crate::error::AppError;
-use crate::store::{audit, people, Database};
+use crate::store::{audit, people, Condition, Database};
 
 /// The caller's tenant's roles and people.
 pub async fn list<D: Database>(db: &D, principal: &Principal) -> Result<TenantRoles, AppError> {
@@ -109,19 +110,34 @@ pub async fn change<D: Database>(
             reason: None,
         },
     );
-    if activity == Activity::AddRoleMember {
-        people::assign_role(
-            db,
-            &tenant_id,
-            &user.id,
-            role,
-            &principal.email,
-            &record,
-            stamp.now,
-        )
-        .await?;
+    let kind = if activity == Activity::AddRoleMember {
+        NoticeKind::RoleAssigned
     } else {
-        people::remove_role(db, &tenant_id, &user.id, role, &record, stamp.now).await?;
+        NoticeKind::RoleRemoved
+    };
+    let notices = |condition: &Condition, key: &str| {
+        let email = notify::role_email(
+            kind,
+            tenant_name,
+            role.label(),
+            &user.email,
+            &principal.email,
+            stamp.now,
+        );
+        vec![super::notify::to_tenant_admins(
+            kind,
+            &tenant_id,
+            key,
+            &email,
+            None,
+            stamp.now,
+            Some(condition),
+        )]
+    };
+    if activity == Activity::AddRoleMember {
+        people::assign_role(db, &tenant_id, &user.id, role, &record, stamp.now, notices).await?;
+    } else {
+        people::remove_role(db, &tenant_id, &user.id, role, &record, stamp.now, notices).await?;
     }
     Ok(people::tenant_roles(db, &tenant_id, tenant_name).await?)
 }

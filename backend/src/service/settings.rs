@@ -3,6 +3,7 @@
 
 use lockbox_shared::api::{LockboxSetting, TenantSummary};
 use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::notify::{self, NoticeKind};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::Principal;
 
@@ -40,7 +41,29 @@ pub async fn set_lockbox<D: Database>(
     let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
     let record =
         NewAuditRecord::lockbox_setting(tenant_id.clone(), stamp.ip, &principal.email, enabled);
-    settings::set_lockbox(db, tenant_id, enabled, &principal.email, &record, stamp.now).await?;
+    let tenant_name = principal.membership.organisation().to_owned();
+    settings::set_lockbox(
+        db,
+        tenant_id,
+        enabled,
+        &principal.email,
+        &record,
+        stamp.now,
+        |changes, key| {
+            let email =
+                notify::lockbox_switched_email(&tenant_name, enabled, &principal.email, stamp.now);
+            vec![super::notify::to_tenant_admins(
+                NoticeKind::LockboxSwitched,
+                tenant_id,
+                key,
+                &email,
+                None,
+                stamp.now,
+                Some(changes),
+            )]
+        },
+    )
+    .await?;
     lockbox_setting(db, principal).await
 }
 

@@ -7,6 +7,7 @@ pub mod content;
 pub mod cron_runs;
 pub mod d1;
 pub mod db;
+pub mod outbox;
 pub mod people;
 pub mod provider_index;
 pub mod requests;

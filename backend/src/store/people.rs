@@ -194,27 +194,27 @@ pub async fn assign_role<D: Database>(
     tenant: &TenantId,
     user: &UserId,
     role: CustomerRole,
-    granted_by: &str,
     record: &NewAuditRecord,
     now: i64,
+    notices: impl FnOnce(&Condition, &str) -> Vec<Statement>,
 ) -> Result<bool, DbError> {
     let absent = holds_role(tenant, user, role, false);
-    let changes = db
-        .batch(vec![
-            audit::insert(record, &audit::new_id(), now, Some(&absent)),
-            Statement::new(
-                "INSERT INTO customer_roles (tenant_id, user_id, role, granted_by, granted_at) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                vec![
-                    tenant.as_str().into(),
-                    user.as_str().into(),
-                    role.as_str().into(),
-                    granted_by.into(),
-                    now.into(),
-                ],
-            ),
-        ])
-        .await?;
+    let audit_id = audit::new_id();
+    let mut statements = vec![audit::insert(record, &audit_id, now, Some(&absent))];
+    statements.extend(notices(&absent, &audit_id));
+    // The record's user is who granted it.
+    statements.push(Statement::new(
+        "INSERT INTO customer_roles (tenant_id, user_id, role, granted_by, granted_at) \
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        vec![
+            tenant.as_str().into(),
+            user.as_str().into(),
+            role.as_str().into(),
+            record.user.as_str().into(),
+            now.into(),
+        ],
+    ));
+    let changes = db.batch(statements).await?;
     Ok(changes.last() == Some(&1))
 }
 
@@ -227,21 +227,21 @@ pub async fn remove_role<D: Database>(
     role: CustomerRole,
     record: &NewAuditRecord,
     now: i64,
+    notices: impl FnOnce(&Condition, &str) -> Vec<Statement>,
 ) -> Result<bool, DbError> {
     let held = holds_role(tenant, user, role, true);
-    let changes = db
-        .batch(vec![
-            audit::insert(record, &audit::new_id(), now, Some(&held)),
-            Statement::new(
-                "DELETE FROM customer_roles WHERE tenant_id = ? AND user_id = ? AND role = ?",
-                vec![
-                    tenant.as_str().into(),
-                    user.as_str().into(),
-                    role.as_str().into(),
-                ],
-            ),
-        ])
-        .await?;
+    let audit_id = audit::new_id();
+    let mut statements = vec![audit::insert(record, &audit_id, now, Some(&held))];
+    statements.extend(notices(&held, &audit_id));
+    statements.push(Statement::new(
+        "DELETE FROM customer_roles WHERE tenant_id = ? AND user_id = ? AND role = ?",
+        vec![
+            tenant.as_str().into(),
+            user.as_str().into(),
+            role.as_str().into(),
+        ],
+    ));
+    let changes = db.batch(statements).await?;
     Ok(changes.last() == Some(&1))
 }
 

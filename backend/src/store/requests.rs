@@ -589,6 +589,30 @@ pub fn due(rule: &DeadlineRule, now: i64, limit: i64) -> Statement {
     )
 }
 
+/// Live grants that end within `window` ms of `now` and whose requester
+/// has not yet been warned, soonest first.
+pub fn ending_soon(now: i64, window: i64, limit: i64) -> Statement {
+    let live = still_in(State::Approved, now);
+    let mut args = live.args;
+    args.extend([(now + window).into(), limit.into()]);
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE {} AND grant_ends_at <= ? \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = access_requests.id || '/grant-ending/to') \
+             ORDER BY grant_ends_at, id LIMIT ?",
+            live.sql
+        ),
+        args,
+    )
+}
+
+/// "Request `id` is a live grant at `now`", for a statement's guard.
+pub fn still_live(id: &RequestId, now: i64) -> Condition {
+    this_request(id)
+        .and(still_in(State::Approved, now))
+        .exists_in("access_requests")
+}
+
 /// Moves every time of a request `ms` into the past (local development).
 pub fn shift(id: &RequestId, ms: i64) -> Statement {
     let columns = [

@@ -40,7 +40,31 @@ pub async fn tenant<D: Database>(
     .await
 }
 
-/// Sets the switch with its audit record, both only when it changes.
+/// The names of these tenants, by id.
+pub async fn names<D: Database>(
+    db: &D,
+    ids: &[&TenantId],
+) -> Result<std::collections::BTreeMap<TenantId, String>, DbError> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: TenantId,
+        name: String,
+    }
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let rows: Vec<Row> = db
+        .query(Statement::new(
+            format!("SELECT id, name FROM tenants WHERE id IN ({marks})"),
+            ids.iter().map(|id| id.as_str().into()).collect(),
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
+/// Sets the switch with its audit record and the `notices` (given the
+/// guard and the record's id), all only when it changes.
 pub async fn set_lockbox<D: Database>(
     db: &D,
     tenant_id: &TenantId,
@@ -48,26 +72,27 @@ pub async fn set_lockbox<D: Database>(
     by: &str,
     record: &NewAuditRecord,
     now: i64,
+    notices: impl FnOnce(&Condition, &str) -> Vec<Statement>,
 ) -> Result<(), DbError> {
     let changes = Condition::new(
         "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND lockbox_enabled <> ?)",
         vec![tenant_id.as_str().into(), enabled.into()],
     );
-    db.batch(vec![
-        audit::insert(record, &audit::new_id(), now, Some(&changes)),
-        Statement::new(
-            "UPDATE tenants SET lockbox_enabled = ?, lockbox_changed_by = ?, lockbox_changed_at = ? \
+    let audit_id = audit::new_id();
+    let mut statements = vec![audit::insert(record, &audit_id, now, Some(&changes))];
+    statements.extend(notices(&changes, &audit_id));
+    statements.push(Statement::new(
+        "UPDATE tenants SET lockbox_enabled = ?, lockbox_changed_by = ?, lockbox_changed_at = ? \
              WHERE id = ? AND lockbox_enabled <> ?",
-            vec![
-                enabled.into(),
-                by.into(),
-                now.into(),
-                tenant_id.as_str().into(),
-                enabled.into(),
-            ],
-        ),
-    ])
-    .await?;
+        vec![
+            enabled.into(),
+            by.into(),
+            now.into(),
+            tenant_id.as_str().into(),
+            enabled.into(),
+        ],
+    ));
+    db.batch(statements).await?;
     Ok(())
 }
 

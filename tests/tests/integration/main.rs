@@ -7,6 +7,7 @@ mod health;
 mod identity;
 mod lifecycle;
 mod matrix;
+mod notifications;
 mod operations;
 mod roles;
 mod spa;

@@ -73,6 +73,9 @@ const MATRIX: &[Row] = &[
     (Action::ListOperations,          Fixture::None,     "DDDDDDDAAA", "DDDDDDDAAA"),
     // The fixture is engineer1's live files grant: only engineer1 may use it.
     (Action::RunOperation,            Fixture::Ready,    "DDDDDDDADD", "DDDDDDDADD"),
+    // Own: add, read and remove an endpoint. Other: remove an endpoint
+    // that is not the caller's tenant's (it does not exist for them).
+    (Action::ManageNotifications,     Fixture::None,     "ADDDDADDDD", "HDDDDHDDDD"),
 ];
 
 fn tenants_of(email: &str) -> (&'static str, &'static str) {
@@ -266,7 +269,64 @@ fn call_of(
         Action::ListAwaitingPreapproval => get("/api/v1/requests/awaiting-preapproval".into()),
         Action::ListOperations => get("/api/v1/operations?service=mail".into()),
         Action::RunOperation => post(run_operation_path(tenant), json!({})),
+        Action::ManageNotifications if tenant == own_tenant => post(
+            "/api/v1/settings/notifications/webhooks".into(),
+            json!({ "url": "https://hooks.invalid/matrix", "events": ["request.pending"] }),
+        ),
+        Action::ManageNotifications => (
+            "DELETE",
+            format!("/api/v1/settings/notifications/webhooks/{id}"),
+            String::new(),
+        ),
     }
+}
+
+/// An endpoint id no tenant has (the placeholder id of the other cells).
+const NO_ENDPOINT: &str = "00000000-0000-4000-8000-000000000000";
+
+/// A `ManageNotifications` cell: the own tenant's adds an endpoint, reads
+/// the settings and removes it again; the other's removes one that is not
+/// the caller's. A fault if the steps disagree, or if the secret shows
+/// anywhere but in the answer that created the endpoint.
+fn manage_notifications(session: &Session, own: bool) -> (u16, Option<String>) {
+    if !own {
+        let path = format!("/api/v1/settings/notifications/webhooks/{NO_ENDPOINT}");
+        return (session.delete(&path).status, None);
+    }
+    let created = session.post(
+        "/api/v1/settings/notifications/webhooks",
+        &json!({ "url": "https://hooks.invalid/matrix", "events": ["request.pending"] }),
+    );
+    let listed = session.get("/api/v1/settings/notifications");
+    if created.status != 201 {
+        let fault = (listed.status != created.status).then(|| {
+            format!(
+                "adding gave {} but reading {}",
+                created.status, listed.status
+            )
+        });
+        return (created.status, fault);
+    }
+    let body = created.json();
+    let id = body["endpoint"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let secret = body["secret"].as_str().unwrap_or_default().to_owned();
+    let removed = session.delete(&format!("/api/v1/settings/notifications/webhooks/{id}"));
+    let fault = if listed.status != 200 || !listed.body.contains(&id) {
+        Some(format!(
+            "the settings did not list the endpoint: {}",
+            listed.body
+        ))
+    } else if secret.is_empty() || listed.body.contains(&secret) {
+        Some("the secret was missing when created, or shown again when read".to_owned())
+    } else if removed.status != 204 {
+        Some(format!("removing it gave {}", removed.status))
+    } else {
+        None
+    };
+    (created.status, fault)
 }
 
 /// The operator call a `RunOperation` cell makes: list the root of
@@ -291,6 +351,7 @@ fn perform(
             .status
     };
     match action {
+        Action::ManageNotifications => manage_notifications(session, tenant == own_tenant),
         Action::ReadOwnProfile => (session.get("/api/v1/me").status, None),
         Action::ListRoleHolders | Action::ReadLockboxSetting => {
             // A tenant named in the URL is ignored: the tenant comes from
@@ -479,6 +540,21 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
         404,
     ),
     ("POST", "/api/v1/dev/seed", "{}", 200, 404),
+    ("GET", "/api/v1/dev/outbox", "", 200, 404),
+    (
+        "POST",
+        "/api/v1/dev/outbox/due",
+        r#"{"request_id":"00000000-0000-4000-8000-000000000000"}"#,
+        200,
+        404,
+    ),
+    (
+        "POST",
+        "/api/v1/dev/mail-sink/failures",
+        r#"{"request_id":"00000000-0000-4000-8000-000000000000","kind":"expired","count":0}"#,
+        204,
+        404,
+    ),
     (
         "POST",
         "/api/v1/dev/seed-audit",
@@ -561,6 +637,14 @@ fn the_matrix_calls_every_route_the_api_documents() {
                 .unwrap_or_default()
                 .replace(id, "{id}");
             called.insert((method.to_owned(), path));
+            if *action == Action::ManageNotifications {
+                // The own tenant's cell reads the settings between adding
+                // and removing (`manage_notifications`).
+                called.insert((
+                    "GET".to_owned(),
+                    "/api/v1/settings/notifications".to_owned(),
+                ));
+            }
             if *action == Action::RunOperation {
                 called.insert((
                     method.to_owned(),

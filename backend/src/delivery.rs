@@ -1,0 +1,101 @@
+//! Delivery at the edge: the Workers e-mail binding and `fetch` behind the
+//! `Mailer` and `Poster` traits, and the pass that runs after a request
+//! (inside `waitUntil`) and in the scheduled job.
+
+use lockbox_shared::api::DeliveryOutcome;
+use worker::js_sys;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::{
+    Fetch, Headers, Method, Request, RequestInit, RequestRedirect, SendEmail, SendEmailBuilder,
+};
+
+use crate::config::{App, Mail as MailConfig};
+use crate::service::notify::{self, Mail, Mailer, PostResult, Poster, Sink, DELIVERY_BATCH};
+
+/// Cloudflare Email Service through the `send_email` binding.
+pub struct CloudflareMailer<'a> {
+    binding: &'a SendEmail,
+    from: &'a str,
+}
+
+impl Mailer for CloudflareMailer<'_> {
+    async fn send(&self, mail: Mail<'_>) -> Result<String, String> {
+        let row = mail.row;
+        // The outbox id travels with the message: a retry after a lost
+        // answer carries the same id, so it can be recognised downstream.
+        let headers = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &headers,
+            &JsValue::from_str("X-Lockbox-Notice-Id"),
+            &JsValue::from_str(&row.id),
+        )
+        .map_err(|_| "could not set the notice id header".to_owned())?;
+        let message = SendEmailBuilder::builder(self.from, &row.recipient, &row.subject)
+            .text(&row.body)
+            .headers(headers.unchecked_ref())
+            .build();
+        self.binding
+            .send_with_builder(&message)
+            .await
+            .map(|result| result.message_id())
+            .map_err(|err| format!("the e-mail service refused the message: {err:?}"))
+    }
+}
+
+/// A mailer that has no way to send: every attempt fails with `why`, so the
+/// message is retried and, in the end, shown as failed to the tenant.
+pub struct Unconfigured<'a>(pub &'a str);
+
+impl Mailer for Unconfigured<'_> {
+    async fn send(&self, _mail: Mail<'_>) -> Result<String, String> {
+        Err(self.0.to_owned())
+    }
+}
+
+/// Webhook POSTs through `fetch`, without following redirects.
+pub struct FetchPoster;
+
+impl Poster for FetchPoster {
+    async fn post(&self, url: &str, headers: &[(&str, String)], body: &str) -> PostResult {
+        let sent = async {
+            let h = Headers::new();
+            for (name, value) in headers {
+                h.set(name, value)?;
+            }
+            let mut init = RequestInit::new();
+            init.with_method(Method::Post)
+                .with_headers(h)
+                .with_redirect(RequestRedirect::Manual)
+                .with_body(Some(JsValue::from_str(body)));
+            let request = Request::new_with_init(url, &init)?;
+            let response = Fetch::Request(request).send().await?;
+            Ok::<u16, worker::Error>(response.status_code())
+        };
+        sent.await
+            .map_err(|err| format!("the endpoint could not be reached: {err}"))
+    }
+}
+
+/// One delivery pass as of `now`: e-mail through the local sink in
+/// development, else through the configured binding. A failure is logged
+/// and never reaches the caller: delivery must not fail a decision.
+pub async fn deliver(app: &App, now: i64) -> DeliveryOutcome {
+    let db = &*app.db;
+    let result = match (&app.dev, &app.mail) {
+        (Some(_), _) => notify::deliver_due(db, &Sink(db), &FetchPoster, now, DELIVERY_BATCH).await,
+        (None, MailConfig::Binding { binding, from }) => {
+            let mailer = CloudflareMailer { binding, from };
+            notify::deliver_due(db, &mailer, &FetchPoster, now, DELIVERY_BATCH).await
+        }
+        (None, MailConfig::Missing(why)) => {
+            notify::deliver_due(db, &Unconfigured(why), &FetchPoster, now, DELIVERY_BATCH).await
+        }
+    };
+    match result {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            crate::error::AppError::from(err).log();
+            DeliveryOutcome::default()
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! Notices: the outbox statements each change adds to its own batch, and
+//! their delivery by e-mail and to the tenants' webhook endpoints.
+//!
+//! Who is told what comes from `lockbox_shared::notify`; this module only
+//! turns it into rows, and rows into deliveries.
+
+use std::collections::BTreeMap;
+
+use lockbox_shared::api::DeliveryOutcome;
+use lockbox_shared::ids::{TenantId, UserId};
+use lockbox_shared::lifecycle::{AccessRequest, Verb};
+use lockbox_shared::notify::{self, Audience, Email, NoticeKind, WebhookEvent};
+use serde_json::Value;
+
+use crate::store::outbox::{self, Message, OutboxRow, To};
+use crate::store::{Condition, Database, DbError, Statement};
+
+/// Messages one delivery pass takes at most: a pass runs after a request
+/// (within `waitUntil`) or in the scheduled job, and each message is one
+/// subrequest.
+pub const DELIVERY_BATCH: i64 = 20;
+
+fn to_people<'a>(audience: Audience, request: &'a AccessRequest) -> To<'a> {
+    match audience {
+        Audience::Requester => To::Address(&request.requester.email),
+        _ => To::People {
+            audience,
+            tenant: &request.tenant_id,
+            except: Some(&request.requester.user_id),
+        },
+    }
+}
+
+/// One e-mail notice: what, to whom, keyed by which event.
+struct Notice<'a> {
+    kind: NoticeKind,
+    to: To<'a>,
+    key: &'a str,
+    tenant: &'a TenantId,
+    request: Option<&'a AccessRequest>,
+}
+
+fn email_statement(
+    notice: Notice<'_>,
+    email: &Email,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Statement {
+    let key = format!("{}/{}", notice.key, notice.kind.as_str());
+    outbox::insert(
+        notice.to,
+        &Message {
+            key: &key,
+            tenant: Some(notice.tenant),
+            request: notice.request.map(|r| &r.id),
+            kind: notice.kind.as_str(),
+            subject: &email.subject,
+            body: &email.body,
+        },
+        now,
+        condition,
+    )
+}
+
+/// The webhook rows of `event` for `tenant`, keyed by the event.
+pub fn webhook_statement(
+    event: WebhookEvent,
+    key: &str,
+    tenant: &TenantId,
+    request: Option<&AccessRequest>,
+    data: Value,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Statement {
+    let key = format!("{key}/{}", event.as_str());
+    let body = notify::webhook_body(event, now, data);
+    outbox::insert(
+        To::Webhooks { tenant, event },
+        &Message {
+            key: &key,
+            tenant: Some(tenant),
+            request: request.map(|r| &r.id),
+            kind: event.as_str(),
+            subject: event.as_str(),
+            body: &body,
+        },
+        now,
+        condition,
+    )
+}
+
+/// The e-mails about `request` of `kinds`, keyed by `key`.
+fn request_emails(
+    kinds: &[NoticeKind],
+    key: &str,
+    request: &AccessRequest,
+    tenant_name: &str,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Vec<Statement> {
+    kinds
+        .iter()
+        .map(|&kind| {
+            let email = notify::request_email(kind, request, tenant_name);
+            let notice = Notice {
+                kind,
+                to: to_people(kind.audience(), request),
+                key,
+                tenant: &request.tenant_id,
+                request: Some(request),
+            };
+            email_statement(notice, &email, now, condition)
+        })
+        .collect()
+}
+
+/// The outbox rows a new request calls for (its managers' notice).
+pub fn on_create(request: &AccessRequest, tenant_name: &str, now: i64) -> Vec<Statement> {
+    let key = format!("{}/created", request.id.as_str());
+    request_emails(&notify::ON_CREATE, &key, request, tenant_name, now, None)
+}
+
+/// The outbox rows `verb` moving `before` to `after` calls for, written
+/// only if `condition` (the transition's guard) holds. `key` is the
+/// transition's own (its audit record's id), so a retried write adds
+/// nothing.
+pub fn on_transition(
+    verb: Verb,
+    before: &AccessRequest,
+    after: &AccessRequest,
+    tenant_name: &str,
+    key: &str,
+    now: i64,
+    condition: &Condition,
+) -> Vec<Statement> {
+    let mut statements = request_emails(
+        &notify::for_transition(verb, after),
+        key,
+        after,
+        tenant_name,
+        now,
+        Some(condition),
+    );
+    for event in notify::events_for_transition(verb, before, after) {
+        statements.push(webhook_statement(
+            event,
+            key,
+            &after.tenant_id,
+            Some(after),
+            notify::request_data(after, tenant_name),
+            now,
+            Some(condition),
+        ));
+    }
+    statements
+}
+
+/// The warning to the requester of a live grant that ends within 15
+/// minutes, once (the row's id is fixed per request).
+pub fn grant_ending(
+    request: &AccessRequest,
+    tenant_name: &str,
+    now: i64,
+    condition: &Condition,
+) -> Statement {
+    let kind = NoticeKind::GrantEnding;
+    let email = notify::request_email(kind, request, tenant_name);
+    let notice = Notice {
+        kind,
+        to: To::Address(&request.requester.email),
+        key: request.id.as_str(),
+        tenant: &request.tenant_id,
+        request: Some(request),
+    };
+    email_statement(notice, &email, now, Some(condition))
+}
+
+/// The e-mail to a tenant's global admins about a settings or role change
+/// (`key` is the change's audit record id).
+pub fn to_tenant_admins(
+    kind: NoticeKind,
+    tenant: &TenantId,
+    key: &str,
+    email: &Email,
+    except: Option<&UserId>,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Statement {
+    let notice = Notice {
+        kind,
+        to: To::People {
+            audience: Audience::TenantAdmins,
+            tenant,
+            except,
+        },
+        key,
+        tenant,
+        request: None,
+    };
+    email_statement(notice, email, now, condition)
+}
+
+/// A sent e-mail, as a mail provider sees it.
+#[derive(Debug, Clone)]
+pub struct Mail<'a> {
+    /// The outbox row: its id is the idempotency key.
+    pub row: &'a OutboxRow,
+    /// The moment of the attempt (epoch ms).
+    pub now: i64,
+}
+
+/// Sends e-mail. Returns the provider's message id.
+#[allow(async_fn_in_trait)]
+pub trait Mailer {
+    async fn send(&self, mail: Mail<'_>) -> Result<String, String>;
+}
+
+/// What a webhook receiver answered.
+pub type PostResult = Result<u16, String>;
+
+/// POSTs JSON to a webhook endpoint.
+#[allow(async_fn_in_trait)]
+pub trait Poster {
+    async fn post(&self, url: &str, headers: &[(&str, String)], body: &str) -> PostResult;
+}
+
+/// The local sink: records each e-mail in `dev_mail_sink` instead of
+/// sending it, and fails on purpose when a test asked it to.
+pub struct Sink<'a, D>(pub &'a D);
+
+impl<D: Database> Mailer for Sink<'_, D> {
+    async fn send(&self, mail: Mail<'_>) -> Result<String, String> {
+        let row = mail.row;
+        let request = row.request_id.as_deref().unwrap_or_default();
+        let failed = self
+            .0
+            .batch(vec![outbox::dev_take_failure(request, &row.kind)])
+            .await
+            .map_err(|e| e.to_string())?;
+        if failed.first() == Some(&1) {
+            return Err("the local mail sink failed on purpose (test switch)".to_owned());
+        }
+        self.0
+            .batch(vec![outbox::dev_sink_insert(
+                &row.id,
+                &row.recipient,
+                mail.now,
+            )])
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(format!("sink-{}", row.id))
+    }
+}
+
+/// The Standard Webhooks signature of `body` sent as message `id` at
+/// `timestamp` (seconds) with `secret` (`whsec_<base64>`):
+/// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Result<String, String> {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .map_err(|e| format!("the endpoint's secret is not base64: {e}"))?;
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).map_err(|e| e.to_string())?;
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    Ok(format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    ))
+}
+
+/// A new endpoint secret: 24 random bytes.
+pub fn new_secret() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 24];
+    bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes[16..].copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// Whether `url` may receive webhooks: `https://` with a host, no
+/// credentials; plain `http://` only to this machine and only in local
+/// development (`allow_loopback_http`). The message says what to fix.
+pub fn check_endpoint_url(url: &str, allow_loopback_http: bool) -> Result<String, String> {
+    let url = url.trim();
+    if url.len() > 2048 {
+        return Err("The URL is longer than 2 048 characters.".to_owned());
+    }
+    let parsed = worker::Url::parse(url)
+        .map_err(|e| format!("{url:?} is not a URL ({e}); write it as https://host/path."))?;
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    if host.is_empty() {
+        return Err("The URL has no host name.".to_owned());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "Put no user name or password in the URL; the signature authenticates each delivery."
+                .to_owned(),
+        );
+    }
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback && allow_loopback_http => {}
+        "http" if loopback => {
+            return Err(
+                "Plain http:// is allowed only to this machine in local development; use https://."
+                    .to_owned(),
+            )
+        }
+        _ => return Err("Webhook endpoints must use https://.".to_owned()),
+    }
+    Ok(parsed.to_string())
+}
+
+/// Delivers up to `limit` due messages: e-mails through `mailer`, webhooks
+/// through `poster` (signed with their endpoint's secret). Each message is
+/// claimed for one attempt first, so that two passes at once never send it
+/// twice; the outcome of every attempt is written in one batch at the end.
+pub async fn deliver_due<D: Database, M: Mailer, P: Poster>(
+    db: &D,
+    mailer: &M,
+    poster: &P,
+    now: i64,
+    limit: i64,
+) -> Result<DeliveryOutcome, DbError> {
+    let claimed: Vec<OutboxRow> = db.query(outbox::claim_due(now, limit)).await?;
+    let mut outcome = DeliveryOutcome::default();
+    if claimed.is_empty() {
+        return Ok(outcome);
+    }
+    let endpoint_ids: Vec<&str> = claimed
+        .iter()
+        .filter(|r| r.channel == "webhook")
+        .map(|r| r.recipient.as_str())
+        .collect();
+    let endpoints: BTreeMap<String, outbox::EndpointRow> = if endpoint_ids.is_empty() {
+        BTreeMap::new()
+    } else {
+        db.query::<outbox::EndpointRow>(outbox::endpoints(&endpoint_ids))
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect()
+    };
+    let mut marks = Vec::with_capacity(claimed.len());
+    for row in &claimed {
+        let result: Attempt = if row.channel == "webhook" {
+            match endpoints
+                .get(&row.recipient)
+                .filter(|e| e.removed_at.is_none())
+            {
+                None => Err(("The endpoint was removed.".to_owned(), None, true)),
+                Some(endpoint) => post_webhook(poster, endpoint, row, now).await,
+            }
+        } else {
+            mailer
+                .send(Mail { row, now })
+                .await
+                .map(|id| (id, None))
+                .map_err(|e| (e, None, false))
+        };
+        marks.push(match result {
+            Ok((provider_id, status)) => {
+                outcome.delivered += 1;
+                outbox::delivered(&row.id, now, &provider_id, status)
+            }
+            Err((error, status, permanent)) => {
+                if permanent || row.attempts >= notify::MAX_ATTEMPTS {
+                    outcome.failed += 1;
+                } else {
+                    outcome.retrying += 1;
+                }
+                outbox::attempt_failed(row, now, &error, status, permanent)
+            }
+        });
+    }
+    db.batch(marks).await?;
+    Ok(outcome)
+}
+
+/// One attempt's outcome: the provider's message id and the receiver's
+/// status; or why it failed, the status, and whether retrying is useless.
+type Attempt = Result<(String, Option<u16>), (String, Option<u16>, bool)>;
+
+async fn post_webhook<P: Poster>(
+    poster: &P,
+    endpoint: &outbox::EndpointRow,
+    row: &OutboxRow,
+    now: i64,
+) -> Attempt {
+    let timestamp = now.div_euclid(1000);
+    let signature =
+        sign(&endpoint.secret, &row.id, timestamp, &row.body).map_err(|e| (e, None, true))?;
+    let headers = [
+        ("content-type", "application/json".to_owned()),
+        ("webhook-id", row.id.clone()),
+        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-signature", signature),
+        ("user-agent", "Lockbox-Webhooks/1".to_owned()),
+    ];
+    match poster.post(&endpoint.url, &headers, &row.body).await {
+        Ok(status) if (200..300).contains(&status) => Ok((row.id.clone(), Some(status))),
+        Ok(status) => Err((
+            format!("The endpoint answered HTTP {status}."),
+            Some(status),
+            false,
+        )),
+        Err(error) => Err((error, None, false)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_follow_the_standard_webhooks_example() {
+        // The example of the Standard Webhooks specification.
+        let signature = sign(
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            r#"{"test": 2432232314}"#,
+        );
+        assert_eq!(
+            signature.as_deref(),
+            Ok("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        );
+    }
+
+    #[test]
+    fn endpoints_must_be_https_except_loopback_in_development() {
+        assert!(check_endpoint_url("https://hooks.example/lockbox", false).is_ok());
+        assert!(check_endpoint_url("http://hooks.example/x", true).is_err());
+        assert!(check_endpoint_url("http://127.0.0.1:9000/x", false).is_err());
+        assert!(check_endpoint_url("http://127.0.0.1:9000/x", true).is_ok());
+        assert!(check_endpoint_url("https://user:pw@hooks.example/", false).is_err());
+        assert!(check_endpoint_url("javascript:alert(1)", true).is_err());
+        assert!(check_endpoint_url("not a url", true).is_err());
+    }
+
+    #[test]
+    fn secrets_are_distinct_and_well_formed() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_ne!(a, b);
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 32, "{a}");
+    }
+}

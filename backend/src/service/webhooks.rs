@@ -1,0 +1,259 @@
+//! Settings > Org settings > Notifications: a tenant's webhook endpoints
+//! and the delivery log of its messages; and the local outbox view.
+
+use lockbox_shared::api::{
+    CreatedWebhookEndpoint, Delivery, DevOutbox, NewWebhookEndpoint, NotificationSettings,
+    WebhookEndpoint,
+};
+use lockbox_shared::audit::{LockboxActivity, NewAuditRecord};
+use lockbox_shared::ids::TenantId;
+use lockbox_shared::notify::WebhookEvent;
+use lockbox_shared::policy::{authorize, Action, Denied};
+use lockbox_shared::roles::Principal;
+use lockbox_shared::validation::Invalid;
+
+use super::{notify, Stamp};
+use crate::error::AppError;
+use crate::store::outbox::{self, EndpointRow, EndpointSummaryRow, OutboxRow};
+use crate::store::{audit, Database};
+
+/// Endpoints a tenant may have.
+pub const MAX_ENDPOINTS: usize = 10;
+/// Messages the delivery log shows.
+pub const DELIVERY_LOG: i64 = 50;
+
+fn tenant_of(principal: &Principal) -> Result<&TenantId, AppError> {
+    authorize(principal, Action::ManageNotifications, principal.tenant())?;
+    Ok(principal.tenant().ok_or(Denied::OtherTenant)?)
+}
+
+fn events_of(csv: &str) -> Vec<String> {
+    csv.split(',')
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn endpoint_view(row: EndpointSummaryRow) -> WebhookEndpoint {
+    WebhookEndpoint {
+        events: events_of(&row.events),
+        id: row.id,
+        url: row.url,
+        created_by: row.created_by,
+        created_at: row.created_at,
+        delivered: row.delivered,
+        pending: row.pending,
+        failed: row.failed,
+        last_attempt_status: row.last_attempt_status,
+        last_status: row.last_status,
+        last_error: row.last_error,
+        last_attempt_at: row.last_attempt_at,
+    }
+}
+
+/// A stored message as the API shows it.
+pub fn delivery_view(row: OutboxRow, sink_deliveries: Option<i64>) -> Delivery {
+    Delivery {
+        id: row.id,
+        channel: row.channel,
+        recipient: row.recipient,
+        request_id: row.request_id,
+        kind: row.kind,
+        subject: row.subject,
+        body: row.body,
+        created_at: row.created_at,
+        status: row.status,
+        attempts: row.attempts,
+        next_attempt_at: row.next_attempt_at,
+        last_error: row.last_error,
+        last_status: row.last_status,
+        delivered_at: row.delivered_at,
+        sink_deliveries,
+    }
+}
+
+/// The tenant's endpoints, the events, and the newest deliveries.
+pub async fn settings<D: Database>(
+    db: &D,
+    principal: &Principal,
+) -> Result<NotificationSettings, AppError> {
+    let tenant = tenant_of(principal)?;
+    let endpoints = db
+        .query::<EndpointSummaryRow>(outbox::tenant_endpoints(tenant))
+        .await?
+        .into_iter()
+        .map(endpoint_view)
+        .collect();
+    let deliveries = db
+        .query::<OutboxRow>(outbox::tenant_deliveries(tenant, DELIVERY_LOG))
+        .await?
+        .into_iter()
+        .map(|row| delivery_view(row, None))
+        .collect();
+    Ok(NotificationSettings {
+        endpoints,
+        events: WebhookEvent::ALL
+            .iter()
+            .map(|e| e.as_str().to_owned())
+            .collect(),
+        deliveries,
+    })
+}
+
+fn parse_events(events: &[String]) -> Result<String, AppError> {
+    if events.is_empty() {
+        return Ok(WebhookEvent::ALL
+            .iter()
+            .map(|e| e.as_str())
+            .collect::<Vec<_>>()
+            .join(","));
+    }
+    let mut chosen = Vec::new();
+    for name in events {
+        let event = WebhookEvent::parse(name.trim()).ok_or_else(|| {
+            AppError::invalid(Invalid {
+                field: "events",
+                message: format!(
+                    "{name:?} is not an event. The events are {}.",
+                    WebhookEvent::ALL
+                        .iter()
+                        .map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+        })?;
+        if !chosen.contains(&event) {
+            chosen.push(event);
+        }
+    }
+    chosen.sort();
+    Ok(chosen
+        .iter()
+        .map(|e| e.as_str())
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// Adds an endpoint (audited); the answer carries its secret, once.
+/// `allow_loopback_http` is local development's.
+pub async fn add<D: Database>(
+    db: &D,
+    principal: &Principal,
+    input: &NewWebhookEndpoint,
+    allow_loopback_http: bool,
+    stamp: &Stamp<'_>,
+) -> Result<CreatedWebhookEndpoint, AppError> {
+    let tenant = tenant_of(principal)?;
+    let url = notify::check_endpoint_url(&input.url, allow_loopback_http).map_err(|message| {
+        AppError::invalid(Invalid {
+            field: "url",
+            message,
+        })
+    })?;
+    let events = parse_events(&input.events)?;
+    let existing = db
+        .query::<EndpointSummaryRow>(outbox::tenant_endpoints(tenant))
+        .await?;
+    if existing.len() >= MAX_ENDPOINTS {
+        return Err(AppError::bad_request(format!(
+            "A tenant can have at most {MAX_ENDPOINTS} webhook endpoints; remove one first."
+        )));
+    }
+    let row = EndpointRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant.as_str().to_owned(),
+        url,
+        events,
+        secret: notify::new_secret(),
+        created_by: principal.email.clone(),
+        created_at: stamp.now,
+        removed_at: None,
+    };
+    let record = NewAuditRecord::webhook_endpoint(
+        tenant.clone(),
+        stamp.ip,
+        &principal.email,
+        LockboxActivity::AddWebhookEndpoint,
+        (&row.id, &row.url, &row.events),
+    );
+    db.batch(vec![
+        outbox::insert_endpoint(&row),
+        audit::insert(&record, &audit::new_id(), stamp.now, None),
+    ])
+    .await?;
+    Ok(CreatedWebhookEndpoint {
+        endpoint: WebhookEndpoint {
+            id: row.id,
+            url: row.url,
+            events: events_of(&row.events),
+            created_by: row.created_by,
+            created_at: row.created_at,
+            delivered: 0,
+            pending: 0,
+            failed: 0,
+            last_attempt_status: None,
+            last_status: None,
+            last_error: None,
+            last_attempt_at: None,
+        },
+        secret: row.secret,
+    })
+}
+
+/// Removes an endpoint (audited); what it had not yet received fails.
+pub async fn remove<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &str,
+    stamp: &Stamp<'_>,
+) -> Result<(), AppError> {
+    let tenant = tenant_of(principal)?;
+    let missing = || AppError::Missing {
+        what: format!("The webhook endpoint {id}"),
+    };
+    let found = db
+        .query::<EndpointRow>(outbox::endpoints(&[id]))
+        .await?
+        .into_iter()
+        .find(|e| e.tenant_id == tenant.as_str() && e.removed_at.is_none())
+        .ok_or_else(missing)?;
+    let record = NewAuditRecord::webhook_endpoint(
+        tenant.clone(),
+        stamp.ip,
+        &principal.email,
+        LockboxActivity::RemoveWebhookEndpoint,
+        (&found.id, &found.url, &found.events),
+    );
+    let live = outbox::endpoint_live(tenant, id);
+    let mut statements = vec![audit::insert(
+        &record,
+        &audit::new_id(),
+        stamp.now,
+        Some(&live),
+    )];
+    statements.extend(outbox::remove_endpoint(tenant, id, stamp.now));
+    let changes = db.batch(statements).await?;
+    if changes.last() != Some(&1) {
+        return Err(missing());
+    }
+    Ok(())
+}
+
+/// The newest messages, optionally of one request (local development).
+pub async fn dev_outbox<D: Database>(
+    db: &D,
+    request: Option<&str>,
+    limit: i64,
+) -> Result<DevOutbox, AppError> {
+    let rows: Vec<OutboxRow> = db.query(outbox::dev_list(request, limit)).await?;
+    Ok(DevOutbox {
+        items: rows
+            .into_iter()
+            .map(|row| {
+                let sink = row.sink_deliveries;
+                delivery_view(row, sink)
+            })
+            .collect(),
+    })
+}

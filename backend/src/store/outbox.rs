@@ -1,0 +1,451 @@
+//! The outbox: one row per message, written by the same batch as the
+//! change that causes it; claimed, delivered and marked by the deliverer.
+//! And the tenants' webhook endpoints the webhook rows go to.
+
+use lockbox_shared::ids::{RequestId, TenantId, UserId};
+use lockbox_shared::notify::{
+    retry_delay_ms, Audience, NoticeKind, WebhookEvent, ATTEMPT_LEASE_MS, MAX_ATTEMPTS,
+};
+use lockbox_shared::roles::{CustomerRole, ProviderRole};
+use serde::{Deserialize, Serialize};
+
+use super::{Condition, Statement, Value};
+
+/// Where a message goes.
+#[derive(Debug, Clone, Copy)]
+pub enum To<'a> {
+    /// One address.
+    Address(&'a str),
+    /// The people of an audience, as they are when the batch runs.
+    People {
+        /// Who.
+        audience: Audience,
+        /// Their tenant (customer audiences).
+        tenant: &'a TenantId,
+        /// Left out (a manager is not told of their own request).
+        except: Option<&'a UserId>,
+    },
+    /// Every endpoint of the tenant subscribed to the event.
+    Webhooks {
+        /// The tenant.
+        tenant: &'a TenantId,
+        /// The event.
+        event: WebhookEvent,
+    },
+}
+
+/// A message's content and what it concerns.
+#[derive(Debug, Clone)]
+pub struct Message<'a> {
+    /// The event's key; a row's id is `<key>/<recipient id>`, so writing
+    /// the same event twice writes nothing more.
+    pub key: &'a str,
+    /// The tenant the event concerns.
+    pub tenant: Option<&'a TenantId>,
+    /// The request it concerns.
+    pub request: Option<&'a RequestId>,
+    /// `NoticeKind` or `WebhookEvent` name.
+    pub kind: &'a str,
+    /// The subject (e-mail) or event name (webhook).
+    pub subject: &'a str,
+    /// The text (e-mail) or JSON (webhook).
+    pub body: &'a str,
+}
+
+/// Writes `message` for each recipient `to` names, when `condition` holds
+/// (the guard of the change that causes it).
+pub fn insert(
+    to: To<'_>,
+    message: &Message<'_>,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Statement {
+    let (channel, recipient_id, recipient, source, mut filter_args): (_, _, _, _, Vec<Value>) =
+        match to {
+            To::Address(_) => (
+                "email",
+                "'to'",
+                "?",
+                "(SELECT 1) AS one WHERE 1".to_owned(),
+                Vec::new(),
+            ),
+            To::People {
+                audience,
+                tenant,
+                except,
+            } => {
+                let (roles_sql, mut args): (&str, Vec<Value>) = match audience {
+                    Audience::Managers => (
+                        "SELECT user_id FROM provider_roles WHERE role = ?",
+                        vec![ProviderRole::SupportManager.as_str().into()],
+                    ),
+                    Audience::TenantApprovers => (
+                        "SELECT user_id FROM customer_roles WHERE tenant_id = ? AND role IN (?, ?)",
+                        vec![
+                            tenant.as_str().into(),
+                            CustomerRole::GlobalAdmin.as_str().into(),
+                            CustomerRole::Approver.as_str().into(),
+                        ],
+                    ),
+                    // The requester is one address (`To::Address`).
+                    Audience::Requester => ("SELECT NULL WHERE 0", Vec::new()),
+                    Audience::TenantAdmins => (
+                        "SELECT user_id FROM customer_roles WHERE tenant_id = ? AND role = ?",
+                        vec![
+                            tenant.as_str().into(),
+                            CustomerRole::GlobalAdmin.as_str().into(),
+                        ],
+                    ),
+                };
+                args.push(except.map(|u| u.as_str()).unwrap_or_default().into());
+                (
+                    "email",
+                    "u.id",
+                    "u.email",
+                    format!("users u WHERE u.id IN ({roles_sql}) AND u.id <> ?"),
+                    args,
+                )
+            }
+            To::Webhooks { tenant, event } => (
+                "webhook",
+                "w.id",
+                "w.id",
+                "webhook_endpoints w WHERE w.tenant_id = ? AND w.removed_at IS NULL \
+                 AND instr(',' || w.events || ',', ?) > 0"
+                    .to_owned(),
+                vec![
+                    tenant.as_str().into(),
+                    format!(",{},", event.as_str()).into(),
+                ],
+            ),
+        };
+    let mut args: Vec<Value> = vec![message.key.into()];
+    if let To::Address(address) = to {
+        args.push(address.into());
+    }
+    args.extend([
+        message.tenant.map(|t| t.as_str()).into(),
+        message.request.map(|r| r.as_str()).into(),
+        message.kind.into(),
+        message.subject.into(),
+        message.body.into(),
+        now.into(),
+        now.into(),
+    ]);
+    args.append(&mut filter_args);
+    let condition_sql = match condition {
+        Some(condition) => {
+            args.extend(condition.args.iter().cloned());
+            format!(" AND ({})", condition.sql)
+        }
+        None => String::new(),
+    };
+    Statement::new(
+        format!(
+            "INSERT OR IGNORE INTO outbox (id, channel, recipient, tenant_id, request_id, kind, subject, body, created_at, next_attempt_at) \
+             SELECT ? || '/' || {recipient_id}, '{channel}', {recipient}, ?, ?, ?, ?, ?, ?, ? FROM {source}{condition_sql}"
+        ),
+        args,
+    )
+}
+
+/// Every column of an outbox row, in the order of [`OutboxRow`].
+const COLUMNS: &str =
+    "id, channel, recipient, tenant_id, request_id, kind, subject, body, created_at, \
+    status, attempts, next_attempt_at, last_error, last_status, provider_message_id, delivered_at";
+
+/// A stored message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub tenant_id: Option<String>,
+    pub request_id: Option<String>,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub last_status: Option<i64>,
+    pub provider_message_id: Option<String>,
+    pub delivered_at: Option<i64>,
+    /// Local development's listing only: how often the sink received it.
+    #[serde(default)]
+    pub sink_deliveries: Option<i64>,
+}
+
+/// "Due at `now`, and no attempt under way holds it".
+const DUE: &str =
+    "status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)";
+
+/// Takes up to `limit` messages due at `now` for one attempt each: counts
+/// the attempt and leases them for [`ATTEMPT_LEASE_MS`], in one statement,
+/// so two deliverers never take the same message (a crashed attempt's
+/// lease runs out and the message is tried again).
+pub fn claim_due(now: i64, limit: i64) -> Statement {
+    Statement::new(
+        format!(
+            "UPDATE outbox SET attempts = attempts + 1, leased_until = ? \
+             WHERE id IN (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, id LIMIT ?) \
+               AND {DUE} \
+             RETURNING {COLUMNS}"
+        ),
+        vec![
+            (now + ATTEMPT_LEASE_MS).into(),
+            now.into(),
+            now.into(),
+            limit.into(),
+            now.into(),
+            now.into(),
+        ],
+    )
+}
+
+/// Marks a claimed message delivered.
+pub fn delivered(id: &str, now: i64, provider_message_id: &str, status: Option<u16>) -> Statement {
+    Statement::new(
+        "UPDATE outbox SET status = 'delivered', delivered_at = ?, provider_message_id = ?, \
+         last_status = ?, last_error = NULL, leased_until = NULL WHERE id = ? AND status = 'pending'",
+        vec![
+            now.into(),
+            provider_message_id.into(),
+            status.map(i64::from).into(),
+            id.into(),
+        ],
+    )
+}
+
+/// Records a failed attempt of a claimed message: it is retried after a
+/// backoff, or marked failed once it has had [`MAX_ATTEMPTS`] (or at once
+/// when `permanent`).
+pub fn attempt_failed(
+    row: &OutboxRow,
+    now: i64,
+    error: &str,
+    status: Option<u16>,
+    permanent: bool,
+) -> Statement {
+    let gave_up = permanent || row.attempts >= MAX_ATTEMPTS;
+    Statement::new(
+        "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, last_status = ?, \
+         leased_until = NULL WHERE id = ? AND status = 'pending'",
+        vec![
+            (if gave_up { "failed" } else { "pending" }).into(),
+            (now + retry_delay_ms(row.attempts)).into(),
+            error.chars().take(500).collect::<String>().into(),
+            status.map(i64::from).into(),
+            row.id.as_str().into(),
+        ],
+    )
+}
+
+/// The newest messages, optionally of one request (the dev outbox), with
+/// how often the local sink received each.
+pub fn dev_list(request: Option<&str>, limit: i64) -> Statement {
+    let filter = if request.is_some() {
+        "WHERE o.request_id = ?"
+    } else {
+        ""
+    };
+    let mut args: Vec<Value> = request.map(Value::from).into_iter().collect();
+    args.push(limit.into());
+    Statement::new(
+        format!(
+            "SELECT {}, (SELECT COUNT(*) FROM dev_mail_sink s WHERE s.outbox_id = o.id) AS sink_deliveries \
+             FROM outbox o {filter} ORDER BY o.created_at DESC, o.id LIMIT ?",
+            COLUMNS
+                .split(", ")
+                .map(|c| format!("o.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        args,
+    )
+}
+
+/// The messages a tenant's global admins may see: the e-mails to their own
+/// people and the deliveries to their endpoints, newest first.
+pub fn tenant_deliveries(tenant: &TenantId, limit: i64) -> Statement {
+    let kinds: Vec<&str> = NoticeKind::ALL
+        .iter()
+        .filter(|k| {
+            matches!(
+                k.audience(),
+                Audience::TenantApprovers | Audience::TenantAdmins
+            )
+        })
+        .map(|k| k.as_str())
+        .collect();
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut args: Vec<Value> = vec![tenant.as_str().into()];
+    args.extend(kinds.into_iter().map(Value::from));
+    args.push(limit.into());
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM outbox WHERE tenant_id = ? \
+             AND (channel = 'webhook' OR kind IN ({marks})) \
+             ORDER BY created_at DESC, id LIMIT ?"
+        ),
+        args,
+    )
+}
+
+/// Makes a request's undelivered messages due now (tests skip the backoff
+/// with it instead of sleeping). An attempt under way keeps its lease.
+pub fn dev_make_due(request: &str, now: i64) -> Statement {
+    Statement::new(
+        "UPDATE outbox SET next_attempt_at = ? WHERE request_id = ? AND status = 'pending'",
+        vec![now.into(), request.into()],
+    )
+}
+
+/// The local sink fails the next `count` messages of `kind` about
+/// `request`.
+pub fn dev_fail_next(request: &str, kind: &str, count: i64) -> Statement {
+    Statement::new(
+        "INSERT INTO dev_mail_failures (request_id, kind, remaining) VALUES (?, ?, ?) \
+         ON CONFLICT (request_id, kind) DO UPDATE SET remaining = excluded.remaining",
+        vec![request.into(), kind.into(), count.into()],
+    )
+}
+
+/// Uses up one of the sink's planned failures for this message, if any.
+pub fn dev_take_failure(request: &str, kind: &str) -> Statement {
+    Statement::new(
+        "UPDATE dev_mail_failures SET remaining = remaining - 1 \
+         WHERE request_id = ? AND kind = ? AND remaining > 0",
+        vec![request.into(), kind.into()],
+    )
+}
+
+/// The sink received a message.
+pub fn dev_sink_insert(outbox_id: &str, recipient: &str, now: i64) -> Statement {
+    Statement::new(
+        "INSERT INTO dev_mail_sink (outbox_id, recipient, delivered_at) VALUES (?, ?, ?)",
+        vec![outbox_id.into(), recipient.into(), now.into()],
+    )
+}
+
+/// A webhook endpoint as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EndpointRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub url: String,
+    pub events: String,
+    pub secret: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub removed_at: Option<i64>,
+}
+
+/// The endpoints with these ids (removed ones included).
+pub fn endpoints(ids: &[&str]) -> Statement {
+    let marks = vec!["?"; ids.len().max(1)].join(", ");
+    let mut args: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
+    if args.is_empty() {
+        args.push(Value::Null);
+    }
+    Statement::new(
+        format!(
+            "SELECT id, tenant_id, url, events, secret, created_by, created_at, removed_at \
+             FROM webhook_endpoints WHERE id IN ({marks})"
+        ),
+        args,
+    )
+}
+
+/// A tenant's endpoint with its delivery log, as the API shows it (never
+/// its secret).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EndpointSummaryRow {
+    pub id: String,
+    pub url: String,
+    pub events: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub delivered: i64,
+    pub pending: i64,
+    pub failed: i64,
+    pub last_attempt_status: Option<String>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_attempt_at: Option<i64>,
+}
+
+/// The tenant's live endpoints with their delivery counts and last attempt.
+pub fn tenant_endpoints(tenant: &TenantId) -> Statement {
+    let last = |col: &str| {
+        format!(
+            "(SELECT {col} FROM outbox o WHERE o.recipient = w.id AND o.attempts > 0 \
+              ORDER BY o.created_at DESC, o.id DESC LIMIT 1)"
+        )
+    };
+    let count = |status: &str| {
+        format!(
+            "(SELECT COUNT(*) FROM outbox o WHERE o.recipient = w.id AND o.status = '{status}')"
+        )
+    };
+    Statement::new(
+        format!(
+            "SELECT w.id, w.url, w.events, w.created_by, w.created_at, \
+             {} AS delivered, {} AS pending, {} AS failed, \
+             {} AS last_attempt_status, {} AS last_status, {} AS last_error, \
+             {} AS last_attempt_at \
+             FROM webhook_endpoints w WHERE w.tenant_id = ? AND w.removed_at IS NULL \
+             ORDER BY w.created_at, w.id",
+            count("delivered"),
+            count("pending"),
+            count("failed"),
+            last("o.status"),
+            last("o.last_status"),
+            last("o.last_error"),
+            last("COALESCE(o.delivered_at, o.next_attempt_at)"),
+        ),
+        vec![tenant.as_str().into()],
+    )
+}
+
+/// Adds an endpoint.
+pub fn insert_endpoint(row: &EndpointRow) -> Statement {
+    Statement::new(
+        "INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret, created_by, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            row.id.as_str().into(),
+            row.tenant_id.as_str().into(),
+            row.url.as_str().into(),
+            row.events.as_str().into(),
+            row.secret.as_str().into(),
+            row.created_by.as_str().into(),
+            row.created_at.into(),
+        ],
+    )
+}
+
+/// "The tenant's endpoint `id` is live".
+pub fn endpoint_live(tenant: &TenantId, id: &str) -> Condition {
+    Condition::new(
+        "EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ? AND tenant_id = ? AND removed_at IS NULL)",
+        vec![id.into(), tenant.as_str().into()],
+    )
+}
+
+/// Removes the tenant's endpoint `id`; its undelivered messages fail.
+pub fn remove_endpoint(tenant: &TenantId, id: &str, now: i64) -> Vec<Statement> {
+    vec![
+        Statement::new(
+            "UPDATE outbox SET status = 'failed', last_error = 'The endpoint was removed.' \
+             WHERE recipient = ? AND status = 'pending'",
+            vec![id.into()],
+        ),
+        Statement::new(
+            "UPDATE webhook_endpoints SET removed_at = ? WHERE id = ? AND tenant_id = ? AND removed_at IS NULL",
+            vec![now.into(), id.into(), tenant.as_str().into()],
+        ),
+    ]
+}
