@@ -7,9 +7,10 @@ use leptos::prelude::{window, Get, LocalResource, Signal};
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
-    CreateAccessRequest, DecisionBody, DevPerson, DevSignIn, Health, LockboxSetting, Me,
-    OperationResult, RequestDetail, RequestPage, RequestView, RoleAssignment, SetLockboxSetting,
-    TenantRoles, TenantSummary, API_PREFIX,
+    CreateAccessRequest, CreatedWebhookEndpoint, DecisionBody, DevOutbox, DevPerson, DevSignIn,
+    Health, LockboxSetting, Me, NewWebhookEndpoint, NotificationSettings, OperationResult,
+    RequestDetail, RequestPage, RequestView, RoleAssignment, SetLockboxSetting, TenantRoles,
+    TenantSummary, API_PREFIX,
 };
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::operations::OperationName;
@@ -302,6 +303,42 @@ pub fn lockbox_setting() -> Loader<LockboxSetting> {
 /// `POST /api/v1/settings/lockbox`.
 pub async fn set_lockbox(enabled: bool) -> Result<LockboxSetting, ApiError> {
     post("/settings/lockbox", &SetLockboxSetting { enabled }).await
+}
+
+/// `GET /api/v1/settings/notifications`: webhooks and the delivery log.
+pub fn notifications() -> Loader<NotificationSettings> {
+    Loader::new(Signal::stored("/settings/notifications".to_owned()), None)
+}
+
+/// `POST /api/v1/settings/notifications/webhooks`: the answer holds the
+/// endpoint's secret, shown once.
+pub async fn add_webhook(
+    url: String,
+    events: Vec<String>,
+) -> Result<CreatedWebhookEndpoint, ApiError> {
+    post(
+        "/settings/notifications/webhooks",
+        &NewWebhookEndpoint { url, events },
+    )
+    .await
+}
+
+/// `DELETE /api/v1/settings/notifications/webhooks/{id}`.
+pub async fn remove_webhook(id: String) -> Result<(), ApiError> {
+    let answer = send(
+        "DELETE",
+        &format!("/settings/notifications/webhooks/{id}"),
+        None,
+        None,
+    )
+    .await?;
+    answer.check(None).map(|_| ())
+}
+
+/// `GET /api/v1/dev/outbox`: the newest messages (local development only;
+/// 404 elsewhere).
+pub fn dev_outbox() -> Loader<DevOutbox> {
+    Loader::new(Signal::stored("/dev/outbox".to_owned()), None)
 }
 
 /// `GET /api/v1/roles`.

@@ -68,6 +68,21 @@ pub fn countdown(deadline: i64, now: i64, passed: &str) -> String {
     }
 }
 
+/// What a request's deadline means for a person at `now`: how long until a
+/// pending request expires, or how much of a grant is left. `None` when its
+/// state (as of `now`) has no deadline.
+pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Option<String> {
+    use lockbox_shared::lifecycle::State;
+    let deadline = view.deadline()?;
+    match view.effective_state_at(now) {
+        State::PendingManagerApproval | State::PendingCustomerApproval => {
+            Some(format!("Expires in {}", duration(deadline - now)))
+        }
+        State::Approved => Some(format!("Access: {}", countdown(deadline, now, "ended"))),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,20 +127,5 @@ mod tests {
         assert_eq!(minutes(60), "1 hour");
         assert_eq!(minutes(45), "45 minutes");
         assert_eq!(minutes(1), "1 minute");
-    }
-}
-
-/// What a request's deadline means for a person at `now`: how long until a
-/// pending request expires, or how much of a grant is left. `None` when its
-/// state (as of `now`) has no deadline.
-pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Option<String> {
-    use lockbox_shared::lifecycle::State;
-    let deadline = view.deadline()?;
-    match view.effective_state_at(now) {
-        State::PendingManagerApproval | State::PendingCustomerApproval => {
-            Some(format!("Expires in {}", duration(deadline - now)))
-        }
-        State::Approved => Some(format!("Access: {}", countdown(deadline, now, "ended"))),
-        _ => None,
     }
 }

@@ -14,7 +14,8 @@ use crate::components::router::{provide_router, redirect};
 use crate::components::session::{provide_session, use_session};
 use crate::components::shell::Shell;
 use crate::pages::{
-    audit::AuditSearchPage, grant::GrantPage, not_found::NotFound, preapprovals::PreapprovalsPage,
+    audit::AuditSearchPage, dev_outbox::DevOutboxPage, grant::GrantPage, not_found::NotFound,
+    notifications::NotificationsPage, preapprovals::PreapprovalsPage,
     provider_requests::ProviderRequestsPage, request_detail::RequestDetailPage,
     requests::RequestsPage, roles::RolesPage, security_privacy::SecurityPrivacyPage,
     sign_in::SignInPage, status::StatusPage,
@@ -42,6 +43,8 @@ pub fn App() -> impl IntoView {
                 Page::Fixed(AppRoute::Preapprovals) => view! { <PreapprovalsPage/> }.into_any(),
                 Page::Fixed(AppRoute::Audit) => view! { <AuditSearchPage/> }.into_any(),
                 Page::Fixed(AppRoute::Roles) => view! { <RolesPage/> }.into_any(),
+                Page::Fixed(AppRoute::Notifications) => view! { <NotificationsPage/> }.into_any(),
+                Page::Fixed(AppRoute::DevOutbox) => view! { <DevOutboxPage/> }.into_any(),
                 Page::NotFound => view! { <NotFound/> }.into_any(),
             }}
         </Shell>

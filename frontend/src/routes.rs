@@ -19,11 +19,15 @@ pub enum AppRoute {
     Preapprovals,
     /// Audit log search and export.
     Audit,
+    /// Settings > Org settings > Notifications (webhooks, delivery log).
+    Notifications,
+    /// The outbox as a developer sees it (local development only).
+    DevOutbox,
 }
 
 impl AppRoute {
     /// Every page without parameters.
-    pub const ALL: [AppRoute; 8] = [
+    pub const ALL: [AppRoute; 10] = [
         AppRoute::Status,
         AppRoute::SecurityPrivacy,
         AppRoute::LockboxRequests,
@@ -32,6 +36,8 @@ impl AppRoute {
         AppRoute::ProviderRequests,
         AppRoute::Preapprovals,
         AppRoute::Audit,
+        AppRoute::Notifications,
+        AppRoute::DevOutbox,
     ];
 
     /// The path of the page, for links.
@@ -45,6 +51,8 @@ impl AppRoute {
             AppRoute::ProviderRequests => "/provider/requests",
             AppRoute::Preapprovals => "/provider/preapprovals",
             AppRoute::Audit => "/audit",
+            AppRoute::Notifications => "/settings/org-settings/notifications",
+            AppRoute::DevOutbox => "/dev/outbox",
         }
     }
 }
@@ -117,6 +125,11 @@ pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static 
             "Settings",
         ),
         (Action::ListRoleHolders, AppRoute::Roles, "Roles"),
+        (
+            Action::ManageNotifications,
+            AppRoute::Notifications,
+            "Notifications",
+        ),
     ]
     .into_iter()
     .filter(|(action, _, _)| may(*action))

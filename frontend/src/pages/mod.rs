@@ -1,6 +1,8 @@
 pub mod audit;
+pub mod dev_outbox;
 pub mod grant;
 pub mod not_found;
+pub mod notifications;
 pub mod preapprovals;
 pub mod provider_requests;
 pub mod request_detail;

@@ -1,0 +1,203 @@
+//! Settings > Org settings > Notifications: the tenant's webhook endpoints
+//! (added with their secret shown once, removed behind a confirmation) and
+//! the log of what was sent to its people and endpoints.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use lockbox_shared::api::{Delivery, NotificationSettings, WebhookEndpoint};
+
+use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::error::ErrorBox;
+use crate::components::time::LocalTime;
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let settings = api::notifications();
+    let reload = Callback::new(move |_| settings.refetch());
+    // Kept by the page: the secret must outlive the reload its adding causes.
+    let secret = RwSignal::new(None::<(String, String)>);
+    view! {
+        <section class="page">
+            <p class="crumbs">"Settings › Org settings"</p>
+            <h1>"Notifications"</h1>
+            <p class="muted">"Global admins and approvers get an e-mail when a request awaits their decision; global admins when Customer Lockbox is switched or a role changes. No message carries a link: sign in to these pages yourself to act."</p>
+            {move || match settings.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Ok(s)) => view! { <Webhooks settings=s.clone() reload=reload secret=secret/> <Deliveries items=s.deliveries/> }.into_any(),
+                Some(Err(err)) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Webhooks(
+    settings: NotificationSettings,
+    reload: Callback<()>,
+    secret: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
+    let url = RwSignal::new(String::new());
+    let chosen = RwSignal::new(settings.events.clone());
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_busy.set(true);
+        let (wanted, events) = (url.get_untracked(), chosen.get_untracked());
+        spawn_local(async move {
+            match api::add_webhook(wanted, events).await {
+                Ok(created) => {
+                    error.set(None);
+                    url.set(String::new());
+                    secret.set(Some((created.endpoint.url, created.secret)));
+                    reload.run(());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            set_busy.set(false);
+        });
+    };
+    let events = settings.events.clone();
+    view! {
+        <article class="card" aria-labelledby="webhooks-title">
+            <h2 id="webhooks-title">"Webhooks"</h2>
+            <p class="muted">"Lockbox sends each event as JSON to your endpoints, signed the Standard Webhooks way (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried for about three hours."</p>
+            {move || secret.get().map(|(to, key)| view! {
+                <div class="confirmation" role="status" data-testid="webhook-secret">
+                    <p>"Added " <span class="address">{to}</span> ". Its signing secret, shown only now:"</p>
+                    <p><code class="secret">{key}</code></p>
+                    <p>"Store it with your receiver; Lockbox cannot show it again."</p>
+                </div>
+            })}
+            {if settings.endpoints.is_empty() {
+                view! { <p class="muted" data-testid="no-webhooks">"No endpoints yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="endpoint-list">
+                        {settings.endpoints.into_iter().map(|e| view! { <Endpoint endpoint=e reload=reload/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <form class="webhook-form" on:submit=add>
+                <label for="webhook-url">"Endpoint URL"</label>
+                <input id="webhook-url" type="url" required placeholder="https://hooks.example/lockbox"
+                    prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
+                <fieldset>
+                    <legend>"Events"</legend>
+                    {events.into_iter().map(|event| {
+                        let name = event.clone();
+                        let toggled = event.clone();
+                        view! {
+                            <label class="check">
+                                <input type="checkbox"
+                                    prop:checked=move || chosen.get().contains(&name)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|list| {
+                                            list.retain(|e| e != &toggled);
+                                            if on { list.push(toggled.clone()); }
+                                        });
+                                    }/>
+                                <code>{event}</code>
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+                <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Adding…" } else { "Add endpoint" }}</button>
+            </form>
+        </article>
+    }
+}
+
+#[component]
+fn Endpoint(endpoint: WebhookEndpoint, reload: Callback<()>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let id = endpoint.id.clone();
+    let remove = Callback::new(move |_| {
+        set_busy.set(true);
+        let id = id.clone();
+        spawn_local(async move {
+            match api::remove_webhook(id).await {
+                Ok(()) => {
+                    open.set(false);
+                    reload.run(());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            set_busy.set(false);
+        });
+    });
+    let url = endpoint.url.clone();
+    let last = match (
+        &endpoint.last_attempt_status,
+        endpoint.last_status,
+        &endpoint.last_error,
+    ) {
+        (None, _, _) => "Nothing sent yet.".to_owned(),
+        (Some(status), Some(code), _) => format!("Last delivery: {status} (HTTP {code})."),
+        (Some(status), None, Some(err)) => format!("Last delivery: {status}: {err}"),
+        (Some(status), None, None) => format!("Last delivery: {status}."),
+    };
+    view! {
+        <li class="endpoint" data-testid="webhook">
+            <p><span class="address">{endpoint.url.clone()}</span></p>
+            <p class="muted">{endpoint.events.join(", ")}</p>
+            <p>{format!("{} delivered, {} waiting, {} failed. ", endpoint.delivered, endpoint.pending, endpoint.failed)}{last}</p>
+            <p class="muted">"Added by " {endpoint.created_by} " on " <LocalTime ms=endpoint.created_at/></p>
+            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>"Remove"</button>
+            <ConfirmDialog open=open title=Signal::stored("Remove this endpoint?".to_owned())
+                confirm_label=Signal::stored("Remove endpoint".to_owned()) danger=true busy=busy on_confirm=remove>
+                <p>"Deliveries to " <span class="address">{url.clone()}</span> " stop, and what it has not yet received is dropped. The removal is recorded in the audit log."</p>
+            </ConfirmDialog>
+        </li>
+    }
+}
+
+/// The delivery log: newest first, e-mails to the tenant's people and
+/// deliveries to its endpoints.
+#[component]
+pub fn Deliveries(items: Vec<Delivery>) -> impl IntoView {
+    view! {
+        <article class="card" aria-labelledby="deliveries-title">
+            <h2 id="deliveries-title">"Recent messages"</h2>
+            {if items.is_empty() {
+                view! { <p class="muted">"Nothing sent yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="delivery-list">
+                        {items.into_iter().map(|d| view! { <DeliveryRow delivery=d/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn DeliveryRow(delivery: Delivery) -> impl IntoView {
+    let tone = match delivery.status.as_str() {
+        "delivered" => "badge tone-live",
+        "failed" => "badge tone-stopped",
+        _ => "badge tone-pending",
+    };
+    let channel = if delivery.channel == "email" {
+        "E-mail to"
+    } else {
+        "Webhook"
+    };
+    view! {
+        <li class="delivery" data-testid="delivery">
+            <p><span class=tone>{delivery.status.clone()}</span> " " <code>{delivery.kind.clone()}</code> " · " <LocalTime ms=delivery.created_at/></p>
+            <p>{channel} " " <span class="address">{delivery.recipient.clone()}</span></p>
+            <p class="muted">{delivery.subject.clone()}</p>
+            {(delivery.attempts > 1 || delivery.last_error.is_some()).then(|| view! {
+                <p class="muted">{format!("{} attempts. ", delivery.attempts)}{delivery.last_error.clone().unwrap_or_default()}</p>
+            })}
+        </li>
+    }
+}
