@@ -27,6 +27,7 @@ CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE status = 'pending'
 CREATE INDEX outbox_tenant ON outbox (tenant_id, created_at DESC, id);
 CREATE INDEX outbox_request ON outbox (request_id, created_at DESC, id);
 CREATE INDEX outbox_recipient ON outbox (recipient, created_at DESC, id);
+CREATE INDEX outbox_done ON outbox (created_at) WHERE status <> 'pending';
 
 -- A tenant's webhook endpoints. The secret signs every delivery (Standard
 -- Webhooks); it is shown once, when the endpoint is added.

@@ -12,6 +12,11 @@ use lockbox_shared::lifecycle::{self, State, DEADLINES};
 use lockbox_shared::notify::GRANT_ENDING_NOTICE_MS;
 
 use crate::service::notify;
+use crate::store::outbox;
+
+/// How long delivered and failed messages stay in the outbox (30 days):
+/// the delivery log shows them, the audit log keeps what happened.
+pub const OUTBOX_RETENTION_MS: i64 = 30 * 24 * 3_600_000;
 use crate::store::requests as store;
 use crate::store::{audit, settings, Database, DbError, Statement};
 
@@ -96,6 +101,9 @@ pub async fn sweep<D: Database>(
 
 /// Grants read per run for their 15-minute warning.
 pub const ENDING_BATCH: i64 = 100;
+/// Tenants whose warnings one run writes (one batch each); the others'
+/// follow a minute later, still before their grants end.
+pub const ENDING_TENANTS_PER_RUN: usize = 5;
 
 /// Writes the 15-minute warning of every live grant that ends within 15
 /// minutes of `now` and has not had it (at most [`ENDING_BATCH`] per run;
@@ -123,7 +131,7 @@ pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> 
             .or_default()
             .push(notify::grant_ending(grant, name, now, &live));
     }
-    for statements in batches.into_values() {
+    for statements in batches.into_values().take(ENDING_TENANTS_PER_RUN) {
         written += db.batch(statements).await?.iter().sum::<usize>() as u64;
     }
     Ok(written)
@@ -153,13 +161,24 @@ pub async fn run(
             err.log();
         }
     }
+    // With a backlog of moves the run's budget is spent: warnings, delivery
+    // and pruning wait a minute (every change's own request delivers too).
+    let mut delivered = Default::default();
     if !outcome.more_due {
         if let Err(err) = warn_ending(&*app.db, now_ms).await {
             crate::error::AppError::from(err).log();
         }
+        // Delivery is by the wall clock: a message's backoff is real time.
+        let wall = Date::now().as_millis() as i64;
+        delivered = crate::delivery::deliver(app, wall).await;
+        if let Err(err) = app
+            .db
+            .batch(vec![outbox::prune(wall - OUTBOX_RETENTION_MS, 500)])
+            .await
+        {
+            crate::error::AppError::from(err).log();
+        }
     }
-    // Delivery is by the wall clock: a message's backoff is real time.
-    let delivered = crate::delivery::deliver(app, Date::now().as_millis() as i64).await;
     let finished_at = Date::now().as_millis() as i64;
     crate::store::cron_runs::record(&app.db, now_ms, cron, finished_at, &outcome).await?;
     if delivered.delivered + delivered.retrying + delivered.failed > 0 {

@@ -491,7 +491,7 @@ mod tests {
                 Activity::Lockbox(activity)
             );
         }
-        assert_eq!(LockboxActivity::ALL.len(), 11);
+        assert_eq!(LockboxActivity::ALL.len(), 13);
         for op in OperationName::ALL.iter().copied() {
             assert_eq!(Activity::parse(op.as_str()), Some(Activity::Operation(op)));
         }

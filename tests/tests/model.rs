@@ -1246,3 +1246,114 @@ fn sealing_in_steps_builds_the_tree_of_every_record() {
         .expect("count");
     assert_eq!(stored as u64, size);
 }
+
+/// A mailer that records what it sends and fails each message of `flaky`
+/// on its first attempt.
+struct RecordingMailer {
+    sent: std::cell::RefCell<Vec<String>>,
+    tried: std::cell::RefCell<Vec<String>>,
+    flaky: std::collections::BTreeSet<String>,
+}
+
+impl lockbox_backend::service::notify::Mailer for RecordingMailer {
+    async fn send(
+        &self,
+        mail: lockbox_backend::service::notify::Mail<'_>,
+    ) -> Result<String, String> {
+        let id = mail.row.id.clone();
+        let first = !self.tried.borrow().contains(&id);
+        self.tried.borrow_mut().push(id.clone());
+        if first && self.flaky.contains(&id) {
+            return Err("the mail provider is down".to_owned());
+        }
+        self.sent.borrow_mut().push(id.clone());
+        Ok(format!("provider-{id}"))
+    }
+}
+
+/// A webhook receiver that must not be called (no endpoints here).
+struct NoPoster;
+
+impl lockbox_backend::service::notify::Poster for NoPoster {
+    async fn post(
+        &self,
+        url: &str,
+        _headers: &[(&str, String)],
+        _body: &str,
+    ) -> lockbox_backend::service::notify::PostResult {
+        panic!("no endpoint exists, yet {url} was called")
+    }
+}
+
+#[test]
+fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retried_later() {
+    use lockbox_backend::service::notify::deliver_due;
+    use lockbox_backend::store::outbox;
+    let db = open_database();
+    let pending: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::dev_list(None, 1_000))).expect("the outbox reads");
+    assert!(
+        pending.len() >= 10,
+        "the demo requests wrote notices: {}",
+        pending.len()
+    );
+    let flaky: std::collections::BTreeSet<String> =
+        pending.iter().take(3).map(|r| r.id.clone()).collect();
+    let mailer = RecordingMailer {
+        sent: Default::default(),
+        tried: Default::default(),
+        flaky: flaky.clone(),
+    };
+    let now = START + HOUR;
+    // Two passes interleaved on one database (each statement yields).
+    let (a, b) = block_on(futures::future::join(
+        deliver_due(&db, &mailer, &NoPoster, now, 1_000),
+        deliver_due(&db, &mailer, &NoPoster, now, 1_000),
+    ));
+    let (a, b) = (a.expect("first pass"), b.expect("second pass"));
+    assert_eq!(a.delivered + b.delivered, (pending.len() - 3) as u64);
+    assert_eq!(a.retrying + b.retrying, 3);
+    // Not yet due again: the backoff is 30 s.
+    let early = block_on(deliver_due(&db, &mailer, &NoPoster, now + 1_000, 1_000)).expect("pass");
+    assert_eq!(early.delivered + early.retrying, 0);
+    let later = block_on(deliver_due(&db, &mailer, &NoPoster, now + 31_000, 1_000)).expect("pass");
+    assert_eq!(later.delivered, 3);
+    let mut sent = mailer.sent.borrow().clone();
+    let total = sent.len();
+    sent.sort();
+    sent.dedup();
+    assert_eq!(sent.len(), total, "a message was sent twice");
+    assert_eq!(total, pending.len());
+    let rows: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::dev_list(None, 1_000))).expect("reads");
+    for row in &rows {
+        assert_eq!(row.status, "delivered", "{row:?}");
+        let expected = if flaky.contains(&row.id) { 2 } else { 1 };
+        assert_eq!(row.attempts, expected, "{row:?}");
+        assert_eq!(
+            row.provider_message_id.as_deref(),
+            Some(format!("provider-{}", row.id).as_str())
+        );
+    }
+    // The admins' views read on the real schema.
+    let tenant = TenantId::parse(CONTOSO).expect("id");
+    let log: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::tenant_deliveries(&tenant, 50))).expect("reads");
+    assert!(
+        log.iter()
+            .all(|r| r.kind == "pending-approval" || r.channel == "webhook"),
+        "{log:?}"
+    );
+    let endpoints: Vec<outbox::EndpointSummaryRow> =
+        block_on(db.query(outbox::tenant_endpoints(&tenant))).expect("reads");
+    assert!(endpoints.is_empty());
+    // Delivered messages go when they are older than the cut-off, not before.
+    block_on(db.batch(vec![outbox::prune(START - 365 * 24 * HOUR, 1_000)])).expect("prunes");
+    let kept: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::dev_list(None, 1_000))).expect("reads");
+    assert_eq!(kept.len(), rows.len());
+    block_on(db.batch(vec![outbox::prune(now, 1_000)])).expect("prunes");
+    let left: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::dev_list(None, 1_000))).expect("reads");
+    assert!(left.is_empty(), "{left:?}");
+}

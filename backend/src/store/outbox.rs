@@ -243,6 +243,16 @@ pub fn attempt_failed(
     )
 }
 
+/// Deletes up to `limit` delivered or failed messages written before
+/// `before`.
+pub fn prune(before: i64, limit: i64) -> Statement {
+    Statement::new(
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
+         WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT ?)",
+        vec![before.into(), limit.into()],
+    )
+}
+
 /// The newest messages, optionally of one request (the dev outbox), with
 /// how often the local sink received each.
 pub fn dev_list(request: Option<&str>, limit: i64) -> Statement {

@@ -8,6 +8,7 @@ use crate::api::{self, ApiError};
 use crate::components::error::ErrorBox;
 use crate::components::live::auto_refresh;
 use crate::components::time::LocalTime;
+use crate::pages::not_found::NotFound;
 
 #[component]
 pub fn DevOutboxPage() -> impl IntoView {
@@ -23,9 +24,8 @@ pub fn DevOutboxPage() -> impl IntoView {
                 Some(Ok(o)) => view! {
                     <ol class="outbox">{o.items.into_iter().map(|m| view! { <Message message=m/> }).collect_view()}</ol>
                 }.into_any(),
-                Some(Err(ApiError::Problem(p))) if p.status == 404 => view! {
-                    <p data-testid="dev-only">"This page exists only in local development (make dev)."</p>
-                }.into_any(),
+                // Outside local development the page does not exist.
+                Some(Err(ApiError::Problem(p))) if p.status == 404 => view! { <NotFound/> }.into_any(),
                 Some(Err(err)) => view! { <ErrorBox error=err retry=Callback::new(move |_| outbox.refetch())/> }.into_any(),
             }}
         </section>
