@@ -29,18 +29,22 @@ prepare_db() {
 }
 
 # ensure_dev_keys: the RSA key pair of the local sign-in, made on first use
-# and kept in .wrangler/ (never committed). Exports LOCKBOX_DEV_PRIVATE_KEY and
-# LOCKBOX_DEV_PUBLIC_KEY (base64 PKCS#1 DER).
+# and kept in .wrangler/ (never committed). Exports LOCKBOX_DEV_PRIVATE_KEY
+# (base64 PKCS#8 DER) and LOCKBOX_DEV_PUBLIC_KEY (base64 SubjectPublicKeyInfo
+# DER), the forms WebCrypto imports, and for the tests, which mint their own
+# tokens, LOCKBOX_DEV_PRIVATE_KEY_PKCS1 (the same key as PKCS#1 DER).
 ensure_dev_keys() {
   local dir=.wrangler/dev-auth
-  if [ ! -s "$dir/private.b64" ] || [ ! -s "$dir/public.b64" ]; then
+  if [ ! -s "$dir/private.pkcs8.b64" ] || [ ! -s "$dir/public.spki.b64" ] || [ ! -s "$dir/private.pkcs1.b64" ]; then
     mkdir -p "$dir"
     node -e '
       const { generateKeyPairSync } = require("crypto");
       const fs = require("fs");
       const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      fs.writeFileSync(process.argv[1] + "/private.b64", privateKey.export({ type: "pkcs1", format: "der" }).toString("base64"), { mode: 0o600 });
-      fs.writeFileSync(process.argv[1] + "/public.b64", publicKey.export({ type: "pkcs1", format: "der" }).toString("base64"));
+      const secret = (name, type) => fs.writeFileSync(process.argv[1] + "/" + name, privateKey.export({ type, format: "der" }).toString("base64"), { mode: 0o600 });
+      secret("private.pkcs8.b64", "pkcs8");
+      secret("private.pkcs1.b64", "pkcs1");
+      fs.writeFileSync(process.argv[1] + "/public.spki.b64", publicKey.export({ type: "spki", format: "der" }).toString("base64"));
     ' "$dir" || die "could not generate the local sign-in key pair with node."
   fi
   # The seed of the Ed25519 key that signs local audit checkpoints.
@@ -50,10 +54,11 @@ ensure_dev_keys() {
       fs.writeFileSync(process.argv[1] + "/audit-signing.b64", require("crypto").randomBytes(32).toString("base64"), { mode: 0o600 });
     ' "$dir" || die "could not generate the local audit signing key with node."
   fi
-  LOCKBOX_DEV_PRIVATE_KEY=$(cat "$dir/private.b64")
-  LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.b64")
+  LOCKBOX_DEV_PRIVATE_KEY=$(cat "$dir/private.pkcs8.b64")
+  LOCKBOX_DEV_PRIVATE_KEY_PKCS1=$(cat "$dir/private.pkcs1.b64")
+  LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.spki.b64")
   LOCKBOX_AUDIT_SIGNING_KEY=$(cat "$dir/audit-signing.b64")
-  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_AUDIT_SIGNING_KEY
+  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PRIVATE_KEY_PKCS1 LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_AUDIT_SIGNING_KEY
 }
 
 # write_dev_vars: writes .dev.vars (wrangler's file of local secrets, never
@@ -88,7 +93,7 @@ start_server() {
   inspector=$(free_port)
   # The keys stay out of wrangler's environment too: an env file or
   # CLOUDFLARE_INCLUDE_PROCESS_ENV would otherwise hand them to the Worker.
-  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY \
+  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY \
     CLOUDFLARE_INCLUDE_PROCESS_ENV=false \
     wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
     --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \

@@ -3,16 +3,17 @@
 //! Production tokens are RS256-signed by Cloudflare Access and checked against
 //! the team's JWKS (`<issuer>/cdn-cgi/access/certs`). Local development mints
 //! tokens with a dev key and checks them with the very same code against a
-//! one-key set.
+//! one-key set. Signatures are the runtime's WebCrypto's (`crate::jwt`); a
+//! verified token is remembered by the isolate until it expires.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+
+use crate::jwt::{self, subtle};
 use worker::{D1Database, Fetch, Request, Url};
 
 use crate::error::AppError;
@@ -36,7 +37,9 @@ pub const JWKS_DEFAULT_LIFETIME_MS: i64 = 60 * 60 * 1000;
 /// The longest a fetched key set is used, whatever its `max-age` says.
 pub const JWKS_MAX_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// Clock skew tolerated on `exp` and `nbf`.
-const LEEWAY_SECONDS: u64 = 30;
+const LEEWAY_SECONDS: i64 = 30;
+/// Verified tokens an isolate remembers at most.
+const VERIFIED_CACHE: usize = 4_096;
 
 /// The claims Lockbox reads from an Access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,10 +79,19 @@ impl Claims {
     }
 }
 
-/// The local signing key pair (PKCS#1 DER, base64 in the variables).
+/// The local signing key pair (base64 DER in the variables: PKCS#8 for
+/// the private key, SubjectPublicKeyInfo for the public one).
 pub struct DevKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    private: Vec<u8>,
+    public: Vec<u8>,
+}
+
+thread_local! {
+    /// The dev keys as imported into WebCrypto, once per isolate.
+    static DEV_SIGNING: RefCell<Option<subtle::Key>> = const { RefCell::new(None) };
+    static DEV_VERIFYING: RefCell<Option<subtle::Key>> = const { RefCell::new(None) };
+    /// Tokens verified by this isolate, with their claims.
+    static VERIFIED: RefCell<HashMap<String, Claims>> = RefCell::new(HashMap::new());
 }
 
 impl DevKeys {
@@ -91,14 +103,22 @@ impl DevKeys {
         let public = STANDARD
             .decode(public.trim())
             .map_err(|e| format!("public key is not base64: {e}"))?;
-        Ok(Self {
-            encoding: EncodingKey::from_rsa_der(&private),
-            decoding: DecodingKey::from_rsa_der(&public),
-        })
+        Ok(Self { private, public })
+    }
+
+    async fn signing_key(&self) -> Result<subtle::Key, AppError> {
+        if let Some(key) = DEV_SIGNING.with(|k| k.borrow().clone()) {
+            return Ok(key);
+        }
+        let key = subtle::pkcs8(&self.private)
+            .await
+            .map_err(|err| AppError::Misconfigured(format!("dev private key (PKCS#8): {err}")))?;
+        DEV_SIGNING.with(|k| *k.borrow_mut() = Some(key.clone()));
+        Ok(key)
     }
 
     /// Mints a short-lived token for `email`, as Cloudflare Access would.
-    pub fn mint(&self, email: &str, user_id: &str, now_ms: i64) -> Result<String, AppError> {
+    pub async fn mint(&self, email: &str, user_id: &str, now_ms: i64) -> Result<String, AppError> {
         let now = now_ms / 1000;
         let claims = Claims {
             email: Some(email.to_owned()),
@@ -110,17 +130,20 @@ impl DevKeys {
             nbf: Some(now),
             iat: Some(now),
         };
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(DEV_KID.to_owned());
-        jsonwebtoken::encode(&header, &claims, &self.encoding)
-            .map_err(|err| AppError::Internal(format!("minting a dev token: {err}")))
+        let claims = serde_json::to_value(&claims)
+            .map_err(|err| AppError::Internal(format!("minting a dev token: {err}")))?;
+        let input = jwt::signing_input(DEV_KID, &claims);
+        let signature = subtle::sign(&self.signing_key().await?, input.as_bytes())
+            .await
+            .map_err(|err| AppError::Internal(format!("minting a dev token: {err}")))?;
+        Ok(jwt::assemble(&input, &signature))
     }
 }
 
 /// Where verification keys come from.
 enum KeySource {
-    /// The local dev key, under [`DEV_KID`].
-    Dev(DecodingKey),
+    /// The local dev key (SubjectPublicKeyInfo DER), under [`DEV_KID`].
+    Dev(Vec<u8>),
     /// The issuer's JWKS, fetched and cached by key id.
     Jwks { certs_url: String },
 }
@@ -249,7 +272,7 @@ impl<K: Clone> JwksCache<K> {
 
 thread_local! {
     // Workers run one thread per isolate; the cache lives as long as it.
-    static JWKS: RefCell<JwksCache<DecodingKey>> = RefCell::new(JwksCache::default());
+    static JWKS: RefCell<JwksCache<subtle::Key>> = RefCell::new(JwksCache::default());
 }
 
 fn unauthenticated(reason: impl Into<String>) -> AppError {
@@ -276,7 +299,7 @@ impl Verifier {
         Self {
             issuer: DEV_ISSUER.to_owned(),
             audience: DEV_AUDIENCE.to_owned(),
-            keys: KeySource::Dev(keys.decoding.clone()),
+            keys: KeySource::Dev(keys.public.clone()),
         }
     }
 
@@ -288,9 +311,18 @@ impl Verifier {
         }
     }
 
-    async fn key(&self, kid: &str, now_ms: i64) -> Result<DecodingKey, AppError> {
+    async fn key(&self, kid: &str, now_ms: i64) -> Result<subtle::Key, AppError> {
         let certs_url = match &self.keys {
-            KeySource::Dev(key) if kid == DEV_KID => return Ok(key.clone()),
+            KeySource::Dev(der) if kid == DEV_KID => {
+                if let Some(key) = DEV_VERIFYING.with(|k| k.borrow().clone()) {
+                    return Ok(key);
+                }
+                let key = subtle::spki(der).await.map_err(|err| {
+                    AppError::Misconfigured(format!("dev public key (SubjectPublicKeyInfo): {err}"))
+                })?;
+                DEV_VERIFYING.with(|k| *k.borrow_mut() = Some(key.clone()));
+                return Ok(key);
+            }
             KeySource::Dev(_) => return Err(unauthenticated(format!("unknown key id {kid:?}"))),
             KeySource::Jwks { certs_url } => certs_url,
         };
@@ -329,35 +361,85 @@ impl Verifier {
         })
     }
 
-    /// Verifies `token` and returns its claims; every failure is a 401.
-    pub async fn verify(&self, token: &str, now_ms: i64) -> Result<Claims, AppError> {
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|err| unauthenticated(format!("unreadable token header: {err}")))?;
-        if header.alg != Algorithm::RS256 {
-            return Err(unauthenticated(format!(
-                "algorithm {:?} refused (RS256 only)",
-                header.alg
-            )));
-        }
-        let kid = header
-            .kid
-            .ok_or_else(|| unauthenticated("token has no key id"))?;
-        let key = self.key(&kid, now_ms).await?;
+    fn check(&self, claims: &Claims, now_ms: i64) -> Result<(), AppError> {
+        let registered = jwt::Registered {
+            iss: Some(claims.iss.clone()),
+            aud: Some(claims.aud.clone()),
+            exp: Some(claims.exp),
+            nbf: claims.nbf,
+        };
+        jwt::check_claims(
+            &registered,
+            &self.issuer,
+            &self.audience,
+            now_ms.div_euclid(1000),
+            LEEWAY_SECONDS,
+        )
+        .map_err(|why| unauthenticated(format!("token refused: {why}")))
+    }
 
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECONDS;
-        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+    /// Verifies `token` and returns its claims; every failure is a 401. A
+    /// token this isolate verified before is not verified again until it
+    /// expires (its times, issuer and audience are checked each call).
+    pub async fn verify(&self, token: &str, now_ms: i64) -> Result<Claims, AppError> {
+        let cache_key = format!("{}\n{}\n{token}", self.issuer, self.audience);
+        if let Some(claims) = VERIFIED.with(|v| v.borrow().get(&cache_key).cloned()) {
+            self.check(&claims, now_ms)?;
+            return Ok(claims);
+        }
+        let parts = jwt::split(token).map_err(unauthenticated)?;
+        let kid = parts.header.kid.clone().unwrap_or_default();
+        let key = self.key(&kid, now_ms).await?;
+        let genuine = subtle::verify(&key, &parts.signature, parts.signing_input.as_bytes())
+            .await
             .map_err(|err| unauthenticated(format!("token refused: {err}")))?;
-        Ok(data.claims)
+        if !genuine {
+            return Err(unauthenticated(
+                "token refused: the signature does not match",
+            ));
+        }
+        let claims: Claims = serde_json::from_slice(&parts.payload)
+            .map_err(|err| unauthenticated(format!("token refused: unreadable claims: {err}")))?;
+        self.check(&claims, now_ms)?;
+        VERIFIED.with(|v| {
+            let mut v = v.borrow_mut();
+            if v.len() >= VERIFIED_CACHE {
+                let now = now_ms.div_euclid(1000);
+                v.retain(|_, c| c.exp > now);
+                if v.len() >= VERIFIED_CACHE {
+                    v.clear();
+                }
+            }
+            v.insert(cache_key, claims.clone());
+        });
+        Ok(claims)
     }
 }
 
+/// One key of a JWKS: RSA keys for signing with RS256 are used.
+#[derive(Debug, Deserialize)]
+struct Jwk {
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    kty: String,
+    #[serde(default)]
+    alg: Option<String>,
+    #[serde(default, rename = "use")]
+    usage: Option<String>,
+    #[serde(default)]
+    n: Option<String>,
+    #[serde(default)]
+    e: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
 /// The issuer's keys by key id, and how long they may be used.
-async fn fetch_jwks(certs_url: &str) -> Result<(HashMap<String, DecodingKey>, i64), AppError> {
+async fn fetch_jwks(certs_url: &str) -> Result<(HashMap<String, subtle::Key>, i64), AppError> {
     let url = Url::parse(certs_url)
         .map_err(|err| AppError::Misconfigured(format!("JWKS URL {certs_url}: {err}")))?;
     let mut response = Fetch::Url(url)
@@ -375,14 +457,18 @@ async fn fetch_jwks(certs_url: &str) -> Result<(HashMap<String, DecodingKey>, i6
         .json()
         .await
         .map_err(|err| unauthenticated(format!("JWKS unreadable: {err}")))?;
-    let keys = set
-        .keys
-        .iter()
-        .filter_map(|jwk| {
-            let kid = jwk.common.key_id.clone()?;
-            DecodingKey::from_jwk(jwk).ok().map(|key| (kid, key))
-        })
-        .collect();
+    let mut keys = HashMap::new();
+    for jwk in set.keys {
+        let usable = jwk.kty == "RSA"
+            && jwk.alg.as_deref().is_none_or(|a| a == jwt::RS256)
+            && jwk.usage.as_deref().is_none_or(|u| u == "sig");
+        if let (true, Some(kid), Some(n), Some(e)) = (usable, jwk.kid, jwk.n, jwk.e) {
+            // A key the runtime cannot import is skipped, as one of another kind.
+            if let Ok(key) = subtle::rsa_jwk(&n, &e).await {
+                keys.insert(kid, key);
+            }
+        }
+    }
     Ok((keys, lifetime_ms))
 }
 

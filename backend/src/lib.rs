@@ -14,6 +14,7 @@ mod delivery;
 pub mod demo;
 pub mod error;
 pub mod export;
+mod jwt;
 mod routes;
 pub mod service;
 pub mod store;

@@ -239,7 +239,7 @@ pub fn dev_public_key() -> Vec<u8> {
 
 /// Signs `claims` with the dev private key under key id `kid` (RS256).
 pub fn mint(claims: &serde_json::Value, kid: &str) -> String {
-    let key = jsonwebtoken::EncodingKey::from_rsa_der(&dev_key("LOCKBOX_DEV_PRIVATE_KEY"));
+    let key = jsonwebtoken::EncodingKey::from_rsa_der(&dev_key("LOCKBOX_DEV_PRIVATE_KEY_PKCS1"));
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some(kid.to_owned());
     jsonwebtoken::encode(&header, claims, &key).unwrap_or_else(|err| panic!("minting: {err}"))

@@ -54,7 +54,7 @@ pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
             what: format!("A demo person with the e-mail {email:?} (pick one from the list)"),
         });
     };
-    let token = keys.mint(&user.email, &user.id, call.now_ms)?;
+    let token = keys.mint(&user.email, &user.id, call.now_ms).await?;
     let principal = store::people::principal(&app.db, &user.email)
         .await?
         .ok_or_else(|| AppError::Internal("signed-in person vanished".into()))?;
