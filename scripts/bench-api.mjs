@@ -1,8 +1,9 @@
 // Benchmark of the API on a running `wrangler dev` (see scripts/bench.sh):
-// throughput and p50/p99 latency of approving a request and of the access
-// check, next to a trivial route (health) of the same Worker in the same
-// run. Bounded: fixed request counts, 4 in flight, loopback only, and a
-// deadline after which it stops.
+// throughput and p50/p99 latency of the access check, the customer's list
+// (first page, with LIST_SIZE requests in the tenant), approving, an
+// operator call and an audit search page, each next to a trivial route
+// (health) of the same Worker in the same run. Bounded: fixed request
+// counts, 4 in flight, loopback only, and a deadline after which it stops.
 const BASE = process.env.LOCKBOX_URL;
 if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
   console.error('LOCKBOX_URL must be http://127.0.0.1:<port>');
@@ -10,7 +11,8 @@ if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
 }
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = 4;
-const DEADLINE = Date.now() + 180_000;
+const LIST_SIZE = Number(process.env.BENCH_LIST_SIZE ?? 1000);
+const DEADLINE = Date.now() + 480_000;
 const CONTOSO = '7c0a8f4e-5a1b-4c3d-9e2f-000000000001';
 
 async function signIn(email) {
@@ -56,24 +58,39 @@ async function measure(count, make, expect) {
 const engineer = await signIn('engineer1@provider.example');
 const manager = await signIn('manager@provider.example');
 const approver = await signIn('approver1@contoso.example');
+const auditor = await signIn('auditor@contoso.example');
 
-// Set-up (not measured): N requests pending for the customer.
+// Set-up (not measured): LIST_SIZE requests pending for the customer (at
+// least N, which are approved below), CONCURRENCY at a time.
 const ids = [];
-for (let i = 0; i < N && Date.now() < DEADLINE; i++) {
-  const created = await call('POST', '/api/v1/requests', engineer, {
-    tenant_id: CONTOSO, service: 'mail', ticket: `BENCH-${i}`, reason: 'Benchmark', duration_minutes: 60,
-  });
-  const id = JSON.parse(created.text).id;
-  await call('POST', `/api/v1/requests/${id}/preapprove`, manager, {});
-  ids.push(id);
-}
+let made = 0;
+await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  while (made < Math.max(N, LIST_SIZE) && Date.now() < DEADLINE) {
+    const i = made++;
+    const created = await call('POST', '/api/v1/requests', engineer, {
+      tenant_id: CONTOSO, service: 'mail', ticket: `BENCH-${i}`, reason: 'Benchmark', duration_minutes: 60,
+    });
+    const id = JSON.parse(created.text).id;
+    await call('POST', `/api/v1/requests/${id}/preapprove`, manager, {});
+    ids.push(id);
+  }
+}));
+// One live grant for the operator calls.
+const grant = ids.pop();
+await call('POST', `/api/v1/requests/${grant}/approve`, approver, {});
+const operation = `/api/v1/tenants/${CONTOSO}/services/mail/operations/Get-Mailbox?request_id=${grant}`;
+const toApprove = ids.slice(0, N);
 
 const results = {
   'GET /api/v1/health (trivial)': await measure(2 * N, () => call('GET', '/api/v1/health'), 200),
   'GET /api/v1/access/check': await measure(
     2 * N, () => call('GET', `/api/v1/access/check?tenant=${CONTOSO}&service=mail`, engineer), 200),
+  [`GET /api/v1/requests (${made} in tenant)`]: await measure(
+    N, () => call('GET', '/api/v1/requests', approver), 200),
   'POST /api/v1/requests/{id}/approve': await measure(
-    ids.length, (i) => call('POST', `/api/v1/requests/${ids[i]}/approve`, approver, { comment: 'bench' }), 200),
+    toApprove.length, (i) => call('POST', `/api/v1/requests/${toApprove[i]}/approve`, approver, { comment: 'bench' }), 200),
+  'POST …/operations/Get-Mailbox': await measure(N, () => call('POST', operation, engineer, {}), 200),
+  'GET /api/v1/audit (first page)': await measure(N, () => call('GET', '/api/v1/audit?limit=50', auditor), 200),
 };
 
 const base = results['GET /api/v1/health (trivial)'];

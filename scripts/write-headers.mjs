@@ -2,8 +2,11 @@
 // send with the SPA. The Content-Security-Policy allows exactly the inline
 // module script trunk writes into index.html (by its SHA-256), the wasm
 // compilation it starts ('wasm-unsafe-eval'), and nothing from elsewhere.
+// Files whose names carry their content's hash (trunk's output) are cached
+// for a year without revalidation; everything else (index.html, every page
+// address) keeps the platform's default, revalidated on each visit.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const dist = process.argv[2] ?? 'frontend/dist';
 const html = readFileSync(`${dist}/index.html`, 'utf8');
@@ -26,7 +29,17 @@ const csp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-writeFileSync(`${dist}/_headers`, `/*
+// trunk names hashed files `<name>-<16 hex digits>[_bg].<ext>`.
+const hashed = readdirSync(dist).filter((f) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(f));
+if (hashed.length === 0) {
+  console.error(`no content-hashed file found in ${dist}: has trunk changed its naming?`);
+  process.exit(1);
+}
+const immutable = hashed
+  .map((f) => `/${f}\n  Cache-Control: public, max-age=31536000, immutable\n`)
+  .join('');
+
+writeFileSync(`${dist}/_headers`, `${immutable}/*
   Content-Security-Policy: ${csp}
   X-Content-Type-Options: nosniff
   X-Frame-Options: DENY

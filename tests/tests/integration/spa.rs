@@ -29,3 +29,43 @@ fn every_page_address_serves_the_app_so_deep_links_survive_a_reload() {
         );
     }
 }
+
+#[test]
+fn hashed_assets_are_cached_for_a_year_and_the_page_is_always_revalidated() {
+    let page = get("/");
+    let cache = page.header("cache-control").unwrap_or_default().to_owned();
+    assert!(
+        !cache.contains("immutable") && cache.contains("max-age=0"),
+        "index.html: {cache}"
+    );
+    // Every script and style the page names carries its content's hash.
+    let mut assets: Vec<String> = Vec::new();
+    for attr in ["src=\"/", "href=\"/"] {
+        for piece in page.body.split(attr).skip(1) {
+            let name = piece.split('"').next().unwrap_or_default();
+            if name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css") {
+                assets.push(format!("/{name}"));
+            }
+        }
+    }
+    assert!(
+        assets.iter().any(|a| a.ends_with(".wasm")),
+        "no wasm named in the page: {assets:?}"
+    );
+    for asset in &assets {
+        // HEAD: the wasm is not text.
+        let answer = lockbox_tests::client()
+            .head(lockbox_tests::url(asset))
+            .call()
+            .unwrap_or_else(|err| panic!("{asset}: {err}"));
+        assert_eq!(answer.status(), 200, "{asset}");
+        assert_eq!(
+            answer
+                .headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("public, max-age=31536000, immutable"),
+            "{asset}"
+        );
+    }
+}
