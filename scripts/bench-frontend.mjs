@@ -135,9 +135,9 @@ console.log(`First render of the requests list at 390×844, 4G (1.6 Mbps, 150 ms
 console.log(`  runs (in page, from navigation start): ${times.map((t) => `${t} ms`).join(', ')}`);
 console.log(`  median: ${median(times)} ms (target < 2000 ms)`);
 console.log(`  driver's wall clock, same runs: ${wall.map((t) => `${t} ms`).join(', ')}; median ${median(wall)} ms`);
+console.log(`    of which before the navigation started: median ${median(beforeStart)} ms;`
+  + ` after the frame, until Playwright noticed: median ${median(afterFrame)} ms`);
 console.log(`  transferred: median ${(median(firstBytes) / 1024).toFixed(1)} KB`);
 console.log(`Repeat visit (same context, hashed assets cached as immutable):`);
 console.log(`  runs: ${repeats.map((t) => `${t} ms`).join(', ')}`);
 console.log(`  median: ${median(repeats)} ms; transferred: median ${(median(repeatBytes) / 1024).toFixed(1)} KB`);
-console.log(`    of which before the navigation started: median ${median(beforeStart)} ms;`
-  + ` after the frame, until Playwright noticed: median ${median(afterFrame)} ms`);

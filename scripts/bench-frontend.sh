@@ -20,4 +20,5 @@ prepare_db "$dir"
 port=$(free_port)
 trap stop_server EXIT
 start_server "$port" "$dir" test-output/bench-frontend-wrangler.log
+seed_demo_requests "$port"
 LOCKBOX_URL="http://127.0.0.1:$port" node scripts/bench-frontend.mjs

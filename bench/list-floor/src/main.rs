@@ -23,11 +23,11 @@ fn main() {
         view! {
             <h1>"Customer Lockbox requests"</h1>
             {move || list.get().flatten().map(|page| page.items.into_iter().map(|r| view! {
-                <a class="request-row" href=format!("/support/lockbox-requests/{}", r.request.id)>
+                <a class="request-row" href=format!("/support/lockbox-requests/{}", r.id)>
                     <span>{r.effective_state.label()}</span>
-                    <span>{r.request.ticket}</span>
-                    <span>{r.request.service}</span>
-                    <span>{r.request.requester_email}</span>
+                    <span>{r.ticket}</span>
+                    <span>{r.service}</span>
+                    <span>{r.requester_email}</span>
                 </a>
             }).collect_view())}
         }
