@@ -1,6 +1,6 @@
 //! Access requests: open, list, read, move on, and the access check.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lockbox_shared::api::{
     AccessCheck, Audience, CreateAccessRequest, RequestDetail, RequestPage, RequestView,
@@ -10,7 +10,7 @@ use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{self, AccessRequest, NewRequest, TransitionError, Verb};
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
-use lockbox_shared::roles::Principal;
+use lockbox_shared::roles::{Membership, Principal};
 use lockbox_shared::validation::{
     Comment, GrantDuration, Invalid, Reason, ServiceName, TicketNumber,
 };
@@ -145,7 +145,12 @@ pub async fn create_with_id<D: Database>(
     ];
     statements.extend(notify::on_create(&request, &name, stamp.now));
     db.batch(statements).await?;
-    Ok(view(db, &request, audience(principal), stamp.now).await?)
+    Ok(RequestView::of(
+        &request,
+        &name,
+        audience(principal),
+        stamp.now,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -262,7 +267,12 @@ pub async fn act<D: Database>(
         Err(err) => return Err(err.into()),
     };
     if applied {
-        return Ok(view(db, &after, audience, stamp.now).await?);
+        return Ok(RequestView::of(
+            &after,
+            &tenant.tenant_name,
+            audience,
+            stamp.now,
+        ));
     }
 
     // Someone else changed the row between our read and our write.
@@ -334,9 +344,10 @@ async fn page<D: Database>(
     db: &D,
     mut requests: Vec<AccessRequest>,
     limit: i64,
-    audience: Audience,
+    principal: &Principal,
     now: i64,
 ) -> Result<RequestPage, AppError> {
+    let audience = audience(principal);
     let next_cursor = if requests.len() as i64 > limit {
         requests.truncate(limit as usize);
         requests.last().map(|last| {
@@ -348,16 +359,32 @@ async fn page<D: Database>(
     } else {
         None
     };
+    // A customer's tenant name is known from the sign-in; provider staff's
+    // lists name many tenants, read in one query.
     let mut names: BTreeMap<TenantId, String> = BTreeMap::new();
-    let mut items = Vec::with_capacity(requests.len());
-    for request in &requests {
-        if !names.contains_key(&request.tenant_id) {
-            let name = tenant_name(db, &request.tenant_id).await?;
-            names.insert(request.tenant_id.clone(), name);
-        }
-        let name = names.get(&request.tenant_id).map_or("", String::as_str);
-        items.push(RequestView::of(request, name, audience, now));
+    if let Membership::Customer {
+        tenant_id,
+        tenant_name,
+        ..
+    } = &principal.membership
+    {
+        names.insert(tenant_id.clone(), tenant_name.clone());
     }
+    let unknown: BTreeSet<&TenantId> = requests
+        .iter()
+        .map(|r| &r.tenant_id)
+        .filter(|t| !names.contains_key(*t))
+        .collect();
+    if !unknown.is_empty() {
+        names.extend(settings::names(db, &unknown.into_iter().collect::<Vec<_>>()).await?);
+    }
+    let items = requests
+        .iter()
+        .map(|request| {
+            let name = names.get(&request.tenant_id).map_or("", String::as_str);
+            RequestView::of(request, name, audience, now)
+        })
+        .collect();
     Ok(RequestPage { items, next_cursor })
 }
 
@@ -387,7 +414,7 @@ pub async fn list<D: Database>(
         let statement = store::list(scope, &query.filter, limit, now);
         store::select(db, statement).await?
     };
-    page(db, requests, limit, audience(principal), now).await
+    page(db, requests, limit, principal, now).await
 }
 
 /// Managers: requests of every tenant awaiting pre-approval.
@@ -400,7 +427,7 @@ pub async fn awaiting_preapproval<D: Database>(
     authorize(principal, Action::ListAwaitingPreapproval, None)?;
     let limit = limit_of(query);
     let requests = provider_index::awaiting_preapproval(db, &query.filter, limit, now).await?;
-    page(db, requests, limit, Audience::Provider, now).await
+    page(db, requests, limit, principal, now).await
 }
 
 /// Whether the caller holds a live grant for `tenant_id` / `service` now:
