@@ -439,7 +439,7 @@ fn webhooks_are_signed_delivered_once_each_and_survive_a_receiver_failing_twice(
     let forged = accepted(&got)[0].clone();
     assert!(webhook
         .verify(
-            forged.body.replace("grant", "grunt").as_bytes(),
+            forged.body.replacen('{', "{ ", 1).as_bytes(),
             &forged.headers
         )
         .is_err());
