@@ -3,7 +3,7 @@
 //! completes), each with its audit record, made by the same code as every
 //! other transition (`lifecycle::sweep`, `NewAuditRecord::transition`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use lockbox_shared::api::SweepOutcome;
 use lockbox_shared::audit::NewAuditRecord;
@@ -46,13 +46,10 @@ pub async fn sweep<D: Database>(
             }
             let due = store::select(db, store::due(rule, now, SWEEP_BATCH)).await?;
             calls += 1;
-            let tenants: BTreeSet<&TenantId> = due.iter().map(|r| &r.tenant_id).collect();
-            let names = if tenants.is_empty() {
-                BTreeMap::new()
-            } else {
+            if !due.is_empty() {
                 calls += 1;
-                settings::names(db, &tenants.into_iter().collect::<Vec<_>>()).await?
-            };
+            }
+            let names = settings::names(db, due.iter().map(|r| &r.tenant_id)).await?;
             // Per tenant: the statements, and which of them are the moves.
             let mut batches: BTreeMap<TenantId, (Vec<Statement>, Vec<usize>)> = BTreeMap::new();
             for before in &due {
@@ -112,14 +109,18 @@ pub const ENDING_TENANTS_PER_RUN: usize = 5;
 pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
     let ending = store::select(
         db,
-        store::ending_soon(now, GRANT_ENDING_NOTICE_MS, ENDING_BATCH),
+        store::ending_soon(
+            now,
+            GRANT_ENDING_NOTICE_MS,
+            &notify::grant_ending_row_suffix(),
+            ENDING_BATCH,
+        ),
     )
     .await?;
     if ending.is_empty() {
         return Ok(0);
     }
-    let tenants: BTreeSet<&TenantId> = ending.iter().map(|r| &r.tenant_id).collect();
-    let names = settings::names(db, &tenants.into_iter().collect::<Vec<_>>()).await?;
+    let names = settings::names(db, ending.iter().map(|r| &r.tenant_id)).await?;
     let mut written = 0;
     // One batch per tenant: no transaction spans tenants.
     let mut batches: BTreeMap<&TenantId, Vec<Statement>> = BTreeMap::new();

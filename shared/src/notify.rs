@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::audit::utc;
 use crate::lifecycle::{AccessRequest, Approval, State, Verb};
 use crate::named_enum;
+use crate::policy::Action;
 use crate::validation::clean_text;
 
 /// How long before a grant ends its requester is warned (15 minutes).
@@ -74,6 +75,20 @@ pub enum Audience {
     TenantApprovers,
     /// Every global admin of the tenant.
     TenantAdmins,
+}
+
+impl Audience {
+    /// The action whose holders make up this audience: those told are the
+    /// people who may act on it (`policy::Action::allowed`); the requester
+    /// is one address instead.
+    pub const fn holders_of(self) -> Option<Action> {
+        match self {
+            Audience::Requester => None,
+            Audience::Managers => Some(Action::Preapprove),
+            Audience::TenantApprovers => Some(Action::Approve),
+            Audience::TenantAdmins => Some(Action::ChangeRoles),
+        }
+    }
 }
 
 impl NoticeKind {

@@ -330,16 +330,16 @@ pub fn act(session: &Session, id: &str, verb: &str, comment: Option<&str>) -> An
     )
 }
 
+/// The demo manager pre-approves request `id`.
+pub fn preapprove(id: &str) -> Answer {
+    act(&sign_in("manager@provider.example"), id, "preapprove", None)
+}
+
 /// Opens a Contoso request and has the manager pre-approve it: pending for
 /// the customer (Contoso has Lockbox on).
 pub fn pending_contoso_request(minutes: u32) -> String {
     let id = open_request(&sign_in("engineer1@provider.example"), CONTOSO, minutes);
-    let answer = act(
-        &sign_in("manager@provider.example"),
-        &id,
-        "preapprove",
-        None,
-    );
+    let answer = preapprove(&id);
     assert_eq!(answer.status, 200, "pre-approving: {}", answer.body);
     assert_eq!(answer.json()["effective_state"], "PendingCustomerApproval");
     id

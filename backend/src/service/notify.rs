@@ -31,6 +31,16 @@ fn to_people<'a>(audience: Audience, request: &'a AccessRequest) -> To<'a> {
     }
 }
 
+/// The key of an e-mail of `kind` about the event `key`.
+fn kind_key(key: &str, kind: NoticeKind) -> String {
+    format!("{key}/{}", kind.as_str())
+}
+
+/// What follows a request's id in the id of its 15-minute warning's row.
+pub fn grant_ending_row_suffix() -> String {
+    outbox::row_id(&kind_key("", NoticeKind::GrantEnding), outbox::ADDRESS)
+}
+
 /// One e-mail notice: what, to whom, keyed by which event.
 struct Notice<'a> {
     kind: NoticeKind,
@@ -46,7 +56,7 @@ fn email_statement(
     now: i64,
     condition: Option<&Condition>,
 ) -> Statement {
-    let key = format!("{}/{}", notice.key, notice.kind.as_str());
+    let key = kind_key(notice.key, notice.kind);
     outbox::insert(
         notice.to,
         &Message {

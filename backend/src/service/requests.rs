@@ -1,6 +1,6 @@
 //! Access requests: open, list, read, move on, and the access check.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
     AccessCheck, Audience, CreateAccessRequest, RequestDetail, RequestPage, RequestView,
@@ -370,14 +370,12 @@ async fn page<D: Database>(
     {
         names.insert(tenant_id.clone(), tenant_name.clone());
     }
-    let unknown: BTreeSet<&TenantId> = requests
+    let unknown: Vec<&TenantId> = requests
         .iter()
         .map(|r| &r.tenant_id)
         .filter(|t| !names.contains_key(*t))
         .collect();
-    if !unknown.is_empty() {
-        names.extend(settings::names(db, &unknown.into_iter().collect::<Vec<_>>()).await?);
-    }
+    names.extend(settings::names(db, unknown).await?);
     let items = requests
         .iter()
         .map(|request| {

@@ -6,7 +6,7 @@ use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::notify::{
     retry_delay_ms, Audience, NoticeKind, WebhookEvent, ATTEMPT_LEASE_MS, MAX_ATTEMPTS,
 };
-use lockbox_shared::roles::{CustomerRole, ProviderRole};
+use lockbox_shared::policy::Allowed;
 use serde::{Deserialize, Serialize};
 
 use super::{Condition, Statement, Value};
@@ -52,6 +52,49 @@ pub struct Message<'a> {
     pub body: &'a str,
 }
 
+/// The id of `key`'s row for one recipient (`recipient_id`: `to` for an
+/// address, else the person's or endpoint's id): a replayed write of the
+/// same event writes nothing more.
+pub fn row_id(key: &str, recipient_id: &str) -> String {
+    format!("{key}/{recipient_id}")
+}
+
+/// The recipient id of a message to one address.
+pub const ADDRESS: &str = "to";
+
+/// The people who hold one of `roles` (of `tenant`, for customer roles),
+/// as a SQL condition on `u.id`.
+fn holders(allowed: Allowed, tenant: &TenantId) -> (String, Vec<Value>) {
+    let (table, tenant_filter, roles): (_, _, Vec<&str>) = match allowed {
+        Allowed::Customer(roles) => (
+            "customer_roles",
+            "tenant_id = ? AND ",
+            roles.iter().map(|r| r.as_str()).collect(),
+        ),
+        Allowed::Provider(roles) => (
+            "provider_roles",
+            "",
+            roles.iter().map(|r| r.as_str()).collect(),
+        ),
+        // No audience is drawn from these.
+        Allowed::Anyone | Allowed::Both { .. } => ("provider_roles", "", Vec::new()),
+    };
+    let mut args: Vec<Value> = Vec::new();
+    if !tenant_filter.is_empty() {
+        args.push(tenant.as_str().into());
+    }
+    let marks = if roles.is_empty() {
+        "NULL".to_owned()
+    } else {
+        vec!["?"; roles.len()].join(", ")
+    };
+    args.extend(roles.into_iter().map(Value::from));
+    (
+        format!("u.id IN (SELECT user_id FROM {table} WHERE {tenant_filter}role IN ({marks}))"),
+        args,
+    )
+}
+
 /// Writes `message` for each recipient `to` names, when `condition` holds
 /// (the guard of the change that causes it).
 pub fn insert(
@@ -64,7 +107,7 @@ pub fn insert(
         match to {
             To::Address(_) => (
                 "email",
-                "'to'",
+                "?",
                 "?",
                 "(SELECT 1) AS one WHERE 1".to_owned(),
                 Vec::new(),
@@ -74,35 +117,16 @@ pub fn insert(
                 tenant,
                 except,
             } => {
-                let (roles_sql, mut args): (&str, Vec<Value>) = match audience {
-                    Audience::Managers => (
-                        "SELECT user_id FROM provider_roles WHERE role = ?",
-                        vec![ProviderRole::SupportManager.as_str().into()],
-                    ),
-                    Audience::TenantApprovers => (
-                        "SELECT user_id FROM customer_roles WHERE tenant_id = ? AND role IN (?, ?)",
-                        vec![
-                            tenant.as_str().into(),
-                            CustomerRole::GlobalAdmin.as_str().into(),
-                            CustomerRole::Approver.as_str().into(),
-                        ],
-                    ),
-                    // The requester is one address (`To::Address`).
-                    Audience::Requester => ("SELECT NULL WHERE 0", Vec::new()),
-                    Audience::TenantAdmins => (
-                        "SELECT user_id FROM customer_roles WHERE tenant_id = ? AND role = ?",
-                        vec![
-                            tenant.as_str().into(),
-                            CustomerRole::GlobalAdmin.as_str().into(),
-                        ],
-                    ),
+                let (who, mut args) = match audience.holders_of() {
+                    Some(action) => holders(action.allowed(), tenant),
+                    None => ("0".to_owned(), Vec::new()),
                 };
                 args.push(except.map(|u| u.as_str()).unwrap_or_default().into());
                 (
                     "email",
                     "u.id",
                     "u.email",
-                    format!("users u WHERE u.id IN ({roles_sql}) AND u.id <> ?"),
+                    format!("users u WHERE {who} AND u.id <> ?"),
                     args,
                 )
             }
@@ -119,8 +143,9 @@ pub fn insert(
                 ],
             ),
         };
-    let mut args: Vec<Value> = vec![message.key.into()];
+    let mut args: Vec<Value> = vec![row_id(message.key, "").into()];
     if let To::Address(address) = to {
+        args.push(ADDRESS.into());
         args.push(address.into());
     }
     args.extend([
@@ -143,7 +168,7 @@ pub fn insert(
     Statement::new(
         format!(
             "INSERT OR IGNORE INTO outbox (id, channel, recipient, tenant_id, request_id, kind, subject, body, created_at, next_attempt_at) \
-             SELECT ? || '/' || {recipient_id}, '{channel}', {recipient}, ?, ?, ?, ?, ?, ?, ? FROM {source}{condition_sql}"
+             SELECT ? || {recipient_id}, '{channel}', {recipient}, ?, ?, ?, ?, ?, ?, ? FROM {source}{condition_sql}"
         ),
         args,
     )

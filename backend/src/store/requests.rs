@@ -590,15 +590,16 @@ pub fn due(rule: &DeadlineRule, now: i64, limit: i64) -> Statement {
 }
 
 /// Live grants that end within `window` ms of `now` and whose requester
-/// has not yet been warned, soonest first.
-pub fn ending_soon(now: i64, window: i64, limit: i64) -> Statement {
+/// has not yet been warned (no outbox row `<request id><warned>`), soonest
+/// first.
+pub fn ending_soon(now: i64, window: i64, warned: &str, limit: i64) -> Statement {
     let live = still_in(State::Approved, now);
     let mut args = live.args;
-    args.extend([(now + window).into(), limit.into()]);
+    args.extend([(now + window).into(), warned.into(), limit.into()]);
     Statement::new(
         format!(
             "SELECT {COLUMNS} FROM access_requests WHERE {} AND grant_ends_at <= ? \
-             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = access_requests.id || '/grant-ending/to') \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = access_requests.id || ?) \
              ORDER BY grant_ends_at, id LIMIT ?",
             live.sql
         ),

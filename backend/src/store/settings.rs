@@ -40,16 +40,17 @@ pub async fn tenant<D: Database>(
     .await
 }
 
-/// The names of these tenants, by id.
-pub async fn names<D: Database>(
+/// The names of these tenants (repeats allowed), by id, in one query.
+pub async fn names<'a, D: Database>(
     db: &D,
-    ids: &[&TenantId],
+    tenants: impl IntoIterator<Item = &'a TenantId>,
 ) -> Result<std::collections::BTreeMap<TenantId, String>, DbError> {
     #[derive(Deserialize)]
     struct Row {
         id: TenantId,
         name: String,
     }
+    let ids: std::collections::BTreeSet<&TenantId> = tenants.into_iter().collect();
     if ids.is_empty() {
         return Ok(Default::default());
     }

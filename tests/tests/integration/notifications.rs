@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use lockbox_tests::{
-    act, eventually, get, open_request, outbox_of, pending_contoso_request, post_json,
+    act, eventually, get, open_request, outbox_of, pending_contoso_request, post_json, preapprove,
     shift_request, sign_in, trigger_cron, CONTOSO,
 };
 use serde_json::{json, Value};
@@ -154,12 +154,7 @@ fn the_scheduled_job_delivers_what_the_first_attempt_failed_and_never_twice() {
         &json!({ "request_id": id, "kind": "preapproved", "count": 1 }),
     );
     assert_eq!(failing.status, 204, "{}", failing.body);
-    let answer = act(
-        &sign_in("manager@provider.example"),
-        &id,
-        "preapprove",
-        None,
-    );
+    let answer = preapprove(&id);
     assert_eq!(answer.status, 200, "{}", answer.body);
 
     let notice = |id: &str| {
@@ -221,16 +216,7 @@ fn a_reason_full_of_links_gives_e_mails_with_none() {
     );
     assert_eq!(answer.status, 201, "{}", answer.body);
     let id = answer.json()["id"].as_str().unwrap_or_default().to_owned();
-    assert_eq!(
-        act(
-            &sign_in("manager@provider.example"),
-            &id,
-            "preapprove",
-            None
-        )
-        .status,
-        200
-    );
+    assert_eq!(preapprove(&id).status, 200);
     let mut finder = linkify::LinkFinder::new();
     finder.url_must_have_scheme(false);
     let rows = outbox_of(&id);
@@ -357,16 +343,7 @@ fn webhooks_are_signed_delivered_once_each_and_survive_a_receiver_failing_twice(
     if let Ok(mut w) = watched.lock() {
         *w = id.clone();
     }
-    assert_eq!(
-        act(
-            &sign_in("manager@provider.example"),
-            &id,
-            "preapprove",
-            None
-        )
-        .status,
-        200
-    );
+    assert_eq!(preapprove(&id).status, 200);
     let approver = sign_in("approver2@contoso.example");
     assert_eq!(act(&approver, &id, "approve", None).status, 200);
     let ran = engineer.post(
