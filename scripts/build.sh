@@ -21,15 +21,20 @@ if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.to
   touch backend/build/index.js
 fi
 
-if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml scripts/write-headers.mjs; then
-  step "building the SPA (trunk build --release)"
-  rm -rf frontend/dist/.stage
-  # erase_components: Leptos type-erases components, which makes the wasm
-  # about 7 % smaller (gzip) and the build faster.
-  (cd frontend && RUSTFLAGS="--cfg erase_components" trunk build --release --offline) || {
-    rm -rf frontend/dist/.stage
-    die "the SPA did not build; see the output above."
-  }
+if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
+  # One build per part of the app (frontend/bundles.json), so that each
+  # audience downloads only its own pages; then one index.html that loads
+  # the part of its address.
+  rm -rf frontend/parts
+  for part in $(node -p 'require("./frontend/bundles.json").parts.join(" ")'); do
+    step "building the SPA's $part part (trunk build --release)"
+    # erase_components: Leptos type-erases components, which makes the wasm
+    # about 7 % smaller (gzip) and the build faster.
+    (cd frontend && RUSTFLAGS="--cfg erase_components" trunk build --release --offline \
+      --no-default-features --features "$part" --dist "parts/$part") ||
+      die "the SPA's $part part did not build; see the output above."
+  done
+  node scripts/assemble-spa.mjs frontend/parts frontend/dist || die "could not put the SPA's parts together."
   node scripts/write-headers.mjs frontend/dist || die "could not write the security headers of the SPA."
   touch frontend/dist/index.html
 fi

@@ -1,6 +1,5 @@
 //! The only place the app talks HTTP.
 
-use std::marker::PhantomData;
 use std::rc::Rc;
 
 use leptos::prelude::{window, Get, LocalResource, Signal};
@@ -12,11 +11,12 @@ use lockbox_shared::api::{
     RequestDetail, RequestPage, RequestView, RoleAssignment, SetLockboxSetting, TenantRoles,
     TenantSummary, API_PREFIX,
 };
+use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::operations::OperationName;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// The parts of a problem document (`lockbox_shared::problem::Problem`)
@@ -76,13 +76,16 @@ pub struct Answer {
 impl Answer {
     /// The body as `T` when the status is 2xx or `also`; otherwise the
     /// error the answer stands for.
-    fn parse_allowing<T: DeserializeOwned>(&self, also: Option<u16>) -> Result<T, ApiError> {
+    fn parse_allowing<T>(&self, also: Option<u16>, read: Reader<T>) -> Result<T, ApiError> {
         let status = self.check(also)?;
-        from_json(&self.body).ok_or(ApiError::Unexpected { status })
+        js_sys::JSON::parse(&self.body)
+            .ok()
+            .and_then(read)
+            .ok_or(ApiError::Unexpected { status })
     }
 
     fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        self.parse_allowing(None)
+        self.parse_allowing(None, from_value::<T>)
     }
 
     /// The status when it is a success; otherwise the error (not generic,
@@ -103,8 +106,63 @@ impl Answer {
 }
 
 fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value = js_sys::JSON::parse(text).ok()?;
+    from_value(js_sys::JSON::parse(text).ok()?)
+}
+
+/// How a body (parsed by the browser's `JSON.parse`) becomes a value.
+type Reader<T> = fn(JsValue) -> Option<T>;
+
+fn from_value<T: DeserializeOwned>(value: JsValue) -> Option<T> {
     serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// `Me` without serde's `flatten`: the principal's fields are read from
+/// the same object as the sign-out address. serde reads a flattened struct
+/// through a generic buffer whose code weighs more than the rest of a
+/// page; reading the object twice costs nothing.
+fn read_me(value: JsValue) -> Option<Me> {
+    #[derive(Deserialize)]
+    struct SignOut {
+        sign_out_url: Option<String>,
+    }
+    let SignOut { sign_out_url } = from_value(value.clone())?;
+    Some(Me {
+        principal: from_value(value)?,
+        sign_out_url,
+    })
+}
+
+/// `RequestDetail` (and each of its `AuditRecord`s) without serde's
+/// `flatten`, as [`read_me`] does.
+fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
+    #[derive(Deserialize)]
+    struct Head {
+        id: String,
+        seq: i64,
+        occurred_at: i64,
+    }
+    let history = js_sys::Reflect::get(&value, &JsValue::from_str("history")).ok()?;
+    let history = history.dyn_into::<js_sys::Array>().ok()?;
+    let history = history
+        .iter()
+        .map(|item| {
+            let Head {
+                id,
+                seq,
+                occurred_at,
+            } = from_value(item.clone())?;
+            Some(AuditRecord {
+                id,
+                seq,
+                occurred_at,
+                record: from_value(item)?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(RequestDetail {
+        view: from_value(value)?,
+        history,
+    })
 }
 
 /// A GET the page shows: fetched when created, again on `refetch` and
@@ -114,7 +172,7 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
 pub struct Loader<T> {
     resource: LocalResource<Result<Answer, ApiError>>,
     also_ok: Option<u16>,
-    kind: PhantomData<fn() -> T>,
+    read: Reader<T>,
 }
 
 impl<T> Clone for Loader<T> {
@@ -127,10 +185,16 @@ impl<T> Copy for Loader<T> {}
 
 impl<T: DeserializeOwned> Loader<T> {
     fn new(rest: Signal<String>, also_ok: Option<u16>) -> Self {
+        Loader::reading(rest, also_ok, from_value::<T>)
+    }
+}
+
+impl<T> Loader<T> {
+    fn reading(rest: Signal<String>, also_ok: Option<u16>, read: Reader<T>) -> Self {
         Loader {
             resource: untyped_resource(rest),
             also_ok,
-            kind: PhantomData,
+            read,
         }
     }
 
@@ -139,7 +203,7 @@ impl<T: DeserializeOwned> Loader<T> {
     pub fn get(&self) -> Option<Result<T, ApiError>> {
         self.resource
             .get()
-            .map(|answer| answer.and_then(|a| a.parse_allowing(self.also_ok)))
+            .map(|answer| answer.and_then(|a| a.parse_allowing(self.also_ok, self.read)))
     }
 
     /// Fetches again.
@@ -212,6 +276,15 @@ async fn post_with<B: Serialize, T: DeserializeOwned>(
     body: &B,
     idempotency_key: Option<&str>,
 ) -> Result<T, ApiError> {
+    post_reading(rest, body, idempotency_key, from_value::<T>).await
+}
+
+async fn post_reading<B: Serialize, T>(
+    rest: &str,
+    body: &B,
+    idempotency_key: Option<&str>,
+    read: Reader<T>,
+) -> Result<T, ApiError> {
     // JSON-compatible: maps become plain objects, not ES2015 Maps.
     let json = body
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -221,12 +294,12 @@ async fn post_with<B: Serialize, T: DeserializeOwned>(
         .ok_or_else(|| ApiError::Network("the request could not be written as JSON".to_owned()))?;
     send("POST", rest, Some(json), idempotency_key)
         .await?
-        .parse()
+        .parse_allowing(None, read)
 }
 
 /// `GET /api/v1/me`: who is signed in.
 pub fn me() -> Loader<Me> {
-    Loader::new(Signal::stored("/me".to_owned()), None)
+    Loader::reading(Signal::stored("/me".to_owned()), None, read_me)
 }
 
 /// `GET /api/v1/dev/people`: the demo people (local development only).
@@ -236,7 +309,7 @@ pub fn dev_people() -> Loader<Vec<DevPerson>> {
 
 /// `POST /api/v1/dev/sign-in`: sign in as a demo person.
 pub async fn dev_sign_in(email: String) -> Result<Me, ApiError> {
-    post("/dev/sign-in", &DevSignIn { email }).await
+    post_reading("/dev/sign-in", &DevSignIn { email }, None, read_me).await
 }
 
 /// Answer of `POST /api/v1/sign-out`.
@@ -277,7 +350,11 @@ pub fn requests(status: impl Fn() -> Option<State> + Send + Sync + 'static) -> L
 
 /// `GET /api/v1/requests/{id}`: one request with its history.
 pub fn request(id: &str) -> Loader<RequestDetail> {
-    Loader::new(Signal::stored(format!("/requests/{id}")), None)
+    Loader::reading(
+        Signal::stored(format!("/requests/{id}")),
+        None,
+        read_request_detail,
+    )
 }
 
 /// `POST /api/v1/requests/{id}/{verb}`; the key makes a retried tap harmless.

@@ -1,5 +1,12 @@
 //! The Lockbox single-page app.
 
+// A part of the app built alone (see `routes::Bundle`) leaves helpers of
+// the other parts unused; the default build, which clippy checks, has all.
+#![cfg_attr(
+    not(all(feature = "approve", feature = "console", feature = "admin")),
+    allow(dead_code, unused_imports)
+)]
+
 pub mod api;
 mod components;
 pub mod format;
@@ -13,16 +20,11 @@ use crate::components::live::provide_clock;
 use crate::components::router::{provide_router, redirect};
 use crate::components::session::{provide_session, use_session};
 use crate::components::shell::Shell;
-use crate::pages::{
-    audit::AuditSearchPage, dev_outbox::DevOutboxPage, grant::GrantPage, not_found::NotFound,
-    notifications::NotificationsPage, preapprovals::PreapprovalsPage,
-    provider_requests::ProviderRequestsPage, request_detail::RequestDetailPage,
-    requests::RequestsPage, roles::RolesPage, security_privacy::SecurityPrivacyPage,
-    sign_in::SignInPage, status::StatusPage,
-};
 use crate::routes::{home_of, AppRoute, Page};
 
-/// The whole app: the shell around whichever page the address names.
+/// The whole app: the shell around whichever page the address names. Each
+/// page is compiled into its part of the app only (`routes::Bundle`); an address
+/// of another part is loaded by the browser (see `router::go`).
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
@@ -30,24 +32,56 @@ pub fn App() -> impl IntoView {
     let page = provide_router();
     view! {
         <Shell>
-            {move || match page.get() {
-                Page::Home => view! { <Home/> }.into_any(),
-                Page::Fixed(AppRoute::Status) => view! { <StatusPage/> }.into_any(),
-                Page::Fixed(AppRoute::SignIn) => view! { <SignInPage/> }.into_any(),
-                Page::Fixed(AppRoute::SecurityPrivacy) => view! { <SecurityPrivacyPage/> }.into_any(),
-                Page::Fixed(AppRoute::LockboxRequests) => view! { <RequestsPage/> }.into_any(),
-                Page::Request(id) => view! { <RequestDetailPage id=id/> }.into_any(),
-                Page::ProviderRequest(id) => view! { <RequestDetailPage id=id provider=true/> }.into_any(),
-                Page::Grant(id) => view! { <GrantPage id=id/> }.into_any(),
-                Page::Fixed(AppRoute::ProviderRequests) => view! { <ProviderRequestsPage/> }.into_any(),
-                Page::Fixed(AppRoute::Preapprovals) => view! { <PreapprovalsPage/> }.into_any(),
-                Page::Fixed(AppRoute::Audit) => view! { <AuditSearchPage/> }.into_any(),
-                Page::Fixed(AppRoute::Roles) => view! { <RolesPage/> }.into_any(),
-                Page::Fixed(AppRoute::Notifications) => view! { <NotificationsPage/> }.into_any(),
-                Page::Fixed(AppRoute::DevOutbox) => view! { <DevOutboxPage/> }.into_any(),
-                Page::NotFound => view! { <NotFound/> }.into_any(),
-            }}
+            {move || page_view(page.get())}
         </Shell>
+    }
+}
+
+// With every part built in (the default build) the last arm is unreachable.
+#[allow(unreachable_patterns)]
+fn page_view(page: Page) -> AnyView {
+    #[allow(unused_imports)]
+    use crate::pages::*;
+    match page {
+        Page::Home => view! { <Home/> }.into_any(),
+        Page::Fixed(AppRoute::Status) => view! { <status::StatusPage/> }.into_any(),
+        Page::NotFound => view! { <not_found::NotFound/> }.into_any(),
+        #[cfg(feature = "approve")]
+        Page::Fixed(AppRoute::LockboxRequests) => view! { <requests::RequestsPage/> }.into_any(),
+        #[cfg(feature = "approve")]
+        Page::Request(id) => view! { <request_detail::RequestDetailPage id=id/> }.into_any(),
+        #[cfg(feature = "console")]
+        Page::ProviderRequest(id) => {
+            view! { <request_detail::RequestDetailPage id=id provider=true/> }.into_any()
+        }
+        #[cfg(feature = "console")]
+        Page::Grant(id) => view! { <grant::GrantPage id=id/> }.into_any(),
+        #[cfg(feature = "console")]
+        Page::Fixed(AppRoute::ProviderRequests) => {
+            view! { <provider_requests::ProviderRequestsPage/> }.into_any()
+        }
+        #[cfg(feature = "console")]
+        Page::Fixed(AppRoute::Preapprovals) => {
+            view! { <preapprovals::PreapprovalsPage/> }.into_any()
+        }
+        #[cfg(feature = "admin")]
+        Page::Fixed(AppRoute::Audit) => view! { <audit::AuditSearchPage/> }.into_any(),
+        #[cfg(feature = "admin")]
+        Page::Fixed(AppRoute::SecurityPrivacy) => {
+            view! { <security_privacy::SecurityPrivacyPage/> }.into_any()
+        }
+        #[cfg(feature = "admin")]
+        Page::Fixed(AppRoute::Roles) => view! { <roles::RolesPage/> }.into_any(),
+        #[cfg(feature = "admin")]
+        Page::Fixed(AppRoute::Notifications) => {
+            view! { <notifications::NotificationsPage/> }.into_any()
+        }
+        #[cfg(feature = "admin")]
+        Page::Fixed(AppRoute::SignIn) => view! { <sign_in::SignInPage/> }.into_any(),
+        #[cfg(feature = "admin")]
+        Page::Fixed(AppRoute::DevOutbox) => view! { <dev_outbox::DevOutboxPage/> }.into_any(),
+        // Another part's page: the router has asked the browser to load it.
+        _ => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
     }
 }
 
@@ -62,7 +96,9 @@ fn Home() -> impl IntoView {
         _ => {}
     });
     move || match session.me.get() {
-        Some(Err(err)) if err != ApiError::SignedOut => Some(view! { <StatusPage/> }),
+        Some(Err(err)) if err != ApiError::SignedOut => {
+            Some(view! { <crate::pages::status::StatusPage/> })
+        }
         _ => None,
     }
 }

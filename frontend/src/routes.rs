@@ -137,6 +137,71 @@ pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static 
     .collect()
 }
 
+/// The app is built as separately loaded parts, one per audience, so that
+/// an approver's phone downloads only the pages approvers use. Every part
+/// has the shell, the status and not-found pages; `index.html`
+/// loads the part its address belongs to, and moving to an address of
+/// another part loads that part (a full page load).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// The customer's requests and decisions (approvers, on a phone).
+    Approve,
+    /// The provider console: requests, pre-approvals, grants.
+    Console,
+    /// The customer's admin pages: audit log, settings, roles, notices;
+    /// and local development's pages (sign-in, outbox).
+    Admin,
+}
+
+impl Bundle {
+    /// Every part, by the name its build and `index.html` use.
+    pub const ALL: [(Bundle, &'static str); 3] = [
+        (Bundle::Approve, "approve"),
+        (Bundle::Console, "console"),
+        (Bundle::Admin, "admin"),
+    ];
+
+    /// The part an address's first path segment belongs to; everything
+    /// not named here (the requests, `/`, status, unknown addresses) is [`Bundle::Approve`]. `frontend/bundles.json` is this
+    /// table for `index.html`; a test keeps the two equal.
+    pub const BY_FIRST_SEGMENT: [(&'static str, Bundle); 6] = [
+        ("provider", Bundle::Console),
+        ("audit", Bundle::Admin),
+        ("settings", Bundle::Admin),
+        ("roles", Bundle::Admin),
+        ("dev", Bundle::Admin),
+        // Local development's sign-in (in production, Cloudflare Access).
+        ("sign-in", Bundle::Admin),
+    ];
+
+    /// The part that shows the page at `path` (a pathname).
+    pub fn of_path(path: &str) -> Bundle {
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        Bundle::BY_FIRST_SEGMENT
+            .iter()
+            .find(|(segment, _)| *segment == first)
+            .map_or(Bundle::Approve, |(_, bundle)| *bundle)
+    }
+
+    /// The part's name.
+    pub fn name(self) -> &'static str {
+        Bundle::ALL
+            .iter()
+            .find(|(bundle, _)| *bundle == self)
+            .map_or("approve", |(_, name)| name)
+    }
+
+    /// Whether this build of the app has the part's pages (its Cargo
+    /// feature; the default build, used by tests, has them all).
+    pub fn is_built_in(self) -> bool {
+        match self {
+            Bundle::Approve => cfg!(feature = "approve"),
+            Bundle::Console => cfg!(feature = "console"),
+            Bundle::Admin => cfg!(feature = "admin"),
+        }
+    }
+}
+
 /// What the address bar names: one of the pages, or nothing we know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -275,6 +340,48 @@ mod tests {
         for who in [engineer, manager, lead, approver, admin, auditor, nobody] {
             assert!(matches!(Page::parse(home_of(&who)), Page::Fixed(_)));
         }
+    }
+
+    #[test]
+    fn every_page_belongs_to_one_part_and_index_html_agrees() {
+        assert_eq!(Bundle::of_path("/"), Bundle::Approve);
+        assert_eq!(
+            Bundle::of_path("/support/lockbox-requests/x"),
+            Bundle::Approve
+        );
+        assert_eq!(Bundle::of_path("/provider/grants/x"), Bundle::Console);
+        assert_eq!(Bundle::of_path("/providerx"), Bundle::Approve);
+        assert_eq!(Bundle::of_path(AppRoute::Audit.path()), Bundle::Admin);
+        assert_eq!(Bundle::of_path(AppRoute::SignIn.path()), Bundle::Admin);
+        assert_eq!(Bundle::of_path(AppRoute::Status.path()), Bundle::Approve);
+        // Every home page is in the part that `/` loads or names its own.
+        for route in AppRoute::ALL {
+            let bundle = Bundle::of_path(route.path());
+            assert!(Bundle::ALL.iter().any(|(b, _)| *b == bundle));
+        }
+        // frontend/bundles.json, read by the page loader, is the same table.
+        let json: serde_json::Value =
+            serde_json::from_str(include_str!("../bundles.json")).expect("bundles.json is JSON");
+        let by_segment = json["by_first_segment"]
+            .as_object()
+            .expect("by_first_segment");
+        assert_eq!(by_segment.len(), Bundle::BY_FIRST_SEGMENT.len());
+        for (segment, bundle) in Bundle::BY_FIRST_SEGMENT {
+            assert_eq!(
+                by_segment[segment].as_str(),
+                Some(bundle.name()),
+                "{segment}"
+            );
+        }
+        assert_eq!(json["default"].as_str(), Some(Bundle::Approve.name()));
+        let parts: Vec<&str> = json["parts"]
+            .as_array()
+            .expect("parts")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        let names: Vec<&str> = Bundle::ALL.iter().map(|(_, n)| *n).collect();
+        assert_eq!(parts, names);
     }
 
     #[test]

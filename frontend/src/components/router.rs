@@ -8,7 +8,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::routes::Page;
+use crate::routes::{Bundle, Page};
 
 thread_local! {
     /// The pathname the app shows. Links and event handlers run outside any
@@ -60,6 +60,17 @@ pub fn redirect(to: &str) {
 }
 
 fn go(to: &str, replace: bool) {
+    // Another part of the app shows that page: the browser loads it.
+    let pathname = to.split(['?', '#']).next().unwrap_or(to);
+    if !Bundle::of_path(pathname).is_built_in() {
+        let location = window().location();
+        let _ = if replace {
+            location.replace(to)
+        } else {
+            location.assign(to)
+        };
+        return;
+    }
     let history = window().history();
     let changed = match history {
         Ok(history) if replace => {

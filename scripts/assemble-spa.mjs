@@ -1,0 +1,69 @@
+// Puts the separately built parts of the SPA (frontend/bundles.json; one
+// `trunk build` each, into frontend/parts/<part>) together into
+// frontend/dist: every part's content-hashed files, and one index.html whose
+// inline loader starts the part the address belongs to, with its wasm and
+// the first data requests preloaded while the page is still being parsed.
+// The table of which address belongs to which part is bundles.json, the
+// same as `Bundle::BY_FIRST_SEGMENT` in frontend/src/routes.rs (a unit test
+// keeps the two equal).
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const [partsDir = 'frontend/parts', dist = 'frontend/dist'] = process.argv.slice(2);
+const table = JSON.parse(readFileSync('frontend/bundles.json', 'utf8'));
+
+function fail(message) {
+  console.error(`assemble-spa: ${message}`);
+  process.exit(1);
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+const parts = {};
+let base = null;
+for (const part of table.parts) {
+  const dir = path.join(partsDir, part);
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
+  const js = html.match(/import init, \* as bindings from '([^']+)'/)?.[1];
+  const wasm = html.match(/module_or_path: '([^']+)'/)?.[1];
+  if (!js || !wasm) fail(`${dir}/index.html does not load a wasm app the way trunk writes it; has trunk changed its output?`);
+  parts[part] = { js, wasm };
+  for (const name of readdirSync(dir)) {
+    if (name !== 'index.html') copyFileSync(path.join(dir, name), path.join(dist, name));
+  }
+  if (part === table.default) base = html;
+}
+
+// The loader replaces trunk's own module script and its preload links.
+const withoutTrunk = base
+  .replace(/<script type="module">[\s\S]*?<\/script>/, '')
+  .replace(/<link rel="modulepreload"[^>]*>/g, '')
+  .replace(/<link rel="preload"[^>]*type="application\/wasm"[^>]*>/g, '');
+if (withoutTrunk.includes('import init')) fail('could not take trunk\'s loader out of index.html');
+
+const loader = `<script>
+(function () {
+  var parts = ${JSON.stringify(parts)};
+  var bySegment = ${JSON.stringify(table.by_first_segment)};
+  var preloads = ${JSON.stringify(table.preload)};
+  var name = bySegment[location.pathname.split('/')[1]] || ${JSON.stringify(table.default)};
+  var part = parts[name];
+  function link(rel, href, as, type) {
+    var l = document.createElement('link');
+    l.rel = rel;
+    l.href = href;
+    if (as) l.as = as;
+    if (type) l.type = type;
+    l.crossOrigin = 'anonymous';
+    document.head.appendChild(l);
+  }
+  (preloads[name] || []).forEach(function (url) { link('preload', url, 'fetch'); });
+  link('modulepreload', part.js);
+  link('preload', part.wasm, 'fetch', 'application/wasm');
+  import(part.js).then(function (app) { return app.default({ module_or_path: part.wasm }); });
+})();
+</script>
+`;
+if (!withoutTrunk.includes('<!-- lockbox-loader -->')) fail('frontend/index.html has lost its <!-- lockbox-loader --> marker');
+writeFileSync(path.join(dist, 'index.html'), withoutTrunk.replace('<!-- lockbox-loader -->', loader.trimEnd()));
+console.log(`assemble-spa: ${Object.keys(parts).join(', ')} → ${dist}`);
