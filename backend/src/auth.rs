@@ -510,19 +510,66 @@ pub async fn authenticate(
     db: &D1Database,
     now_ms: i64,
 ) -> Result<lockbox_shared::roles::Principal, AppError> {
+    let identity = identity(req, verifier, now_ms).await?;
+    let principal = crate::store::people::principal(db, &identity).await?;
+    known(principal, identity)
+}
+
+/// [`authenticate`], and the rows of `then` (written in terms of the
+/// caller's identity, see [`identity`]), in one database round trip.
+pub async fn authenticate_and<T: serde::de::DeserializeOwned>(
+    req: &Request,
+    verifier: &Result<Verifier, String>,
+    db: &D1Database,
+    now_ms: i64,
+    then: impl FnOnce(&str) -> crate::store::Statement,
+) -> Result<(lockbox_shared::roles::Principal, Vec<T>), AppError> {
+    let identity = identity(req, verifier, now_ms).await?;
+    let (principal, rows) =
+        crate::store::people::principal_and(db, &identity, then(&identity)).await?;
+    Ok((known(principal, identity)?, rows))
+}
+
+/// [`authenticate_and`] with two more queries.
+pub async fn authenticate_and_two<A, B>(
+    req: &Request,
+    verifier: &Result<Verifier, String>,
+    db: &D1Database,
+    now_ms: i64,
+    then: impl FnOnce(&str) -> (crate::store::Statement, crate::store::Statement),
+) -> Result<(lockbox_shared::roles::Principal, Vec<A>, Vec<B>), AppError>
+where
+    A: serde::de::DeserializeOwned,
+    B: serde::de::DeserializeOwned,
+{
+    let identity = identity(req, verifier, now_ms).await?;
+    let (principal, a, b) =
+        crate::store::people::principal_and_two(db, &identity, then(&identity)).await?;
+    Ok((known(principal, identity)?, a, b))
+}
+
+/// The e-mail (or service token id) of a verified token.
+async fn identity(
+    req: &Request,
+    verifier: &Result<Verifier, String>,
+    now_ms: i64,
+) -> Result<String, AppError> {
     let verifier = verifier
         .as_ref()
         .map_err(|why| AppError::Misconfigured(why.clone()))?;
     let token = token_of(req).ok_or_else(|| unauthenticated("no token"))?;
     let claims = verifier.verify(&token, now_ms).await?;
-    let identity = claims
+    claims
         .identity()
-        .ok_or_else(|| unauthenticated("token names no e-mail or service token"))?;
-    crate::store::people::principal(db, identity)
-        .await?
-        .ok_or_else(|| AppError::UnknownPerson {
-            identity: identity.to_owned(),
-        })
+        .map(str::to_owned)
+        .ok_or_else(|| unauthenticated("token names no e-mail or service token"))
+}
+
+fn known(
+    principal: Option<lockbox_shared::roles::Principal>,
+    identity: String,
+) -> Result<lockbox_shared::roles::Principal, AppError> {
+    principal.ok_or(AppError::UnknownPerson { identity })
 }
 
 #[cfg(test)]

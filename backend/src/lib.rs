@@ -33,10 +33,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     };
     let changes = !matches!(req.method(), Method::Get | Method::Head);
     let response = routes::handle(req, &app).await;
-    // A change may have written notices: deliver them after the answer, so
+    // A change that stored notices has them delivered after the answer, so
     // that a slow or failing mail provider never delays a decision. What
-    // this misses the scheduled job delivers.
-    if changes {
+    // this misses (retries, say) the scheduled job delivers.
+    if changes && store::outbox::take_written() {
         ctx.wait_until(async move {
             delivery::deliver(&app, Date::now().as_millis() as i64).await;
         });

@@ -467,8 +467,24 @@ impl World {
         let id = self.model[request].id.clone();
         let principal = &self.people[person];
         let stamp = self.stamp();
+        // Every other decision reads the request and its tenant in the
+        // round trip that finds the caller, as the Worker does.
+        let fused = self.executed.is_multiple_of(2);
         async move {
             let comment = comment.map(|c| Comment::parse(c).expect("valid comment"));
+            let reads = if fused {
+                let (found, requests, tenants) = people::principal_and_two(
+                    &self.db,
+                    &principal.email,
+                    requests::ActReads::statements(&id),
+                )
+                .await
+                .expect("reads");
+                assert_eq!(found.as_ref(), Some(principal));
+                Some(requests::ActReads::from_rows(requests, tenants).expect("rows"))
+            } else {
+                None
+            };
             requests::act(
                 &self.db,
                 principal,
@@ -477,6 +493,7 @@ impl World {
                 comment,
                 key.as_deref(),
                 &stamp,
+                reads,
             )
             .await
             .map(|_| ())
@@ -704,14 +721,41 @@ impl World {
     fn run_operation(&mut self, person: usize, tenant: usize, service: usize) {
         // The operation that lists what is there, per service.
         let operation = ["Get-Mailbox", "Get-DriveItemList"][service];
+        // Every other call reads the tenant and the grant in the round
+        // trip that finds the caller, as the Worker does; the rest let the
+        // service read them: both must decide alike.
+        let principal = &self.people[person];
+        let reads = self.executed.is_multiple_of(2).then(|| {
+            let tenant_id = TenantId::parse(TENANTS[tenant]).expect("tenant id");
+            let statements = operations::Reads::statements(
+                &principal.email,
+                &tenant_id,
+                SERVICES[service],
+                None,
+                self.now,
+            );
+            let (found, services, grants) = block_on(people::principal_and_two(
+                &self.db,
+                &principal.email,
+                statements,
+            ))
+            .expect("reads");
+            assert_eq!(
+                found.as_ref(),
+                Some(principal),
+                "the caller, read with the grant"
+            );
+            operations::Reads::from_rows(services, grants).expect("rows")
+        });
         let result = block_on(operations::run(
             &self.db,
-            &self.people[person],
+            principal,
             (TENANTS[tenant], SERVICES[service], operation),
             &serde_json::Map::new(),
             None,
             OPERATOR,
             &self.stamp(),
+            reads,
         ));
         let live = self.model.iter().any(|r| {
             r.requester == person
@@ -1078,7 +1122,12 @@ fn the_sql_time_rules_agree_with_the_rust_rule_at_every_edge() {
         for r in &requests {
             let live = block_on(store::select(
                 &db,
-                store::live_grant(&r.requester.user_id, &r.tenant_id, "mail", now),
+                store::live_grant(
+                    store::Requester::Id(&r.requester.user_id),
+                    &r.tenant_id,
+                    "mail",
+                    now,
+                ),
             ))
             .expect("query");
             let expected = requests.iter().any(|x| x.grants_access(now));

@@ -441,6 +441,13 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevMailFailures => return notifications::dev_fail_next(app, &call).await,
         _ => {}
     }
+    // These find who is calling in the same round trip as their first read.
+    match route {
+        Route::AccessCheck => return requests::check_access(app, &call).await,
+        Route::RunOperation => return operations::run(app, &call).await,
+        Route::Transition(verb) => return requests::transition(app, &call, verb).await,
+        _ => {}
+    }
     let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
     let p = &principal;
     match route {
@@ -464,11 +471,11 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::CreateRequest => requests::create(app, p, &call).await,
         Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, &call).await,
         Route::GetRequest => requests::get(app, p, &call).await,
-        Route::Transition(verb) => requests::transition(app, p, &call, verb).await,
-        Route::AccessCheck => requests::check_access(app, p, &call).await,
         Route::Operations => operations::list(p, &call),
-        Route::RunOperation => operations::run(app, p, &call).await,
         Route::Health
+        | Route::AccessCheck
+        | Route::RunOperation
+        | Route::Transition(_)
         | Route::OpenApi
         | Route::SignOut
         | Route::DevPeople

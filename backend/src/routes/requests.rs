@@ -7,6 +7,7 @@ use lockbox_shared::roles::Principal;
 use lockbox_shared::validation::{Comment, ServiceName};
 use worker::Response;
 
+use crate::auth;
 use crate::config::App;
 use crate::error::AppError;
 use crate::routes::{json, parse_time, Call};
@@ -113,30 +114,77 @@ fn idempotency_key(call: &Call) -> Result<Option<String>, AppError> {
     Ok(Some(key))
 }
 
-pub async fn transition(
-    app: &App,
-    p: &Principal,
-    call: &Call,
-    verb: Verb,
-) -> Result<Response, AppError> {
-    let id = request_id(call)?;
+/// `POST /api/v1/requests/{id}/{verb}`: one database round trip finds the
+/// caller, the request and its tenant; one batch writes the decision.
+pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, AppError> {
+    let id = match request_id(call) {
+        Ok(id) => id,
+        Err(err) => {
+            // Who is calling is still checked first: a stranger learns 401.
+            auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
+            return Err(err);
+        }
+    };
+    let (principal, requests, tenants) =
+        auth::authenticate_and_two(&call.req, &app.verifier, &app.db, call.now_ms, |_| {
+            service::ActReads::statements(&id)
+        })
+        .await?;
+    let reads = service::ActReads::from_rows(requests, tenants)?;
     let body: DecisionBody = call.json()?;
     let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
     let key = idempotency_key(call)?;
     let view = service::act(
         &app.db,
-        p,
+        &principal,
         &id,
         verb,
         comment,
         key.as_deref(),
         &stamp(app, call),
+        Some(reads),
     )
     .await?;
     json(&view, 200)
 }
 
-pub async fn check_access(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+/// `GET /api/v1/access/check`: one database round trip finds the caller
+/// and their live grant together (the grant read names them by e-mail).
+pub async fn check_access(app: &App, call: &Call) -> Result<Response, AppError> {
+    let (tenant, service_name) = match access_target(call) {
+        Ok(target) => target,
+        Err(err) => {
+            // Who is calling is still checked first: a stranger learns 401.
+            auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
+            return Err(err);
+        }
+    };
+    let (principal, rows) =
+        auth::authenticate_and(&call.req, &app.verifier, &app.db, call.now_ms, |email| {
+            crate::store::requests::live_grant(
+                crate::store::requests::Requester::Email(email),
+                &tenant,
+                service_name.as_str(),
+                call.now_ms,
+            )
+        })
+        .await?;
+    let grants = rows
+        .into_iter()
+        .map(crate::store::requests::RequestRow::into_domain)
+        .collect::<Result<Vec<_>, _>>()?;
+    let check = service::access_from(
+        &principal,
+        &tenant,
+        service_name.as_str(),
+        grants,
+        call.now_ms,
+    )?;
+    json(&check, 200)
+}
+
+/// The tenant and service an access check names.
+fn access_target(call: &Call) -> Result<(TenantId, ServiceName), AppError> {
     let mut tenant = None;
     let mut service_name = None;
     for (key, value) in call.query() {
@@ -153,7 +201,5 @@ pub async fn check_access(app: &App, p: &Principal, call: &Call) -> Result<Respo
     };
     let tenant = TenantId::parse(&tenant).map_err(AppError::invalid)?;
     let service_name = ServiceName::parse(&service_name).map_err(AppError::invalid)?;
-    let check =
-        service::check_access(&app.db, p, &tenant, service_name.as_str(), call.now_ms).await?;
-    json(&check, 200)
+    Ok((tenant, service_name))
 }

@@ -45,10 +45,11 @@ pub fn list(principal: &Principal, service: Option<&str>) -> Result<OperationLis
 }
 
 /// What a call names, resolved: 404 for an unknown tenant, service (of
-/// that tenant) or operation (of that service).
-async fn resolve<D: Database>(
-    db: &D,
+/// that tenant) or operation (of that service). `services` are the
+/// tenant's ([`settings::tenant_services`]), `None` for no such tenant.
+fn resolve(
     tenant_id: &str,
+    services: Option<Vec<String>>,
     service: &str,
     operation: &str,
 ) -> Result<(TenantId, ContentService, OperationName), AppError> {
@@ -56,10 +57,7 @@ async fn resolve<D: Database>(
         what: format!("The tenant {tenant_id:?}"),
     };
     let tenant = TenantId::parse(tenant_id).map_err(|_| missing_tenant())?;
-    if settings::tenant(db, &tenant).await?.is_none() {
-        return Err(missing_tenant());
-    }
-    let services = settings::services(db, tenant.as_str()).await?;
+    let services = services.ok_or_else(missing_tenant)?;
     let service = ContentService::parse(service)
         .filter(|s| services.iter().any(|name| name == s.as_str()))
         .ok_or_else(|| AppError::Missing {
@@ -80,6 +78,66 @@ async fn resolve<D: Database>(
             }
         })?;
     Ok((tenant, service, op))
+}
+
+/// The grant a call works under: the named request's, or the live one
+/// that ends last.
+fn grant_statement(
+    requester: grants::Requester<'_>,
+    request: Option<&RequestId>,
+    tenant: &TenantId,
+    service: &str,
+    now: i64,
+) -> crate::store::Statement {
+    match request {
+        Some(id) => grants::live_grant_of(id, requester, tenant, service, now),
+        None => grants::live_grant(requester, tenant, service, now),
+    }
+}
+
+/// What a call reads before it runs, when read together with who is
+/// calling: the tenant's services and the caller's live grant.
+pub struct Reads {
+    /// The tenant's services, `None` for no such tenant.
+    pub services: Option<Vec<String>>,
+    /// The live grant the call would work under (at most one).
+    pub grants: Vec<AccessRequest>,
+}
+
+impl Reads {
+    /// The two queries, for the caller signed in as `email`.
+    pub fn statements(
+        email: &str,
+        tenant: &TenantId,
+        service: &str,
+        request: Option<&RequestId>,
+        now: i64,
+    ) -> (crate::store::Statement, crate::store::Statement) {
+        (
+            settings::tenant_services_statement(tenant.as_str()),
+            grant_statement(
+                grants::Requester::Email(email),
+                request,
+                tenant,
+                service,
+                now,
+            ),
+        )
+    }
+
+    /// The rows of [`Reads::statements`].
+    pub fn from_rows(
+        services: Vec<settings::TenantServiceRow>,
+        grants: Vec<grants::RequestRow>,
+    ) -> Result<Reads, AppError> {
+        Ok(Reads {
+            services: settings::tenant_services_from(services),
+            grants: grants
+                .into_iter()
+                .map(grants::RequestRow::into_domain)
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// Reads what `call` asks for from the tenant's content; `None` when the
@@ -205,6 +263,9 @@ async fn why_not<D: Database>(
 /// The content is read first; then one batch writes the call's audit
 /// record only if the grant is still live, and the content is returned
 /// only if the record was written. `operator` is the user the log shows.
+/// `reads` are the rows of [`Reads::statements`], when the caller read
+/// them already (in the round trip that found who is calling).
+#[allow(clippy::too_many_arguments)]
 pub async fn run<D: Database>(
     db: &D,
     principal: &Principal,
@@ -213,6 +274,7 @@ pub async fn run<D: Database>(
     request: Option<&RequestId>,
     operator: &str,
     stamp: &Stamp<'_>,
+    reads: Option<Reads>,
 ) -> Result<OperationResult, AppError> {
     let (tenant_id, service, operation) = target;
     let role = authorize(principal, Action::RunOperation, None);
@@ -220,20 +282,25 @@ pub async fn run<D: Database>(
         // Customers learn nothing of which tenants exist.
         role.clone()?;
     }
-    let (tenant, service, op) = resolve(db, tenant_id, service, operation).await?;
+    let (services, prefetched) = match reads {
+        Some(reads) => (reads.services, Some(reads.grants)),
+        None => (settings::tenant_services(db, tenant_id).await?, None),
+    };
+    let (tenant, service, op) = resolve(tenant_id, services, service, operation)?;
     let call = Invocation::parse(op, params).map_err(AppError::invalid)?;
     if let Err(denied) = role {
         return Err(refuse(db, principal, &tenant, service, &call, denied.into(), stamp).await);
     }
 
-    let statement = match request {
-        Some(id) => {
-            grants::live_grant_of(id, &principal.user_id, &tenant, service.as_str(), stamp.now)
+    let live: Vec<AccessRequest> = match prefetched {
+        Some(live) => live,
+        None => {
+            let requester = grants::Requester::Id(&principal.user_id);
+            let statement =
+                grant_statement(requester, request, &tenant, service.as_str(), stamp.now);
+            grants::select(db, statement).await?
         }
-        // The live grant that ends last.
-        None => grants::live_grant(&principal.user_id, &tenant, service.as_str(), stamp.now),
     };
-    let live: Vec<AccessRequest> = grants::select(db, statement).await?;
     let grant = live.into_iter().find(|r| r.grants_access(stamp.now));
     let Some(grant) = grant else {
         let err = why_not(db, principal, &tenant, service, request, stamp.now).await?;

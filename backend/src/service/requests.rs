@@ -197,8 +197,38 @@ async fn tenant_row<D: Database>(
         .ok_or_else(|| AppError::Internal(format!("a request names the missing tenant {tenant}")))
 }
 
+/// What [`act`] reads first (the request and its tenant), when read in
+/// the round trip that found who is calling.
+pub struct ActReads {
+    request: Option<AccessRequest>,
+    tenant: Option<settings::TenantRow>,
+}
+
+impl ActReads {
+    /// The two queries.
+    pub fn statements(id: &RequestId) -> (crate::store::Statement, crate::store::Statement) {
+        (
+            store::load_statement(id),
+            settings::tenant_of_request(id.as_str()),
+        )
+    }
+
+    /// Their rows.
+    pub fn from_rows(
+        requests: Vec<store::RequestRow>,
+        tenants: Vec<settings::TenantRow>,
+    ) -> Result<ActReads, DbError> {
+        Ok(ActReads {
+            request: store::loaded(requests)?,
+            tenant: tenants.into_iter().next(),
+        })
+    }
+}
+
 /// A person moves a request on: `verb` with an optional comment, at most
-/// once per `idempotency_key`.
+/// once per `idempotency_key`. `reads` are [`ActReads`] when the caller
+/// read them already.
+#[allow(clippy::too_many_arguments)]
 pub async fn act<D: Database>(
     db: &D,
     principal: &Principal,
@@ -207,12 +237,17 @@ pub async fn act<D: Database>(
     comment: Option<Comment>,
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
+    reads: Option<ActReads>,
 ) -> Result<RequestView, AppError> {
     let action = Action::for_verb(verb).ok_or_else(|| AppError::NotFound {
         path: format!("/api/v1/requests/{id}/{verb}"),
     })?;
     authorize_role(principal, action)?;
-    let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    let (request, tenant) = match reads {
+        Some(reads) => (reads.request, reads.tenant),
+        None => (store::load(db, id).await?, None),
+    };
+    let request = request.ok_or_else(|| not_found(id))?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
 
@@ -224,7 +259,10 @@ pub async fn act<D: Database>(
         }
     }
 
-    let tenant = tenant_row(db, &request.tenant_id).await?;
+    let tenant = match tenant.filter(|t| t.tenant_id == request.tenant_id) {
+        Some(tenant) => tenant,
+        None => tenant_row(db, &request.tenant_id).await?,
+    };
     let lockbox = tenant.lockbox_enabled();
     let who = actor(principal);
     let after = lifecycle::apply(&request, verb, &who, lockbox, comment.clone(), stamp.now)
@@ -438,11 +476,26 @@ pub async fn check_access<D: Database>(
     now: i64,
 ) -> Result<AccessCheck, AppError> {
     authorize(principal, Action::CheckAccess, None)?;
-    let grants = store::select(
-        db,
-        store::live_grant(&principal.user_id, tenant_id, service, now),
-    )
-    .await?;
+    let statement = store::live_grant(
+        store::Requester::Id(&principal.user_id),
+        tenant_id,
+        service,
+        now,
+    );
+    let grants = store::select(db, statement).await?;
+    access_from(principal, tenant_id, service, grants, now)
+}
+
+/// [`check_access`] from the rows of [`store::live_grant`], read already
+/// (in the round trip that found the caller): the same rule, no reads.
+pub fn access_from(
+    principal: &Principal,
+    tenant_id: &TenantId,
+    service: &str,
+    grants: Vec<AccessRequest>,
+    now: i64,
+) -> Result<AccessCheck, AppError> {
+    authorize(principal, Action::CheckAccess, None)?;
     let grant = grants.into_iter().find(|r| r.grants_access(now));
     Ok(AccessCheck {
         tenant_id: tenant_id.clone(),

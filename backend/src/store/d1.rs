@@ -34,7 +34,7 @@ impl Database for D1Database {
             .map(|s| prepare(self, s))
             .collect::<Result<Vec<_>, _>>()?;
         let results = D1Database::batch(self, prepared).await.map_err(error)?;
-        results
+        let changes = results
             .iter()
             .map(|result| {
                 Ok(result
@@ -43,7 +43,9 @@ impl Database for D1Database {
                     .and_then(|meta| meta.changes)
                     .unwrap_or_default())
             })
-            .collect()
+            .collect::<Result<Vec<_>, DbError>>()?;
+        super::outbox::note_written(&statements, &changes);
+        Ok(changes)
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
@@ -53,5 +55,42 @@ impl Database for D1Database {
             .map_err(error)?
             .results()
             .map_err(error)
+    }
+
+    async fn query_pair<A: DeserializeOwned, B: DeserializeOwned>(
+        &self,
+        a: Statement,
+        b: Statement,
+    ) -> Result<(Vec<A>, Vec<B>), DbError> {
+        let prepared = vec![prepare(self, &a)?, prepare(self, &b)?];
+        let results = D1Database::batch(self, prepared).await.map_err(error)?;
+        let [a, b] = results.as_slice() else {
+            return Err(DbError::Other(format!(
+                "D1 answered a batch of 2 queries with {} results",
+                results.len()
+            )));
+        };
+        Ok((a.results().map_err(error)?, b.results().map_err(error)?))
+    }
+
+    async fn query_triple<A: DeserializeOwned, B: DeserializeOwned, C: DeserializeOwned>(
+        &self,
+        a: Statement,
+        b: Statement,
+        c: Statement,
+    ) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError> {
+        let prepared = vec![prepare(self, &a)?, prepare(self, &b)?, prepare(self, &c)?];
+        let results = D1Database::batch(self, prepared).await.map_err(error)?;
+        let [a, b, c] = results.as_slice() else {
+            return Err(DbError::Other(format!(
+                "D1 answered a batch of 3 queries with {} results",
+                results.len()
+            )));
+        };
+        Ok((
+            a.results().map_err(error)?,
+            b.results().map_err(error)?,
+            c.results().map_err(error)?,
+        ))
     }
 }

@@ -138,6 +138,30 @@ pub trait Database {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError>;
     /// Runs one query and deserialises its rows.
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError>;
+    /// Runs two queries in one round trip where the database allows it
+    /// (D1: one batch, which is also one transaction, so both read the
+    /// same state); a call's lookups of who is calling and of what it
+    /// touches then cost one round trip, not two.
+    async fn query_pair<A: DeserializeOwned, B: DeserializeOwned>(
+        &self,
+        a: Statement,
+        b: Statement,
+    ) -> Result<(Vec<A>, Vec<B>), DbError> {
+        Ok((self.query(a).await?, self.query(b).await?))
+    }
+    /// [`Database::query_pair`] for three queries.
+    async fn query_triple<A: DeserializeOwned, B: DeserializeOwned, C: DeserializeOwned>(
+        &self,
+        a: Statement,
+        b: Statement,
+        c: Statement,
+    ) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError> {
+        Ok((
+            self.query(a).await?,
+            self.query(b).await?,
+            self.query(c).await?,
+        ))
+    }
 }
 
 /// A shared handle (an export's stream owns one) is the database it holds.
@@ -148,6 +172,23 @@ impl<T: Database> Database for std::rc::Rc<T> {
 
     async fn query<U: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<U>, DbError> {
         (**self).query(statement).await
+    }
+
+    async fn query_pair<A: DeserializeOwned, B: DeserializeOwned>(
+        &self,
+        a: Statement,
+        b: Statement,
+    ) -> Result<(Vec<A>, Vec<B>), DbError> {
+        (**self).query_pair(a, b).await
+    }
+
+    async fn query_triple<A: DeserializeOwned, B: DeserializeOwned, C: DeserializeOwned>(
+        &self,
+        a: Statement,
+        b: Statement,
+        c: Statement,
+    ) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError> {
+        (**self).query_triple(a, b, c).await
     }
 }
 

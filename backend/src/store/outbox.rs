@@ -167,11 +167,39 @@ pub fn insert(
     };
     Statement::new(
         format!(
-            "INSERT OR IGNORE INTO outbox (id, channel, recipient, tenant_id, request_id, kind, subject, body, created_at, next_attempt_at) \
+            "{INSERT} (id, channel, recipient, tenant_id, request_id, kind, subject, body, created_at, next_attempt_at) \
              SELECT ? || {recipient_id}, '{channel}', {recipient}, ?, ?, ?, ?, ?, ?, ? FROM {source}{condition_sql}"
         ),
         args,
     )
+}
+
+/// How every statement that adds messages starts.
+const INSERT: &str = "INSERT OR IGNORE INTO outbox";
+
+thread_local! {
+    /// Whether this isolate stored a message since [`take_written`] last
+    /// looked (Workers run one thread per isolate).
+    static WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes, after a batch committed with `changes` rows per statement,
+/// whether it stored any message.
+pub fn note_written(statements: &[Statement], changes: &[usize]) {
+    if statements
+        .iter()
+        .zip(changes)
+        .any(|(s, n)| *n > 0 && s.sql.starts_with(INSERT))
+    {
+        WRITTEN.with(|w| w.set(true));
+    }
+}
+
+/// Whether a message was stored since the last call: the answer to a
+/// change delivers right away only then (the scheduled job catches up on
+/// anything else, such as retries).
+pub fn take_written() -> bool {
+    WRITTEN.with(|w| w.replace(false))
 }
 
 /// Every column of an outbox row, in the order of [`OutboxRow`].

@@ -61,56 +61,64 @@ pub async fn user<D: Database>(db: &D, email: &str) -> Result<Option<User>, DbEr
     }))
 }
 
+/// A person with their roles, as [`principal_statement`] selects them:
+/// each side's roles joined by commas (role names have none).
 #[derive(Deserialize)]
-struct RoleRow {
-    role: String,
+pub struct PrincipalRow {
+    id: String,
+    email: String,
+    display_name: String,
+    tenant_id: Option<String>,
+    tenant_name: Option<String>,
+    customer_roles: Option<String>,
+    provider_roles: Option<String>,
 }
 
-/// The roles a query selects, sorted; an unknown role name is an error.
-async fn roles<D: Database, R: Ord>(
-    db: &D,
-    statement: Statement,
+/// The person with this e-mail and every role they hold, in one query:
+/// their tenant's roles for a customer person, provider roles otherwise.
+pub fn principal_statement(identity: &str) -> Statement {
+    Statement::new(
+        "SELECT u.id, u.email, u.display_name, u.tenant_id, t.name AS tenant_name, \
+         (SELECT group_concat(r.role) FROM customer_roles r \
+          WHERE r.user_id = u.id AND r.tenant_id = u.tenant_id) AS customer_roles, \
+         (SELECT group_concat(r.role) FROM provider_roles r WHERE r.user_id = u.id) AS provider_roles \
+         FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id WHERE u.email = ?",
+        vec![identity.into()],
+    )
+}
+
+/// The roles a comma-joined list names, sorted; an unknown name is an error.
+fn roles<R: Ord>(
+    joined: Option<&str>,
     parse: fn(&str) -> Option<R>,
     whose: &str,
 ) -> Result<Vec<R>, DbError> {
-    let rows: Vec<RoleRow> = db.query(statement).await?;
-    let mut roles = rows
-        .iter()
-        .map(|r| parse(&r.role).ok_or_else(|| corrupt(whose, format!("role {:?}", r.role))))
+    let mut roles = joined
+        .unwrap_or_default()
+        .split(',')
+        .filter(|name| !name.is_empty())
+        .map(|name| parse(name).ok_or_else(|| corrupt(whose, format!("role {name:?}"))))
         .collect::<Result<Vec<_>, _>>()?;
     roles.sort();
     Ok(roles)
 }
 
-/// Resolves a verified identity to a principal with its roles.
-pub async fn principal<D: Database>(db: &D, identity: &str) -> Result<Option<Principal>, DbError> {
-    let Some(user) = user_by_email(db, identity).await? else {
+/// The principal [`principal_statement`]'s rows describe, if any.
+pub fn principal_from(rows: Vec<PrincipalRow>) -> Result<Option<Principal>, DbError> {
+    let Some(user) = rows.into_iter().next() else {
         return Ok(None);
     };
     let what = format!("user {}", user.id);
     let user_id = UserId::parse(&user.id).map_err(|e| corrupt(&what, e.message))?;
     let membership = match (user.tenant_id, user.tenant_name) {
-        (Some(tenant_id), Some(tenant_name)) => {
-            let tenant_id = TenantId::parse(&tenant_id).map_err(|e| corrupt(&what, e.message))?;
-            let statement = Statement::new(
-                "SELECT role FROM customer_roles WHERE user_id = ? AND tenant_id = ? ORDER BY role",
-                vec![user_id.as_str().into(), tenant_id.as_str().into()],
-            );
-            Membership::Customer {
-                roles: roles(db, statement, CustomerRole::parse, &what).await?,
-                tenant_id,
-                tenant_name,
-            }
-        }
-        _ => {
-            let statement = Statement::new(
-                "SELECT role FROM provider_roles WHERE user_id = ? ORDER BY role",
-                vec![user_id.as_str().into()],
-            );
-            Membership::Provider {
-                roles: roles(db, statement, ProviderRole::parse, &what).await?,
-            }
-        }
+        (Some(tenant_id), Some(tenant_name)) => Membership::Customer {
+            tenant_id: TenantId::parse(&tenant_id).map_err(|e| corrupt(&what, e.message))?,
+            tenant_name,
+            roles: roles(user.customer_roles.as_deref(), CustomerRole::parse, &what)?,
+        },
+        _ => Membership::Provider {
+            roles: roles(user.provider_roles.as_deref(), ProviderRole::parse, &what)?,
+        },
     };
     Ok(Some(Principal {
         user_id,
@@ -118,6 +126,36 @@ pub async fn principal<D: Database>(db: &D, identity: &str) -> Result<Option<Pri
         display_name: user.display_name,
         membership,
     }))
+}
+
+/// Resolves a verified identity to a principal with its roles (one query).
+pub async fn principal<D: Database>(db: &D, identity: &str) -> Result<Option<Principal>, DbError> {
+    principal_from(db.query(principal_statement(identity)).await?)
+}
+
+/// [`principal`], and the rows of two more queries, in one round trip.
+pub async fn principal_and_two<D: Database, A, B>(
+    db: &D,
+    identity: &str,
+    (a, b): (Statement, Statement),
+) -> Result<(Option<Principal>, Vec<A>, Vec<B>), DbError>
+where
+    A: serde::de::DeserializeOwned,
+    B: serde::de::DeserializeOwned,
+{
+    let (rows, a, b) = db.query_triple(principal_statement(identity), a, b).await?;
+    Ok((principal_from(rows)?, a, b))
+}
+
+/// [`principal`], and the rows of `then`, in one round trip. `then` must
+/// not depend on the principal (write it in terms of the identity).
+pub async fn principal_and<D: Database, T: serde::de::DeserializeOwned>(
+    db: &D,
+    identity: &str,
+    then: Statement,
+) -> Result<(Option<Principal>, Vec<T>), DbError> {
+    let (rows, then) = db.query_pair(principal_statement(identity), then).await?;
+    Ok((principal_from(rows)?, then))
 }
 
 /// The tenant's roles with their holders, and its people.

@@ -350,11 +350,23 @@ pub async fn select<D: Database>(
 
 /// One request by id, if it exists.
 pub async fn load<D: Database>(db: &D, id: &RequestId) -> Result<Option<AccessRequest>, DbError> {
-    let statement = Statement::new(
+    Ok(select(db, load_statement(id)).await?.into_iter().next())
+}
+
+/// The query of [`load`].
+pub fn load_statement(id: &RequestId) -> Statement {
+    Statement::new(
         format!("SELECT {COLUMNS} FROM access_requests WHERE id = ?"),
         vec![id.as_str().into()],
-    );
-    Ok(select(db, statement).await?.into_iter().next())
+    )
+}
+
+/// The request [`load_statement`]'s rows hold, if any.
+pub fn loaded(rows: Vec<RequestRow>) -> Result<Option<AccessRequest>, DbError> {
+    rows.into_iter()
+        .next()
+        .map(RequestRow::into_domain)
+        .transpose()
 }
 
 /// Inserts a new request.
@@ -498,26 +510,48 @@ pub fn reached_customer() -> Condition {
 /// for the access check, the operator API's read and the guard of its
 /// audit record.
 pub fn live_grant_condition(
-    requester: &UserId,
+    requester: Requester<'_>,
     tenant: &TenantId,
     service: &str,
     now: i64,
 ) -> Condition {
-    Condition::new(
-        "requester_id = ? AND tenant_id = ? AND service = ? AND grant_starts_at <= ?",
-        vec![
-            requester.as_str().into(),
-            tenant.as_str().into(),
-            service.into(),
-            now.into(),
-        ],
-    )
-    .and(still_in(State::Approved, now))
+    requester
+        .condition()
+        .and(Condition::new(
+            "tenant_id = ? AND service = ? AND grant_starts_at <= ?",
+            vec![tenant.as_str().into(), service.into(), now.into()],
+        ))
+        .and(still_in(State::Approved, now))
+}
+
+/// Whose grant: a person by id, or by the e-mail they signed in with (so
+/// that the read can share a round trip with the lookup of who is calling).
+#[derive(Debug, Clone, Copy)]
+pub enum Requester<'a> {
+    Id(&'a UserId),
+    Email(&'a str),
+}
+
+impl Requester<'_> {
+    fn condition(self) -> Condition {
+        match self {
+            Requester::Id(id) => Condition::new("requester_id = ?", vec![id.as_str().into()]),
+            Requester::Email(email) => Condition::new(
+                "requester_id = (SELECT id FROM users WHERE email = ?)",
+                vec![email.into()],
+            ),
+        }
+    }
 }
 
 /// The live grant, if any, of `requester` for `tenant` and `service` at
 /// `now`: effectively Approved, and started.
-pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64) -> Statement {
+pub fn live_grant(
+    requester: Requester<'_>,
+    tenant: &TenantId,
+    service: &str,
+    now: i64,
+) -> Statement {
     let condition = live_grant_condition(requester, tenant, service, now);
     Statement::new(
         format!(
@@ -532,7 +566,7 @@ pub fn live_grant(requester: &UserId, tenant: &TenantId, service: &str, now: i64
 /// `service` at `now`.
 pub fn live_grant_of(
     id: &RequestId,
-    requester: &UserId,
+    requester: Requester<'_>,
     tenant: &TenantId,
     service: &str,
     now: i64,
@@ -557,7 +591,12 @@ pub fn still_live_grant(
     now: i64,
 ) -> Condition {
     this_request(id)
-        .and(live_grant_condition(requester, tenant, service, now))
+        .and(live_grant_condition(
+            Requester::Id(requester),
+            tenant,
+            service,
+            now,
+        ))
         .exists_in("access_requests")
 }
 

@@ -29,15 +29,25 @@ pub async fn tenant<D: Database>(
     db: &D,
     tenant_id: &TenantId,
 ) -> Result<Option<TenantRow>, DbError> {
-    first(
-        db,
-        Statement::new(
-            "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, lockbox_changed_at \
-             FROM tenants WHERE id = ?",
-            vec![tenant_id.as_str().into()],
-        ),
+    first(db, tenant_where("id = ?", tenant_id.as_str())).await
+}
+
+/// The tenant of request `request_id` (one row, or none).
+pub fn tenant_of_request(request_id: &str) -> Statement {
+    tenant_where(
+        "id = (SELECT tenant_id FROM access_requests WHERE id = ?)",
+        request_id,
     )
-    .await
+}
+
+fn tenant_where(condition: &str, arg: &str) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, lockbox_changed_at \
+             FROM tenants WHERE {condition}"
+        ),
+        vec![arg.into()],
+    )
 }
 
 /// The names of these tenants (repeats allowed), by id, in one query.
@@ -126,6 +136,42 @@ pub async fn tenants_with_services<D: Database>(db: &D) -> Result<Vec<TenantServ
         vec![],
     ))
     .await
+}
+
+/// A tenant with each of its services (one row per service; one row with
+/// no service for a tenant without any; no row for no tenant).
+#[derive(Debug, Deserialize)]
+pub struct TenantServiceRow {
+    service: Option<String>,
+}
+
+/// The query of [`tenant_services`].
+pub fn tenant_services_statement(tenant_id: &str) -> Statement {
+    Statement::new(
+        "SELECT s.service FROM tenants t LEFT JOIN tenant_services s ON s.tenant_id = t.id \
+         WHERE t.id = ? ORDER BY s.service",
+        vec![tenant_id.into()],
+    )
+}
+
+/// The services of the tenant [`tenant_services_statement`]'s rows
+/// describe, sorted; `None` when there is no such tenant.
+pub fn tenant_services_from(rows: Vec<TenantServiceRow>) -> Option<Vec<String>> {
+    if rows.is_empty() {
+        return None;
+    }
+    Some(rows.into_iter().filter_map(|r| r.service).collect())
+}
+
+/// The services of tenant `tenant_id`, or `None` when there is no such
+/// tenant: one query.
+pub async fn tenant_services<D: Database>(
+    db: &D,
+    tenant_id: &str,
+) -> Result<Option<Vec<String>>, DbError> {
+    Ok(tenant_services_from(
+        db.query(tenant_services_statement(tenant_id)).await?,
+    ))
 }
 
 /// A tenant's services (none for a tenant that does not exist).
