@@ -41,42 +41,57 @@ test('a deep link that is not a page shows the not-found page inside the shell',
   }
 });
 
-test('links, back and forward change the page without reloading the app', async () => {
+test('links, back and forward change the page in place within a part of the app, and load another part', async () => {
   const { context, page, errors } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
+  const heading = (name) => page.getByRole('heading', { level: 1, name, exact: true });
+  const focusedHeading = (name) => page.waitForFunction(
+    (text) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === text, name);
+  // A full page load loses this mark.
+  const mark = () => page.evaluate(() => { window.__sameApp = true; });
+  const marked = () => page.evaluate(() => window.__sameApp === true);
   try {
     await load(page, `/support/lockbox-requests`);
-    await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
-    // A full page load would lose this mark.
-    await page.evaluate(() => { window.__sameApp = true; });
+    await heading('Customer Lockbox requests').waitFor();
+    await mark();
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await nav.getByRole('link', { name: 'Support' }).getAttribute('aria-current'), 'page');
 
+    // A request's page is in the approvers' part: it changes in place.
+    await page.locator('a.request-row').first().click();
+    await page.getByRole('heading', { level: 1, name: /^Request / }).waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/support\/lockbox-requests\/./);
+    await page.goBack();
+    await heading('Customer Lockbox requests').waitFor();
+    await focusedHeading('Customer Lockbox requests');
+    await page.goForward();
+    await page.getByRole('heading', { level: 1, name: /^Request / }).waitFor();
+    assert.equal(await marked(), true, 'the app reloaded within its part');
+
+    // Settings are the admin part: the browser loads it.
     await nav.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
+    await heading('Security & Privacy').waitFor();
     assert.equal(new URL(page.url()).pathname, '/settings/org-settings/security-privacy');
-    // Focus moves to the new page's heading, as after a full page load a
-    // screen reader would start there.
-    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
-    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Security & Privacy');
+    assert.equal(await marked(), false, 'another part is a page load');
     assert.equal(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), 'page');
     assert.equal(await nav.getByRole('link', { name: 'Support' }).getAttribute('aria-current'), null);
 
+    // Within the admin part, in place again, and focus moves to the new
+    // page's heading, where a screen reader would start.
+    await mark();
+    await nav.getByRole('link', { name: 'Audit log' }).click();
+    await heading('Audit log').waitFor();
+    await focusedHeading('Audit log');
     await page.goBack();
-    await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
-    assert.equal(new URL(page.url()).pathname, '/support/lockbox-requests');
-    await page.waitForFunction(() => document.activeElement?.textContent === 'Customer Lockbox requests');
-    await page.goForward();
-    await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
+    await heading('Security & Privacy').waitFor();
+    assert.equal(await marked(), true, 'the app reloaded within its part');
 
     // The brand goes to the start page, which sends a customer on to the
     // requests in place of itself: back then leaves the start page out.
     await page.getByRole('link', { name: 'Lockbox', exact: true }).click();
-    await page.getByRole('heading', { name: 'Customer Lockbox requests' }).waitFor();
+    await heading('Customer Lockbox requests').waitFor();
     assert.equal(new URL(page.url()).pathname, '/support/lockbox-requests');
     await page.goBack();
-    await page.getByRole('heading', { name: 'Security & Privacy' }).waitFor();
-
-    assert.equal(await page.evaluate(() => window.__sameApp), true, 'the app reloaded');
+    await heading('Security & Privacy').waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
