@@ -18,6 +18,13 @@ common=(Cargo.toml Cargo.lock shared)
 if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.toml; then
   step "building the Worker (worker-build --release)"
   (cd backend && worker-build --release) || die "the Worker did not build; see the output above."
+  # worker-build optimises for speed (-O); every isolate that starts loads
+  # this file, so optimise it again for size, without names or producers.
+  step "optimising the Worker for size (wasm-opt -Oz)"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers backend/build/index_bg.wasm -o backend/build/index_bg.wasm \
+    || die "wasm-opt could not optimise the Worker; see the output above."
   touch backend/build/index.js
 fi
 

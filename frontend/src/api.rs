@@ -9,7 +9,7 @@ use lockbox_shared::api::{
     CreateAccessRequest, CreatedWebhookEndpoint, DecisionBody, DevOutbox, DevPerson, DevSignIn,
     Health, LockboxSetting, Me, NewWebhookEndpoint, NotificationSettings, OperationResult,
     RequestDetail, RequestPage, RequestView, RoleAssignment, SetLockboxSetting, TenantRoles,
-    TenantSummary, API_PREFIX,
+    TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
@@ -336,16 +336,41 @@ pub fn health() -> Loader<Health> {
 /// The requests listing, under the API prefix.
 const REQUESTS: &str = "/requests";
 
-/// `GET /api/v1/requests`: the tenant's requests, newest first (one full
-/// page, the server's default), with the status filter `status` names.
-/// Without a filter the URL is exactly the one index.html preloads, so the
-/// first fetch is served from the preload.
+/// `GET /api/v1/requests`: the tenant's newest requests (the server's
+/// default page; [`older_requests`] reads on from its `next_cursor`), with
+/// the status filter `status` names. Without a filter the URL is exactly
+/// the one index.html preloads, so the first fetch is served from the
+/// preload.
 pub fn requests(status: impl Fn() -> Option<State> + Send + Sync + 'static) -> Loader<RequestPage> {
     let rest = Signal::derive(move || match status() {
         Some(state) => format!("{REQUESTS}?status={}", state.as_str()),
         None => REQUESTS.to_owned(),
     });
     Loader::new(rest, None)
+}
+
+/// The page of requests after `cursor` (a `next_cursor`), same filter.
+pub async fn older_requests(status: Option<State>, cursor: &str) -> Result<RequestPage, ApiError> {
+    let cursor = js_sys::encode_uri_component(cursor);
+    match status {
+        Some(state) => {
+            get(&format!(
+                "{REQUESTS}?status={}&cursor={cursor}",
+                state.as_str()
+            ))
+            .await
+        }
+        None => get(&format!("{REQUESTS}?cursor={cursor}")).await,
+    }
+}
+
+/// `GET /api/v1/requests?limit=200`: a provider person's own requests (and
+/// those they decided as manager), the largest page.
+pub fn own_requests() -> Loader<RequestPage> {
+    Loader::new(
+        Signal::stored(format!("{REQUESTS}?limit={MAX_REQUESTS_PAGE}")),
+        None,
+    )
 }
 
 /// `GET /api/v1/requests/{id}`: one request with its history.

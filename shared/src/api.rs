@@ -10,9 +10,11 @@ use crate::roles::{CustomerRole, Principal};
 
 /// The prefix every API route lives under.
 pub const API_PREFIX: &str = "/api/v1";
-/// The most requests one page of a listing holds, and the page size when
-/// none is asked for (the requests pages show one page).
+/// The most requests one page of a listing holds.
 pub const MAX_REQUESTS_PAGE: i64 = 200;
+/// The page size of a listing when none is asked for: a screenful and more
+/// on a phone, quick to read and send; older requests come page by page.
+pub const DEFAULT_REQUESTS_PAGE: i64 = 50;
 /// The most audit records one page of a search holds.
 pub const MAX_AUDIT_PAGE: i64 = 500;
 /// The audit page size when none is asked for.

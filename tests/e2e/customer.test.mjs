@@ -186,3 +186,26 @@ test('a lost connection shows a retry, not a blank page', async () => {
     await context.close();
   }
 });
+
+test('the list shows the newest 50 requests and loads older ones on demand', async () => {
+  // At least 51 requests reach the customer (more when other tests ran).
+  const first = await createPendingRequest(30);
+  for (let i = 0; i < 50; i++) await createPendingRequest(30);
+  const { context, page, errors } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
+  try {
+    await load(page, `/support/lockbox-requests`);
+    await page.locator('a.request-row').first().waitFor();
+    assert.equal(await page.locator('a.request-row').count(), 50, 'one page of 50');
+    const oldest = page.locator(`a[data-request="${first.id}"]`);
+    assert.equal(await oldest.count(), 0, 'the 51st newest is not on the first page');
+    await page.getByRole('button', { name: 'Load older requests' }).click();
+    await oldest.waitFor();
+    assert.ok(await page.locator('a.request-row').count() > 50);
+    // Still waiting for a decision: it joins the ones awaiting it.
+    assert.equal(await page.getByRole('list', { name: 'Awaiting your decision' })
+      .locator(`a[data-request="${first.id}"]`).count(), 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
     AccessCheck, Audience, CreateAccessRequest, RequestDetail, RequestPage, RequestView,
-    MAX_REQUESTS_PAGE,
+    DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
@@ -427,7 +427,7 @@ async fn page<D: Database>(
 fn limit_of(query: &ListQuery) -> i64 {
     query
         .limit
-        .unwrap_or(MAX_REQUESTS_PAGE)
+        .unwrap_or(DEFAULT_REQUESTS_PAGE)
         .clamp(1, MAX_REQUESTS_PAGE)
 }
 

@@ -22,7 +22,7 @@ use crate::routes::provider_request_path;
 pub fn PreapprovalsPage() -> impl IntoView {
     let session = use_session();
     let waiting = api::awaiting_preapproval();
-    let decided = api::requests(|| None);
+    let decided = api::own_requests();
     let reload = Callback::new(move |_| {
         waiting.refetch();
         decided.refetch();

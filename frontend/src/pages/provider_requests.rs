@@ -26,7 +26,7 @@ const DURATIONS: [u32; 8] = [15, 30, 45, 60, 90, 120, 180, MAX_GRANT_MINUTES];
 #[component]
 pub fn ProviderRequestsPage() -> impl IntoView {
     let session = use_session();
-    let list = api::requests(|| None);
+    let list = api::own_requests();
     auto_refresh(15_000, move || list.refetch());
     // A lead who is also a manager gets the requests they decided too:
     // those are on the pre-approvals page.

@@ -34,6 +34,37 @@ pub fn RequestsPage() -> impl IntoView {
     let session = use_session();
     let now = use_now();
     auto_refresh(15_000, move || list.refetch());
+    // Older pages, read on demand after the first (which refreshes itself):
+    // their requests, and where the next one starts once one was read.
+    let older = RwSignal::new(Vec::<RequestView>::new());
+    let older_next = RwSignal::new(None::<Option<String>>);
+    let more_error = RwSignal::new(None::<api::ApiError>);
+    let loading_more = RwSignal::new(false);
+    let next_cursor = move || match older_next.get() {
+        Some(next) => next,
+        None => list
+            .get()
+            .and_then(|answer| answer.ok())
+            .and_then(|page| page.next_cursor),
+    };
+    let show_more = move |_| {
+        let Some(cursor) = next_cursor() else {
+            return;
+        };
+        loading_more.set(true);
+        let status = filter.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::older_requests(status, &cursor).await {
+                Ok(page) => {
+                    older.update(|items| items.extend(page.items));
+                    older_next.set(Some(page.next_cursor));
+                    more_error.set(None);
+                }
+                Err(err) => more_error.set(Some(err)),
+            }
+            loading_more.set(false);
+        });
+    };
 
     view! {
         <section class="page">
@@ -43,6 +74,9 @@ pub fn RequestsPage() -> impl IntoView {
             <div class="toolbar">
                 <label for="status-filter">"Status"</label>
                 <select id="status-filter" on:change=move |ev| {
+                    older.set(Vec::new());
+                    older_next.set(None);
+                    more_error.set(None);
                     set_filter.set(State::parse(&event_target_value(&ev)));
                 }>
                     <option value="">"All"</option>
@@ -59,8 +93,15 @@ pub fn RequestsPage() -> impl IntoView {
                             // What awaits the viewer's decision comes first.
                             let deciding = session.may(Action::Approve);
                             let now = now.get_untracked();
-                            let (awaiting, others): (Vec<RequestView>, Vec<RequestView>) = page
-                                .items
+                            // The first page, then older pages' requests not
+                            // on it (a refresh may have moved some onto it).
+                            let mut items = page.items;
+                            for r in older.get() {
+                                if !items.iter().any(|i| i.id == r.id) {
+                                    items.push(r);
+                                }
+                            }
+                            let (awaiting, others): (Vec<RequestView>, Vec<RequestView>) = items
                                 .into_iter()
                                 .partition(|r| deciding && r.effective_state_at(now) == State::PendingCustomerApproval);
                             let count = awaiting.len();
@@ -78,6 +119,16 @@ pub fn RequestsPage() -> impl IntoView {
                         }.into_any(),
                     },
                 }}
+            {move || next_cursor().map(|_| view! {
+                <p class="more">
+                    <button type="button" class="secondary-dark" on:click=show_more disabled=move || loading_more.get()>
+                        {move || if loading_more.get() { "Loading older requests…" } else { "Load older requests" }}
+                    </button>
+                </p>
+            })}
+            {move || more_error.get().map(|err| view! {
+                <p class="error" role="alert">{err.message()}</p>
+            })}
         </section>
     }
 }

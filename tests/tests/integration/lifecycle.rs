@@ -565,6 +565,43 @@ fn lists_are_paginated_with_a_cursor_and_filter_by_created_after() {
 }
 
 #[test]
+fn a_list_without_a_limit_is_a_page_of_fifty_and_reads_on_with_its_cursor() {
+    let engineer = sign_in("lead@provider.example");
+    let start = now_ms();
+    let ids: Vec<String> = (0..55)
+        .map(|_| open_request(&engineer, CONTOSO, 5))
+        .collect();
+    let first = engineer
+        .get(&format!("/api/v1/requests?created_after={}", start - 1))
+        .json();
+    let items = first["items"].as_array().expect("items");
+    assert_eq!(items.len(), 50, "the default page");
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    let rest = engineer
+        .get(&format!(
+            "/api/v1/requests?created_after={}&cursor={cursor}",
+            start - 1
+        ))
+        .json();
+    let seen: Vec<&str> = items
+        .iter()
+        .chain(rest["items"].as_array().expect("items"))
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    for id in &ids {
+        assert_eq!(seen.iter().filter(|s| **s == id).count(), 1, "{id} once");
+    }
+    // Asked for, a page holds up to 200.
+    let all = engineer
+        .get(&format!(
+            "/api/v1/requests?created_after={}&limit=200",
+            start - 1
+        ))
+        .json();
+    assert!(all["items"].as_array().expect("items").len() >= 55);
+}
+
+#[test]
 fn the_lockbox_switch_is_read_and_set_and_each_change_audited() {
     let _switch = lockbox_tests::switch_lock();
     let admin = sign_in("admin@fabrikam.example");
