@@ -6,6 +6,7 @@
 // The table of which address belongs to which part is bundles.json, the
 // same as `Bundle::BY_FIRST_SEGMENT` in frontend/src/routes.rs (a unit test
 // keeps the two equal).
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,7 +30,17 @@ for (const part of table.parts) {
   if (!js || !wasm) fail(`${dir}/index.html does not load a wasm app the way trunk writes it; has trunk changed its output?`);
   parts[part] = { js, wasm };
   for (const name of readdirSync(dir)) {
-    if (name !== 'index.html') copyFileSync(path.join(dir, name), path.join(dist, name));
+    if (name === 'index.html') continue;
+    if (name.endsWith('.js')) {
+      // wasm-bindgen's glue as written is twice the size it needs to be.
+      // Minified (esbuild, which the Worker's build installs too) it keeps
+      // its name: the name's hash stands for the unminified file, which
+      // determines this one.
+      execFileSync('node_modules/.bin/esbuild', [path.join(dir, name), '--minify', '--format=esm',
+        '--log-level=warning', `--outfile=${path.join(dist, name)}`], { stdio: 'inherit' });
+    } else {
+      copyFileSync(path.join(dir, name), path.join(dist, name));
+    }
   }
   if (part === table.default) base = html;
 }
