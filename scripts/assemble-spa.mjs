@@ -45,6 +45,9 @@ for (const part of table.parts) {
   if (part === table.default) base = html;
 }
 
+// The API's description: served by the Worker from here (/api/v1/openapi.json).
+copyFileSync('backend/openapi.json', path.join(dist, 'openapi.json'));
+
 // The loader replaces trunk's own module script and its preload links.
 const withoutTrunk = base
   .replace(/<script type="module">[\s\S]*?<\/script>/, '')

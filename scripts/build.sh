@@ -28,7 +28,7 @@ if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.to
   touch backend/build/index.js
 fi
 
-if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
+if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json backend/openapi.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
   # One build per part of the app (frontend/bundles.json), so that each
   # audience downloads only its own pages; then one index.html that loads
   # the part of its address.

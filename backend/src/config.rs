@@ -16,6 +16,10 @@ pub enum Mail {
 
 /// Everything a handler needs from the environment.
 pub struct App {
+    /// The static assets (binding `ASSETS`): the SPA and the API's
+    /// description, which is served from there rather than built into the
+    /// Worker.
+    pub assets: Option<worker::Fetcher>,
     /// How e-mail is sent (in local development the sink is used instead).
     pub mail: Mail,
     /// The D1 database (binding `DB`).
@@ -138,6 +142,7 @@ impl App {
             ),
         };
         Ok(Self {
+            assets: env.assets("ASSETS").ok(),
             mail,
             db: std::rc::Rc::new(db),
             verifier,

@@ -427,7 +427,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
 
     match route {
         Route::Health => return health::get(app).await,
-        Route::OpenApi => return openapi::get(),
+        Route::OpenApi => return openapi::get(app, &call.req).await,
         // A public key is public: anyone may check a checkpoint with it.
         Route::AuditPublicKey => return audit::public_key(app),
         Route::SignOut => return session::sign_out(app, &call).await,
