@@ -4,34 +4,12 @@
 // operator call and an audit search page, each next to a trivial route
 // (health) of the same Worker in the same run. Bounded: fixed request
 // counts, 4 in flight, loopback only, and a deadline after which it stops.
-const BASE = process.env.LOCKBOX_URL;
-if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
-  console.error('LOCKBOX_URL must be http://127.0.0.1:<port>');
-  process.exit(2);
-}
+import { BASE, CONTOSO, call, signIn } from './bench-lib.mjs';
+
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = 4;
 const LIST_SIZE = Number(process.env.BENCH_LIST_SIZE ?? 1000);
 const DEADLINE = Date.now() + 480_000;
-const CONTOSO = '7c0a8f4e-5a1b-4c3d-9e2f-000000000001';
-
-async function signIn(email) {
-  const r = await fetch(`${BASE}/api/v1/dev/sign-in`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }),
-  });
-  if (r.status !== 200) throw new Error(`sign-in ${email}: ${r.status}`);
-  return r.headers.get('set-cookie').split(';')[0];
-}
-
-async function call(method, path, cookie, body) {
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { cookie: cookie ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  return { status: r.status, text };
-}
 
 // Runs `count` calls of `make(i)` with CONCURRENCY in flight; returns latencies (ms).
 async function measure(count, make, expect) {

@@ -7,32 +7,11 @@
 // through creation, pre-approval and approval (three decisions). Prints
 // per minute: calls, failures, p50 and p99, and the size of Contoso's audit
 // log at the minute's end, to show whether latency grows with the log.
-const BASE = process.env.LOCKBOX_URL;
-if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
-  console.error('LOCKBOX_URL must be http://127.0.0.1:<port>');
-  process.exit(2);
-}
+import { BASE, CONTOSO, call, signIn } from './bench-lib.mjs';
+
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 600);
 const MAX_IN_FLIGHT = 64;
-const CONTOSO = '7c0a8f4e-5a1b-4c3d-9e2f-000000000001';
-
-async function signIn(email) {
-  const r = await fetch(`${BASE}/api/v1/dev/sign-in`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }),
-  });
-  if (r.status !== 200) throw new Error(`sign-in ${email}: ${r.status}`);
-  return r.headers.get('set-cookie').split(';')[0];
-}
-
-async function call(method, path, cookie, body) {
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { cookie: cookie ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, text: await r.text() };
-}
 
 const engineer = await signIn('engineer1@provider.example');
 const manager = await signIn('manager@provider.example');

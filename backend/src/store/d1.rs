@@ -57,40 +57,25 @@ impl Database for D1Database {
             .map_err(error)
     }
 
-    async fn query_pair<A: DeserializeOwned, B: DeserializeOwned>(
+    async fn query_batch(
         &self,
-        a: Statement,
-        b: Statement,
-    ) -> Result<(Vec<A>, Vec<B>), DbError> {
-        let prepared = vec![prepare(self, &a)?, prepare(self, &b)?];
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        let prepared = statements
+            .iter()
+            .map(|s| prepare(self, s))
+            .collect::<Result<Vec<_>, _>>()?;
         let results = D1Database::batch(self, prepared).await.map_err(error)?;
-        let [a, b] = results.as_slice() else {
+        if results.len() != statements.len() {
             return Err(DbError::Other(format!(
-                "D1 answered a batch of 2 queries with {} results",
+                "D1 answered a batch of {} queries with {} results",
+                statements.len(),
                 results.len()
             )));
-        };
-        Ok((a.results().map_err(error)?, b.results().map_err(error)?))
-    }
-
-    async fn query_triple<A: DeserializeOwned, B: DeserializeOwned, C: DeserializeOwned>(
-        &self,
-        a: Statement,
-        b: Statement,
-        c: Statement,
-    ) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError> {
-        let prepared = vec![prepare(self, &a)?, prepare(self, &b)?, prepare(self, &c)?];
-        let results = D1Database::batch(self, prepared).await.map_err(error)?;
-        let [a, b, c] = results.as_slice() else {
-            return Err(DbError::Other(format!(
-                "D1 answered a batch of 3 queries with {} results",
-                results.len()
-            )));
-        };
-        Ok((
-            a.results().map_err(error)?,
-            b.results().map_err(error)?,
-            c.results().map_err(error)?,
-        ))
+        }
+        results
+            .iter()
+            .map(|result| result.results().map_err(error))
+            .collect()
     }
 }

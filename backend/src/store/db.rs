@@ -138,29 +138,20 @@ pub trait Database {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError>;
     /// Runs one query and deserialises its rows.
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError>;
-    /// Runs two queries in one round trip where the database allows it
-    /// (D1: one batch, which is also one transaction, so both read the
+    /// Runs several queries in one round trip where the database allows
+    /// it (D1: one batch, which is also one transaction, so all read the
     /// same state); a call's lookups of who is calling and of what it
-    /// touches then cost one round trip, not two.
-    async fn query_pair<A: DeserializeOwned, B: DeserializeOwned>(
+    /// touches then cost one round trip. Rows come as JSON objects, for
+    /// [`query_pair`] and [`query_triple`] to decode.
+    async fn query_batch(
         &self,
-        a: Statement,
-        b: Statement,
-    ) -> Result<(Vec<A>, Vec<B>), DbError> {
-        Ok((self.query(a).await?, self.query(b).await?))
-    }
-    /// [`Database::query_pair`] for three queries.
-    async fn query_triple<A: DeserializeOwned, B: DeserializeOwned, C: DeserializeOwned>(
-        &self,
-        a: Statement,
-        b: Statement,
-        c: Statement,
-    ) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError> {
-        Ok((
-            self.query(a).await?,
-            self.query(b).await?,
-            self.query(c).await?,
-        ))
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        let mut sets = Vec::with_capacity(statements.len());
+        for statement in statements {
+            sets.push(self.query(statement).await?);
+        }
+        Ok(sets)
     }
 }
 
@@ -174,22 +165,51 @@ impl<T: Database> Database for std::rc::Rc<T> {
         (**self).query(statement).await
     }
 
-    async fn query_pair<A: DeserializeOwned, B: DeserializeOwned>(
+    async fn query_batch(
         &self,
-        a: Statement,
-        b: Statement,
-    ) -> Result<(Vec<A>, Vec<B>), DbError> {
-        (**self).query_pair(a, b).await
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        (**self).query_batch(statements).await
     }
+}
 
-    async fn query_triple<A: DeserializeOwned, B: DeserializeOwned, C: DeserializeOwned>(
-        &self,
-        a: Statement,
-        b: Statement,
-        c: Statement,
-    ) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError> {
-        (**self).query_triple(a, b, c).await
-    }
+/// The rows of one query of a [`Database::query_batch`], as `T`.
+fn decode<T: DeserializeOwned>(set: Option<Vec<serde_json::Value>>) -> Result<Vec<T>, DbError> {
+    set.ok_or_else(|| DbError::Other("a batch of queries answered fewer result sets".to_owned()))?
+        .into_iter()
+        .map(|row| serde_json::from_value(row).map_err(|e| DbError::Other(e.to_string())))
+        .collect()
+}
+
+/// Two queries in one round trip ([`Database::query_batch`]).
+pub async fn query_pair<D: Database, A: DeserializeOwned, B: DeserializeOwned>(
+    db: &D,
+    a: Statement,
+    b: Statement,
+) -> Result<(Vec<A>, Vec<B>), DbError> {
+    let mut sets = db.query_batch(vec![a, b]).await?.into_iter();
+    Ok((decode(sets.next())?, decode(sets.next())?))
+}
+
+/// Three queries in one round trip ([`Database::query_batch`]).
+pub async fn query_triple<D, A, B, C>(
+    db: &D,
+    a: Statement,
+    b: Statement,
+    c: Statement,
+) -> Result<(Vec<A>, Vec<B>, Vec<C>), DbError>
+where
+    D: Database,
+    A: DeserializeOwned,
+    B: DeserializeOwned,
+    C: DeserializeOwned,
+{
+    let mut sets = db.query_batch(vec![a, b, c]).await?.into_iter();
+    Ok((
+        decode(sets.next())?,
+        decode(sets.next())?,
+        decode(sets.next())?,
+    ))
 }
 
 /// The first row a query selects, if any.

@@ -143,7 +143,7 @@ where
     A: serde::de::DeserializeOwned,
     B: serde::de::DeserializeOwned,
 {
-    let (rows, a, b) = db.query_triple(principal_statement(identity), a, b).await?;
+    let (rows, a, b) = super::db::query_triple(db, principal_statement(identity), a, b).await?;
     Ok((principal_from(rows)?, a, b))
 }
 
@@ -154,7 +154,7 @@ pub async fn principal_and<D: Database, T: serde::de::DeserializeOwned>(
     identity: &str,
     then: Statement,
 ) -> Result<(Option<Principal>, Vec<T>), DbError> {
-    let (rows, then) = db.query_pair(principal_statement(identity), then).await?;
+    let (rows, then) = super::db::query_pair(db, principal_statement(identity), then).await?;
     Ok((principal_from(rows)?, then))
 }
 

@@ -1,0 +1,27 @@
+// What the API benchmarks share: the server they drive (LOCKBOX_URL, a
+// loopback address only), the demo sign-in and one call.
+export const BASE = process.env.LOCKBOX_URL;
+if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
+  console.error('LOCKBOX_URL must be http://127.0.0.1:<port>');
+  process.exit(2);
+}
+export const CONTOSO = '7c0a8f4e-5a1b-4c3d-9e2f-000000000001';
+
+// The session cookie of a demo person (the dev-only sign-in).
+export async function signIn(email) {
+  const r = await fetch(`${BASE}/api/v1/dev/sign-in`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }),
+  });
+  if (r.status !== 200) throw new Error(`sign-in ${email}: ${r.status}`);
+  return r.headers.get('set-cookie').split(';')[0];
+}
+
+// One call; its status and body text.
+export async function call(method, path, cookie, body) {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { cookie: cookie ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, text: await r.text() };
+}
