@@ -299,6 +299,14 @@ pub fn check_endpoint_url(url: &str, allow_loopback_http: bool) -> Result<String
     if url.len() > 2048 {
         return Err("The URL is longer than 2 048 characters.".to_owned());
     }
+    if !url.is_ascii() {
+        // URLs are parsed without Unicode host tables (idna_adapter 1.0,
+        // see Cargo.toml); international names have an ASCII form.
+        return Err(format!(
+            "{url:?} has characters outside ASCII; write an international host name in its \
+             ASCII form (xn--…) and percent-encode the path."
+        ));
+    }
     let parsed = worker::Url::parse(url)
         .map_err(|e| format!("{url:?} is not a URL ({e}); write it as https://host/path."))?;
     let host = parsed.host_str().unwrap_or_default().to_owned();
@@ -451,6 +459,9 @@ mod tests {
         assert!(check_endpoint_url("https://user:pw@hooks.example/", false).is_err());
         assert!(check_endpoint_url("javascript:alert(1)", true).is_err());
         assert!(check_endpoint_url("not a url", true).is_err());
+        let unicode = check_endpoint_url("https://bücher.example/hook", false);
+        assert!(unicode.is_err_and(|m| m.contains("xn--")));
+        assert!(check_endpoint_url("https://xn--bcher-kva.example/hook", false).is_ok());
     }
 
     #[test]
