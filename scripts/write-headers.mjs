@@ -29,8 +29,9 @@ const csp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-// trunk names hashed files `<name>-<16 hex digits>[_bg].<ext>`.
-const hashed = readdirSync(dist).filter((f) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(f));
+// trunk names hashed files `<name>-<hash>[_bg].<ext>`, the hash a 64-bit
+// number in hex without leading zeros: up to 16 digits, one in 16 has 15.
+const hashed = readdirSync(dist).filter((f) => /-[0-9a-f]{1,16}(_bg)?\.(js|wasm|css)$/.test(f));
 if (hashed.length === 0) {
   console.error(`no content-hashed file found in ${dist}: has trunk changed its naming?`);
   process.exit(1);
