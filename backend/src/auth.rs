@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::jwt::{self, subtle};
-use worker::{D1Database, Fetch, Request, Url};
+use worker::{Fetch, Request, Url};
 
 use crate::error::AppError;
 
@@ -507,7 +507,7 @@ pub fn cleared_cookie() -> String {
 pub async fn authenticate(
     req: &Request,
     verifier: &Result<Verifier, String>,
-    db: &D1Database,
+    db: &crate::store::d1::Edge,
     now_ms: i64,
 ) -> Result<lockbox_shared::roles::Principal, AppError> {
     let identity = identity(req, verifier, now_ms).await?;
@@ -520,7 +520,7 @@ pub async fn authenticate(
 pub async fn authenticate_and<T: serde::de::DeserializeOwned>(
     req: &Request,
     verifier: &Result<Verifier, String>,
-    db: &D1Database,
+    db: &crate::store::d1::Edge,
     now_ms: i64,
     then: impl FnOnce(&str) -> crate::store::Statement,
 ) -> Result<(lockbox_shared::roles::Principal, Vec<T>), AppError> {
@@ -534,7 +534,7 @@ pub async fn authenticate_and<T: serde::de::DeserializeOwned>(
 pub async fn authenticate_and_two<A, B>(
     req: &Request,
     verifier: &Result<Verifier, String>,
-    db: &D1Database,
+    db: &crate::store::d1::Edge,
     now_ms: i64,
     then: impl FnOnce(&str) -> (crate::store::Statement, crate::store::Statement),
 ) -> Result<(lockbox_shared::roles::Principal, Vec<A>, Vec<B>), AppError>

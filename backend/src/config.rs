@@ -1,6 +1,6 @@
 //! Bindings and variables, read once per invocation.
 
-use worker::{console_error, D1Database, Env, SendEmail};
+use worker::{console_error, Env, SendEmail};
 
 use crate::auth::{DevKeys, Verifier};
 use crate::error::AppError;
@@ -23,7 +23,7 @@ pub struct App {
     /// How e-mail is sent (in local development the sink is used instead).
     pub mail: Mail,
     /// The D1 database (binding `DB`).
-    pub db: std::rc::Rc<D1Database>,
+    pub db: std::rc::Rc<crate::store::d1::Edge>,
     /// How tokens are checked, or why they cannot be.
     pub verifier: Result<Verifier, String>,
     /// The local sign-in, present only when the dev-only variables are set.
@@ -144,7 +144,7 @@ impl App {
         Ok(Self {
             assets: env.assets("ASSETS").ok(),
             mail,
-            db: std::rc::Rc::new(db),
+            db: std::rc::Rc::new(crate::store::d1::Edge::new(db)),
             verifier,
             dev,
             audit_key,

@@ -11,6 +11,8 @@ use worker::{
 
 use crate::config::{App, Mail as MailConfig};
 use crate::service::notify::{self, Mail, Mailer, PostResult, Poster, Sink, DELIVERY_BATCH};
+use crate::store::d1::Edge;
+use crate::store::outbox::OutboxRow;
 
 /// Cloudflare Email Service through the `send_email` binding.
 pub struct CloudflareMailer<'a> {
@@ -80,16 +82,22 @@ impl Poster for FetchPoster {
 /// development, else through the configured binding. A failure is logged
 /// and never reaches the caller: delivery must not fail a decision.
 pub async fn deliver(app: &App, now: i64) -> DeliveryOutcome {
+    pass(app, None, now).await
+}
+
+/// [`deliver`] for messages leased already (by the batch that stored them).
+pub async fn deliver_claimed(app: &App, claimed: Vec<OutboxRow>, now: i64) -> DeliveryOutcome {
+    pass(app, Some(claimed), now).await
+}
+
+async fn pass(app: &App, claimed: Option<Vec<OutboxRow>>, now: i64) -> DeliveryOutcome {
     let db = &*app.db;
     let result = match (&app.dev, &app.mail) {
-        (Some(_), _) => notify::deliver_due(db, &Sink(db), &FetchPoster, now, DELIVERY_BATCH).await,
+        (Some(_), _) => send(db, &Sink(db), claimed, now).await,
         (None, MailConfig::Binding { binding, from }) => {
-            let mailer = CloudflareMailer { binding, from };
-            notify::deliver_due(db, &mailer, &FetchPoster, now, DELIVERY_BATCH).await
+            send(db, &CloudflareMailer { binding, from }, claimed, now).await
         }
-        (None, MailConfig::Missing(why)) => {
-            notify::deliver_due(db, &Unconfigured(why), &FetchPoster, now, DELIVERY_BATCH).await
-        }
+        (None, MailConfig::Missing(why)) => send(db, &Unconfigured(why), claimed, now).await,
     };
     match result {
         Ok(outcome) => outcome,
@@ -97,5 +105,17 @@ pub async fn deliver(app: &App, now: i64) -> DeliveryOutcome {
             crate::error::AppError::from(err).log();
             DeliveryOutcome::default()
         }
+    }
+}
+
+async fn send<M: Mailer>(
+    db: &Edge,
+    mailer: &M,
+    claimed: Option<Vec<OutboxRow>>,
+    now: i64,
+) -> Result<DeliveryOutcome, crate::store::DbError> {
+    match claimed {
+        Some(rows) => notify::deliver_claimed(db, mailer, &FetchPoster, rows, now).await,
+        None => notify::deliver_due(db, mailer, &FetchPoster, now, DELIVERY_BATCH).await,
     }
 }

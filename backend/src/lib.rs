@@ -31,14 +31,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         Ok(app) => app,
         Err(err) => return err.into_response(),
     };
-    let changes = !matches!(req.method(), Method::Get | Method::Head);
+    // A change that stores notices has them delivered after the answer, so
+    // that a slow or failing mail provider never delays a decision; the
+    // batch that stores them leases them too. What this misses (retries,
+    // say) the scheduled job delivers.
+    if !matches!(req.method(), Method::Get | Method::Head) {
+        app.db.deliver_after_answer();
+    }
     let response = routes::handle(req, &app).await;
-    // A change that stored notices has them delivered after the answer, so
-    // that a slow or failing mail provider never delays a decision. What
-    // this misses (retries, say) the scheduled job delivers.
-    if changes && store::outbox::take_written() {
+    let claimed = app.db.take_claimed();
+    if !claimed.is_empty() {
         ctx.wait_until(async move {
-            delivery::deliver(&app, Date::now().as_millis() as i64).await;
+            delivery::deliver_claimed(&app, claimed, Date::now().as_millis() as i64).await;
         });
     }
     response

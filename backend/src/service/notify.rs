@@ -242,22 +242,19 @@ impl<D: Database> Mailer for Sink<'_, D> {
     async fn send(&self, mail: Mail<'_>) -> Result<String, String> {
         let row = mail.row;
         let request = row.request_id.as_deref().unwrap_or_default();
-        let failed = self
+        // One transaction: the message is kept unless a test switch asks
+        // this attempt to fail, which it then uses up.
+        let changes = self
             .0
-            .batch(vec![outbox::dev_take_failure(request, &row.kind)])
+            .batch(vec![
+                outbox::dev_sink_insert(&row.id, &row.recipient, mail.now, request, &row.kind),
+                outbox::dev_take_failure(request, &row.kind),
+            ])
             .await
             .map_err(|e| e.to_string())?;
-        if failed.first() == Some(&1) {
+        if changes.get(1) == Some(&1) {
             return Err("the local mail sink failed on purpose (test switch)".to_owned());
         }
-        self.0
-            .batch(vec![outbox::dev_sink_insert(
-                &row.id,
-                &row.recipient,
-                mail.now,
-            )])
-            .await
-            .map_err(|e| e.to_string())?;
         Ok(format!("sink-{}", row.id))
     }
 }
@@ -346,6 +343,19 @@ pub async fn deliver_due<D: Database, M: Mailer, P: Poster>(
     limit: i64,
 ) -> Result<DeliveryOutcome, DbError> {
     let claimed: Vec<OutboxRow> = db.query(outbox::claim_due(now, limit)).await?;
+    deliver_claimed(db, mailer, poster, claimed, now).await
+}
+
+/// Sends messages this deliverer leased already ([`outbox::claim_due`],
+/// e.g. in the batch that stored them) and marks each delivered, to be
+/// retried, or failed.
+pub async fn deliver_claimed<D: Database, M: Mailer, P: Poster>(
+    db: &D,
+    mailer: &M,
+    poster: &P,
+    claimed: Vec<OutboxRow>,
+    now: i64,
+) -> Result<DeliveryOutcome, DbError> {
     let mut outcome = DeliveryOutcome::default();
     if claimed.is_empty() {
         return Ok(outcome);

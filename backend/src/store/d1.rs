@@ -4,11 +4,15 @@
 //! as f64, which holds them exactly up to 2^53. A `batch()` is one
 //! transaction; D1 has no interactive transactions.
 
+use std::cell::RefCell;
+
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement, D1Result, Date};
 
 use super::db::{Database, DbError, Statement, Value};
+use super::outbox::{self, OutboxRow};
+use crate::service::notify::DELIVERY_BATCH;
 
 fn prepare(db: &D1Database, statement: &Statement) -> Result<D1PreparedStatement, DbError> {
     let args: Vec<JsValue> = statement
@@ -23,6 +27,20 @@ fn prepare(db: &D1Database, statement: &Statement) -> Result<D1PreparedStatement
     db.prepare(&statement.sql).bind(&args).map_err(error)
 }
 
+/// Rows changed by each statement of a batch.
+fn changes(results: &[D1Result]) -> Result<Vec<usize>, DbError> {
+    results
+        .iter()
+        .map(|result| {
+            Ok(result
+                .meta()
+                .map_err(error)?
+                .and_then(|meta| meta.changes)
+                .unwrap_or_default())
+        })
+        .collect::<Result<Vec<_>, DbError>>()
+}
+
 fn error(err: worker::Error) -> DbError {
     DbError::from_message(err.to_string())
 }
@@ -34,18 +52,7 @@ impl Database for D1Database {
             .map(|s| prepare(self, s))
             .collect::<Result<Vec<_>, _>>()?;
         let results = D1Database::batch(self, prepared).await.map_err(error)?;
-        let changes = results
-            .iter()
-            .map(|result| {
-                Ok(result
-                    .meta()
-                    .map_err(error)?
-                    .and_then(|meta| meta.changes)
-                    .unwrap_or_default())
-            })
-            .collect::<Result<Vec<_>, DbError>>()?;
-        super::outbox::note_written(&statements, &changes);
-        Ok(changes)
+        changes(&results)
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
@@ -77,5 +84,84 @@ impl Database for D1Database {
             .iter()
             .map(|result| result.results().map_err(error))
             .collect()
+    }
+}
+
+/// D1 as one invocation uses it. A change whose answer is followed by a
+/// delivery pass ([`Edge::deliver_after_answer`]) leases the due messages
+/// in the same batch that stores new ones ([`outbox::claim_due`] appended
+/// to it, one transaction), and keeps them for that pass: the pass then
+/// starts sending without a round trip of its own to claim them.
+pub struct Edge {
+    d1: D1Database,
+    /// `Some` once the invocation delivers after its answer: the messages
+    /// its batches leased so far.
+    claimed: RefCell<Option<Vec<OutboxRow>>>,
+}
+
+impl Edge {
+    pub fn new(d1: D1Database) -> Self {
+        Self {
+            d1,
+            claimed: RefCell::new(None),
+        }
+    }
+
+    /// From now on, a batch that stores a message also leases the due ones.
+    pub fn deliver_after_answer(&self) {
+        self.claimed.replace(Some(Vec::new()));
+    }
+
+    /// The messages leased so far, for the pass after the answer (each at
+    /// most once).
+    pub fn take_claimed(&self) -> Vec<OutboxRow> {
+        self.claimed.take().unwrap_or_default()
+    }
+}
+
+impl Database for Edge {
+    async fn batch(&self, mut statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        let claims = self.claimed.borrow().is_some() && statements.iter().any(outbox::stores);
+        if !claims {
+            return Database::batch(&self.d1, statements).await;
+        }
+        let writes = statements.len();
+        statements.push(outbox::claim_due(
+            Date::now().as_millis() as i64,
+            DELIVERY_BATCH,
+        ));
+        let prepared = statements
+            .iter()
+            .map(|s| prepare(&self.d1, s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut results = D1Database::batch(&self.d1, prepared).await.map_err(error)?;
+        if results.len() != writes + 1 {
+            return Err(DbError::Other(format!(
+                "D1 answered a batch of {} statements with {} results",
+                writes + 1,
+                results.len()
+            )));
+        }
+        // The batch committed: whatever happens below, the leased messages
+        // are sent after the answer or, once the lease ends, by the job.
+        let leased = results.pop().map(|r| r.results::<OutboxRow>());
+        let changes = changes(&results);
+        if let Some(Ok(rows)) = leased {
+            if let Some(claimed) = self.claimed.borrow_mut().as_mut() {
+                claimed.extend(rows);
+            }
+        }
+        changes
+    }
+
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        Database::query(&self.d1, statement).await
+    }
+
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        Database::query_batch(&self.d1, statements).await
     }
 }

@@ -177,29 +177,9 @@ pub fn insert(
 /// How every statement that adds messages starts.
 const INSERT: &str = "INSERT OR IGNORE INTO outbox";
 
-thread_local! {
-    /// Whether this isolate stored a message since [`take_written`] last
-    /// looked (Workers run one thread per isolate).
-    static WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Notes, after a batch committed with `changes` rows per statement,
-/// whether it stored any message.
-pub fn note_written(statements: &[Statement], changes: &[usize]) {
-    if statements
-        .iter()
-        .zip(changes)
-        .any(|(s, n)| *n > 0 && s.sql.starts_with(INSERT))
-    {
-        WRITTEN.with(|w| w.set(true));
-    }
-}
-
-/// Whether a message was stored since the last call: the answer to a
-/// change delivers right away only then (the scheduled job catches up on
-/// anything else, such as retries).
-pub fn take_written() -> bool {
-    WRITTEN.with(|w| w.replace(false))
+/// Whether `statement` stores a message.
+pub fn stores(statement: &Statement) -> bool {
+    statement.sql.starts_with(INSERT)
 }
 
 /// Every column of an outbox row, in the order of [`OutboxRow`].
@@ -385,11 +365,26 @@ pub fn dev_take_failure(request: &str, kind: &str) -> Statement {
     )
 }
 
-/// The sink received a message.
-pub fn dev_sink_insert(outbox_id: &str, recipient: &str, now: i64) -> Statement {
+/// The sink received a message, unless a test switch makes this attempt
+/// for `request`'s notice of `kind` fail (run before [`dev_take_failure`]).
+pub fn dev_sink_insert(
+    outbox_id: &str,
+    recipient: &str,
+    now: i64,
+    request: &str,
+    kind: &str,
+) -> Statement {
     Statement::new(
-        "INSERT INTO dev_mail_sink (outbox_id, recipient, delivered_at) VALUES (?, ?, ?)",
-        vec![outbox_id.into(), recipient.into(), now.into()],
+        "INSERT INTO dev_mail_sink (outbox_id, recipient, delivered_at) SELECT ?, ?, ? \
+         WHERE NOT EXISTS (SELECT 1 FROM dev_mail_failures \
+                           WHERE request_id = ? AND kind = ? AND remaining > 0)",
+        vec![
+            outbox_id.into(),
+            recipient.into(),
+            now.into(),
+            request.into(),
+            kind.into(),
+        ],
     )
 }
 
