@@ -1406,3 +1406,166 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
         block_on(db.query(outbox::dev_list(None, 1_000))).expect("reads");
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Every operation under a live grant: an item that exists is read and
+/// recorded once; one that does not is 404 and records nothing. The
+/// condition that guards the record and the query that reads the item come
+/// from one definition (`store::content::plan`); this holds them to it.
+#[test]
+fn each_operation_records_a_read_of_what_exists_and_nothing_for_a_404() {
+    let db = open_database();
+    let who = |email: &str| {
+        block_on(people::principal(&db, email))
+            .expect("query")
+            .unwrap_or_else(|| panic!("{email} is seeded"))
+    };
+    let engineer = who("engineer1@provider.example");
+    let stamp = Stamp {
+        now: START,
+        ip: "203.0.113.7",
+        service_account: SERVICE_ACCOUNT,
+    };
+    for service in ["mail", "sites", "files"] {
+        let input = CreateAccessRequest {
+            tenant_id: CONTOSO.to_owned(),
+            service: service.to_owned(),
+            ticket: format!("SR-{service}"),
+            reason: "Reads of each operation".to_owned(),
+            duration_minutes: 60,
+        };
+        let view = block_on(requests::create(&db, &engineer, &input, &stamp)).expect("create");
+        for (person, verb) in [
+            ("manager@provider.example", Verb::Preapprove),
+            ("approver1@contoso.example", Verb::Approve),
+        ] {
+            block_on(requests::act(
+                &db,
+                &who(person),
+                &view.id,
+                verb,
+                None,
+                None,
+                &stamp,
+                None,
+            ))
+            .unwrap_or_else(|e| panic!("{verb}: {e:?}"));
+        }
+    }
+    let one = |sql: &str| -> String {
+        db.conn
+            .query_row(sql, [CONTOSO], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    let mailbox =
+        one("SELECT address FROM mailboxes WHERE tenant_id = ?1 ORDER BY address LIMIT 1");
+    let message: i64 = db
+        .conn
+        .query_row(
+            "SELECT id FROM messages WHERE tenant_id = ?1 AND mailbox = ?2 LIMIT 1",
+            [CONTOSO, mailbox.as_str()],
+            |r| r.get(0),
+        )
+        .expect("a message");
+    let site = one("SELECT url_path FROM sites WHERE tenant_id = ?1 LIMIT 1");
+    let site_file: String = db
+        .conn
+        .query_row(
+            "SELECT path FROM site_files WHERE tenant_id = ?1 AND site = ?2 LIMIT 1",
+            [CONTOSO, site.as_str()],
+            |r| r.get(0),
+        )
+        .expect("a site file");
+    let folder = one("SELECT path FROM drive_items WHERE tenant_id = ?1 AND is_folder = 1 LIMIT 1");
+    let file = one("SELECT path FROM drive_items WHERE tenant_id = ?1 AND is_folder = 0 LIMIT 1");
+    let nobody = "nobody@contoso.example";
+    use serde_json::json;
+    // (service, operation, parameters that name something there, ones that
+    // name something absent or of the wrong kind; None: a listing).
+    let cases = [
+        ("mail", "Get-Mailbox", json!({}), None),
+        (
+            "mail",
+            "Get-MailboxStatistics",
+            json!({"Identity": mailbox}),
+            Some(json!({"Identity": nobody})),
+        ),
+        (
+            "mail",
+            "Get-MailboxFolderStatistics",
+            json!({"Identity": mailbox}),
+            Some(json!({"Identity": nobody})),
+        ),
+        (
+            "mail",
+            "Get-Message",
+            json!({"Identity": mailbox}),
+            Some(json!({"Identity": nobody})),
+        ),
+        (
+            "mail",
+            "Get-Message",
+            json!({"Identity": mailbox, "MessageId": message}),
+            Some(json!({"Identity": mailbox, "MessageId": 999_999})),
+        ),
+        ("sites", "Get-Site", json!({}), None),
+        (
+            "sites",
+            "Get-SiteFileList",
+            json!({"Site": site}),
+            Some(json!({"Site": "/sites/none"})),
+        ),
+        (
+            "sites",
+            "Get-SiteFile",
+            json!({"Site": site, "Path": site_file}),
+            Some(json!({"Site": site, "Path": "/none.txt"})),
+        ),
+        ("files", "Get-DriveItemList", json!({"Path": "/"}), None),
+        (
+            "files",
+            "Get-DriveItemList",
+            json!({"Path": folder}),
+            Some(json!({"Path": file})),
+        ),
+        (
+            "files",
+            "Get-DriveItem",
+            json!({"Path": file}),
+            Some(json!({"Path": folder})),
+        ),
+    ];
+    let records = || -> i64 {
+        db.conn
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ?1",
+                [CONTOSO],
+                |r| r.get(0),
+            )
+            .expect("count")
+    };
+    let call = |service: &str, op: &str, params: &serde_json::Value| {
+        let params = params.as_object().cloned().unwrap_or_default();
+        block_on(operations::run(
+            &db,
+            &engineer,
+            (CONTOSO, service, op),
+            &params,
+            None,
+            OPERATOR,
+            &stamp,
+            None,
+        ))
+    };
+    for (service, op, there, absent) in cases {
+        let before = records();
+        let answer = call(service, op, &there).unwrap_or_else(|e| panic!("{op} {there}: {e:?}"));
+        let output = serde_json::to_string(&answer.result).expect("output");
+        assert!(output.len() > 20, "{op} {there} read something: {output}");
+        assert_eq!(records(), before + 1, "{op} {there}: one record");
+        if let Some(absent) = absent {
+            let err = call(service, op, &absent).expect_err("absent");
+            assert_eq!(err.problem().status, 404, "{op} {absent}: {err:?}");
+            assert_eq!(records(), before + 1, "{op} {absent}: no record for a 404");
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! call of one of them under a live grant, recorded in the tenant's audit
 //! log in the same batch that checks the grant.
 
-use lockbox_shared::api::{OperationInfo, OperationList, OperationOutput, OperationResult};
+use lockbox_shared::api::{OperationInfo, OperationList, OperationResult};
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::AccessRequest;
@@ -140,71 +140,6 @@ impl Reads {
     }
 }
 
-/// Reads what `call` asks for from the tenant's content; `None` when the
-/// object it names does not exist in this tenant.
-async fn read<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    call: &Invocation,
-) -> Result<Option<OperationOutput>, AppError> {
-    Ok(match call {
-        Invocation::GetMailbox => Some(OperationOutput::Mailboxes {
-            items: content::mailboxes(db, tenant).await?,
-        }),
-        Invocation::GetMailboxStatistics { identity } => {
-            content::mailbox_statistics(db, tenant, identity.as_str())
-                .await?
-                .map(OperationOutput::MailboxStatistics)
-        }
-        Invocation::GetMailboxFolderStatistics { identity } => {
-            content::folder_statistics(db, tenant, identity.as_str())
-                .await?
-                .map(|folders| OperationOutput::FolderStatistics {
-                    identity: identity.as_str().to_owned(),
-                    folders,
-                })
-        }
-        Invocation::GetMessage {
-            identity,
-            message_id: None,
-        } => content::messages(db, tenant, identity.as_str())
-            .await?
-            .map(|items| OperationOutput::Messages {
-                identity: identity.as_str().to_owned(),
-                items,
-            }),
-        Invocation::GetMessage {
-            identity,
-            message_id: Some(id),
-        } => content::message(db, tenant, identity.as_str(), *id)
-            .await?
-            .map(OperationOutput::Message),
-        Invocation::GetSite => Some(OperationOutput::Sites {
-            items: content::sites(db, tenant).await?,
-        }),
-        Invocation::GetSiteFileList { site } => content::site_files(db, tenant, site.as_str())
-            .await?
-            .map(|items| OperationOutput::Items {
-                parent: site.as_str().to_owned(),
-                items,
-            }),
-        Invocation::GetSiteFile { site, path } => {
-            content::site_file(db, tenant, site.as_str(), path.as_str())
-                .await?
-                .map(OperationOutput::File)
-        }
-        Invocation::GetDriveItemList { path } => content::drive_children(db, tenant, path.as_str())
-            .await?
-            .map(|items| OperationOutput::Items {
-                parent: path.as_str().to_owned(),
-                items,
-            }),
-        Invocation::GetDriveItem { path } => content::drive_file(db, tenant, path.as_str())
-            .await?
-            .map(OperationOutput::File),
-    })
-}
-
 /// Records a refused call (throttled per identity, as every refused
 /// attempt is) and returns the refusal.
 async fn refuse<D: Database>(
@@ -260,9 +195,9 @@ async fn why_not<D: Database>(
 /// for the engineer holding a live grant for that tenant and service now:
 /// the grant of `request` when one is named (the grant page names its
 /// own), else the live one that ends last.
-/// The content is read first; then one batch writes the call's audit
-/// record only if the grant is still live, and the content is returned
-/// only if the record was written. `operator` is the user the log shows.
+/// One batch writes the call's audit record, only if the grant is still
+/// live and the item exists, and reads the content (`content::plan`); the
+/// content is returned only if the record was written. `operator` is the user the log shows.
 /// `reads` are the rows of [`Reads::statements`], when the caller read
 /// them already (in the round trip that found who is calling).
 #[allow(clippy::too_many_arguments)]
@@ -307,21 +242,22 @@ pub async fn run<D: Database>(
         return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
     };
 
-    let result = read(db, &tenant, &call)
-        .await?
-        .ok_or_else(|| AppError::Missing {
-            what: format!("{} {:?} in this tenant", op.spec().touches, call.item()),
-        })?;
-
+    let plan = content::plan(&tenant, &call);
     let record = NewAuditRecord::operation(&grant, &call, &principal.email, operator, stamp.ip);
     let audit_id = audit::new_id();
-    let guard = grants::still_live_grant(
+    let live = grants::still_live_grant(
         &grant.id,
         &principal.user_id,
         &tenant,
         service.as_str(),
         stamp.now,
     );
+    // Written only for a live grant and an item that exists (a 404 writes
+    // nothing); the content is read in the same transaction.
+    let guard = match plan.exists {
+        Some(exists) => live.and(exists),
+        None => live,
+    };
     let data = serde_json::json!({
         "request_id": grant.id.as_str(),
         "tenant_id": tenant.as_str(),
@@ -335,21 +271,28 @@ pub async fn run<D: Database>(
         "engineer": notify::defang(&principal.email),
         "audit_id": audit_id,
     });
-    let changes = db
-        .batch(vec![
-            audit::insert(&record, &audit_id, stamp.now, Some(&guard)),
-            super::notify::webhook_statement(
-                WebhookEvent::OperatorAction,
-                &audit_id,
-                &tenant,
-                Some(&grant),
-                data,
-                stamp.now,
-                Some(&guard),
-            ),
-        ])
-        .await?;
-    if changes.first() != Some(&1) {
+    let mut statements = vec![
+        audit::insert(&record, &audit_id, stamp.now, Some(&guard)),
+        super::notify::webhook_statement(
+            WebhookEvent::OperatorAction,
+            &audit_id,
+            &tenant,
+            Some(&grant),
+            data,
+            stamp.now,
+            Some(&guard),
+        ),
+    ];
+    statements.extend(plan.queries);
+    let mut answers = db.batch_rows(statements).await?.into_iter();
+    let recorded = answers.next().is_some_and(|(changes, _)| changes == 1);
+    let sets = answers.skip(1).map(|(_, rows)| rows).collect();
+    let Some(result) = content::decode(&call, sets)? else {
+        return Err(AppError::Missing {
+            what: format!("{} {:?} in this tenant", op.spec().touches, call.item()),
+        });
+    };
+    if !recorded {
         // The grant ended (revoked) between the read and the write: the
         // content read is dropped, and the call is refused.
         let err = why_not(db, principal, &tenant, service, Some(&grant.id), stamp.now).await?;

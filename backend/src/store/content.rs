@@ -1,21 +1,224 @@
 //! The locked content (SPEC §5): reads of one tenant's mailboxes, sites and
-//! drive. Only the operator service calls these, and only after it has
-//! found a live grant; the read is then recorded in the same batch as the
-//! grant's check (`service::operations`).
+//! drive. Only the operator service reads it, and only after it has found a
+//! live grant: a read is a [`Plan`] of queries that run in the same batch
+//! as the call's audit record, which is written only if the grant is still
+//! live and the item the call names exists ([`Plan::exists`]); what the
+//! queries return is then decoded with [`decode`].
 
 use lockbox_shared::api::{
     FileContent, FolderStatistics, ItemEntry, MailboxStatistics, MailboxSummary, Message,
-    MessageHeader, SiteSummary,
+    MessageHeader, OperationOutput, SiteSummary,
 };
 use lockbox_shared::ids::TenantId;
+use lockbox_shared::operations::Invocation;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::db::{bit, first, Database, DbError, Statement};
+use super::db::{bit, Condition, DbError, Statement};
 
-fn by_tenant(sql: &str, tenant: &TenantId, more: &[&str]) -> Statement {
-    let mut args = vec![tenant.as_str().into()];
-    args.extend(more.iter().map(|s| (*s).into()));
-    Statement::new(sql, args)
+/// The queries of one call's read, in one batch with its audit record.
+pub struct Plan {
+    /// Holds when the item the call names exists (`None`: the call lists
+    /// what the tenant has, which always answers). Its first query reads
+    /// that item's row with the same condition, so the record is written
+    /// exactly when [`decode`] finds the item.
+    pub exists: Option<Condition>,
+    pub queries: Vec<Statement>,
+}
+
+/// `more`'s arguments after the tenant's.
+fn args(tenant: &TenantId, more: &[&str]) -> Vec<super::db::Value> {
+    let mut all = vec![tenant.as_str().into()];
+    all.extend(more.iter().map(|s| (*s).into()));
+    all
+}
+
+/// The named item: the row of `table` in `tenant` where `is` holds, and
+/// (from the same two) the condition that it exists.
+struct Item<'a> {
+    table: &'a str,
+    is: &'a str,
+    args: Vec<super::db::Value>,
+}
+
+impl<'a> Item<'a> {
+    fn new(table: &'a str, tenant: &TenantId, is: &'a str, more: &[&str]) -> Self {
+        Self {
+            table,
+            is,
+            args: args(tenant, more),
+        }
+    }
+
+    fn exists(&self) -> Condition {
+        Condition::new(
+            format!(
+                "EXISTS (SELECT 1 FROM {} WHERE tenant_id = ? AND {})",
+                self.table, self.is
+            ),
+            self.args.clone(),
+        )
+    }
+
+    fn row(&self, columns: &str) -> Statement {
+        Statement::new(
+            format!(
+                "SELECT {columns} FROM {} WHERE tenant_id = ? AND {}",
+                self.table, self.is
+            ),
+            self.args.clone(),
+        )
+    }
+
+    /// The plan: this item's row, then `more` queries.
+    fn plan(self, columns: &str, more: Vec<Statement>) -> Plan {
+        let mut queries = vec![self.row(columns)];
+        queries.extend(more);
+        Plan {
+            exists: Some(self.exists()),
+            queries,
+        }
+    }
+}
+
+fn query(sql: &str, tenant: &TenantId, more: &[&str]) -> Statement {
+    Statement::new(sql, args(tenant, more))
+}
+
+const MAILBOX_COLUMNS: &str = "address, display_name, item_count, size_bytes";
+const ITEM_COLUMNS: &str = "path, is_folder, size_bytes, modified_at, content";
+
+/// What `call` reads of `tenant`'s content.
+pub fn plan(tenant: &TenantId, call: &Invocation) -> Plan {
+    let t = tenant;
+    let mailbox = |a: &str| Item::new("mailboxes", t, "address = ?", &[a]);
+    match call {
+        Invocation::GetMailbox => Plan {
+            exists: None,
+            queries: vec![query(
+                &format!(
+                    "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE tenant_id = ? ORDER BY address"
+                ),
+                t,
+                &[],
+            )],
+        },
+        Invocation::GetMailboxStatistics { identity } => {
+            let a = identity.as_str();
+            mailbox(a).plan(
+                MAILBOX_COLUMNS,
+                vec![query(
+                    "SELECT MIN(received_at) AS oldest, MAX(received_at) AS newest \
+                     FROM messages WHERE tenant_id = ? AND mailbox = ?",
+                    t,
+                    &[a],
+                )],
+            )
+        }
+        Invocation::GetMailboxFolderStatistics { identity } => {
+            let a = identity.as_str();
+            mailbox(a).plan(
+                MAILBOX_COLUMNS,
+                vec![query(
+                    "SELECT folder, COUNT(*) AS item_count, \
+                       SUM(length(body) + length(subject)) AS size_bytes \
+                     FROM messages WHERE tenant_id = ? AND mailbox = ? \
+                     GROUP BY folder ORDER BY folder",
+                    t,
+                    &[a],
+                )],
+            )
+        }
+        Invocation::GetMessage {
+            identity,
+            message_id: None,
+        } => {
+            let a = identity.as_str();
+            mailbox(a).plan(
+                MAILBOX_COLUMNS,
+                vec![query(
+                    "SELECT id, folder, sender, recipient, subject, received_at FROM messages \
+                     WHERE tenant_id = ? AND mailbox = ? ORDER BY id",
+                    t,
+                    &[a],
+                )],
+            )
+        }
+        Invocation::GetMessage {
+            identity,
+            message_id: Some(id),
+        } => {
+            let mut message = Item::new(
+                "messages",
+                t,
+                "mailbox = ? AND id = ?",
+                &[identity.as_str()],
+            );
+            message.args.push(i64::from(*id).into());
+            message.plan(
+                "id, folder, sender, recipient, subject, received_at, body",
+                vec![],
+            )
+        }
+        Invocation::GetSite => Plan {
+            exists: None,
+            queries: vec![query(
+                "SELECT s.url_path, s.title, \
+                   (SELECT COUNT(*) FROM site_files f \
+                    WHERE f.tenant_id = s.tenant_id AND f.site = s.url_path) AS file_count \
+                 FROM sites s WHERE s.tenant_id = ? ORDER BY s.url_path",
+                t,
+                &[],
+            )],
+        },
+        Invocation::GetSiteFileList { site } => {
+            let s = site.as_str();
+            Item::new("sites", t, "url_path = ?", &[s]).plan(
+                "url_path",
+                vec![query(
+                    "SELECT path, 0 AS is_folder, size_bytes, modified_at FROM site_files \
+                     WHERE tenant_id = ? AND site = ? ORDER BY path",
+                    t,
+                    &[s],
+                )],
+            )
+        }
+        Invocation::GetSiteFile { site, path } => Item::new(
+            "site_files",
+            t,
+            "site = ? AND path = ?",
+            &[site.as_str(), path.as_str()],
+        )
+        .plan(
+            "path, 0 AS is_folder, size_bytes, modified_at, content",
+            vec![],
+        ),
+        Invocation::GetDriveItemList { path } => {
+            let p = path.as_str();
+            let children = query(
+                "SELECT path, is_folder, size_bytes, modified_at FROM drive_items \
+                 WHERE tenant_id = ? AND parent = ? ORDER BY is_folder DESC, path",
+                t,
+                &[p],
+            );
+            if p == "/" {
+                // The root always exists (one row stands for it).
+                return Plan {
+                    exists: None,
+                    queries: vec![Statement::new("SELECT '/' AS path", vec![]), children],
+                };
+            }
+            Item::new("drive_items", t, "path = ? AND is_folder = 1", &[p])
+                .plan("path", vec![children])
+        }
+        Invocation::GetDriveItem { path } => Item::new(
+            "drive_items",
+            t,
+            "path = ? AND is_folder = 0",
+            &[path.as_str()],
+        )
+        .plan(ITEM_COLUMNS, vec![]),
+    }
 }
 
 #[derive(Deserialize)]
@@ -37,70 +240,10 @@ impl From<MailboxRow> for MailboxSummary {
     }
 }
 
-/// Every mailbox of the tenant.
-pub async fn mailboxes<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-) -> Result<Vec<MailboxSummary>, DbError> {
-    let rows: Vec<MailboxRow> = db
-        .query(by_tenant(
-            "SELECT address, display_name, item_count, size_bytes FROM mailboxes \
-             WHERE tenant_id = ? ORDER BY address",
-            tenant,
-            &[],
-        ))
-        .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
-}
-
-async fn mailbox<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    address: &str,
-) -> Result<Option<MailboxSummary>, DbError> {
-    let row: Option<MailboxRow> = first(
-        db,
-        by_tenant(
-            "SELECT address, display_name, item_count, size_bytes FROM mailboxes \
-             WHERE tenant_id = ? AND address = ?",
-            tenant,
-            &[address],
-        ),
-    )
-    .await?;
-    Ok(row.map(Into::into))
-}
-
 #[derive(Deserialize)]
 struct SpanRow {
     oldest: Option<i64>,
     newest: Option<i64>,
-}
-
-/// One mailbox's statistics, if the tenant has that mailbox.
-pub async fn mailbox_statistics<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    address: &str,
-) -> Result<Option<MailboxStatistics>, DbError> {
-    let Some(mailbox) = mailbox(db, tenant, address).await? else {
-        return Ok(None);
-    };
-    let span: Option<SpanRow> = first(
-        db,
-        by_tenant(
-            "SELECT MIN(received_at) AS oldest, MAX(received_at) AS newest FROM messages \
-             WHERE tenant_id = ? AND mailbox = ?",
-            tenant,
-            &[address],
-        ),
-    )
-    .await?;
-    Ok(Some(MailboxStatistics {
-        mailbox,
-        oldest_received_at: span.as_ref().and_then(|s| s.oldest),
-        newest_received_at: span.and_then(|s| s.newest),
-    }))
 }
 
 #[derive(Deserialize)]
@@ -108,34 +251,6 @@ struct FolderRow {
     folder: String,
     item_count: i64,
     size_bytes: i64,
-}
-
-/// One mailbox's folders, if the tenant has that mailbox.
-pub async fn folder_statistics<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    address: &str,
-) -> Result<Option<Vec<FolderStatistics>>, DbError> {
-    if mailbox(db, tenant, address).await?.is_none() {
-        return Ok(None);
-    }
-    let rows: Vec<FolderRow> = db
-        .query(by_tenant(
-            "SELECT folder, COUNT(*) AS item_count, SUM(length(body) + length(subject)) AS size_bytes \
-             FROM messages WHERE tenant_id = ? AND mailbox = ? GROUP BY folder ORDER BY folder",
-            tenant,
-            &[address],
-        ))
-        .await?;
-    Ok(Some(
-        rows.into_iter()
-            .map(|r| FolderStatistics {
-                folder: r.folder,
-                item_count: r.item_count,
-                size_bytes: r.size_bytes,
-            })
-            .collect(),
-    ))
 }
 
 #[derive(Deserialize)]
@@ -166,76 +281,11 @@ impl MessageRow {
     }
 }
 
-/// One mailbox's messages without bodies, if the tenant has that mailbox.
-pub async fn messages<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    address: &str,
-) -> Result<Option<Vec<MessageHeader>>, DbError> {
-    if mailbox(db, tenant, address).await?.is_none() {
-        return Ok(None);
-    }
-    let rows: Vec<MessageRow> = db
-        .query(by_tenant(
-            "SELECT id, folder, sender, recipient, subject, received_at FROM messages \
-             WHERE tenant_id = ? AND mailbox = ? ORDER BY id",
-            tenant,
-            &[address],
-        ))
-        .await?;
-    Ok(Some(rows.into_iter().map(|r| r.header().0).collect()))
-}
-
-/// One message with its body, if the tenant's mailbox has it.
-pub async fn message<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    address: &str,
-    id: u32,
-) -> Result<Option<Message>, DbError> {
-    let mut statement = by_tenant(
-        "SELECT id, folder, sender, recipient, subject, received_at, body FROM messages \
-         WHERE tenant_id = ? AND mailbox = ? AND id = ?",
-        tenant,
-        &[address],
-    );
-    statement.args.push(i64::from(id).into());
-    let row: Option<MessageRow> = first(db, statement).await?;
-    Ok(row.map(|r| {
-        let (header, body) = r.header();
-        Message {
-            header,
-            body: body.unwrap_or_default(),
-        }
-    }))
-}
-
 #[derive(Deserialize)]
 struct SiteRow {
     url_path: String,
     title: String,
     file_count: i64,
-}
-
-/// Every site of the tenant with its number of files.
-pub async fn sites<D: Database>(db: &D, tenant: &TenantId) -> Result<Vec<SiteSummary>, DbError> {
-    let rows: Vec<SiteRow> = db
-        .query(by_tenant(
-            "SELECT s.url_path, s.title, \
-               (SELECT COUNT(*) FROM site_files f WHERE f.tenant_id = s.tenant_id AND f.site = s.url_path) AS file_count \
-             FROM sites s WHERE s.tenant_id = ? ORDER BY s.url_path",
-            tenant,
-            &[],
-        ))
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| SiteSummary {
-            url_path: r.url_path,
-            title: r.title,
-            file_count: r.file_count,
-        })
-        .collect())
 }
 
 #[derive(Deserialize)]
@@ -262,65 +312,6 @@ impl ItemRow {
     }
 }
 
-#[derive(Deserialize)]
-struct Exists {
-    n: i64,
-}
-
-async fn exists<D: Database>(db: &D, statement: Statement) -> Result<bool, DbError> {
-    let row: Option<Exists> = first(db, statement).await?;
-    Ok(row.is_some_and(|r| r.n > 0))
-}
-
-/// One site's files without content, if the tenant has that site.
-pub async fn site_files<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    site: &str,
-) -> Result<Option<Vec<ItemEntry>>, DbError> {
-    let known = exists(
-        db,
-        by_tenant(
-            "SELECT COUNT(*) AS n FROM sites WHERE tenant_id = ? AND url_path = ?",
-            tenant,
-            &[site],
-        ),
-    )
-    .await?;
-    if !known {
-        return Ok(None);
-    }
-    let rows: Vec<ItemRow> = db
-        .query(by_tenant(
-            "SELECT path, 0 AS is_folder, size_bytes, modified_at FROM site_files \
-             WHERE tenant_id = ? AND site = ? ORDER BY path",
-            tenant,
-            &[site],
-        ))
-        .await?;
-    Ok(Some(rows.into_iter().map(|r| r.entry().0).collect()))
-}
-
-/// One site file with its content, if the tenant's site has it.
-pub async fn site_file<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    site: &str,
-    path: &str,
-) -> Result<Option<FileContent>, DbError> {
-    let row: Option<ItemRow> = first(
-        db,
-        by_tenant(
-            "SELECT path, 0 AS is_folder, size_bytes, modified_at, content FROM site_files \
-             WHERE tenant_id = ? AND site = ? AND path = ?",
-            tenant,
-            &[site, path],
-        ),
-    )
-    .await?;
-    Ok(row.map(file))
-}
-
 fn file(row: ItemRow) -> FileContent {
     let (entry, content) = row.entry();
     FileContent {
@@ -329,52 +320,130 @@ fn file(row: ItemRow) -> FileContent {
     }
 }
 
-/// What is directly in one folder of the tenant's drive, if it is a folder.
-pub async fn drive_children<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    folder: &str,
-) -> Result<Option<Vec<ItemEntry>>, DbError> {
-    if folder != "/" {
-        let known = exists(
-            db,
-            by_tenant(
-                "SELECT COUNT(*) AS n FROM drive_items WHERE tenant_id = ? AND path = ? AND is_folder = 1",
-                tenant,
-                &[folder],
-            ),
-        )
-        .await?;
-        if !known {
-            return Ok(None);
-        }
+/// The result sets of a [`Plan`]'s queries, one by one.
+struct Sets(std::vec::IntoIter<Vec<serde_json::Value>>);
+
+impl Sets {
+    fn next<T: DeserializeOwned>(&mut self) -> Result<Vec<T>, DbError> {
+        super::db::decode(self.0.next())
     }
-    let rows: Vec<ItemRow> = db
-        .query(by_tenant(
-            "SELECT path, is_folder, size_bytes, modified_at FROM drive_items \
-             WHERE tenant_id = ? AND parent = ? ORDER BY is_folder DESC, path",
-            tenant,
-            &[folder],
-        ))
-        .await?;
-    Ok(Some(rows.into_iter().map(|r| r.entry().0).collect()))
+
+    /// The first set's first row, if any: the item a call names.
+    fn item<T: DeserializeOwned>(&mut self) -> Result<Option<T>, DbError> {
+        Ok(self.next()?.into_iter().next())
+    }
 }
 
-/// One file of the tenant's drive with its content, if it is a file.
-pub async fn drive_file<D: Database>(
-    db: &D,
-    tenant: &TenantId,
-    path: &str,
-) -> Result<Option<FileContent>, DbError> {
-    let row: Option<ItemRow> = first(
-        db,
-        by_tenant(
-            "SELECT path, is_folder, size_bytes, modified_at, content FROM drive_items \
-             WHERE tenant_id = ? AND path = ? AND is_folder = 0",
-            tenant,
-            &[path],
-        ),
-    )
-    .await?;
-    Ok(row.map(file))
+/// What `call` returns, from the result sets of its [`plan`]; `None` when
+/// the item it names does not exist.
+pub fn decode(
+    call: &Invocation,
+    sets: Vec<Vec<serde_json::Value>>,
+) -> Result<Option<OperationOutput>, DbError> {
+    let mut sets = Sets(sets.into_iter());
+    Ok(match call {
+        Invocation::GetMailbox => Some(OperationOutput::Mailboxes {
+            items: sets
+                .next::<MailboxRow>()?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }),
+        Invocation::GetMailboxStatistics { .. } => {
+            let Some(mailbox) = sets.item::<MailboxRow>()? else {
+                return Ok(None);
+            };
+            let span = sets.item::<SpanRow>()?;
+            Some(OperationOutput::MailboxStatistics(MailboxStatistics {
+                mailbox: mailbox.into(),
+                oldest_received_at: span.as_ref().and_then(|s| s.oldest),
+                newest_received_at: span.and_then(|s| s.newest),
+            }))
+        }
+        Invocation::GetMailboxFolderStatistics { identity } => {
+            if sets.item::<MailboxRow>()?.is_none() {
+                return Ok(None);
+            }
+            let folders = sets
+                .next::<FolderRow>()?
+                .into_iter()
+                .map(|r| FolderStatistics {
+                    folder: r.folder,
+                    item_count: r.item_count,
+                    size_bytes: r.size_bytes,
+                })
+                .collect();
+            Some(OperationOutput::FolderStatistics {
+                identity: identity.as_str().to_owned(),
+                folders,
+            })
+        }
+        Invocation::GetMessage {
+            identity,
+            message_id: None,
+        } => {
+            if sets.item::<MailboxRow>()?.is_none() {
+                return Ok(None);
+            }
+            let items = sets
+                .next::<MessageRow>()?
+                .into_iter()
+                .map(|r| r.header().0)
+                .collect();
+            Some(OperationOutput::Messages {
+                identity: identity.as_str().to_owned(),
+                items,
+            })
+        }
+        Invocation::GetMessage {
+            message_id: Some(_),
+            ..
+        } => sets.item::<MessageRow>()?.map(|r| {
+            let (header, body) = r.header();
+            OperationOutput::Message(Message {
+                header,
+                body: body.unwrap_or_default(),
+            })
+        }),
+        Invocation::GetSite => Some(OperationOutput::Sites {
+            items: sets
+                .next::<SiteRow>()?
+                .into_iter()
+                .map(|r| SiteSummary {
+                    url_path: r.url_path,
+                    title: r.title,
+                    file_count: r.file_count,
+                })
+                .collect(),
+        }),
+        Invocation::GetSiteFileList { site } => {
+            if sets.item::<serde_json::Value>()?.is_none() {
+                return Ok(None);
+            }
+            Some(OperationOutput::Items {
+                parent: site.as_str().to_owned(),
+                items: sets
+                    .next::<ItemRow>()?
+                    .into_iter()
+                    .map(|r| r.entry().0)
+                    .collect(),
+            })
+        }
+        Invocation::GetSiteFile { .. } | Invocation::GetDriveItem { .. } => sets
+            .item::<ItemRow>()?
+            .map(|r| OperationOutput::File(file(r))),
+        Invocation::GetDriveItemList { path } => {
+            if sets.item::<serde_json::Value>()?.is_none() {
+                return Ok(None);
+            }
+            Some(OperationOutput::Items {
+                parent: path.as_str().to_owned(),
+                items: sets
+                    .next::<ItemRow>()?
+                    .into_iter()
+                    .map(|r| r.entry().0)
+                    .collect(),
+            })
+        }
+    })
 }

@@ -45,14 +45,42 @@ fn error(err: worker::Error) -> DbError {
     DbError::from_message(err.to_string())
 }
 
+/// Runs `statements` as one D1 batch (one transaction): a result each.
+async fn run(db: &D1Database, statements: &[Statement]) -> Result<Vec<D1Result>, DbError> {
+    let prepared = statements
+        .iter()
+        .map(|s| prepare(db, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = D1Database::batch(db, prepared).await.map_err(error)?;
+    if results.len() != statements.len() {
+        return Err(DbError::Other(format!(
+            "D1 answered a batch of {} statements with {} results",
+            statements.len(),
+            results.len()
+        )));
+    }
+    Ok(results)
+}
+
+/// Rows changed and rows read by each statement of a batch.
+fn changes_and_rows(results: &[D1Result]) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+    changes(results)?
+        .into_iter()
+        .zip(results)
+        .map(|(n, result)| Ok((n, result.results().map_err(error)?)))
+        .collect()
+}
+
 impl Database for D1Database {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        let prepared = statements
-            .iter()
-            .map(|s| prepare(self, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let results = D1Database::batch(self, prepared).await.map_err(error)?;
-        changes(&results)
+        changes(&run(self, &statements).await?)
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        changes_and_rows(&run(self, &statements).await?)
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
@@ -68,19 +96,8 @@ impl Database for D1Database {
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-        let prepared = statements
-            .iter()
-            .map(|s| prepare(self, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let results = D1Database::batch(self, prepared).await.map_err(error)?;
-        if results.len() != statements.len() {
-            return Err(DbError::Other(format!(
-                "D1 answered a batch of {} queries with {} results",
-                statements.len(),
-                results.len()
-            )));
-        }
-        results
+        run(self, &statements)
+            .await?
             .iter()
             .map(|result| result.results().map_err(error))
             .collect()
@@ -119,39 +136,40 @@ impl Edge {
     }
 }
 
-impl Database for Edge {
-    async fn batch(&self, mut statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+impl Edge {
+    /// [`run`], leasing the due messages in the same batch when it stores
+    /// one and this invocation delivers after its answer.
+    async fn run(&self, mut statements: Vec<Statement>) -> Result<Vec<D1Result>, DbError> {
         let claims = self.claimed.borrow().is_some() && statements.iter().any(outbox::stores);
         if !claims {
-            return Database::batch(&self.d1, statements).await;
+            return run(&self.d1, &statements).await;
         }
-        let writes = statements.len();
         statements.push(outbox::claim_due(
             Date::now().as_millis() as i64,
             DELIVERY_BATCH,
         ));
-        let prepared = statements
-            .iter()
-            .map(|s| prepare(&self.d1, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut results = D1Database::batch(&self.d1, prepared).await.map_err(error)?;
-        if results.len() != writes + 1 {
-            return Err(DbError::Other(format!(
-                "D1 answered a batch of {} statements with {} results",
-                writes + 1,
-                results.len()
-            )));
-        }
-        // The batch committed: whatever happens below, the leased messages
-        // are sent after the answer or, once the lease ends, by the job.
-        let leased = results.pop().map(|r| r.results::<OutboxRow>());
-        let changes = changes(&results);
-        if let Some(Ok(rows)) = leased {
+        let mut results = run(&self.d1, &statements).await?;
+        // The batch committed: the leased messages are sent after the
+        // answer or, once their lease ends, by the scheduled job.
+        if let Some(Ok(rows)) = results.pop().map(|r| r.results::<OutboxRow>()) {
             if let Some(claimed) = self.claimed.borrow_mut().as_mut() {
                 claimed.extend(rows);
             }
         }
-        changes
+        Ok(results)
+    }
+}
+
+impl Database for Edge {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        changes(&self.run(statements).await?)
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        changes_and_rows(&self.run(statements).await?)
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {

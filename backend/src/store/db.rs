@@ -143,6 +143,12 @@ pub trait Database {
     /// same state); a call's lookups of who is calling and of what it
     /// touches then cost one round trip. Rows come as JSON objects, for
     /// [`query_pair`] and [`query_triple`] to decode.
+    /// Runs the statements as one transaction, writes and queries mixed;
+    /// returns rows changed and rows read by each (a query changes none).
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError>;
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
@@ -165,6 +171,13 @@ impl<T: Database> Database for std::rc::Rc<T> {
         (**self).query(statement).await
     }
 
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        (**self).batch_rows(statements).await
+    }
+
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
@@ -174,7 +187,9 @@ impl<T: Database> Database for std::rc::Rc<T> {
 }
 
 /// The rows of one query of a [`Database::query_batch`], as `T`.
-fn decode<T: DeserializeOwned>(set: Option<Vec<serde_json::Value>>) -> Result<Vec<T>, DbError> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    set: Option<Vec<serde_json::Value>>,
+) -> Result<Vec<T>, DbError> {
     set.ok_or_else(|| DbError::Other("a batch of queries answered fewer result sets".to_owned()))?
         .into_iter()
         .map(|row| serde_json::from_value(row).map_err(|e| DbError::Other(e.to_string())))

@@ -101,33 +101,64 @@ impl Database for Sqlite {
         Ok(changes)
     }
 
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        YieldOnce(false).await;
+        self.batches.set(self.batches.get() + 1);
+        let tx = self.conn.unchecked_transaction().map_err(db_error)?;
+        let mut out = Vec::new();
+        for s in &statements {
+            let mut stmt = tx.prepare(&s.sql).map_err(db_error)?;
+            out.push(if stmt.readonly() {
+                (0, rows(&mut stmt, &s.args)?)
+            } else {
+                let n = stmt
+                    .execute(rusqlite::params_from_iter(bind(&s.args)))
+                    .map_err(db_error)?;
+                (n, Vec::new())
+            });
+        }
+        tx.commit().map_err(db_error)?;
+        Ok(out)
+    }
+
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
         YieldOnce(false).await;
         let mut stmt = self.conn.prepare(&statement.sql).map_err(db_error)?;
-        let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(bind(&statement.args)))
-            .map_err(db_error)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(db_error)? {
-            let mut map = serde_json::Map::new();
-            for (i, name) in names.iter().enumerate() {
-                let value = match row.get_ref(i).map_err(db_error)? {
-                    rusqlite::types::ValueRef::Null => serde_json::Value::Null,
-                    rusqlite::types::ValueRef::Integer(n) => n.into(),
-                    rusqlite::types::ValueRef::Real(f) => f.into(),
-                    rusqlite::types::ValueRef::Text(t) => {
-                        String::from_utf8_lossy(t).into_owned().into()
-                    }
-                    rusqlite::types::ValueRef::Blob(_) => serde_json::Value::Null,
-                };
-                map.insert(name.clone(), value);
-            }
-            out.push(
-                serde_json::from_value(serde_json::Value::Object(map))
-                    .map_err(|e| DbError::Other(e.to_string()))?,
-            );
-        }
-        Ok(out)
+        rows(&mut stmt, &statement.args)?
+            .into_iter()
+            .map(|row| serde_json::from_value(row).map_err(|e| DbError::Other(e.to_string())))
+            .collect()
     }
+}
+
+/// The rows `stmt` reads, as JSON objects (as D1 returns them).
+fn rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    args: &[Value],
+) -> Result<Vec<serde_json::Value>, DbError> {
+    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(bind(args)))
+        .map_err(db_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        let mut map = serde_json::Map::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = match row.get_ref(i).map_err(db_error)? {
+                rusqlite::types::ValueRef::Null => serde_json::Value::Null,
+                rusqlite::types::ValueRef::Integer(n) => n.into(),
+                rusqlite::types::ValueRef::Real(f) => f.into(),
+                rusqlite::types::ValueRef::Text(t) => {
+                    String::from_utf8_lossy(t).into_owned().into()
+                }
+                rusqlite::types::ValueRef::Blob(_) => serde_json::Value::Null,
+            };
+            map.insert(name.clone(), value);
+        }
+        out.push(serde_json::Value::Object(map));
+    }
+    Ok(out)
 }
