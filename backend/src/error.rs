@@ -45,6 +45,9 @@ pub enum AppError {
     NoGrant(lockbox_shared::operations::GrantRefusal),
     /// An Idempotency-Key was reused for a different call.
     IdempotencyKeyReused,
+    /// What was asked for exists only after a decision nobody made yet
+    /// (a request's receipt); the text says so.
+    NotDecided(String),
     /// The deployment lacks a binding or variable.
     Misconfigured(String),
     /// The database or the runtime failed; the details are logged, not sent.
@@ -129,6 +132,7 @@ impl AppError {
                 format!("The request body is larger than the {limit} bytes the API accepts."),
             ),
             AppError::BadRequest { detail } => Problem::new(400, "Invalid request", detail.clone()),
+            AppError::NotDecided(why) => Problem::new(409, "Not decided yet", why.clone()),
             AppError::Missing { what } => Problem::new(
                 404,
                 "Not found",

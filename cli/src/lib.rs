@@ -246,6 +246,54 @@ pub fn consistency(old: &str, new: &str, proof: &str, key: &str) -> Report {
     report
 }
 
+/// Verifies a decision receipt (`GET /api/v1/requests/{id}/receipt`)
+/// against the verifier key `key`: the signature must be that key's and
+/// the text a receipt; the notes then say what it proves.
+pub fn verify_receipt(note: &str, key: &str) -> Report {
+    let mut report = Report::default();
+    let receipt = match tlog::open_receipt(note, key) {
+        Ok(r) => r,
+        Err(err) => {
+            report.problems.push(err.to_string());
+            return report;
+        }
+    };
+    let r = &receipt.request;
+    report.notes.push(format!(
+        "The receipt is signed by this key ({}), issued {} to the {}.",
+        receipt.deployment, receipt.issued_at, receipt.audience
+    ));
+    report.notes.push(format!(
+        "Request {} of tenant {}: {} for {} minutes on {} (ticket {}), opened {}.",
+        r.id, r.tenant_id, r.requester, r.requested_minutes, r.service, r.ticket, r.created_at
+    ));
+    for d in &receipt.decisions {
+        let by = d.by.as_deref().unwrap_or("a person at the customer");
+        report.notes.push(format!(
+            "{} by {by} at {} (audit record {} of the tenant's log{}).",
+            d.decision,
+            d.at,
+            d.audit_seq,
+            d.comment
+                .as_deref()
+                .map(|c| format!(", comment {c:?}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(g) = &receipt.grant {
+        report.notes.push(format!(
+            "Access granted from {} until {}.",
+            g.starts_at, g.ends_at
+        ));
+    }
+    report.notes.push(format!(
+        "State when issued: {}. The audit records named above are in the \
+         tenant's log; `lockbox audit verify` proves the log itself.",
+        receipt.state
+    ));
+    report
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,9 @@
-//! `lockbox`: checks a Lockbox audit log offline.
+//! `lockbox`: checks a Lockbox audit log, and decision receipts, offline.
 //!
 //! ```text
 //! lockbox audit verify <export.jsonl> --checkpoint <file> --key <file>
 //! lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
+//! lockbox receipt verify <receipt> --key <file>
 //! ```
 //!
 //! Exit status 0 only when everything verifies; 1 when something does not
@@ -13,12 +14,15 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   lockbox audit verify <export.jsonl> --checkpoint <file> --key <file>
   lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
+  lockbox receipt verify <receipt> --key <file>
 
   <export.jsonl>  a whole export: GET /api/v1/audit/export.jsonl without filters
   --checkpoint    what GET /api/v1/audit/checkpoint served (a signed note)
   --key           what GET /api/v1/audit/public-key served (also in the README
                   of your provider's deployment; get it from them out of band)
-  --proof         what GET /api/v1/audit/consistency?from=<old size>&to=<new size> served";
+  --proof         what GET /api/v1/audit/consistency?from=<old size>&to=<new size> served
+  <receipt>       what GET /api/v1/requests/<id>/receipt served (the request page's
+                  'Download signed receipt')";
 
 fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|err| format!("cannot read {path}: {err}"))
@@ -68,6 +72,10 @@ fn run(args: &[String]) -> Result<lockbox_cli::Report, String> {
             &read(old)?,
             &read(new)?,
             &read(option(&options, "proof")?)?,
+            &read(option(&options, "key")?)?,
+        )),
+        ["receipt", "verify", receipt] => Ok(lockbox_cli::verify_receipt(
+            &read(receipt)?,
             &read(option(&options, "key")?)?,
         )),
         _ => Err("unknown command".to_owned()),

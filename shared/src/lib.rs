@@ -13,6 +13,7 @@ pub mod notify;
 pub mod operations;
 pub mod policy;
 pub mod problem;
+pub mod receipt;
 pub mod roles;
 #[cfg(feature = "tlog")]
 pub mod tlog;

@@ -234,6 +234,12 @@ impl SigningKey {
         let body = Checkpoint::new(origin, size, root, "")
             .map_err(|e| TlogError(format!("checkpoint: {e:?}")))?
             .to_bytes();
+        self.sign_text(&body)
+    }
+
+    /// `text` (UTF-8, ending in a newline) as a C2SP signed note signed
+    /// with this key: checkpoints, and decision receipts.
+    pub fn sign_text(&self, text: &[u8]) -> Result<String, TlogError> {
         let mut public = vec![0x01];
         public.extend(self.key.verifying_key().to_bytes());
         let id = signed_note::key_id(&self.name, &public);
@@ -245,11 +251,28 @@ impl SigningKey {
             BASE64_STANDARD.encode(private)
         );
         let signer = StandardSigner::new(&skey).map_err(|e| TlogError(format!("signer: {e:?}")))?;
-        let mut note = Note::new(&body, &[]).map_err(|e| TlogError(format!("note: {e:?}")))?;
+        let mut note = Note::new(text, &[]).map_err(|e| TlogError(format!("note: {e:?}")))?;
         note.add_sigs(&[&signer])
             .map_err(|e| TlogError(format!("signing: {e:?}")))?;
         String::from_utf8(note.to_bytes()).map_err(|_| TlogError("note is not UTF-8".into()))
     }
+}
+
+/// The text of a signed note whose signature is `vkey`'s (a verifier key,
+/// `<name>+<id>+<base64>`); what is `what` names the note in errors.
+pub fn open_note(note: &str, vkey: &str, what: &str) -> Result<String, TlogError> {
+    let verifier = StandardVerifier::new(vkey.trim())
+        .map_err(|e| TlogError(format!("the key is not a verifier key: {e:?}")))?;
+    let note = Note::from_bytes(note.as_bytes())
+        .map_err(|e| TlogError(format!("the {what} is not a signed note: {e:?}")))?;
+    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
+        .map_err(|e| {
+            TlogError(format!(
+                "the {what}'s signature does not verify with this key: {e:?}"
+            ))
+        })?;
+    String::from_utf8(note.text().to_vec())
+        .map_err(|_| TlogError(format!("the {what}'s text is not UTF-8")))
 }
 
 /// A checkpoint whose signature checked out.
@@ -266,23 +289,28 @@ pub struct VerifiedCheckpoint {
 /// Opens a signed checkpoint with the verifier key `vkey`: the signature
 /// must be that key's, and the body a well-formed checkpoint.
 pub fn open_checkpoint(note: &str, vkey: &str) -> Result<VerifiedCheckpoint, TlogError> {
-    let verifier = StandardVerifier::new(vkey.trim())
-        .map_err(|e| TlogError(format!("the key is not a verifier key: {e:?}")))?;
-    let note = Note::from_bytes(note.as_bytes())
-        .map_err(|e| TlogError(format!("the checkpoint is not a signed note: {e:?}")))?;
-    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
-        .map_err(|e| {
-            TlogError(format!(
-                "the checkpoint's signature does not verify with this key: {e:?}"
-            ))
-        })?;
-    let checkpoint = Checkpoint::from_bytes(note.text())
+    let text = open_note(note, vkey, "checkpoint")?;
+    let checkpoint = Checkpoint::from_bytes(text.as_bytes())
         .map_err(|e| TlogError(format!("the checkpoint's body is malformed: {e:?}")))?;
     Ok(VerifiedCheckpoint {
         origin: checkpoint.origin().to_owned(),
         size: checkpoint.size(),
         root: *checkpoint.hash(),
     })
+}
+
+/// A decision receipt ([`crate::receipt`]) signed with this deployment's key.
+pub fn sign_receipt(
+    key: &SigningKey,
+    receipt: &crate::receipt::Receipt,
+) -> Result<String, TlogError> {
+    key.sign_text(receipt.text().as_bytes())
+}
+
+/// Opens a signed decision receipt with the verifier key `vkey`.
+pub fn open_receipt(note: &str, vkey: &str) -> Result<crate::receipt::Receipt, TlogError> {
+    let text = open_note(note, vkey, "receipt")?;
+    crate::receipt::Receipt::from_text(&text).map_err(TlogError)
 }
 
 #[cfg(test)]
@@ -345,5 +373,62 @@ mod tests {
         assert!(open_checkpoint(&note, &other.verifier_key()).is_err());
         let forged = note.replacen("\n5\n", "\n6\n", 1);
         assert!(open_checkpoint(&forged, &key.verifier_key()).is_err());
+        // A checkpoint is not a receipt, though the key is the same.
+        assert!(open_receipt(&note, &key.verifier_key()).is_err());
+    }
+
+    #[test]
+    fn a_receipt_verifies_with_its_key_and_any_change_breaks_it() {
+        use crate::receipt::*;
+        let key =
+            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([7u8; 32]))
+                .expect("key");
+        let other =
+            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([8u8; 32]))
+                .expect("key");
+        let receipt = Receipt {
+            kind: RECEIPT_TYPE.to_owned(),
+            deployment: "lockbox.example".to_owned(),
+            audience: "customer".to_owned(),
+            issued_at: "2026-11-29T10:00:00.000Z".to_owned(),
+            request: ReceiptRequest {
+                id: "r1".to_owned(),
+                tenant_id: "t1".to_owned(),
+                service: "mail".to_owned(),
+                ticket: "SR-1".to_owned(),
+                reason: "Reading \"one\" folder\tnow".to_owned(),
+                requester: "engineer1@provider.example".to_owned(),
+                created_at: "2026-11-29T09:00:00.000Z".to_owned(),
+                requested_minutes: 60,
+            },
+            decisions: vec![ReceiptDecision {
+                decision: "Approve".to_owned(),
+                by: Some("approver1@contoso.example".to_owned()),
+                at: "2026-11-29T09:30:00.000Z".to_owned(),
+                comment: None,
+                audit_seq: 42,
+                audit_record_id: "r1/Approved".to_owned(),
+            }],
+            grant: Some(ReceiptGrant {
+                starts_at: "2026-11-29T09:30:00.000Z".to_owned(),
+                ends_at: "2026-11-29T10:30:00.000Z".to_owned(),
+            }),
+            state: "Approved".to_owned(),
+        };
+        let note = sign_receipt(&key, &receipt).expect("sign");
+        assert_eq!(
+            open_receipt(&note, &key.verifier_key()).expect("verifies"),
+            receipt
+        );
+        assert!(open_receipt(&note, &other.verifier_key()).is_err());
+        for (from, to) in [
+            ("\"audit_seq\": 42", "\"audit_seq\": 41"),
+            ("10:30:00.000Z", "11:30:00.000Z"),
+            ("approver1@", "approver2@"),
+        ] {
+            assert!(note.contains(from), "{from}");
+            let forged = note.replacen(from, to, 1);
+            assert!(open_receipt(&forged, &key.verifier_key()).is_err(), "{to}");
+        }
     }
 }

@@ -48,6 +48,13 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       const first = await deadline.textContent();
       await page.waitForFunction((t) => document.querySelector('[data-testid=deadline]').textContent !== t, first);
       await page.getByRole('button', { name: 'Revoke access' }).waitFor();
+      // The decision's signed receipt is one tap away.
+      const receipt = page.getByTestId('receipt');
+      await receipt.waitFor();
+      const note = await page.evaluate(async (href) => (await fetch(href)).text(), await receipt.getAttribute('href'));
+      assert.match(note, /"type": "lockbox-decision-receipt\/v1"/);
+      assert.ok(note.includes(id), note);
+      assert.match(note, /\n\n— /);
       assert.equal(await scrollsSideways(page), false, 'the details scroll sideways');
       await screenshot(page, `approved-${size}`);
       assert.deepEqual(errors, []);

@@ -61,6 +61,7 @@ pub enum Route {
     CreateRequest,
     AwaitingPreapproval,
     GetRequest,
+    RequestReceipt,
     Transition(Verb),
     AccessCheck,
     Operations,
@@ -70,7 +71,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 41] = [
+    pub const ALL: [Route; 42] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -103,6 +104,7 @@ impl Route {
         Route::CreateRequest,
         Route::AwaitingPreapproval,
         Route::GetRequest,
+        Route::RequestReceipt,
         Route::Transition(Verb::Preapprove),
         Route::Transition(Verb::Reject),
         Route::Transition(Verb::Approve),
@@ -147,6 +149,7 @@ impl Route {
             Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
             Route::AwaitingPreapproval => "/api/v1/requests/awaiting-preapproval",
             Route::GetRequest => "/api/v1/requests/{id}",
+            Route::RequestReceipt => "/api/v1/requests/{id}/receipt",
             Route::Transition(Verb::Preapprove) => "/api/v1/requests/{id}/preapprove",
             Route::Transition(Verb::Reject) => "/api/v1/requests/{id}/reject",
             Route::Transition(Verb::Approve) => "/api/v1/requests/{id}/approve",
@@ -185,6 +188,7 @@ impl Route {
             | Route::ListRequests
             | Route::AwaitingPreapproval
             | Route::GetRequest
+            | Route::RequestReceipt
             | Route::AccessCheck
             | Route::Operations => Method::Get,
             Route::RolesAssign
@@ -471,6 +475,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::CreateRequest => requests::create(app, p, &call).await,
         Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, &call).await,
         Route::GetRequest => requests::get(app, p, &call).await,
+        Route::RequestReceipt => requests::receipt(app, p, &call).await,
         Route::Operations => operations::list(p, &call),
         Route::Health
         | Route::AccessCheck

@@ -100,6 +100,29 @@ pub async fn get(app: &App, p: &Principal, call: &Call) -> Result<Response, AppE
     json(&service::detail(&app.db, p, &id, call.now_ms).await?, 200)
 }
 
+/// `GET /api/v1/requests/{id}/receipt`: the customer's decisions on the
+/// request, signed with the audit log's key (a C2SP signed note whose
+/// text is the receipt's JSON), for whoever may read the request.
+pub async fn receipt(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let id = request_id(call)?;
+    let key = app
+        .audit_key
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))?;
+    let receipt = service::receipt(&app.db, p, &id, &app.deployment, call.now_ms).await?;
+    let note = lockbox_shared::tlog::sign_receipt(key, &receipt)
+        .map_err(|e| AppError::Internal(format!("signing a receipt: {e}")))?;
+    let mut response = Response::ok(note)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "text/plain; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"lockbox-receipt-{id}.txt\""),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
 /// Reads the `Idempotency-Key` header: 1–200 visible ASCII characters.
 fn idempotency_key(call: &Call) -> Result<Option<String>, AppError> {
     let Some(key) = call.req.headers().get("Idempotency-Key")? else {

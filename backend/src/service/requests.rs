@@ -6,10 +6,11 @@ use lockbox_shared::api::{
     AccessCheck, Audience, CreateAccessRequest, RequestDetail, RequestPage, RequestView,
     DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE,
 };
-use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::audit::{AuditRecord, NewAuditRecord};
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{self, AccessRequest, NewRequest, TransitionError, Verb};
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
+use lockbox_shared::receipt::{NoDecision, Receipt};
 use lockbox_shared::roles::{Membership, Principal};
 use lockbox_shared::validation::{
     Comment, GrantDuration, Invalid, Reason, ServiceName, TicketNumber,
@@ -353,6 +354,37 @@ pub async fn detail<D: Database>(
         view: view(db, &request, audience, now).await?,
         history,
     })
+}
+
+/// The receipt of the customer's decisions on request `id`, for whoever
+/// may read the request (provider staff without the deciding person, as
+/// they see the log). Not yet decided: a conflict that says so.
+pub async fn receipt<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &RequestId,
+    deployment: &str,
+    now: i64,
+) -> Result<Receipt, AppError> {
+    authorize_role(principal, Action::ReadRequest)?;
+    let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    authorize_on(principal, Action::ReadRequest, &request)?;
+    let audience = audience(principal);
+    let history: Vec<AuditRecord> =
+        audit::select(db, audit::history(&request.tenant_id, id.as_str()))
+            .await?
+            .into_iter()
+            .map(|record| match audience {
+                Audience::Provider => record.for_provider(),
+                Audience::Customer => record,
+            })
+            .collect();
+    let audience = match audience {
+        Audience::Provider => "provider",
+        Audience::Customer => "customer",
+    };
+    Receipt::of(&request, &history, deployment, audience, now)
+        .map_err(|NoDecision(why)| AppError::NotDecided(why))
 }
 
 /// Filters and page size of a listing.

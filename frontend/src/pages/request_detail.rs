@@ -200,6 +200,12 @@ fn Detail(
             {facts.ended_by.clone().map(|b| view! { <dt>"Ended by"</dt><dd>{b}</dd> })}
             {facts.end_comment.clone().map(|c| view! { <dt>"Why it ended"</dt><dd>{c}</dd> })}
         </dl>
+        {facts.customer_decided_at.is_some().then(|| view! {
+            <p class="receipt">
+                <a href=format!("/api/v1/requests/{}/receipt", facts.id) download="" data-testid="receipt">"Download signed receipt"</a>
+                <span class="muted">" The customer's decision, signed by Lockbox; "<code>"lockbox receipt verify"</code>" checks it."</span>
+            </p>
+        })}
 
         <h2>"History"</h2>
         <ol class="history">

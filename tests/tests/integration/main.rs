@@ -9,6 +9,7 @@ mod lifecycle;
 mod matrix;
 mod notifications;
 mod operations;
+mod receipts;
 mod roles;
 mod spa;
 mod web_safety;

@@ -447,7 +447,18 @@ fn perform(
             }
             (answer.status, fault)
         }
-        Action::ReadRequest => (session.get(&format!("/api/v1/requests/{id}")).status, None),
+        Action::ReadRequest => {
+            let status = session.get(&format!("/api/v1/requests/{id}")).status;
+            // Its receipt is for the same people; this request, pending
+            // for the customer, has no decision yet (409).
+            let receipt = session
+                .get(&format!("/api/v1/requests/{id}/receipt"))
+                .status;
+            let expected = if status == 200 { 409 } else { status };
+            let fault = (receipt != expected)
+                .then(|| format!("its receipt answered {receipt}, not {expected}"));
+            (status, fault)
+        }
         Action::Approve => (verb("approve"), None),
         Action::Deny => (verb("deny"), None),
         Action::Revoke => (verb("revoke"), None),
@@ -644,6 +655,9 @@ fn the_matrix_calls_every_route_the_api_documents() {
                     "GET".to_owned(),
                     "/api/v1/settings/notifications".to_owned(),
                 ));
+            }
+            if *action == Action::ReadRequest {
+                called.insert(("GET".to_owned(), "/api/v1/requests/{id}/receipt".to_owned()));
             }
             if *action == Action::RunOperation {
                 called.insert((
