@@ -187,7 +187,7 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
                 ip: ip_of(step.by),
                 service_account,
             };
-            requests::act(db, &who, &id, step.verb, comment, None, &stamp, None).await?;
+            requests::act(db, &who, &id, step.verb, comment, None, None, &stamp, None).await?;
         }
         made += 1;
     }

@@ -391,7 +391,29 @@ pub async fn decide(
 ) -> Result<RequestView, ApiError> {
     post_with(
         &format!("/requests/{id}/{}", verb.as_str()),
-        &DecisionBody { comment },
+        &DecisionBody {
+            comment,
+            duration_minutes: None,
+        },
+        Some(&idempotency_key),
+    )
+    .await
+}
+
+/// `POST /api/v1/requests/{id}/approve`, granting `duration_minutes` when
+/// given (fewer than were asked), else what was asked.
+pub async fn approve(
+    id: String,
+    comment: Option<String>,
+    duration_minutes: Option<u32>,
+    idempotency_key: String,
+) -> Result<RequestView, ApiError> {
+    post_with(
+        &format!("/requests/{id}/approve"),
+        &DecisionBody {
+            comment,
+            duration_minutes,
+        },
         Some(&idempotency_key),
     )
     .await

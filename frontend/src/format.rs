@@ -14,6 +14,18 @@ pub fn duration(ms: i64) -> String {
     }
 }
 
+/// What an approver may pick as a grant's length: what was `asked`, or
+/// one of the usual shorter ones (the API takes any 1 up to asked).
+pub fn grant_choices(asked: u32) -> Vec<u32> {
+    let mut choices: Vec<u32> = [15, 30, 60, 120]
+        .into_iter()
+        .filter(|&m| m < asked)
+        .collect();
+    choices.push(asked);
+    choices.reverse();
+    choices
+}
+
 /// A requested duration in minutes: "4 hours", "1 hour 30 minutes", "45 minutes".
 pub fn minutes(total: u32) -> String {
     let (h, m) = (total / 60, total % 60);
@@ -86,6 +98,15 @@ pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_approver_picks_what_was_asked_or_a_shorter_usual_length() {
+        assert_eq!(grant_choices(90), [90, 60, 30, 15]);
+        assert_eq!(grant_choices(240), [240, 120, 60, 30, 15]);
+        assert_eq!(grant_choices(15), [15]);
+        assert_eq!(grant_choices(1), [1]);
+        assert_eq!(grant_choices(60), [60, 30, 15]);
+    }
 
     #[test]
     fn durations_read_at_a_glance() {

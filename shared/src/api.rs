@@ -201,12 +201,17 @@ where
 }
 
 /// Body of the decision calls (`preapprove`, `reject`, `approve`, `deny`,
-/// `cancel`, `revoke`): an optional comment.
+/// `cancel`, `revoke`): an optional comment; for `approve`, optionally a
+/// shorter grant than was asked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionBody {
     /// Why, in the decider's words.
     #[serde(default)]
     pub comment: Option<String>,
+    /// `approve` only: grant this many minutes, from 1 up to what was
+    /// asked (default: what was asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u32>,
 }
 
 /// Who is looking at a request: provider staff learn the customer's

@@ -329,6 +329,13 @@ impl NewAuditRecord {
         if let (Some(grant), None) = (after.grant(), before.grant()) {
             details.insert("GrantStartsAt".to_owned(), utc(grant.starts_at));
             details.insert("GrantEndsAt".to_owned(), utc(grant.ends_at));
+            // What was granted, which an approver may make shorter than
+            // what was asked.
+            details.insert("GrantedMinutes".to_owned(), grant.minutes().to_string());
+            details.insert(
+                "DurationMinutes".to_owned(),
+                after.duration.minutes().to_string(),
+            );
         }
         if let Some(ending) = after.ending() {
             details.insert("EndedAt".to_owned(), utc(ending.at));

@@ -220,6 +220,13 @@ pub struct Grant {
     pub ends_at: i64,
 }
 
+impl Grant {
+    /// Its length in whole minutes (what was granted).
+    pub const fn minutes(&self) -> i64 {
+        (self.ends_at - self.starts_at) / 60_000
+    }
+}
+
 /// Where a request stands, with the facts and deadline of that stage: a
 /// pending request always has its expiry, a grant always has its window.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -682,12 +689,26 @@ pub fn reject(
     ))
 }
 
-/// A person at the customer approves (`approve = true`) or denies.
+/// A person at the customer approves (`approve = true`) for the duration
+/// asked, or denies.
 pub fn customer_decision(
     req: &AccessRequest,
     approver: &Actor,
     approve: bool,
     comment: Option<Comment>,
+    now: i64,
+) -> Result<AccessRequest, TransitionError> {
+    decide(req, approver, approve, comment, None, now)
+}
+
+/// [`customer_decision`]; an approval grants `granted` when given (never
+/// more than was asked: see [`GrantDuration::granting`]).
+fn decide(
+    req: &AccessRequest,
+    approver: &Actor,
+    approve: bool,
+    comment: Option<Comment>,
+    granted: Option<GrantDuration>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, if approve { Verb::Approve } else { Verb::Deny }, now)?;
@@ -711,7 +732,10 @@ pub fn customer_decision(
                 },
                 grant: Grant {
                     starts_at: now,
-                    ends_at: now + req.duration.millis(),
+                    ends_at: now
+                        + granted
+                            .map_or(req.duration, |g| g.min_of(req.duration))
+                            .millis(),
                 },
             }
         } else {
@@ -813,20 +837,22 @@ pub fn sweep(req: &AccessRequest, now: i64) -> Option<(Verb, AccessRequest)> {
     Some((rule.verb, with_stage(req, stage)))
 }
 
-/// Applies a person's `verb` (the transition functions above, by name).
-/// The scheduled job's verbs are not a person's: they are refused.
+/// Applies a person's `verb` (the transition functions above, by name);
+/// an approval grants `granted` when given, else what was asked. The
+/// scheduled job's verbs are not a person's: they are refused.
 pub fn apply(
     req: &AccessRequest,
     verb: Verb,
     who: &Actor,
     lockbox_enabled: bool,
     comment: Option<Comment>,
+    granted: Option<GrantDuration>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     match verb {
         Verb::Preapprove => preapprove(req, who, lockbox_enabled, comment, now),
         Verb::Reject => reject(req, who, comment, now),
-        Verb::Approve => customer_decision(req, who, true, comment, now),
+        Verb::Approve => decide(req, who, true, comment, granted, now),
         Verb::Deny => customer_decision(req, who, false, comment, now),
         Verb::Cancel => cancel(req, who, comment, now),
         Verb::Revoke => revoke(req, who, comment, now),
@@ -956,6 +982,53 @@ mod tests {
         assert!(!req.grants_access(2 * HOUR));
         assert!(!req.grants_access(HOUR - 1), "not before the grant starts");
         assert_eq!(req.effective_state(2 * HOUR), State::Completed);
+    }
+
+    #[test]
+    fn an_approver_may_grant_less_than_asked_never_more() {
+        let asked = GrantDuration::from_minutes(90).expect("valid");
+        assert!(asked.granting(0).is_err());
+        assert!(asked.granting(91).is_err());
+        let granted = asked.granting(30).expect("shorter");
+        let req = apply(
+            &pending(90),
+            Verb::Approve,
+            &actor(APPROVER),
+            true,
+            None,
+            Some(granted),
+            HOUR,
+        )
+        .expect("approved");
+        let grant = req.grant().copied().expect("a window");
+        assert_eq!((grant.starts_at, grant.ends_at), (HOUR, HOUR + 30 * 60_000));
+        assert_eq!(grant.minutes(), 30);
+        assert!(req.grants_access(HOUR + 30 * 60_000 - 1));
+        assert!(!req.grants_access(HOUR + 30 * 60_000));
+        // Asked for, when nothing shorter is given; never more than asked.
+        let full = apply(
+            &pending(90),
+            Verb::Approve,
+            &actor(APPROVER),
+            true,
+            None,
+            None,
+            0,
+        )
+        .expect("approved");
+        assert_eq!(full.grant().map(Grant::minutes), Some(90));
+        let longer = GrantDuration::from_minutes(120).expect("valid");
+        let capped = apply(
+            &pending(90),
+            Verb::Approve,
+            &actor(APPROVER),
+            true,
+            None,
+            Some(longer),
+            0,
+        )
+        .expect("approved");
+        assert_eq!(capped.grant().map(Grant::minutes), Some(90));
     }
 
     #[test]

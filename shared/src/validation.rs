@@ -83,6 +83,26 @@ impl GrantDuration {
     pub const fn millis(self) -> i64 {
         self.0 as i64 * 60_000
     }
+
+    /// The shorter of the two.
+    pub fn min_of(self, other: Self) -> Self {
+        Self(self.0.min(other.0))
+    }
+
+    /// What an approver grants of this duration asked for: `minutes`, from
+    /// 1 up to what was asked (an approver may grant less, never more).
+    pub fn granting(self, minutes: u32) -> Result<Self, Invalid> {
+        if minutes == 0 || minutes > self.0 {
+            return Err(invalid(
+                "duration_minutes",
+                format!(
+                    "You can grant between 1 and the {} minutes asked for, not {minutes}.",
+                    self.0
+                ),
+            ));
+        }
+        Ok(Self(minutes))
+    }
 }
 
 impl TryFrom<u32> for GrantDuration {

@@ -64,6 +64,34 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   });
 }
 
+test('an approver on a phone grants less than was asked', async () => {
+  const { id } = await createPendingRequest(90);
+  const { context, page, errors } = await signedInPage(browser, PHONE, 'approver2@contoso.example');
+  try {
+    await load(page, `/support/lockbox-requests/${id}`);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Approve this request?' });
+    const length = dialog.getByLabel('Access for');
+    await length.waitFor();
+    assert.equal(await length.inputValue(), '90', 'what was asked is the default');
+    await length.selectOption('30');
+    await dialog.getByText('for 30 minutes, starting now').waitFor();
+    assert.deepEqual(await smallButtons(page), [], 'buttons under 44 px');
+    await screenshot(page, 'approve-shorter-phone');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await page.getByTestId('confirmation').waitFor();
+    assert.match(await page.getByTestId('deadline').textContent(), /Access: (29|30) min/);
+    await page.getByText('30 minutes (less than asked)').waitFor();
+    const history = page.locator('.history');
+    await history.getByText('Set-AccessToCustomerDataRequest').waitFor();
+    assert.match(await history.textContent(), /GrantedMinutes\s*30/);
+    assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('an approver denies with a comment and the history records it', async () => {
   const { id } = await createPendingRequest(30);
   const { context, page, errors } = await signedInPage(browser, DESKTOP, 'approver2@contoso.example');

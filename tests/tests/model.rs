@@ -2,7 +2,8 @@
 //!
 //! Random sequences of operations — create, pre-approve, reject, approve,
 //! deny, cancel, revoke, racing decisions, clock jumps across the 4 h and
-//! 12 h edges, the sweep run 0, 1 or 2 times, access checks, operations
+//! 12 h edges, approvals for fewer minutes than asked, the sweep run 0, 1
+//! or 2 times, access checks, operations
 //! run on the tenant's content, the Lockbox switch — run through the Worker's own code (`lockbox_backend::requests`,
 //! its SQL builders and guards) on a real SQLite database with the real
 //! migrations, and are compared after every step with a plain in-memory
@@ -111,6 +112,16 @@ enum Op {
         request: usize,
         person: usize,
         comment: bool,
+        /// For an approval: grant this many minutes instead of what was
+        /// asked (more than asked is refused).
+        granted: Option<u32>,
+    },
+    /// An approver of its tenant approves a request pending for the
+    /// customer (one of them, by `pick`), possibly for less than asked.
+    ApprovePending {
+        pick: usize,
+        approver: usize,
+        granted: Option<u32>,
     },
     /// The same call twice with one Idempotency-Key.
     Repeat {
@@ -215,8 +226,13 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (engineer(), 0..2usize, 0..2usize, minutes)
             .prop_map(|(engineer, tenant, service, minutes)| Op::Create { engineer, tenant, service, minutes }),
-        8 => (attempt(), 0..64usize, any::<bool>())
-            .prop_map(|((verb, person), request, comment)| Op::Act { verb, request, person, comment }),
+        8 => (attempt(), 0..64usize, any::<bool>(), prop_oneof![Just(None), prop_oneof![Just(1u32), Just(15), Just(30), 1..=MAX_GRANT_MINUTES].prop_map(Some)])
+            .prop_map(|((verb, person), request, comment, granted)| Op::Act {
+                verb, request, person, comment,
+                granted: granted.filter(|_| verb == Verb::Approve),
+            }),
+        2 => (0..64usize, 0..6usize, prop_oneof![Just(None), prop_oneof![Just(1u32), Just(30), 1..=MAX_GRANT_MINUTES].prop_map(Some)])
+            .prop_map(|(pick, approver, granted)| Op::ApprovePending { pick, approver, granted }),
         1 => (attempt(), 0..64usize)
             .prop_map(|((verb, person), request)| Op::Repeat { verb, request, person }),
         2 => (0..64usize, attempt(), attempt())
@@ -285,8 +301,15 @@ impl ModelRequest {
 
     /// The HTTP status `verb` by `person` at `now` gets (200 when it is
     /// allowed), and the change it makes.
-    fn apply(&mut self, verb: Verb, person: usize, lockbox_on: bool, now: i64) -> u16 {
-        let status = self.expect(verb, person, now);
+    fn apply(
+        &mut self,
+        verb: Verb,
+        person: usize,
+        lockbox_on: bool,
+        granted: Option<u32>,
+        now: i64,
+    ) -> u16 {
+        let status = self.expect(verb, person, granted, now);
         if status != 200 {
             return status;
         }
@@ -298,7 +321,8 @@ impl ModelRequest {
             }
             Verb::Preapprove | Verb::Approve => {
                 self.preapproved = true;
-                self.deadline = now + self.duration_ms;
+                // An approver may grant less than was asked.
+                self.deadline = now + granted.map_or(self.duration_ms, |m| i64::from(m) * MINUTE);
                 State::Approved
             }
             Verb::Reject => State::Rejected,
@@ -326,7 +350,7 @@ impl ModelRequest {
         }
     }
 
-    fn expect(&self, verb: Verb, person: usize, now: i64) -> u16 {
+    fn expect(&self, verb: Verb, person: usize, granted: Option<u32>, now: i64) -> u16 {
         let state = self.effective(now);
         // The caller's side and role, checked before anything is read.
         let has_role = match verb {
@@ -348,6 +372,15 @@ impl ModelRequest {
         }
         if is_provider(person) && person != self.requester && !is_manager(person) {
             return 404;
+        }
+        // Minutes granted: 1 up to what was asked, on an approval only.
+        if let Some(minutes) = granted {
+            if verb != Verb::Approve
+                || minutes == 0
+                || i64::from(minutes) * MINUTE > self.duration_ms
+            {
+                return 400;
+            }
         }
         match verb {
             Verb::Preapprove | Verb::Reject => {
@@ -411,6 +444,8 @@ struct World {
     keys: Cell<u64>,
     /// Operations that ran and returned content.
     operations_run: usize,
+    /// Approvals that granted less than was asked.
+    shortened: usize,
 }
 
 impl World {
@@ -434,6 +469,7 @@ impl World {
             executed: 0,
             keys: Cell::new(0),
             operations_run: 0,
+            shortened: 0,
         }
     }
 
@@ -451,9 +487,15 @@ impl World {
 
     /// Applies `verb` by `person` to the model's `request` now; returns the
     /// status the API must answer.
-    fn apply_to_model(&mut self, request: usize, verb: Verb, person: usize) -> u16 {
+    fn apply_to_model(
+        &mut self,
+        request: usize,
+        verb: Verb,
+        person: usize,
+        granted: Option<u32>,
+    ) -> u16 {
         let lockbox_on = self.lockbox[self.model[request].tenant];
-        self.model[request].apply(verb, person, lockbox_on, self.now)
+        self.model[request].apply(verb, person, lockbox_on, granted, self.now)
     }
 
     fn act<'a>(
@@ -462,6 +504,7 @@ impl World {
         request: usize,
         person: usize,
         comment: Option<&'a str>,
+        granted: Option<u32>,
         key: Option<String>,
     ) -> impl Future<Output = Result<(), AppError>> + 'a {
         let id = self.model[request].id.clone();
@@ -491,6 +534,7 @@ impl World {
                 &id,
                 verb,
                 comment,
+                granted,
                 key.as_deref(),
                 &stamp,
                 reads,
@@ -560,18 +604,78 @@ impl World {
                 let m = self.model.last_mut().expect("just pushed");
                 m.tell(&["awaiting-preapproval"]);
             }
+            Op::ApprovePending {
+                pick,
+                approver,
+                granted,
+            } => {
+                let now = self.now;
+                let in_state = |world: &Self, state: State| -> Vec<usize> {
+                    (0..world.model.len())
+                        .filter(|&i| world.model[i].effective(now) == state)
+                        .collect()
+                };
+                let pending = in_state(self, State::PendingCustomerApproval);
+                let request = if let Some(&i) = pending.get(pick % pending.len().max(1)) {
+                    i
+                } else {
+                    // None waits for the customer: the manager moves one on
+                    // (a new one, if none waits for a manager either).
+                    let waiting = in_state(self, State::PendingManagerApproval);
+                    let request = match waiting.get(pick % waiting.len().max(1)) {
+                        Some(&i) => i,
+                        None => {
+                            self.step(&Op::Create {
+                                engineer: 0,
+                                tenant: pick % 2,
+                                service: (pick / 2) % 2,
+                                minutes: 30 + (pick as u32 * 7) % 200,
+                            });
+                            self.model.len() - 1
+                        }
+                    };
+                    self.step(&Op::Act {
+                        verb: Verb::Preapprove,
+                        request,
+                        person: 2,
+                        comment: false,
+                        granted: None,
+                    });
+                    if self.model[request].effective(self.now) != State::PendingCustomerApproval {
+                        return;
+                    }
+                    request
+                };
+                let approvers: Vec<usize> = (0..PEOPLE.len())
+                    .filter(|&p| is_approver(p) && tenant_of(p) == Some(self.model[request].tenant))
+                    .collect();
+                let person = approvers[approver % approvers.len()];
+                self.step(&Op::Act {
+                    verb: Verb::Approve,
+                    request,
+                    person,
+                    comment: false,
+                    granted,
+                });
+                return;
+            }
             Op::Act {
                 verb,
                 request,
                 person,
                 comment,
+                granted,
             } => {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let expected = self.apply_to_model(request, verb, person);
+                let expected = self.apply_to_model(request, verb, person, granted);
                 let text = comment.then(|| format!("Comment {}", self.executed));
-                let actual = block_on(self.act(verb, request, person, text.as_deref(), None));
+                let actual =
+                    block_on(self.act(verb, request, person, text.as_deref(), granted, None));
+                if expected == 200 && granted.is_some() {
+                    self.shortened += 1;
+                }
                 assert_eq!(
                     kind(&actual),
                     expected,
@@ -591,10 +695,11 @@ impl World {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let expected = self.apply_to_model(request, verb, person);
+                let expected = self.apply_to_model(request, verb, person, None);
                 let key = self.fresh_key();
-                let first = block_on(self.act(verb, request, person, None, Some(key.clone())));
-                let second = block_on(self.act(verb, request, person, None, Some(key)));
+                let first =
+                    block_on(self.act(verb, request, person, None, None, Some(key.clone())));
+                let second = block_on(self.act(verb, request, person, None, None, Some(key)));
                 assert_eq!(kind(&first), expected, "first of a repeat: {first:?}");
                 // A repeat with the same key answers as the first did and
                 // changes nothing more.
@@ -614,22 +719,22 @@ impl World {
                 // first did not change the row.
                 let before = self.model[request].clone();
                 let expect_first =
-                    self.model[request].apply(first.0, first.1, lockbox_on, self.now);
+                    self.model[request].apply(first.0, first.1, lockbox_on, None, self.now);
                 let expect_second = if expect_first == 200 {
                     // The second read the row as it was before the first wrote.
-                    let as_read = before.expect(second.0, second.1, self.now);
+                    let as_read = before.expect(second.0, second.1, None, self.now);
                     if as_read == 200 {
                         409
                     } else {
                         as_read
                     }
                 } else {
-                    self.model[request].apply(second.0, second.1, lockbox_on, self.now)
+                    self.model[request].apply(second.0, second.1, lockbox_on, None, self.now)
                 };
                 let (a, b) = block_on(async {
                     futures::join!(
-                        self.act(first.0, request, first.1, None, None),
-                        self.act(second.0, request, second.1, None, None)
+                        self.act(first.0, request, first.1, None, None, None),
+                        self.act(second.0, request, second.1, None, None, None)
                     )
                 });
                 assert_eq!(kind(&a), expect_first, "first of race {first:?}: {a:?}");
@@ -643,10 +748,10 @@ impl World {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let expected = self.apply_to_model(request, verb, person);
+                let expected = self.apply_to_model(request, verb, person, None);
                 let (decision, swept) = block_on(async {
                     futures::join!(
-                        self.act(verb, request, person, None, None),
+                        self.act(verb, request, person, None, None, None),
                         cron::sweep(&self.db, self.now, SERVICE_ACCOUNT)
                     )
                 });
@@ -815,6 +920,19 @@ impl World {
                     grant.ends_at - grant.starts_at <= 4 * HOUR && grant.ends_at > grant.starts_at,
                     "grant longer than 4 h"
                 );
+                assert!(
+                    grant.minutes() <= i64::from(row.duration.minutes()),
+                    "granted more than was asked"
+                );
+            }
+            if m.state == State::Approved {
+                // As the approver chose: what was asked, or less.
+                assert_eq!(
+                    row.grant().map(|g| g.ends_at),
+                    Some(m.deadline),
+                    "grant end of {}",
+                    m.id
+                );
             }
             if let (Some(decided), Some(until)) =
                 (row.customer_decision().map(|d| d.at), row.pending_until())
@@ -955,6 +1073,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     };
     let mut runner = proptest::test_runner::TestRunner::new(config);
     let executed = Cell::new(0usize);
+    let shortened = Cell::new(0usize);
     let batches = Cell::new(0u64);
     let started = std::time::Instant::now();
     let result = runner.run(&prop::collection::vec(op(), STEPS_PER_CASE), |ops| {
@@ -963,14 +1082,16 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
             world.step(op);
         }
         executed.set(executed.get() + world.executed);
+        shortened.set(shortened.get() + world.shortened);
         batches.set(batches.get() + world.db.batches());
         Ok(())
     });
     println!(
-        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} write batches, in {:.1?}",
+        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} write batches, in {:.1?}",
         executed.get(),
         cases() as usize * STEPS_PER_CASE,
         cases(),
+        shortened.get(),
         batches.get(),
         started.elapsed()
     );
@@ -979,6 +1100,10 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     }
     // Steps that find no request do nothing; most must have run.
     assert!(executed.get() * 10 >= cases() as usize * STEPS_PER_CASE * 9);
+    assert!(
+        shortened.get() > 0,
+        "no approval granted less than was asked"
+    );
 }
 
 /// Requests in every state, with deadlines around `base`.
@@ -1443,6 +1568,7 @@ fn each_operation_records_a_read_of_what_exists_and_nothing_for_a_404() {
                 &who(person),
                 &view.id,
                 verb,
+                None,
                 None,
                 None,
                 &stamp,

@@ -226,9 +226,10 @@ impl ActReads {
     }
 }
 
-/// A person moves a request on: `verb` with an optional comment, at most
-/// once per `idempotency_key`. `reads` are [`ActReads`] when the caller
-/// read them already.
+/// A person moves a request on: `verb` with an optional comment (and for
+/// an approval, optionally fewer minutes than were asked), at most once
+/// per `idempotency_key`. `reads` are [`ActReads`] when the caller read
+/// them already.
 #[allow(clippy::too_many_arguments)]
 pub async fn act<D: Database>(
     db: &D,
@@ -236,6 +237,7 @@ pub async fn act<D: Database>(
     id: &RequestId,
     verb: Verb,
     comment: Option<Comment>,
+    granted_minutes: Option<u32>,
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
     reads: Option<ActReads>,
@@ -251,6 +253,22 @@ pub async fn act<D: Database>(
     let request = request.ok_or_else(|| not_found(id))?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
+    let granted = match (granted_minutes, verb) {
+        (None, _) => None,
+        (Some(minutes), Verb::Approve) => Some(
+            request
+                .duration
+                .granting(minutes)
+                .map_err(AppError::invalid)?,
+        ),
+        (Some(_), _) => {
+            return Err(AppError::invalid(Invalid {
+                field: "duration_minutes",
+                message: "Only an approval sets how long access lasts; leave duration_minutes out."
+                    .to_owned(),
+            }))
+        }
+    };
 
     if let Some(key) = idempotency_key {
         match replay(db, principal, key, id, verb).await? {
@@ -266,8 +284,16 @@ pub async fn act<D: Database>(
     };
     let lockbox = tenant.lockbox_enabled();
     let who = actor(principal);
-    let after = lifecycle::apply(&request, verb, &who, lockbox, comment.clone(), stamp.now)
-        .map_err(AppError::Transition)?;
+    let after = lifecycle::apply(
+        &request,
+        verb,
+        &who,
+        lockbox,
+        comment.clone(),
+        granted,
+        stamp.now,
+    )
+    .map_err(AppError::Transition)?;
 
     let mut guard = store::person_guard(&request, stamp.now);
     if verb == Verb::Preapprove {
@@ -323,11 +349,19 @@ pub async fn act<D: Database>(
     }
     let lockbox_now = tenant_row(db, &current.tenant_id).await?.lockbox_enabled();
     Err(AppError::Transition(
-        lifecycle::apply(&current, verb, &who, lockbox_now, comment, stamp.now)
-            .err()
-            .unwrap_or(TransitionError::AlreadyDecided {
-                state: current.effective_state(stamp.now),
-            }),
+        lifecycle::apply(
+            &current,
+            verb,
+            &who,
+            lockbox_now,
+            comment,
+            granted,
+            stamp.now,
+        )
+        .err()
+        .unwrap_or(TransitionError::AlreadyDecided {
+            state: current.effective_state(stamp.now),
+        }),
     ))
 }
 

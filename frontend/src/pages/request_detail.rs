@@ -80,9 +80,13 @@ fn Detail(
     let pending_verb = RwSignal::new(Verb::Approve);
     let idempotency_key = RwSignal::new(String::new());
     let (busy, set_busy) = signal(false);
+    // An approver may grant less than was asked.
+    let asked = r.duration_minutes;
+    let granted = RwSignal::new(asked);
 
     let open = move |verb: Verb| {
         pending_verb.set(verb);
+        granted.set(asked);
         idempotency_key.set(api::new_idempotency_key());
         outcome.set(None);
         dialog_open.set(true);
@@ -92,10 +96,16 @@ fn Detail(
         let verb = pending_verb.get_untracked();
         let text = comment.get_untracked().trim().to_owned();
         let key = idempotency_key.get_untracked();
+        let minutes = granted.get_untracked();
         let id = id.clone();
         set_busy.set(true);
         spawn_local(async move {
-            let result = api::decide(id, verb, (!text.is_empty()).then_some(text), key).await;
+            let text = (!text.is_empty()).then_some(text);
+            let result = if verb == Verb::Approve {
+                api::approve(id, text, (minutes < asked).then_some(minutes), key).await
+            } else {
+                api::decide(id, verb, text, key).await
+            };
             set_busy.set(false);
             dialog_open.set(false);
             outcome.set(Some(match result {
@@ -125,7 +135,6 @@ fn Detail(
         _ => "Revoke".to_owned(),
     });
     let danger = Signal::derive(move || pending_verb.get() != Verb::Approve);
-    let duration_words = format::minutes(r.duration_minutes);
     let service = r.service.clone();
     let tenant_name = detail.view.tenant_name.clone();
 
@@ -172,9 +181,21 @@ fn Detail(
             }}
 
         <ConfirmDialog open=dialog_open title=title confirm_label=confirm_label danger=danger busy=busy on_confirm=confirm>
-            <p>{let (service, tenant_name, duration_words) = (service.clone(), tenant_name.clone(), duration_words.clone());
+            {move || (pending_verb.get() == Verb::Approve).then(|| view! {
+                <label for="grant-for">"Access for"</label>
+                <select id="grant-for" on:change=move |ev| {
+                    granted.set(event_target_value(&ev).parse().unwrap_or(asked));
+                }>
+                    {format::grant_choices(asked).into_iter().map(|m| view! {
+                        <option value=m.to_string() selected=m == granted.get_untracked()>
+                            {if m == asked { format!("{} (as asked)", format::minutes(m)) } else { format::minutes(m) }}
+                        </option>
+                    }).collect_view()}
+                </select>
+            })}
+            <p>{let (service, tenant_name) = (service.clone(), tenant_name.clone());
                 move || match pending_verb.get() {
-                Verb::Approve => format!("The engineer gets access to {tenant_name}'s {service} content for {duration_words}, starting now. Access ends by itself."),
+                Verb::Approve => format!("The engineer gets access to {tenant_name}'s {service} content for {}, starting now. Access ends by itself.", format::minutes(granted.get())),
                 Verb::Deny => "The engineer gets no access. The decision is final.".to_owned(),
                 _ => "The engineer loses access to this content immediately.".to_owned(),
             }}</p>
@@ -194,6 +215,10 @@ fn Detail(
             {facts.pending_expires_at.map(|t| view! { <dt>"Expires"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.customer_email.clone().map(|c| view! { <dt>"Decided by"</dt><dd>{c}</dd> })}
             {facts.customer_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd>{c}</dd> })}
+            {facts.grant_starts_at.zip(facts.grant_ends_at)
+                .map(|(from, until)| ((until - from) / 60_000) as u32)
+                .filter(|&granted| granted < facts.duration_minutes)
+                .map(|granted| view! { <dt>"Access granted"</dt><dd>{format::minutes(granted)}" (less than asked)"</dd> })}
             {facts.grant_starts_at.map(|t| view! { <dt>"Access from"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.grant_ends_at.map(|t| view! { <dt>"Access until"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.ended_at.map(|t| view! { <dt>"Ended"</dt><dd><LocalTime ms=t/></dd> })}

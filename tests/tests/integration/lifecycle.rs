@@ -641,3 +641,61 @@ fn the_openapi_document_is_served() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/requests/{id}/approve"]["post"].is_object());
 }
+
+#[test]
+fn an_approver_may_grant_less_than_was_asked_and_never_more() {
+    let id = pending_contoso_request(90);
+    let approver = sign_in("approver1@contoso.example");
+    let decide = |verb: &str, body: serde_json::Value| {
+        approver.post(&format!("/api/v1/requests/{id}/{verb}"), &body)
+    };
+    for (verb, minutes) in [("approve", 91), ("approve", 0), ("deny", 30)] {
+        let answer = decide(verb, json!({ "duration_minutes": minutes }));
+        assert_eq!(answer.status, 400, "{verb} {minutes}: {}", answer.body);
+        assert_eq!(
+            answer.json()["field"],
+            "duration_minutes",
+            "{}",
+            answer.body
+        );
+    }
+    let unchanged = approver.get(&format!("/api/v1/requests/{id}"));
+    assert_eq!(unchanged.json()["state"], "PendingCustomerApproval");
+
+    let answer = decide(
+        "approve",
+        json!({ "duration_minutes": 30, "comment": "Half an hour is enough" }),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let view = answer.json();
+    assert_eq!(
+        view["duration_minutes"], 90,
+        "what was asked stays on record"
+    );
+    let starts = view["grant_starts_at"].as_i64().expect("start");
+    let ends = view["grant_ends_at"].as_i64().expect("end");
+    assert_eq!(ends - starts, 30 * 60_000);
+    let record = request_audit(CONTOSO, &id)
+        .into_iter()
+        .find(|r| r["activity"] == "Set-AccessToCustomerDataRequest")
+        .expect("the approval's record");
+    assert_eq!(record["details"]["GrantedMinutes"], "30", "{record}");
+    assert_eq!(record["details"]["DurationMinutes"], "90", "{record}");
+    // The engineer holds access now, until the shortened end.
+    let check = sign_in("engineer1@provider.example").get(&format!(
+        "/api/v1/access/check?tenant={CONTOSO}&service=mail"
+    ));
+    assert_eq!(check.json()["access"], true, "{}", check.body);
+    let receipt = approver.get(&format!("/api/v1/requests/{id}/receipt"));
+    let public_key = lockbox_tests::get("/api/v1/audit/public-key").body;
+    let receipt = lockbox_shared::tlog::open_receipt(&receipt.body, &public_key).expect("opens");
+    assert_eq!(receipt.request.requested_minutes, 90);
+    let grant = receipt.grant.expect("the window");
+    assert_eq!(
+        (grant.starts_at, grant.ends_at),
+        (
+            lockbox_shared::audit::utc_ms(starts),
+            lockbox_shared::audit::utc_ms(ends)
+        )
+    );
+}
