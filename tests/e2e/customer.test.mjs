@@ -80,6 +80,8 @@ test('an approver on a phone grants less than was asked', async () => {
     await screenshot(page, 'approve-shorter-phone');
     await dialog.getByRole('button', { name: 'Approve' }).click();
     await page.getByTestId('confirmation').waitFor();
+    // The page reloads the request after the answer.
+    await page.locator('.badge[data-state="Approved"]').first().waitFor();
     assert.match(await page.getByTestId('deadline').textContent(), /Access: (29|30) min/);
     await page.getByText('30 minutes (less than asked)').waitFor();
     const history = page.locator('.history');
