@@ -30,6 +30,9 @@ INSERT INTO users (id, email, display_name, tenant_id, created_at) VALUES
     ('0b5e2d1c-0000-4000-8000-000000000201', 'admin@fabrikam.example',     'Diego Siciliani', '7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000202', 'approver@fabrikam.example',  'Isaiah Langer',   '7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000401', 'auditor@tailspin.example',   'Grady Archie',    '7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 1767225600000),
+    -- Tailspin's global admin: the freeze tests freeze Tailspin, which no
+    -- other test opens requests for.
+    ('0b5e2d1c-0000-4000-8000-000000000402', 'admin@tailspin.example',     'Miriam Graham',   '7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000501', 'auditor@woodgrove.example',  'Pradeep Gupta',   '7c0a8f4e-5a1b-4c3d-9e2f-000000000004', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000301', 'engineer1@provider.example', 'Nestor Wilke',    NULL,                                   1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000302', 'engineer2@provider.example', 'Patti Fernandez', NULL,                                   1767225600000),
@@ -47,6 +50,7 @@ INSERT INTO customer_roles (tenant_id, user_id, role, granted_at) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', '0b5e2d1c-0000-4000-8000-000000000201', 'global_admin', 1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', '0b5e2d1c-0000-4000-8000-000000000202', 'approver',     1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', '0b5e2d1c-0000-4000-8000-000000000401', 'auditor',      1767225600000),
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', '0b5e2d1c-0000-4000-8000-000000000402', 'global_admin', 1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000004', '0b5e2d1c-0000-4000-8000-000000000501', 'auditor',      1767225600000)
 ON CONFLICT DO NOTHING;
 

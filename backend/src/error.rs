@@ -45,6 +45,8 @@ pub enum AppError {
     NoGrant(lockbox_shared::operations::GrantRefusal),
     /// An Idempotency-Key was reused for a different call.
     IdempotencyKeyReused,
+    /// The tenant is frozen ("Revoke all access now"): the text says so.
+    Frozen(String),
     /// What was asked for exists only after a decision nobody made yet
     /// (a request's receipt); the text says so.
     NotDecided(String),
@@ -133,6 +135,7 @@ impl AppError {
             ),
             AppError::BadRequest { detail } => Problem::new(400, "Invalid request", detail.clone()),
             AppError::NotDecided(why) => Problem::new(409, "Not decided yet", why.clone()),
+            AppError::Frozen(why) => Problem::new(403, "Tenant frozen", why.clone()),
             AppError::Missing { what } => Problem::new(
                 404,
                 "Not found",
@@ -152,6 +155,7 @@ impl AppError {
                     TransitionError::SelfApproval | TransitionError::NotTheRequester => {
                         (403, "Not allowed")
                     }
+                    TransitionError::TenantFrozen => (409, "Tenant frozen"),
                 };
                 let problem = Problem::new(status, title, err.message());
                 match err.current_state() {

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
     CreateAccessRequest, CreatedWebhookEndpoint, DecisionBody, DevOutbox, DevPerson, DevSignIn,
-    Health, LockboxSetting, Me, NewWebhookEndpoint, NotificationSettings, OperationResult,
-    RequestDetail, RequestPage, RequestView, RoleAssignment, SetLockboxSetting, TenantRoles,
-    TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
+    FreezeSetting, Health, LockboxSetting, Me, NewWebhookEndpoint, NotificationSettings,
+    OperationResult, RequestDetail, RequestPage, RequestView, RoleAssignment, SetFreeze,
+    SetLockboxSetting, TenantRoles, TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
@@ -417,6 +417,17 @@ pub async fn approve(
         Some(&idempotency_key),
     )
     .await
+}
+
+/// `GET /api/v1/settings/freeze`.
+pub fn freeze_setting() -> Loader<FreezeSetting> {
+    Loader::new(Signal::stored("/settings/freeze".to_owned()), None)
+}
+
+/// `POST /api/v1/settings/freeze`: "Revoke all access now" (with why), or
+/// lifting it.
+pub async fn set_freeze(frozen: bool, reason: Option<String>) -> Result<FreezeSetting, ApiError> {
+    post("/settings/freeze", &SetFreeze { frozen, reason }).await
 }
 
 /// `GET /api/v1/settings/lockbox`.

@@ -406,6 +406,37 @@ pub struct SetLockboxSetting {
     pub enabled: bool,
 }
 
+/// The tenant's freeze ("Revoke all access now").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreezeSetting {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Whether it is frozen: no grant opens its content, no request of it
+    /// can be pre-approved or approved.
+    pub frozen: bool,
+    /// Since when (epoch ms), while frozen.
+    pub frozen_at: Option<i64>,
+    /// Who froze it (e-mail), while frozen.
+    pub frozen_by: Option<String>,
+    /// Why, in their words, while frozen.
+    pub reason: Option<String>,
+    /// What freezing just ended (0 on a read or a lift).
+    #[serde(default)]
+    pub revoked: u32,
+    #[serde(default)]
+    pub denied: u32,
+}
+
+/// Body of `POST /api/v1/settings/freeze`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetFreeze {
+    /// Freeze (`true`) or lift the freeze.
+    pub frozen: bool,
+    /// Why (required to freeze; at most 1000 characters).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 /// A tenant as provider staff see it when opening a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSummary {

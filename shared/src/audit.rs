@@ -445,6 +445,39 @@ impl NewAuditRecord {
     }
 }
 
+impl NewAuditRecord {
+    /// The record of a freeze (`frozen`, with the reason) or of its lift.
+    pub fn freeze(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        frozen: bool,
+        reason: Option<&str>,
+    ) -> Self {
+        let mut details = BTreeMap::new();
+        details.insert("CustomerLockboxFrozen".to_owned(), true_false(frozen));
+        if let Some(reason) = reason {
+            details.insert("Reason".to_owned(), reason.to_owned());
+        }
+        if frozen {
+            details.insert(
+                "Note".to_owned(),
+                "Every live grant is revoked and every request pending for the customer is denied; \
+                 none can be pre-approved or approved until the freeze is lifted."
+                    .to_owned(),
+            );
+        }
+        Self {
+            tenant_id,
+            ip: ip.to_owned(),
+            user: actor_email.to_owned(),
+            activity: LockboxActivity::SetOrganizationConfig.into(),
+            item: String::new(),
+            details,
+        }
+    }
+}
+
 fn request_facts(req: &AccessRequest) -> BTreeMap<String, String> {
     let mut details = BTreeMap::new();
     details.insert("RequestId".to_owned(), req.id.as_str().to_owned());

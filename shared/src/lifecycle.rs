@@ -561,6 +561,8 @@ pub enum TransitionError {
     SelfApproval,
     /// Only the engineer who opened a request may cancel it.
     NotTheRequester,
+    /// The tenant is frozen: nothing is pre-approved or approved.
+    TenantFrozen,
 }
 
 impl TransitionError {
@@ -582,6 +584,11 @@ impl TransitionError {
             }
             TransitionError::NotTheRequester => {
                 "Only the engineer who opened this request can cancel it.".to_owned()
+            }
+            TransitionError::TenantFrozen => {
+                "Access to this organisation's content is frozen (\"Revoke all access now\"): no \
+                 request can be pre-approved or approved until a global admin lifts the freeze."
+                    .to_owned()
             }
         }
     }
@@ -837,10 +844,45 @@ pub fn sweep(req: &AccessRequest, now: i64) -> Option<(Verb, AccessRequest)> {
     Some((rule.verb, with_stage(req, stage)))
 }
 
+/// What of its tenant's settings a request's transition depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantSwitches {
+    /// Customer Lockbox: with it off, pre-approval grants access at once.
+    pub lockbox_enabled: bool,
+    /// "Revoke all access now": nothing is pre-approved or approved.
+    pub frozen: bool,
+}
+
 /// Applies a person's `verb` (the transition functions above, by name);
-/// an approval grants `granted` when given, else what was asked. The
-/// scheduled job's verbs are not a person's: they are refused.
+/// an approval grants `granted` when given, else what was asked. While the
+/// tenant is frozen, what would pre-approve or approve is refused (after
+/// every other rule). The scheduled job's verbs are not a person's: they
+/// are refused.
 pub fn apply(
+    req: &AccessRequest,
+    verb: Verb,
+    who: &Actor,
+    tenant: TenantSwitches,
+    comment: Option<Comment>,
+    granted: Option<GrantDuration>,
+    now: i64,
+) -> Result<AccessRequest, TransitionError> {
+    let after = apply_unfrozen(
+        req,
+        verb,
+        who,
+        tenant.lockbox_enabled,
+        comment,
+        granted,
+        now,
+    )?;
+    if tenant.frozen && matches!(verb, Verb::Preapprove | Verb::Approve) {
+        return Err(TransitionError::TenantFrozen);
+    }
+    Ok(after)
+}
+
+fn apply_unfrozen(
     req: &AccessRequest,
     verb: Verb,
     who: &Actor,
@@ -875,6 +917,11 @@ mod tests {
             email: format!("person{n}@example"),
         }
     }
+
+    const OPEN: TenantSwitches = TenantSwitches {
+        lockbox_enabled: true,
+        frozen: false,
+    };
 
     const ENGINEER: u8 = 1;
     const MANAGER: u8 = 2;
@@ -994,7 +1041,7 @@ mod tests {
             &pending(90),
             Verb::Approve,
             &actor(APPROVER),
-            true,
+            OPEN,
             None,
             Some(granted),
             HOUR,
@@ -1010,7 +1057,7 @@ mod tests {
             &pending(90),
             Verb::Approve,
             &actor(APPROVER),
-            true,
+            OPEN,
             None,
             None,
             0,
@@ -1022,13 +1069,69 @@ mod tests {
             &pending(90),
             Verb::Approve,
             &actor(APPROVER),
-            true,
+            OPEN,
             None,
             Some(longer),
             0,
         )
         .expect("approved");
         assert_eq!(capped.grant().map(Grant::minutes), Some(90));
+    }
+
+    #[test]
+    fn a_frozen_tenant_has_nothing_preapproved_or_approved_but_may_end_things() {
+        let frozen = TenantSwitches {
+            lockbox_enabled: true,
+            frozen: true,
+        };
+        let approver = actor(APPROVER);
+        for (req, verb, who) in [
+            (new_request(60), Verb::Preapprove, actor(MANAGER)),
+            (pending(60), Verb::Approve, approver.clone()),
+        ] {
+            assert_eq!(
+                apply(&req, verb, &who, frozen, None, None, 1),
+                Err(TransitionError::TenantFrozen),
+                "{verb}"
+            );
+        }
+        // Every other rule comes first.
+        assert_eq!(
+            apply(
+                &new_request(60),
+                Verb::Preapprove,
+                &actor(ENGINEER),
+                frozen,
+                None,
+                None,
+                1
+            ),
+            Err(TransitionError::SelfApproval)
+        );
+        // Denying, rejecting, cancelling and revoking still work.
+        assert!(apply(&pending(60), Verb::Deny, &approver, frozen, None, None, 1).is_ok());
+        assert!(apply(
+            &new_request(60),
+            Verb::Reject,
+            &actor(MANAGER),
+            frozen,
+            None,
+            None,
+            1
+        )
+        .is_ok());
+        assert!(apply(
+            &pending(60),
+            Verb::Cancel,
+            &actor(ENGINEER),
+            frozen,
+            None,
+            None,
+            1
+        )
+        .is_ok());
+        let live = apply(&pending(60), Verb::Approve, &approver, OPEN, None, None, 1).expect("ok");
+        assert!(apply(&live, Verb::Revoke, &approver, frozen, None, None, 2).is_ok());
     }
 
     #[test]

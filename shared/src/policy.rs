@@ -62,11 +62,14 @@ pub enum Action {
     /// See and change the tenant's notification webhooks and its delivery
     /// log (global admin).
     ManageNotifications,
+    /// Freeze the tenant ("Revoke all access now") or lift the freeze
+    /// (global admin).
+    FreezeTenant,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -90,6 +93,7 @@ impl Action {
         Action::ListOperations,
         Action::RunOperation,
         Action::ManageNotifications,
+        Action::FreezeTenant,
     ];
 
     /// What the action is, for messages ("… may not change roles").
@@ -118,6 +122,7 @@ impl Action {
             Action::ListOperations => "list the operations allowed under a grant",
             Action::RunOperation => "run operations on a customer's content",
             Action::ManageNotifications => "manage the organisation's notification webhooks",
+            Action::FreezeTenant => "revoke all access now, or lift that freeze",
         }
     }
 
@@ -128,7 +133,9 @@ impl Action {
         use ProviderRole::{SupportEngineer, SupportManager};
         match self {
             Action::ReadOwnProfile => Allowed::Anyone,
-            Action::ChangeRoles | Action::ManageNotifications => Allowed::Customer(&[GlobalAdmin]),
+            Action::ChangeRoles | Action::ManageNotifications | Action::FreezeTenant => {
+                Allowed::Customer(&[GlobalAdmin])
+            }
             // Auditors (read-only) search and export the log and read the
             // requests it speaks of; nothing else.
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
@@ -365,7 +372,7 @@ mod tests {
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
                 &["admin", "approver", "auditor"]
             }
-            Action::ChangeRoles | Action::ManageNotifications => &["admin"],
+            Action::ChangeRoles | Action::ManageNotifications | Action::FreezeTenant => &["admin"],
             Action::ListRoleHolders
             | Action::ReadLockboxSetting
             | Action::SetLockboxSetting

@@ -159,7 +159,7 @@ test('a global admin turns Customer Lockbox off and on again', async () => {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByTestId('confirmation').waitFor();
       await page.waitForFunction((l) => document.querySelector('[data-testid=lockbox-state]')?.textContent === l, label);
-      assert.match(await page.locator('.card').textContent(), /Last changed by admin@contoso\.example/);
+      assert.match(await page.locator('article[aria-labelledby="lockbox-title"]').textContent(), /Last changed by admin@contoso\.example/);
       await screenshot(page, `lockbox-${label.toLowerCase()}-desktop`);
     }
     assert.deepEqual(errors, []);

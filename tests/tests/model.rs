@@ -4,7 +4,8 @@
 //! deny, cancel, revoke, racing decisions, clock jumps across the 4 h and
 //! 12 h edges, approvals for fewer minutes than asked, the sweep run 0, 1
 //! or 2 times, access checks, operations
-//! run on the tenant's content, the Lockbox switch — run through the Worker's own code (`lockbox_backend::requests`,
+//! run on the tenant's content, the Lockbox switch, freezing a tenant and
+//! lifting it — run through the Worker's own code (`lockbox_backend::requests`,
 //! its SQL builders and guards) on a real SQLite database with the real
 //! migrations, and are compared after every step with a plain in-memory
 //! model of the rules.
@@ -158,6 +159,12 @@ enum Op {
         tenant: usize,
         on: bool,
     },
+    /// A global admin freezes the tenant ("Revoke all access now") or
+    /// lifts its freeze.
+    Freeze {
+        tenant: usize,
+        on: bool,
+    },
     /// Anyone runs the listing operation of a tenant's service.
     Run {
         person: usize,
@@ -245,6 +252,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (engineer(), 0..2usize, 0..2usize)
             .prop_map(|(engineer, tenant, service)| Op::Check { engineer, tenant, service }),
         1 => (0..2usize, any::<bool>()).prop_map(|(tenant, on)| Op::Switch { tenant, on }),
+        1 => (0..2usize, prop_oneof![1 => Just(true), 2 => Just(false)]).prop_map(|(tenant, on)| Op::Freeze { tenant, on }),
         3 => (prop_oneof![engineer(), 0..PEOPLE.len()], 0..2usize, 0..2usize)
             .prop_map(|(person, tenant, service)| Op::Run { person, tenant, service }),
         4 => (0..64usize).prop_map(|request| Op::RunOwn { request }),
@@ -305,11 +313,11 @@ impl ModelRequest {
         &mut self,
         verb: Verb,
         person: usize,
-        lockbox_on: bool,
+        (lockbox_on, frozen): (bool, bool),
         granted: Option<u32>,
         now: i64,
     ) -> u16 {
-        let status = self.expect(verb, person, granted, now);
+        let status = self.expect(verb, person, frozen, granted, now);
         if status != 200 {
             return status;
         }
@@ -350,7 +358,14 @@ impl ModelRequest {
         }
     }
 
-    fn expect(&self, verb: Verb, person: usize, granted: Option<u32>, now: i64) -> u16 {
+    fn expect(
+        &self,
+        verb: Verb,
+        person: usize,
+        frozen: bool,
+        granted: Option<u32>,
+        now: i64,
+    ) -> u16 {
         let state = self.effective(now);
         // The caller's side and role, checked before anything is read.
         let has_role = match verb {
@@ -388,15 +403,18 @@ impl ModelRequest {
                     409
                 } else if person == self.requester {
                     403
+                } else if frozen && verb == Verb::Preapprove {
+                    // Nothing is pre-approved while the tenant is frozen.
+                    409
                 } else {
                     200
                 }
             }
             Verb::Approve | Verb::Deny => {
-                if state == State::PendingCustomerApproval {
-                    200
-                } else {
+                if state != State::PendingCustomerApproval || (frozen && verb == Verb::Approve) {
                     409
+                } else {
+                    200
                 }
             }
             Verb::Cancel => {
@@ -439,6 +457,7 @@ struct World {
     people: Vec<Principal>,
     model: Vec<ModelRequest>,
     lockbox: [bool; 2],
+    frozen: [bool; 2],
     now: i64,
     executed: usize,
     keys: Cell<u64>,
@@ -446,6 +465,8 @@ struct World {
     operations_run: usize,
     /// Approvals that granted less than was asked.
     shortened: usize,
+    /// Model requests a freeze revoked or denied.
+    frozen_out: usize,
 }
 
 impl World {
@@ -465,11 +486,13 @@ impl World {
             people,
             model: Vec::new(),
             lockbox: [true, false],
+            frozen: [false, false],
             now: START,
             executed: 0,
             keys: Cell::new(0),
             operations_run: 0,
             shortened: 0,
+            frozen_out: 0,
         }
     }
 
@@ -494,8 +517,9 @@ impl World {
         person: usize,
         granted: Option<u32>,
     ) -> u16 {
-        let lockbox_on = self.lockbox[self.model[request].tenant];
-        self.model[request].apply(verb, person, lockbox_on, granted, self.now)
+        let tenant = self.model[request].tenant;
+        let switches = (self.lockbox[tenant], self.frozen[tenant]);
+        self.model[request].apply(verb, person, switches, granted, self.now)
     }
 
     fn act<'a>(
@@ -713,23 +737,24 @@ impl World {
                 let Some(request) = self.request(request) else {
                     return;
                 };
-                let lockbox_on = self.lockbox[self.model[request].tenant];
+                let tenant = self.model[request].tenant;
+                let switches = (self.lockbox[tenant], self.frozen[tenant]);
                 // Both calls read the row before either writes, and the
                 // first writes first: the second can only succeed when the
                 // first did not change the row.
                 let before = self.model[request].clone();
                 let expect_first =
-                    self.model[request].apply(first.0, first.1, lockbox_on, None, self.now);
+                    self.model[request].apply(first.0, first.1, switches, None, self.now);
                 let expect_second = if expect_first == 200 {
                     // The second read the row as it was before the first wrote.
-                    let as_read = before.expect(second.0, second.1, None, self.now);
+                    let as_read = before.expect(second.0, second.1, switches.1, None, self.now);
                     if as_read == 200 {
                         409
                     } else {
                         as_read
                     }
                 } else {
-                    self.model[request].apply(second.0, second.1, lockbox_on, None, self.now)
+                    self.model[request].apply(second.0, second.1, switches, None, self.now)
                 };
                 let (a, b) = block_on(async {
                     futures::join!(
@@ -782,12 +807,13 @@ impl World {
                     self.now,
                 ))
                 .expect("an engineer may check");
-                let expected = self.model.iter().any(|r| {
-                    r.requester == engineer
-                        && r.tenant == tenant
-                        && r.service == service
-                        && r.effective(self.now) == State::Approved
-                });
+                let expected = !self.frozen[tenant]
+                    && self.model.iter().any(|r| {
+                        r.requester == engineer
+                            && r.tenant == tenant
+                            && r.service == service
+                            && r.effective(self.now) == State::Approved
+                    });
                 assert_eq!(check.access, expected, "access check at {}", self.now);
                 if let Some(ends) = check.ends_at {
                     assert!(self.now < ends, "access at or after grant_ends_at");
@@ -815,6 +841,63 @@ impl World {
                 ))
                 .expect("a global admin may switch");
                 self.lockbox[tenant] = on;
+            }
+            Op::Freeze { tenant, on } => {
+                let admin = if tenant == 0 { 5 } else { 8 };
+                // The demo requests (not in the model) are ended too.
+                let tenant_id = TenantId::parse(TENANTS[tenant]).expect("valid");
+                let (mut revoked, mut denied) = (0, 0);
+                if on {
+                    let open = block_on(store::select(
+                        &self.db,
+                        store::open_for_freeze(&tenant_id, self.now, 10_000),
+                    ))
+                    .expect("open requests");
+                    for r in open
+                        .iter()
+                        .filter(|r| !self.model.iter().any(|m| m.id == r.id))
+                    {
+                        match r.effective_state(self.now) {
+                            State::Approved => revoked += 1,
+                            State::PendingCustomerApproval => denied += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                let answer = block_on(settings::set_freeze(
+                    &self.db,
+                    &self.people[admin],
+                    on,
+                    Some("Model freeze"),
+                    &self.stamp(),
+                ))
+                .expect("a global admin may freeze");
+                assert_eq!(answer.frozen, on);
+                if on {
+                    let now = self.now;
+                    for m in self.model.iter_mut().filter(|m| m.tenant == tenant) {
+                        let (ended, kind) = match m.effective(now) {
+                            State::Approved => (State::Revoked, "revoked"),
+                            State::PendingCustomerApproval => (State::Denied, "denied"),
+                            _ => continue,
+                        };
+                        m.state = ended;
+                        m.changes += 1;
+                        self.frozen_out += 1;
+                        m.tell(&[kind]);
+                        if ended == State::Revoked {
+                            revoked += 1;
+                        } else {
+                            denied += 1;
+                        }
+                    }
+                }
+                assert_eq!(
+                    (answer.revoked, answer.denied),
+                    (revoked, denied),
+                    "what the freeze ended"
+                );
+                self.frozen[tenant] = on;
             }
         }
         self.executed += 1;
@@ -862,12 +945,13 @@ impl World {
             &self.stamp(),
             reads,
         ));
-        let live = self.model.iter().any(|r| {
-            r.requester == person
-                && r.tenant == tenant
-                && r.service == service
-                && r.effective(self.now) == State::Approved
-        });
+        let live = !self.frozen[tenant]
+            && self.model.iter().any(|r| {
+                r.requester == person
+                    && r.tenant == tenant
+                    && r.service == service
+                    && r.effective(self.now) == State::Approved
+            });
         match &result {
             Ok(answer) => {
                 assert!(live, "content returned without a live grant: {answer:?}");
@@ -1074,6 +1158,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     let mut runner = proptest::test_runner::TestRunner::new(config);
     let executed = Cell::new(0usize);
     let shortened = Cell::new(0usize);
+    let frozen_out = Cell::new(0usize);
     let batches = Cell::new(0u64);
     let started = std::time::Instant::now();
     let result = runner.run(&prop::collection::vec(op(), STEPS_PER_CASE), |ops| {
@@ -1083,15 +1168,17 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         }
         executed.set(executed.get() + world.executed);
         shortened.set(shortened.get() + world.shortened);
+        frozen_out.set(frozen_out.get() + world.frozen_out);
         batches.set(batches.get() + world.db.batches());
         Ok(())
     });
     println!(
-        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} write batches, in {:.1?}",
+        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} write batches, in {:.1?}",
         executed.get(),
         cases() as usize * STEPS_PER_CASE,
         cases(),
         shortened.get(),
+        frozen_out.get(),
         batches.get(),
         started.elapsed()
     );
@@ -1104,6 +1191,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         shortened.get() > 0,
         "no approval granted less than was asked"
     );
+    assert!(frozen_out.get() > 0, "no freeze ended a request");
 }
 
 /// Requests in every state, with deadlines around `base`.

@@ -56,6 +56,8 @@ pub enum Route {
     AuditConsistency,
     LockboxSetting,
     SetLockboxSetting,
+    FreezeSetting,
+    SetFreeze,
     Tenants,
     ListRequests,
     CreateRequest,
@@ -71,7 +73,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 42] = [
+    pub const ALL: [Route; 44] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -99,6 +101,8 @@ impl Route {
         Route::AuditConsistency,
         Route::LockboxSetting,
         Route::SetLockboxSetting,
+        Route::FreezeSetting,
+        Route::SetFreeze,
         Route::Tenants,
         Route::ListRequests,
         Route::CreateRequest,
@@ -145,6 +149,7 @@ impl Route {
             Route::AuditProof => "/api/v1/audit/records/{id}/proof",
             Route::AuditConsistency => "/api/v1/audit/consistency",
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
+            Route::FreezeSetting | Route::SetFreeze => "/api/v1/settings/freeze",
             Route::Tenants => "/api/v1/tenants",
             Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
             Route::AwaitingPreapproval => "/api/v1/requests/awaiting-preapproval",
@@ -184,6 +189,7 @@ impl Route {
             | Route::AuditProof
             | Route::AuditConsistency
             | Route::LockboxSetting
+            | Route::FreezeSetting
             | Route::Tenants
             | Route::ListRequests
             | Route::AwaitingPreapproval
@@ -202,6 +208,7 @@ impl Route {
             | Route::DevMailFailures
             | Route::AddWebhook
             | Route::SetLockboxSetting
+            | Route::SetFreeze
             | Route::CreateRequest
             | Route::Transition(_)
             | Route::RunOperation => Method::Post,
@@ -470,6 +477,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::AddWebhook => notifications::add(app, p, &call).await,
         Route::RemoveWebhook => notifications::remove(app, p, &call).await,
         Route::SetLockboxSetting => settings::set(app, p, &call).await,
+        Route::FreezeSetting => settings::freeze(app, p).await,
+        Route::SetFreeze => settings::set_freeze(app, p, &call).await,
         Route::Tenants => settings::tenants(app, p).await,
         Route::ListRequests => requests::list(app, p, &call).await,
         Route::CreateRequest => requests::create(app, p, &call).await,

@@ -1,7 +1,7 @@
 //! Settings > Org settings > Security & Privacy > Customer Lockbox, and the
 //! tenants provider staff open requests for.
 
-use lockbox_shared::api::SetLockboxSetting;
+use lockbox_shared::api::{SetFreeze, SetLockboxSetting};
 use lockbox_shared::roles::Principal;
 use worker::Response;
 
@@ -19,6 +19,25 @@ pub async fn set(app: &App, p: &Principal, call: &Call) -> Result<Response, AppE
     let input: SetLockboxSetting = call.json()?;
     json(
         &settings::set_lockbox(&app.db, p, input.enabled, &stamp(app, call)).await?,
+        200,
+    )
+}
+
+pub async fn freeze(app: &App, p: &Principal) -> Result<Response, AppError> {
+    json(&settings::freeze_setting(&app.db, p).await?, 200)
+}
+
+pub async fn set_freeze(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let input: SetFreeze = call.json()?;
+    json(
+        &settings::set_freeze(
+            &app.db,
+            p,
+            input.frozen,
+            input.reason.as_deref(),
+            &stamp(app, call),
+        )
+        .await?,
         200,
     )
 }

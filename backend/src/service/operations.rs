@@ -174,6 +174,15 @@ async fn why_not<D: Database>(
     request: Option<&RequestId>,
     now: i64,
 ) -> Result<AppError, AppError> {
+    // A freeze says so first: no grant opens a frozen tenant's content.
+    if let Some(tenant) = settings::tenant(db, tenant).await?.filter(|t| t.frozen()) {
+        return Ok(AppError::Frozen(format!(
+            "{} has frozen access to its content (\"Revoke all access now\", at {}): no grant \
+             opens it until its global admin lifts the freeze.",
+            tenant.tenant_name,
+            lockbox_shared::audit::utc(tenant.frozen_at.unwrap_or_default()),
+        )));
+    }
     let recent = match request {
         // Judged from the named request alone, when it is the caller's
         // and this tenant's (anything else is "no grant").

@@ -282,13 +282,13 @@ pub async fn act<D: Database>(
         Some(tenant) => tenant,
         None => tenant_row(db, &request.tenant_id).await?,
     };
-    let lockbox = tenant.lockbox_enabled();
+    let switches = tenant.switches();
     let who = actor(principal);
     let after = lifecycle::apply(
         &request,
         verb,
         &who,
-        lockbox,
+        switches,
         comment.clone(),
         granted,
         stamp.now,
@@ -297,7 +297,11 @@ pub async fn act<D: Database>(
 
     let mut guard = store::person_guard(&request, stamp.now);
     if verb == Verb::Preapprove {
-        guard = store::with_lockbox_setting(guard, &request.tenant_id, lockbox);
+        guard = store::with_lockbox_setting(guard, &request.tenant_id, switches.lockbox_enabled);
+    }
+    if matches!(verb, Verb::Preapprove | Verb::Approve) {
+        // A freeze that lands between the read and this write wins.
+        guard = guard.and(settings::not_frozen(&request.tenant_id));
     }
     let record =
         NewAuditRecord::transition(verb, &request, &after, stamp.ip, stamp.service_account);
@@ -347,13 +351,13 @@ pub async fn act<D: Database>(
             return Ok(view(db, &current, audience, stamp.now).await?);
         }
     }
-    let lockbox_now = tenant_row(db, &current.tenant_id).await?.lockbox_enabled();
+    let switches_now = tenant_row(db, &current.tenant_id).await?.switches();
     Err(AppError::Transition(
         lifecycle::apply(
             &current,
             verb,
             &who,
-            lockbox_now,
+            switches_now,
             comment,
             granted,
             stamp.now,

@@ -1,15 +1,19 @@
-//! Settings > Org settings > Security & Privacy > Customer Lockbox, and the
-//! tenants provider staff open requests for.
+//! Settings > Org settings > Security & Privacy > Customer Lockbox (the
+//! switch, and the freeze: "Revoke all access now"), and the tenants
+//! provider staff open requests for.
 
-use lockbox_shared::api::{LockboxSetting, TenantSummary};
+use lockbox_shared::api::{FreezeSetting, LockboxSetting, TenantSummary};
 use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::lifecycle::{self, State, Verb};
 use lockbox_shared::notify::{self, NoticeKind};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::Principal;
+use lockbox_shared::validation::{Comment, Invalid};
 
 use super::Stamp;
 use crate::error::AppError;
-use crate::store::{settings, Database};
+use crate::store::requests as grants;
+use crate::store::{audit, settings, Database};
 
 /// The caller's tenant's Lockbox switch.
 pub async fn lockbox_setting<D: Database>(
@@ -82,4 +86,151 @@ pub async fn tenants<D: Database>(
             name: row.name,
         })
         .collect())
+}
+
+/// The caller's tenant's freeze, for whoever may see its Lockbox setting.
+pub async fn freeze_setting<D: Database>(
+    db: &D,
+    principal: &Principal,
+) -> Result<FreezeSetting, AppError> {
+    authorize(principal, Action::ReadLockboxSetting, principal.tenant())?;
+    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
+    let row = settings::tenant(db, tenant_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))?;
+    Ok(FreezeSetting {
+        tenant_id: row.tenant_id.clone(),
+        frozen: row.frozen(),
+        frozen_at: row.frozen_at,
+        frozen_by: row.frozen_by,
+        reason: row.freeze_reason,
+        revoked: 0,
+        denied: 0,
+    })
+}
+
+/// At most this many requests are ended per batch, and this many batches
+/// per call, which keeps a call within a Worker's database budget; the
+/// freeze itself (checked when a grant is read) already stops all access,
+/// and freezing again ends what is left.
+const FREEZE_CHUNK: usize = 20;
+const FREEZE_ROUNDS: usize = 10;
+
+/// "Revoke all access now" (`frozen`, with `reason`), or lifting it. A
+/// freeze is in force from its batch on: no grant of the tenant opens its
+/// content (read time) and nothing is pre-approved or approved. Then every
+/// live grant is revoked and every request pending for the customer is
+/// denied, by the caller with the reason as comment, each with its audit
+/// record and the requester's notice, as a decision would be. Freezing a
+/// frozen tenant ends whatever is still open; lifting changes nothing else.
+pub async fn set_freeze<D: Database>(
+    db: &D,
+    principal: &Principal,
+    frozen: bool,
+    reason: Option<&str>,
+    stamp: &Stamp<'_>,
+) -> Result<FreezeSetting, AppError> {
+    authorize(principal, Action::FreezeTenant, principal.tenant())?;
+    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
+    let reason = Comment::parse_optional(reason).map_err(|mut invalid| {
+        invalid.field = "reason";
+        AppError::invalid(invalid)
+    })?;
+    if !frozen {
+        let record =
+            NewAuditRecord::freeze(tenant_id.clone(), stamp.ip, &principal.email, false, None);
+        settings::set_freeze(db, tenant_id, None, &principal.email, &record, stamp.now).await?;
+        return freeze_setting(db, principal).await;
+    }
+    let reason = reason.ok_or_else(|| {
+        AppError::invalid(Invalid {
+            field: "reason",
+            message: "Say why you are revoking all access: it goes into the audit log and the \
+                      engineers' notices."
+                .to_owned(),
+        })
+    })?;
+    let record = NewAuditRecord::freeze(
+        tenant_id.clone(),
+        stamp.ip,
+        &principal.email,
+        true,
+        Some(reason.as_str()),
+    );
+    settings::set_freeze(
+        db,
+        tenant_id,
+        Some(reason.as_str()),
+        &principal.email,
+        &record,
+        stamp.now,
+    )
+    .await?;
+    let mut ended = (0u32, 0u32);
+    let tenant_name = principal.membership.organisation().to_owned();
+    let who = super::actor(principal);
+    for _ in 0..FREEZE_ROUNDS {
+        let open = grants::select(
+            db,
+            grants::open_for_freeze(tenant_id, stamp.now, FREEZE_CHUNK),
+        )
+        .await?;
+        if open.is_empty() {
+            break;
+        }
+        let mut statements = Vec::new();
+        let mut updates = Vec::new();
+        for request in &open {
+            let (verb, after) = match request.effective_state(stamp.now) {
+                State::Approved => (
+                    Verb::Revoke,
+                    lifecycle::revoke(request, &who, Some(reason.clone()), stamp.now),
+                ),
+                State::PendingCustomerApproval => (
+                    Verb::Deny,
+                    lifecycle::customer_decision(
+                        request,
+                        &who,
+                        false,
+                        Some(reason.clone()),
+                        stamp.now,
+                    ),
+                ),
+                _ => continue,
+            };
+            let Ok(after) = after else { continue };
+            let guard = grants::person_guard(request, stamp.now);
+            let exists = guard.exists_in("access_requests");
+            let key = grants::transition_audit_id(&request.id, after.state());
+            let record =
+                NewAuditRecord::transition(verb, request, &after, stamp.ip, stamp.service_account);
+            statements.push(audit::insert(&record, &key, stamp.now, Some(&exists)));
+            statements.extend(super::notify::on_transition(
+                verb,
+                request,
+                &after,
+                &tenant_name,
+                &key,
+                stamp.now,
+                &exists,
+            ));
+            statements.push(grants::update(&after, &guard));
+            updates.push((statements.len() - 1, verb));
+        }
+        if statements.is_empty() {
+            break;
+        }
+        let changes = db.batch(statements).await?;
+        for (index, verb) in updates {
+            if changes.get(index) == Some(&1) {
+                match verb {
+                    Verb::Revoke => ended.0 += 1,
+                    _ => ended.1 += 1,
+                }
+            }
+        }
+    }
+    let mut setting = freeze_setting(db, principal).await?;
+    (setting.revoked, setting.denied) = ended;
+    Ok(setting)
 }

@@ -506,7 +506,7 @@ pub fn reached_customer() -> Condition {
 }
 
 /// "A live grant of `requester` for `tenant` and `service` at `now`":
-/// effectively Approved, and started. The one rule of what a grant allows,
+/// effectively Approved, started, and the tenant not frozen. The one rule of what a grant allows,
 /// for the access check, the operator API's read and the guard of its
 /// audit record.
 pub fn live_grant_condition(
@@ -522,6 +522,8 @@ pub fn live_grant_condition(
             vec![tenant.as_str().into(), service.into(), now.into()],
         ))
         .and(still_in(State::Approved, now))
+        // A frozen tenant's grants open nothing, whatever their rows say.
+        .and(super::settings::not_frozen(tenant))
 }
 
 /// Whose grant: a person by id, or by the e-mail they signed in with (so
@@ -598,6 +600,26 @@ pub fn still_live_grant(
             now,
         ))
         .exists_in("access_requests")
+}
+
+/// Up to `limit` requests of `tenant` a freeze ends at `now`: live grants
+/// and requests pending for the customer (as of `now`, whether or not the
+/// sweep has run).
+pub fn open_for_freeze(tenant: &TenantId, now: i64, limit: usize) -> Statement {
+    let live = still_in(State::Approved, now);
+    let pending = still_in(State::PendingCustomerApproval, now);
+    let mut args: Vec<Value> = vec![tenant.as_str().into()];
+    args.extend(live.args);
+    args.extend(pending.args);
+    args.push((limit as i64).into());
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE tenant_id = ? AND (({}) OR ({})) \
+             ORDER BY created_at, id LIMIT ?",
+            live.sql, pending.sql
+        ),
+        args,
+    )
 }
 
 /// The most recent grants of `requester` for `tenant`, live or not, newest

@@ -2,6 +2,7 @@
 
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::TenantId;
+use lockbox_shared::lifecycle::TenantSwitches;
 use serde::Deserialize;
 
 use super::audit;
@@ -15,6 +16,12 @@ pub struct TenantRow {
     lockbox_enabled: i64,
     pub lockbox_changed_by: Option<String>,
     pub lockbox_changed_at: Option<i64>,
+    #[serde(default)]
+    pub frozen_at: Option<i64>,
+    #[serde(default)]
+    pub frozen_by: Option<String>,
+    #[serde(default)]
+    pub freeze_reason: Option<String>,
 }
 
 impl TenantRow {
@@ -22,6 +29,29 @@ impl TenantRow {
     pub fn lockbox_enabled(&self) -> bool {
         bit(self.lockbox_enabled)
     }
+
+    /// "Revoke all access now" is in force.
+    pub fn frozen(&self) -> bool {
+        self.frozen_at.is_some()
+    }
+
+    /// What its requests' transitions depend on.
+    pub fn switches(&self) -> TenantSwitches {
+        TenantSwitches {
+            lockbox_enabled: self.lockbox_enabled(),
+            frozen: self.frozen(),
+        }
+    }
+}
+
+/// "Tenant `tenant_id` is not frozen": part of what makes a grant live
+/// ([`super::requests::live_grant_condition`]) and of the guard of a
+/// pre-approval or an approval.
+pub fn not_frozen(tenant_id: &TenantId) -> Condition {
+    Condition::new(
+        "NOT EXISTS (SELECT 1 FROM tenants WHERE id = ? AND frozen_at IS NOT NULL)",
+        vec![tenant_id.as_str().into()],
+    )
 }
 
 /// The tenant, if it exists.
@@ -43,8 +73,8 @@ pub fn tenant_of_request(request_id: &str) -> Statement {
 fn tenant_where(condition: &str, arg: &str) -> Statement {
     Statement::new(
         format!(
-            "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, lockbox_changed_at \
-             FROM tenants WHERE {condition}"
+            "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, \
+             lockbox_changed_at, frozen_at, frozen_by, freeze_reason FROM tenants WHERE {condition}"
         ),
         vec![arg.into()],
     )
@@ -105,6 +135,46 @@ pub async fn set_lockbox<D: Database>(
     ));
     db.batch(statements).await?;
     Ok(())
+}
+
+/// Freezes the tenant (`Some(reason)`) or lifts its freeze (`None`), with
+/// the audit record, only when that changes it; `then` are written in the
+/// same batch under the same condition. Returns whether it changed.
+pub async fn set_freeze<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+    freeze: Option<&str>,
+    by: &str,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let frozen_now = if freeze.is_some() {
+        "IS NULL"
+    } else {
+        "IS NOT NULL"
+    };
+    let changes = Condition::new(
+        format!("EXISTS (SELECT 1 FROM tenants WHERE id = ? AND frozen_at {frozen_now})"),
+        vec![tenant_id.as_str().into()],
+    );
+    let audit_id = audit::new_id();
+    let statements = vec![
+        audit::insert(record, &audit_id, now, Some(&changes)),
+        Statement::new(
+            format!(
+                "UPDATE tenants SET frozen_at = ?, frozen_by = ?, freeze_reason = ? \
+                 WHERE id = ? AND frozen_at {frozen_now}"
+            ),
+            vec![
+                freeze.map(|_| now).into(),
+                freeze.map(|_| by).into(),
+                freeze.into(),
+                tenant_id.as_str().into(),
+            ],
+        ),
+    ];
+    let changed = db.batch(statements).await?;
+    Ok(changed.last() == Some(&1))
 }
 
 /// A tenant with its services.

@@ -1,11 +1,14 @@
-//! Settings > Org settings > Security & Privacy > Customer Lockbox.
+//! Settings > Org settings > Security & Privacy: "Revoke all access now"
+//! (the freeze) and Customer Lockbox.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lockbox_shared::api::LockboxSetting;
+use lockbox_shared::api::{FreezeSetting, LockboxSetting};
 use lockbox_shared::policy::Action;
+use lockbox_shared::validation::MAX_COMMENT_CHARS;
 
 use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
 use crate::components::session::use_session;
 use crate::components::time::LocalTime;
@@ -13,8 +16,10 @@ use crate::components::time::LocalTime;
 #[component]
 pub fn SecurityPrivacyPage() -> impl IntoView {
     let setting = api::lockbox_setting();
+    let freeze = api::freeze_setting();
     // Kept by the page so the confirmation outlives the reload it causes.
     let message = RwSignal::new(None::<Result<String, ApiError>>);
+    let freeze_message = RwSignal::new(None::<Result<String, ApiError>>);
     view! {
         <section class="page">
             <p class="crumbs">"Settings › Org settings"</p>
@@ -26,7 +31,114 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
                         Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| setting.refetch())/> }.into_any(),
                     },
                 }}
+            // Read by the same people as the switch: when the switch could
+            // not be read, its error above says why for both.
+            {move || match (setting.get(), freeze.get()) {
+                    (Some(Ok(_)), Some(Ok(f))) => view! { <FreezePanel freeze=f message=freeze_message reload=Callback::new(move |_| freeze.refetch())/> }.into_any(),
+                    (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| freeze.refetch())/> }.into_any(),
+                    _ => ().into_any(),
+                }}
         </section>
+    }
+}
+
+/// "Revoke all access now": the freeze, with its confirmation; while in
+/// force, who froze it, when and why, and lifting it.
+#[component]
+fn FreezePanel(
+    freeze: FreezeSetting,
+    message: RwSignal<Option<Result<String, ApiError>>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let may_freeze = move || session.may(Action::FreezeTenant);
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let (busy, set_busy) = signal(false);
+    let frozen = freeze.frozen;
+
+    let confirm = Callback::new(move |_| {
+        let why = reason.get_untracked().trim().to_owned();
+        set_busy.set(true);
+        spawn_local(async move {
+            let result = api::set_freeze(!frozen, (!frozen).then_some(why)).await;
+            set_busy.set(false);
+            open.set(false);
+            message.set(Some(result.map(|f| {
+                if f.frozen {
+                    format!(
+                        "All access is revoked: {} live {} ended, {} pending {} denied. Nothing can be approved until you lift the freeze.",
+                        f.revoked,
+                        if f.revoked == 1 { "grant" } else { "grants" },
+                        f.denied,
+                        if f.denied == 1 { "request" } else { "requests" },
+                    )
+                } else {
+                    "The freeze is lifted. Requests can be approved again.".to_owned()
+                }
+            })));
+            reload.run(());
+        });
+    });
+    let title = Signal::derive(move || {
+        if frozen {
+            "Lift the freeze?"
+        } else {
+            "Revoke all access now?"
+        }
+        .to_owned()
+    });
+    let confirm_label = Signal::derive(move || {
+        if frozen {
+            "Lift the freeze"
+        } else {
+            "Revoke all access"
+        }
+        .to_owned()
+    });
+
+    view! {
+        <article class=if frozen { "card frozen" } else { "card" } aria-labelledby="freeze-title">
+            <h2 id="freeze-title">"Revoke all access now"</h2>
+            {if frozen {
+                view! {
+                    <p data-testid="freeze-state"><strong>"Frozen."</strong>" No grant opens your content and no request can be approved."</p>
+                    <p class="muted">"Since "
+                        {freeze.frozen_at.map(|at| view! { <LocalTime ms=at/> })}
+                        " by " {freeze.frozen_by.clone().unwrap_or_default()}
+                        {freeze.reason.clone().map(|r| format!(": {r}"))}</p>
+                }.into_any()
+            } else {
+                view! {
+                    <p data-testid="freeze-state">"Ends every live grant and denies every pending request at once, and stops any new approval until you lift it."</p>
+                }.into_any()
+            }}
+            <div role="status" aria-live="polite">
+                {move || message.get().map(|m| match m {
+                    Ok(text) => view! { <p class="confirmation" data-testid="freeze-confirmation">{text}</p> }.into_any(),
+                    Err(err) => view! { <ErrorBox error=err/> }.into_any(),
+                })}
+            </div>
+            {move || may_freeze().then(|| view! {
+                <button type="button" class=if frozen { "" } else { "deny" }
+                    on:click=move |_| { reason.set(String::new()); message.set(None); open.set(true); }>
+                    {if frozen { "Lift the freeze" } else { "Revoke all access now" }}
+                </button>
+            })}
+            <ConfirmDialog open=open title=title confirm_label=confirm_label danger=!frozen busy=busy on_confirm=confirm>
+                {move || if frozen {
+                    view! { <p>"Requests can be pre-approved and approved again. Access that was revoked stays revoked."</p> }.into_any()
+                } else {
+                    view! {
+                        <p>"Every engineer loses access to your content immediately; pending requests are denied. Nothing can be approved until a global admin lifts the freeze."</p>
+                        <label for="freeze-reason">"Why (required)"</label>
+                        <textarea id="freeze-reason" rows="2" maxlength=MAX_COMMENT_CHARS required
+                            prop:value=move || reason.get()
+                            on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    }.into_any()
+                }}
+            </ConfirmDialog>
+        </article>
     }
 }
 

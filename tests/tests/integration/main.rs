@@ -3,6 +3,7 @@
 
 mod audit;
 mod cron;
+mod freeze;
 mod health;
 mod identity;
 mod lifecycle;

@@ -51,6 +51,7 @@ const MATRIX: &[Row] = &[
     (Action::ExportAudit,             Fixture::None,     "AAAADAADDD", "AAAADAADDD"),
     (Action::ReadLockboxSetting,      Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
     (Action::SetLockboxSetting,       Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
+    (Action::FreezeTenant,            Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
     (Action::ListTenantRequests,      Fixture::None,     "AAAADAAAAA", "AAAADAAAAA"),
     (Action::ReadRequest,             Fixture::Ready,    "AAAADAAAHA", "HHHHDHHAHA"),
     (Action::Approve,                 Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
@@ -250,6 +251,9 @@ fn call_of(
             "/api/v1/settings/lockbox".into(),
             json!({ "enabled": own_tenant == CONTOSO }),
         ),
+        // Lifting a freeze there is none of: allowed, and no change (the
+        // freeze itself is tested on Tailspin alone).
+        Action::FreezeTenant => post("/api/v1/settings/freeze".into(), json!({ "frozen": false })),
         Action::ListTenantRequests | Action::ListOwnRequests => {
             get(format!("/api/v1/requests?tenant={tenant}&limit=200"))
         }
@@ -362,8 +366,20 @@ fn perform(
                 "settings/lockbox"
             };
             let answer = session.get(&format!("/api/v1/{path}?tenant={tenant}"));
-            let fault = (answer.status == 200 && answer.json()["tenant_id"] != own_tenant)
+            let mut fault = (answer.status == 200 && answer.json()["tenant_id"] != own_tenant)
                 .then(|| format!("answered about {}", answer.json()["tenant_id"]));
+            if action == Action::ReadLockboxSetting {
+                // The freeze is read by the same people, about their own.
+                let freeze = session.get(&format!("/api/v1/settings/freeze?tenant={tenant}"));
+                if freeze.status != answer.status
+                    || (freeze.status == 200 && freeze.json()["tenant_id"] != own_tenant)
+                {
+                    fault = Some(format!(
+                        "the freeze answered {} {}",
+                        freeze.status, freeze.body
+                    ));
+                }
+            }
             (answer.status, fault)
         }
         Action::SearchAudit => {
@@ -411,6 +427,12 @@ fn perform(
                 &json!({ "email": target, "role": "auditor" }),
             );
             (answer.status, None)
+        }
+        Action::FreezeTenant => {
+            let answer = session.post("/api/v1/settings/freeze", &json!({ "frozen": false }));
+            let fault = (answer.status == 200 && answer.json()["frozen"] != false)
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
         }
         Action::SetLockboxSetting => {
             // Setting the switch to what it is: allowed, and no change.
@@ -655,6 +677,9 @@ fn the_matrix_calls_every_route_the_api_documents() {
                     "GET".to_owned(),
                     "/api/v1/settings/notifications".to_owned(),
                 ));
+            }
+            if *action == Action::ReadLockboxSetting {
+                called.insert(("GET".to_owned(), "/api/v1/settings/freeze".to_owned()));
             }
             if *action == Action::ReadRequest {
                 called.insert(("GET".to_owned(), "/api/v1/requests/{id}/receipt".to_owned()));
