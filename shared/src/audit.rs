@@ -434,6 +434,17 @@ impl NewAuditRecord {
     ) -> Self {
         let mut details = BTreeMap::new();
         details.insert("CustomerLockboxEnabled".to_owned(), true_false(enabled));
+        Self::organization_config(tenant_id, ip, actor_email, details)
+    }
+
+    /// A change of the tenant's configuration (`Set-OrganizationConfig`)
+    /// by `actor_email`, saying what changed in `details`.
+    fn organization_config(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        details: BTreeMap<String, String>,
+    ) -> Self {
         Self {
             tenant_id,
             ip: ip.to_owned(),
@@ -443,9 +454,7 @@ impl NewAuditRecord {
             details,
         }
     }
-}
 
-impl NewAuditRecord {
     /// The record of a freeze (`frozen`, with the reason) or of its lift.
     pub fn freeze(
         tenant_id: TenantId,
@@ -467,14 +476,7 @@ impl NewAuditRecord {
                     .to_owned(),
             );
         }
-        Self {
-            tenant_id,
-            ip: ip.to_owned(),
-            user: actor_email.to_owned(),
-            activity: LockboxActivity::SetOrganizationConfig.into(),
-            item: String::new(),
-            details,
-        }
+        Self::organization_config(tenant_id, ip, actor_email, details)
     }
 }
 

@@ -354,14 +354,15 @@ mod tests {
         }
     }
 
+    /// A key of the deployment `lockbox.example` from a seed of `byte`s.
+    fn test_key(byte: u8) -> SigningKey {
+        SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([byte; 32]))
+            .expect("key")
+    }
+
     #[test]
     fn a_checkpoint_verifies_with_its_key_and_no_other() {
-        let key =
-            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([7u8; 32]))
-                .expect("key");
-        let other =
-            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([8u8; 32]))
-                .expect("key");
+        let (key, other) = (test_key(7), test_key(8));
         let root = leaf(1);
         let note = key
             .sign_checkpoint("lockbox.example/audit/t1", 5, root)
@@ -380,12 +381,7 @@ mod tests {
     #[test]
     fn a_receipt_verifies_with_its_key_and_any_change_breaks_it() {
         use crate::receipt::*;
-        let key =
-            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([7u8; 32]))
-                .expect("key");
-        let other =
-            SigningKey::from_seed_base64("lockbox.example", &BASE64_STANDARD.encode([8u8; 32]))
-                .expect("key");
+        let (key, other) = (test_key(7), test_key(8));
         let receipt = Receipt {
             kind: RECEIPT_TYPE.to_owned(),
             deployment: "lockbox.example".to_owned(),

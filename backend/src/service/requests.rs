@@ -369,13 +369,14 @@ pub async fn act<D: Database>(
     ))
 }
 
-/// A request with its history, for someone allowed to read it.
-pub async fn detail<D: Database>(
+/// Request `id` and its audit records as `principal` may see them (provider
+/// staff without the customer person who decided), for someone allowed to
+/// read it.
+async fn readable<D: Database>(
     db: &D,
     principal: &Principal,
     id: &RequestId,
-    now: i64,
-) -> Result<RequestDetail, AppError> {
+) -> Result<(AccessRequest, Audience, Vec<AuditRecord>), AppError> {
     authorize_role(principal, Action::ReadRequest)?;
     let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
     authorize_on(principal, Action::ReadRequest, &request)?;
@@ -388,6 +389,17 @@ pub async fn detail<D: Database>(
             Audience::Customer => record,
         })
         .collect();
+    Ok((request, audience, history))
+}
+
+/// A request with its history, for someone allowed to read it.
+pub async fn detail<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &RequestId,
+    now: i64,
+) -> Result<RequestDetail, AppError> {
+    let (request, audience, history) = readable(db, principal, id).await?;
     Ok(RequestDetail {
         view: view(db, &request, audience, now).await?,
         history,
@@ -395,8 +407,8 @@ pub async fn detail<D: Database>(
 }
 
 /// The receipt of the customer's decisions on request `id`, for whoever
-/// may read the request (provider staff without the deciding person, as
-/// they see the log). Not yet decided: a conflict that says so.
+/// may read the request, quoting the records they may see. Not yet
+/// decided: a conflict that says so.
 pub async fn receipt<D: Database>(
     db: &D,
     principal: &Principal,
@@ -404,19 +416,7 @@ pub async fn receipt<D: Database>(
     deployment: &str,
     now: i64,
 ) -> Result<Receipt, AppError> {
-    authorize_role(principal, Action::ReadRequest)?;
-    let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
-    authorize_on(principal, Action::ReadRequest, &request)?;
-    let audience = audience(principal);
-    let history: Vec<AuditRecord> =
-        audit::select(db, audit::history(&request.tenant_id, id.as_str()))
-            .await?
-            .into_iter()
-            .map(|record| match audience {
-                Audience::Provider => record.for_provider(),
-                Audience::Customer => record,
-            })
-            .collect();
+    let (request, audience, history) = readable(db, principal, id).await?;
     let audience = match audience {
         Audience::Provider => "provider",
         Audience::Customer => "customer",
