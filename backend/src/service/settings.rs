@@ -15,16 +15,25 @@ use crate::error::AppError;
 use crate::store::requests as grants;
 use crate::store::{audit, settings, Database};
 
+/// The caller's tenant's row, for someone who may see its settings (the
+/// switch and the freeze are read by the same people).
+async fn own_tenant<D: Database>(
+    db: &D,
+    principal: &Principal,
+) -> Result<settings::TenantRow, AppError> {
+    authorize(principal, Action::ReadLockboxSetting, principal.tenant())?;
+    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
+    settings::tenant(db, tenant_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))
+}
+
 /// The caller's tenant's Lockbox switch.
 pub async fn lockbox_setting<D: Database>(
     db: &D,
     principal: &Principal,
 ) -> Result<LockboxSetting, AppError> {
-    authorize(principal, Action::ReadLockboxSetting, principal.tenant())?;
-    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
-    let row = settings::tenant(db, tenant_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))?;
+    let row = own_tenant(db, principal).await?;
     Ok(LockboxSetting {
         enabled: row.lockbox_enabled(),
         tenant_id: row.tenant_id,
@@ -93,11 +102,7 @@ pub async fn freeze_setting<D: Database>(
     db: &D,
     principal: &Principal,
 ) -> Result<FreezeSetting, AppError> {
-    authorize(principal, Action::ReadLockboxSetting, principal.tenant())?;
-    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
-    let row = settings::tenant(db, tenant_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))?;
+    let row = own_tenant(db, principal).await?;
     Ok(FreezeSetting {
         tenant_id: row.tenant_id.clone(),
         frozen: row.frozen(),
