@@ -156,6 +156,8 @@ impl AppError {
                         (403, "Not allowed")
                     }
                     TransitionError::TenantFrozen => (409, "Tenant frozen"),
+                    TransitionError::AlreadyApproved => (409, "Already approved"),
+                    TransitionError::BeyondLimit { .. } => (409, "Extension limit reached"),
                 };
                 let problem = Problem::new(status, title, err.message());
                 match err.current_state() {

@@ -6,10 +6,11 @@ use leptos::prelude::{window, Get, LocalResource, Signal};
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
-    CreateAccessRequest, CreatedWebhookEndpoint, DecisionBody, DevOutbox, DevPerson, DevSignIn,
-    FreezeSetting, Health, LockboxSetting, Me, NewWebhookEndpoint, NotificationSettings,
-    OperationResult, RequestDetail, RequestPage, RequestView, RoleAssignment, SetFreeze,
-    SetLockboxSetting, TenantRoles, TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
+    ApprovalsSetting, CreateAccessRequest, CreatedWebhookEndpoint, DecisionBody, DevOutbox,
+    DevPerson, DevSignIn, ExtendBody, FreezeSetting, Health, LockboxSetting, Me,
+    NewWebhookEndpoint, NotificationSettings, OperationResult, RequestDetail, RequestPage,
+    RequestView, RoleAssignment, SetApprovals, SetFreeze, SetLockboxSetting, TenantRoles,
+    TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
@@ -159,9 +160,14 @@ fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let extensions = js_sys::Reflect::get(&value, &JsValue::from_str("extensions"))
+        .ok()
+        .and_then(from_value)
+        .unwrap_or_default();
     Some(RequestDetail {
         view: from_value(value)?,
         history,
+        extensions,
     })
 }
 
@@ -428,6 +434,25 @@ pub fn freeze_setting() -> Loader<FreezeSetting> {
 /// lifting it.
 pub async fn set_freeze(frozen: bool, reason: Option<String>) -> Result<FreezeSetting, ApiError> {
     post("/settings/freeze", &SetFreeze { frozen, reason }).await
+}
+
+/// `GET /api/v1/settings/approvals`.
+pub fn approvals_setting() -> Loader<ApprovalsSetting> {
+    Loader::new(Signal::stored("/settings/approvals".to_owned()), None)
+}
+
+/// `POST /api/v1/settings/approvals`.
+pub async fn set_approvals(required: i64) -> Result<ApprovalsSetting, ApiError> {
+    post("/settings/approvals", &SetApprovals { required }).await
+}
+
+/// `POST /api/v1/requests/{id}/extend`: more time after a live grant.
+pub async fn extend(id: &str, minutes: u32, reason: String) -> Result<RequestView, ApiError> {
+    post(
+        &format!("{REQUESTS}/{id}/extend"),
+        &ExtendBody { minutes, reason },
+    )
+    .await
 }
 
 /// `GET /api/v1/settings/lockbox`.

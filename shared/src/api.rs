@@ -7,6 +7,7 @@ use crate::ids::{RequestId, TenantId, UserId};
 use crate::lifecycle::{effective_state, AccessRequest, Deadline, State};
 use crate::operations::{ContentService, OperationName};
 use crate::roles::{CustomerRole, Principal};
+use crate::validation::{ApprovalsRequired, GrantDuration};
 
 /// The prefix every API route lives under.
 pub const API_PREFIX: &str = "/api/v1";
@@ -282,6 +283,20 @@ pub struct RequestView {
     pub ended_by: Option<String>,
     /// Why, in the words of whoever ended it.
     pub end_comment: Option<String>,
+    /// How many people at the customer must approve (from pre-approval
+    /// on, with Lockbox on).
+    #[serde(default)]
+    pub approvals_required: Option<u8>,
+    /// The approvals given so far, in order.
+    #[serde(default)]
+    pub approvals: Vec<ApprovalView>,
+    /// The request whose grant this one extends.
+    #[serde(default)]
+    pub extends: Option<RequestId>,
+    /// When the grant it extends ends (an extension approved before then
+    /// starts there).
+    #[serde(default)]
+    pub continues_at: Option<i64>,
 }
 
 impl RequestView {
@@ -330,6 +345,23 @@ impl RequestView {
             end_comment: ending
                 .filter(|_| ended_by_person)
                 .and_then(|e| e.comment.map(|c| c.as_str().to_owned())),
+            approvals_required: req
+                .customer_approval_required()
+                .filter(|required| *required)
+                .map(|_| u8::from(req.approvals.required)),
+            approvals: req
+                .approvals
+                .given
+                .iter()
+                .map(|c| ApprovalView {
+                    email: Some(c.decision.by.email.clone()).filter(|_| customer),
+                    at: c.decision.at,
+                    comment: c.decision.comment.as_ref().map(|c| c.as_str().to_owned()),
+                    granted_minutes: c.granted.map(GrantDuration::minutes),
+                })
+                .collect(),
+            extends: req.extends.as_ref().map(|e| e.of.clone()),
+            continues_at: req.extends.as_ref().map(|e| e.continues_at),
         }
     }
 
@@ -365,6 +397,9 @@ pub struct RequestDetail {
     pub view: RequestView,
     /// Its audit records, oldest first.
     pub history: Vec<AuditRecord>,
+    /// The requests that extend it, oldest first.
+    #[serde(default)]
+    pub extensions: Vec<RequestId>,
 }
 
 /// `GET /api/v1/access/check`: does the caller hold a live grant now?
@@ -435,6 +470,47 @@ pub struct SetFreeze {
     /// Why (required to freeze; at most 1000 characters).
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// `GET`/`POST /api/v1/settings/approvals`: how many distinct people at
+/// the customer must approve a request (a request keeps the number in force
+/// when it became pending for the customer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalsSetting {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// 1 to 3.
+    pub required: ApprovalsRequired,
+}
+
+/// Body of `POST /api/v1/settings/approvals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetApprovals {
+    /// 1 to 3.
+    pub required: i64,
+}
+
+/// Body of `POST /api/v1/requests/{id}/extend`: more time after a grant,
+/// asked for as a new request through the same approvals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtendBody {
+    /// How many more minutes.
+    pub minutes: u32,
+    /// Why more time is needed.
+    pub reason: String,
+}
+
+/// One customer person's approval as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalView {
+    /// Who approved: shown to the customer only.
+    pub email: Option<String>,
+    /// When.
+    pub at: i64,
+    /// Their comment.
+    pub comment: Option<String>,
+    /// What they granted, when less than asked.
+    pub granted_minutes: Option<u32>,
 }
 
 /// A tenant as provider staff see it when opening a request.

@@ -9,6 +9,7 @@ use crate::lifecycle::{AccessRequest, Verb, PENDING_LIFETIME_HOURS};
 use crate::named_enum;
 use crate::operations::{Invocation, OperationName};
 use crate::roles::CustomerRole;
+use crate::validation::ApprovalsRequired;
 
 /// The user shown for the Lockbox service itself: customer decisions and the
 /// scheduled sweep (SPEC §4).
@@ -239,6 +240,9 @@ impl NewAuditRecord {
     /// The record of a new request, by the engineer who opened it.
     pub fn request_created(req: &AccessRequest, ip: &str) -> Self {
         let mut details = request_facts(req);
+        if let Some(extension) = &req.extends {
+            details.insert("Extends".to_owned(), extension.of.as_str().to_owned());
+        }
         details.insert("NewState".to_owned(), req.state().as_str().to_owned());
         details.insert("Reason".to_owned(), req.reason.as_str().to_owned());
         details.insert(
@@ -294,6 +298,22 @@ impl NewAuditRecord {
                 details.insert("ApprovalDecision".to_owned(), decision.to_owned());
                 details.insert("Approver".to_owned(), actor_email.unwrap_or_default());
                 details.entry("Comment".to_owned()).or_default();
+                if verb == Verb::Approve {
+                    // Each person's approval is its own record; the last
+                    // one needed moves the request to Approved.
+                    let approvals = &after.approvals;
+                    details.insert(
+                        "ApprovalsSoFar".to_owned(),
+                        approvals.given.len().to_string(),
+                    );
+                    details.insert(
+                        "ApprovalsRequired".to_owned(),
+                        approvals.required.count().to_string(),
+                    );
+                    if let Some(minutes) = approvals.given.last().and_then(|c| c.granted) {
+                        details.insert("GrantedMinutes".to_owned(), minutes.minutes().to_string());
+                    }
+                }
             }
             Verb::Revoke => {
                 user = service_account.to_owned();
@@ -453,6 +473,25 @@ impl NewAuditRecord {
             item: String::new(),
             details,
         }
+    }
+
+    /// The record of a change of how many approvals a request needs.
+    pub fn approvals_required(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        required: ApprovalsRequired,
+    ) -> Self {
+        let mut details = BTreeMap::new();
+        details.insert(
+            "CustomerLockboxApprovalsRequired".to_owned(),
+            required.count().to_string(),
+        );
+        details.insert(
+            "Note".to_owned(),
+            "Requests already waiting for the customer keep the number they had.".to_owned(),
+        );
+        Self::organization_config(tenant_id, ip, actor_email, details)
     }
 
     /// The record of a freeze (`frozen`, with the reason) or of its lift.

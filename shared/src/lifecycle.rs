@@ -8,7 +8,9 @@
 
 use crate::ids::{RequestId, TenantId, UserId};
 use crate::named_enum;
-use crate::validation::{Comment, GrantDuration, Reason, ServiceName, TicketNumber};
+use crate::validation::{
+    ApprovalsRequired, Comment, GrantDuration, Invalid, Reason, ServiceName, TicketNumber,
+};
 use serde::{Deserialize, Serialize};
 
 /// How long a request waits for the manager, and then for the customer,
@@ -16,6 +18,11 @@ use serde::{Deserialize, Serialize};
 pub const PENDING_LIFETIME_MS: i64 = 12 * 60 * 60 * 1000;
 /// [`PENDING_LIFETIME_MS`] in hours, for sentences.
 pub const PENDING_LIFETIME_HOURS: i64 = PENDING_LIFETIME_MS / 3_600_000;
+/// How long a grant and the extensions that continue it may last in all,
+/// counted from the first grant's start.
+pub const MAX_EXTENDED_MS: i64 = 8 * 60 * 60 * 1000;
+/// [`MAX_EXTENDED_MS`] in hours, for sentences.
+pub const MAX_EXTENDED_HOURS: i64 = MAX_EXTENDED_MS / 3_600_000;
 
 named_enum! {
     /// Where a request stands.
@@ -197,6 +204,73 @@ pub struct Decision {
     pub comment: Option<Comment>,
 }
 
+/// One customer person's approval: their decision, and what they granted
+/// when it was less than was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    /// Who approved, when, and why.
+    pub decision: Decision,
+    /// What they granted, when less than asked.
+    pub granted: Option<GrantDuration>,
+}
+
+/// The customer's approvals of a request: how many distinct people must
+/// approve (the tenant's setting when the request became pending for the
+/// customer) and those who have, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approvals {
+    /// How many are needed.
+    pub required: ApprovalsRequired,
+    /// Those given so far (all of them, once approved).
+    pub given: Vec<Consent>,
+}
+
+impl Approvals {
+    /// None given yet; one needed until a pre-approval says otherwise.
+    pub const fn none() -> Self {
+        Self {
+            required: ApprovalsRequired::ONE,
+            given: Vec::new(),
+        }
+    }
+
+    /// What the approvals grant of `asked`: the shortest any approver gave.
+    pub fn granted(&self, asked: GrantDuration) -> GrantDuration {
+        self.given
+            .iter()
+            .filter_map(|c| c.granted)
+            .fold(asked, |shortest, g| g.min_of(shortest))
+    }
+
+    /// Whether `who` has approved already.
+    pub fn includes(&self, who: &Actor) -> bool {
+        self.given
+            .iter()
+            .any(|c| c.decision.by.user_id == who.user_id)
+    }
+}
+
+/// What an extension continues: the grant of another request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    /// The request whose grant it extends.
+    pub of: RequestId,
+    /// When the first grant of the chain (the request extended, or the
+    /// first of the requests it in turn extends) started.
+    pub first_started_at: i64,
+    /// When the grant it extends ends: approved before then, the extension
+    /// starts there, so that access continues without a gap.
+    pub continues_at: i64,
+}
+
+impl Extension {
+    /// The latest time access may last to, the whole chain counted:
+    /// [`MAX_EXTENDED_MS`] after the first start.
+    pub const fn limit(&self) -> i64 {
+        self.first_started_at + MAX_EXTENDED_MS
+    }
+}
+
 /// How a grant came about after the manager's pre-approval.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Approval {
@@ -328,6 +402,10 @@ pub struct AccessRequest {
     pub created_at: i64,
     /// Where it stands.
     pub stage: Stage,
+    /// The customer's approvals, needed and given.
+    pub approvals: Approvals,
+    /// The grant it extends, when it is an extension.
+    pub extends: Option<Extension>,
 }
 
 /// How a request ended: when, by whom (a person, or nobody when time ran
@@ -509,7 +587,10 @@ impl AccessRequest {
                 | Stage::Revoked { revocation: d, .. } => Some(d),
                 _ => None,
             },
-            Verb::Approve => self.customer_decision(),
+            // Before the last approval needed, the latest one.
+            Verb::Approve => self
+                .customer_decision()
+                .or_else(|| self.approvals.given.last().map(|c| &c.decision)),
             Verb::Expire | Verb::Complete => None,
         }
     }
@@ -545,7 +626,97 @@ pub fn create(id: RequestId, input: NewRequest, requester: &Actor, now: i64) -> 
         stage: Stage::PendingManagerApproval {
             expires_at: now + PENDING_LIFETIME_MS,
         },
+        approvals: Approvals::none(),
+        extends: None,
     }
+}
+
+/// Why an extension cannot be asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtendError {
+    /// The grant is not one that can be extended (not the caller's, or no
+    /// longer live).
+    Transition(TransitionError),
+    /// The minutes asked for are more than the chain has left.
+    Invalid(Invalid),
+}
+
+/// The requester of `first`, a grant that has not ended, asks for `minutes`
+/// more: a new request `id` (through the same approvals as any) that
+/// extends it. All together, the grants of a chain end at most
+/// [`MAX_EXTENDED_MS`] after the first one started.
+pub fn extend(
+    first: &AccessRequest,
+    id: RequestId,
+    minutes: GrantDuration,
+    reason: Reason,
+    who: &Actor,
+    now: i64,
+) -> Result<AccessRequest, ExtendError> {
+    if who.user_id != first.requester.user_id {
+        return Err(ExtendError::Transition(TransitionError::NotTheRequester));
+    }
+    let grant = match (first.effective_state(now), first.grant()) {
+        (State::Approved, Some(grant)) => *grant,
+        (state, _) => {
+            return Err(ExtendError::Transition(TransitionError::AlreadyDecided {
+                state,
+            }))
+        }
+    };
+    let extension = Extension {
+        of: first.id.clone(),
+        first_started_at: first
+            .extends
+            .as_ref()
+            .map_or(grant.starts_at, |e| e.first_started_at),
+        continues_at: grant.ends_at,
+    };
+    let room = (extension.limit() - grant.ends_at) / 60_000;
+    if room < 1 {
+        return Err(ExtendError::Transition(TransitionError::BeyondLimit {
+            at: extension.limit(),
+        }));
+    }
+    if i64::from(minutes.minutes()) > room {
+        return Err(ExtendError::Invalid(Invalid {
+            field: "minutes",
+            message: format!(
+                "A grant and its extensions can last at most {MAX_EXTENDED_HOURS} hours from the first start: ask for {room} minutes or fewer."
+            ),
+        }));
+    }
+    let input = NewRequest {
+        tenant_id: first.tenant_id.clone(),
+        service: first.service.clone(),
+        ticket: first.ticket.clone(),
+        reason,
+        duration: minutes,
+    };
+    Ok(AccessRequest {
+        extends: Some(extension),
+        ..create(id, input, who, now)
+    })
+}
+
+/// The window of a grant of `length` that starts at `now`: an extension
+/// approved before the grant it extends ends starts at that end, and no
+/// grant of a chain runs past its limit.
+fn window(req: &AccessRequest, length: GrantDuration, now: i64) -> Result<Grant, TransitionError> {
+    let Some(extension) = &req.extends else {
+        return Ok(Grant {
+            starts_at: now,
+            ends_at: now + length.millis(),
+        });
+    };
+    let starts_at = now.max(extension.continues_at);
+    let ends_at = (starts_at + length.millis()).min(extension.limit());
+    if ends_at - starts_at < 60_000 {
+        return Err(TransitionError::BeyondLimit {
+            at: extension.limit(),
+        });
+    }
+    Ok(Grant { starts_at, ends_at })
 }
 
 /// Why a transition cannot happen. Each variant carries what the UI needs.
@@ -563,6 +734,11 @@ pub enum TransitionError {
     NotTheRequester,
     /// The tenant is frozen: nothing is pre-approved or approved.
     TenantFrozen,
+    /// This person has approved the request already; another must.
+    AlreadyApproved,
+    /// The chain of grants this extension continues has reached its limit
+    /// (at `at`, [`MAX_EXTENDED_MS`] after the first start).
+    BeyondLimit { at: i64 },
 }
 
 impl TransitionError {
@@ -590,6 +766,13 @@ impl TransitionError {
                  request can be pre-approved or approved until a global admin lifts the freeze."
                     .to_owned()
             }
+            TransitionError::AlreadyApproved => {
+                "You have approved this request already: it needs the approval of another person at your organisation."
+                    .to_owned()
+            }
+            TransitionError::BeyondLimit { .. } => format!(
+                "A grant and its extensions can last at most {MAX_EXTENDED_HOURS} hours from the first start, and no time is left. Nothing was granted; open a new request."
+            ),
         }
     }
 
@@ -652,27 +835,47 @@ pub fn preapprove(
     comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
+    preapprove_needing(
+        req,
+        manager,
+        lockbox_enabled.then_some(ApprovalsRequired::ONE),
+        comment,
+        now,
+    )
+}
+
+/// [`preapprove`], `customer` being how many approvals the tenant requires
+/// now (`None` with Lockbox off): the request keeps that number while it
+/// waits.
+fn preapprove_needing(
+    req: &AccessRequest,
+    manager: &Actor,
+    customer: Option<ApprovalsRequired>,
+    comment: Option<Comment>,
+    now: i64,
+) -> Result<AccessRequest, TransitionError> {
     require_state(req, Verb::Preapprove, now)?;
     not_the_requester(req, manager)?;
     let preapproval = decision(manager, comment, now);
-    Ok(with_stage(
-        req,
-        if lockbox_enabled {
-            Stage::PendingCustomerApproval {
-                preapproval,
-                expires_at: now + PENDING_LIFETIME_MS,
-            }
-        } else {
-            Stage::Approved {
-                preapproval,
-                approval: Approval::LockboxOff,
-                grant: Grant {
-                    starts_at: now,
-                    ends_at: now + req.duration.millis(),
-                },
-            }
+    let stage = match customer {
+        Some(_) => Stage::PendingCustomerApproval {
+            preapproval,
+            expires_at: now + PENDING_LIFETIME_MS,
         },
-    ))
+        None => Stage::Approved {
+            preapproval,
+            approval: Approval::LockboxOff,
+            grant: window(req, req.duration, now)?,
+        },
+    };
+    Ok(AccessRequest {
+        stage,
+        approvals: Approvals {
+            required: customer.unwrap_or(ApprovalsRequired::ONE),
+            given: Vec::new(),
+        },
+        ..req.clone()
+    })
 }
 
 /// A manager rejects.
@@ -728,31 +931,42 @@ fn decide(
         return Err(TransitionError::AlreadyDecided { state: req.state() });
     };
     let made = decision(approver, comment, now);
-    Ok(with_stage(
-        req,
-        if approve {
-            Stage::Approved {
-                preapproval: preapproval.clone(),
-                approval: Approval::Customer {
-                    decision: made,
-                    asked_until: *expires_at,
-                },
-                grant: Grant {
-                    starts_at: now,
-                    ends_at: now
-                        + granted
-                            .map_or(req.duration, |g| g.min_of(req.duration))
-                            .millis(),
-                },
-            }
-        } else {
+    if !approve {
+        return Ok(with_stage(
+            req,
             Stage::Denied {
                 preapproval: preapproval.clone(),
                 denial: made,
                 asked_until: *expires_at,
-            }
-        },
-    ))
+            },
+        ));
+    }
+    if req.approvals.includes(approver) {
+        return Err(TransitionError::AlreadyApproved);
+    }
+    let mut approvals = req.approvals.clone();
+    approvals.given.push(Consent {
+        decision: made.clone(),
+        granted: granted.map(|g| g.min_of(req.duration)),
+    });
+    let stage = if approvals.given.len() < approvals.required.count() {
+        // Not yet enough people: it keeps waiting, with the same deadline.
+        req.stage.clone()
+    } else {
+        Stage::Approved {
+            preapproval: preapproval.clone(),
+            approval: Approval::Customer {
+                decision: made,
+                asked_until: *expires_at,
+            },
+            grant: window(req, approvals.granted(req.duration), now)?,
+        }
+    };
+    Ok(AccessRequest {
+        stage,
+        approvals,
+        ..req.clone()
+    })
 }
 
 /// The requester cancels before any grant, optionally saying why.
@@ -851,6 +1065,8 @@ pub struct TenantSwitches {
     pub lockbox_enabled: bool,
     /// "Revoke all access now": nothing is pre-approved or approved.
     pub frozen: bool,
+    /// How many people must approve a request that becomes pending now.
+    pub approvals_required: ApprovalsRequired,
 }
 
 /// Applies a person's `verb` (the transition functions above, by name);
@@ -867,15 +1083,7 @@ pub fn apply(
     granted: Option<GrantDuration>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
-    let after = apply_unfrozen(
-        req,
-        verb,
-        who,
-        tenant.lockbox_enabled,
-        comment,
-        granted,
-        now,
-    )?;
+    let after = apply_unfrozen(req, verb, who, tenant, comment, granted, now)?;
     if tenant.frozen && matches!(verb, Verb::Preapprove | Verb::Approve) {
         return Err(TransitionError::TenantFrozen);
     }
@@ -886,13 +1094,19 @@ fn apply_unfrozen(
     req: &AccessRequest,
     verb: Verb,
     who: &Actor,
-    lockbox_enabled: bool,
+    tenant: TenantSwitches,
     comment: Option<Comment>,
     granted: Option<GrantDuration>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     match verb {
-        Verb::Preapprove => preapprove(req, who, lockbox_enabled, comment, now),
+        Verb::Preapprove => preapprove_needing(
+            req,
+            who,
+            tenant.lockbox_enabled.then_some(tenant.approvals_required),
+            comment,
+            now,
+        ),
         Verb::Reject => reject(req, who, comment, now),
         Verb::Approve => decide(req, who, true, comment, granted, now),
         Verb::Deny => customer_decision(req, who, false, comment, now),
@@ -921,6 +1135,7 @@ mod tests {
     const OPEN: TenantSwitches = TenantSwitches {
         lockbox_enabled: true,
         frozen: false,
+        approvals_required: ApprovalsRequired::ONE,
     };
 
     const ENGINEER: u8 = 1;
@@ -1081,8 +1296,8 @@ mod tests {
     #[test]
     fn a_frozen_tenant_has_nothing_preapproved_or_approved_but_may_end_things() {
         let frozen = TenantSwitches {
-            lockbox_enabled: true,
             frozen: true,
+            ..OPEN
         };
         let approver = actor(APPROVER);
         for (req, verb, who) in [
@@ -1259,5 +1474,233 @@ mod tests {
     fn terminal_states_are_exactly_the_six_ends() {
         let terminal = State::ALL.iter().filter(|s| s.is_terminal()).count();
         assert_eq!(terminal, 6);
+    }
+
+    fn needing(n: i64) -> TenantSwitches {
+        TenantSwitches {
+            approvals_required: ApprovalsRequired::parse(n).expect("valid"),
+            ..OPEN
+        }
+    }
+
+    fn approve_by(req: &AccessRequest, who: u8, minutes: Option<u32>, now: i64) -> AccessRequest {
+        let granted = minutes.map(|m| GrantDuration::from_minutes(m).expect("valid"));
+        apply(req, Verb::Approve, &actor(who), OPEN, None, granted, now).expect("approved")
+    }
+
+    #[test]
+    fn a_quorum_needs_that_many_distinct_people_and_the_shortest_grant_wins() {
+        let asked = apply(
+            &new_request(120),
+            Verb::Preapprove,
+            &actor(MANAGER),
+            needing(3),
+            None,
+            None,
+            0,
+        )
+        .expect("pending");
+        assert_eq!(asked.approvals.required.count(), 3);
+        let one = approve_by(&asked, 3, Some(90), 10);
+        assert_eq!(one.state(), State::PendingCustomerApproval);
+        assert_eq!(
+            one.deadline(),
+            asked.deadline(),
+            "the 12 hours do not restart"
+        );
+        assert_eq!(
+            one.decision_by(Verb::Approve).map(|d| d.by.clone()),
+            Some(actor(3))
+        );
+        assert_eq!(
+            apply(&one, Verb::Approve, &actor(3), OPEN, None, None, 20),
+            Err(TransitionError::AlreadyApproved)
+        );
+        let two = approve_by(&one, 4, Some(30), 20);
+        assert_eq!(two.approvals.given.len(), 2);
+        assert_eq!(two.state(), State::PendingCustomerApproval);
+        let three = approve_by(&two, 5, None, 30);
+        assert_eq!(three.state(), State::Approved);
+        assert_eq!(
+            three.grant(),
+            Some(&Grant {
+                starts_at: 30,
+                ends_at: 30 + 30 * 60_000
+            })
+        );
+        // Any deny denies, whoever approved before.
+        let denied = apply(&two, Verb::Deny, &actor(3), OPEN, None, None, 30).expect("denied");
+        assert_eq!(denied.state(), State::Denied);
+        assert_eq!(denied.approvals.given.len(), 2);
+        // The setting in force is the one at pre-approval.
+        let later = TenantSwitches {
+            approvals_required: ApprovalsRequired::ONE,
+            ..needing(1)
+        };
+        let still = apply(&one, Verb::Approve, &actor(4), later, None, None, 20).expect("ok");
+        assert_eq!(still.state(), State::PendingCustomerApproval);
+    }
+
+    fn granted_for(minutes: u32, at: i64) -> AccessRequest {
+        let asked = apply(
+            &new_request(minutes),
+            Verb::Preapprove,
+            &actor(MANAGER),
+            OPEN,
+            None,
+            None,
+            at,
+        )
+        .expect("pending");
+        approve_by(&asked, APPROVER, None, at)
+    }
+
+    fn extension_of(
+        first: &AccessRequest,
+        minutes: u32,
+        now: i64,
+    ) -> Result<AccessRequest, ExtendError> {
+        extend(
+            first,
+            RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
+            GrantDuration::from_minutes(minutes).expect("valid"),
+            Reason::parse("Not done yet").expect("valid"),
+            &actor(ENGINEER),
+            now,
+        )
+    }
+
+    #[test]
+    fn an_extension_approved_in_time_continues_without_a_gap() {
+        let first = granted_for(60, 0);
+        let ext = extension_of(&first, 60, 30 * 60_000).expect("asked");
+        let extension = ext.extends.clone().expect("an extension");
+        assert_eq!(extension.of, first.id);
+        assert_eq!(extension.continues_at, HOUR);
+        assert_eq!(ext.state(), State::PendingManagerApproval);
+        let granted = granted_after(&ext, 40 * 60_000);
+        assert_eq!(
+            granted.grant(),
+            Some(&Grant {
+                starts_at: HOUR,
+                ends_at: 2 * HOUR
+            })
+        );
+        assert!(
+            !granted.grants_access(HOUR - 1),
+            "the first grant still runs"
+        );
+        assert!(first.grants_access(HOUR - 1) && !first.grants_access(HOUR));
+        assert!(granted.grants_access(HOUR));
+        // Approved after the first ended: it starts at its approval.
+        let late = granted_after(&ext, 3 * HOUR / 2);
+        assert_eq!(late.grant().map(|g| g.starts_at), Some(3 * HOUR / 2));
+    }
+
+    fn granted_after(ext: &AccessRequest, now: i64) -> AccessRequest {
+        let asked = apply(
+            ext,
+            Verb::Preapprove,
+            &actor(MANAGER),
+            OPEN,
+            None,
+            None,
+            now,
+        )
+        .expect("pending");
+        approve_by(&asked, APPROVER, None, now)
+    }
+
+    #[test]
+    fn a_chain_of_grants_never_runs_past_eight_hours_from_the_first_start() {
+        let first = granted_for(240, 0);
+        assert_eq!(
+            extension_of(&first, 240, 0).map(|e| e.duration.minutes()),
+            Ok(240)
+        );
+        let second = granted_after(&extension_of(&first, 240, HOUR).expect("asked"), HOUR);
+        assert_eq!(
+            second.grant().map(|g| (g.starts_at, g.ends_at)),
+            Some((4 * HOUR, 8 * HOUR))
+        );
+        match extension_of(&second, 1, 5 * HOUR) {
+            Err(ExtendError::Transition(TransitionError::BeyondLimit { at })) => {
+                assert_eq!(at, 8 * HOUR)
+            }
+            other => panic!("{other:?}"),
+        }
+        // Approved late, an extension is cut at the limit, and refused past it.
+        let third_asked = extension_of(&granted_for(240, 0), 200, 0).expect("asked");
+        let cut = granted_after(&third_asked, 7 * HOUR);
+        assert_eq!(cut.grant().map(|g| g.ends_at), Some(8 * HOUR));
+        let pending = apply(
+            &third_asked,
+            Verb::Preapprove,
+            &actor(MANAGER),
+            OPEN,
+            None,
+            None,
+            7 * HOUR,
+        )
+        .expect("pending");
+        assert_eq!(
+            apply(
+                &pending,
+                Verb::Approve,
+                &actor(APPROVER),
+                OPEN,
+                None,
+                None,
+                8 * HOUR
+            ),
+            Err(TransitionError::BeyondLimit { at: 8 * HOUR })
+        );
+        // Too many minutes: a field error that says how many are left.
+        let half = granted_for(240, 0);
+        let long = extension_of(
+            &granted_after(&extension_of(&half, 120, 0).expect("asked"), 0),
+            180,
+            0,
+        );
+        match long {
+            Err(ExtendError::Invalid(invalid)) => {
+                assert_eq!(invalid.field, "minutes");
+                assert!(
+                    invalid.message.contains("120 minutes"),
+                    "{}",
+                    invalid.message
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_the_requester_extends_and_only_a_grant_that_has_not_ended() {
+        let first = granted_for(60, 0);
+        let by_other = extend(
+            &first,
+            RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
+            GrantDuration::from_minutes(30).expect("valid"),
+            Reason::parse("Mine now").expect("valid"),
+            &actor(MANAGER),
+            0,
+        );
+        assert_eq!(
+            by_other,
+            Err(ExtendError::Transition(TransitionError::NotTheRequester))
+        );
+        assert_eq!(
+            extension_of(&first, 30, HOUR),
+            Err(ExtendError::Transition(TransitionError::AlreadyDecided {
+                state: State::Completed
+            }))
+        );
+        assert!(matches!(
+            extension_of(&pending(60), 30, 0),
+            Err(ExtendError::Transition(
+                TransitionError::AlreadyDecided { .. }
+            ))
+        ));
     }
 }

@@ -140,7 +140,9 @@ pub fn for_transition(verb: Verb, after: &AccessRequest) -> Vec<NoticeKind> {
         }
         (Verb::Preapprove, _) => vec![NoticeKind::Preapproved],
         (Verb::Reject, _) => vec![NoticeKind::Rejected],
-        (Verb::Approve, _) => vec![NoticeKind::Approved],
+        (Verb::Approve, State::Approved) => vec![NoticeKind::Approved],
+        // One approval of several needed: nothing changed for the requester.
+        (Verb::Approve, _) => Vec::new(),
         (Verb::Deny, _) => vec![NoticeKind::Denied],
         (Verb::Revoke, _) => vec![NoticeKind::Revoked],
         (Verb::Expire, _) => vec![NoticeKind::Expired],
@@ -160,7 +162,9 @@ pub fn events_for_transition(
     match (verb, after.state()) {
         (Verb::Preapprove, State::PendingCustomerApproval) => vec![WebhookEvent::RequestPending],
         (Verb::Preapprove, State::Approved) => vec![WebhookEvent::GrantStarted],
-        (Verb::Approve, _) => vec![WebhookEvent::RequestDecided, WebhookEvent::GrantStarted],
+        (Verb::Approve, State::Approved) => {
+            vec![WebhookEvent::RequestDecided, WebhookEvent::GrantStarted]
+        }
         (Verb::Deny, _) => vec![WebhookEvent::RequestDecided],
         (Verb::Revoke | Verb::Complete, _) => vec![WebhookEvent::GrantEnded],
         (Verb::Expire, _) if before.state() == State::PendingCustomerApproval => {

@@ -65,11 +65,15 @@ pub enum Action {
     /// Freeze the tenant ("Revoke all access now") or lift the freeze
     /// (global admin).
     FreezeTenant,
+    /// Set how many people must approve a request (global admin).
+    SetApprovalsRequired,
+    /// Ask for more time on one's own live grant (engineer).
+    ExtendGrant,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 26] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -94,6 +98,8 @@ impl Action {
         Action::RunOperation,
         Action::ManageNotifications,
         Action::FreezeTenant,
+        Action::SetApprovalsRequired,
+        Action::ExtendGrant,
     ];
 
     /// What the action is, for messages ("… may not change roles").
@@ -123,6 +129,8 @@ impl Action {
             Action::RunOperation => "run operations on a customer's content",
             Action::ManageNotifications => "manage the organisation's notification webhooks",
             Action::FreezeTenant => "revoke all access now, or lift that freeze",
+            Action::SetApprovalsRequired => "set how many approvals a request needs",
+            Action::ExtendGrant => "ask for more time on a grant",
         }
     }
 
@@ -133,9 +141,10 @@ impl Action {
         use ProviderRole::{SupportEngineer, SupportManager};
         match self {
             Action::ReadOwnProfile => Allowed::Anyone,
-            Action::ChangeRoles | Action::ManageNotifications | Action::FreezeTenant => {
-                Allowed::Customer(&[GlobalAdmin])
-            }
+            Action::ChangeRoles
+            | Action::ManageNotifications
+            | Action::FreezeTenant
+            | Action::SetApprovalsRequired => Allowed::Customer(&[GlobalAdmin]),
             // Auditors (read-only) search and export the log and read the
             // requests it speaks of; nothing else.
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
@@ -157,7 +166,8 @@ impl Action {
             Action::CreateRequest
             | Action::CancelRequest
             | Action::CheckAccess
-            | Action::RunOperation => Allowed::Provider(&[SupportEngineer]),
+            | Action::RunOperation
+            | Action::ExtendGrant => Allowed::Provider(&[SupportEngineer]),
             Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
                 Allowed::Provider(&[SupportManager])
             }
@@ -372,7 +382,10 @@ mod tests {
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
                 &["admin", "approver", "auditor"]
             }
-            Action::ChangeRoles | Action::ManageNotifications | Action::FreezeTenant => &["admin"],
+            Action::ChangeRoles
+            | Action::ManageNotifications
+            | Action::FreezeTenant
+            | Action::SetApprovalsRequired => &["admin"],
             Action::ListRoleHolders
             | Action::ReadLockboxSetting
             | Action::SetLockboxSetting
@@ -388,7 +401,8 @@ mod tests {
             Action::CreateRequest
             | Action::CancelRequest
             | Action::CheckAccess
-            | Action::RunOperation => &["engineer", "both"],
+            | Action::RunOperation
+            | Action::ExtendGrant => &["engineer", "both"],
             Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
                 &["manager", "both"]
             }

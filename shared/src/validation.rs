@@ -118,6 +118,53 @@ impl From<GrantDuration> for u32 {
     }
 }
 
+/// The most approvals a tenant can require of a request.
+pub const MAX_APPROVALS_REQUIRED: u8 = 3;
+
+/// How many distinct people at the customer must approve a request: 1 to
+/// [`MAX_APPROVALS_REQUIRED`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct ApprovalsRequired(u8);
+
+impl ApprovalsRequired {
+    /// One approver (the default).
+    pub const ONE: Self = Self(1);
+    /// The most that can be required.
+    pub const MOST: Self = Self(MAX_APPROVALS_REQUIRED);
+
+    /// Parses a count, refusing 0 and more than [`MAX_APPROVALS_REQUIRED`].
+    pub fn parse(n: i64) -> Result<Self, Invalid> {
+        match u8::try_from(n) {
+            Ok(n @ 1..=MAX_APPROVALS_REQUIRED) => Ok(Self(n)),
+            _ => Err(invalid(
+                "required",
+                format!(
+                    "A request can need between 1 and {MAX_APPROVALS_REQUIRED} approvals, not {n}."
+                ),
+            )),
+        }
+    }
+
+    /// The count.
+    pub const fn count(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl TryFrom<u8> for ApprovalsRequired {
+    type Error = String;
+    fn try_from(n: u8) -> Result<Self, String> {
+        Self::parse(i64::from(n)).map_err(|e| e.message)
+    }
+}
+
+impl From<ApprovalsRequired> for u8 {
+    fn from(n: ApprovalsRequired) -> u8 {
+        n.0
+    }
+}
+
 macro_rules! text_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -255,6 +302,22 @@ mod tests {
         assert!(GrantDuration::from_minutes(241).is_err());
         assert!(GrantDuration::from_minutes(0).is_err());
         assert!(serde_json::from_str::<GrantDuration>("300").is_err());
+    }
+
+    #[test]
+    fn one_to_three_approvals_can_be_required() {
+        assert_eq!(ApprovalsRequired::parse(1), Ok(ApprovalsRequired::ONE));
+        assert_eq!(
+            ApprovalsRequired::parse(3).map(ApprovalsRequired::count),
+            Ok(3)
+        );
+        for n in [0, 4, -1, 256] {
+            assert_eq!(
+                ApprovalsRequired::parse(n).expect_err("refused").field,
+                "required"
+            );
+        }
+        assert!(serde_json::from_str::<ApprovalsRequired>("4").is_err());
     }
 
     #[test]

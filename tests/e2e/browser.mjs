@@ -91,7 +91,7 @@ export async function apiSignIn(email) {
   return r.headers.get('set-cookie').split(';')[0].split('=').slice(1).join('=');
 }
 
-async function apiPost(token, path, body) {
+export async function apiPost(token, path, body) {
   const r = await fetch(`${BASE_URL}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie: `CF_Authorization=${token}` },
@@ -102,14 +102,15 @@ async function apiPost(token, path, body) {
   return JSON.parse(text);
 }
 
-// Opens a Contoso request as engineer1 and has the manager pre-approve it:
-// pending for Contoso's approvers. Returns { id, ticket }.
-export async function createPendingRequest(minutes = 90) {
+// Opens a request of `tenant` (Contoso unless said) as engineer1 and has
+// the manager pre-approve it: pending for the tenant's approvers. Returns
+// { id, ticket }.
+export async function createPendingRequest(minutes = 90, tenant = CONTOSO) {
   const engineer = await apiSignIn('engineer1@provider.example');
   const manager = await apiSignIn('manager@provider.example');
   const ticket = `SR-E2E-${Date.now().toString(36)}`;
   const created = await apiPost(engineer, '/api/v1/requests', {
-    tenant_id: CONTOSO, service: 'mail', ticket,
+    tenant_id: tenant, service: 'mail', ticket,
     reason: 'Mailbox of the finance team does not open; need its statistics.', duration_minutes: minutes,
   });
   await apiPost(manager, `/api/v1/requests/${created.id}/preapprove`, { comment: 'Checked' });

@@ -303,6 +303,17 @@ pub fn audit_rows(tenant_id: &str, item: &str) -> Vec<serde_json::Value> {
     rows
 }
 
+/// The newest 500 `Set-OrganizationConfig` records (settings changes) of
+/// `session`'s tenant, newest first.
+pub fn config_records(session: &Session) -> Vec<serde_json::Value> {
+    let answer = session.get("/api/v1/audit?activity=Set-OrganizationConfig&limit=500");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Opens a request as `engineer` for `tenant`'s mail; returns its id.
 pub fn open_request(engineer: &Session, tenant: &str, minutes: u32) -> String {
     let answer = engineer.post(
@@ -380,6 +391,19 @@ pub fn prod_like() -> (MutexGuard<'static, ()>, String) {
     let base = std::env::var("LOCKBOX_PROD_LIKE_URL")
         .expect("LOCKBOX_PROD_LIKE_URL is not set: run the tests with `make test`.");
     (guard, base)
+}
+
+/// Northwind Traders: the tenant of the quorum and extension tests alone.
+pub const NORTHWIND: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000005";
+
+static NORTHWIND_LOCK: Mutex<()> = Mutex::new(());
+
+/// Held by the tests that use Northwind (they change how many approvals
+/// it requires, and read its engineers' grants).
+pub fn northwind_lock() -> MutexGuard<'static, ()> {
+    NORTHWIND_LOCK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 static SWITCH: Mutex<()> = Mutex::new(());

@@ -5,7 +5,7 @@
 //! 12 h edges, approvals for fewer minutes than asked, the sweep run 0, 1
 //! or 2 times, access checks, operations
 //! run on the tenant's content, the Lockbox switch, freezing a tenant and
-//! lifting it — run through the Worker's own code (`lockbox_backend::requests`,
+//! lifting it, quorums of 1 to 3 approvers, extensions of grants — run through the Worker's own code (`lockbox_backend::requests`,
 //! its SQL builders and guards) on a real SQLite database with the real
 //! migrations, and are compared after every step with a plain in-memory
 //! model of the rules.
@@ -159,6 +159,25 @@ enum Op {
         tenant: usize,
         on: bool,
     },
+    /// `person` asks to extend request `request`'s grant by `minutes`.
+    Extend {
+        request: usize,
+        person: usize,
+        minutes: u32,
+    },
+    /// The requester of a live grant (one of them, by `pick`) asks for
+    /// `minutes` more, the manager and the tenant's approvers approve it,
+    /// and then, when `revoke`, an approver revokes the first grant.
+    ExtendLive {
+        pick: usize,
+        minutes: u32,
+        revoke: bool,
+    },
+    /// A global admin sets how many approvals the tenant requires.
+    Quorum {
+        tenant: usize,
+        n: usize,
+    },
     /// A global admin freezes the tenant ("Revoke all access now") or
     /// lifts its freeze.
     Freeze {
@@ -252,6 +271,13 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (engineer(), 0..2usize, 0..2usize)
             .prop_map(|(engineer, tenant, service)| Op::Check { engineer, tenant, service }),
         1 => (0..2usize, any::<bool>()).prop_map(|(tenant, on)| Op::Switch { tenant, on }),
+        2 => (0..2usize, 1..=3usize).prop_map(|(tenant, n)| Op::Quorum { tenant, n }),
+        3 => (any::<usize>(), 1..=240u32, any::<bool>())
+            .prop_map(|(pick, minutes, revoke)| Op::ExtendLive { pick, minutes, revoke }),
+        // Mostly the requester of a grant; sometimes someone else, or a
+        // length out of range.
+        5 => (0..64usize, prop_oneof![6 => Just(None), 1 => (0..PEOPLE.len()).prop_map(Some)], prop_oneof![8 => 1..=240u32, 1 => Just(0u32), 1 => 241..400u32])
+            .prop_map(|(request, person, minutes)| Op::Extend { request, person: person.unwrap_or(usize::MAX), minutes }),
         1 => (0..2usize, prop_oneof![1 => Just(true), 2 => Just(false)]).prop_map(|(tenant, on)| Op::Freeze { tenant, on }),
         3 => (prop_oneof![engineer(), 0..PEOPLE.len()], 0..2usize, 0..2usize)
             .prop_map(|(person, tenant, service)| Op::Run { person, tenant, service }),
@@ -276,6 +302,18 @@ struct ModelRequest {
     preapproved: bool,
     /// The e-mails its changes called for: kind → how many recipients.
     notices: BTreeMap<&'static str, usize>,
+    /// How many approvals it needs (its tenant's setting at pre-approval).
+    required: usize,
+    /// Who approved it so far, and the shortest grant any of them gave.
+    approvers: Vec<usize>,
+    shortest: Option<u32>,
+    /// When its grant starts (an extension's may start in the future).
+    starts: i64,
+    /// For an extension: when the chain's first grant started, and when
+    /// the grant it extends ends.
+    chain: Option<(i64, i64)>,
+    /// For an extension: the model request it extends.
+    parent: Option<usize>,
 }
 
 /// How many people of the model's world an e-mail of `kind` about a
@@ -295,6 +333,56 @@ fn recipients(kind: &str, tenant: usize, requester: usize) -> usize {
 }
 
 impl ModelRequest {
+    /// A request `(tenant, service, requester)` opened at `now` for
+    /// `minutes`: it waits for a manager, who is told.
+    fn new(
+        id: RequestId,
+        (tenant, service, requester): (usize, usize, usize),
+        minutes: u32,
+        now: i64,
+    ) -> Self {
+        let mut new = ModelRequest {
+            id,
+            tenant,
+            service,
+            requester,
+            duration_ms: i64::from(minutes) * MINUTE,
+            state: State::PendingManagerApproval,
+            deadline: now + PENDING_LIFETIME_MS,
+            changes: 1,
+            preapproved: false,
+            notices: BTreeMap::new(),
+            required: 1,
+            approvers: Vec::new(),
+            shortest: None,
+            starts: 0,
+            chain: None,
+            parent: None,
+        };
+        new.tell(&["awaiting-preapproval"]);
+        new
+    }
+
+    /// Whether its grant opens the content at `now`.
+    fn live(&self, now: i64) -> bool {
+        self.effective(now) == State::Approved && self.starts <= now
+    }
+
+    /// The window a grant of `length` ms that starts at `now` gets: an
+    /// extension starts no earlier than the grant it extends ends, and
+    /// ends no later than 8 h after the chain's first start; `None` when
+    /// less than a minute is left.
+    fn window(&self, length: i64, now: i64) -> Option<(i64, i64)> {
+        match self.chain {
+            None => Some((now, now + length)),
+            Some((first, continues)) => {
+                let starts = now.max(continues);
+                let ends = (starts + length).min(first + 8 * HOUR);
+                (ends - starts >= MINUTE).then_some((starts, ends))
+            }
+        }
+    }
+
     fn effective(&self, now: i64) -> State {
         match self.state {
             State::PendingManagerApproval | State::PendingCustomerApproval
@@ -313,24 +401,46 @@ impl ModelRequest {
         &mut self,
         verb: Verb,
         person: usize,
-        (lockbox_on, frozen): (bool, bool),
+        (lockbox_on, frozen, required): (bool, bool, usize),
         granted: Option<u32>,
         now: i64,
     ) -> u16 {
-        let status = self.expect(verb, person, frozen, granted, now);
+        let status = self.expect(verb, person, (lockbox_on, frozen), granted, now);
         if status != 200 {
             return status;
+        }
+        if verb == Verb::Approve {
+            self.approvers.push(person);
+            self.shortest = match (self.shortest, granted) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if self.approvers.len() < self.required {
+                // Its own record; still waiting, with the same deadline.
+                self.changes += 1;
+                return 200;
+            }
         }
         self.state = match verb {
             Verb::Preapprove if lockbox_on => {
                 self.preapproved = true;
+                self.required = required;
                 self.deadline = now + PENDING_LIFETIME_MS;
                 State::PendingCustomerApproval
             }
             Verb::Preapprove | Verb::Approve => {
                 self.preapproved = true;
-                // An approver may grant less than was asked.
-                self.deadline = now + granted.map_or(self.duration_ms, |m| i64::from(m) * MINUTE);
+                // An approver may grant less than was asked; with a quorum
+                // the shortest grant wins.
+                let minutes = if verb == Verb::Approve {
+                    self.shortest
+                } else {
+                    None
+                };
+                let length = minutes.map_or(self.duration_ms, |m| i64::from(m) * MINUTE);
+                let (starts, ends) = self.window(length, now).expect("checked by expect");
+                self.starts = starts;
+                self.deadline = ends;
                 State::Approved
             }
             Verb::Reject => State::Rejected,
@@ -362,10 +472,18 @@ impl ModelRequest {
         &self,
         verb: Verb,
         person: usize,
-        frozen: bool,
+        (lockbox_on, frozen): (bool, bool),
         granted: Option<u32>,
         now: i64,
     ) -> u16 {
+        // A grant that would start now: an extension past its chain's
+        // limit gets none.
+        let grants_now = match verb {
+            Verb::Preapprove => !lockbox_on,
+            Verb::Approve => self.approvers.len() + 1 >= self.required,
+            _ => false,
+        };
+        let too_late = grants_now && self.window(self.duration_ms, now).is_none();
         let state = self.effective(now);
         // The caller's side and role, checked before anything is read.
         let has_role = match verb {
@@ -403,7 +521,7 @@ impl ModelRequest {
                     409
                 } else if person == self.requester {
                     403
-                } else if frozen && verb == Verb::Preapprove {
+                } else if (frozen || too_late) && verb == Verb::Preapprove {
                     // Nothing is pre-approved while the tenant is frozen.
                     409
                 } else {
@@ -411,7 +529,12 @@ impl ModelRequest {
                 }
             }
             Verb::Approve | Verb::Deny => {
-                if state != State::PendingCustomerApproval || (frozen && verb == Verb::Approve) {
+                if state != State::PendingCustomerApproval
+                    || (frozen && verb == Verb::Approve)
+                    // The same person cannot approve twice.
+                    || (verb == Verb::Approve && self.approvers.contains(&person))
+                    || (verb == Verb::Approve && too_late)
+                {
                     409
                 } else {
                     200
@@ -458,6 +581,8 @@ struct World {
     model: Vec<ModelRequest>,
     lockbox: [bool; 2],
     frozen: [bool; 2],
+    /// How many approvals each tenant requires.
+    required: [usize; 2],
     now: i64,
     executed: usize,
     keys: Cell<u64>,
@@ -467,6 +592,14 @@ struct World {
     shortened: usize,
     /// Model requests a freeze revoked or denied.
     frozen_out: usize,
+    /// The largest quorum a grant was given under.
+    quorum_grants: Cell<usize>,
+    /// Extensions asked for; those granted right where the grant they
+    /// extend ends.
+    extensions: usize,
+    extended: std::cell::RefCell<std::collections::HashSet<String>>,
+    /// Extensions revoked with the grant they extend.
+    cascaded: usize,
 }
 
 impl World {
@@ -487,12 +620,17 @@ impl World {
             model: Vec::new(),
             lockbox: [true, false],
             frozen: [false, false],
+            required: [1, 1],
             now: START,
             executed: 0,
             keys: Cell::new(0),
             operations_run: 0,
             shortened: 0,
             frozen_out: 0,
+            quorum_grants: Cell::new(0),
+            extensions: 0,
+            extended: Default::default(),
+            cascaded: 0,
         }
     }
 
@@ -518,8 +656,38 @@ impl World {
         granted: Option<u32>,
     ) -> u16 {
         let tenant = self.model[request].tenant;
-        let switches = (self.lockbox[tenant], self.frozen[tenant]);
-        self.model[request].apply(verb, person, switches, granted, self.now)
+        let switches = (
+            self.lockbox[tenant],
+            self.frozen[tenant],
+            self.required[tenant],
+        );
+        let status = self.model[request].apply(verb, person, switches, granted, self.now);
+        if verb == Verb::Revoke && status == 200 {
+            self.revoke_extensions(request);
+        }
+        status
+    }
+
+    /// A revocation of `request` revokes its approved extensions too, and
+    /// theirs.
+    fn revoke_extensions(&mut self, request: usize) {
+        let now = self.now;
+        let mut follow = vec![request];
+        while let Some(i) = follow.pop() {
+            for j in 0..self.model.len() {
+                if self.model[j].parent != Some(i) {
+                    continue;
+                }
+                follow.push(j);
+                let m = &mut self.model[j];
+                if m.effective(now) == State::Approved {
+                    m.state = State::Revoked;
+                    m.changes += 1;
+                    m.tell(&["revoked"]);
+                    self.cascaded += 1;
+                }
+            }
+        }
     }
 
     fn act<'a>(
@@ -613,20 +781,9 @@ impl World {
                     &self.stamp(),
                 ))
                 .expect("an engineer can always open a valid request");
-                self.model.push(ModelRequest {
-                    id: view.id,
-                    tenant,
-                    service,
-                    requester: engineer,
-                    duration_ms: i64::from(minutes) * MINUTE,
-                    state: State::PendingManagerApproval,
-                    deadline: self.now + PENDING_LIFETIME_MS,
-                    changes: 1,
-                    preapproved: false,
-                    notices: BTreeMap::new(),
-                });
-                let m = self.model.last_mut().expect("just pushed");
-                m.tell(&["awaiting-preapproval"]);
+                let new =
+                    ModelRequest::new(view.id, (tenant, service, engineer), minutes, self.now);
+                self.model.push(new);
             }
             Op::ApprovePending {
                 pick,
@@ -738,24 +895,32 @@ impl World {
                     return;
                 };
                 let tenant = self.model[request].tenant;
-                let switches = (self.lockbox[tenant], self.frozen[tenant]);
+                let switches = (
+                    self.lockbox[tenant],
+                    self.frozen[tenant],
+                    self.required[tenant],
+                );
                 // Both calls read the row before either writes, and the
-                // first writes first: the second can only succeed when the
-                // first did not change the row.
+                // first writes first. The second fails at once on what it
+                // read when that refuses it; otherwise its write finds the
+                // row changed (if the first changed it), and it reads again
+                // and decides again: as if it came after the first.
                 let before = self.model[request].clone();
                 let expect_first =
                     self.model[request].apply(first.0, first.1, switches, None, self.now);
-                let expect_second = if expect_first == 200 {
-                    // The second read the row as it was before the first wrote.
-                    let as_read = before.expect(second.0, second.1, switches.1, None, self.now);
-                    if as_read == 200 {
-                        409
-                    } else {
-                        as_read
-                    }
-                } else {
+                if first.0 == Verb::Revoke && expect_first == 200 {
+                    self.revoke_extensions(request);
+                }
+                let as_read =
+                    before.expect(second.0, second.1, (switches.0, switches.1), None, self.now);
+                let expect_second = if as_read == 200 {
                     self.model[request].apply(second.0, second.1, switches, None, self.now)
+                } else {
+                    as_read
                 };
+                if second.0 == Verb::Revoke && expect_second == 200 {
+                    self.revoke_extensions(request);
+                }
                 let (a, b) = block_on(async {
                     futures::join!(
                         self.act(first.0, request, first.1, None, None, None),
@@ -812,7 +977,7 @@ impl World {
                         r.requester == engineer
                             && r.tenant == tenant
                             && r.service == service
-                            && r.effective(self.now) == State::Approved
+                            && r.live(self.now)
                     });
                 assert_eq!(check.access, expected, "access check at {}", self.now);
                 if let Some(ends) = check.ends_at {
@@ -841,6 +1006,139 @@ impl World {
                 ))
                 .expect("a global admin may switch");
                 self.lockbox[tenant] = on;
+            }
+            Op::Extend {
+                request,
+                person,
+                minutes,
+            } => {
+                let Some(request) = self.request(request) else {
+                    return;
+                };
+                let parent = self.model[request].clone();
+                let person = if person == usize::MAX {
+                    parent.requester
+                } else {
+                    person
+                };
+                let first_start = parent.chain.map_or(parent.starts, |(first, _)| first);
+                let room = (first_start + 8 * HOUR - parent.deadline) / MINUTE;
+                let visible =
+                    !is_provider(person) || person == parent.requester || is_manager(person);
+                let expected = if !is_engineer(person) {
+                    403
+                } else if !visible {
+                    404
+                } else if minutes == 0 || minutes > MAX_GRANT_MINUTES {
+                    400
+                } else if person != parent.requester {
+                    403
+                } else if parent.effective(self.now) != State::Approved || room < 1 {
+                    409
+                } else if i64::from(minutes) > room {
+                    400
+                } else {
+                    200
+                };
+                let body = lockbox_shared::api::ExtendBody {
+                    minutes,
+                    reason: "Model extension".to_owned(),
+                };
+                let answer = block_on(requests::extend(
+                    &self.db,
+                    &self.people[person],
+                    &parent.id,
+                    &body,
+                    &self.stamp(),
+                ));
+                let status = match &answer {
+                    Ok(_) => 200,
+                    Err(err) => err.problem().status,
+                };
+                assert_eq!(
+                    status, expected,
+                    "extending {:?} by {minutes} as {}: {answer:?}",
+                    parent, PEOPLE[person]
+                );
+                if let Ok(view) = answer {
+                    assert_eq!(view.extends.as_ref(), Some(&parent.id));
+                    self.extensions += 1;
+                    let who = (parent.tenant, parent.service, parent.requester);
+                    self.model.push(ModelRequest {
+                        chain: Some((first_start, parent.deadline)),
+                        parent: Some(request),
+                        ..ModelRequest::new(view.id, who, minutes, self.now)
+                    });
+                }
+            }
+            Op::ExtendLive {
+                pick,
+                minutes,
+                revoke,
+            } => {
+                let now = self.now;
+                let live: Vec<usize> = (0..self.model.len())
+                    .filter(|&i| self.model[i].effective(now) == State::Approved)
+                    .collect();
+                let Some(&first) = live.get(pick % live.len().max(1)) else {
+                    return;
+                };
+                let before = self.model.len();
+                self.step(&Op::Extend {
+                    request: first,
+                    person: usize::MAX,
+                    minutes,
+                });
+                if self.model.len() == before {
+                    return;
+                }
+                let extension = before;
+                self.step(&Op::Act {
+                    verb: Verb::Preapprove,
+                    request: extension,
+                    person: 2,
+                    comment: false,
+                    granted: None,
+                });
+                let tenant = self.model[extension].tenant;
+                let approvers: Vec<usize> = (0..PEOPLE.len())
+                    .filter(|&p| is_approver(p) && tenant_of(p) == Some(tenant))
+                    .collect();
+                for person in approvers {
+                    if self.model[extension].effective(self.now) != State::PendingCustomerApproval {
+                        break;
+                    }
+                    self.step(&Op::Act {
+                        verb: Verb::Approve,
+                        request: extension,
+                        person,
+                        comment: false,
+                        granted: None,
+                    });
+                }
+                if revoke {
+                    let approver = if tenant == 0 { 3 } else { 7 };
+                    self.step(&Op::Act {
+                        verb: Verb::Revoke,
+                        request: first,
+                        person: approver,
+                        comment: false,
+                        granted: None,
+                    });
+                }
+                return;
+            }
+            Op::Quorum { tenant, n } => {
+                let admin = if tenant == 0 { 5 } else { 8 };
+                let answer = block_on(settings::set_approvals_required(
+                    &self.db,
+                    &self.people[admin],
+                    n as i64,
+                    &self.stamp(),
+                ))
+                .expect("a global admin may set it");
+                assert_eq!(answer.required.count(), n);
+                self.required[tenant] = n;
             }
             Op::Freeze { tenant, on } => {
                 let admin = if tenant == 0 { 5 } else { 8 };
@@ -950,7 +1248,7 @@ impl World {
                 r.requester == person
                     && r.tenant == tenant
                     && r.service == service
-                    && r.effective(self.now) == State::Approved
+                    && r.live(self.now)
             });
         match &result {
             Ok(answer) => {
@@ -1010,13 +1308,30 @@ impl World {
                 );
             }
             if m.state == State::Approved {
-                // As the approver chose: what was asked, or less.
+                // As the approver chose: what was asked, or less; an
+                // extension from where the grant it extends ends.
                 assert_eq!(
-                    row.grant().map(|g| g.ends_at),
-                    Some(m.deadline),
-                    "grant end of {}",
+                    row.grant().map(|g| (g.starts_at, g.ends_at)),
+                    Some((m.starts, m.deadline)),
+                    "grant of {}",
                     m.id
                 );
+            }
+            if let (Some(extension), Some(grant)) = (&row.extends, row.grant()) {
+                // No chain of grants runs past 8 h from its first start,
+                // and none starts before the grant it extends ends.
+                assert!(
+                    grant.ends_at <= extension.first_started_at + 8 * HOUR,
+                    "a chain longer than 8 h: {}",
+                    m.id
+                );
+                assert!(
+                    grant.starts_at >= extension.continues_at,
+                    "an extension started early"
+                );
+                if grant.starts_at == extension.continues_at {
+                    self.extended.borrow_mut().insert(m.id.to_string());
+                }
             }
             if let (Some(decided), Some(until)) =
                 (row.customer_decision().map(|d| d.at), row.pending_until())
@@ -1070,11 +1385,46 @@ impl World {
                     |r| r.get(0),
                 )
                 .expect("count");
-            assert!(
-                decisions <= 1,
-                "more than one customer decision on {}",
+            // One record per approval and at most one denial.
+            let denial = usize::from(row.state() == State::Denied);
+            assert_eq!(
+                decisions as usize,
+                row.approvals.given.len() + denial,
+                "customer decisions on {}",
                 m.id
             );
+            assert_eq!(
+                row.approvals.given.len(),
+                m.approvers.len(),
+                "approvals of {}",
+                m.id
+            );
+            // Approved only after as many distinct people as required.
+            let mut who: Vec<_> = row
+                .approvals
+                .given
+                .iter()
+                .map(|c| &c.decision.by.user_id)
+                .collect();
+            who.sort();
+            who.dedup();
+            assert_eq!(
+                who.len(),
+                row.approvals.given.len(),
+                "someone approved twice: {}",
+                m.id
+            );
+            assert!(!who.contains(&&row.requester.user_id), "self-approval");
+            if matches!(row.approval(), Some(lifecycle::Approval::Customer { .. })) {
+                assert_eq!(
+                    row.approvals.given.len(),
+                    row.approvals.required.count(),
+                    "granted without the approvals required: {}",
+                    m.id
+                );
+                self.quorum_grants
+                    .set(self.quorum_grants.get().max(row.approvals.required.count()));
+            }
         }
         let bad_seq: i64 = self
             .db
@@ -1159,6 +1509,10 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     let executed = Cell::new(0usize);
     let shortened = Cell::new(0usize);
     let frozen_out = Cell::new(0usize);
+    let quorum_grants = Cell::new(0usize);
+    let extensions = Cell::new(0usize);
+    let extended = Cell::new(0usize);
+    let cascaded = Cell::new(0usize);
     let batches = Cell::new(0u64);
     let started = std::time::Instant::now();
     let result = runner.run(&prop::collection::vec(op(), STEPS_PER_CASE), |ops| {
@@ -1169,16 +1523,26 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         executed.set(executed.get() + world.executed);
         shortened.set(shortened.get() + world.shortened);
         frozen_out.set(frozen_out.get() + world.frozen_out);
+        extensions.set(extensions.get() + world.extensions);
+        extended.set(extended.get() + world.extended.borrow().len());
+        cascaded.set(cascaded.get() + world.cascaded);
+        if world.quorum_grants.get() > 1 {
+            quorum_grants.set(quorum_grants.get() + 1);
+        }
         batches.set(batches.get() + world.db.batches());
         Ok(())
     });
     println!(
-        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} write batches, in {:.1?}",
+        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} revoked with the grant they extend), {} write batches, in {:.1?}",
         executed.get(),
         cases() as usize * STEPS_PER_CASE,
         cases(),
         shortened.get(),
         frozen_out.get(),
+        quorum_grants.get(),
+        extensions.get(),
+        extended.get(),
+        cascaded.get(),
         batches.get(),
         started.elapsed()
     );
@@ -1192,6 +1556,12 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         "no approval granted less than was asked"
     );
     assert!(frozen_out.get() > 0, "no freeze ended a request");
+    assert!(
+        quorum_grants.get() > 0,
+        "no grant needed more than one approval"
+    );
+    assert!(extended.get() > 0, "no extension continued a grant");
+    assert!(cascaded.get() > 0, "no revocation ended an extension");
 }
 
 /// Requests in every state, with deadlines around `base`.

@@ -58,12 +58,15 @@ pub enum Route {
     SetLockboxSetting,
     FreezeSetting,
     SetFreeze,
+    ApprovalsSetting,
+    SetApprovals,
     Tenants,
     ListRequests,
     CreateRequest,
     AwaitingPreapproval,
     GetRequest,
     RequestReceipt,
+    ExtendRequest,
     Transition(Verb),
     AccessCheck,
     Operations,
@@ -73,7 +76,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 44] = [
+    pub const ALL: [Route; 47] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -103,12 +106,15 @@ impl Route {
         Route::SetLockboxSetting,
         Route::FreezeSetting,
         Route::SetFreeze,
+        Route::ApprovalsSetting,
+        Route::SetApprovals,
         Route::Tenants,
         Route::ListRequests,
         Route::CreateRequest,
         Route::AwaitingPreapproval,
         Route::GetRequest,
         Route::RequestReceipt,
+        Route::ExtendRequest,
         Route::Transition(Verb::Preapprove),
         Route::Transition(Verb::Reject),
         Route::Transition(Verb::Approve),
@@ -150,11 +156,13 @@ impl Route {
             Route::AuditConsistency => "/api/v1/audit/consistency",
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
             Route::FreezeSetting | Route::SetFreeze => "/api/v1/settings/freeze",
+            Route::ApprovalsSetting | Route::SetApprovals => "/api/v1/settings/approvals",
             Route::Tenants => "/api/v1/tenants",
             Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
             Route::AwaitingPreapproval => "/api/v1/requests/awaiting-preapproval",
             Route::GetRequest => "/api/v1/requests/{id}",
             Route::RequestReceipt => "/api/v1/requests/{id}/receipt",
+            Route::ExtendRequest => "/api/v1/requests/{id}/extend",
             Route::Transition(Verb::Preapprove) => "/api/v1/requests/{id}/preapprove",
             Route::Transition(Verb::Reject) => "/api/v1/requests/{id}/reject",
             Route::Transition(Verb::Approve) => "/api/v1/requests/{id}/approve",
@@ -190,6 +198,7 @@ impl Route {
             | Route::AuditConsistency
             | Route::LockboxSetting
             | Route::FreezeSetting
+            | Route::ApprovalsSetting
             | Route::Tenants
             | Route::ListRequests
             | Route::AwaitingPreapproval
@@ -209,6 +218,8 @@ impl Route {
             | Route::AddWebhook
             | Route::SetLockboxSetting
             | Route::SetFreeze
+            | Route::SetApprovals
+            | Route::ExtendRequest
             | Route::CreateRequest
             | Route::Transition(_)
             | Route::RunOperation => Method::Post,
@@ -479,12 +490,15 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::SetLockboxSetting => settings::set(app, p, &call).await,
         Route::FreezeSetting => settings::freeze(app, p).await,
         Route::SetFreeze => settings::set_freeze(app, p, &call).await,
+        Route::ApprovalsSetting => settings::approvals(app, p).await,
+        Route::SetApprovals => settings::set_approvals(app, p, &call).await,
         Route::Tenants => settings::tenants(app, p).await,
         Route::ListRequests => requests::list(app, p, &call).await,
         Route::CreateRequest => requests::create(app, p, &call).await,
         Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, &call).await,
         Route::GetRequest => requests::get(app, p, &call).await,
         Route::RequestReceipt => requests::receipt(app, p, &call).await,
+        Route::ExtendRequest => requests::extend(app, p, &call).await,
         Route::Operations => operations::list(p, &call),
         Route::Health
         | Route::AccessCheck

@@ -1,6 +1,6 @@
 //! Access requests: create, list, read, move on, and the access check.
 
-use lockbox_shared::api::{CreateAccessRequest, DecisionBody, MAX_REQUESTS_PAGE};
+use lockbox_shared::api::{CreateAccessRequest, DecisionBody, ExtendBody, MAX_REQUESTS_PAGE};
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::roles::Principal;
@@ -98,6 +98,19 @@ pub async fn create(app: &App, p: &Principal, call: &Call) -> Result<Response, A
 pub async fn get(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let id = request_id(call)?;
     json(&service::detail(&app.db, p, &id, call.now_ms).await?, 200)
+}
+
+/// `POST /api/v1/requests/{id}/extend`: the engineer holding the grant
+/// asks for more time, as a new request linked to it.
+pub async fn extend(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let id = request_id(call)?;
+    let input: ExtendBody = call.json()?;
+    let created = service::extend(&app.db, p, &id, &input, &stamp(app, call)).await?;
+    let mut response = json(&created, 201)?;
+    response
+        .headers_mut()
+        .set("Location", &format!("/api/v1/requests/{}", created.id))?;
+    Ok(response)
 }
 
 /// `GET /api/v1/requests/{id}/receipt`: the customer's decisions on the

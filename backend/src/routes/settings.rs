@@ -1,7 +1,7 @@
 //! Settings > Org settings > Security & Privacy > Customer Lockbox, and the
 //! tenants provider staff open requests for.
 
-use lockbox_shared::api::{SetFreeze, SetLockboxSetting};
+use lockbox_shared::api::{SetApprovals, SetFreeze, SetLockboxSetting};
 use lockbox_shared::roles::Principal;
 use worker::Response;
 
@@ -38,6 +38,18 @@ pub async fn set_freeze(app: &App, p: &Principal, call: &Call) -> Result<Respons
             &stamp(app, call),
         )
         .await?,
+        200,
+    )
+}
+
+pub async fn approvals(app: &App, p: &Principal) -> Result<Response, AppError> {
+    json(&settings::approvals_setting(&app.db, p).await?, 200)
+}
+
+pub async fn set_approvals(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let input: SetApprovals = call.json()?;
+    json(
+        &settings::set_approvals_required(&app.db, p, input.required, &stamp(app, call)).await?,
         200,
     )
 }

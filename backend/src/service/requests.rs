@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
-    AccessCheck, Audience, CreateAccessRequest, RequestDetail, RequestPage, RequestView,
-    DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE,
+    AccessCheck, Audience, CreateAccessRequest, ExtendBody, RequestDetail, RequestPage,
+    RequestView, DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::{AuditRecord, NewAuditRecord};
 use lockbox_shared::ids::{RequestId, TenantId};
-use lockbox_shared::lifecycle::{self, AccessRequest, NewRequest, TransitionError, Verb};
+use lockbox_shared::lifecycle::{
+    self, AccessRequest, ExtendError, NewRequest, TransitionError, Verb,
+};
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
 use lockbox_shared::receipt::{NoDecision, Receipt};
 use lockbox_shared::roles::{Membership, Principal};
@@ -133,10 +135,21 @@ pub async fn create_with_id<D: Database>(
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
-    let record = NewAuditRecord::request_created(&request, stamp.ip);
+    store_new(db, &request, principal, stamp).await
+}
+
+/// Stores a new request (an engineer's, or an extension) with its audit
+/// record and the managers' notice, in one batch.
+async fn store_new<D: Database>(
+    db: &D,
+    request: &AccessRequest,
+    principal: &Principal,
+    stamp: &Stamp<'_>,
+) -> Result<RequestView, AppError> {
+    let record = NewAuditRecord::request_created(request, stamp.ip);
     let name = tenant_name(db, &request.tenant_id).await?;
     let mut statements = vec![
-        store::insert(&request),
+        store::insert(request),
         audit::insert(
             &record,
             &store::transition_audit_id(&request.id, request.state()),
@@ -144,14 +157,49 @@ pub async fn create_with_id<D: Database>(
             None,
         ),
     ];
-    statements.extend(notify::on_create(&request, &name, stamp.now));
+    statements.extend(notify::on_create(request, &name, stamp.now));
     db.batch(statements).await?;
     Ok(RequestView::of(
-        &request,
+        request,
         &name,
         audience(principal),
         stamp.now,
     ))
+}
+
+/// The engineer holding grant `id` asks for `input.minutes` more: a new
+/// request that extends it, through the same approvals as any request.
+pub async fn extend<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &RequestId,
+    input: &ExtendBody,
+    stamp: &Stamp<'_>,
+) -> Result<RequestView, AppError> {
+    authorize_role(principal, Action::ExtendGrant)?;
+    let first = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    authorize_on(principal, Action::ExtendGrant, &first)?;
+    let minutes = GrantDuration::from_minutes(input.minutes).map_err(|invalid| {
+        AppError::invalid(Invalid {
+            field: "minutes",
+            ..invalid
+        })
+    })?;
+    let reason = Reason::parse(&input.reason).map_err(AppError::invalid)?;
+    let new_id = RequestId::from_uuid(uuid::Uuid::new_v4());
+    let extension = lifecycle::extend(
+        &first,
+        new_id,
+        minutes,
+        reason,
+        &actor(principal),
+        stamp.now,
+    )
+    .map_err(|err| match err {
+        ExtendError::Transition(err) => AppError::Transition(err),
+        ExtendError::Invalid(invalid) => AppError::invalid(invalid),
+    })?;
+    store_new(db, &extension, principal, stamp).await
 }
 
 #[derive(Deserialize)]
@@ -278,40 +326,148 @@ pub async fn act<D: Database>(
         }
     }
 
-    let tenant = match tenant.filter(|t| t.tenant_id == request.tenant_id) {
+    let mut tenant = match tenant.filter(|t| t.tenant_id == request.tenant_id) {
         Some(tenant) => tenant,
         None => tenant_row(db, &request.tenant_id).await?,
     };
-    let switches = tenant.switches();
     let who = actor(principal);
-    let after = lifecycle::apply(
-        &request,
-        verb,
-        &who,
-        switches,
-        comment.clone(),
-        granted,
-        stamp.now,
-    )
-    .map_err(AppError::Transition)?;
+    let mut request = request;
+    let mut attempt = 1;
+    loop {
+        let after = lifecycle::apply(
+            &request,
+            verb,
+            &who,
+            tenant.switches(),
+            comment.clone(),
+            granted,
+            stamp.now,
+        )
+        .map_err(AppError::Transition)?;
+        if write_change(
+            db,
+            principal,
+            verb,
+            &request,
+            &after,
+            &tenant,
+            idempotency_key,
+            stamp,
+        )
+        .await?
+        {
+            if verb == Verb::Revoke {
+                revoke_extensions(db, principal, &after, comment.as_ref(), &tenant, stamp).await?;
+            }
+            return Ok(RequestView::of(
+                &after,
+                &tenant.tenant_name,
+                audience,
+                stamp.now,
+            ));
+        }
+        // Someone else changed the row between our read and our write:
+        // read it again and decide again (another person's approval of the
+        // same request leaves it pending, and ours may still count).
+        let current = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+        if let Some(key) = idempotency_key {
+            if let Replay::Same = replay(db, principal, key, id, verb).await? {
+                return Ok(view(db, &current, audience, stamp.now).await?);
+            }
+        }
+        if attempt == MAX_ATTEMPTS {
+            return Err(AppError::Transition(TransitionError::AlreadyDecided {
+                state: current.effective_state(stamp.now),
+            }));
+        }
+        attempt += 1;
+        tenant = tenant_row(db, &current.tenant_id).await?;
+        request = current;
+    }
+}
 
-    let mut guard = store::person_guard(&request, stamp.now);
+/// The most requests a revocation follows for extensions (a chain is at
+/// most 8 hours of grants, so a real one is far shorter).
+const MAX_EXTENSIONS_REVOKED: usize = 50;
+
+/// Revoking a grant also revokes every approved extension of it (and of
+/// those, in turn): each would otherwise open the content again where the
+/// revoked one would have ended. Each is its own revocation by the same
+/// person, with its own record and notice. Extensions still waiting are
+/// left to be denied.
+async fn revoke_extensions<D: Database>(
+    db: &D,
+    principal: &Principal,
+    revoked: &AccessRequest,
+    comment: Option<&Comment>,
+    tenant: &settings::TenantRow,
+    stamp: &Stamp<'_>,
+) -> Result<(), AppError> {
+    let who = actor(principal);
+    let mut to_follow = vec![revoked.id.clone()];
+    let mut followed = 0;
+    while let Some(id) = to_follow.pop() {
+        followed += 1;
+        if followed > MAX_EXTENSIONS_REVOKED {
+            break;
+        }
+        for extension in store::select(db, store::extensions_of(&id)).await? {
+            to_follow.push(extension.id.clone());
+            let Ok(after) = lifecycle::revoke(&extension, &who, comment.cloned(), stamp.now) else {
+                continue;
+            };
+            // A lost race means someone else ended it first.
+            write_change(
+                db,
+                principal,
+                Verb::Revoke,
+                &extension,
+                &after,
+                tenant,
+                None,
+                stamp,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// How often [`act`] decides again after losing a race: each lost race
+/// means another write landed, and a request takes at most a handful.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// Writes `verb`'s move from `before` to `after` (the row, its audit
+/// record, notices, the Idempotency-Key) in one batch, guarded by the row
+/// being as read; whether it was written.
+#[allow(clippy::too_many_arguments)]
+async fn write_change<D: Database>(
+    db: &D,
+    principal: &Principal,
+    verb: Verb,
+    before: &AccessRequest,
+    after: &AccessRequest,
+    tenant: &settings::TenantRow,
+    idempotency_key: Option<&str>,
+    stamp: &Stamp<'_>,
+) -> Result<bool, AppError> {
+    let switches = tenant.switches();
+    let mut guard = store::person_guard(before, stamp.now);
     if verb == Verb::Preapprove {
-        guard = store::with_lockbox_setting(guard, &request.tenant_id, switches.lockbox_enabled);
+        guard = store::with_tenant_settings(guard, &before.tenant_id, switches);
     }
     if matches!(verb, Verb::Preapprove | Verb::Approve) {
         // A freeze that lands between the read and this write wins.
-        guard = guard.and(settings::not_frozen(&request.tenant_id));
+        guard = guard.and(settings::not_frozen(&before.tenant_id));
     }
-    let record =
-        NewAuditRecord::transition(verb, &request, &after, stamp.ip, stamp.service_account);
+    let record = NewAuditRecord::transition(verb, before, after, stamp.ip, stamp.service_account);
     let exists = guard.exists_in("access_requests");
-    let key = store::transition_audit_id(id, after.state());
+    let key = store::change_audit_id(verb, before, after);
     let mut statements = vec![audit::insert(&record, &key, stamp.now, Some(&exists))];
     statements.extend(notify::on_transition(
         verb,
-        &request,
-        &after,
+        before,
+        after,
         &tenant.tenant_name,
         &key,
         stamp.now,
@@ -321,52 +477,19 @@ pub async fn act<D: Database>(
         statements.push(store::idempotency_insert(
             &principal.user_id,
             key,
-            id,
+            &before.id,
             verb,
             stamp.now,
             &guard,
         ));
     }
-    statements.push(store::update(&after, &guard));
-
-    let applied = match db.batch(statements).await {
-        Ok(changes) => changes.last() == Some(&1),
+    statements.push(store::update(after, &guard));
+    match db.batch(statements).await {
+        Ok(changes) => Ok(changes.last() == Some(&1)),
         // The same key raced in from a double tap: the other call won.
-        Err(DbError::Unique(_)) if idempotency_key.is_some() => false,
-        Err(err) => return Err(err.into()),
-    };
-    if applied {
-        return Ok(RequestView::of(
-            &after,
-            &tenant.tenant_name,
-            audience,
-            stamp.now,
-        ));
+        Err(DbError::Unique(_)) if idempotency_key.is_some() => Ok(false),
+        Err(err) => Err(err.into()),
     }
-
-    // Someone else changed the row between our read and our write.
-    let current = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
-    if let Some(key) = idempotency_key {
-        if let Replay::Same = replay(db, principal, key, id, verb).await? {
-            return Ok(view(db, &current, audience, stamp.now).await?);
-        }
-    }
-    let switches_now = tenant_row(db, &current.tenant_id).await?.switches();
-    Err(AppError::Transition(
-        lifecycle::apply(
-            &current,
-            verb,
-            &who,
-            switches_now,
-            comment,
-            granted,
-            stamp.now,
-        )
-        .err()
-        .unwrap_or(TransitionError::AlreadyDecided {
-            state: current.effective_state(stamp.now),
-        }),
-    ))
 }
 
 /// Request `id` and its audit records as `principal` may see them (provider
@@ -400,9 +523,16 @@ pub async fn detail<D: Database>(
     now: i64,
 ) -> Result<RequestDetail, AppError> {
     let (request, audience, history) = readable(db, principal, id).await?;
+    let extensions = store::select(db, store::extensions_of(id))
+        .await?
+        .into_iter()
+        .filter(|extension| may_see_request(principal, extension))
+        .map(|extension| extension.id)
+        .collect();
     Ok(RequestDetail {
         view: view(db, &request, audience, now).await?,
         history,
+        extensions,
     })
 }
 

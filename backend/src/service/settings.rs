@@ -2,13 +2,13 @@
 //! switch, and the freeze: "Revoke all access now"), and the tenants
 //! provider staff open requests for.
 
-use lockbox_shared::api::{FreezeSetting, LockboxSetting, TenantSummary};
+use lockbox_shared::api::{ApprovalsSetting, FreezeSetting, LockboxSetting, TenantSummary};
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::lifecycle::{self, State, Verb};
 use lockbox_shared::notify::{self, NoticeKind};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::Principal;
-use lockbox_shared::validation::{Comment, Invalid};
+use lockbox_shared::validation::{ApprovalsRequired, Comment, Invalid};
 
 use super::Stamp;
 use crate::error::AppError;
@@ -78,6 +78,37 @@ pub async fn set_lockbox<D: Database>(
     )
     .await?;
     lockbox_setting(db, principal).await
+}
+
+/// How many approvals the caller's tenant's requests need, for whoever may
+/// see its Lockbox setting.
+pub async fn approvals_setting<D: Database>(
+    db: &D,
+    principal: &Principal,
+) -> Result<ApprovalsSetting, AppError> {
+    let row = own_tenant(db, principal).await?;
+    Ok(ApprovalsSetting {
+        required: row.approvals_required(),
+        tenant_id: row.tenant_id,
+    })
+}
+
+/// Sets how many distinct people must approve the caller's tenant's
+/// requests from now on (audited when it changes; requests already
+/// waiting keep theirs).
+pub async fn set_approvals_required<D: Database>(
+    db: &D,
+    principal: &Principal,
+    required: i64,
+    stamp: &Stamp<'_>,
+) -> Result<ApprovalsSetting, AppError> {
+    authorize(principal, Action::SetApprovalsRequired, principal.tenant())?;
+    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
+    let required = ApprovalsRequired::parse(required).map_err(AppError::invalid)?;
+    let record =
+        NewAuditRecord::approvals_required(tenant_id.clone(), stamp.ip, &principal.email, required);
+    settings::set_approvals_required(db, tenant_id, required, &record, stamp.now).await?;
+    approvals_setting(db, principal).await
 }
 
 /// Every tenant with its services, for provider staff opening requests.

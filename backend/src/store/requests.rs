@@ -7,11 +7,13 @@
 
 use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::lifecycle::{
-    AccessRequest, Actor, Approval, Deadline, DeadlineRule, Decision, Grant, Stage, State, Verb,
-    DEADLINES,
+    AccessRequest, Actor, Approval, Approvals, Consent, Deadline, DeadlineRule, Decision,
+    Extension, Grant, Stage, State, TenantSwitches, Verb, DEADLINES,
 };
-use lockbox_shared::validation::{Comment, GrantDuration, Reason, ServiceName, TicketNumber};
-use serde::Deserialize;
+use lockbox_shared::validation::{
+    ApprovalsRequired, Comment, GrantDuration, Reason, ServiceName, TicketNumber,
+};
+use serde::{Deserialize, Serialize};
 
 use super::db::{bit, Condition, Database, DbError, Statement, Value};
 
@@ -74,25 +76,45 @@ fn this_request(id: &RequestId) -> Condition {
     Condition::new("id = ?", vec![id.as_str().into()])
 }
 
+/// "Row `before.id`, with as many approvals as `before` had": an approval
+/// that does not change the state still changes the row, so every write
+/// of a request is guarded by its count as read.
+fn as_read(before: &AccessRequest) -> Condition {
+    this_request(&before.id).and(Condition::new(
+        "json_array_length(approvals) = ?",
+        vec![(before.approvals.given.len() as i64).into()],
+    ))
+}
+
 /// The guard of a person's transition from `before` at `now`: the row is
 /// still as it was read and its deadline has not passed.
 pub fn person_guard(before: &AccessRequest, now: i64) -> Condition {
-    this_request(&before.id).and(still_in(before.state(), now))
+    as_read(before).and(still_in(before.state(), now))
 }
 
 /// The guard of the sweep's move of `before` at `now`: the row is still as
 /// it was read and its deadline has passed.
 pub fn deadline_guard(before: &AccessRequest, now: i64) -> Option<Condition> {
     let rule = before.state().deadline_rule()?;
-    Some(this_request(&before.id).and(past_deadline(rule, now)))
+    Some(as_read(before).and(past_deadline(rule, now)))
 }
 
-/// Adds "the tenant's Lockbox switch is still `enabled`" to a guard, for
-/// pre-approval, whose outcome depends on it.
-pub fn with_lockbox_setting(guard: Condition, tenant_id: &TenantId, enabled: bool) -> Condition {
+/// Adds "the tenant's Lockbox switch and number of approvals required are
+/// still as read" to a guard, for pre-approval, whose outcome depends on
+/// them.
+pub fn with_tenant_settings(
+    guard: Condition,
+    tenant_id: &TenantId,
+    switches: TenantSwitches,
+) -> Condition {
     guard.and(Condition::new(
-        "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND lockbox_enabled = ?)",
-        vec![tenant_id.as_str().into(), enabled.into()],
+        "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND lockbox_enabled = ? \
+         AND approvals_required = ?)",
+        vec![
+            tenant_id.as_str().into(),
+            switches.lockbox_enabled.into(),
+            i64::from(u8::from(switches.approvals_required)).into(),
+        ],
     ))
 }
 
@@ -103,15 +125,29 @@ pub fn transition_audit_id(request_id: &RequestId, state: State) -> String {
     format!("{}/{}", request_id.as_str(), state.as_str())
 }
 
+/// The id of the audit record of `verb` moving `before` to `after`: the
+/// state entered, or for an approval that leaves it waiting for more, the
+/// approval of that person (each person approves a request at most once).
+pub fn change_audit_id(verb: Verb, before: &AccessRequest, after: &AccessRequest) -> String {
+    match (verb, after.approvals.given.last()) {
+        (Verb::Approve, Some(last)) if after.state() == before.state() => format!(
+            "{}/approval/{}",
+            after.id.as_str(),
+            last.decision.by.user_id.as_str()
+        ),
+        _ => transition_audit_id(&after.id, after.state()),
+    }
+}
+
 /// Every column of a request, in the order of [`RequestRow`].
 pub const COLUMNS: &str = "id, tenant_id, service, ticket, reason, duration_minutes, \
     requester_id, requester_email, created_at, state, manager_id, manager_email, manager_decided_at, \
     manager_comment, lockbox_required, pending_expires_at, customer_id, customer_email, \
     customer_decided_at, customer_comment, grant_starts_at, grant_ends_at, ended_at, ended_by_id, \
-    ended_by, end_comment";
+    ended_by, end_comment, approvals_required, approvals, extends, first_started_at, continues_at";
 
 /// The columns a transition may change, in the order of [`mutable_values`].
-const MUTABLE_COLUMNS: [&str; 17] = [
+const MUTABLE_COLUMNS: [&str; 19] = [
     "state",
     "manager_id",
     "manager_email",
@@ -129,6 +165,8 @@ const MUTABLE_COLUMNS: [&str; 17] = [
     "ended_by_id",
     "ended_by",
     "end_comment",
+    "approvals_required",
+    "approvals",
 ];
 
 fn decision_values(d: Option<&Decision>) -> [Value; 4] {
@@ -154,7 +192,55 @@ fn mutable_values(req: &AccessRequest) -> Vec<Value> {
     values.push(ending.map(|e| e.at).into());
     let [id, email, _, comment] = decision_values(ender(req));
     values.extend([id, email, comment]);
+    values.push(i64::from(u8::from(req.approvals.required)).into());
+    values.push(approvals_json(&req.approvals.given).into());
     values
+}
+
+/// One approval as stored in the `approvals` column.
+#[derive(Serialize, Deserialize)]
+struct StoredConsent {
+    id: String,
+    email: String,
+    at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    minutes: Option<u32>,
+}
+
+fn approvals_json(given: &[Consent]) -> String {
+    let stored: Vec<StoredConsent> = given
+        .iter()
+        .map(|c| StoredConsent {
+            id: c.decision.by.user_id.as_str().to_owned(),
+            email: c.decision.by.email.clone(),
+            at: c.decision.at,
+            comment: c.decision.comment.as_ref().map(|c| c.as_str().to_owned()),
+            minutes: c.granted.map(GrantDuration::minutes),
+        })
+        .collect();
+    // Strings and numbers only: serialising cannot fail.
+    serde_json::to_string(&stored).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn approvals_from(json: &str) -> Result<Vec<Consent>, String> {
+    let stored: Vec<StoredConsent> =
+        serde_json::from_str(json).map_err(|e| format!("approvals: {e}"))?;
+    stored
+        .into_iter()
+        .map(|c| {
+            Ok(Consent {
+                decision: decision("approval", Some(c.id), Some(c.email), Some(c.at), c.comment)?
+                    .ok_or("an approval is empty")?,
+                granted: c
+                    .minutes
+                    .map(GrantDuration::from_minutes)
+                    .transpose()
+                    .map_err(|e| e.message)?,
+            })
+        })
+        .collect()
 }
 
 /// The person who ended a request, in the `ended_by*` columns: the
@@ -197,6 +283,11 @@ pub struct RequestRow {
     ended_by_id: Option<String>,
     ended_by: Option<String>,
     end_comment: Option<String>,
+    approvals_required: i64,
+    approvals: String,
+    extends: Option<String>,
+    first_started_at: Option<i64>,
+    continues_at: Option<i64>,
 }
 
 fn decision(
@@ -334,6 +425,19 @@ impl RequestRow {
             },
             created_at: self.created_at,
             stage,
+            approvals: Approvals {
+                required: parse(ApprovalsRequired::parse(self.approvals_required))?,
+                given: approvals_from(&self.approvals)?,
+            },
+            extends: match (self.extends, self.first_started_at, self.continues_at) {
+                (Some(of), Some(first_started_at), Some(continues_at)) => Some(Extension {
+                    of: parse(RequestId::parse(&of))?,
+                    first_started_at,
+                    continues_at,
+                }),
+                (None, None, None) => None,
+                _ => return Err("the extension is only partly stored".into()),
+            },
         })
     }
 }
@@ -383,6 +487,12 @@ pub fn insert(req: &AccessRequest) -> Statement {
         req.created_at.into(),
     ];
     args.extend(mutable_values(req));
+    let extension = req.extends.as_ref();
+    args.extend([
+        extension.map(|e| e.of.as_str()).into(),
+        extension.map(|e| e.first_started_at).into(),
+        extension.map(|e| e.continues_at).into(),
+    ]);
     let marks = vec!["?"; args.len()].join(", ");
     Statement::new(
         format!("INSERT INTO access_requests ({COLUMNS}) VALUES ({marks})"),
@@ -602,6 +712,16 @@ pub fn still_live_grant(
         .exists_in("access_requests")
 }
 
+/// The requests that extend request `id`, oldest first.
+pub fn extensions_of(id: &RequestId) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE extends = ? ORDER BY created_at, id LIMIT 50"
+        ),
+        vec![id.as_str().into()],
+    )
+}
+
 /// Up to `limit` requests of `tenant` a freeze ends at `now`: live grants
 /// and requests pending for the customer (as of `now`, whether or not the
 /// sweep has run).
@@ -685,6 +805,8 @@ pub fn shift(id: &RequestId, ms: i64) -> Statement {
         "grant_starts_at",
         "grant_ends_at",
         "ended_at",
+        "first_started_at",
+        "continues_at",
     ];
     let sets: Vec<String> = columns.iter().map(|c| format!("{c} = {c} - ?")).collect();
     let mut args: Vec<Value> = columns.iter().map(|_| Value::Int(ms)).collect();

@@ -3,6 +3,7 @@
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::TenantSwitches;
+use lockbox_shared::validation::ApprovalsRequired;
 use serde::Deserialize;
 
 use super::audit;
@@ -22,6 +23,12 @@ pub struct TenantRow {
     pub frozen_by: Option<String>,
     #[serde(default)]
     pub freeze_reason: Option<String>,
+    #[serde(default = "one")]
+    approvals_required: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 impl TenantRow {
@@ -40,7 +47,15 @@ impl TenantRow {
         TenantSwitches {
             lockbox_enabled: self.lockbox_enabled(),
             frozen: self.frozen(),
+            approvals_required: self.approvals_required(),
         }
+    }
+
+    /// How many people must approve a request that becomes pending now.
+    /// (Only ever written through [`ApprovalsRequired`]; a value outside
+    /// its range would be a corrupt row, read as the strictest setting.)
+    pub fn approvals_required(&self) -> ApprovalsRequired {
+        ApprovalsRequired::parse(self.approvals_required).unwrap_or(ApprovalsRequired::MOST)
     }
 }
 
@@ -74,7 +89,7 @@ fn tenant_where(condition: &str, arg: &str) -> Statement {
     Statement::new(
         format!(
             "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, \
-             lockbox_changed_at, frozen_at, frozen_by, freeze_reason FROM tenants WHERE {condition}"
+             lockbox_changed_at, frozen_at, frozen_by, freeze_reason, approvals_required FROM tenants WHERE {condition}"
         ),
         vec![arg.into()],
     )
@@ -171,6 +186,31 @@ pub async fn set_freeze<D: Database>(
                 freeze.into(),
                 tenant_id.as_str().into(),
             ],
+        ),
+    ];
+    let changed = db.batch(statements).await?;
+    Ok(changed.last() == Some(&1))
+}
+
+/// Sets how many approvals the tenant's requests need from now on, with
+/// its audit record, only when it changes; whether it did.
+pub async fn set_approvals_required<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+    required: ApprovalsRequired,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let n = i64::from(u8::from(required));
+    let changes = Condition::new(
+        "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND approvals_required <> ?)",
+        vec![tenant_id.as_str().into(), n.into()],
+    );
+    let statements = vec![
+        audit::insert(record, &audit::new_id(), now, Some(&changes)),
+        Statement::new(
+            "UPDATE tenants SET approvals_required = ? WHERE id = ? AND approvals_required <> ?",
+            vec![n.into(), tenant_id.as_str().into(), n.into()],
         ),
     ];
     let changed = db.batch(statements).await?;

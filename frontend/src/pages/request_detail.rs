@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lockbox_shared::api::RequestDetail;
+use lockbox_shared::api::{RequestDetail, RequestView};
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::policy::Action;
@@ -16,7 +16,7 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::{local, LocalTime};
 use crate::format;
-use crate::routes::{grant_path, AppRoute};
+use crate::routes::{grant_path, provider_request_path, request_path, AppRoute};
 
 /// What the person last did here, and how it went.
 #[derive(Clone, PartialEq)]
@@ -49,7 +49,7 @@ pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl I
             {move || match current.get() {
                     None => view! { <p class="muted">"Loading the request…"</p> }.into_any(),
                     Some(result) => match result {
-                        Ok(d) => view! { <Detail detail=d outcome=outcome reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
+                        Ok(d) => view! { <Detail detail=d outcome=outcome provider=provider reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
                         Err(err) => view! {
                             <h1>"Customer Lockbox request"</h1>
                             <ErrorBox error=err retry=Callback::new(move |_| detail.refetch())/>
@@ -64,6 +64,7 @@ pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl I
 fn Detail(
     detail: RequestDetail,
     outcome: RwSignal<Option<Outcome>>,
+    provider: bool,
     reload: Callback<()>,
 ) -> impl IntoView {
     let now = use_now();
@@ -110,6 +111,9 @@ fn Detail(
             dialog_open.set(false);
             outcome.set(Some(match result {
                 Ok(view) => Outcome::Done(match verb {
+                    Verb::Approve if view.state == State::PendingCustomerApproval => {
+                        still_needed(&view)
+                    }
                     Verb::Approve => format!(
                         "You approved this request. Access ends at {}.",
                         view.grant_ends_at.map(local).unwrap_or_default()
@@ -140,6 +144,54 @@ fn Detail(
 
     let facts = r.clone();
     let shown = r.clone();
+    // Whether the person looking has approved already (a quorum needs
+    // someone else).
+    let approvers: Vec<String> = r.approvals.iter().filter_map(|a| a.email.clone()).collect();
+    let approved_by_me = move || {
+        session
+            .me
+            .get()
+            .and_then(|m| m.ok())
+            .is_some_and(|me| approvers.contains(&me.principal.email))
+    };
+    let link = move |id: &str| {
+        if provider {
+            provider_request_path(id)
+        } else {
+            request_path(id)
+        }
+    };
+    // With one approval needed, "Decided by" says it all.
+    let progress = r.approvals_required.filter(|&n| n > 1).map(|required| {
+        let given = r.approvals.clone();
+        view! {
+            <div class="approvals" data-testid="approvals">
+                <p><strong>{format!("{} of {required} approvals", given.len())}</strong></p>
+                {(!given.is_empty()).then(|| view! {
+                    <ul class="approval-list">
+                        {given.into_iter().map(|a| view! {
+                            <li>{a.email.unwrap_or_else(|| "An approver at the customer".to_owned())}
+                                " · " <LocalTime ms=a.at/>
+                                {a.granted_minutes.map(|m| format!(" · granted {}", format::minutes(m)))}
+                                {a.comment.map(|c| format!(" · “{c}”"))}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        }
+    });
+    let extends = r.extends.clone().map(|of| {
+        let href = link(of.as_str());
+        view! { <p data-testid="extends">"Extends request " <a href=href>{of.to_string()}</a>
+        {r.continues_at.map(|at| view! { " · continues from " <LocalTime ms=at/> })}</p> }
+    });
+    let extensions = (!detail.extensions.is_empty()).then(|| {
+        let items = detail.extensions.clone();
+        view! {
+            <p data-testid="extensions">"Extended by "
+                {items.into_iter().map(|id| view! { <a href=link(id.as_str())>{id.to_string()}</a>" " }).collect_view()}</p>
+        }
+    });
     view! {
         <h1>"Request " {r.ticket.clone()}</h1>
         <p class="status-line">
@@ -155,7 +207,14 @@ fn Detail(
             })}
         </div>
 
-        {let state = state.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve)).then(|| view! {
+        {progress}
+        {extends}
+        {extensions}
+
+        {let state = state.clone(); let approved_by_me = approved_by_me.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve) && approved_by_me()).then(|| view! {
+            <p class="notice" data-testid="approved-by-you">"You have approved this request. It needs the approval of another person at your organisation."</p>
+        })}
+        {let state = state.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve) && !approved_by_me()).then(|| view! {
             <div class="decision">
                 <label for="comment">"Comment (optional)"</label>
                 <textarea id="comment" rows="2" maxlength=MAX_COMMENT_CHARS
@@ -172,11 +231,12 @@ fn Detail(
                 <button type="button" class="deny" on:click=move |_| open(Verb::Revoke)>"Revoke access"</button>
             </div>
         })}
-        {let state = state.clone(); let grant = grant_path(r.id.as_str()); let requester = r.requester_id.clone();
+        {let state = state.clone(); let grant = grant_path(r.id.as_str()); let requester = r.requester_id.clone(); let id_for_extend = r.id.to_string();
             move || {
                 let mine = session.me.get().and_then(|m| m.ok()).is_some_and(|me| me.principal.user_id == requester);
                 (state() == State::Approved && mine).then(|| view! {
                     <p><a class="button-link" href=grant.clone()>"Open grant"</a></p>
+                    <ExtendForm id=id_for_extend.clone() asked=asked/>
                 })
             }}
 
@@ -237,6 +297,63 @@ fn Detail(
             {detail.history.into_iter().map(|h| view! { <HistoryItem record=h/> }).collect_view()}
         </ol>
     }
+}
+
+/// The requester's "Ask for more time": a new request that extends this
+/// grant, through the same approvals.
+#[component]
+fn ExtendForm(id: String, asked: u32) -> impl IntoView {
+    let minutes = RwSignal::new(asked.min(60));
+    let reason = RwSignal::new(String::new());
+    let (busy, set_busy) = signal(false);
+    let result = RwSignal::new(None::<Result<String, ApiError>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id.clone();
+        let (m, why) = (minutes.get_untracked(), reason.get_untracked());
+        set_busy.set(true);
+        spawn_local(async move {
+            let answer = api::extend(&id, m, why).await;
+            set_busy.set(false);
+            result.set(Some(answer.map(|created| created.id.to_string())));
+        });
+    };
+    view! {
+        <form class="decision" data-testid="extend" on:submit=submit>
+            <h2>"Ask for more time"</h2>
+            <p class="muted">"A new request, linked to this one, through the same approvals. Approved before this grant ends, access continues without a gap; a grant and its extensions last at most 8 hours from the first start."</p>
+            <label for="extend-minutes">"More time"</label>
+            <select id="extend-minutes" on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
+                {[15u32, 30, 60, 120, 240].into_iter().map(|m| view! {
+                    <option value=m.to_string() selected=m == minutes.get_untracked()>{format::minutes(m)}</option>
+                }).collect_view()}
+            </select>
+            <label for="extend-reason">"Why"</label>
+            <textarea id="extend-reason" rows="2" required prop:value=move || reason.get()
+                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            <div><button type="submit" disabled=move || busy.get()>"Ask for more time"</button></div>
+            <div role="status" aria-live="polite">
+                {move || result.get().map(|r| match r {
+                    Ok(id) => view! { <p class="confirmation" data-testid="extend-confirmation">"Asked. "
+                        <a href=provider_request_path(&id)>"The extension request"</a>" waits for a manager and then your customer."</p> }.into_any(),
+                    Err(err) => view! { <ErrorBox error=err/> }.into_any(),
+                })}
+            </div>
+        </form>
+    }
+}
+
+/// What an approval that did not complete the quorum tells its approver.
+fn still_needed(view: &RequestView) -> String {
+    let (given, required) = (
+        view.approvals.len(),
+        usize::from(view.approvals_required.unwrap_or(1)),
+    );
+    let left = required.saturating_sub(given);
+    format!(
+        "You approved this request ({given} of {required} approvals). Access starts when {left} more {} approved.",
+        if left == 1 { "person has" } else { "people have" }
+    )
 }
 
 #[component]

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lockbox_shared::api::{FreezeSetting, LockboxSetting};
+use lockbox_shared::api::{ApprovalsSetting, FreezeSetting, LockboxSetting};
 use lockbox_shared::policy::Action;
-use lockbox_shared::validation::MAX_COMMENT_CHARS;
+use lockbox_shared::validation::{MAX_APPROVALS_REQUIRED, MAX_COMMENT_CHARS};
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
@@ -17,6 +17,8 @@ use crate::components::time::LocalTime;
 pub fn SecurityPrivacyPage() -> impl IntoView {
     let setting = api::lockbox_setting();
     let freeze = api::freeze_setting();
+    let approvals = api::approvals_setting();
+    let approvals_message = RwSignal::new(None::<Result<String, ApiError>>);
     // Kept by the page so the confirmation outlives the reload it causes.
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     let freeze_message = RwSignal::new(None::<Result<String, ApiError>>);
@@ -32,13 +34,81 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
                     },
                 }}
             // Read by the same people as the switch: when the switch could
-            // not be read, its error above says why for both.
+            // not be read, its error above says why for all three.
+            {move || match (setting.get(), approvals.get()) {
+                    (Some(Ok(_)), Some(Ok(a))) => view! { <ApprovalsPanel setting=a message=approvals_message reload=Callback::new(move |_| approvals.refetch())/> }.into_any(),
+                    (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| approvals.refetch())/> }.into_any(),
+                    _ => ().into_any(),
+                }}
             {move || match (setting.get(), freeze.get()) {
                     (Some(Ok(_)), Some(Ok(f))) => view! { <FreezePanel freeze=f message=freeze_message reload=Callback::new(move |_| freeze.refetch())/> }.into_any(),
                     (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| freeze.refetch())/> }.into_any(),
                     _ => ().into_any(),
                 }}
         </section>
+    }
+}
+
+/// How many people must approve a request (1 to 3): global admins set it.
+#[component]
+fn ApprovalsPanel(
+    setting: ApprovalsSetting,
+    message: RwSignal<Option<Result<String, ApiError>>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let may_edit = move || session.may(Action::SetApprovalsRequired);
+    let current = u8::from(setting.required);
+    let choice = RwSignal::new(current);
+    let (busy, set_busy) = signal(false);
+    let save = move |_| {
+        let wanted = choice.get_untracked();
+        set_busy.set(true);
+        spawn_local(async move {
+            let result = api::set_approvals(i64::from(wanted)).await;
+            set_busy.set(false);
+            message.set(Some(result.map(|s| {
+                format!(
+                    "Saved. Requests that become pending from now on need {}. Requests already waiting keep theirs.",
+                    approvals_text(u8::from(s.required))
+                )
+            })));
+            reload.run(());
+        });
+    };
+    view! {
+        <article class="card" aria-labelledby="approvals-title">
+            <h2 id="approvals-title">"Approvals required"</h2>
+            <p data-testid="approvals-state">"Each request needs " <strong>{approvals_text(current)}</strong>
+                " from different people at your organisation before access is granted. Any one denial denies it."</p>
+            <div role="status" aria-live="polite">
+                {move || message.get().map(|m| match m {
+                    Ok(text) => view! { <p class="confirmation" data-testid="approvals-confirmation">{text}</p> }.into_any(),
+                    Err(err) => view! { <ErrorBox error=err/> }.into_any(),
+                })}
+            </div>
+            {move || may_edit().then(|| view! {
+                <div class="add-holder">
+                    <label for="approvals-required">"Approvals per request"</label>
+                    <select id="approvals-required" on:change=move |ev| {
+                        choice.set(event_target_value(&ev).parse().unwrap_or(current));
+                    }>
+                        {(1..=MAX_APPROVALS_REQUIRED).map(|n| view! {
+                            <option value=n.to_string() selected=n == current>{approvals_text(n)}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="button" disabled=move || busy.get() || choice.get() == current on:click=save>"Save"</button>
+                </div>
+            })}
+        </article>
+    }
+}
+
+fn approvals_text(n: u8) -> String {
+    if n == 1 {
+        "1 approval".to_owned()
+    } else {
+        format!("{n} approvals")
     }
 }
 

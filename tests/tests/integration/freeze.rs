@@ -95,14 +95,7 @@ fn a_freeze_revokes_denies_and_blocks_until_it_is_lifted() {
     assert!(blocked.body.contains("frozen"), "{}", blocked.body);
 
     // One record for the freeze, one per request it ended; each requester told.
-    let config_records = || -> Vec<serde_json::Value> {
-        let answer = admin.get("/api/v1/audit?activity=Set-OrganizationConfig&limit=500");
-        assert_eq!(answer.status, 200, "{}", answer.body);
-        answer.json()["items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-    };
+    let config_records = || lockbox_tests::config_records(&admin);
     let freezes: Vec<_> = config_records()
         .into_iter()
         .filter(|r| r["details"]["CustomerLockboxFrozen"] == "True")

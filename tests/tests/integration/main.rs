@@ -3,6 +3,7 @@
 
 mod audit;
 mod cron;
+mod extensions;
 mod freeze;
 mod health;
 mod identity;
@@ -10,6 +11,7 @@ mod lifecycle;
 mod matrix;
 mod notifications;
 mod operations;
+mod quorum;
 mod receipts;
 mod roles;
 mod spa;

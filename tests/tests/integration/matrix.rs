@@ -52,6 +52,7 @@ const MATRIX: &[Row] = &[
     (Action::ReadLockboxSetting,      Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
     (Action::SetLockboxSetting,       Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
     (Action::FreezeTenant,            Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
+    (Action::SetApprovalsRequired,    Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
     (Action::ListTenantRequests,      Fixture::None,     "AAAADAAAAA", "AAAADAAAAA"),
     (Action::ReadRequest,             Fixture::Ready,    "AAAADAAAHA", "HHHHDHHAHA"),
     (Action::Approve,                 Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
@@ -77,6 +78,9 @@ const MATRIX: &[Row] = &[
     // Own: add, read and remove an endpoint. Other: remove an endpoint
     // that is not the caller's tenant's (it does not exist for them).
     (Action::ManageNotifications,     Fixture::None,     "ADDDDADDDD", "HDDDDHDDDD"),
+    // The fixture is engineer1's grant: only engineer1 may extend it.
+    (Action::ExtendGrant,             Fixture::Ready,    "DDDDDDDAHD", "DDDDDDDAHD"),
+    (Action::ExtendGrant,             Fixture::Terminal, "DDDDDDDCHD", "DDDDDDDCHD"),
 ];
 
 fn tenants_of(email: &str) -> (&'static str, &'static str) {
@@ -98,7 +102,7 @@ fn ready_state(action: Action) -> &'static str {
     match action {
         // Reading: a request the customer sees (from pre-approval on).
         Action::Approve | Action::Deny | Action::ReadRequest => "PendingCustomerApproval",
-        Action::Revoke | Action::RunOperation => "Approved",
+        Action::Revoke | Action::RunOperation | Action::ExtendGrant => "Approved",
         _ => "PendingManagerApproval",
     }
 }
@@ -254,6 +258,11 @@ fn call_of(
         // Lifting a freeze there is none of: allowed, and no change (the
         // freeze itself is tested on Tailspin alone).
         Action::FreezeTenant => post("/api/v1/settings/freeze".into(), json!({ "frozen": false })),
+        // Setting what is in force (1): allowed, and no change.
+        Action::SetApprovalsRequired => post(
+            "/api/v1/settings/approvals".into(),
+            json!({ "required": 1 }),
+        ),
         Action::ListTenantRequests | Action::ListOwnRequests => {
             get(format!("/api/v1/requests?tenant={tenant}&limit=200"))
         }
@@ -273,6 +282,10 @@ fn call_of(
         Action::ListAwaitingPreapproval => get("/api/v1/requests/awaiting-preapproval".into()),
         Action::ListOperations => get("/api/v1/operations?service=mail".into()),
         Action::RunOperation => post(run_operation_path(tenant), json!({})),
+        Action::ExtendGrant => post(
+            format!("/api/v1/requests/{id}/extend"),
+            json!({ "minutes": 15, "reason": "Matrix" }),
+        ),
         Action::ManageNotifications if tenant == own_tenant => post(
             "/api/v1/settings/notifications/webhooks".into(),
             json!({ "url": "https://hooks.invalid/matrix", "events": ["request.pending"] }),
@@ -369,15 +382,18 @@ fn perform(
             let mut fault = (answer.status == 200 && answer.json()["tenant_id"] != own_tenant)
                 .then(|| format!("answered about {}", answer.json()["tenant_id"]));
             if action == Action::ReadLockboxSetting {
-                // The freeze is read by the same people, about their own.
-                let freeze = session.get(&format!("/api/v1/settings/freeze?tenant={tenant}"));
-                if freeze.status != answer.status
-                    || (freeze.status == 200 && freeze.json()["tenant_id"] != own_tenant)
-                {
-                    fault = Some(format!(
-                        "the freeze answered {} {}",
-                        freeze.status, freeze.body
-                    ));
+                // The freeze and the approvals required are read by the
+                // same people, about their own.
+                for setting in ["freeze", "approvals"] {
+                    let other = session.get(&format!("/api/v1/settings/{setting}?tenant={tenant}"));
+                    if other.status != answer.status
+                        || (other.status == 200 && other.json()["tenant_id"] != own_tenant)
+                    {
+                        fault = Some(format!(
+                            "the {setting} setting answered {} {}",
+                            other.status, other.body
+                        ));
+                    }
                 }
             }
             (answer.status, fault)
@@ -427,6 +443,12 @@ fn perform(
                 &json!({ "email": target, "role": "auditor" }),
             );
             (answer.status, None)
+        }
+        Action::SetApprovalsRequired => {
+            let answer = session.post("/api/v1/settings/approvals", &json!({ "required": 1 }));
+            let fault = (answer.status == 200 && answer.json()["required"] != 1)
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
         }
         Action::FreezeTenant => {
             let answer = session.post("/api/v1/settings/freeze", &json!({ "frozen": false }));
@@ -508,6 +530,15 @@ fn perform(
             None,
         ),
         Action::ListOperations => (session.get("/api/v1/operations?service=mail").status, None),
+        Action::ExtendGrant => {
+            let answer = session.post(
+                &format!("/api/v1/requests/{id}/extend"),
+                &json!({ "minutes": 15, "reason": "Matrix" }),
+            );
+            let fault = (answer.status == 201 && answer.json()["extends"] != id)
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
+        }
         Action::RunOperation => {
             let answer = session.post(&run_operation_path(tenant), &json!({}));
             // The content answered must be the tenant's own.
@@ -680,6 +711,7 @@ fn the_matrix_calls_every_route_the_api_documents() {
             }
             if *action == Action::ReadLockboxSetting {
                 called.insert(("GET".to_owned(), "/api/v1/settings/freeze".to_owned()));
+                called.insert(("GET".to_owned(), "/api/v1/settings/approvals".to_owned()));
             }
             if *action == Action::ReadRequest {
                 called.insert(("GET".to_owned(), "/api/v1/requests/{id}/receipt".to_owned()));

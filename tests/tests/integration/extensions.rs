@@ -1,0 +1,176 @@
+//! Extensions: the engineer holding a grant asks for more time, as a new
+//! request linked to the first, through the same approvals. On Northwind
+//! (one approval required), with an engineer no other Northwind test uses,
+//! so that the access check sees only these grants.
+
+use lockbox_tests::{
+    act, northwind_lock, open_request, preapprove, shift_request, sign_in, Session, NORTHWIND,
+};
+use serde_json::json;
+
+const APPROVER: &str = "approver1@northwind.example";
+const ENGINEER: &str = "engineer2@provider.example";
+
+fn one_approval() {
+    let set = sign_in("admin@northwind.example")
+        .post("/api/v1/settings/approvals", &json!({ "required": 1 }));
+    assert_eq!(set.status, 200, "{}", set.body);
+}
+
+fn granted(engineer: &Session, minutes: u32) -> serde_json::Value {
+    let id = open_request(engineer, NORTHWIND, minutes);
+    assert_eq!(preapprove(&id).status, 200);
+    let answer = act(&sign_in(APPROVER), &id, "approve", None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+fn extend(engineer: &Session, id: &str, minutes: u32) -> lockbox_tests::Answer {
+    engineer.post(
+        &format!("/api/v1/requests/{id}/extend"),
+        &json!({ "minutes": minutes, "reason": "The mailbox repair needs another pass." }),
+    )
+}
+
+fn approve_all(id: &str) -> serde_json::Value {
+    let pre = preapprove(id);
+    assert_eq!(pre.status, 200, "{}", pre.body);
+    let answer = act(&sign_in(APPROVER), id, "approve", None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+fn field(v: &serde_json::Value, name: &str) -> i64 {
+    v[name].as_i64().unwrap_or_else(|| panic!("{name} in {v}"))
+}
+
+#[test]
+fn an_extension_approved_before_the_grant_ends_continues_it_without_a_gap() {
+    let _northwind = northwind_lock();
+    one_approval();
+    let engineer = sign_in(ENGINEER);
+    let first = granted(&engineer, 60);
+    let first_id = first["id"].as_str().unwrap_or_default().to_owned();
+
+    // Only the engineer holding it, with a reason and a valid length.
+    let other = extend(&sign_in("engineer1@provider.example"), &first_id, 30);
+    assert_eq!(other.status, 404, "{}", other.body);
+    let manager = extend(&sign_in("manager@provider.example"), &first_id, 30);
+    assert_eq!(manager.status, 403, "{}", manager.body);
+    let zero = extend(&engineer, &first_id, 0);
+    assert_eq!(zero.status, 400, "{}", zero.body);
+    assert_eq!(zero.json()["field"], "minutes");
+    let no_reason = engineer.post(
+        &format!("/api/v1/requests/{first_id}/extend"),
+        &json!({ "minutes": 30, "reason": " " }),
+    );
+    assert_eq!(no_reason.status, 400, "{}", no_reason.body);
+    assert_eq!(no_reason.json()["field"], "reason");
+
+    let asked = extend(&engineer, &first_id, 30);
+    assert_eq!(asked.status, 201, "{}", asked.body);
+    let ext = asked.json();
+    let ext_id = ext["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(ext["extends"], first_id.as_str());
+    assert_eq!(ext["state"], "PendingManagerApproval");
+    assert_eq!(ext["ticket"], first["ticket"]);
+    assert_eq!(field(&ext, "continues_at"), field(&first, "grant_ends_at"));
+    // Both show the link (the customer sees the extension once a manager
+    // has pre-approved it, as any request).
+    let first_now = engineer.get(&format!("/api/v1/requests/{first_id}")).json();
+    assert_eq!(first_now["extensions"], json!([ext_id]));
+    let customer_view = || {
+        sign_in(APPROVER)
+            .get(&format!("/api/v1/requests/{first_id}"))
+            .json()
+    };
+    assert_eq!(customer_view()["extensions"], json!([]));
+    let created = engineer.get(&format!("/api/v1/requests/{ext_id}")).json();
+    assert_eq!(
+        created["history"][0]["details"]["Extends"],
+        first_id.as_str()
+    );
+
+    let approved = approve_all(&ext_id);
+    assert_eq!(approved["state"], "Approved");
+    assert_eq!(customer_view()["extensions"], json!([ext_id]));
+    assert_eq!(
+        field(&approved, "grant_starts_at"),
+        field(&first, "grant_ends_at"),
+        "no gap, no overlap"
+    );
+    assert_eq!(
+        field(&approved, "grant_ends_at") - field(&approved, "grant_starts_at"),
+        30 * 60_000
+    );
+    // Until the first ends, access is the first's.
+    let check = || {
+        engineer
+            .get(&format!(
+                "/api/v1/access/check?tenant={NORTHWIND}&service=mail"
+            ))
+            .json()
+    };
+    assert_eq!(check()["request_id"], first_id.as_str());
+    // An hour later (both moved into the past), the extension holds it.
+    shift_request(&first_id, 61 * 60_000);
+    shift_request(&ext_id, 61 * 60_000);
+    let later = check();
+    assert_eq!(later["access"], true, "{later}");
+    assert_eq!(later["request_id"], ext_id.as_str());
+    // A grant that has ended cannot be extended.
+    let ended = extend(&engineer, &first_id, 30);
+    assert_eq!(ended.status, 409, "{}", ended.body);
+    let revoked = act(&sign_in(APPROVER), &ext_id, "revoke", Some("test over"));
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+}
+
+#[test]
+fn an_extension_approved_late_starts_at_its_approval_and_a_chain_ends_within_eight_hours() {
+    let _northwind = northwind_lock();
+    one_approval();
+    let engineer = sign_in(ENGINEER);
+    // Approved after the grant it extends ended: it starts then.
+    let first = granted(&engineer, 30);
+    let first_id = first["id"].as_str().unwrap_or_default().to_owned();
+    let asked = extend(&engineer, &first_id, 30);
+    assert_eq!(asked.status, 201, "{}", asked.body);
+    let ext_id = asked.json()["id"].as_str().unwrap_or_default().to_owned();
+    shift_request(&first_id, 31 * 60_000);
+    shift_request(&ext_id, 31 * 60_000);
+    let before = lockbox_tests::now_ms();
+    let late = approve_all(&ext_id);
+    assert!(field(&late, "grant_starts_at") >= before, "{late}");
+    assert_eq!(
+        field(&late, "grant_ends_at") - field(&late, "grant_starts_at"),
+        30 * 60_000
+    );
+
+    // 4 h + 4 h: the whole 8 hours; then nothing is left.
+    let long = granted(&engineer, 240);
+    let long_id = long["id"].as_str().unwrap_or_default().to_owned();
+    let too_much = extend(&engineer, &long_id, 241);
+    assert_eq!(too_much.status, 400, "{}", too_much.body);
+    let second = extend(&engineer, &long_id, 240);
+    assert_eq!(second.status, 201, "{}", second.body);
+    let second_id = second.json()["id"].as_str().unwrap_or_default().to_owned();
+    let second = approve_all(&second_id);
+    assert_eq!(
+        field(&second, "grant_ends_at") - field(&long, "grant_starts_at"),
+        8 * 60 * 60_000
+    );
+    let beyond = extend(&engineer, &second_id, 15);
+    assert_eq!(beyond.status, 409, "{}", beyond.body);
+    assert_eq!(beyond.json()["title"], "Extension limit reached");
+    // Revoking the first grant ends its approved extension too (it would
+    // open the content again at 4 h), as a revocation of its own.
+    let revoked = act(&sign_in(APPROVER), &long_id, "revoke", Some("Done here"));
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    let after = sign_in(APPROVER)
+        .get(&format!("/api/v1/requests/{second_id}"))
+        .json();
+    assert_eq!(after["state"], "Revoked", "{after}");
+    assert_eq!(after["end_comment"], "Done here");
+    let late_revoked = act(&sign_in(APPROVER), &ext_id, "revoke", Some("test over"));
+    assert_eq!(late_revoked.status, 200, "{}", late_revoked.body);
+}
