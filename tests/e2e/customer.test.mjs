@@ -156,7 +156,7 @@ test('a global admin turns Customer Lockbox off and on again', async () => {
       await page.getByRole('button', { name: 'Edit' }).click();
       const toggle = page.getByRole('switch', { name: 'Require approval for all data access requests' });
       if (wanted) await toggle.check(); else await toggle.uncheck();
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByTestId('confirmation').waitFor();
       await page.waitForFunction((l) => document.querySelector('[data-testid=lockbox-state]')?.textContent === l, label);
       assert.match(await page.locator('article[aria-labelledby="lockbox-title"]').textContent(), /Last changed by admin@contoso\.example/);

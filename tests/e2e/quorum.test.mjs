@@ -26,7 +26,7 @@ test('two approvers on two phones approve one request that needs both', async ()
     await load(admin.page, '/settings/org-settings/security-privacy');
     await admin.page.getByRole('heading', { name: 'Approvals required' }).waitFor();
     await admin.page.getByLabel('Approvals per request').selectOption('2');
-    await admin.page.getByRole('button', { name: 'Save' }).last().click();
+    await admin.page.getByRole('button', { name: 'Save approvals' }).click();
     await admin.page.getByTestId('approvals-confirmation').waitFor();
     await admin.page.getByTestId('approvals-state').getByText('2 approvals').waitFor();
     await screenshot(admin.page, 'approvals-required-desktop');

@@ -97,7 +97,7 @@ fn ApprovalsPanel(
                             <option value=n.to_string() selected=n == current>{approvals_text(n)}</option>
                         }).collect_view()}
                     </select>
-                    <button type="button" disabled=move || busy.get() || choice.get() == current on:click=save>"Save"</button>
+                    <button type="button" disabled=move || busy.get() || choice.get() == current on:click=save>"Save approvals"</button>
                 </div>
             })}
         </article>
