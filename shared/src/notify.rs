@@ -272,7 +272,7 @@ fn facts(lines: &[(&str, String)]) -> String {
 }
 
 fn request_facts(request: &AccessRequest, tenant_name: &str) -> Vec<(&'static str, String)> {
-    vec![
+    let mut facts = vec![
         ("Organisation", defang(tenant_name)),
         ("Service", defang(request.service.as_str())),
         ("Ticket number", defang(request.ticket.as_str())),
@@ -283,7 +283,13 @@ fn request_facts(request: &AccessRequest, tenant_name: &str) -> Vec<(&'static st
         ),
         ("Requested by", defang(&request.requester.email)),
         ("Requested at", when(request.created_at)),
-    ]
+    ];
+    // An extension says what it continues, and from when.
+    if let Some(extension) = &request.extends {
+        facts.push(("Extends request", extension.of.as_str().to_owned()));
+        facts.push(("Continues from", when(extension.continues_at)));
+    }
+    facts
 }
 
 fn comment_line(lines: &mut Vec<(&'static str, String)>, comment: Option<&str>) {
@@ -660,6 +666,28 @@ mod tests {
         }
         let data = request_data(&request, "Contoso");
         assert_eq!(links(&data.to_string()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_extension_says_what_it_extends_in_every_e_mail() {
+        use crate::ids::RequestId;
+        use crate::lifecycle::Extension;
+        let first = RequestId::parse("3f1c2d4e-0000-4000-8000-000000000009").expect("id");
+        let request = AccessRequest {
+            extends: Some(Extension {
+                of: first.clone(),
+                first_started_at: 1_764_000_000_000,
+                continues_at: 1_764_003_600_000,
+            }),
+            ..hostile_request()
+        };
+        for kind in [NoticeKind::AwaitingPreapproval, NoticeKind::PendingApproval] {
+            let body = request_email(kind, &request, "Contoso").body;
+            assert!(body.contains(first.as_str()), "{kind}: {body}");
+            assert!(body.contains(&when(1_764_003_600_000)), "{kind}: {body}");
+        }
+        let plain = request_email(NoticeKind::PendingApproval, &hostile_request(), "Contoso");
+        assert!(!plain.body.contains("Extends request"), "{}", plain.body);
     }
 
     #[test]

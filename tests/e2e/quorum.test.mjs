@@ -53,6 +53,13 @@ test('two approvers on two phones approve one request that needs both', async ()
     assert.deepEqual(await smallButtons(first.page), [], 'buttons under 44 px');
     assert.equal(await scrollsSideways(first.page), false, 'the page scrolls sideways');
     await screenshot(first.page, 'quorum-first-approval-phone');
+    // In the list it no longer waits for this approver, and says how far it is.
+    await load(first.page, '/support/lockbox-requests');
+    const row = first.page.locator(`a[data-request="${id}"]`);
+    await row.getByText('1 of 2 approvals').waitFor();
+    await screenshot(first.page, 'quorum-list-phone');
+    assert.equal(await first.page.getByRole('list', { name: 'Awaiting your decision' })
+      .locator(`a[data-request="${id}"]`).count(), 0, 'still awaiting the approver who approved');
 
     await load(second.page, `/support/lockbox-requests/${id}`);
     const progress = second.page.getByTestId('approvals');

@@ -772,17 +772,23 @@ pub fn due(rule: &DeadlineRule, now: i64, limit: i64) -> Statement {
 
 /// Live grants that end within `window` ms of `now` and whose requester
 /// has not yet been warned (no outbox row `<request id><warned>`), soonest
-/// first.
+/// first. A grant that an approved extension continues right at its end
+/// does not end then: it is left out (the extension is warned in turn).
 pub fn ending_soon(now: i64, window: i64, warned: &str, limit: i64) -> Statement {
     let live = still_in(State::Approved, now);
-    let mut args = live.args;
-    args.extend([(now + window).into(), warned.into(), limit.into()]);
+    let mut args = live.args.clone();
+    args.extend([(now + window).into(), warned.into()]);
+    // The same rule for the extension (the subquery's own columns).
+    args.extend(live.args);
+    args.push(limit.into());
     Statement::new(
         format!(
-            "SELECT {COLUMNS} FROM access_requests WHERE {} AND grant_ends_at <= ? \
+            "SELECT {COLUMNS} FROM access_requests WHERE {live} AND grant_ends_at <= ? \
              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = access_requests.id || ?) \
+             AND NOT EXISTS (SELECT 1 FROM access_requests e WHERE e.extends = access_requests.id \
+             AND e.grant_starts_at = access_requests.grant_ends_at AND {live}) \
              ORDER BY grant_ends_at, id LIMIT ?",
-            live.sql
+            live = live.sql
         ),
         args,
     )

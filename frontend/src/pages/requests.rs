@@ -101,9 +101,15 @@ pub fn RequestsPage() -> impl IntoView {
                                     items.push(r);
                                 }
                             }
+                            // A request the viewer approved already waits
+                            // for someone else (a quorum), not for them.
+                            let me = session.me.get().and_then(|m| m.ok()).map(|m| m.principal.email);
+                            let approved_by_me = |r: &RequestView| {
+                                r.approvals.iter().any(|a| a.email.is_some() && a.email == me)
+                            };
                             let (awaiting, others): (Vec<RequestView>, Vec<RequestView>) = items
                                 .into_iter()
-                                .partition(|r| deciding && r.effective_state_at(now) == State::PendingCustomerApproval);
+                                .partition(|r| deciding && r.effective_state_at(now) == State::PendingCustomerApproval && !approved_by_me(r));
                             let count = awaiting.len();
                             view! {
                                 {(count > 0).then(|| view! {
@@ -166,9 +172,15 @@ fn RequestRow(request: RequestView) -> impl IntoView {
     let live_state = move || live.effective_state_at(now.get());
     let shown = request.clone();
     let deadline = move || deadline_text(&shown, now.get()).unwrap_or_else(|| "—".to_owned());
+    // With more than one approval needed, how many are in while it waits.
+    let progress = request
+        .approvals_required
+        .filter(|&n| n > 1 && request.state == State::PendingCustomerApproval)
+        .map(|n| format!("{} of {n} approvals", request.approvals.len()));
     view! {
         <a class="request-row" href=href aria-label=label data-request=request.id.to_string()>
-            <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}</span>
+            <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}
+                {progress.map(|p| view! { <span class="progress muted">{p}</span> })}</span>
             <span class="cell"><span class="cell-label">"Ticket "</span>{request.ticket.clone()}</span>
             <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
             <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>

@@ -112,9 +112,22 @@ fn an_extension_approved_before_the_grant_ends_continues_it_without_a_gap() {
             .json()
     };
     assert_eq!(check()["request_id"], first_id.as_str());
-    // An hour later (both moved into the past), the extension holds it.
-    shift_request(&first_id, 61 * 60_000);
-    shift_request(&ext_id, 61 * 60_000);
+    // Ten minutes before the first grant's end (both moved into the past),
+    // its requester is not told that access ends: the extension goes on.
+    {
+        let _cron = lockbox_tests::cron_lock();
+        shift_request(&first_id, 50 * 60_000);
+        shift_request(&ext_id, 50 * 60_000);
+        lockbox_tests::trigger_cron();
+        let kinds: Vec<String> = lockbox_tests::outbox_of(&first_id)
+            .iter()
+            .filter_map(|row| row["kind"].as_str().map(str::to_owned))
+            .collect();
+        assert!(!kinds.iter().any(|k| k == "grant-ending"), "{kinds:?}");
+    }
+    // An hour later, the extension holds it.
+    shift_request(&first_id, 11 * 60_000);
+    shift_request(&ext_id, 11 * 60_000);
     let later = check();
     assert_eq!(later["access"], true, "{later}");
     assert_eq!(later["request_id"], ext_id.as_str());

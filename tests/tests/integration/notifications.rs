@@ -191,7 +191,12 @@ fn the_scheduled_job_delivers_what_the_first_attempt_failed_and_never_twice() {
     });
     assert_eq!(delivered["attempts"], 2, "{delivered}");
     trigger_cron();
-    for row in outbox_of(&id) {
+    // The e-mails (a webhook test running at the same time may have added
+    // an endpoint for Contoso, whose rows go to the receiver, not the sink).
+    for row in outbox_of(&id)
+        .into_iter()
+        .filter(|r| r["channel"] == "email")
+    {
         assert_eq!(row["status"], "delivered", "{row}");
         assert_eq!(row["sink_deliveries"], 1, "sent once: {row}");
     }
