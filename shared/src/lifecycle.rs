@@ -1533,11 +1533,7 @@ mod tests {
         assert_eq!(denied.state(), State::Denied);
         assert_eq!(denied.approvals.given.len(), 2);
         // The setting in force is the one at pre-approval.
-        let later = TenantSwitches {
-            approvals_required: ApprovalsRequired::ONE,
-            ..needing(1)
-        };
-        let still = apply(&one, Verb::Approve, &actor(4), later, None, None, 20).expect("ok");
+        let still = apply(&one, Verb::Approve, &actor(4), needing(1), None, None, 20).expect("ok");
         assert_eq!(still.state(), State::PendingCustomerApproval);
     }
 
