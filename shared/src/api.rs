@@ -365,6 +365,14 @@ impl RequestView {
         }
     }
 
+    /// Whether the person signed in as `email` has approved it (known to
+    /// the customer's side only, which sees who approved).
+    pub fn approved_by(&self, email: &str) -> bool {
+        self.approvals
+            .iter()
+            .any(|a| a.email.as_deref() == Some(email))
+    }
+
     /// The deadline of the stored state, if it has one.
     pub fn deadline(&self) -> Option<i64> {
         // Which stored time is the deadline comes from the one table.

@@ -39,6 +39,12 @@ impl From<i64> for Value {
     }
 }
 
+impl From<lockbox_shared::validation::ApprovalsRequired> for Value {
+    fn from(n: lockbox_shared::validation::ApprovalsRequired) -> Self {
+        Value::Int(i64::from(u8::from(n)))
+    }
+}
+
 impl From<bool> for Value {
     fn from(b: bool) -> Self {
         Value::Int(i64::from(b))

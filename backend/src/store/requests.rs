@@ -113,7 +113,7 @@ pub fn with_tenant_settings(
         vec![
             tenant_id.as_str().into(),
             switches.lockbox_enabled.into(),
-            i64::from(u8::from(switches.approvals_required)).into(),
+            switches.approvals_required.into(),
         ],
     ))
 }
@@ -192,7 +192,7 @@ fn mutable_values(req: &AccessRequest) -> Vec<Value> {
     values.push(ending.map(|e| e.at).into());
     let [id, email, _, comment] = decision_values(ender(req));
     values.extend([id, email, comment]);
-    values.push(i64::from(u8::from(req.approvals.required)).into());
+    values.push(req.approvals.required.into());
     values.push(approvals_json(&req.approvals.given).into());
     values
 }

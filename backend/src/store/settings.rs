@@ -201,16 +201,15 @@ pub async fn set_approvals_required<D: Database>(
     record: &NewAuditRecord,
     now: i64,
 ) -> Result<bool, DbError> {
-    let n = i64::from(u8::from(required));
     let changes = Condition::new(
         "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND approvals_required <> ?)",
-        vec![tenant_id.as_str().into(), n.into()],
+        vec![tenant_id.as_str().into(), required.into()],
     );
     let statements = vec![
         audit::insert(record, &audit::new_id(), now, Some(&changes)),
         Statement::new(
             "UPDATE tenants SET approvals_required = ? WHERE id = ? AND approvals_required <> ?",
-            vec![n.into(), tenant_id.as_str().into(), n.into()],
+            vec![required.into(), tenant_id.as_str().into(), required.into()],
         ),
     ];
     let changed = db.batch(statements).await?;

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lockbox_shared::api::{RequestDetail, RequestView};
 use lockbox_shared::audit::AuditRecord;
+use lockbox_shared::lifecycle::MAX_EXTENDED_HOURS;
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::policy::Action;
-use lockbox_shared::validation::MAX_COMMENT_CHARS;
+use lockbox_shared::validation::{MAX_COMMENT_CHARS, MAX_GRANT_MINUTES};
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
@@ -146,13 +147,13 @@ fn Detail(
     let shown = r.clone();
     // Whether the person looking has approved already (a quorum needs
     // someone else).
-    let approvers: Vec<String> = r.approvals.iter().filter_map(|a| a.email.clone()).collect();
+    let mine = r.clone();
     let approved_by_me = move || {
         session
             .me
             .get()
             .and_then(|m| m.ok())
-            .is_some_and(|me| approvers.contains(&me.principal.email))
+            .is_some_and(|me| mine.approved_by(&me.principal.email))
     };
     let link = move |id: &str| {
         if provider {
@@ -321,10 +322,10 @@ fn ExtendForm(id: String, asked: u32) -> impl IntoView {
     view! {
         <form class="decision" data-testid="extend" on:submit=submit>
             <h2>"Ask for more time"</h2>
-            <p class="muted">"A new request, linked to this one, through the same approvals. Approved before this grant ends, access continues without a gap; a grant and its extensions last at most 8 hours from the first start."</p>
+            <p class="muted">"A new request, linked to this one, through the same approvals. Approved before this grant ends, access continues without a gap; a grant and its extensions last at most "{MAX_EXTENDED_HOURS}" hours from the first start."</p>
             <label for="extend-minutes">"More time"</label>
             <select id="extend-minutes" on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
-                {[15u32, 30, 60, 120, 240].into_iter().map(|m| view! {
+                {format::grant_choices(MAX_GRANT_MINUTES).into_iter().map(|m| view! {
                     <option value=m.to_string() selected=m == minutes.get_untracked()>{format::minutes(m)}</option>
                 }).collect_view()}
             </select>

@@ -104,9 +104,7 @@ pub fn RequestsPage() -> impl IntoView {
                             // A request the viewer approved already waits
                             // for someone else (a quorum), not for them.
                             let me = session.me.get().and_then(|m| m.ok()).map(|m| m.principal.email);
-                            let approved_by_me = |r: &RequestView| {
-                                r.approvals.iter().any(|a| a.email.is_some() && a.email == me)
-                            };
+                            let approved_by_me = |r: &RequestView| me.as_deref().is_some_and(|me| r.approved_by(me));
                             let (awaiting, others): (Vec<RequestView>, Vec<RequestView>) = items
                                 .into_iter()
                                 .partition(|r| deciding && r.effective_state_at(now) == State::PendingCustomerApproval && !approved_by_me(r));
