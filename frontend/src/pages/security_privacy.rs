@@ -134,6 +134,9 @@ fn FreezePanel(
             let result = api::set_freeze(!frozen, (!frozen).then_some(why)).await;
             set_busy.set(false);
             open.set(false);
+            // A refusal changed nothing: keep the panel as it is (reloading
+            // it would replace the button the person may be pressing next).
+            let changed = result.is_ok();
             message.set(Some(result.map(|f| {
                 if f.frozen {
                     format!(
@@ -147,7 +150,9 @@ fn FreezePanel(
                     "The freeze is lifted. Requests can be approved again.".to_owned()
                 }
             })));
-            reload.run(());
+            if changed {
+                reload.run(());
+            }
         });
     });
     let title = Signal::derive(move || {
