@@ -29,6 +29,9 @@ pub struct Problem {
     pub status: u16,
     /// A sentence a person can act on.
     pub detail: String,
+    /// The input field the problem is about, when it is about one.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 /// Why a call did not produce what was asked for.
@@ -45,6 +48,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The input field (as the API names it) this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Problem(p) => p.field.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the request was refused because things changed meanwhile.
     pub fn is_conflict(&self) -> bool {
         matches!(self, ApiError::Problem(p) if p.status == 409)
@@ -133,19 +144,21 @@ fn read_me(value: JsValue) -> Option<Me> {
     })
 }
 
-/// `RequestDetail` (and each of its `AuditRecord`s) without serde's
+/// The audit records under `key` of `value`, each without serde's
 /// `flatten`, as [`read_me`] does.
-fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
+fn read_records(value: &JsValue, key: &str) -> Option<Vec<AuditRecord>> {
     #[derive(Deserialize)]
     struct Head {
         id: String,
         seq: i64,
         occurred_at: i64,
     }
-    let history = js_sys::Reflect::get(&value, &JsValue::from_str("history")).ok()?;
-    let history = history.dyn_into::<js_sys::Array>().ok()?;
-    let history = history
-        .iter()
+    let list = js_sys::Reflect::get(value, &JsValue::from_str(key)).ok()?;
+    if list.is_undefined() {
+        return Some(Vec::new());
+    }
+    let list = list.dyn_into::<js_sys::Array>().ok()?;
+    list.iter()
         .map(|item| {
             let Head {
                 id,
@@ -159,7 +172,14 @@ fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
                 record: from_value(item)?,
             })
         })
-        .collect::<Option<Vec<_>>>()?;
+        .collect()
+}
+
+/// `RequestDetail` (and each of its `AuditRecord`s) without serde's
+/// `flatten`, as [`read_me`] does.
+fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
+    let history = read_records(&value, "history")?;
+    let actions = read_records(&value, "actions")?;
     let extensions = js_sys::Reflect::get(&value, &JsValue::from_str("extensions"))
         .ok()
         .and_then(from_value)
@@ -168,6 +188,7 @@ fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
         view: from_value(value)?,
         history,
         extensions,
+        actions,
     })
 }
 

@@ -408,7 +408,15 @@ pub struct RequestDetail {
     /// The requests that extend it, oldest first.
     #[serde(default)]
     pub extensions: Vec<RequestId>,
+    /// The operator actions recorded under its grant, refused ones too,
+    /// oldest first: the newest [`MAX_REQUEST_ACTIONS`] of them.
+    #[serde(default)]
+    pub actions: Vec<AuditRecord>,
 }
+
+/// At most this many operator actions come with a request
+/// ([`RequestDetail::actions`]); the audit search has them all.
+pub const MAX_REQUEST_ACTIONS: i64 = 200;
 
 /// `GET /api/v1/access/check`: does the caller hold a live grant now?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,6 +497,10 @@ pub struct ApprovalsSetting {
     pub tenant_id: TenantId,
     /// 1 to 3.
     pub required: ApprovalsRequired,
+    /// How many distinct people of the tenant may approve now (its global
+    /// admins and Lockbox access approvers): more approvals than this
+    /// could never be given, so the setting refuses them.
+    pub able_to_approve: u32,
 }
 
 /// Body of `POST /api/v1/settings/approvals`.

@@ -398,7 +398,10 @@ impl NewAuditRecord {
     }
 
     /// The record of a refused call of an operation: by the person who
-    /// tried (no grant stands behind it), with why it was refused.
+    /// tried (no grant stands behind it), with why it was refused. When the
+    /// call named a request of the caller's (the grant page names its
+    /// own), `RequestId` and `Ticket` tie the refusal to it, so it shows
+    /// with that request's actions.
     pub fn operation_refused(
         tenant_id: TenantId,
         call: &Invocation,
@@ -406,8 +409,13 @@ impl NewAuditRecord {
         caller: &str,
         ip: &str,
         reason: &str,
+        named: Option<&AccessRequest>,
     ) -> Self {
         let mut details = call.parameters();
+        if let Some(request) = named {
+            details.insert("RequestId".to_owned(), request.id.as_str().to_owned());
+            details.insert("Ticket".to_owned(), request.ticket.as_str().to_owned());
+        }
         details.insert("Engineer".to_owned(), caller.to_owned());
         details.insert("Service".to_owned(), service.to_owned());
         details.insert("Outcome".to_owned(), Outcome::Refused.as_str().to_owned());

@@ -152,6 +152,15 @@ impl ApprovalsRequired {
     }
 }
 
+/// "1 approval", "2 approvals": how a number of approvals is written.
+pub fn approvals_phrase(n: u8) -> String {
+    if n == 1 {
+        "1 approval".to_owned()
+    } else {
+        format!("{n} approvals")
+    }
+}
+
 impl TryFrom<u8> for ApprovalsRequired {
     type Error = String;
     fn try_from(n: u8) -> Result<Self, String> {

@@ -14,7 +14,7 @@ use crate::store::audit::{AuditFilter, Exported};
 
 /// The search's filters from the query: `start`, `end` (RFC 3339 or epoch
 /// ms), `activity` and `user` (comma-separated or repeated; any of them),
-/// `item` (exactly), `user_contains` and `activity_contains` (text, any
+/// `item`, `request` (id) and `ticket` (each exactly), `user_contains` and `activity_contains` (text, any
 /// case), `cursor`. Returns the filter and `limit`.
 fn filter_of(call: &Call) -> Result<(AuditFilter, i64), AppError> {
     let mut filter = AuditFilter::default();
@@ -47,6 +47,8 @@ fn filter_of(call: &Call) -> Result<(AuditFilter, i64), AppError> {
             "activity" => filter.activities.extend(list(&value)),
             "user" => filter.users.extend(list(&value)),
             "item" => filter.item = Some(text("item", &value)?),
+            "request" => filter.request = Some(text("request", &value)?),
+            "ticket" => filter.ticket = Some(text("ticket", &value)?),
             "user_contains" => filter.user_contains = Some(text("user_contains", &value)?),
             "activity_contains" => {
                 filter.activity_contains = Some(text("activity_contains", &value)?)

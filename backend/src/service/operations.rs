@@ -148,7 +148,7 @@ async fn refuse<D: Database>(
     tenant: &TenantId,
     service: ContentService,
     call: &Invocation,
-    err: AppError,
+    (err, named): (AppError, Option<AccessRequest>),
     stamp: &Stamp<'_>,
 ) -> AppError {
     let reason = err.problem().detail;
@@ -159,6 +159,7 @@ async fn refuse<D: Database>(
         &principal.email,
         stamp.ip,
         &reason,
+        named.as_ref(),
     );
     match audit::append_refused(db, &record, stamp.now).await {
         Ok(_) => err,
@@ -166,12 +167,37 @@ async fn refuse<D: Database>(
     }
 }
 
+/// Why a call found no live grant, with the request it named when that is
+/// the caller's request on this tenant (its refusal is recorded with it).
 async fn why_not<D: Database>(
     db: &D,
     principal: &Principal,
     tenant: &TenantId,
     service: ContentService,
     request: Option<&RequestId>,
+    now: i64,
+) -> Result<(AppError, Option<AccessRequest>), AppError> {
+    let named = match request {
+        // Judged from the named request alone, when it is the caller's
+        // and this tenant's (anything else is "no grant").
+        Some(id) => grants::load(db, id)
+            .await?
+            .filter(|r| r.requester.user_id == principal.user_id && r.tenant_id == *tenant),
+        None => None,
+    };
+    Ok((
+        why(db, principal, tenant, service, request, named.as_ref(), now).await?,
+        named,
+    ))
+}
+
+async fn why<D: Database>(
+    db: &D,
+    principal: &Principal,
+    tenant: &TenantId,
+    service: ContentService,
+    request: Option<&RequestId>,
+    named: Option<&AccessRequest>,
     now: i64,
 ) -> Result<AppError, AppError> {
     // A freeze says so first: no grant opens a frozen tenant's content.
@@ -184,13 +210,7 @@ async fn why_not<D: Database>(
         )));
     }
     let recent = match request {
-        // Judged from the named request alone, when it is the caller's
-        // and this tenant's (anything else is "no grant").
-        Some(id) => grants::load(db, id)
-            .await?
-            .filter(|r| r.requester.user_id == principal.user_id && r.tenant_id == *tenant)
-            .into_iter()
-            .collect(),
+        Some(_) => named.cloned().into_iter().collect(),
         None => grants::select(db, grants::recent_grants(&principal.user_id, tenant)).await?,
     };
     Ok(AppError::NoGrant(GrantRefusal::of(
@@ -233,7 +253,16 @@ pub async fn run<D: Database>(
     let (tenant, service, op) = resolve(tenant_id, services, service, operation)?;
     let call = Invocation::parse(op, params).map_err(AppError::invalid)?;
     if let Err(denied) = role {
-        return Err(refuse(db, principal, &tenant, service, &call, denied.into(), stamp).await);
+        return Err(refuse(
+            db,
+            principal,
+            &tenant,
+            service,
+            &call,
+            (denied.into(), None),
+            stamp,
+        )
+        .await);
     }
 
     let live: Vec<AccessRequest> = match prefetched {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
     AccessCheck, Audience, CreateAccessRequest, ExtendBody, RequestDetail, RequestPage,
-    RequestView, DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE,
+    RequestView, DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE, MAX_REQUEST_ACTIONS,
 };
 use lockbox_shared::audit::{AuditRecord, NewAuditRecord};
 use lockbox_shared::ids::{RequestId, TenantId};
@@ -529,10 +529,17 @@ pub async fn detail<D: Database>(
         .filter(|extension| may_see_request(principal, extension))
         .map(|extension| extension.id)
         .collect();
+    let mut actions = audit::select(
+        db,
+        audit::actions_of(&request.tenant_id, id.as_str(), MAX_REQUEST_ACTIONS),
+    )
+    .await?;
+    actions.reverse();
     Ok(RequestDetail {
         view: view(db, &request, audience, now).await?,
         history,
         extensions,
+        actions,
     })
 }
 

@@ -8,12 +8,12 @@ use lockbox_shared::lifecycle::{self, State, Verb};
 use lockbox_shared::notify::{self, NoticeKind};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::Principal;
-use lockbox_shared::validation::{ApprovalsRequired, Comment, Invalid};
+use lockbox_shared::validation::{approvals_phrase, ApprovalsRequired, Comment, Invalid};
 
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, settings, Database};
+use crate::store::{audit, people, settings, Database};
 
 /// The caller's tenant's row, for someone who may see its settings (the
 /// switch and the freeze are read by the same people).
@@ -87,9 +87,11 @@ pub async fn approvals_setting<D: Database>(
     principal: &Principal,
 ) -> Result<ApprovalsSetting, AppError> {
     let row = own_tenant(db, principal).await?;
+    let able_to_approve = people::count_allowed(db, Action::Approve, &row.tenant_id).await?;
     Ok(ApprovalsSetting {
         required: row.approvals_required(),
         tenant_id: row.tenant_id,
+        able_to_approve,
     })
 }
 
@@ -105,6 +107,19 @@ pub async fn set_approvals_required<D: Database>(
     authorize(principal, Action::SetApprovalsRequired, principal.tenant())?;
     let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
     let required = ApprovalsRequired::parse(required).map_err(AppError::invalid)?;
+    let able = people::count_allowed(db, Action::Approve, tenant_id).await?;
+    if u32::from(u8::from(required)) > able {
+        return Err(AppError::invalid(Invalid {
+            field: "required",
+            message: format!(
+                "Only {able} {} at your organisation can approve (global admins and Lockbox access \
+                 approvers), so no request needing {} could ever be approved. Give the approver \
+                 role to more people on the Roles page first, or choose at most {able}.",
+                if able == 1 { "person" } else { "people" },
+                approvals_phrase(u8::from(required)),
+            ),
+        }));
+    }
     let record =
         NewAuditRecord::approvals_required(tenant_id.clone(), stamp.ip, &principal.email, required);
     settings::set_approvals_required(db, tenant_id, required, &record, stamp.now).await?;

@@ -144,6 +144,35 @@ pub fn history(tenant_id: &TenantId, item: &str) -> Statement {
     )
 }
 
+/// The request a record belongs to (its `RequestId` detail), as SQL on
+/// `audit_log` aliased `a`. Index `audit_log_tenant_request` (migration
+/// 0013) is on this very expression: SQLite uses an expression index only
+/// for the same expression, which the model test's query plans check.
+const REQUEST_OF: &str = "json_extract(a.details, '$.RequestId')";
+/// The ticket a record belongs to (its `Ticket` detail); index
+/// `audit_log_tenant_ticket`.
+const TICKET_OF: &str = "json_extract(a.details, '$.Ticket')";
+
+/// The operator actions recorded under request `request` of `tenant_id`
+/// (refused ones named by it too), the newest `limit`, oldest first once
+/// reversed by the caller: every record tied to the request by its
+/// `RequestId` detail except the request's own changes (their item is the
+/// request).
+pub fn actions_of(tenant_id: &TenantId, request: &str, limit: i64) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {A_COLUMNS} FROM audit_log a WHERE a.tenant_id = ? AND {REQUEST_OF} = ? \
+             AND a.item <> ? ORDER BY a.seq DESC LIMIT ?"
+        ),
+        vec![
+            tenant_id.as_str().into(),
+            request.into(),
+            request.into(),
+            limit.into(),
+        ],
+    )
+}
+
 /// Filters of an audit search.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditFilter {
@@ -157,6 +186,11 @@ pub struct AuditFilter {
     pub users: Vec<String>,
     /// This item exactly.
     pub item: Option<String>,
+    /// Records of this request (its `RequestId` detail): its changes and
+    /// the operator actions under its grant.
+    pub request: Option<String>,
+    /// Records of this ticket (its `Ticket` detail).
+    pub ticket: Option<String>,
     /// The user contains this text (any case).
     pub user_contains: Option<String>,
     /// The activity contains this text (any case).
@@ -188,9 +222,15 @@ fn selected(tenant_id: &TenantId, filter: &AuditFilter) -> Condition {
             args.extend(values.iter().map(Value::from));
         }
     }
-    if let Some(item) = &filter.item {
-        conditions.push("a.item = ?".to_owned());
-        args.push(item.into());
+    for (sql, value) in [
+        ("a.item = ?".to_owned(), &filter.item),
+        (format!("{REQUEST_OF} = ?"), &filter.request),
+        (format!("{TICKET_OF} = ?"), &filter.ticket),
+    ] {
+        if let Some(value) = value {
+            conditions.push(sql);
+            args.push(value.into());
+        }
     }
     // instr, not LIKE: the text is matched as typed, `%` and `_` included.
     for (column, text) in [

@@ -64,7 +64,7 @@ pub const ADDRESS: &str = "to";
 
 /// The people who hold one of `roles` (of `tenant`, for customer roles),
 /// as a SQL condition on `u.id`.
-fn holders(allowed: Allowed, tenant: &TenantId) -> (String, Vec<Value>) {
+pub(crate) fn holders(allowed: Allowed, tenant: &TenantId) -> (String, Vec<Value>) {
     let (table, tenant_filter, roles): (_, _, Vec<&str>) = match allowed {
         Allowed::Customer(roles) => (
             "customer_roles",

@@ -321,3 +321,24 @@ pub async fn dev_people<D: Database>(db: &D) -> Result<Vec<DevPerson>, DbError> 
         })
         .collect())
 }
+
+/// How many distinct people of `tenant` may take `action` now (the holders
+/// of the roles the policy allows it to).
+pub async fn count_allowed<D: Database>(
+    db: &D,
+    action: lockbox_shared::policy::Action,
+    tenant: &TenantId,
+) -> Result<u32, DbError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: u32,
+    }
+    let (who, args) = super::outbox::holders(action.allowed(), tenant);
+    let rows: Vec<Count> = db
+        .query(Statement::new(
+            format!("SELECT COUNT(*) AS n FROM users u WHERE {who}"),
+            args,
+        ))
+        .await?;
+    Ok(rows.first().map_or(0, |c| c.n))
+}

@@ -193,3 +193,24 @@ fn two_of_three_approving_at_once_make_exactly_one_transition() {
     }
     assert_eq!(require(&admin, 1).status, 200);
 }
+
+#[test]
+fn more_approvals_than_people_who_can_approve_are_refused_with_the_count() {
+    // Fabrikam has a global admin and one approver: two people.
+    let admin = sign_in("admin@fabrikam.example");
+    let setting = admin.get("/api/v1/settings/approvals");
+    assert_eq!(setting.status, 200, "{}", setting.body);
+    assert_eq!(setting.json()["able_to_approve"], 2, "{}", setting.body);
+    let refused = admin.post("/api/v1/settings/approvals", &json!({ "required": 3 }));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let problem = refused.json();
+    assert_eq!(problem["field"], "required", "{}", refused.body);
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("Only 2 people"), "{detail}");
+    assert!(detail.contains("choose at most 2"), "{detail}");
+    // Nothing changed.
+    assert_eq!(
+        admin.get("/api/v1/settings/approvals").json()["required"],
+        1
+    );
+}
