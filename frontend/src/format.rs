@@ -95,6 +95,100 @@ pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Optio
     }
 }
 
+/// Why a delivery failed, in words a person acts on: the receiver's HTTP
+/// answer, or what the connection did ("Network connection lost" is how
+/// the Workers runtime reports a port nothing listens on). `None` when the
+/// last attempt did not fail.
+pub fn delivery_failure(error: Option<&str>, status: Option<i64>) -> Option<String> {
+    let error = error?;
+    if let Some(status) = status.filter(|s| *s > 0) {
+        return Some(format!("the endpoint answered HTTP {status}"));
+    }
+    let lower = error.to_lowercase();
+    let words = if lower.contains("network connection lost") || lower.contains("refused") {
+        "connection refused: nothing accepted a connection at that address".to_owned()
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        "no answer in time".to_owned()
+    } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("not found") {
+        "the host name could not be found".to_owned()
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
+        "the endpoint's TLS certificate was not accepted".to_owned()
+    } else {
+        error.trim_end_matches('.').to_owned()
+    };
+    Some(words)
+}
+
+/// A request's audit record as a person reads it in its history: what
+/// happened, in words ("Approved (1 of 2 approvals)"). The activity name
+/// itself stays in the record, which the audit log shows unchanged.
+pub fn history_label(record: &lockbox_shared::audit::NewAuditRecord) -> String {
+    use lockbox_shared::audit::{Activity, LockboxActivity as A};
+    let detail = |key: &str| record.details.get(key).map(String::as_str);
+    match record.activity {
+        Activity::Lockbox(A::NewRequest) => "Requested by the engineer".to_owned(),
+        Activity::Lockbox(A::PreapproveRequest) => {
+            if detail("CustomerApprovalRequired") == Some("false") {
+                "Pre-approved by a support manager; access granted (Customer Lockbox is off)"
+                    .to_owned()
+            } else {
+                "Pre-approved by a support manager".to_owned()
+            }
+        }
+        Activity::Lockbox(A::RejectRequest) => "Rejected by a support manager".to_owned(),
+        Activity::Lockbox(A::CustomerDecision) => match detail("ApprovalDecision") {
+            Some("Approve") => match (detail("ApprovalsSoFar"), detail("ApprovalsRequired")) {
+                (Some(so_far), Some(required)) if required != "1" => {
+                    format!("Approved ({so_far} of {required} approvals)")
+                }
+                _ => "Approved".to_owned(),
+            },
+            Some("Deny") => "Denied".to_owned(),
+            _ => "Decided".to_owned(),
+        },
+        Activity::Lockbox(A::CancelRequest) => "Cancelled by the engineer".to_owned(),
+        Activity::Lockbox(A::RevokeGrant) => "Access revoked".to_owned(),
+        Activity::Lockbox(A::ExpireRequest) => "Expired: nobody decided in time".to_owned(),
+        Activity::Lockbox(A::CompleteGrant) => "Access ended: its time ran out".to_owned(),
+        _ => record.activity.as_str().to_owned(),
+    }
+}
+
+/// A detail key of a request's record in words ("GrantEndsAt" → "Access
+/// until"); keys without a plain name are shown as they are.
+pub fn detail_label(key: &str) -> &str {
+    match key {
+        "ApprovalDecision" => "Decision",
+        "Approver" => "Approver",
+        "Comment" => "Comment",
+        "ApprovalsSoFar" => "Approvals so far",
+        "ApprovalsRequired" => "Approvals required",
+        "GrantedMinutes" => "Minutes granted",
+        "DurationMinutes" => "Minutes asked",
+        "GrantStartsAt" => "Access from",
+        "GrantEndsAt" => "Access until",
+        "PendingExpiresAt" => "Expires",
+        "EndedAt" => "Ended",
+        "RevokedBy" => "Revoked by",
+        "Manager" => "Manager",
+        "CustomerApprovalRequired" => "Customer approval required",
+        "Note" => "Note",
+        "Reason" => "Reason",
+        "Engineer" => "Engineer",
+        "Outcome" => "Outcome",
+        "NewState" => "State after",
+        "PreviousState" => "State before",
+        "Extends" => "Extends",
+        other => other,
+    }
+}
+
+/// Whether a detail's value is a time (UTC, RFC 3339), to be shown in the
+/// viewer's zone: the keys that end in `At`.
+pub fn is_time_detail(key: &str) -> bool {
+    key.ends_with("At")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +242,68 @@ mod tests {
         assert_eq!(minutes(60), "1 hour");
         assert_eq!(minutes(45), "45 minutes");
         assert_eq!(minutes(1), "1 minute");
+    }
+
+    #[test]
+    fn a_history_record_reads_as_what_happened() {
+        use lockbox_shared::audit::{Activity, LockboxActivity, NewAuditRecord};
+        use lockbox_shared::ids::TenantId;
+        let record = |activity: LockboxActivity, details: &[(&str, &str)]| NewAuditRecord {
+            tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001")
+                .expect("a tenant id"),
+            ip: String::new(),
+            user: "lockbox-service@example".to_owned(),
+            activity: Activity::Lockbox(activity),
+            item: String::new(),
+            details: details
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        };
+        let approve = |so_far, required| {
+            record(
+                LockboxActivity::CustomerDecision,
+                &[
+                    ("ApprovalDecision", "Approve"),
+                    ("ApprovalsSoFar", so_far),
+                    ("ApprovalsRequired", required),
+                ],
+            )
+        };
+        assert_eq!(history_label(&approve("1", "1")), "Approved");
+        assert_eq!(
+            history_label(&approve("1", "2")),
+            "Approved (1 of 2 approvals)"
+        );
+        let deny = record(
+            LockboxActivity::CustomerDecision,
+            &[("ApprovalDecision", "Deny")],
+        );
+        assert_eq!(history_label(&deny), "Denied");
+        let off = record(
+            LockboxActivity::PreapproveRequest,
+            &[("CustomerApprovalRequired", "false")],
+        );
+        assert!(history_label(&off).contains("Customer Lockbox is off"));
+        assert_eq!(detail_label("GrantEndsAt"), "Access until");
+        assert_eq!(detail_label("SomethingNew"), "SomethingNew");
+        assert!(is_time_detail("PendingExpiresAt") && !is_time_detail("Comment"));
+    }
+
+    #[test]
+    fn a_failed_delivery_says_why_in_words() {
+        assert_eq!(delivery_failure(None, None), None);
+        assert_eq!(
+            delivery_failure(Some("Network connection lost."), None).as_deref(),
+            Some("connection refused: nothing accepted a connection at that address")
+        );
+        assert_eq!(
+            delivery_failure(Some("HTTP 500"), Some(500)).as_deref(),
+            Some("the endpoint answered HTTP 500")
+        );
+        assert_eq!(
+            delivery_failure(Some("The endpoint was removed."), None).as_deref(),
+            Some("The endpoint was removed")
+        );
     }
 }

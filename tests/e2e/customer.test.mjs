@@ -85,8 +85,10 @@ test('an approver on a phone grants less than was asked', async () => {
     assert.match(await page.getByTestId('deadline').textContent(), /Access: (29|30) min/);
     await page.getByText('30 minutes (less than asked)').waitFor();
     const history = page.locator('.history');
-    await history.getByText('Set-AccessToCustomerDataRequest').waitFor();
-    assert.match(await history.textContent(), /GrantedMinutes\s*30/);
+    // In words, with the record's own name one link away.
+    await history.locator('strong', { hasText: /^Approved$/ }).waitFor();
+    await history.getByRole('link', { name: /Set-AccessToCustomerDataRequest/ }).first().waitFor();
+    assert.match(await history.textContent(), /Minutes granted\s*30/);
     assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
     assert.deepEqual(errors, []);
   } finally {
@@ -108,8 +110,8 @@ test('an approver denies with a comment and the history records it', async () =>
     assert.match(await page.getByTestId('confirmation').textContent(), /You denied this request/);
     await page.locator('.badge[data-state="Denied"]').first().waitFor();
     const history = page.locator('.history');
-    await history.getByText('Set-AccessToCustomerDataRequest').waitFor();
-    assert.match(await history.textContent(), /ApprovalDecision\s*Deny/);
+    await history.locator('strong', { hasText: /^Denied$/ }).waitFor();
+    assert.match(await history.textContent(), /Decision\s*Deny/);
     assert.match(await history.textContent(), /Not during the quarter close\./);
     await screenshot(page, 'denied-desktop');
     assert.deepEqual(errors, []);
@@ -155,9 +157,20 @@ test('a global admin turns Customer Lockbox off and on again', async () => {
     for (const [wanted, label] of [[false, 'Off'], [true, 'On']]) {
       await page.getByRole('button', { name: 'Edit' }).click();
       const toggle = page.getByRole('switch', { name: 'Require approval for all data access requests' });
+      // Keyboard users continue from the switch itself.
+      await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'switch');
       if (wanted) await toggle.check(); else await toggle.uncheck();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
+      if (!wanted) {
+        // Off takes the customer out of every decision: confirmed first.
+        const dialog = page.getByRole('dialog', { name: 'Turn Customer Lockbox off?' });
+        await dialog.getByText(/granted at once: nobody at your organisation is asked/).waitFor();
+        await screenshot(page, 'lockbox-off-confirm-desktop');
+        await dialog.getByRole('button', { name: 'Turn off' }).click();
+      }
       await page.getByTestId('confirmation').waitFor();
+      // Focus follows to the result.
+      await page.waitForFunction(() => document.activeElement?.dataset.testid === 'confirmation');
       await page.waitForFunction((l) => document.querySelector('[data-testid=lockbox-state]')?.textContent === l, label);
       assert.match(await page.locator('article[aria-labelledby="lockbox-title"]').textContent(), /Last changed by admin@contoso\.example/);
       await screenshot(page, `lockbox-${label.toLowerCase()}-desktop`);

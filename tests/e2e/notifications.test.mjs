@@ -67,6 +67,9 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', SMALL_PHONE]]) {
       await endpoint.getByRole('button', { name: 'Remove' }).click();
       await page.getByRole('button', { name: 'Remove endpoint' }).click();
       await endpoint.waitFor({ state: 'detached' });
+      // Focus lands on what the removal did, not on the page body.
+      await page.getByTestId('webhook-removed').getByText(`Removed ${url}`).waitFor();
+      await page.waitForFunction(() => document.activeElement?.dataset.testid === 'webhook-removed');
       // The secret is not shown again on a fresh visit.
       await load(page, '/settings/org-settings/notifications');
       await page.getByRole('heading', { name: 'Recent messages' }).waitFor();

@@ -73,8 +73,8 @@ test('two approvers on two phones approve one request that needs both', async ()
     await second.page.locator('.badge[data-state="Approved"]').first().waitFor();
     await second.page.getByTestId('approvals').getByText('2 of 2 approvals').waitFor();
     const history = await second.page.locator('.history').textContent();
-    assert.match(history, /ApprovalsSoFar\s*1/);
-    assert.match(history, /ApprovalsSoFar\s*2/);
+    assert.match(history, /Approved \(1 of 2 approvals\)/);
+    assert.match(history, /Approved \(2 of 2 approvals\)/);
     assert.equal(await scrollsSideways(second.page), false, 'the page scrolls sideways');
     await screenshot(second.page, 'quorum-approved-phone');
     assert.deepEqual(first.errors, []);

@@ -21,3 +21,14 @@ pub fn ErrorBox(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) 
         </div>
     }
 }
+
+/// The error of one form field, under it: `id` is what the field's
+/// `aria-describedby` names. Empty (and silent) while there is none.
+#[component]
+pub fn FieldError(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p id=id class="field-error" data-testid=id>
+            {move || message.get()}
+        </p>
+    }
+}

@@ -1,5 +1,6 @@
 pub mod dialog;
 pub mod error;
+pub mod focus;
 pub mod lists;
 pub mod live;
 pub mod router;

@@ -36,6 +36,16 @@ pub fn local(ms: i64) -> String {
     })
 }
 
+/// The viewer's time zone as the browser names it ("Europe/Rome", "UTC").
+pub fn zone_name() -> String {
+    LOCAL_FORMAT.with(|format| {
+        js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+            .ok()
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_else(|| "your zone".to_owned())
+    })
+}
+
 /// A `<time>` element: machine-readable UTC, human-readable local.
 #[component]
 pub fn LocalTime(ms: i64) -> impl IntoView {

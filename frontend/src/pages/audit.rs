@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lockbox_shared::api::{AuditEntry, AuditPage, API_PREFIX};
 use lockbox_shared::audit::{utc_ms, Activity};
+use lockbox_shared::ids::RequestId;
 
 use crate::api::{self, ApiError};
 use crate::components::error::ErrorBox;
-use crate::components::time::local;
+use crate::components::focus::focus_when_rendered;
+use crate::components::time::{local, zone_name};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -45,6 +47,7 @@ fn query_of(
     activities: &[String],
     users: &str,
     item: &str,
+    request: &str,
 ) -> Result<String, String> {
     let mut parts = Vec::new();
     let start = from_local_input(start);
@@ -69,18 +72,50 @@ fn query_of(
     if !item.trim().is_empty() {
         parts.push(format!("item={}", encode(item.trim())));
     }
+    // One field for both: a request id is a UUID, a ticket never is.
+    let request = request.trim();
+    if !request.is_empty() {
+        let key = if RequestId::parse(request).is_ok() {
+            "request"
+        } else {
+            "ticket"
+        };
+        parts.push(format!("{key}={}", encode(request)));
+    }
     Ok(parts.join("&"))
+}
+
+/// The value of `name` in the page's query string, decoded.
+fn url_param(name: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == name)
+            .then(|| js_sys::decode_uri_component(&value.replace('+', " ")).ok())
+            .flatten()
+            .map(String::from)
+    })
 }
 
 #[component]
 pub fn AuditSearchPage() -> impl IntoView {
     let now = js_sys::Date::now() as i64;
+    // Reached from a request's page: that request's records, whenever they
+    // were made, with the one followed open.
+    let from_request = url_param("request").filter(|r| !r.trim().is_empty());
+    let open_seq = url_param("open").and_then(|s| s.parse::<i64>().ok());
+    let zone = zone_name();
     // The end is exclusive: a minute ahead keeps what happens meanwhile.
-    let start = RwSignal::new(to_local_input(now - 7 * DAY_MS));
+    let start = RwSignal::new(if from_request.is_some() {
+        String::new()
+    } else {
+        to_local_input(now - 7 * DAY_MS)
+    });
     let end = RwSignal::new(to_local_input(now + 60_000));
     let activities = RwSignal::new(Vec::<String>::new());
     let users = RwSignal::new(String::new());
     let item = RwSignal::new(String::new());
+    let request = RwSignal::new(from_request.unwrap_or_default());
     let narrow = RwSignal::new(String::new());
 
     let results = RwSignal::new(Vec::<AuditEntry>::new());
@@ -90,6 +125,11 @@ pub fn AuditSearchPage() -> impl IntoView {
     let invalid = RwSignal::new(None::<String>);
     let (busy, set_busy) = signal(false);
 
+    let clear = move || {
+        results.set(Vec::new());
+        next_cursor.set(None);
+        searched.set(None);
+    };
     let fetch = move |query: String, cursor: Option<String>| {
         set_busy.set(true);
         error.set(None);
@@ -107,8 +147,18 @@ pub fn AuditSearchPage() -> impl IntoView {
                     }
                     next_cursor.set(page.next_cursor);
                     searched.set(Some(query));
+                    if let Some(seq) = open_seq.filter(|_| cursor.is_none()) {
+                        focus_when_rendered(format!("li[data-seq=\"{seq}\"] summary"));
+                    }
                 }
-                Err(err) => error.set(Some(err)),
+                // A refused search shows no results: the old ones would
+                // read as this search's.
+                Err(err) => {
+                    if cursor.is_none() {
+                        clear();
+                    }
+                    error.set(Some(err));
+                }
             }
             set_busy.set(false);
         });
@@ -119,12 +169,17 @@ pub fn AuditSearchPage() -> impl IntoView {
         &activities.get_untracked(),
         &users.get_untracked(),
         &item.get_untracked(),
+        &request.get_untracked(),
     ) {
         Ok(query) => {
             invalid.set(None);
             fetch(query, None);
         }
-        Err(why) => invalid.set(Some(why)),
+        Err(why) => {
+            clear();
+            error.set(None);
+            invalid.set(Some(why));
+        }
     };
     // The last 7 days, as soon as the page opens.
     search();
@@ -158,10 +213,10 @@ pub fn AuditSearchPage() -> impl IntoView {
             <h1>"Audit log"</h1>
             <p class="muted">"Every decision about access to your organisation's content, and every operation the provider's engineers ran under a grant. Times are in your zone."</p>
             <form class="card form-grid audit-form" on:submit=move |ev| { ev.prevent_default(); search(); }>
-                <label for="audit-start">"Start"</label>
+                <label for="audit-start">{format!("Start ({zone})")}</label>
                 <input id="audit-start" type="datetime-local" prop:value=move || start.get()
                     on:input=move |ev| start.set(event_target_value(&ev))/>
-                <label for="audit-end">"End"</label>
+                <label for="audit-end">{format!("End ({zone})")}</label>
                 <input id="audit-end" type="datetime-local" prop:value=move || end.get()
                     on:input=move |ev| end.set(event_target_value(&ev))/>
                 <label for="audit-activities">"Activities"</label>
@@ -183,15 +238,27 @@ pub fn AuditSearchPage() -> impl IntoView {
                     }>
                     {Activity::names().map(|name| view! { <option value=name>{name}</option> }).collect_view()}
                 </select>
-                <p class="form-note" id="audit-activities-hint">"None chosen: all activities. Hold Ctrl (⌘ on a Mac) to choose several."</p>
+                <p class="form-note" id="audit-activities-hint" data-testid="activities-picked">{move || {
+                    let picked = activities.get();
+                    if picked.is_empty() {
+                        "None chosen: all activities. Hold Ctrl (⌘ on a Mac) to choose several.".to_owned()
+                    } else {
+                        format!("Chosen ({}): {}. Hold Ctrl (⌘ on a Mac) to change several.", picked.len(), picked.join(", "))
+                    }
+                }}</p>
                 <label for="audit-users">"Users"</label>
                 <input id="audit-users" type="text" autocomplete="off" placeholder="All users"
                     aria-describedby="audit-users-hint"
                     prop:value=move || users.get() on:input=move |ev| users.set(event_target_value(&ev))/>
-                <p class="form-note" id="audit-users-hint">"Exact user names, separated by commas."</p>
+                <p class="form-note" id="audit-users-hint">"Exact user names, separated by commas. A decision is recorded under the Lockbox service account, with the person who decided in its details; an operation run under a grant is recorded under “<Provider> Operator”, with the engineer in its details (Engineer). To see everything about one request, search by its request ID or ticket below."</p>
                 <label for="audit-item">"Item"</label>
                 <input id="audit-item" type="text" autocomplete="off" placeholder="All items"
                     prop:value=move || item.get() on:input=move |ev| item.set(event_target_value(&ev))/>
+                <label for="audit-request">"Request ID or ticket"</label>
+                <input id="audit-request" type="text" autocomplete="off" placeholder="All requests"
+                    aria-describedby="audit-request-hint"
+                    prop:value=move || request.get() on:input=move |ev| request.set(event_target_value(&ev))/>
+                <p class="form-note" id="audit-request-hint">"The request's decisions and every operation run under its grant."</p>
                 <div class="form-actions">
                     <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Searching…" } else { "Search" }}</button>
                 </div>
@@ -219,7 +286,7 @@ pub fn AuditSearchPage() -> impl IntoView {
                 }}</p>
                 <ol class="audit-records" aria-label="Audit records">
                     <For each=move || shown.get() key=|e| e.record.id.clone() let:e>
-                        <AuditItem entry=e/>
+                        <AuditItem open=open_seq == Some(e.record.seq) entry=e/>
                     </For>
                 </ol>
                 {move || next_cursor.get().map(|cursor| view! {
@@ -234,7 +301,7 @@ pub fn AuditSearchPage() -> impl IntoView {
 }
 
 #[component]
-fn AuditItem(entry: AuditEntry) -> impl IntoView {
+fn AuditItem(entry: AuditEntry, open: bool) -> impl IntoView {
     let r = entry.record.clone();
     let details: Vec<(String, String)> = r
         .record
@@ -245,7 +312,7 @@ fn AuditItem(entry: AuditEntry) -> impl IntoView {
     let summary_time = local(r.occurred_at);
     view! {
         <li class="audit-record" data-seq=r.seq>
-            <details>
+            <details open=open>
                 <summary>
                     <span class="audit-when">{summary_time.clone()}</span>
                     <span class="audit-activity">{r.record.activity.as_str()}</span>

@@ -236,11 +236,11 @@ fn output_view(output: OperationOutput) -> AnyView {
     match output {
         OperationOutput::Mailboxes { items } => view! {
             <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table>
+            <table class="stack">
                 <caption>"Mailboxes"</caption>
                 <thead><tr><th scope="col">"Address"</th><th scope="col">"Name"</th><th scope="col">"Items"</th><th scope="col">"Size"</th></tr></thead>
                 <tbody>{items.into_iter().map(|m| view! {
-                    <tr><td class="address">{m.address}</td><td>{m.display_name}</td><td class="num">{m.item_count}</td><td class="num">{bytes(m.size_bytes)}</td></tr>
+                    <tr><td class="address" data-label="Address">{m.address}</td><td data-label="Name">{m.display_name}</td><td class="num" data-label="Items">{m.item_count}</td><td class="num" data-label="Size">{bytes(m.size_bytes)}</td></tr>
                 }).collect_view()}</tbody>
             </table></div>
         }.into_any(),
@@ -256,21 +256,21 @@ fn output_view(output: OperationOutput) -> AnyView {
         }.into_any(),
         OperationOutput::FolderStatistics { identity, folders } => view! {
             <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table>
+            <table class="stack">
                 <caption>{format!("Folders of {identity}")}</caption>
                 <thead><tr><th scope="col">"Folder"</th><th scope="col">"Items"</th><th scope="col">"Size"</th></tr></thead>
                 <tbody>{folders.into_iter().map(|f| view! {
-                    <tr><td>{f.folder}</td><td class="num">{f.item_count}</td><td class="num">{bytes(f.size_bytes)}</td></tr>
+                    <tr><td data-label="Folder">{f.folder}</td><td class="num" data-label="Items">{f.item_count}</td><td class="num" data-label="Size">{bytes(f.size_bytes)}</td></tr>
                 }).collect_view()}</tbody>
             </table></div>
         }.into_any(),
         OperationOutput::Messages { identity, items } => view! {
             <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table>
+            <table class="stack">
                 <caption>{format!("Messages of {identity}")}</caption>
                 <thead><tr><th scope="col">"No."</th><th scope="col">"Received"</th><th scope="col">"From"</th><th scope="col">"Subject"</th><th scope="col">"Folder"</th></tr></thead>
                 <tbody>{items.into_iter().map(|m| view! {
-                    <tr><td class="num">{m.id}</td><td><LocalTime ms=m.received_at/></td><td class="address">{m.from}</td><td>{m.subject}</td><td>{m.folder}</td></tr>
+                    <tr><td class="num" data-label="No.">{m.id}</td><td data-label="Received"><LocalTime ms=m.received_at/></td><td class="address" data-label="From">{m.from}</td><td data-label="Subject">{m.subject}</td><td data-label="Folder">{m.folder}</td></tr>
                 }).collect_view()}</tbody>
             </table></div>
         }.into_any(),
@@ -288,23 +288,23 @@ fn output_view(output: OperationOutput) -> AnyView {
         }.into_any(),
         OperationOutput::Sites { items } => view! {
             <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table>
+            <table class="stack">
                 <caption>"Sites"</caption>
                 <thead><tr><th scope="col">"Site"</th><th scope="col">"Title"</th><th scope="col">"Files"</th></tr></thead>
                 <tbody>{items.into_iter().map(|s| view! {
-                    <tr><td class="address">{s.url_path}</td><td>{s.title}</td><td class="num">{s.file_count}</td></tr>
+                    <tr><td class="address" data-label="Site">{s.url_path}</td><td data-label="Title">{s.title}</td><td class="num" data-label="Files">{s.file_count}</td></tr>
                 }).collect_view()}</tbody>
             </table></div>
         }.into_any(),
         OperationOutput::Items { parent, items } => view! {
             <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table>
+            <table class="stack">
                 <caption>{format!("In {parent}")}</caption>
                 <thead><tr><th scope="col">"Path"</th><th scope="col">"Kind"</th><th scope="col">"Size"</th><th scope="col">"Modified"</th></tr></thead>
                 <tbody>{items.into_iter().map(|i| view! {
-                    <tr><td class="address">{i.path}</td><td>{if i.is_folder { "Folder" } else { "File" }}</td>
-                        <td class="num">{if i.is_folder { String::new() } else { bytes(i.size_bytes) }}</td>
-                        <td><LocalTime ms=i.modified_at/></td></tr>
+                    <tr><td class="address" data-label="Path">{i.path}</td><td data-label="Kind">{if i.is_folder { "Folder" } else { "File" }}</td>
+                        <td class="num" data-label="Size">{if i.is_folder { String::new() } else { bytes(i.size_bytes) }}</td>
+                        <td data-label="Modified"><LocalTime ms=i.modified_at/></td></tr>
                 }).collect_view()}</tbody>
             </table></div>
         }.into_any(),

@@ -9,7 +9,9 @@ use lockbox_shared::api::{Delivery, NotificationSettings, WebhookEndpoint};
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
+use crate::components::focus::focus_later;
 use crate::components::time::LocalTime;
+use crate::format;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
@@ -17,14 +19,19 @@ pub fn NotificationsPage() -> impl IntoView {
     let reload = Callback::new(move |_| settings.refetch());
     // Kept by the page: the secret must outlive the reload its adding causes.
     let secret = RwSignal::new(None::<(String, String)>);
+    // What the last removal did, kept by the page across the reload.
+    let removed = RwSignal::new(None::<String>);
     view! {
         <section class="page">
             <p class="crumbs">"Settings › Org settings"</p>
             <h1>"Notifications"</h1>
+            <div role="status" aria-live="polite" id="webhooks-outcome">
+                {move || removed.get().map(|text| view! { <p class="confirmation" data-testid="webhook-removed">{text}</p> })}
+            </div>
             <p class="muted">"Global admins and approvers get an e-mail when a request awaits their decision; global admins when Customer Lockbox is switched or a role changes. No message carries a link: sign in to these pages yourself to act."</p>
             {move || match settings.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Ok(s)) => view! { <Webhooks settings=s.clone() reload=reload secret=secret/> <Deliveries items=s.deliveries/> }.into_any(),
+                Some(Ok(s)) => view! { <Webhooks settings=s.clone() reload=reload secret=secret removed=removed/> <Deliveries items=s.deliveries.clone() endpoints=s.endpoints.clone()/> }.into_any(),
                 Some(Err(err)) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
             }}
         </section>
@@ -36,6 +43,7 @@ fn Webhooks(
     settings: NotificationSettings,
     reload: Callback<()>,
     secret: RwSignal<Option<(String, String)>>,
+    removed: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let url = RwSignal::new(String::new());
     let chosen = RwSignal::new(settings.events.clone());
@@ -75,7 +83,7 @@ fn Webhooks(
             } else {
                 view! {
                     <ul class="endpoint-list">
-                        {settings.endpoints.into_iter().map(|e| view! { <Endpoint endpoint=e reload=reload/> }).collect_view()}
+                        {settings.endpoints.into_iter().map(|e| view! { <Endpoint endpoint=e reload=reload removed=removed/> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -112,18 +120,25 @@ fn Webhooks(
 }
 
 #[component]
-fn Endpoint(endpoint: WebhookEndpoint, reload: Callback<()>) -> impl IntoView {
+fn Endpoint(
+    endpoint: WebhookEndpoint,
+    reload: Callback<()>,
+    removed: RwSignal<Option<String>>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let (busy, set_busy) = signal(false);
     let error = RwSignal::new(None::<ApiError>);
     let id = endpoint.id.clone();
+    let gone = endpoint.url.clone();
     let remove = Callback::new(move |_| {
         set_busy.set(true);
-        let id = id.clone();
+        let (id, gone) = (id.clone(), gone.clone());
         spawn_local(async move {
             match api::remove_webhook(id).await {
                 Ok(()) => {
                     open.set(false);
+                    removed.set(Some(format!("Removed {gone}: it receives nothing more.")));
+                    focus_later("#webhooks-outcome > *");
                     reload.run(());
                 }
                 Err(err) => error.set(Some(err)),
@@ -139,7 +154,10 @@ fn Endpoint(endpoint: WebhookEndpoint, reload: Callback<()>) -> impl IntoView {
     ) {
         (None, _, _) => "Nothing sent yet.".to_owned(),
         (Some(status), Some(code), _) => format!("Last delivery: {status} (HTTP {code})."),
-        (Some(status), None, Some(err)) => format!("Last delivery: {status}: {err}"),
+        (Some(status), None, Some(err)) => format!(
+            "Last delivery: {status}: {}.",
+            format::delivery_failure(Some(err), None).unwrap_or_default()
+        ),
         (Some(status), None, None) => format!("Last delivery: {status}."),
     };
     view! {
@@ -161,7 +179,13 @@ fn Endpoint(endpoint: WebhookEndpoint, reload: Callback<()>) -> impl IntoView {
 /// The delivery log: newest first, e-mails to the tenant's people and
 /// deliveries to its endpoints.
 #[component]
-pub fn Deliveries(items: Vec<Delivery>) -> impl IntoView {
+pub fn Deliveries(
+    items: Vec<Delivery>,
+    #[prop(optional)] endpoints: Vec<WebhookEndpoint>,
+) -> impl IntoView {
+    // A webhook's recipient is its endpoint's id: shown as its address.
+    let urls: std::collections::BTreeMap<String, String> =
+        endpoints.into_iter().map(|e| (e.id, e.url)).collect();
     view! {
         <article class="card" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">"Recent messages"</h2>
@@ -170,7 +194,10 @@ pub fn Deliveries(items: Vec<Delivery>) -> impl IntoView {
             } else {
                 view! {
                     <ul class="delivery-list">
-                        {items.into_iter().map(|d| view! { <DeliveryRow delivery=d/> }).collect_view()}
+                        {items.into_iter().map(|d| {
+                            let url = urls.get(&d.recipient).cloned();
+                            view! { <DeliveryRow delivery=d url=url/> }
+                        }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -179,24 +206,32 @@ pub fn Deliveries(items: Vec<Delivery>) -> impl IntoView {
 }
 
 #[component]
-fn DeliveryRow(delivery: Delivery) -> impl IntoView {
+fn DeliveryRow(delivery: Delivery, url: Option<String>) -> impl IntoView {
     let tone = match delivery.status.as_str() {
         "delivered" => "badge tone-live",
         "failed" => "badge tone-stopped",
         _ => "badge tone-pending",
     };
-    let channel = if delivery.channel == "email" {
-        "E-mail to"
+    let webhook = delivery.channel != "email";
+    let recipient = if webhook {
+        url.unwrap_or_else(|| format!("a removed endpoint ({})", delivery.recipient))
     } else {
-        "Webhook"
+        delivery.recipient.clone()
     };
+    let why = format::delivery_failure(delivery.last_error.as_deref(), delivery.last_status);
+    let retrying = delivery.status == "pending" && why.is_some();
     view! {
         <li class="delivery" data-testid="delivery">
             <p><span class=tone>{delivery.status.clone()}</span> " " <code>{delivery.kind.clone()}</code> " · " <LocalTime ms=delivery.created_at/></p>
-            <p>{channel} " " <span class="address">{delivery.recipient.clone()}</span></p>
+            <p>{if webhook { "Webhook to" } else { "E-mail to" }} " " <span class="address" data-testid="delivery-recipient">{recipient}</span></p>
             <p class="muted">{delivery.subject.clone()}</p>
-            {(delivery.attempts > 1 || delivery.last_error.is_some()).then(|| view! {
-                <p class="muted">{format!("{} attempts. ", delivery.attempts)}{delivery.last_error.clone().unwrap_or_default()}</p>
+            {why.map(|why| view! {
+                <p class="muted" data-testid="delivery-failure">{format!(
+                    "{} {}: {why}.",
+                    delivery.attempts,
+                    if delivery.attempts == 1 { "attempt" } else { "attempts" },
+                )}
+                {retrying.then(|| view! { " Next try at " <LocalTime ms=delivery.next_attempt_at/> "." })}</p>
             })}
         </li>
     }

@@ -96,8 +96,8 @@ fn DecidedRow(request: RequestView) -> impl IntoView {
     view! {
         <div class="request-row decided-row" role="listitem" aria-label=label data-request=request.id.to_string()>
             <span class="cell-status">{move || view! { <StatusBadge state=live.effective_state_at(now.get())/> }}</span>
-            <span class="cell"><span class="cell-label">"Ticket "</span>
-                <a href=provider_request_path(request.id.as_str())>{request.ticket.clone()}</a></span>
+            <span class="cell cell-ticket"><span class="cell-label">"Ticket "</span>
+                <a class="ticket" href=provider_request_path(request.id.as_str())>{request.ticket.clone()}</a></span>
             <span class="cell"><span class="cell-label">"Customer "</span>{request.tenant_name.clone()}</span>
             <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>
             <span class="cell cell-wide"><span class="cell-label">"Decided "</span>
@@ -180,6 +180,7 @@ fn Waiting(
     let r = request.clone();
     let heading_id = format!("waiting-{id}");
     let labelled_by = heading_id.clone();
+    let described = heading_id.clone();
     view! {
         <li class="card waiting" data-request=id.clone() aria-labelledby=labelled_by>
             <h2 id=heading_id>{format!("{} · {} · {}", r.ticket, r.tenant_name, r.service)}</h2>
@@ -189,7 +190,7 @@ fn Waiting(
             </p>
             <dl class="facts">
                 <dt>"Requester"</dt><dd class="address">{r.requester_email.clone()}</dd>
-                <dt>"Reason"</dt><dd class="reason">{r.reason.clone()}</dd>
+                <dt>"Reason"</dt><dd class="reason" dir="auto">{r.reason.clone()}</dd>
                 <dt>"Access asked for"</dt><dd>{format::minutes(r.duration_minutes)}</dd>
                 <dt>"Requested"</dt><dd><LocalTime ms=r.created_at/></dd>
             </dl>
@@ -197,6 +198,7 @@ fn Waiting(
                 view! { <p class="notice">"You opened this request: another support manager decides it."</p> }.into_any()
             } else {
                 let comment_id = comment_id.clone();
+                let described = described.clone();
                 view! {
                     <div class="decision">
                         <label for=comment_id.clone()>"Comment (optional)"</label>
@@ -204,8 +206,8 @@ fn Waiting(
                             prop:value=move || comment.get()
                             on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                         <div class="decision-buttons">
-                            <button type="button" class="approve" on:click=move |_| open(Verb::Preapprove)>"Pre-approve"</button>
-                            <button type="button" class="deny" on:click=move |_| open(Verb::Reject)>"Reject"</button>
+                            <button type="button" class="approve" aria-describedby=described.clone() on:click=move |_| open(Verb::Preapprove)>"Pre-approve"</button>
+                            <button type="button" class="deny" aria-describedby=described.clone() on:click=move |_| open(Verb::Reject)>"Reject"</button>
                         </div>
                     </div>
                 }.into_any()

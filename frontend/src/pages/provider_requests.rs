@@ -6,12 +6,13 @@ use leptos::task::spawn_local;
 use lockbox_shared::api::{CreateAccessRequest, RequestView, TenantSummary};
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::validation::{
-    MAX_COMMENT_CHARS, MAX_GRANT_MINUTES, MAX_REASON_CHARS, MAX_TICKET_CHARS,
+    clean_text, Reason, TicketNumber, MAX_COMMENT_CHARS, MAX_GRANT_MINUTES, MAX_REASON_CHARS,
 };
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
-use crate::components::error::ErrorBox;
+use crate::components::error::{ErrorBox, FieldError};
+use crate::components::focus::{focus_later, focus_when_rendered};
 use crate::components::lists::{self, ListStatus};
 use crate::components::live::{auto_refresh, use_now};
 use crate::components::session::use_session;
@@ -147,8 +148,8 @@ fn OwnRequestRow(
     view! {
         <div class="request-row provider-row" role="listitem" aria-label=label data-request=row_id>
             <span class="cell-status">{let state = state.clone(); move || view! { <StatusBadge state=state()/> }}</span>
-            <span class="cell"><span class="cell-label">"Ticket "</span>
-                <a href=detail_href>{request.ticket.clone()}</a></span>
+            <span class="cell cell-ticket"><span class="cell-label">"Ticket "</span>
+                <a class="ticket" href=detail_href>{request.ticket.clone()}</a></span>
             <span class="cell"><span class="cell-label">"Customer "</span>{request.tenant_name.clone()}</span>
             <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
             <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=request.created_at/></span>
@@ -178,7 +179,51 @@ fn OwnRequestRow(
     }
 }
 
-/// The form that opens a request.
+/// The fields of the new-request form, in the order they are shown: the
+/// API's name of each and the id of its control.
+const FIELDS: [(&str, &str); 5] = [
+    ("tenant_id", "new-tenant"),
+    ("service", "new-service"),
+    ("ticket", "new-ticket"),
+    ("reason", "new-reason"),
+    ("duration_minutes", "new-duration"),
+];
+
+/// What is wrong with the form's fields before anything is sent, by the
+/// same rules the server applies (`TicketNumber`, `Reason`), as
+/// (API field, message) in the order shown.
+fn form_errors(tenant: &str, service: &str, ticket: &str, reason: &str) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    if tenant.is_empty() {
+        errors.push(("tenant_id".to_owned(), "Choose the customer.".to_owned()));
+    }
+    if service.is_empty() {
+        errors.push((
+            "service".to_owned(),
+            "Choose one of the customer's services.".to_owned(),
+        ));
+    }
+    if let Err(invalid) = TicketNumber::parse(ticket) {
+        errors.push((invalid.field.to_owned(), invalid.message));
+    }
+    if let Err(invalid) = Reason::parse(reason) {
+        errors.push((invalid.field.to_owned(), invalid.message));
+    }
+    errors
+}
+
+/// Moves focus to the first field that has an error.
+fn focus_first(errors: &[(String, String)]) {
+    if let Some((_, id)) = FIELDS
+        .iter()
+        .find(|(field, _)| errors.iter().any(|(f, _)| f == field))
+    {
+        focus_when_rendered(format!("#{id}"));
+    }
+}
+
+/// The form that opens a request. Errors stand under their fields, focus
+/// moves to the first, and what was typed stays.
 #[component]
 fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl IntoView {
     let tenants = api::tenants();
@@ -188,7 +233,27 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
     let reason = RwSignal::new(String::new());
     let minutes = RwSignal::new(60u32);
     let (busy, set_busy) = signal(false);
+    // (API field, message); an error of no field is shown above Send.
+    let errors = RwSignal::new(Vec::<(String, String)>::new());
     let error = RwSignal::new(None::<ApiError>);
+    let error_of = move |field: &'static str| {
+        move || {
+            errors
+                .get()
+                .into_iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, message)| message)
+        }
+    };
+    // The reason as the server counts it (cleaned, in characters).
+    let reason_chars = move || clean_text(&reason.get(), true).chars().count();
+    let counter_class = move || {
+        if reason_chars() > MAX_REASON_CHARS {
+            "counter over"
+        } else {
+            "counter"
+        }
+    };
 
     let services_of = move |list: &[TenantSummary]| -> Vec<String> {
         let chosen = tenant.get();
@@ -210,9 +275,16 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
             reason: reason.get_untracked().trim().to_owned(),
             duration_minutes: minutes.get_untracked(),
         };
-        set_busy.set(true);
         error.set(None);
         done.set(None);
+        let found = form_errors(&body.tenant_id, &body.service, &body.ticket, &body.reason);
+        if !found.is_empty() {
+            focus_first(&found);
+            errors.set(found);
+            return;
+        }
+        errors.set(Vec::new());
+        set_busy.set(true);
         spawn_local(async move {
             match api::create_request(body).await {
                 Ok(created) => {
@@ -222,9 +294,23 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                     )));
                     ticket.set(String::new());
                     reason.set(String::new());
+                    focus_later("[data-testid=confirmation]");
                     reload.run(());
                 }
-                Err(err) => error.set(Some(err)),
+                Err(err) => match err
+                    .field()
+                    .filter(|f| FIELDS.iter().any(|(name, _)| name == f))
+                {
+                    Some(field) => {
+                        let found = vec![(field.to_owned(), err.message())];
+                        focus_first(&found);
+                        errors.set(found);
+                    }
+                    None => {
+                        error.set(Some(err));
+                        focus_later("#new-request-error .error");
+                    }
+                },
             }
             set_busy.set(false);
         });
@@ -239,47 +325,75 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                 Some(Ok(list)) => {
                     let options = list.clone();
                     view! {
-                        <form class="form-grid" on:submit=submit>
+                        // The checks are ours (the server's rules), said under each field.
+                        <form class="form-grid" novalidate on:submit=submit>
                             <label for="new-tenant">"Customer"</label>
-                            <select id="new-tenant" required
-                                on:change=move |ev| { tenant.set(event_target_value(&ev)); service.set(String::new()); }>
-                                <option value="">"Choose a customer…"</option>
-                                {options.into_iter().map(|t| view! {
-                                    <option value=t.id.to_string() selected=move || tenant.get() == t.id.as_str()>{t.name.clone()}</option>
-                                }).collect_view()}
-                            </select>
+                            <div class="field">
+                                <select id="new-tenant" aria-required="true"
+                                    aria-invalid=move || error_of("tenant_id")().is_some().to_string()
+                                    aria-describedby="new-tenant-error"
+                                    on:change=move |ev| { tenant.set(event_target_value(&ev)); service.set(String::new()); }>
+                                    <option value="">"Choose a customer…"</option>
+                                    {options.into_iter().map(|t| view! {
+                                        <option value=t.id.to_string() selected=move || tenant.get() == t.id.as_str()>{t.name.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                                <FieldError id="new-tenant-error" message=Signal::derive(error_of("tenant_id"))/>
+                            </div>
                             <label for="new-service">"Service"</label>
-                            <select id="new-service" required
-                                disabled=move || tenant.get().is_empty()
-                                on:change=move |ev| service.set(event_target_value(&ev))>
-                                <option value="">{move || if tenant.get().is_empty() { "Choose a customer first" } else { "Choose a service…" }}</option>
-                                {move || services_of(&list).into_iter().map(|s| {
-                                    let (value, shown) = (s.clone(), s.clone());
-                                    view! { <option value=s selected=move || service.get() == value>{shown}</option> }
-                                }).collect_view()}
-                            </select>
+                            <div class="field">
+                                <select id="new-service" aria-required="true"
+                                    aria-invalid=move || error_of("service")().is_some().to_string()
+                                    aria-describedby="new-service-error"
+                                    on:change=move |ev| service.set(event_target_value(&ev))>
+                                    <option value="">{move || if tenant.get().is_empty() { "Choose a customer first" } else { "Choose a service…" }}</option>
+                                    {move || services_of(&list).into_iter().map(|s| {
+                                        let (value, shown) = (s.clone(), s.clone());
+                                        view! { <option value=s selected=move || service.get() == value>{shown}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <FieldError id="new-service-error" message=Signal::derive(error_of("service"))/>
+                            </div>
                             <label for="new-ticket">"Ticket number"</label>
-                            <input id="new-ticket" type="text" required maxlength=MAX_TICKET_CHARS
-                                autocomplete="off" placeholder="SR-12345"
-                                prop:value=move || ticket.get()
-                                on:input=move |ev| ticket.set(event_target_value(&ev))/>
+                            <div class="field">
+                                <input id="new-ticket" type="text" aria-required="true"
+                                    aria-invalid=move || error_of("ticket")().is_some().to_string()
+                                    aria-describedby="new-ticket-error"
+                                    autocomplete="off" placeholder="SR-12345"
+                                    prop:value=move || ticket.get()
+                                    on:input=move |ev| ticket.set(event_target_value(&ev))/>
+                                <FieldError id="new-ticket-error" message=Signal::derive(error_of("ticket"))/>
+                            </div>
                             <label for="new-reason">"Reason"</label>
-                            <textarea id="new-reason" rows="3" required maxlength=MAX_REASON_CHARS
-                                prop:value=move || reason.get()
-                                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                            <div class="field">
+                                // No maxlength: a longer text is refused with a message, never cut.
+                                <textarea id="new-reason" rows="3" aria-required="true"
+                                    aria-invalid=move || error_of("reason")().is_some().to_string()
+                                    aria-describedby="new-reason-count new-reason-error"
+                                    prop:value=move || reason.get()
+                                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                                <p id="new-reason-count" data-testid="reason-count"
+                                    class=counter_class>
+                                    {move || format!("{} of {MAX_REASON_CHARS} characters", reason_chars())}
+                                </p>
+                                <FieldError id="new-reason-error" message=Signal::derive(error_of("reason"))/>
+                            </div>
                             <label for="new-duration">"Access for"</label>
-                            <select id="new-duration"
-                                on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
-                                {DURATIONS.into_iter().map(|m| view! {
-                                    <option value=m.to_string() selected=move || minutes.get() == m>{format::minutes(m)}</option>
-                                }).collect_view()}
-                            </select>
-                            <div class="form-actions">
+                            <div class="field">
+                                <select id="new-duration" aria-describedby="new-duration-error"
+                                    on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
+                                    {DURATIONS.into_iter().map(|m| view! {
+                                        <option value=m.to_string() selected=move || minutes.get() == m>{format::minutes(m)}</option>
+                                    }).collect_view()}
+                                </select>
+                                <FieldError id="new-duration-error" message=Signal::derive(error_of("duration_minutes"))/>
+                            </div>
+                            <div class="form-actions" id="new-request-error">
+                                {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
                                 <button type="submit" disabled=move || busy.get()>
                                     {move || if busy.get() { "Sending…" } else { "Send for pre-approval" }}
                                 </button>
                             </div>
-                            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
                         </form>
                     }.into_any()
                 }

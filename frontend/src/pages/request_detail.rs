@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lockbox_shared::api::{RequestDetail, RequestView};
+use lockbox_shared::api::{RequestDetail, RequestView, MAX_REQUEST_ACTIONS};
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::MAX_EXTENDED_HOURS;
 use lockbox_shared::lifecycle::{State, Verb};
@@ -12,6 +12,7 @@ use lockbox_shared::validation::{MAX_COMMENT_CHARS, MAX_GRANT_MINUTES};
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
+use crate::components::focus::focus_later;
 use crate::components::live::{auto_refresh, use_now};
 use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
@@ -110,6 +111,9 @@ fn Detail(
             };
             set_busy.set(false);
             dialog_open.set(false);
+            if result.is_ok() {
+                comment.set(String::new());
+            }
             outcome.set(Some(match result {
                 Ok(view) => Outcome::Done(match verb {
                     Verb::Approve if view.state == State::PendingCustomerApproval => {
@@ -125,6 +129,8 @@ fn Detail(
                 Err(err) if err.is_conflict() => Outcome::Changed(err.message()),
                 Err(err) => Outcome::Failed(err),
             }));
+            // Focus follows the decision to what it produced.
+            focus_later("#decision-outcome > *");
             reload.run(());
         });
     });
@@ -145,6 +151,17 @@ fn Detail(
 
     let facts = r.clone();
     let shown = r.clone();
+    // The customer's people follow a record into their audit log; provider
+    // staff have none to follow it into.
+    let audit_request = r.id.to_string();
+    let audit_link = (!provider && session.may(Action::SearchAudit)).then(|| {
+        Callback::new(move |seq: i64| {
+            format!(
+                "{}?request={audit_request}&open={seq}",
+                AppRoute::Audit.path()
+            )
+        })
+    });
     // Whether the person looking has approved already (a quorum needs
     // someone else).
     let mine = r.clone();
@@ -174,7 +191,7 @@ fn Detail(
                             <li>{a.email.unwrap_or_else(|| "An approver at the customer".to_owned())}
                                 " · " <LocalTime ms=a.at/>
                                 {a.granted_minutes.map(|m| format!(" · granted {}", format::minutes(m)))}
-                                {a.comment.map(|c| format!(" · “{c}”"))}</li>
+                                {a.comment.map(|c| view! { " · “" <span dir="auto">{c}</span> "”" })}</li>
                         }).collect_view()}
                     </ul>
                 })}
@@ -200,7 +217,7 @@ fn Detail(
             <span class="deadline" data-testid="deadline">{move || format::deadline_text(&shown, now.get()).unwrap_or_default()}</span>
         </p>
 
-        <div role="status" aria-live="polite" class="outcome">
+        <div role="status" aria-live="polite" class="outcome" id="decision-outcome">
             {move || outcome.get().map(|o| match o {
                 Outcome::Done(msg) => view! { <p class="confirmation" data-testid="confirmation">{msg}</p> }.into_any(),
                 Outcome::Changed(msg) => view! { <p class="notice" data-testid="changed">{msg}</p> }.into_any(),
@@ -260,22 +277,36 @@ fn Detail(
                 Verb::Deny => "The engineer gets no access. The decision is final.".to_owned(),
                 _ => "The engineer loses access to this content immediately.".to_owned(),
             }}</p>
-            {move || (!comment.get().trim().is_empty()).then(|| view! { <p class="muted">"Comment: " {comment.get()}</p> })}
+            {move || (pending_verb.get() == Verb::Revoke).then(|| view! {
+                <label for="revoke-comment">"Comment (optional)"</label>
+                <textarea id="revoke-comment" rows="2"
+                    aria-describedby="revoke-comment-note"
+                    prop:value=move || comment.get()
+                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <p class="muted" id="revoke-comment-note">"The engineer is told, and it is kept in the audit record."</p>
+            })}
+            {move || (pending_verb.get() != Verb::Revoke && !comment.get().trim().is_empty()).then(|| view! { <p class="muted">"Comment: " <span dir="auto">{comment.get()}</span></p> })}
         </ConfirmDialog>
+
+        {(facts.grant_starts_at.is_some() || !detail.actions.is_empty()).then(|| view! {
+            <ActionList actions=detail.actions.clone() audit_link=audit_link/>
+        })}
 
         <h2>"Details"</h2>
         <dl class="facts">
             <dt>"Service"</dt><dd>{facts.service.clone()}</dd>
             <dt>"Ticket number"</dt><dd>{facts.ticket.clone()}</dd>
-            <dt>"Reason"</dt><dd class="reason">{facts.reason.clone()}</dd>
+            <dt>"Reason"</dt><dd class="reason" dir="auto">{facts.reason.clone()}</dd>
             <dt>"Access asked for"</dt><dd>{format::minutes(facts.duration_minutes)}</dd>
             <dt>"Requester"</dt><dd>{facts.requester_email.clone()}</dd>
             <dt>"Requested"</dt><dd><LocalTime ms=facts.created_at/></dd>
             {facts.manager_email.clone().map(|m| view! { <dt>"Pre-approved by"</dt><dd>{m}</dd> })}
-            {facts.manager_comment.clone().map(|c| view! { <dt>"Manager's comment"</dt><dd>{c}</dd> })}
-            {facts.pending_expires_at.map(|t| view! { <dt>"Expires"</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.manager_comment.clone().map(|c| view! { <dt>"Manager's comment"</dt><dd dir="auto">{c}</dd> })}
+            {facts.pending_expires_at
+                .filter(|_| matches!(facts.state, State::PendingManagerApproval | State::PendingCustomerApproval))
+                .map(|t| view! { <dt>"Expires"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.customer_email.clone().map(|c| view! { <dt>"Decided by"</dt><dd>{c}</dd> })}
-            {facts.customer_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd>{c}</dd> })}
+            {facts.customer_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd dir="auto">{c}</dd> })}
             {facts.grant_starts_at.zip(facts.grant_ends_at)
                 .map(|(from, until)| ((until - from) / 60_000) as u32)
                 .filter(|&granted| granted < facts.duration_minutes)
@@ -284,7 +315,7 @@ fn Detail(
             {facts.grant_ends_at.map(|t| view! { <dt>"Access until"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.ended_at.map(|t| view! { <dt>"Ended"</dt><dd><LocalTime ms=t/></dd> })}
             {facts.ended_by.clone().map(|b| view! { <dt>"Ended by"</dt><dd>{b}</dd> })}
-            {facts.end_comment.clone().map(|c| view! { <dt>"Why it ended"</dt><dd>{c}</dd> })}
+            {facts.end_comment.clone().map(|c| view! { <dt>"Why it ended"</dt><dd dir="auto">{c}</dd> })}
         </dl>
         {facts.customer_decided_at.is_some().then(|| view! {
             <p class="receipt">
@@ -295,7 +326,10 @@ fn Detail(
 
         <h2>"History"</h2>
         <ol class="history">
-            {detail.history.into_iter().map(|h| view! { <HistoryItem record=h/> }).collect_view()}
+            {detail.history.into_iter().map(|h| {
+                let link = audit_link.map(|make| make.run(h.seq));
+                view! { <HistoryItem record=h audit_link=link/> }
+            }).collect_view()}
         </ol>
     }
 }
@@ -357,8 +391,11 @@ fn still_needed(view: &RequestView) -> String {
     )
 }
 
+/// One record of the request's history: what happened in words, when (in
+/// the viewer's zone), by whom, and its details with plain names; the
+/// customer's people reach the record itself in the audit log.
 #[component]
-fn HistoryItem(record: AuditRecord) -> impl IntoView {
+fn HistoryItem(record: AuditRecord, audit_link: Option<String>) -> impl IntoView {
     let details: Vec<(String, String)> = record
         .record
         .details
@@ -370,12 +407,71 @@ fn HistoryItem(record: AuditRecord) -> impl IntoView {
         .collect();
     view! {
         <li>
-            <p><strong>{record.record.activity.as_str()}</strong></p>
+            <p><strong>{format::history_label(&record.record)}</strong></p>
             <p class="muted"><LocalTime ms=record.occurred_at/> " · " <span class="address">{record.record.user.clone()}</span>
                 {(!record.record.ip.is_empty()).then(|| format!(" · {}", record.record.ip))}</p>
             <dl class="history-details">
-                {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                {details.into_iter().map(|(k, v)| view! { <dt>{format::detail_label(&k).to_owned()}</dt><dd>{detail_value(&k, v)}</dd> }).collect_view()}
             </dl>
+            {audit_link.map(|href| view! { <p class="history-link"><a href=href>{format!("Audit record #{} ({})", record.seq, record.record.activity.as_str())}</a></p> })}
         </li>
+    }
+}
+
+/// A detail's value as shown: a time in the viewer's zone, free text in
+/// its own direction.
+fn detail_value(key: &str, value: String) -> AnyView {
+    if format::is_time_detail(key) {
+        let ms = js_sys::Date::parse(&value);
+        if ms.is_finite() {
+            return view! { <LocalTime ms=ms as i64/> }.into_any();
+        }
+    }
+    view! { <span dir="auto">{value}</span> }.into_any()
+}
+
+/// The operations run under the grant, refused ones too, newest last, live
+/// while the grant runs (the page refreshes itself).
+#[component]
+fn ActionList(
+    actions: Vec<AuditRecord>,
+    audit_link: Option<Callback<i64, String>>,
+) -> impl IntoView {
+    let count = actions.len();
+    view! {
+        <h2 id="actions-title">"Actions under this grant"</h2>
+        {if actions.is_empty() {
+            view! { <p class="muted" data-testid="no-actions">"No operation has been run under this grant yet."</p> }.into_any()
+        } else {
+            view! {
+                <p class="muted">{if count as i64 >= MAX_REQUEST_ACTIONS {
+                    format!("The newest {count}; the audit log has every one.")
+                } else if count == 1 { "1 operation.".to_owned() } else { format!("{count} operations.") }}</p>
+                <ol class="actions" aria-labelledby="actions-title">
+                    {actions.into_iter().map(|a| {
+                        let refused = a.record.details.get("Outcome").is_some_and(|o| o == "Refused");
+                        let reason = a.record.details.get("Reason").cloned();
+                        let engineer = a.record.details.get("Engineer").cloned();
+                        let link = audit_link.map(|make| make.run(a.seq));
+                        view! {
+                            <li class="action" data-testid="action" data-outcome=if refused { "Refused" } else { "Succeeded" }>
+                                <p class="action-head">
+                                    <LocalTime ms=a.occurred_at/>
+                                    <strong class="action-op">{a.record.activity.as_str()}</strong>
+                                    {(!a.record.item.is_empty()).then(|| view! { <span class="action-item" dir="auto">{a.record.item.clone()}</span> })}
+                                    <span class=if refused { "badge tone-stopped" } else { "badge tone-live" }>{if refused { "Refused" } else { "Succeeded" }}</span>
+                                </p>
+                                {reason.filter(|_| refused).map(|r| view! { <p class="muted">{r}</p> })}
+                                <p class="muted">{engineer.map(|e| view! { "By " <span class="address">{e}</span> " · " })}
+                                    {match link {
+                                        Some(href) => view! { <a href=href>{format!("Audit record #{}", a.seq)}</a> }.into_any(),
+                                        None => view! { <span>{format!("Audit record #{}", a.seq)}</span> }.into_any(),
+                                    }}</p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
     }
 }

@@ -1,7 +1,7 @@
 //! Support > Customer Lockbox requests: every request of the tenant.
 
 use leptos::prelude::*;
-use lockbox_shared::api::RequestView;
+use lockbox_shared::api::{FreezeSetting, RequestView};
 use lockbox_shared::lifecycle::State;
 
 use crate::api;
@@ -11,7 +11,7 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
 use crate::format::deadline_text;
-use crate::routes::request_path;
+use crate::routes::{request_path, AppRoute};
 use lockbox_shared::policy::Action;
 
 /// The statuses a person filters by, in the order they care about them.
@@ -66,11 +66,34 @@ pub fn RequestsPage() -> impl IntoView {
         });
     };
 
+    // While the tenant is frozen nothing here can be approved: said first.
+    // Read only by those who may see the setting (auditors list requests
+    // too, and would only be refused).
+    let freeze = LocalResource::new(move || {
+        let may = session.may(Action::ReadLockboxSetting);
+        async move {
+            if may {
+                api::get::<FreezeSetting>("/settings/freeze").await.ok()
+            } else {
+                None
+            }
+        }
+    });
+
     view! {
         <section class="page">
             <p class="crumbs">"Support"</p>
             <h1>"Customer Lockbox requests"</h1>
-            <p class="muted">"Requests from the provider's support engineers to reach your organisation's content. Select one to see its details and decide."</p>
+            {move || freeze.get().flatten().filter(|f| f.frozen).map(|f| view! {
+                <div class="error" role="alert" data-testid="frozen-banner">
+                    <p><strong>"All access is frozen."</strong>" No engineer can open your content and no request can be approved until a global admin lifts the freeze on "
+                        <a href=AppRoute::SecurityPrivacy.path()>"Security & Privacy"</a>"."</p>
+                    <p class="muted">"Since " {f.frozen_at.map(|at| view! { <LocalTime ms=at/> })}
+                        {f.frozen_by.map(|by| view! { " by " <span class="address">{by}</span> })}
+                        {f.reason.map(|r| view! { ": " <span dir="auto">{r}</span> })}</p>
+                </div>
+            })}
+            <p class="muted intro">"Requests from the provider's support engineers to reach your organisation's content. Select one to see its details and decide."</p>
             <div class="toolbar">
                 <label for="status-filter">"Status"</label>
                 <select id="status-filter" on:change=move |ev| {
@@ -179,7 +202,7 @@ fn RequestRow(request: RequestView) -> impl IntoView {
         <a class="request-row" href=href aria-label=label data-request=request.id.to_string()>
             <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}
                 {progress.map(|p| view! { <span class="progress muted">{p}</span> })}</span>
-            <span class="cell"><span class="cell-label">"Ticket "</span>{request.ticket.clone()}</span>
+            <span class="cell cell-ticket"><span class="cell-label">"Ticket "</span><span class="ticket">{request.ticket.clone()}</span></span>
             <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
             <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>
             <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=created/></span>

@@ -5,9 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lockbox_shared::api::TenantRoles;
 use lockbox_shared::policy::Action;
+use lockbox_shared::roles::CustomerRole;
 
 use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
+use crate::components::focus::focus_later;
 use crate::components::session::use_session;
 
 #[component]
@@ -16,20 +19,64 @@ pub fn RolesPage() -> impl IntoView {
     let session = use_session();
     let may_edit = Signal::derive(move || session.may(Action::ChangeRoles));
     let error = RwSignal::new(None::<ApiError>);
-    let change = Callback::new(move |(assign, email, role): (bool, String, String)| {
+    let done = RwSignal::new(None::<String>);
+    let (busy, set_busy) = signal(false);
+    // A removal is confirmed first, saying what the person loses.
+    let removing = RwSignal::new(None::<(String, String)>);
+    let confirm_open = RwSignal::new(false);
+    let apply = move |(assign, email, role): (bool, String, String)| {
+        set_busy.set(true);
         spawn_local(async move {
-            match api::change_role(assign, email, role).await {
-                Ok(_) => error.set(None),
-                Err(err) => error.set(Some(err)),
+            let label = CustomerRole::parse(&role).map_or(role.clone(), |r| r.label().to_owned());
+            match api::change_role(assign, email.clone(), role).await {
+                Ok(_) => {
+                    error.set(None);
+                    done.set(Some(if assign {
+                        format!("{email} is now {label}.")
+                    } else {
+                        format!("{email} is no longer {label}.")
+                    }));
+                    focus_later("[data-testid=roles-confirmation]");
+                }
+                Err(err) => {
+                    done.set(None);
+                    error.set(Some(err));
+                }
             }
+            set_busy.set(false);
+            confirm_open.set(false);
             roles.refetch();
         });
+    };
+    let change = Callback::new(move |(assign, email, role): (bool, String, String)| {
+        if assign {
+            apply((true, email, role));
+        } else {
+            removing.set(Some((email, role)));
+            confirm_open.set(true);
+        }
+    });
+    let confirm_removal = Callback::new(move |_| {
+        if let Some((email, role)) = removing.get_untracked() {
+            apply((false, email, role));
+        }
     });
     view! {
         <section class="page">
             <h1>"Roles"</h1>
             <p class="muted">"Global admins and Lockbox access approvers decide on requests; auditors search the audit log."</p>
+            <div role="status" aria-live="polite">
+                {move || done.get().map(|text| view! { <p class="confirmation" data-testid="roles-confirmation">{text}</p> })}
+            </div>
             {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+            <ConfirmDialog open=confirm_open title=Signal::derive(move || {
+                    let role = removing.get().and_then(|(_, r)| CustomerRole::parse(&r)).map_or("this role", |r| r.label());
+                    format!("Remove {role}?")
+                })
+                confirm_label=Signal::stored("Remove".to_owned()) danger=true busy=busy on_confirm=confirm_removal>
+                <p>{move || removing.get().map(|(email, role)| removal_consequence(&email, CustomerRole::parse(&role)))}</p>
+                <p class="muted">"The change is recorded in the audit log, and your organisation's global admins are told by e-mail."</p>
+            </ConfirmDialog>
             {move || match roles.get() {
                     None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                     Some(result) => match result {
@@ -107,4 +154,17 @@ fn RoleList(
             }
         })
         .collect_view()
+}
+
+/// What removing `role` from `email` means, said before it is done.
+fn removal_consequence(email: &str, role: Option<CustomerRole>) -> String {
+    match role {
+        Some(CustomerRole::Approver) => format!(
+            "{email} can no longer see, approve, deny or revoke Customer Lockbox requests, nor change the Customer Lockbox setting. Approvals already given stay as they are; a request waiting for more approvals needs someone else's."
+        ),
+        Some(CustomerRole::Auditor) => {
+            format!("{email} can no longer search or export your audit log.")
+        }
+        _ => format!("{email} loses what this role allows."),
+    }
 }
