@@ -1,5 +1,6 @@
 # Shared helpers for the scripts. Sourced, not run.
-step() { printf '==> %s\n' "$*"; }
+# Each step says how long the script has run so far, so a slow stage shows.
+step() { printf '==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Tools installed from npm come first on PATH so trunk and worker-build find

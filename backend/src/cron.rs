@@ -62,7 +62,7 @@ pub async fn sweep<D: Database>(
                 let record = NewAuditRecord::transition(verb, before, &after, "", service_account);
                 let key = store::transition_audit_id(&before.id, after.state());
                 let exists = guard.exists_in("access_requests");
-                let name = names.get(&before.tenant_id).map_or("", String::as_str);
+                let name = settings::name_in(&names, &before.tenant_id)?;
                 let (statements, moves) = batches.entry(before.tenant_id.clone()).or_default();
                 statements.push(audit::insert(&record, &key, now, Some(&exists)));
                 statements.extend(notify::on_transition(
@@ -125,7 +125,7 @@ pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> 
     // One batch per tenant: no transaction spans tenants.
     let mut batches: BTreeMap<&TenantId, Vec<Statement>> = BTreeMap::new();
     for grant in &ending {
-        let name = names.get(&grant.tenant_id).map_or("", String::as_str);
+        let name = settings::name_in(&names, &grant.tenant_id)?;
         let live = store::still_live(&grant.id, now);
         batches
             .entry(&grant.tenant_id)

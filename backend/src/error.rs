@@ -50,10 +50,17 @@ pub enum AppError {
     /// What was asked for exists only after a decision nobody made yet
     /// (a request's receipt); the text says so.
     NotDecided(String),
+    /// The freeze cannot be lifted yet: `left` grants and requests it has
+    /// to end are still open (this call ended `ended`).
+    FreezeStillEnding { left: u32, ended: u32 },
     /// The deployment lacks a binding or variable.
     Misconfigured(String),
     /// The database or the runtime failed; the details are logged, not sent.
     Internal(String),
+    /// As [`AppError::Internal`], on a call that changes something: the
+    /// change may have been written before the failure, so the answer
+    /// cannot say that nothing changed ([`AppError::on_change`]).
+    InternalAfterChange(String),
 }
 
 impl From<worker::Error> for AppError {
@@ -85,6 +92,15 @@ impl AppError {
     /// A 400 naming the invalid field.
     pub fn invalid(invalid: lockbox_shared::validation::Invalid) -> Self {
         AppError::Invalid(invalid)
+    }
+
+    /// The error as the answer to a call that changes something (POST,
+    /// DELETE): an internal failure there may have come after the write.
+    pub fn on_change(self) -> Self {
+        match self {
+            AppError::Internal(msg) => AppError::InternalAfterChange(msg),
+            other => other,
+        }
     }
 
     /// The problem document sent to the client.
@@ -136,6 +152,16 @@ impl AppError {
             AppError::BadRequest { detail } => Problem::new(400, "Invalid request", detail.clone()),
             AppError::NotDecided(why) => Problem::new(409, "Not decided yet", why.clone()),
             AppError::Frozen(why) => Problem::new(403, "Tenant frozen", why.clone()),
+            AppError::FreezeStillEnding { left, ended } => Problem::new(
+                409,
+                "Freeze still ending",
+                format!(
+                    "The freeze stays in force: {left} grants and requests it has to end are still \
+                     open (this call ended {ended}; each call ends at most {}). Lift it again to end \
+                     the next ones; it lifts once none is left.",
+                    crate::service::settings::FREEZE_ENDS_PER_CALL
+                ),
+            ),
             AppError::Missing { what } => Problem::new(
                 404,
                 "Not found",
@@ -155,7 +181,9 @@ impl AppError {
                     TransitionError::SelfApproval | TransitionError::NotTheRequester => {
                         (403, "Not allowed")
                     }
-                    TransitionError::TenantFrozen => (409, "Tenant frozen"),
+                    // As an operation on a frozen tenant's content is
+                    // (`Frozen`): the same refusal, the same status.
+                    TransitionError::TenantFrozen => (403, "Tenant frozen"),
                     TransitionError::AlreadyApproved => (409, "Already approved"),
                     TransitionError::BeyondLimit { .. } => (409, "Extension limit reached"),
                 };
@@ -183,6 +211,13 @@ impl AppError {
                 "Internal error",
                 "Something failed on our side and nothing was changed. Try again in a moment.",
             ),
+            AppError::InternalAfterChange(_) => Problem::new(
+                500,
+                "Internal error",
+                "Something failed on our side, possibly after your change was saved. Look at its \
+                 current state before you repeat it, or send it again with the same \
+                 Idempotency-Key header: a decision sent again with its key is applied at most once.",
+            ),
         }
     }
 
@@ -190,7 +225,9 @@ impl AppError {
     pub fn log(&self) {
         match self {
             AppError::Misconfigured(msg) => console_error!("misconfigured: {msg}"),
-            AppError::Internal(msg) => console_error!("internal error: {msg}"),
+            AppError::Internal(msg) | AppError::InternalAfterChange(msg) => {
+                console_error!("internal error: {msg}")
+            }
             AppError::Unauthenticated { reason } => console_warn!("unauthenticated: {reason}"),
             _ => {}
         }
@@ -218,4 +255,35 @@ pub fn problem_response(problem: &Problem) -> worker::Result<Response> {
     let mut response = Response::from_json(problem)?.with_status(problem.status);
     response.headers_mut().set("Content-Type", PROBLEM_JSON)?;
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_read_says_nothing_changed_and_a_failed_change_does_not_claim_it() {
+        let read = AppError::Internal("db".to_owned()).problem();
+        assert_eq!(read.status, 500);
+        assert!(
+            read.detail.contains("nothing was changed"),
+            "{}",
+            read.detail
+        );
+        let change = AppError::Internal("db".to_owned()).on_change().problem();
+        assert_eq!(change.status, 500);
+        assert!(
+            !change.detail.contains("nothing was changed"),
+            "{}",
+            change.detail
+        );
+        assert!(
+            change.detail.contains("Idempotency-Key"),
+            "{}",
+            change.detail
+        );
+        // Only internal failures change meaning.
+        let missing = AppError::bad_request("x").on_change().problem();
+        assert_eq!(missing.status, 400);
+    }
 }

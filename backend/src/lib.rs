@@ -6,6 +6,8 @@
 // A panic in a Worker poisons the whole isolate, so request and cron paths
 // must not unwrap; tests may.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// Nor may they index out of bounds: `x[i]` panics, `x.get(i)` says so.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 mod auth;
 mod config;

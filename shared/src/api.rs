@@ -201,6 +201,17 @@ where
     T::try_from(n as i64).map_err(|_| D::Error::custom(format!("{n} is out of range")))
 }
 
+/// [`whole_number`], for a field that may be absent or null.
+fn optional_whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    #[derive(Deserialize)]
+    struct Whole<T: TryFrom<i64>>(#[serde(deserialize_with = "whole_number")] T);
+    Ok(Option::<Whole<T>>::deserialize(d)?.map(|Whole(n)| n))
+}
+
 /// Body of the decision calls (`preapprove`, `reject`, `approve`, `deny`,
 /// `cancel`, `revoke`): an optional comment; for `approve`, optionally a
 /// shorter grant than was asked.
@@ -210,8 +221,12 @@ pub struct DecisionBody {
     #[serde(default)]
     pub comment: Option<String>,
     /// `approve` only: grant this many minutes, from 1 up to what was
-    /// asked (default: what was asked).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// asked (default: what was asked); a whole number, `105.0` too.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_whole_number"
+    )]
     pub duration_minutes: Option<u32>,
 }
 
@@ -514,7 +529,8 @@ pub struct SetApprovals {
 /// asked for as a new request through the same approvals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtendBody {
-    /// How many more minutes.
+    /// How many more minutes (a whole number, `105.0` too).
+    #[serde(deserialize_with = "whole_number")]
     pub minutes: u32,
     /// Why more time is needed.
     pub reason: String,
@@ -745,6 +761,30 @@ mod tests {
         assert!(body("105.5").is_err());
         assert!(body("-1").is_err());
         assert!(body("\"105\"").is_err());
+    }
+
+    #[test]
+    fn an_approval_and_an_extension_take_whole_numbers_as_creation_does() {
+        let decision = |d: &str| serde_json::from_str::<DecisionBody>(d);
+        assert_eq!(
+            decision(r#"{"duration_minutes":105.0}"#)
+                .expect("integral float")
+                .duration_minutes,
+            Some(105)
+        );
+        assert_eq!(
+            decision(r#"{"duration_minutes":null}"#)
+                .expect("null")
+                .duration_minutes,
+            None
+        );
+        assert_eq!(decision("{}").expect("absent").duration_minutes, None);
+        assert!(decision(r#"{"duration_minutes":10.5}"#).is_err());
+        let extend = |m: &str| {
+            serde_json::from_str::<ExtendBody>(&format!(r#"{{"minutes":{m},"reason":"r"}}"#))
+        };
+        assert_eq!(extend("60.0").expect("integral float").minutes, 60);
+        assert!(extend("60.5").is_err());
     }
 }
 

@@ -387,8 +387,10 @@ pub fn json<T: Serialize>(value: &T, status: u16) -> Result<Response, AppError> 
 /// Answers one request. Never panics; every failure becomes a problem+json,
 /// and every answer carries the security headers.
 pub async fn handle(req: Request, app: &App) -> worker::Result<Response> {
+    let changes = !matches!(req.method(), Method::Get | Method::Head | Method::Options);
     let response = match dispatch(req, app).await {
         Ok(response) => response,
+        Err(err) if changes => err.on_change().into_response()?,
         Err(err) => err.into_response()?,
     };
     harden(response)

@@ -66,10 +66,10 @@ fn authorize_role(principal: &Principal, action: Action) -> Result<(), AppError>
 }
 
 async fn tenant_name<D: Database>(db: &D, tenant: &TenantId) -> Result<String, DbError> {
-    Ok(settings::tenant(db, tenant)
+    settings::tenant(db, tenant)
         .await?
         .map(|t| t.tenant_name)
-        .unwrap_or_default())
+        .ok_or_else(|| DbError::Corrupt(format!("tenant {tenant} has no row, so no name")))
 }
 
 async fn view<D: Database>(
@@ -338,7 +338,7 @@ pub async fn act<D: Database>(
             &request,
             verb,
             &who,
-            tenant.switches(),
+            tenant.switches()?,
             comment.clone(),
             granted,
             stamp.now,
@@ -451,7 +451,7 @@ async fn write_change<D: Database>(
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
 ) -> Result<bool, AppError> {
-    let switches = tenant.switches();
+    let switches = tenant.switches()?;
     let mut guard = store::person_guard(before, stamp.now);
     if verb == Verb::Preapprove {
         guard = store::with_tenant_settings(guard, &before.tenant_id, switches);
@@ -624,10 +624,10 @@ async fn page<D: Database>(
     let items = requests
         .iter()
         .map(|request| {
-            let name = names.get(&request.tenant_id).map_or("", String::as_str);
-            RequestView::of(request, name, audience, now)
+            let name = settings::name_in(&names, &request.tenant_id)?;
+            Ok(RequestView::of(request, name, audience, now))
         })
-        .collect();
+        .collect::<Result<_, DbError>>()?;
     Ok(RequestPage { items, next_cursor })
 }
 

@@ -4,6 +4,7 @@
 
 use lockbox_shared::api::{ApprovalsSetting, FreezeSetting, LockboxSetting, TenantSummary};
 use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::{self, State, Verb};
 use lockbox_shared::notify::{self, NoticeKind};
 use lockbox_shared::policy::{authorize, Action, Denied};
@@ -89,7 +90,7 @@ pub async fn approvals_setting<D: Database>(
     let row = own_tenant(db, principal).await?;
     let able_to_approve = people::count_allowed(db, Action::Approve, &row.tenant_id).await?;
     Ok(ApprovalsSetting {
-        required: row.approvals_required(),
+        required: row.approvals_required()?,
         tenant_id: row.tenant_id,
         able_to_approve,
     })
@@ -166,6 +167,8 @@ pub async fn freeze_setting<D: Database>(
 /// and freezing again ends what is left.
 const FREEZE_CHUNK: usize = 20;
 const FREEZE_ROUNDS: usize = 10;
+/// How many requests one freeze (or lift) call ends at most.
+pub const FREEZE_ENDS_PER_CALL: usize = FREEZE_CHUNK * FREEZE_ROUNDS;
 
 /// "Revoke all access now" (`frozen`, with `reason`), or lifting it. A
 /// freeze is in force from its batch on: no grant of the tenant opens its
@@ -173,7 +176,10 @@ const FREEZE_ROUNDS: usize = 10;
 /// live grant is revoked and every request pending for the customer is
 /// denied, by the caller with the reason as comment, each with its audit
 /// record and the requester's notice, as a decision would be. Freezing a
-/// frozen tenant ends whatever is still open; lifting changes nothing else.
+/// frozen tenant ends whatever is still open. Lifting finishes what the
+/// freeze had still to end first (with its reason), since a grant left
+/// Approved would open the content again the moment it lifts; when more
+/// is left than one call ends, it stays frozen and says how many.
 pub async fn set_freeze<D: Database>(
     db: &D,
     principal: &Principal,
@@ -188,10 +194,33 @@ pub async fn set_freeze<D: Database>(
         AppError::invalid(invalid)
     })?;
     if !frozen {
+        let row = own_tenant(db, principal).await?;
+        let mut ended = (0, 0);
+        if row.frozen() {
+            let why = row
+                .freeze_reason
+                .as_deref()
+                .and_then(|r| Comment::parse(r).ok())
+                .ok_or_else(|| {
+                    AppError::Internal(format!("tenant {tenant_id}: frozen without a reason"))
+                })?;
+            ended = end_what_the_freeze_ends(db, principal, tenant_id, &why, stamp).await?;
+            let left = grants::count_open_for_freeze(tenant_id, stamp.now);
+            let left: Vec<Count> = db.query(left).await?;
+            let left = left.first().map_or(0, |c| c.n);
+            if left > 0 {
+                return Err(AppError::FreezeStillEnding {
+                    left,
+                    ended: ended.0 + ended.1,
+                });
+            }
+        }
         let record =
             NewAuditRecord::freeze(tenant_id.clone(), stamp.ip, &principal.email, false, None);
         settings::set_freeze(db, tenant_id, None, &principal.email, &record, stamp.now).await?;
-        return freeze_setting(db, principal).await;
+        let mut setting = freeze_setting(db, principal).await?;
+        (setting.revoked, setting.denied) = ended;
+        return Ok(setting);
     }
     let reason = reason.ok_or_else(|| {
         AppError::invalid(Invalid {
@@ -217,6 +246,28 @@ pub async fn set_freeze<D: Database>(
         stamp.now,
     )
     .await?;
+    let ended = end_what_the_freeze_ends(db, principal, tenant_id, &reason, stamp).await?;
+    let mut setting = freeze_setting(db, principal).await?;
+    (setting.revoked, setting.denied) = ended;
+    Ok(setting)
+}
+
+#[derive(serde::Deserialize)]
+struct Count {
+    n: u32,
+}
+
+/// Revokes the tenant's live grants and denies its requests pending for
+/// the customer, by the caller with `reason`, at most
+/// [`FREEZE_ROUNDS`] × [`FREEZE_CHUNK`] a call. Returns how many were
+/// (revoked, denied).
+async fn end_what_the_freeze_ends<D: Database>(
+    db: &D,
+    principal: &Principal,
+    tenant_id: &TenantId,
+    reason: &Comment,
+    stamp: &Stamp<'_>,
+) -> Result<(u32, u32), AppError> {
     let mut ended = (0u32, 0u32);
     let tenant_name = principal.membership.organisation().to_owned();
     let who = super::actor(principal);
@@ -281,7 +332,5 @@ pub async fn set_freeze<D: Database>(
             }
         }
     }
-    let mut setting = freeze_setting(db, principal).await?;
-    (setting.revoked, setting.denied) = ended;
-    Ok(setting)
+    Ok(ended)
 }

@@ -141,7 +141,10 @@ impl HashReader for Overlay<'_> {
             .iter()
             .map(|i| match self.new.get(i) {
                 Some(h) => Ok(*h),
-                None => self.base.read_hashes(&[*i]).map(|v| v[0]),
+                None => self
+                    .base
+                    .read_hashes(&[*i])
+                    .and_then(|v| v.first().copied().ok_or(TreeError::IndexesNotInTree)),
             })
             .collect()
     }

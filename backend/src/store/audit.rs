@@ -6,7 +6,7 @@ use lockbox_shared::audit::{Activity, AuditRecord, NewAuditRecord};
 use lockbox_shared::ids::TenantId;
 use serde::Deserialize;
 
-use super::db::{Condition, Database, DbError, Statement, Value};
+use super::db::{json_list, Condition, Database, DbError, Statement, Value};
 
 /// A fresh id for a record that is not a request's state change.
 pub fn new_id() -> String {
@@ -212,14 +212,14 @@ fn selected(tenant_id: &TenantId, filter: &AuditFilter) -> Condition {
         conditions.push("a.occurred_at < ?".to_owned());
         args.push(end.into());
     }
+    // Each list is one parameter (D1 binds at most 100 per statement).
     for (column, values) in [
         ("a.activity", &filter.activities),
         ("a.user", &filter.users),
     ] {
         if !values.is_empty() {
-            let marks = vec!["?"; values.len()].join(", ");
-            conditions.push(format!("{column} IN ({marks})"));
-            args.extend(values.iter().map(Value::from));
+            conditions.push(format!("{column} IN (SELECT value FROM json_each(?))"));
+            args.push(json_list(values.iter().map(String::as_str)));
         }
     }
     for (sql, value) in [

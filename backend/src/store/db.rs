@@ -57,6 +57,18 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// D1 and a Durable Object's SQL bind at most this many parameters per
+/// statement (SQLite itself allows 32 766, so only production would fail):
+/// the test driver refuses more too. A list of values goes in as one JSON
+/// array ([`json_list`]) read with `json_each`.
+pub const MAX_BOUND_PARAMETERS: usize = 100;
+
+/// `values` as one parameter: a JSON array, for `IN (SELECT value FROM
+/// json_each(?))`, so a list of any length binds one parameter.
+pub fn json_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Value {
+    Value::Text(serde_json::Value::from(values.into_iter().collect::<Vec<_>>()).to_string())
+}
+
 /// One statement with its arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {

@@ -16,4 +16,6 @@ pub mod settings;
 pub mod sqlite;
 pub mod tree;
 
-pub use db::{first, Condition, Database, DbError, Statement, Value};
+pub use db::{
+    first, json_list, Condition, Database, DbError, Statement, Value, MAX_BOUND_PARAMETERS,
+};

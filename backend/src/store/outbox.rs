@@ -9,7 +9,7 @@ use lockbox_shared::notify::{
 use lockbox_shared::policy::Allowed;
 use serde::{Deserialize, Serialize};
 
-use super::{Condition, Statement, Value};
+use super::{json_list, Condition, Statement, Value};
 
 /// Where a message goes.
 #[derive(Debug, Clone, Copy)]
@@ -403,17 +403,10 @@ pub struct EndpointRow {
 
 /// The endpoints with these ids (removed ones included).
 pub fn endpoints(ids: &[&str]) -> Statement {
-    let marks = vec!["?"; ids.len().max(1)].join(", ");
-    let mut args: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
-    if args.is_empty() {
-        args.push(Value::Null);
-    }
     Statement::new(
-        format!(
-            "SELECT id, tenant_id, url, events, secret, created_by, created_at, removed_at \
-             FROM webhook_endpoints WHERE id IN ({marks})"
-        ),
-        args,
+        "SELECT id, tenant_id, url, events, secret, created_by, created_at, removed_at \
+         FROM webhook_endpoints WHERE id IN (SELECT value FROM json_each(?))",
+        vec![json_list(ids.iter().copied())],
     )
 }
 

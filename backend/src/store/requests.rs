@@ -742,6 +742,23 @@ pub fn open_for_freeze(tenant: &TenantId, now: i64, limit: usize) -> Statement {
     )
 }
 
+/// How many requests of `tenant` a freeze still has to end at `now` (as
+/// [`open_for_freeze`] selects them), as `n`.
+pub fn count_open_for_freeze(tenant: &TenantId, now: i64) -> Statement {
+    let live = still_in(State::Approved, now);
+    let pending = still_in(State::PendingCustomerApproval, now);
+    let mut args: Vec<Value> = vec![tenant.as_str().into()];
+    args.extend(live.args);
+    args.extend(pending.args);
+    Statement::new(
+        format!(
+            "SELECT COUNT(*) AS n FROM access_requests WHERE tenant_id = ? AND (({}) OR ({}))",
+            live.sql, pending.sql
+        ),
+        args,
+    )
+}
+
 /// The most recent grants of `requester` for `tenant`, live or not, newest
 /// first: what a refused operator call is explained from.
 pub fn recent_grants(requester: &UserId, tenant: &TenantId) -> Statement {

@@ -7,7 +7,7 @@ use lockbox_shared::validation::ApprovalsRequired;
 use serde::Deserialize;
 
 use super::audit;
-use super::db::{bit, first, Condition, Database, DbError, Statement};
+use super::db::{bit, first, json_list, Condition, Database, DbError, Statement};
 
 /// A tenant's Lockbox switch and who last changed it.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,19 +43,24 @@ impl TenantRow {
     }
 
     /// What its requests' transitions depend on.
-    pub fn switches(&self) -> TenantSwitches {
-        TenantSwitches {
+    pub fn switches(&self) -> Result<TenantSwitches, DbError> {
+        Ok(TenantSwitches {
             lockbox_enabled: self.lockbox_enabled(),
             frozen: self.frozen(),
-            approvals_required: self.approvals_required(),
-        }
+            approvals_required: self.approvals_required()?,
+        })
     }
 
     /// How many people must approve a request that becomes pending now.
-    /// (Only ever written through [`ApprovalsRequired`]; a value outside
-    /// its range would be a corrupt row, read as the strictest setting.)
-    pub fn approvals_required(&self) -> ApprovalsRequired {
-        ApprovalsRequired::parse(self.approvals_required).unwrap_or(ApprovalsRequired::MOST)
+    /// Only ever written through [`ApprovalsRequired`]: a value outside its
+    /// range is a corrupt row, refused like any other.
+    pub fn approvals_required(&self) -> Result<ApprovalsRequired, DbError> {
+        ApprovalsRequired::parse(self.approvals_required).map_err(|_| {
+            DbError::Corrupt(format!(
+                "tenant {}: approvals_required {} is not 1 to 3",
+                self.tenant_id, self.approvals_required
+            ))
+        })
     }
 }
 
@@ -109,14 +114,27 @@ pub async fn names<'a, D: Database>(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let marks = vec!["?"; ids.len()].join(", ");
+    // One parameter however many tenants (D1 binds at most 100).
     let rows: Vec<Row> = db
         .query(Statement::new(
-            format!("SELECT id, name FROM tenants WHERE id IN ({marks})"),
-            ids.iter().map(|id| id.as_str().into()).collect(),
+            "SELECT id, name FROM tenants WHERE id IN (SELECT value FROM json_each(?))",
+            vec![json_list(ids.iter().map(|id| id.as_str()))],
         ))
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
+/// The name of `tenant` among `names` ([`names`]): a tenant without one
+/// has lost its row, which is refused like any corrupt row rather than
+/// shown as an empty name.
+pub fn name_in<'a>(
+    names: &'a std::collections::BTreeMap<TenantId, String>,
+    tenant: &TenantId,
+) -> Result<&'a str, DbError> {
+    names
+        .get(tenant)
+        .map(String::as_str)
+        .ok_or_else(|| DbError::Corrupt(format!("tenant {tenant} has no row, so no name")))
 }
 
 /// Sets the switch with its audit record and the `notices` (given the

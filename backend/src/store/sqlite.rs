@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 
-use super::db::{Database, DbError, Statement, Value};
+use super::db::{Database, DbError, Statement, Value, MAX_BOUND_PARAMETERS};
 
 /// An in-memory SQLite database.
 pub struct Sqlite {
@@ -50,6 +50,23 @@ fn bind(args: &[Value]) -> Vec<rusqlite::types::Value> {
 
 fn db_error(err: rusqlite::Error) -> DbError {
     DbError::from_message(err.to_string())
+}
+
+/// Refuses what D1 refuses: a statement binding more than
+/// [`MAX_BOUND_PARAMETERS`] parameters (SQLite alone would take it, and
+/// no test would see production fail).
+fn within_limits(statements: &[&Statement]) -> Result<(), DbError> {
+    match statements
+        .iter()
+        .find(|s| s.args.len() > MAX_BOUND_PARAMETERS)
+    {
+        Some(s) => Err(DbError::Other(format!(
+            "too many SQL variables: {} bound, D1 allows {MAX_BOUND_PARAMETERS}: {}",
+            s.args.len(),
+            s.sql
+        ))),
+        None => Ok(()),
+    }
 }
 
 impl Sqlite {
@@ -88,6 +105,7 @@ impl Sqlite {
 impl Database for Sqlite {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
         YieldOnce(false).await;
+        within_limits(&statements.iter().collect::<Vec<_>>())?;
         self.batches.set(self.batches.get() + 1);
         let tx = self.conn.unchecked_transaction().map_err(db_error)?;
         let mut changes = Vec::new();
@@ -106,6 +124,7 @@ impl Database for Sqlite {
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
         YieldOnce(false).await;
+        within_limits(&statements.iter().collect::<Vec<_>>())?;
         self.batches.set(self.batches.get() + 1);
         let tx = self.conn.unchecked_transaction().map_err(db_error)?;
         let mut out = Vec::new();
@@ -126,6 +145,7 @@ impl Database for Sqlite {
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
         YieldOnce(false).await;
+        within_limits(&[&statement])?;
         let mut stmt = self.conn.prepare(&statement.sql).map_err(db_error)?;
         rows(&mut stmt, &statement.args)?
             .into_iter()

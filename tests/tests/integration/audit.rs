@@ -259,3 +259,27 @@ fn the_csv_export_parses_back_to_the_json_records_and_runs_no_formula() {
         "the refused change with the formula is exported, neutralised"
     );
 }
+
+#[test]
+fn a_search_of_fifty_activities_and_fifty_users_runs_on_d1_and_narrows_to_a_request() {
+    // D1 binds at most 100 parameters a statement; each list is one.
+    let id = decided_request();
+    let auditor = sign_in("auditor@contoso.example");
+    let mut activities: Vec<String> = (0..49).map(|i| format!("Made-Up-Activity-{i}")).collect();
+    activities.push("Set-AccessToCustomerDataRequest".to_owned());
+    let mut users: Vec<String> = (0..49)
+        .map(|i| format!("nobody{i}@contoso.example"))
+        .collect();
+    users.push("lockbox-service@lockbox.example".to_owned());
+    let query = format!(
+        "start=2020-01-01T00:00:00Z&item={id}&request={id}&activity={}&user={}&user_contains=lockbox&activity_contains=access",
+        activities.join(","),
+        users.join(",")
+    );
+    let items = search(&auditor, &query);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["details"]["RequestId"], id.as_str());
+    // By request alone: its creation, pre-approval and approval.
+    let all = search(&auditor, &format!("request={id}"));
+    assert_eq!(all.len(), 3, "{all:?}");
+}

@@ -91,7 +91,8 @@ fn a_freeze_revokes_denies_and_blocks_until_it_is_lifted() {
     ));
     assert_eq!(check.json()["access"], false, "{}", check.body);
     let blocked = preapprove(&waiting);
-    assert_eq!(blocked.status, 409, "{}", blocked.body);
+    // The same status as the operation above: one refusal, one answer.
+    assert_eq!(blocked.status, 403, "{}", blocked.body);
     assert!(blocked.body.contains("frozen"), "{}", blocked.body);
 
     // One record for the freeze, one per request it ended; each requester told.
