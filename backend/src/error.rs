@@ -186,6 +186,8 @@ impl AppError {
                     TransitionError::TenantFrozen => (403, "Tenant frozen"),
                     TransitionError::AlreadyApproved => (409, "Already approved"),
                     TransitionError::BeyondLimit { .. } => (409, "Extension limit reached"),
+                    TransitionError::ExtensionOpen { .. } => (409, "Extension already open"),
+                    TransitionError::ExtendedGrantOver { .. } => (409, "Extended grant over"),
                 };
                 let problem = Problem::new(status, title, err.message());
                 match err.current_state() {

@@ -451,6 +451,16 @@ impl AccessRequest {
         effective_state(self.state(), self.deadline(), now)
     }
 
+    /// Whether it is still open at `now`: waiting for a decision, or
+    /// approved with its grant not over (started or not). An extension
+    /// that is open keeps a second one from being asked for.
+    pub fn is_open_at(&self, now: i64) -> bool {
+        matches!(
+            self.effective_state(now),
+            State::PendingManagerApproval | State::PendingCustomerApproval | State::Approved
+        )
+    }
+
     /// Whether the grant opens the content at `now`:
     /// `starts_at <= now < ends_at` of a stored Approved request.
     pub fn grants_access(&self, now: i64) -> bool {
@@ -645,8 +655,13 @@ pub enum ExtendError {
 /// more: a new request `id` (through the same approvals as any) that
 /// extends it. All together, the grants of a chain end at most
 /// [`MAX_EXTENDED_MS`] after the first one started.
+///
+/// `extensions` are the requests that already extend `first`: while one of
+/// them is open (waiting, or approved and not over) no second is made
+/// ([`TransitionError::ExtensionOpen`]); the chain goes on from that one.
 pub fn extend(
     first: &AccessRequest,
+    extensions: &[AccessRequest],
     id: RequestId,
     minutes: GrantDuration,
     reason: Reason,
@@ -664,6 +679,11 @@ pub fn extend(
             }))
         }
     };
+    if let Some(open) = extensions.iter().find(|e| e.is_open_at(now)) {
+        return Err(ExtendError::Transition(TransitionError::ExtensionOpen {
+            id: open.id.clone(),
+        }));
+    }
     let extension = Extension {
         of: first.id.clone(),
         first_started_at: first
@@ -739,6 +759,13 @@ pub enum TransitionError {
     /// The chain of grants this extension continues has reached its limit
     /// (at `at`, [`MAX_EXTENDED_MS`] after the first start).
     BeyondLimit { at: i64 },
+    /// The grant already has an extension that is waiting or approved and
+    /// not yet over (`id`): a grant has at most one open extension.
+    ExtensionOpen { id: RequestId },
+    /// The grant this extension continues (`of`) is no longer live (it is
+    /// `state`): an extension of an ended or revoked grant is never
+    /// approved.
+    ExtendedGrantOver { of: RequestId, state: State },
 }
 
 impl TransitionError {
@@ -772,6 +799,16 @@ impl TransitionError {
             }
             TransitionError::BeyondLimit { .. } => format!(
                 "A grant and its extensions can last at most {MAX_EXTENDED_HOURS} hours from the first start, and no time is left. Nothing was granted; open a new request."
+            ),
+            TransitionError::ExtensionOpen { id } => format!(
+                "This grant already has an extension that is waiting or approved: request {id}. \
+                 A grant has one open extension at a time: once that one is approved, ask it for \
+                 more time, or cancel it first."
+            ),
+            TransitionError::ExtendedGrantOver { of, state } => format!(
+                "The grant this request extends (request {of}) is {}: an extension of it can no \
+                 longer be approved. Nothing was granted; the engineer can open a new request.",
+                state.label()
             ),
         }
     }
@@ -1070,20 +1107,37 @@ pub struct TenantSwitches {
 }
 
 /// Applies a person's `verb` (the transition functions above, by name);
-/// an approval grants `granted` when given, else what was asked. While the
-/// tenant is frozen, what would pre-approve or approve is refused (after
-/// every other rule). The scheduled job's verbs are not a person's: they
-/// are refused.
+/// an approval grants `granted` when given, else what was asked. For an
+/// extension, `extended` is the request whose grant it continues, as read
+/// with it: an approval (or a pre-approval that grants at once) of an
+/// extension whose grant is no longer live is refused. While the tenant is
+/// frozen, what would pre-approve or approve is refused (after every other
+/// rule). The scheduled job's verbs are not a person's: they are refused.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     req: &AccessRequest,
     verb: Verb,
     who: &Actor,
     tenant: TenantSwitches,
+    extended: Option<&AccessRequest>,
     comment: Option<Comment>,
     granted: Option<GrantDuration>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     let after = apply_unfrozen(req, verb, who, tenant, comment, granted, now)?;
+    let approves =
+        verb == Verb::Approve || (verb == Verb::Preapprove && after.state() == State::Approved);
+    if let (true, Some(of)) = (approves, &req.extends) {
+        let state = extended
+            .filter(|e| e.id == of.of)
+            .map_or(State::Expired, |e| e.effective_state(now));
+        if state != State::Approved {
+            return Err(TransitionError::ExtendedGrantOver {
+                of: of.of.clone(),
+                state,
+            });
+        }
+    }
     if tenant.frozen && matches!(verb, Verb::Preapprove | Verb::Approve) {
         return Err(TransitionError::TenantFrozen);
     }
@@ -1258,6 +1312,7 @@ mod tests {
             &actor(APPROVER),
             OPEN,
             None,
+            None,
             Some(granted),
             HOUR,
         )
@@ -1275,6 +1330,7 @@ mod tests {
             OPEN,
             None,
             None,
+            None,
             0,
         )
         .expect("approved");
@@ -1285,6 +1341,7 @@ mod tests {
             Verb::Approve,
             &actor(APPROVER),
             OPEN,
+            None,
             None,
             Some(longer),
             0,
@@ -1305,7 +1362,7 @@ mod tests {
             (pending(60), Verb::Approve, approver.clone()),
         ] {
             assert_eq!(
-                apply(&req, verb, &who, frozen, None, None, 1),
+                apply(&req, verb, &who, frozen, None, None, None, 1),
                 Err(TransitionError::TenantFrozen),
                 "{verb}"
             );
@@ -1319,17 +1376,29 @@ mod tests {
                 frozen,
                 None,
                 None,
+                None,
                 1
             ),
             Err(TransitionError::SelfApproval)
         );
         // Denying, rejecting, cancelling and revoking still work.
-        assert!(apply(&pending(60), Verb::Deny, &approver, frozen, None, None, 1).is_ok());
+        assert!(apply(
+            &pending(60),
+            Verb::Deny,
+            &approver,
+            frozen,
+            None,
+            None,
+            None,
+            1
+        )
+        .is_ok());
         assert!(apply(
             &new_request(60),
             Verb::Reject,
             &actor(MANAGER),
             frozen,
+            None,
             None,
             None,
             1
@@ -1342,11 +1411,22 @@ mod tests {
             frozen,
             None,
             None,
+            None,
             1
         )
         .is_ok());
-        let live = apply(&pending(60), Verb::Approve, &approver, OPEN, None, None, 1).expect("ok");
-        assert!(apply(&live, Verb::Revoke, &approver, frozen, None, None, 2).is_ok());
+        let live = apply(
+            &pending(60),
+            Verb::Approve,
+            &approver,
+            OPEN,
+            None,
+            None,
+            None,
+            1,
+        )
+        .expect("ok");
+        assert!(apply(&live, Verb::Revoke, &approver, frozen, None, None, None, 2).is_ok());
     }
 
     #[test]
@@ -1485,7 +1565,17 @@ mod tests {
 
     fn approve_by(req: &AccessRequest, who: u8, minutes: Option<u32>, now: i64) -> AccessRequest {
         let granted = minutes.map(|m| GrantDuration::from_minutes(m).expect("valid"));
-        apply(req, Verb::Approve, &actor(who), OPEN, None, granted, now).expect("approved")
+        apply(
+            req,
+            Verb::Approve,
+            &actor(who),
+            OPEN,
+            None,
+            None,
+            granted,
+            now,
+        )
+        .expect("approved")
     }
 
     #[test]
@@ -1495,6 +1585,7 @@ mod tests {
             Verb::Preapprove,
             &actor(MANAGER),
             needing(3),
+            None,
             None,
             None,
             0,
@@ -1513,7 +1604,7 @@ mod tests {
             Some(actor(3))
         );
         assert_eq!(
-            apply(&one, Verb::Approve, &actor(3), OPEN, None, None, 20),
+            apply(&one, Verb::Approve, &actor(3), OPEN, None, None, None, 20),
             Err(TransitionError::AlreadyApproved)
         );
         let two = approve_by(&one, 4, Some(30), 20);
@@ -1529,11 +1620,22 @@ mod tests {
             })
         );
         // Any deny denies, whoever approved before.
-        let denied = apply(&two, Verb::Deny, &actor(3), OPEN, None, None, 30).expect("denied");
+        let denied =
+            apply(&two, Verb::Deny, &actor(3), OPEN, None, None, None, 30).expect("denied");
         assert_eq!(denied.state(), State::Denied);
         assert_eq!(denied.approvals.given.len(), 2);
         // The setting in force is the one at pre-approval.
-        let still = apply(&one, Verb::Approve, &actor(4), needing(1), None, None, 20).expect("ok");
+        let still = apply(
+            &one,
+            Verb::Approve,
+            &actor(4),
+            needing(1),
+            None,
+            None,
+            None,
+            20,
+        )
+        .expect("ok");
         assert_eq!(still.state(), State::PendingCustomerApproval);
     }
 
@@ -1543,6 +1645,7 @@ mod tests {
             Verb::Preapprove,
             &actor(MANAGER),
             OPEN,
+            None,
             None,
             None,
             at,
@@ -1558,12 +1661,46 @@ mod tests {
     ) -> Result<AccessRequest, ExtendError> {
         extend(
             first,
+            &[],
             RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
             GrantDuration::from_minutes(minutes).expect("valid"),
             Reason::parse("Not done yet").expect("valid"),
             &actor(ENGINEER),
             now,
         )
+    }
+
+    /// `ext`, an extension of `parent`, pre-approved and approved at `now`
+    /// (each decision reads the parent, as the service does).
+    fn approve_extension(
+        parent: &AccessRequest,
+        ext: &AccessRequest,
+        now: i64,
+    ) -> Result<AccessRequest, TransitionError> {
+        let asked = apply(
+            ext,
+            Verb::Preapprove,
+            &actor(MANAGER),
+            OPEN,
+            Some(parent),
+            None,
+            None,
+            now,
+        )?;
+        apply(
+            &asked,
+            Verb::Approve,
+            &actor(APPROVER),
+            OPEN,
+            Some(parent),
+            None,
+            None,
+            now,
+        )
+    }
+
+    fn granted_after(parent: &AccessRequest, ext: &AccessRequest, now: i64) -> AccessRequest {
+        approve_extension(parent, ext, now).expect("approved")
     }
 
     #[test]
@@ -1574,7 +1711,7 @@ mod tests {
         assert_eq!(extension.of, first.id);
         assert_eq!(extension.continues_at, HOUR);
         assert_eq!(ext.state(), State::PendingManagerApproval);
-        let granted = granted_after(&ext, 40 * 60_000);
+        let granted = granted_after(&first, &ext, 40 * 60_000);
         assert_eq!(
             granted.grant(),
             Some(&Grant {
@@ -1588,23 +1725,90 @@ mod tests {
         );
         assert!(first.grants_access(HOUR - 1) && !first.grants_access(HOUR));
         assert!(granted.grants_access(HOUR));
-        // Approved after the first ended: it starts at its approval.
-        let late = granted_after(&ext, 3 * HOUR / 2);
-        assert_eq!(late.grant().map(|g| g.starts_at), Some(3 * HOUR / 2));
     }
 
-    fn granted_after(ext: &AccessRequest, now: i64) -> AccessRequest {
-        let asked = apply(
-            ext,
-            Verb::Preapprove,
-            &actor(MANAGER),
+    #[test]
+    fn an_extension_of_a_grant_that_ended_or_was_revoked_is_never_approved() {
+        let first = granted_for(60, 0);
+        let ext = extension_of(&first, 60, 30 * 60_000).expect("asked");
+        // Its grant ran out before anyone approved it.
+        assert_eq!(
+            approve_extension(&first, &ext, 3 * HOUR / 2),
+            Err(TransitionError::ExtendedGrantOver {
+                of: first.id.clone(),
+                state: State::Completed
+            })
+        );
+        // Its grant was revoked while it waited.
+        let revoked = apply(
+            &first,
+            Verb::Revoke,
+            &actor(APPROVER),
             OPEN,
             None,
             None,
-            now,
+            None,
+            40 * 60_000,
+        )
+        .expect("revoked");
+        assert_eq!(
+            approve_extension(&revoked, &ext, 45 * 60_000),
+            Err(TransitionError::ExtendedGrantOver {
+                of: first.id.clone(),
+                state: State::Revoked
+            })
+        );
+        // Read without its grant, it is refused too (it fails closed).
+        let asked = apply(
+            &ext,
+            Verb::Preapprove,
+            &actor(MANAGER),
+            OPEN,
+            Some(&first),
+            None,
+            None,
+            40 * 60_000,
         )
         .expect("pending");
-        approve_by(&asked, APPROVER, None, now)
+        assert!(apply(
+            &asked,
+            Verb::Approve,
+            &actor(APPROVER),
+            OPEN,
+            None,
+            None,
+            None,
+            40 * 60_000
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_grant_has_one_open_extension_at_a_time() {
+        let first = granted_for(240, 0);
+        let one = extension_of(&first, 60, HOUR).expect("asked");
+        let second = |extensions: &[AccessRequest], now| {
+            extend(
+                &first,
+                extensions,
+                RequestId::parse("3b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
+                GrantDuration::from_minutes(60).expect("valid"),
+                Reason::parse("More").expect("valid"),
+                &actor(ENGINEER),
+                now,
+            )
+        };
+        let open = Err(ExtendError::Transition(TransitionError::ExtensionOpen {
+            id: one.id.clone(),
+        }));
+        // Waiting, and approved but not started: the open one is named.
+        assert_eq!(second(std::slice::from_ref(&one), HOUR), open);
+        let approved = granted_after(&first, &one, HOUR);
+        assert_eq!(second(std::slice::from_ref(&approved), 2 * HOUR), open);
+        // Once it is over (here: its engineer cancelled it), a new one may
+        // be asked.
+        let cancelled = cancel(&one, &actor(ENGINEER), None, HOUR).expect("cancelled");
+        assert!(second(std::slice::from_ref(&cancelled), HOUR).is_ok());
     }
 
     #[test]
@@ -1614,7 +1818,11 @@ mod tests {
             extension_of(&first, 240, 0).map(|e| e.duration.minutes()),
             Ok(240)
         );
-        let second = granted_after(&extension_of(&first, 240, HOUR).expect("asked"), HOUR);
+        let second = granted_after(
+            &first,
+            &extension_of(&first, 240, HOUR).expect("asked"),
+            HOUR,
+        );
         assert_eq!(
             second.grant().map(|g| (g.starts_at, g.ends_at)),
             Some((4 * HOUR, 8 * HOUR))
@@ -1625,36 +1833,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // Approved late, an extension is cut at the limit, and refused past it.
-        let third_asked = extension_of(&granted_for(240, 0), 200, 0).expect("asked");
-        let cut = granted_after(&third_asked, 7 * HOUR);
-        assert_eq!(cut.grant().map(|g| g.ends_at), Some(8 * HOUR));
-        let pending = apply(
-            &third_asked,
-            Verb::Preapprove,
-            &actor(MANAGER),
-            OPEN,
-            None,
-            None,
-            7 * HOUR,
-        )
-        .expect("pending");
-        assert_eq!(
-            apply(
-                &pending,
-                Verb::Approve,
-                &actor(APPROVER),
-                OPEN,
-                None,
-                None,
-                8 * HOUR
-            ),
-            Err(TransitionError::BeyondLimit { at: 8 * HOUR })
-        );
         // Too many minutes: a field error that says how many are left.
         let half = granted_for(240, 0);
         let long = extension_of(
-            &granted_after(&extension_of(&half, 120, 0).expect("asked"), 0),
+            &granted_after(&half, &extension_of(&half, 120, 0).expect("asked"), 0),
             180,
             0,
         );
@@ -1676,6 +1858,7 @@ mod tests {
         let first = granted_for(60, 0);
         let by_other = extend(
             &first,
+            &[],
             RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
             GrantDuration::from_minutes(30).expect("valid"),
             Reason::parse("Mine now").expect("valid"),

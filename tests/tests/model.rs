@@ -314,6 +314,9 @@ struct ModelRequest {
     chain: Option<(i64, i64)>,
     /// For an extension: the model request it extends.
     parent: Option<usize>,
+    /// For an extension: whether the grant it extends is over (ended or
+    /// revoked) as of the step being run; then it is never approved.
+    parent_over: bool,
 }
 
 /// How many people of the model's world an e-mail of `kind` about a
@@ -358,6 +361,7 @@ impl ModelRequest {
             starts: 0,
             chain: None,
             parent: None,
+            parent_over: false,
         };
         new.tell(&["awaiting-preapproval"]);
         new
@@ -523,6 +527,10 @@ impl ModelRequest {
                     403
                 } else if too_late && verb == Verb::Preapprove {
                     409
+                } else if verb == Verb::Preapprove && !lockbox_on && self.parent_over {
+                    // A pre-approval that would grant an extension of a
+                    // grant that is over.
+                    409
                 } else if frozen && verb == Verb::Preapprove {
                     // Nothing is pre-approved while the tenant is frozen:
                     // 403, as an operation on its content is.
@@ -536,6 +544,8 @@ impl ModelRequest {
                     // The same person cannot approve twice.
                     || (verb == Verb::Approve && self.approvers.contains(&person))
                     || (verb == Verb::Approve && too_late)
+                    // An extension of a grant that is over is never approved.
+                    || (verb == Verb::Approve && self.parent_over)
                 {
                     409
                 } else if frozen && verb == Verb::Approve {
@@ -667,11 +677,36 @@ impl World {
             self.frozen[tenant],
             self.required[tenant],
         );
+        self.see_parent(request);
         let status = self.model[request].apply(verb, person, switches, granted, self.now);
         if verb == Verb::Revoke && status == 200 {
             self.revoke_extensions(request);
         }
         status
+    }
+
+    /// What an extension's decision reads of the grant it extends: whether
+    /// that grant is over now.
+    fn see_parent(&mut self, request: usize) {
+        let now = self.now;
+        let over = self.model[request]
+            .parent
+            .is_some_and(|p| self.model[p].effective(now) != State::Approved);
+        self.model[request].parent_over = over;
+    }
+
+    /// Whether `request` has an open extension now (waiting, or approved
+    /// and not over): then no second one is made.
+    fn has_open_extension(&self, request: usize) -> bool {
+        self.model.iter().any(|m| {
+            m.parent == Some(request)
+                && matches!(
+                    m.effective(self.now),
+                    State::PendingManagerApproval
+                        | State::PendingCustomerApproval
+                        | State::Approved
+                )
+        })
     }
 
     /// A revocation of `request` revokes its approved extensions too, and
@@ -911,6 +946,7 @@ impl World {
                 // read when that refuses it; otherwise its write finds the
                 // row changed (if the first changed it), and it reads again
                 // and decides again: as if it came after the first.
+                self.see_parent(request);
                 let before = self.model[request].clone();
                 let expect_first =
                     self.model[request].apply(first.0, first.1, switches, None, self.now);
@@ -1039,7 +1075,11 @@ impl World {
                     400
                 } else if person != parent.requester {
                     403
-                } else if parent.effective(self.now) != State::Approved || room < 1 {
+                } else if parent.effective(self.now) != State::Approved
+                    || self.has_open_extension(request)
+                    || room < 1
+                {
+                    // Over, already extended by an open one, or no time left.
                     409
                 } else if i64::from(minutes) > room {
                     400

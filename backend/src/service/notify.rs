@@ -125,9 +125,21 @@ fn request_emails(
 }
 
 /// The outbox rows a new request calls for (its managers' notice).
-pub fn on_create(request: &AccessRequest, tenant_name: &str, now: i64) -> Vec<Statement> {
+pub fn on_create(
+    request: &AccessRequest,
+    tenant_name: &str,
+    now: i64,
+    condition: Option<&Condition>,
+) -> Vec<Statement> {
     let key = format!("{}/created", request.id.as_str());
-    request_emails(&notify::ON_CREATE, &key, request, tenant_name, now, None)
+    request_emails(
+        &notify::ON_CREATE,
+        &key,
+        request,
+        tenant_name,
+        now,
+        condition,
+    )
 }
 
 /// The outbox rows `verb` moving `before` to `after` calls for, written

@@ -9,7 +9,7 @@ use lockbox_shared::api::{
 use lockbox_shared::audit::{AuditRecord, NewAuditRecord};
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{
-    self, AccessRequest, ExtendError, NewRequest, TransitionError, Verb,
+    self, AccessRequest, ExtendError, NewRequest, State, TransitionError, Verb,
 };
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
 use lockbox_shared::receipt::{NoDecision, Receipt};
@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::{actor, notify, Stamp};
 use crate::error::AppError;
 use crate::store::requests::{self as store, Cursor, ListFilter};
-use crate::store::{audit, provider_index, settings, Database, DbError};
+use crate::store::{audit, provider_index, settings, Condition, Database, DbError};
 
 /// Who is looking, for what they may see of a request.
 pub fn audience(principal: &Principal) -> Audience {
@@ -135,36 +135,49 @@ pub async fn create_with_id<D: Database>(
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
-    store_new(db, &request, principal, stamp).await
+    store_new(db, &request, principal, stamp, None)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("request {} was not stored", request.id)))
 }
 
 /// Stores a new request (an engineer's, or an extension) with its audit
-/// record and the managers' notice, in one batch.
+/// record and the managers' notice, in one batch; with a `guard`, all of it
+/// only when the guard holds (`None` when it did not).
 async fn store_new<D: Database>(
     db: &D,
     request: &AccessRequest,
     principal: &Principal,
     stamp: &Stamp<'_>,
-) -> Result<RequestView, AppError> {
+    guard: Option<&Condition>,
+) -> Result<Option<RequestView>, AppError> {
     let record = NewAuditRecord::request_created(request, stamp.ip);
     let name = tenant_name(db, &request.tenant_id).await?;
+    let written = guard.map(|_| store::stored(&request.id));
     let mut statements = vec![
-        store::insert(request),
+        store::insert_if(request, guard),
         audit::insert(
             &record,
             &store::transition_audit_id(&request.id, request.state()),
             stamp.now,
-            None,
+            written.as_ref(),
         ),
     ];
-    statements.extend(notify::on_create(request, &name, stamp.now));
-    db.batch(statements).await?;
-    Ok(RequestView::of(
+    statements.extend(notify::on_create(
+        request,
+        &name,
+        stamp.now,
+        written.as_ref(),
+    ));
+    let changes = db.batch(statements).await?;
+    if changes.first() != Some(&1) {
+        return Ok(None);
+    }
+    Ok(Some(RequestView::of(
         request,
         &name,
         audience(principal),
         stamp.now,
-    ))
+    )))
 }
 
 /// The engineer holding grant `id` asks for `input.minutes` more: a new
@@ -187,19 +200,35 @@ pub async fn extend<D: Database>(
     })?;
     let reason = Reason::parse(&input.reason).map_err(AppError::invalid)?;
     let new_id = RequestId::from_uuid(uuid::Uuid::new_v4());
-    let extension = lifecycle::extend(
-        &first,
-        new_id,
-        minutes,
-        reason,
-        &actor(principal),
-        stamp.now,
-    )
-    .map_err(|err| match err {
-        ExtendError::Transition(err) => AppError::Transition(err),
-        ExtendError::Invalid(invalid) => AppError::invalid(invalid),
-    })?;
-    store_new(db, &extension, principal, stamp).await
+    let mut first = first;
+    for _ in 0..MAX_ATTEMPTS {
+        let extensions = store::select(db, store::extensions_of(&first.id)).await?;
+        let extension = lifecycle::extend(
+            &first,
+            &extensions,
+            new_id.clone(),
+            minutes,
+            reason.clone(),
+            &actor(principal),
+            stamp.now,
+        )
+        .map_err(|err| match err {
+            ExtendError::Transition(err) => AppError::Transition(err),
+            ExtendError::Invalid(invalid) => AppError::invalid(invalid),
+        })?;
+        // Written only while the grant is not over and nothing else
+        // extends it: a revocation or a second extension that lands
+        // between the read and the write wins, and this one decides again.
+        let guard = store::grant_not_over(&first.id, stamp.now)
+            .and(store::no_open_extension(&first.id, stamp.now));
+        if let Some(view) = store_new(db, &extension, principal, stamp, Some(&guard)).await? {
+            return Ok(view);
+        }
+        first = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    }
+    Err(AppError::Transition(TransitionError::AlreadyDecided {
+        state: first.effective_state(stamp.now),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -334,11 +363,17 @@ pub async fn act<D: Database>(
     let mut request = request;
     let mut attempt = 1;
     loop {
+        // An extension's approval reads the grant it continues.
+        let extended = match (&request.extends, verb) {
+            (Some(of), Verb::Approve | Verb::Preapprove) => store::load(db, &of.of).await?,
+            _ => None,
+        };
         let after = lifecycle::apply(
             &request,
             verb,
             &who,
             tenant.switches()?,
+            extended.as_ref(),
             comment.clone(),
             granted,
             stamp.now,
@@ -459,6 +494,12 @@ async fn write_change<D: Database>(
     if matches!(verb, Verb::Preapprove | Verb::Approve) {
         // A freeze that lands between the read and this write wins.
         guard = guard.and(settings::not_frozen(&before.tenant_id));
+        // So does the end or revocation of the grant an extension
+        // continues, for a decision that approves it (as in the domain).
+        let approves = verb == Verb::Approve || after.state() == State::Approved;
+        if let (true, Some(of)) = (approves, &before.extends) {
+            guard = guard.and(store::grant_not_over(&of.of, stamp.now));
+        }
     }
     let record = NewAuditRecord::transition(verb, before, after, stamp.ip, stamp.service_account);
     let exists = guard.exists_in("access_requests");

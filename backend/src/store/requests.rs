@@ -473,8 +473,49 @@ pub fn loaded(rows: Vec<RequestRow>) -> Result<Option<AccessRequest>, DbError> {
         .transpose()
 }
 
+/// "Request `id`'s grant is still live or yet to start at `now`" (stored
+/// Approved, its end still ahead): what an extension of it needs, when it
+/// is asked for and when it is approved, so that a revocation or an end
+/// that lands between the read and the write wins.
+pub fn grant_not_over(id: &RequestId, now: i64) -> Condition {
+    this_request(id)
+        .and(still_in(State::Approved, now))
+        .exists_in("access_requests")
+}
+
+/// "Request `id` has no open extension at `now`" (none waiting, none
+/// approved and not over): a grant has at most one.
+pub fn no_open_extension(id: &RequestId, now: i64) -> Condition {
+    let open = [
+        still_in(State::PendingManagerApproval, now),
+        still_in(State::PendingCustomerApproval, now),
+        still_in(State::Approved, now),
+    ];
+    let sql: Vec<String> = open.iter().map(|c| format!("({})", c.sql)).collect();
+    let mut args: Vec<Value> = vec![id.as_str().into()];
+    args.extend(open.into_iter().flat_map(|c| c.args));
+    Condition::new(
+        format!(
+            "NOT EXISTS (SELECT 1 FROM access_requests WHERE extends = ? AND ({}))",
+            sql.join(" OR ")
+        ),
+        args,
+    )
+}
+
+/// "Request `id` exists": what the writes that follow a guarded insert
+/// ([`insert_if`]) are guarded by.
+pub fn stored(id: &RequestId) -> Condition {
+    this_request(id).exists_in("access_requests")
+}
+
 /// Inserts a new request.
 pub fn insert(req: &AccessRequest) -> Statement {
+    insert_if(req, None)
+}
+
+/// Inserts a new request when `guard` holds (always without one).
+pub fn insert_if(req: &AccessRequest, guard: Option<&Condition>) -> Statement {
     let mut args: Vec<Value> = vec![
         req.id.as_str().into(),
         req.tenant_id.as_str().into(),
@@ -494,10 +535,22 @@ pub fn insert(req: &AccessRequest) -> Statement {
         extension.map(|e| e.continues_at).into(),
     ]);
     let marks = vec!["?"; args.len()].join(", ");
-    Statement::new(
-        format!("INSERT INTO access_requests ({COLUMNS}) VALUES ({marks})"),
-        args,
-    )
+    match guard {
+        None => Statement::new(
+            format!("INSERT INTO access_requests ({COLUMNS}) VALUES ({marks})"),
+            args,
+        ),
+        Some(guard) => {
+            args.extend(guard.args.iter().cloned());
+            Statement::new(
+                format!(
+                    "INSERT INTO access_requests ({COLUMNS}) SELECT {marks} WHERE {}",
+                    guard.sql
+                ),
+                args,
+            )
+        }
+    }
 }
 
 /// Writes `after` over the row, when `guard` holds.

@@ -139,24 +139,42 @@ fn an_extension_approved_before_the_grant_ends_continues_it_without_a_gap() {
 }
 
 #[test]
-fn an_extension_approved_late_starts_at_its_approval_and_a_chain_ends_within_eight_hours() {
+fn an_extension_of_a_grant_that_is_over_is_never_approved_and_a_grant_has_one_open_extension() {
     let _northwind = northwind_lock();
     one_approval();
     let engineer = sign_in(ENGINEER);
-    // Approved after the grant it extends ended: it starts then.
+    // Its grant ran out before anyone approved it: refused, nothing granted.
     let first = granted(&engineer, 30);
     let first_id = first["id"].as_str().unwrap_or_default().to_owned();
     let asked = extend(&engineer, &first_id, 30);
     assert_eq!(asked.status, 201, "{}", asked.body);
     let ext_id = asked.json()["id"].as_str().unwrap_or_default().to_owned();
+    // A second while the first waits: 409, naming it.
+    let second = extend(&engineer, &first_id, 15);
+    assert_eq!(second.status, 409, "{}", second.body);
+    assert_eq!(second.json()["title"], "Extension already open");
+    assert!(second.body.contains(&ext_id), "{}", second.body);
     shift_request(&first_id, 31 * 60_000);
     shift_request(&ext_id, 31 * 60_000);
-    let before = lockbox_tests::now_ms();
-    let late = approve_all(&ext_id);
-    assert!(field(&late, "grant_starts_at") >= before, "{late}");
-    assert_eq!(
-        field(&late, "grant_ends_at") - field(&late, "grant_starts_at"),
-        30 * 60_000
+    assert_eq!(preapprove(&ext_id).status, 200);
+    let late = act(&sign_in(APPROVER), &ext_id, "approve", None);
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert_eq!(late.json()["title"], "Extended grant over");
+    // Its grant was revoked while it waited: refused too.
+    let live = granted(&engineer, 60);
+    let live_id = live["id"].as_str().unwrap_or_default().to_owned();
+    let waiting = extend(&engineer, &live_id, 30);
+    assert_eq!(waiting.status, 201, "{}", waiting.body);
+    let waiting_id = waiting.json()["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(preapprove(&waiting_id).status, 200);
+    let revoked = act(&sign_in(APPROVER), &live_id, "revoke", Some("Enough"));
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    let after_revoke = act(&sign_in(APPROVER), &waiting_id, "approve", None);
+    assert_eq!(after_revoke.status, 409, "{}", after_revoke.body);
+    assert!(
+        after_revoke.body.contains("Revoked"),
+        "{}",
+        after_revoke.body
     );
 
     // 4 h + 4 h: the whole 8 hours; then nothing is left.
