@@ -184,11 +184,16 @@ fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
         .ok()
         .and_then(from_value)
         .unwrap_or_default();
+    let chain = js_sys::Reflect::get(&value, &JsValue::from_str("chain"))
+        .ok()
+        .and_then(from_value)
+        .unwrap_or_default();
     Some(RequestDetail {
         view: from_value(value)?,
         history,
         extensions,
         actions,
+        chain,
     })
 }
 

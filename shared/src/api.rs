@@ -427,6 +427,11 @@ pub struct RequestDetail {
     /// oldest first: the newest [`MAX_REQUEST_ACTIONS`] of them.
     #[serde(default)]
     pub actions: Vec<AuditRecord>,
+    /// For a request of a chain (a grant and its extensions, in turn):
+    /// every member the reader may see, oldest first, this one included;
+    /// empty for a request no extension is linked to.
+    #[serde(default)]
+    pub chain: Vec<RequestView>,
 }
 
 /// At most this many operator actions come with a request

@@ -719,6 +719,54 @@ pub fn extend(
     })
 }
 
+/// What revoking `target` by `who` at `now` means for the rest of its
+/// chain (`chain`: every request of it, as read with the target): every
+/// later member — what extends the target, and what extends those — ends
+/// in the same write as the target. One that is approved (started or not)
+/// is revoked; one waiting for the customer is denied; one still with the
+/// provider's manager stays, since an extension of a grant that is over
+/// is never approved. Earlier members are not touched: revoking an
+/// extension that has not started leaves the grant before it to run to its
+/// end. Each is returned as (verb, before, after), in chain order.
+pub fn chain_after_revoke<'a>(
+    target: &AccessRequest,
+    chain: &'a [AccessRequest],
+    who: &Actor,
+    comment: Option<Comment>,
+    now: i64,
+) -> Vec<(Verb, &'a AccessRequest, AccessRequest)> {
+    let mut later: Vec<&RequestId> = vec![&target.id];
+    let mut ended = Vec::new();
+    // The chain as read is oldest first, so a member comes after what it
+    // extends; a few passes cover any order.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for member in chain {
+            let Some(of) = &member.extends else { continue };
+            if !later.contains(&&of.of) || later.contains(&&member.id) {
+                continue;
+            }
+            later.push(&member.id);
+            changed = true;
+            let step = match member.effective_state(now) {
+                State::Approved => {
+                    revoke(member, who, comment.clone(), now).map(|after| (Verb::Revoke, after))
+                }
+                State::PendingCustomerApproval => {
+                    customer_decision(member, who, false, comment.clone(), now)
+                        .map(|after| (Verb::Deny, after))
+                }
+                _ => continue,
+            };
+            if let Ok((verb, after)) = step {
+                ended.push((verb, member, after));
+            }
+        }
+    }
+    ended
+}
+
 /// The window of a grant of `length` that starts at `now`: an extension
 /// approved before the grant it extends ends starts at that end, and no
 /// grant of a chain runs past its limit.
@@ -1109,8 +1157,8 @@ pub struct TenantSwitches {
 /// Applies a person's `verb` (the transition functions above, by name);
 /// an approval grants `granted` when given, else what was asked. For an
 /// extension, `extended` is the request whose grant it continues, as read
-/// with it: an approval (or a pre-approval that grants at once) of an
-/// extension whose grant is no longer live is refused. While the tenant is
+/// with it: a pre-approval or an approval of an extension whose grant is
+/// no longer live is refused. While the tenant is
 /// frozen, what would pre-approve or approve is refused (after every other
 /// rule). The scheduled job's verbs are not a person's: they are refused.
 #[allow(clippy::too_many_arguments)]
@@ -1125,8 +1173,9 @@ pub fn apply(
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     let after = apply_unfrozen(req, verb, who, tenant, comment, granted, now)?;
-    let approves =
-        verb == Verb::Approve || (verb == Verb::Preapprove && after.state() == State::Approved);
+    // A pre-approval too: one that does not grant at once would only ask
+    // the customer about what can never be approved.
+    let approves = matches!(verb, Verb::Approve | Verb::Preapprove);
     if let (true, Some(of)) = (approves, &req.extends) {
         let state = extended
             .filter(|e| e.id == of.of)
@@ -1781,6 +1830,59 @@ mod tests {
             40 * 60_000
         )
         .is_err());
+    }
+
+    #[test]
+    fn revoking_a_grant_ends_every_later_extension_and_never_an_earlier_one() {
+        let first = granted_for(240, 0);
+        let one = granted_after(
+            &first,
+            &extension_of(&first, 60, HOUR).expect("asked"),
+            HOUR,
+        );
+        let two_asked = extend(
+            &one,
+            &[],
+            RequestId::parse("3b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
+            GrantDuration::from_minutes(60).expect("valid"),
+            Reason::parse("Still more").expect("valid"),
+            &actor(ENGINEER),
+            HOUR,
+        )
+        .expect("asked");
+        let two = apply(
+            &two_asked,
+            Verb::Preapprove,
+            &actor(MANAGER),
+            OPEN,
+            Some(&one),
+            None,
+            None,
+            HOUR,
+        )
+        .expect("waits for the customer");
+        let chain = [first.clone(), one.clone(), two.clone()];
+        let who = actor(APPROVER);
+        // The first: both later members end, the approved one revoked, the
+        // waiting one denied.
+        let ended = chain_after_revoke(&first, &chain, &who, comment("Done"), 2 * HOUR);
+        let moves: Vec<(Verb, &RequestId, State)> = ended
+            .iter()
+            .map(|(verb, before, after)| (*verb, &before.id, after.state()))
+            .collect();
+        assert_eq!(
+            moves,
+            [
+                (Verb::Revoke, &one.id, State::Revoked),
+                (Verb::Deny, &two.id, State::Denied)
+            ]
+        );
+        // The extension that has not started: only what comes after it.
+        let ended = chain_after_revoke(&one, &chain, &who, None, 2 * HOUR);
+        assert_eq!(ended.len(), 1);
+        assert_eq!(ended[0].1.id, two.id);
+        // The last: nothing else.
+        assert!(chain_after_revoke(&two, &chain, &who, None, 2 * HOUR).is_empty());
     }
 
     #[test]

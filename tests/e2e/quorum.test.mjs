@@ -105,12 +105,24 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await page.getByTestId('extends').waitFor();
       assert.match(await page.getByTestId('extends').textContent(), new RegExp(id));
       await page.locator('.badge[data-state="PendingManagerApproval"]').first().waitFor();
+      // The chain: the first grant (approved) and this extension.
+      const members = page.getByTestId('chain-member');
+      await members.first().waitFor();
+      assert.equal(await members.count(), 2);
+      assert.match(await members.nth(0).textContent(), /Approved.*First grant/s);
+      assert.match(await members.nth(1).textContent(), /This request.*60 minutes asked|This request.*1 hour asked/s);
       assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
       await screenshot(page, `extension-${size}`);
-      // The first request now links to its extension.
+      // The first request now links to its extension; a second one while
+      // this one waits is refused, naming it.
       await load(page, `/provider/requests/${id}`);
       await page.getByTestId('extensions').waitFor();
-      assert.deepEqual(errors, []);
+      const again = page.getByTestId('extend');
+      await again.getByLabel('Why').fill('And a third pass.');
+      await again.getByRole('button', { name: 'Ask for more time' }).click();
+      await again.getByRole('alert').getByText(/already has an extension that is waiting or approved/).waitFor();
+      // The refusal (409) is the one failed request the browser logs.
+      assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
     } finally {
       await context.close();
     }

@@ -173,6 +173,12 @@ enum Op {
         minutes: u32,
         revoke: bool,
     },
+    /// The requester of a live grant asks for more time twice at once (a
+    /// double tap, two tabs): at most one extension comes of it.
+    ExtendTwice {
+        pick: usize,
+        minutes: u32,
+    },
     /// A global admin sets how many approvals the tenant requires.
     Quorum {
         tenant: usize,
@@ -274,6 +280,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..2usize, 1..=3usize).prop_map(|(tenant, n)| Op::Quorum { tenant, n }),
         3 => (any::<usize>(), 1..=240u32, any::<bool>())
             .prop_map(|(pick, minutes, revoke)| Op::ExtendLive { pick, minutes, revoke }),
+        1 => (any::<usize>(), 1..=240u32)
+            .prop_map(|(pick, minutes)| Op::ExtendTwice { pick, minutes }),
         // Mostly the requester of a grant; sometimes someone else, or a
         // length out of range.
         5 => (0..64usize, prop_oneof![6 => Just(None), 1 => (0..PEOPLE.len()).prop_map(Some)], prop_oneof![8 => 1..=240u32, 1 => Just(0u32), 1 => 241..400u32])
@@ -527,9 +535,9 @@ impl ModelRequest {
                     403
                 } else if too_late && verb == Verb::Preapprove {
                     409
-                } else if verb == Verb::Preapprove && !lockbox_on && self.parent_over {
-                    // A pre-approval that would grant an extension of a
-                    // grant that is over.
+                } else if verb == Verb::Preapprove && self.parent_over {
+                    // An extension of a grant that is over moves on no
+                    // further: it could never be approved.
                     409
                 } else if frozen && verb == Verb::Preapprove {
                     // Nothing is pre-approved while the tenant is frozen:
@@ -616,6 +624,8 @@ struct World {
     extended: std::cell::RefCell<std::collections::HashSet<String>>,
     /// Extensions revoked with the grant they extend.
     cascaded: usize,
+    /// Double taps on "Ask for more time" that made one extension.
+    doubled: usize,
 }
 
 impl World {
@@ -647,6 +657,7 @@ impl World {
             extensions: 0,
             extended: Default::default(),
             cascaded: 0,
+            doubled: 0,
         }
     }
 
@@ -709,8 +720,10 @@ impl World {
         })
     }
 
-    /// A revocation of `request` revokes its approved extensions too, and
-    /// theirs.
+    /// A revocation of `request` ends every later member of its chain in
+    /// the same write: an approved one is revoked, one waiting for the
+    /// customer denied; one with the manager stays (it can never be
+    /// approved now).
     fn revoke_extensions(&mut self, request: usize) {
         let now = self.now;
         let mut follow = vec![request];
@@ -721,12 +734,15 @@ impl World {
                 }
                 follow.push(j);
                 let m = &mut self.model[j];
-                if m.effective(now) == State::Approved {
-                    m.state = State::Revoked;
-                    m.changes += 1;
-                    m.tell(&["revoked"]);
-                    self.cascaded += 1;
-                }
+                let (ended, told) = match m.effective(now) {
+                    State::Approved => (State::Revoked, "revoked"),
+                    State::PendingCustomerApproval => (State::Denied, "denied"),
+                    _ => continue,
+                };
+                m.state = ended;
+                m.changes += 1;
+                m.tell(&[told]);
+                self.cascaded += 1;
             }
         }
     }
@@ -1117,6 +1133,59 @@ impl World {
                     });
                 }
             }
+            Op::ExtendTwice { pick, minutes } => {
+                let now = self.now;
+                let live: Vec<usize> = (0..self.model.len())
+                    .filter(|&i| self.model[i].effective(now) == State::Approved)
+                    .collect();
+                let Some(&first) = live.get(pick % live.len().max(1)) else {
+                    return;
+                };
+                let parent = self.model[first].clone();
+                let body = lockbox_shared::api::ExtendBody {
+                    minutes,
+                    reason: "Model double tap".to_owned(),
+                };
+                let engineer = &self.people[parent.requester];
+                let stamp = self.stamp();
+                // Both read before either writes (the driver yields at
+                // every call); the insert's guard lets one through.
+                let (a, b) = block_on(futures::future::join(
+                    requests::extend(&self.db, engineer, &parent.id, &body, &stamp),
+                    requests::extend(&self.db, engineer, &parent.id, &body, &stamp),
+                ));
+                let made: Vec<_> = [&a, &b]
+                    .into_iter()
+                    .filter_map(|r| r.as_ref().ok())
+                    .collect();
+                assert!(
+                    made.len() <= 1,
+                    "two extensions of one grant at once: {a:?} {b:?}"
+                );
+                if let Some(view) = made.first() {
+                    let other = if a.is_ok() { &b } else { &a };
+                    let status = other.as_ref().err().map(|e| e.problem().status);
+                    assert_eq!(status, Some(409), "the second of a double tap: {other:?}");
+                    self.extensions += 1;
+                    let first_start = parent.chain.map_or(parent.starts, |(first, _)| first);
+                    let who = (parent.tenant, parent.service, parent.requester);
+                    self.model.push(ModelRequest {
+                        chain: Some((first_start, parent.deadline)),
+                        parent: Some(first),
+                        ..ModelRequest::new(view.id.clone(), who, minutes, now)
+                    });
+                    self.doubled += 1;
+                } else {
+                    // Neither: the same answer a single ask gets.
+                    let before = self.model.len();
+                    self.step(&Op::Extend {
+                        request: first,
+                        person: usize::MAX,
+                        minutes,
+                    });
+                    assert_eq!(self.model.len(), before, "one ask made what two could not");
+                }
+            }
             Op::ExtendLive {
                 pick,
                 minutes,
@@ -1325,6 +1394,41 @@ impl World {
     }
 
     fn check_invariants(&self) {
+        // A chain never grants access past a revoke: no request extending a
+        // revoked one (directly or in turn) is approved, or waits for the
+        // customer, after it.
+        let after_revoke: i64 = self
+            .db
+            .conn
+            .query_row(
+                "WITH RECURSIVE later(id) AS ( \
+                     SELECT e.id FROM access_requests e JOIN access_requests r ON e.extends = r.id \
+                     WHERE r.state = 'Revoked' \
+                     UNION SELECT e.id FROM access_requests e JOIN later l ON e.extends = l.id) \
+                 SELECT COUNT(*) FROM access_requests WHERE id IN (SELECT id FROM later) \
+                 AND state IN ('Approved', 'PendingCustomerApproval')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("chains");
+        assert_eq!(
+            after_revoke, 0,
+            "an extension open after a revoke before it"
+        );
+        // A grant has at most one open extension.
+        let doubled: i64 = self
+            .db
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM (SELECT extends FROM access_requests \
+                 WHERE extends IS NOT NULL AND state IN ('PendingManagerApproval', \
+                 'PendingCustomerApproval') AND pending_expires_at > ?1 \
+                 GROUP BY extends HAVING COUNT(*) > 1)",
+                [self.now],
+                |r| r.get(0),
+            )
+            .expect("open extensions");
+        assert_eq!(doubled, 0, "two extensions of one grant waiting at once");
         let audit_counts: HashMap<String, usize> = {
             let mut stmt = self
                 .db
@@ -1570,6 +1674,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     let extensions = Cell::new(0usize);
     let extended = Cell::new(0usize);
     let cascaded = Cell::new(0usize);
+    let doubled = Cell::new(0usize);
     let batches = Cell::new(0u64);
     let started = std::time::Instant::now();
     let result = runner.run(&prop::collection::vec(op(), STEPS_PER_CASE), |ops| {
@@ -1583,6 +1688,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         extensions.set(extensions.get() + world.extensions);
         extended.set(extended.get() + world.extended.borrow().len());
         cascaded.set(cascaded.get() + world.cascaded);
+        doubled.set(doubled.get() + world.doubled);
         if world.quorum_grants.get() > 1 {
             quorum_grants.set(quorum_grants.get() + 1);
         }
@@ -1590,7 +1696,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         Ok(())
     });
     println!(
-        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} revoked with the grant they extend), {} write batches, in {:.1?}",
+        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} ended with a revoked member before them, {} double taps that made one), {} write batches, in {:.1?}",
         executed.get(),
         cases() as usize * STEPS_PER_CASE,
         cases(),
@@ -1600,6 +1706,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         extensions.get(),
         extended.get(),
         cascaded.get(),
+        doubled.get(),
         batches.get(),
         started.elapsed()
     );
@@ -1619,6 +1726,7 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     );
     assert!(extended.get() > 0, "no extension continued a grant");
     assert!(cascaded.get() > 0, "no revocation ended an extension");
+    assert!(doubled.get() > 0, "no double tap on Ask for more time");
 }
 
 /// Requests in every state, with deadlines around `base`.

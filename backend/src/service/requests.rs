@@ -9,7 +9,7 @@ use lockbox_shared::api::{
 use lockbox_shared::audit::{AuditRecord, NewAuditRecord};
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{
-    self, AccessRequest, ExtendError, NewRequest, State, TransitionError, Verb,
+    self, AccessRequest, ExtendError, NewRequest, TransitionError, Verb,
 };
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
 use lockbox_shared::receipt::{NoDecision, Receipt};
@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::{actor, notify, Stamp};
 use crate::error::AppError;
 use crate::store::requests::{self as store, Cursor, ListFilter};
-use crate::store::{audit, provider_index, settings, Condition, Database, DbError};
+use crate::store::{audit, provider_index, settings, Condition, Database, DbError, Statement};
 
 /// Who is looking, for what they may see of a request.
 pub fn audience(principal: &Principal) -> Audience {
@@ -379,21 +379,31 @@ pub async fn act<D: Database>(
             stamp.now,
         )
         .map_err(AppError::Transition)?;
-        if write_change(
-            db,
-            principal,
-            verb,
-            &request,
-            &after,
-            &tenant,
-            idempotency_key,
-            stamp,
-        )
-        .await?
-        {
-            if verb == Verb::Revoke {
-                revoke_extensions(db, principal, &after, comment.as_ref(), &tenant, stamp).await?;
-            }
+        let written = if verb == Verb::Revoke {
+            revoke_with_chain(
+                db,
+                principal,
+                (&request, &after),
+                comment.as_ref(),
+                &tenant,
+                idempotency_key,
+                stamp,
+            )
+            .await?
+        } else {
+            write_change(
+                db,
+                principal,
+                verb,
+                &request,
+                &after,
+                &tenant,
+                idempotency_key,
+                stamp,
+            )
+            .await?
+        };
+        if written {
             return Ok(RequestView::of(
                 &after,
                 &tenant.tenant_name,
@@ -421,51 +431,73 @@ pub async fn act<D: Database>(
     }
 }
 
-/// The most requests a revocation follows for extensions (a chain is at
-/// most 8 hours of grants, so a real one is far shorter).
-const MAX_EXTENSIONS_REVOKED: usize = 50;
-
-/// Revoking a grant also revokes every approved extension of it (and of
-/// those, in turn): each would otherwise open the content again where the
-/// revoked one would have ended. Each is its own revocation by the same
-/// person, with its own record and notice. Extensions still waiting are
-/// left to be denied.
-async fn revoke_extensions<D: Database>(
+/// Revokes `target` (moving to `after`) and, in the same batch, ends every
+/// later member of its chain as the domain plans it
+/// ([`lifecycle::chain_after_revoke`]): each with its own record and
+/// notice, each update guarded by the row as read. Returns whether the
+/// target's own move was written. A member that changed between the read
+/// and the write (a racing approval, say) is read again and ended in a
+/// further batch; that only happens in a race.
+async fn revoke_with_chain<D: Database>(
     db: &D,
     principal: &Principal,
-    revoked: &AccessRequest,
+    (target, after): (&AccessRequest, &AccessRequest),
     comment: Option<&Comment>,
     tenant: &settings::TenantRow,
+    idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let who = actor(principal);
-    let mut to_follow = vec![revoked.id.clone()];
-    let mut followed = 0;
-    while let Some(id) = to_follow.pop() {
-        followed += 1;
-        if followed > MAX_EXTENSIONS_REVOKED {
-            break;
-        }
-        for extension in store::select(db, store::extensions_of(&id)).await? {
-            to_follow.push(extension.id.clone());
-            let Ok(after) = lifecycle::revoke(&extension, &who, comment.cloned(), stamp.now) else {
-                continue;
-            };
-            // A lost race means someone else ended it first.
-            write_change(
-                db,
-                principal,
-                Verb::Revoke,
-                &extension,
-                &after,
-                tenant,
-                None,
-                stamp,
-            )
-            .await?;
-        }
+    let chain = store::select(db, store::chain_of(&target.id)).await?;
+    let members = lifecycle::chain_after_revoke(target, &chain, &who, comment.cloned(), stamp.now);
+    let mut statements = change_statements(
+        principal,
+        Verb::Revoke,
+        target,
+        after,
+        tenant,
+        idempotency_key,
+        stamp,
+    )?;
+    let target_update = statements.len() - 1;
+    let mut member_updates = Vec::new();
+    for (verb, before, ended) in &members {
+        statements.extend(change_statements(
+            principal, *verb, before, ended, tenant, None, stamp,
+        )?);
+        member_updates.push(statements.len() - 1);
     }
-    Ok(())
+    let changes = match db.batch(statements).await {
+        Ok(changes) => changes,
+        Err(DbError::Unique(_)) if idempotency_key.is_some() => return Ok(false),
+        Err(err) => return Err(err.into()),
+    };
+    if changes.get(target_update) != Some(&1) {
+        return Ok(false);
+    }
+    if member_updates.iter().all(|&i| changes.get(i) == Some(&1)) {
+        return Ok(true);
+    }
+    // A member moved meanwhile: end what is still open, as it is now.
+    for _ in 0..MAX_ATTEMPTS {
+        let chain = store::select(db, store::chain_of(&target.id)).await?;
+        let members =
+            lifecycle::chain_after_revoke(target, &chain, &who, comment.cloned(), stamp.now);
+        if members.is_empty() {
+            return Ok(true);
+        }
+        let mut statements = Vec::new();
+        for (verb, before, ended) in &members {
+            statements.extend(change_statements(
+                principal, *verb, before, ended, tenant, None, stamp,
+            )?);
+        }
+        db.batch(statements).await?;
+    }
+    Err(AppError::Internal(format!(
+        "request {}: its chain kept changing while it was revoked",
+        target.id
+    )))
 }
 
 /// How often [`act`] decides again after losing a race: each lost race
@@ -486,6 +518,35 @@ async fn write_change<D: Database>(
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
 ) -> Result<bool, AppError> {
+    let statements = change_statements(
+        principal,
+        verb,
+        before,
+        after,
+        tenant,
+        idempotency_key,
+        stamp,
+    )?;
+    match db.batch(statements).await {
+        Ok(changes) => Ok(changes.last() == Some(&1)),
+        // The same key raced in from a double tap: the other call won.
+        Err(DbError::Unique(_)) if idempotency_key.is_some() => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The statements of `verb`'s move from `before` to `after`: its audit
+/// record, its notices, the Idempotency-Key, and last the row's guarded
+/// update (whose count says whether the move happened).
+fn change_statements(
+    principal: &Principal,
+    verb: Verb,
+    before: &AccessRequest,
+    after: &AccessRequest,
+    tenant: &settings::TenantRow,
+    idempotency_key: Option<&str>,
+    stamp: &Stamp<'_>,
+) -> Result<Vec<Statement>, AppError> {
     let switches = tenant.switches()?;
     let mut guard = store::person_guard(before, stamp.now);
     if verb == Verb::Preapprove {
@@ -495,9 +556,8 @@ async fn write_change<D: Database>(
         // A freeze that lands between the read and this write wins.
         guard = guard.and(settings::not_frozen(&before.tenant_id));
         // So does the end or revocation of the grant an extension
-        // continues, for a decision that approves it (as in the domain).
-        let approves = verb == Verb::Approve || after.state() == State::Approved;
-        if let (true, Some(of)) = (approves, &before.extends) {
+        // continues (as in the domain).
+        if let Some(of) = &before.extends {
             guard = guard.and(store::grant_not_over(&of.of, stamp.now));
         }
     }
@@ -525,12 +585,7 @@ async fn write_change<D: Database>(
         ));
     }
     statements.push(store::update(after, &guard));
-    match db.batch(statements).await {
-        Ok(changes) => Ok(changes.last() == Some(&1)),
-        // The same key raced in from a double tap: the other call won.
-        Err(DbError::Unique(_)) if idempotency_key.is_some() => Ok(false),
-        Err(err) => Err(err.into()),
-    }
+    Ok(statements)
 }
 
 /// Request `id` and its audit records as `principal` may see them (provider
@@ -564,7 +619,7 @@ pub async fn detail<D: Database>(
     now: i64,
 ) -> Result<RequestDetail, AppError> {
     let (request, audience, history) = readable(db, principal, id).await?;
-    let extensions = store::select(db, store::extensions_of(id))
+    let extensions: Vec<RequestId> = store::select(db, store::extensions_of(id))
         .await?
         .into_iter()
         .filter(|extension| may_see_request(principal, extension))
@@ -576,11 +631,23 @@ pub async fn detail<D: Database>(
     )
     .await?;
     actions.reverse();
+    let view = view(db, &request, audience, now).await?;
+    let chain = if request.extends.is_some() || !extensions.is_empty() {
+        store::select(db, store::chain_of(id))
+            .await?
+            .iter()
+            .filter(|member| may_see_request(principal, member))
+            .map(|member| RequestView::of(member, &view.tenant_name, audience, now))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(RequestDetail {
-        view: view(db, &request, audience, now).await?,
+        view,
         history,
         extensions,
         actions,
+        chain,
     })
 }
 

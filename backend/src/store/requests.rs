@@ -765,6 +765,24 @@ pub fn still_live_grant(
         .exists_in("access_requests")
 }
 
+/// Every request of the chain request `id` belongs to — the first grant
+/// and each extension in turn — oldest first, in one read.
+pub fn chain_of(id: &RequestId) -> Statement {
+    Statement::new(
+        format!(
+            "WITH RECURSIVE up(id, parent) AS ( \
+                 SELECT id, extends FROM access_requests WHERE id = ? \
+                 UNION SELECT r.id, r.extends FROM access_requests r JOIN up ON r.id = up.parent), \
+             chain(id) AS ( \
+                 SELECT id FROM up WHERE parent IS NULL \
+                 UNION SELECT r.id FROM access_requests r JOIN chain c ON r.extends = c.id) \
+             SELECT {COLUMNS} FROM access_requests WHERE id IN (SELECT id FROM chain) \
+             ORDER BY created_at, id LIMIT 100"
+        ),
+        vec![id.as_str().into()],
+    )
+}
+
 /// The requests that extend request `id`, oldest first.
 pub fn extensions_of(id: &RequestId) -> Statement {
     Statement::new(

@@ -210,6 +210,71 @@ fn Detail(
                 {items.into_iter().map(|id| view! { <a href=link(id.as_str())>{id.to_string()}</a>" " }).collect_view()}</p>
         }
     });
+    // The chain this request belongs to: each member's window and state.
+    let chain_view = (detail.chain.len() > 1).then(|| {
+        let members = detail.chain.clone();
+        let this = r.id.clone();
+        view! {
+            <h2 id="chain-title">"Grant and extensions"</h2>
+            <ol class="chain" aria-labelledby="chain-title" data-testid="chain">
+                {members.into_iter().map(|m| {
+                    let current = m.id == this;
+                    let when = match (m.grant_starts_at, m.grant_ends_at) {
+                        (Some(from), Some(until)) => view! { <LocalTime ms=from/> " – " <LocalTime ms=until/> }.into_any(),
+                        _ => view! { {format!("{} asked", format::minutes(m.duration_minutes))} }.into_any(),
+                    };
+                    view! {
+                        <li class=if current { "chain-member current" } else { "chain-member" } data-testid="chain-member">
+                            <StatusBadge state=m.effective_state/>
+                            " "
+                            {if current {
+                                view! { <strong>"This request"</strong> }.into_any()
+                            } else {
+                                view! { <a href=link(m.id.as_str())>{if m.extends.is_some() { "Extension" } else { "First grant" }}</a> }.into_any()
+                            }}
+                            " · " {when}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }
+    });
+    // What a revocation leaves: an extension that has not started never
+    // does, and the grant before it runs on; every later member ends too.
+    let later = {
+        let mut later: Vec<String> = vec![r.id.to_string()];
+        let mut count = 0;
+        for m in &detail.chain {
+            if let Some(of) = m.extends.as_ref().map(|o| o.to_string()) {
+                if later.contains(&of) && !later.contains(&m.id.to_string()) {
+                    later.push(m.id.to_string());
+                    if matches!(
+                        m.effective_state,
+                        State::Approved | State::PendingCustomerApproval
+                    ) {
+                        count += 1;
+                    }
+                }
+            }
+        }
+        count
+    };
+    let not_started = r.grant_starts_at.filter(|&at| at > now.get_untracked());
+    let revoke_text = move || {
+        let tail = match later {
+            0 => String::new(),
+            1 => " The extension that would follow it ends too.".to_owned(),
+            n => format!(" The {n} extensions that would follow it end too."),
+        };
+        match not_started {
+            Some(at) => format!(
+                "This extension has not started and now never will: access stays as it is until the grant before it ends, at {}.{tail}",
+                local(at)
+            ),
+            None => format!("The engineer loses access to this content immediately; no access remains.{tail}"),
+        }
+    };
+
     view! {
         <h1>"Request " {r.ticket.clone()}</h1>
         <p class="status-line">
@@ -228,6 +293,7 @@ fn Detail(
         {progress}
         {extends}
         {extensions}
+        {chain_view}
 
         {let state = state.clone(); let approved_by_me = approved_by_me.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve) && approved_by_me()).then(|| view! {
             <p class="notice" data-testid="approved-by-you">"You have approved this request. It needs the approval of another person at your organisation."</p>
@@ -275,7 +341,7 @@ fn Detail(
                 move || match pending_verb.get() {
                 Verb::Approve => format!("The engineer gets access to {tenant_name}'s {service} content for {}, starting now. Access ends by itself.", format::minutes(granted.get())),
                 Verb::Deny => "The engineer gets no access. The decision is final.".to_owned(),
-                _ => "The engineer loses access to this content immediately.".to_owned(),
+                _ => revoke_text(),
             }}</p>
             {move || (pending_verb.get() == Verb::Revoke).then(|| view! {
                 <label for="revoke-comment">"Comment (optional)"</label>
