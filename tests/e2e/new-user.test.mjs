@@ -92,6 +92,8 @@ test('no engineer text widens a phone page or pushes a dialog off-screen (approv
     await page.getByRole('button', { name: 'Revoke access' }).click();
     const revoke = page.getByRole('dialog', { name: 'Revoke this access now?' });
     await revoke.waitFor();
+    // It says what access remains afterwards.
+    await revoke.getByText(/loses access to this content immediately; no access remains/).waitFor();
     assert.deepEqual(await dialogButtonsReachable(page), []);
     assert.equal(await scrollsSideways(page), false, 'the approved page scrolls sideways');
     // The revocation's comment reaches the record.
@@ -302,10 +304,11 @@ test('a failed webhook delivery names the endpoint by its address, says why in w
   });
   const url = `http://127.0.0.1:${port}/hook-${Date.now()}`;
   const adminToken = await apiSignIn('admin@fabrikam.example');
-  const endpoint = await apiPost(adminToken, '/api/v1/settings/notifications/webhooks', { url, events: ['grant.started'] });
+  // A pre-approval raises one of these, whichever way Fabrikam's switch
+  // stands when this runs (other tests flip it).
+  const endpoint = await apiPost(adminToken, '/api/v1/settings/notifications/webhooks', { url, events: ['request.pending', 'grant.started'] });
   const { context, page, errors } = await signedInPage(browser, DESKTOP, 'admin@fabrikam.example');
   try {
-    // Fabrikam's Lockbox is off: the pre-approval starts the grant.
     await openRequest('Webhook delivery check.', { tenant: FABRIKAM });
     let failure;
     for (let i = 0; i < 40 && !failure; i++) {

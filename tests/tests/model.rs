@@ -55,6 +55,22 @@ fn open_database() -> Sqlite {
     db
 }
 
+/// A seeded person of `db`.
+fn seeded(db: &Sqlite, email: &str) -> Principal {
+    block_on(people::principal(db, email))
+        .expect("query")
+        .unwrap_or_else(|| panic!("{email} is seeded"))
+}
+
+/// A call's stamp at `now`, from one address.
+fn stamp_at(now: i64) -> Stamp<'static> {
+    Stamp {
+        now,
+        ip: "203.0.113.7",
+        service_account: SERVICE_ACCOUNT,
+    }
+}
+
 /// The people, in the order operations pick them.
 const PEOPLE: [&str; 10] = [
     "engineer1@provider.example",
@@ -2030,17 +2046,9 @@ fn the_sweep_expires_the_due_requests_of_300_tenants() {
 #[test]
 fn a_freeze_is_lifted_only_once_every_grant_it_ends_has_ended() {
     let db = open_database();
-    let who = |email: &str| {
-        block_on(people::principal(&db, email))
-            .expect("query")
-            .unwrap_or_else(|| panic!("{email} is seeded"))
-    };
+    let who = |email: &str| seeded(&db, email);
     let admin = who("admin@fabrikam.example");
-    let stamp = Stamp {
-        now: START,
-        ip: "203.0.113.7",
-        service_account: SERVICE_ACCOUNT,
-    };
+    let stamp = stamp_at(START);
     // More live grants than one call of the freeze ends.
     let grants = settings::FREEZE_ENDS_PER_CALL + 50;
     db.execute_script(&format!(
@@ -2123,9 +2131,7 @@ fn a_freeze_is_lifted_only_once_every_grant_it_ends_has_ended() {
 #[test]
 fn a_corrupt_approvals_setting_is_refused_not_read_as_a_default() {
     let db = open_database();
-    let admin = block_on(people::principal(&db, "admin@contoso.example"))
-        .expect("query")
-        .expect("seeded");
+    let admin = seeded(&db, "admin@contoso.example");
     db.execute_script(&format!(
         "UPDATE tenants SET approvals_required = 7 WHERE id = '{CONTOSO}'"
     ))
@@ -2348,17 +2354,9 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
 #[test]
 fn each_operation_records_a_read_of_what_exists_and_nothing_for_a_404() {
     let db = open_database();
-    let who = |email: &str| {
-        block_on(people::principal(&db, email))
-            .expect("query")
-            .unwrap_or_else(|| panic!("{email} is seeded"))
-    };
+    let who = |email: &str| seeded(&db, email);
     let engineer = who("engineer1@provider.example");
-    let stamp = Stamp {
-        now: START,
-        ip: "203.0.113.7",
-        service_account: SERVICE_ACCOUNT,
-    };
+    let stamp = stamp_at(START);
     for service in ["mail", "sites", "files"] {
         let input = CreateAccessRequest {
             tenant_id: CONTOSO.to_owned(),
@@ -2533,17 +2531,9 @@ fn query_plan(db: &Sqlite, statement: &Statement) -> String {
 fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes() {
     use lockbox_backend::store::audit::{self, AuditFilter};
     let db = open_database();
-    let who = |email: &str| {
-        block_on(people::principal(&db, email))
-            .expect("query")
-            .unwrap_or_else(|| panic!("{email} is seeded"))
-    };
+    let who = |email: &str| seeded(&db, email);
     let engineer = who("engineer1@provider.example");
-    let stamp = |now| Stamp {
-        now,
-        ip: "203.0.113.7",
-        service_account: SERVICE_ACCOUNT,
-    };
+    let stamp = stamp_at;
     let input = CreateAccessRequest {
         tenant_id: CONTOSO.to_owned(),
         service: "mail".to_owned(),

@@ -219,7 +219,7 @@ pub async fn extend<D: Database>(
         // Written only while the grant is not over and nothing else
         // extends it: a revocation or a second extension that lands
         // between the read and the write wins, and this one decides again.
-        let guard = store::grant_not_over(&first.id, stamp.now)
+        let guard = store::still_live(&first.id, stamp.now)
             .and(store::no_open_extension(&first.id, stamp.now));
         if let Some(view) = store_new(db, &extension, principal, stamp, Some(&guard)).await? {
             return Ok(view);
@@ -558,7 +558,7 @@ fn change_statements(
         // So does the end or revocation of the grant an extension
         // continues (as in the domain).
         if let Some(of) = &before.extends {
-            guard = guard.and(store::grant_not_over(&of.of, stamp.now));
+            guard = guard.and(store::still_live(&of.of, stamp.now));
         }
     }
     let record = NewAuditRecord::transition(verb, before, after, stamp.ip, stamp.service_account);

@@ -473,16 +473,6 @@ pub fn loaded(rows: Vec<RequestRow>) -> Result<Option<AccessRequest>, DbError> {
         .transpose()
 }
 
-/// "Request `id`'s grant is still live or yet to start at `now`" (stored
-/// Approved, its end still ahead): what an extension of it needs, when it
-/// is asked for and when it is approved, so that a revocation or an end
-/// that lands between the read and the write wins.
-pub fn grant_not_over(id: &RequestId, now: i64) -> Condition {
-    this_request(id)
-        .and(still_in(State::Approved, now))
-        .exists_in("access_requests")
-}
-
 /// "Request `id` has no open extension at `now`" (none waiting, none
 /// approved and not over): a grant has at most one.
 pub fn no_open_extension(id: &RequestId, now: i64) -> Condition {
@@ -882,7 +872,11 @@ pub fn ending_soon(now: i64, window: i64, warned: &str, limit: i64) -> Statement
     )
 }
 
-/// "Request `id` is a live grant at `now`", for a statement's guard.
+/// "Request `id` is a live grant at `now`" (stored Approved, its end still
+/// ahead; started or yet to start), for a statement's guard: also what an
+/// extension of it needs when it is asked for and when it is approved, so
+/// that a revocation or an end that lands between the read and the write
+/// wins.
 pub fn still_live(id: &RequestId, now: i64) -> Condition {
     this_request(id)
         .and(still_in(State::Approved, now))

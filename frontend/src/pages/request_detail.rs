@@ -259,7 +259,11 @@ fn Detail(
         }
         count
     };
-    let not_started = r.grant_starts_at.filter(|&at| at > now.get_untracked());
+    // Only an extension can start later than its approval (the page's
+    // clock ticks once a second, so a fresh grant may look a moment ahead).
+    let not_started = r
+        .grant_starts_at
+        .filter(|&at| r.extends.is_some() && at > js_sys::Date::now() as i64);
     let revoke_text = move || {
         let tail = match later {
             0 => String::new(),
