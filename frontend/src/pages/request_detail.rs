@@ -37,6 +37,9 @@ pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl I
     // Lives with the page, not with one rendering of the request, so the
     // message stays while the request reloads.
     let outcome = RwSignal::new(None::<Outcome>);
+    // Set by a decision: the request drawn anew by the reload it causes
+    // moves focus back to the decision's result.
+    let refocus = RwSignal::new(false);
     // Redrawn only when the request changed, so a refresh does not wipe a
     // comment being typed.
     let current = Memo::new(move |_| detail.get());
@@ -51,7 +54,7 @@ pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl I
             {move || match current.get() {
                     None => view! { <p class="muted">"Loading the request…"</p> }.into_any(),
                     Some(result) => match result {
-                        Ok(d) => view! { <Detail detail=d outcome=outcome provider=provider reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
+                        Ok(d) => view! { <Detail detail=d outcome=outcome refocus=refocus provider=provider reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
                         Err(err) => view! {
                             <h1>"Customer Lockbox request"</h1>
                             <ErrorBox error=err retry=Callback::new(move |_| detail.refetch())/>
@@ -66,9 +69,14 @@ pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl I
 fn Detail(
     detail: RequestDetail,
     outcome: RwSignal<Option<Outcome>>,
+    refocus: RwSignal<bool>,
     provider: bool,
     reload: Callback<()>,
 ) -> impl IntoView {
+    if refocus.get_untracked() && outcome.get_untracked().is_some() {
+        refocus.set(false);
+        focus_later("#decision-outcome > *");
+    }
     let now = use_now();
     let session = use_session();
     let r = detail.view.clone();
@@ -129,8 +137,10 @@ fn Detail(
                 Err(err) if err.is_conflict() => Outcome::Changed(err.message()),
                 Err(err) => Outcome::Failed(err),
             }));
-            // Focus follows the decision to what it produced.
+            // Focus follows the decision to what it produced, now and once
+            // the reloaded request is drawn.
             focus_later("#decision-outcome > *");
+            refocus.set(true);
             reload.run(());
         });
     });
