@@ -1,6 +1,12 @@
 # Shared helpers for the scripts. Sourced, not run.
-# Each step says how long the script has run so far, so a slow stage shows.
-step() { printf '==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
+# Each step says how long `make dev` or `make test` has run so far (the
+# scripts they call count from the same start), so a slow stage shows.
+LOCKBOX_STARTED_AT=${LOCKBOX_STARTED_AT:-$(date +%s)}
+export LOCKBOX_STARTED_AT
+step() {
+  local t=$(($(date +%s) - LOCKBOX_STARTED_AT))
+  printf '==> [%dm%02ds] %s\n' $((t / 60)) $((t % 60)) "$*"
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Tools installed from npm come first on PATH so trunk and worker-build find
