@@ -71,6 +71,38 @@ fn stamp_at(now: i64) -> Stamp<'static> {
     }
 }
 
+/// A Contoso request of `service` with `ticket`, opened by engineer1,
+/// pre-approved by the manager and approved by approver1 at `now`.
+fn granted_request(db: &Sqlite, service: &str, ticket: &str, now: i64) -> RequestId {
+    let input = CreateAccessRequest {
+        tenant_id: CONTOSO.to_owned(),
+        service: service.to_owned(),
+        ticket: ticket.to_owned(),
+        reason: "Work under a grant".to_owned(),
+        duration_minutes: 60,
+    };
+    let engineer = seeded(db, "engineer1@provider.example");
+    let view = block_on(requests::create(db, &engineer, &input, &stamp_at(now))).expect("create");
+    for (person, verb) in [
+        ("manager@provider.example", Verb::Preapprove),
+        ("approver1@contoso.example", Verb::Approve),
+    ] {
+        block_on(requests::act(
+            db,
+            &seeded(db, person),
+            &view.id,
+            verb,
+            None,
+            None,
+            None,
+            &stamp_at(now),
+            None,
+        ))
+        .unwrap_or_else(|e| panic!("{verb}: {e:?}"));
+    }
+    view.id
+}
+
 /// The people, in the order operations pick them.
 const PEOPLE: [&str; 10] = [
     "engineer1@provider.example",
@@ -2049,21 +2081,25 @@ fn a_freeze_is_lifted_only_once_every_grant_it_ends_has_ended() {
     let who = |email: &str| seeded(&db, email);
     let admin = who("admin@fabrikam.example");
     let stamp = stamp_at(START);
+    // `n` live Fabrikam grants (Lockbox off: granted at pre-approval), ids
+    // starting with `prefix`.
+    let add_live = |prefix: &str, n: usize| {
+        db.execute_script(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+             INSERT INTO access_requests (id, tenant_id, service, ticket, reason, duration_minutes,
+                 requester_id, requester_email, state, created_at, manager_id, manager_email,
+                 manager_decided_at, lockbox_required, pending_expires_at, grant_starts_at, grant_ends_at)
+             SELECT printf('{prefix}-0000-4000-8000-%012x', i), '{FABRIKAM}', 'mail', 'SR-{prefix}-' || i,
+                    'Live when frozen', 60, '0b5e2d1c-0000-4000-8000-000000000301',
+                    'engineer1@provider.example', 'Approved', {START} - {MINUTE},
+                    '0b5e2d1c-0000-4000-8000-000000000303', 'manager@provider.example',
+                    {START} - {MINUTE}, 0, NULL, {START} - {MINUTE}, {START} + {HOUR}
+             FROM n;"
+        ))
+        .expect("live grants");
+    };
     // More live grants than one call of the freeze ends.
-    let grants = settings::FREEZE_ENDS_PER_CALL + 50;
-    db.execute_script(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {grants})
-         INSERT INTO access_requests (id, tenant_id, service, ticket, reason, duration_minutes,
-             requester_id, requester_email, state, created_at, manager_id, manager_email,
-             manager_decided_at, lockbox_required, pending_expires_at, grant_starts_at, grant_ends_at)
-         SELECT printf('f0000000-0000-4000-8000-%012x', i), '{FABRIKAM}', 'mail', 'SR-F' || i,
-                'Live when frozen', 60, '0b5e2d1c-0000-4000-8000-000000000301',
-                'engineer1@provider.example', 'Approved', {START} - {MINUTE},
-                '0b5e2d1c-0000-4000-8000-000000000303', 'manager@provider.example',
-                {START} - {MINUTE}, 0, NULL, {START} - {MINUTE}, {START} + {HOUR}
-         FROM n;"
-    ))
-    .expect("live grants");
+    add_live("f0000000", settings::FREEZE_ENDS_PER_CALL + 50);
     let live = || -> usize {
         db.conn
             .query_row(
@@ -2090,20 +2126,7 @@ fn a_freeze_is_lifted_only_once_every_grant_it_ends_has_ended() {
     assert_eq!((lifted.revoked, live()), (50, 0));
 
     // With more left than one call ends, it stays frozen and says how many.
-    let more = settings::FREEZE_ENDS_PER_CALL * 2 + 10;
-    db.execute_script(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {more})
-         INSERT INTO access_requests (id, tenant_id, service, ticket, reason, duration_minutes,
-             requester_id, requester_email, state, created_at, manager_id, manager_email,
-             manager_decided_at, lockbox_required, pending_expires_at, grant_starts_at, grant_ends_at)
-         SELECT printf('f0000001-0000-4000-8000-%012x', i), '{FABRIKAM}', 'mail', 'SR-G' || i,
-                'Live when frozen', 60, '0b5e2d1c-0000-4000-8000-000000000301',
-                'engineer1@provider.example', 'Approved', {START} - {MINUTE},
-                '0b5e2d1c-0000-4000-8000-000000000303', 'manager@provider.example',
-                {START} - {MINUTE}, 0, NULL, {START} - {MINUTE}, {START} + {HOUR}
-         FROM n;"
-    ))
-    .expect("more live grants");
+    add_live("f0000001", settings::FREEZE_ENDS_PER_CALL * 2 + 10);
     block_on(settings::set_freeze(
         &db,
         &admin,
@@ -2358,31 +2381,7 @@ fn each_operation_records_a_read_of_what_exists_and_nothing_for_a_404() {
     let engineer = who("engineer1@provider.example");
     let stamp = stamp_at(START);
     for service in ["mail", "sites", "files"] {
-        let input = CreateAccessRequest {
-            tenant_id: CONTOSO.to_owned(),
-            service: service.to_owned(),
-            ticket: format!("SR-{service}"),
-            reason: "Reads of each operation".to_owned(),
-            duration_minutes: 60,
-        };
-        let view = block_on(requests::create(&db, &engineer, &input, &stamp)).expect("create");
-        for (person, verb) in [
-            ("manager@provider.example", Verb::Preapprove),
-            ("approver1@contoso.example", Verb::Approve),
-        ] {
-            block_on(requests::act(
-                &db,
-                &who(person),
-                &view.id,
-                verb,
-                None,
-                None,
-                None,
-                &stamp,
-                None,
-            ))
-            .unwrap_or_else(|e| panic!("{verb}: {e:?}"));
-        }
+        granted_request(&db, service, &format!("SR-{service}"), START);
     }
     let one = |sql: &str| -> String {
         db.conn
@@ -2534,38 +2533,14 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     let who = |email: &str| seeded(&db, email);
     let engineer = who("engineer1@provider.example");
     let stamp = stamp_at;
-    let input = CreateAccessRequest {
-        tenant_id: CONTOSO.to_owned(),
-        service: "mail".to_owned(),
-        ticket: "SR-ACTIONS-1".to_owned(),
-        reason: "Actions under a grant".to_owned(),
-        duration_minutes: 60,
-    };
-    let view = block_on(requests::create(&db, &engineer, &input, &stamp(START))).expect("create");
-    for (person, verb) in [
-        ("manager@provider.example", Verb::Preapprove),
-        ("approver1@contoso.example", Verb::Approve),
-    ] {
-        block_on(requests::act(
-            &db,
-            &who(person),
-            &view.id,
-            verb,
-            None,
-            None,
-            None,
-            &stamp(START),
-            None,
-        ))
-        .unwrap_or_else(|e| panic!("{verb}: {e:?}"));
-    }
+    let id = granted_request(&db, "mail", "SR-ACTIONS-1", START);
     let run = |now| {
         block_on(operations::run(
             &db,
             &engineer,
             (CONTOSO, "mail", "Get-Mailbox"),
             &serde_json::Map::new(),
-            Some(&view.id),
+            Some(&id),
             OPERATOR,
             &stamp(now),
             None,
@@ -2580,7 +2555,7 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     let tenant = TenantId::parse(CONTOSO).expect("tenant");
     let actions = block_on(audit::select(
         &db,
-        audit::actions_of(&tenant, view.id.as_str(), 200),
+        audit::actions_of(&tenant, id.as_str(), 200),
     ))
     .expect("actions");
     let outcomes: Vec<(&str, &str)> = actions
@@ -2605,7 +2580,7 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     // Narrowed to the request or its ticket, the search has its changes
     // and its actions.
     let by_request = AuditFilter {
-        request: Some(view.id.as_str().to_owned()),
+        request: Some(id.as_str().to_owned()),
         ..AuditFilter::default()
     };
     let by_ticket = AuditFilter {
@@ -2629,7 +2604,7 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     // an expression index only for the very same expression).
     for (statement, index) in [
         (
-            audit::actions_of(&tenant, view.id.as_str(), 200),
+            audit::actions_of(&tenant, id.as_str(), 200),
             "audit_log_tenant_request",
         ),
         (
