@@ -363,10 +363,12 @@ pub async fn act<D: Database>(
     let mut request = request;
     let mut attempt = 1;
     loop {
-        // An extension's approval reads the grant it continues.
-        let extended = match (&request.extends, verb) {
-            (Some(of), Verb::Approve | Verb::Preapprove) => store::load(db, &of.of).await?,
-            _ => None,
+        // A decision on an extension reads the grant it continues (every
+        // decision alike, so that two at once read as much before either
+        // writes).
+        let extended = match &request.extends {
+            Some(of) => store::load(db, &of.of).await?,
+            None => None,
         };
         let after = lifecycle::apply(
             &request,
