@@ -21,6 +21,16 @@ pub const PENDING_LIFETIME_HOURS: i64 = PENDING_LIFETIME_MS / 3_600_000;
 /// How long a grant and the extensions that continue it may last in all,
 /// counted from the first grant's start.
 pub const MAX_EXTENDED_MS: i64 = 8 * 60 * 60 * 1000;
+/// The states in which a request is still open: waiting for a decision,
+/// or approved with its grant not over. A grant has at most one extension
+/// open ([`AccessRequest::is_open_at`]; the store's guard is built from
+/// the same list).
+pub const OPEN_STATES: [State; 3] = [
+    State::PendingManagerApproval,
+    State::PendingCustomerApproval,
+    State::Approved,
+];
+
 /// [`MAX_EXTENDED_MS`] in hours, for sentences.
 pub const MAX_EXTENDED_HOURS: i64 = MAX_EXTENDED_MS / 3_600_000;
 
@@ -455,10 +465,7 @@ impl AccessRequest {
     /// approved with its grant not over (started or not). An extension
     /// that is open keeps a second one from being asked for.
     pub fn is_open_at(&self, now: i64) -> bool {
-        matches!(
-            self.effective_state(now),
-            State::PendingManagerApproval | State::PendingCustomerApproval | State::Approved
-        )
+        OPEN_STATES.contains(&self.effective_state(now))
     }
 
     /// Whether the grant opens the content at `now`:
@@ -735,36 +742,60 @@ pub fn chain_after_revoke<'a>(
     comment: Option<Comment>,
     now: i64,
 ) -> Vec<(Verb, &'a AccessRequest, AccessRequest)> {
-    let mut later: Vec<&RequestId> = vec![&target.id];
-    let mut ended = Vec::new();
+    later_in_chain(&target.id, chain, |m| {
+        (&m.id, m.extends.as_ref().map(|e| &e.of))
+    })
+    .into_iter()
+    .filter_map(|member| {
+        let verb = ended_by_revoke(member.effective_state(now))?;
+        let after = match verb {
+            Verb::Revoke => revoke(member, who, comment.clone(), now),
+            _ => customer_decision(member, who, false, comment.clone(), now),
+        };
+        Some((verb, member, after.ok()?))
+    })
+    .collect()
+}
+
+/// How a later member of a revoked grant's chain in `state` ends: an
+/// approved one is revoked, one waiting for the customer denied; others
+/// stay as they are (`None`).
+pub const fn ended_by_revoke(state: State) -> Option<Verb> {
+    match state {
+        State::Approved => Some(Verb::Revoke),
+        State::PendingCustomerApproval => Some(Verb::Deny),
+        _ => None,
+    }
+}
+
+/// The members of `chain` after `target` — what extends it, and what
+/// extends those — in chain order; `link` gives a member's id and the id it
+/// extends. The same walk serves the domain's requests and the pages' views.
+pub fn later_in_chain<'a, T>(
+    target: &RequestId,
+    chain: &'a [T],
+    link: impl Fn(&'a T) -> (&'a RequestId, Option<&'a RequestId>),
+) -> Vec<&'a T> {
+    let mut seen: Vec<&RequestId> = vec![target];
+    let mut later = Vec::new();
     // The chain as read is oldest first, so a member comes after what it
     // extends; a few passes cover any order.
     let mut changed = true;
     while changed {
         changed = false;
         for member in chain {
-            let Some(of) = &member.extends else { continue };
-            if !later.contains(&&of.of) || later.contains(&&member.id) {
-                continue;
-            }
-            later.push(&member.id);
-            changed = true;
-            let step = match member.effective_state(now) {
-                State::Approved => {
-                    revoke(member, who, comment.clone(), now).map(|after| (Verb::Revoke, after))
+            let (id, of) = link(member);
+            match of {
+                Some(of) if seen.contains(&of) && !seen.contains(&id) => {
+                    seen.push(id);
+                    later.push(member);
+                    changed = true;
                 }
-                State::PendingCustomerApproval => {
-                    customer_decision(member, who, false, comment.clone(), now)
-                        .map(|after| (Verb::Deny, after))
-                }
-                _ => continue,
-            };
-            if let Ok((verb, after)) = step {
-                ended.push((verb, member, after));
+                _ => {}
             }
         }
     }
-    ended
+    later
 }
 
 /// The window of a grant of `length` that starts at `now`: an extension

@@ -77,7 +77,7 @@ pub fn get(path: &str) -> Answer {
 /// Turns a ureq result into an [`Answer`], panicking on transport errors
 /// and on any API answer that the OpenAPI document does not describe.
 pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
-    let (path, answer) = read_answer(result);
+    let (path, answer, _) = read_answer(result, None);
     openapi::check(&path, answer.status, &answer.content_type, &answer.body);
     answer
 }
@@ -85,10 +85,29 @@ pub fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> An
 /// [`read`] without the OpenAPI check, for an answer that did not come
 /// from the Worker (wrangler dev's own proxy errors).
 pub fn read_unchecked(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
-    read_answer(result).1
+    read_answer(result, None).1
 }
 
-fn read_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (String, Answer) {
+/// [`read`], for a call the server may refuse with `status` before it has
+/// read the request's body: then it may close the connection while its
+/// answer's body is still being read ("Peer disconnected"), and the status
+/// and headers, which did arrive, are the answer.
+pub fn read_early_refusal(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    status: u16,
+) -> Answer {
+    let (path, answer, whole) = read_answer(result, Some(status));
+    if whole {
+        openapi::check(&path, answer.status, &answer.content_type, &answer.body);
+    }
+    answer
+}
+
+/// The answer, and whether its body was read whole.
+fn read_answer(
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    early_refusal: Option<u16>,
+) -> (String, Answer, bool) {
     let mut response = result.unwrap_or_else(|err| panic!("request failed: {err}"));
     let path = response.get_uri().path().to_owned();
     let status = response.status().as_u16();
@@ -108,10 +127,11 @@ fn read_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) ->
             )
         })
         .collect();
-    let body = response
-        .body_mut()
-        .read_to_string()
-        .unwrap_or_else(|err| panic!("could not read body: {err}"));
+    let (body, whole) = match response.body_mut().read_to_string() {
+        Ok(body) => (body, true),
+        Err(err) if early_refusal == Some(status) => (format!("(body not read: {err})"), false),
+        Err(err) => panic!("could not read body: {err}"),
+    };
     (
         path,
         Answer {
@@ -120,6 +140,7 @@ fn read_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) ->
             body,
             headers,
         },
+        whole,
     )
 }
 

@@ -461,14 +461,21 @@ async fn revoke_with_chain<D: Database>(
         idempotency_key,
         stamp,
     )?;
+    // Each member's statements end with its update: where they end says
+    // whether it moved.
+    let with_members = |statements: &mut Vec<Statement>,
+                        members: &[(Verb, &AccessRequest, AccessRequest)]| {
+        let mut updates = Vec::new();
+        for (verb, before, ended) in members {
+            statements.extend(change_statements(
+                principal, *verb, before, ended, tenant, None, stamp,
+            )?);
+            updates.push(statements.len() - 1);
+        }
+        Ok::<_, AppError>(updates)
+    };
     let target_update = statements.len() - 1;
-    let mut member_updates = Vec::new();
-    for (verb, before, ended) in &members {
-        statements.extend(change_statements(
-            principal, *verb, before, ended, tenant, None, stamp,
-        )?);
-        member_updates.push(statements.len() - 1);
-    }
+    let member_updates = with_members(&mut statements, &members)?;
     let changes = match db.batch(statements).await {
         Ok(changes) => changes,
         Err(DbError::Unique(_)) if idempotency_key.is_some() => return Ok(false),
@@ -489,11 +496,7 @@ async fn revoke_with_chain<D: Database>(
             return Ok(true);
         }
         let mut statements = Vec::new();
-        for (verb, before, ended) in &members {
-            statements.extend(change_statements(
-                principal, *verb, before, ended, tenant, None, stamp,
-            )?);
-        }
+        with_members(&mut statements, &members)?;
         db.batch(statements).await?;
     }
     Err(AppError::Internal(format!(

@@ -8,7 +8,7 @@
 use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::lifecycle::{
     AccessRequest, Actor, Approval, Approvals, Consent, Deadline, DeadlineRule, Decision,
-    Extension, Grant, Stage, State, TenantSwitches, Verb, DEADLINES,
+    Extension, Grant, Stage, State, TenantSwitches, Verb, DEADLINES, OPEN_STATES,
 };
 use lockbox_shared::validation::{
     ApprovalsRequired, Comment, GrantDuration, Reason, ServiceName, TicketNumber,
@@ -476,11 +476,7 @@ pub fn loaded(rows: Vec<RequestRow>) -> Result<Option<AccessRequest>, DbError> {
 /// "Request `id` has no open extension at `now`" (none waiting, none
 /// approved and not over): a grant has at most one.
 pub fn no_open_extension(id: &RequestId, now: i64) -> Condition {
-    let open = [
-        still_in(State::PendingManagerApproval, now),
-        still_in(State::PendingCustomerApproval, now),
-        still_in(State::Approved, now),
-    ];
+    let open = OPEN_STATES.map(|state| still_in(state, now));
     let sql: Vec<String> = open.iter().map(|c| format!("({})", c.sql)).collect();
     let mut args: Vec<Value> = vec![id.as_str().into()];
     args.extend(open.into_iter().flat_map(|c| c.args));

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use lockbox_shared::api::{RequestDetail, RequestView, MAX_REQUEST_ACTIONS};
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::MAX_EXTENDED_HOURS;
-use lockbox_shared::lifecycle::{State, Verb};
+use lockbox_shared::lifecycle::{ended_by_revoke, later_in_chain, State, Verb};
 use lockbox_shared::policy::Action;
 use lockbox_shared::validation::{MAX_COMMENT_CHARS, MAX_GRANT_MINUTES};
 
@@ -251,24 +251,10 @@ fn Detail(
     });
     // What a revocation leaves: an extension that has not started never
     // does, and the grant before it runs on; every later member ends too.
-    let later = {
-        let mut later: Vec<String> = vec![r.id.to_string()];
-        let mut count = 0;
-        for m in &detail.chain {
-            if let Some(of) = m.extends.as_ref().map(|o| o.to_string()) {
-                if later.contains(&of) && !later.contains(&m.id.to_string()) {
-                    later.push(m.id.to_string());
-                    if matches!(
-                        m.effective_state,
-                        State::Approved | State::PendingCustomerApproval
-                    ) {
-                        count += 1;
-                    }
-                }
-            }
-        }
-        count
-    };
+    let later = later_in_chain(&r.id, &detail.chain, |m| (&m.id, m.extends.as_ref()))
+        .into_iter()
+        .filter(|m| ended_by_revoke(m.effective_state).is_some())
+        .count();
     // Only an extension can start later than its approval (the page's
     // clock ticks once a second, so a fresh grant may look a moment ahead).
     let not_started = r
