@@ -61,11 +61,23 @@ ensure_dev_keys() {
       fs.writeFileSync(process.argv[1] + "/audit-signing.b64", require("crypto").randomBytes(32).toString("base64"), { mode: 0o600 });
     ' "$dir" || die "could not generate the local audit signing key with node."
   fi
+  # The seeds of the grant-token key and of the demo provider service's key.
+  for name in grant-signing service-signing; do
+    if [ ! -s "$dir/$name.b64" ]; then
+      node -e '
+        const fs = require("fs");
+        fs.writeFileSync(process.argv[1], require("crypto").randomBytes(32).toString("base64"), { mode: 0o600 });
+      ' "$dir/$name.b64" || die "could not generate the local $name key with node."
+    fi
+  done
+  LOCKBOX_GRANT_SIGNING_KEY=$(cat "$dir/grant-signing.b64")
+  LOCKBOX_DEV_SERVICE_KEY=$(cat "$dir/service-signing.b64")
   LOCKBOX_DEV_PRIVATE_KEY=$(cat "$dir/private.pkcs8.b64")
   LOCKBOX_DEV_PRIVATE_KEY_PKCS1=$(cat "$dir/private.pkcs1.b64")
   LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.spki.b64")
   LOCKBOX_AUDIT_SIGNING_KEY=$(cat "$dir/audit-signing.b64")
-  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PRIVATE_KEY_PKCS1 LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_AUDIT_SIGNING_KEY
+  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PRIVATE_KEY_PKCS1 LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_AUDIT_SIGNING_KEY \
+    LOCKBOX_GRANT_SIGNING_KEY LOCKBOX_DEV_SERVICE_KEY
 }
 
 # write_dev_vars: writes .dev.vars (wrangler's file of local secrets, never
@@ -76,8 +88,8 @@ write_dev_vars() {
   local tmp
   tmp=$(mktemp .wrangler/dev-auth/dev.vars.XXXXXX) || die "could not write .dev.vars in $PWD."
   chmod 600 "$tmp"
-  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\nAUDIT_SIGNING_KEY=%s\n' \
-    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" "$LOCKBOX_AUDIT_SIGNING_KEY" >"$tmp"
+  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\nAUDIT_SIGNING_KEY=%s\nGRANT_SIGNING_KEY=%s\nLOCKBOX_DEV_SERVICE_KEY=%s\n' \
+    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" "$LOCKBOX_AUDIT_SIGNING_KEY" "$LOCKBOX_GRANT_SIGNING_KEY" "$LOCKBOX_DEV_SERVICE_KEY" >"$tmp"
   mv -f "$tmp" .dev.vars
 }
 
@@ -100,7 +112,7 @@ start_server() {
   inspector=$(free_port)
   # The keys stay out of wrangler's environment too: an env file or
   # CLOUDFLARE_INCLUDE_PROCESS_ENV would otherwise hand them to the Worker.
-  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY \
+  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY -u LOCKBOX_GRANT_SIGNING_KEY -u LOCKBOX_DEV_SERVICE_KEY \
     CLOUDFLARE_INCLUDE_PROCESS_ENV=false \
     wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
     --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \

@@ -47,7 +47,8 @@ INSERT INTO users (id, email, display_name, tenant_id, created_at) VALUES
     ('0b5e2d1c-0000-4000-8000-000000000303', 'manager@provider.example',   'Lee Gu',          NULL,                                   1767225600000),
     -- Both engineer and manager: the two-person rule must stop them deciding
     -- their own requests (not in SPEC §8; the tests need one such person).
-    ('0b5e2d1c-0000-4000-8000-000000000304', 'lead@provider.example',      'Johanna Lorenz',  NULL,                                   1767225600000)
+    ('0b5e2d1c-0000-4000-8000-000000000304', 'lead@provider.example',      'Johanna Lorenz',  NULL,                                   1767225600000),
+    ('0b5e2d1c-0000-4000-8000-000000000305', 'integrations@provider.example', 'Irvin Sayers', NULL,                                1767225600000)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO customer_roles (tenant_id, user_id, role, granted_at) VALUES
@@ -71,7 +72,8 @@ INSERT INTO provider_roles (user_id, role, granted_at) VALUES
     ('0b5e2d1c-0000-4000-8000-000000000302', 'support_engineer', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000303', 'support_manager',  1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000304', 'support_engineer', 1767225600000),
-    ('0b5e2d1c-0000-4000-8000-000000000304', 'support_manager',  1767225600000)
+    ('0b5e2d1c-0000-4000-8000-000000000304', 'support_manager',  1767225600000),
+    ('0b5e2d1c-0000-4000-8000-000000000305', 'integration_admin', 1767225600000)
 ON CONFLICT DO NOTHING;
 
 -- The demo requests (pending, live grant, denied, expired, awaiting the

@@ -40,6 +40,27 @@ pub struct App {
     /// `AUDIT_SIGNING_KEY`, a base64 32-byte Ed25519 seed), or why there is
     /// none.
     pub audit_key: Result<lockbox_shared::tlog::SigningKey, String>,
+    /// The key that signs grant tokens (the secret `GRANT_SIGNING_KEY`,
+    /// and during a rotation `GRANT_SIGNING_KEY_PREVIOUS`, base64 32-byte
+    /// Ed25519 seeds), or why there is none.
+    pub grant_keys: Result<crate::service::integration::GrantKeys, String>,
+    /// `https://<deployment>`: the grant tokens' issuer, and the audience
+    /// of the assertions services sign in with.
+    pub issuer: String,
+    /// The demo service's key (local development only, with the dev
+    /// sign-in): `POST /api/v1/dev/service-assertion` signs with it.
+    pub dev_service: Option<lockbox_provider::assertion::ServiceKey>,
+}
+
+/// The id of the demo provider service (local development).
+pub const DEMO_SERVICE: &str = "svc:sample";
+
+fn secret(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .ok()
+        .or_else(|| var(env, name))
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
@@ -130,6 +151,27 @@ impl App {
                 .map_err(|e| format!("AUDIT_SIGNING_KEY: {e}")),
             None => Err("AUDIT_SIGNING_KEY is not set: put a base64 32-byte seed there with `wrangler secret put AUDIT_SIGNING_KEY`".to_owned()),
         };
+        let grant_keys = match secret(env, "GRANT_SIGNING_KEY") {
+            Some(seed) => crate::service::integration::GrantKeys::from_seeds(
+                &seed,
+                secret(env, "GRANT_SIGNING_KEY_PREVIOUS").as_deref(),
+            )
+            .map_err(|e| format!("GRANT_SIGNING_KEY: {e}")),
+            None => Err("GRANT_SIGNING_KEY is not set: put a base64 32-byte seed there with `wrangler secret put GRANT_SIGNING_KEY`".to_owned()),
+        };
+        let dev_service = match (&dev, var(env, "LOCKBOX_DEV_SERVICE_KEY")) {
+            (Some(_), Some(seed)) => {
+                let key = lockbox_provider::jose::signing_key_from_base64(&seed).map_err(|e| {
+                    AppError::Misconfigured(format!("LOCKBOX_DEV_SERVICE_KEY: {e}"))
+                })?;
+                Some(lockbox_provider::assertion::ServiceKey {
+                    service: DEMO_SERVICE.to_owned(),
+                    kid: lockbox_provider::jwks::thumbprint(&key.verifying_key()),
+                    key,
+                })
+            }
+            _ => None,
+        };
         let mail = match (env.send_email("EMAIL"), var(env, "NOTIFY_FROM")) {
             (Ok(binding), Some(from)) => Mail::Binding { binding, from },
             (Err(_), _) => Mail::Missing(
@@ -152,6 +194,9 @@ impl App {
             operator: lockbox_shared::audit::operator(
                 &var(env, "PROVIDER_NAME").unwrap_or_else(|| "Provider".to_owned()),
             ),
+            issuer: format!("https://{deployment}"),
+            grant_keys,
+            dev_service,
             deployment,
         })
     }

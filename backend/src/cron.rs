@@ -169,6 +169,16 @@ pub async fn run(
         if let Err(err) = warn_ending(&*app.db, now_ms).await {
             crate::error::AppError::from(err).log();
         }
+        // Service assertions past their expiry can never be replayed.
+        if let Err(err) = app
+            .db
+            .batch(vec![crate::store::services::forget_expired_assertions(
+                now_ms,
+            )])
+            .await
+        {
+            crate::error::AppError::from(err).log();
+        }
         // Delivery is by the wall clock: a message's backoff is real time.
         let wall = Date::now().as_millis() as i64;
         delivered = crate::delivery::deliver(app, wall).await;

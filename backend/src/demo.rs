@@ -195,3 +195,93 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
     crate::cron::sweep(db, now, service_account).await?;
     Ok(made)
 }
+
+/// The demo content's service as a provider registers it: the operations
+/// of the demo catalog, each marked content or metadata, and `key`.
+pub fn service_registration(
+    key: &lockbox_provider::assertion::ServiceKey,
+) -> lockbox_shared::integration::ServiceRegistration {
+    use lockbox_shared::integration::{
+        OperationKind, ServiceOperation, ServiceParameter, ServicePublicKey, ServiceRegistration,
+    };
+    use lockbox_shared::operations::{ContentService, OperationName};
+    let jwk = lockbox_provider::jwks::Jwk::of(&key.key.verifying_key(), &key.kid);
+    ServiceRegistration {
+        id: key.service.clone(),
+        name: "Sample content service (demo)".to_owned(),
+        serves: ContentService::ALL
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        operations: OperationName::ALL
+            .iter()
+            .map(|op| {
+                let spec = op.spec();
+                ServiceOperation {
+                    name: op.as_str().to_owned(),
+                    description: spec.description.to_owned(),
+                    kind: if matches!(
+                        op,
+                        OperationName::GetMessage
+                            | OperationName::GetSiteFile
+                            | OperationName::GetDriveItem
+                    ) {
+                        OperationKind::Content
+                    } else {
+                        OperationKind::Metadata
+                    },
+                    parameters: spec
+                        .params
+                        .iter()
+                        .map(|p| ServiceParameter {
+                            name: p.name.to_owned(),
+                            description: p.description.to_owned(),
+                            required: p.required,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        keys: vec![ServicePublicKey {
+            kty: jwk.kty,
+            crv: jwk.crv,
+            x: jwk.x,
+            kid: jwk.kid,
+        }],
+        access_common_name: None,
+    }
+}
+
+/// Registers the demo service with `key` unless it is registered with it
+/// already (the provider log records the registration as the service
+/// account's).
+pub async fn register_service<D: Database>(
+    db: &D,
+    key: &lockbox_provider::assertion::ServiceKey,
+    now: i64,
+    service_account: &str,
+) -> Result<bool, AppError> {
+    use lockbox_shared::integration::ProviderActivity;
+    let registration = service_registration(key);
+    let before = crate::store::services::by_id(db, &registration.id).await?;
+    if before.is_some_and(|b| b.registration == registration) {
+        return Ok(false);
+    }
+    let details = std::collections::BTreeMap::from([
+        ("Name".to_owned(), registration.name.clone()),
+        ("KeyIds".to_owned(), key.kid.clone()),
+    ]);
+    db.batch(vec![
+        crate::store::services::upsert(&registration, service_account, now),
+        crate::store::services::log(
+            ProviderActivity::RegisterService,
+            &registration.id,
+            service_account,
+            &details,
+            now,
+            None,
+        ),
+    ])
+    .await?;
+    Ok(true)
+}

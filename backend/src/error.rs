@@ -45,6 +45,22 @@ pub enum AppError {
     NoGrant(lockbox_shared::operations::GrantRefusal),
     /// An Idempotency-Key was reused for a different call.
     IdempotencyKeyReused,
+    /// A provider service could not be authenticated (the reason is
+    /// counted and logged, never sent).
+    ServiceUnauthenticated { reason: String },
+    /// A grant named by a service or an engineer opens nothing now;
+    /// `reason` is a short name (`revoked`, `frozen`, `ended`, …).
+    GrantNotLive {
+        reason: &'static str,
+        detail: String,
+    },
+    /// What a service or engineer asked for is outside the grant (another
+    /// service, an operation not granted, another engineer's grant).
+    NotCovered(String),
+    /// A batch id was reused for different actions.
+    BatchReused,
+    /// A field of a nested input is invalid (`actions[2].operation`).
+    InvalidAt { field: String, message: String },
     /// The tenant is frozen ("Revoke all access now"): the text says so.
     Frozen(String),
     /// What was asked for exists only after a decision nobody made yet
@@ -197,6 +213,23 @@ impl AppError {
             }
             AppError::NoGrant(refusal) => {
                 Problem::new(403, "No live grant", refusal.message())
+            }
+            AppError::ServiceUnauthenticated { .. } => Problem::new(
+                401,
+                "Service not authenticated",
+                "The calling service could not be authenticated: send a fresh assertion signed with one of its registered keys.",
+            ),
+            AppError::GrantNotLive { reason, detail } => {
+                Problem::new(409, "Grant not live", detail.clone()).with("reason", *reason)
+            }
+            AppError::NotCovered(detail) => Problem::new(403, "Not covered by the grant", detail.clone()),
+            AppError::BatchReused => Problem::new(
+                422,
+                "batch_id reused",
+                "This batch_id was already recorded with other actions or another grant. Use a new batch_id for each distinct batch; send the same batch again only to retry it.",
+            ),
+            AppError::InvalidAt { field, message } => {
+                Problem::new(400, "Invalid request", message.clone()).with("field", field.as_str())
             }
             AppError::IdempotencyKeyReused => Problem::new(
                 422,

@@ -19,6 +19,7 @@ pub mod export;
 mod jwt;
 mod routes;
 pub mod service;
+mod service_auth;
 pub mod store;
 
 use worker::{

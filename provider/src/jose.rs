@@ -141,6 +141,13 @@ pub fn split<'a>(token: &'a str, typ: &str) -> Result<Unverified<'a>, JoseError>
 }
 
 impl Unverified<'_> {
+    /// The claims **before** any check: only to learn which key to check
+    /// with (a service assertion names its service in `iss`).
+    pub fn peek<T: DeserializeOwned>(&self) -> Result<T, JoseError> {
+        serde_json::from_slice(&self.payload)
+            .map_err(|e| JoseError::Malformed(format!("its claims are not what was expected: {e}")))
+    }
+
     /// Checks the signature with `key` (strictly: no weak keys, no
     /// malleable signatures) and reads the claims.
     pub fn verify<T: DeserializeOwned>(&self, key: &VerifyingKey) -> Result<T, JoseError> {

@@ -30,3 +30,6 @@ pub const MAX_GRANT_TOKEN_SECONDS: i64 = 5 * 60;
 pub const MAX_ASSERTION_SECONDS: i64 = 5 * 60;
 /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
 pub const LEEWAY_SECONDS: i64 = 30;
+
+/// The key types, for callers that build keys themselves.
+pub use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -85,12 +85,15 @@ named_enum! {
 
 /// What an audit record is filed under: a step of Lockbox itself, or an
 /// operation run under a grant (whose name is the activity).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Activity {
     /// A request, role or setting change.
     Lockbox(LockboxActivity),
-    /// An operation an engineer ran on the tenant's content.
+    /// An operation of the demo content an engineer ran.
     Operation(OperationName),
+    /// An operation a registered provider service recorded before running
+    /// it: the name the service registered (checked when it was recorded).
+    Provider(String),
 }
 
 impl From<LockboxActivity> for Activity {
@@ -107,11 +110,20 @@ impl From<OperationName> for Activity {
 
 impl Activity {
     /// The activity's one name, as stored and searched for.
-    pub const fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Activity::Lockbox(a) => a.as_str(),
             Activity::Operation(op) => op.as_str(),
+            Activity::Provider(name) => name,
         }
+    }
+
+    /// The activity of a provider service's operation `name`: the demo
+    /// operation when it is one, so that one name is one activity.
+    pub fn provider(name: &str) -> Self {
+        OperationName::parse(name)
+            .map(Activity::Operation)
+            .unwrap_or_else(|| Activity::Provider(name.to_owned()))
     }
 
     /// Every activity's name: Lockbox's own, then the operations'.
@@ -122,11 +134,17 @@ impl Activity {
             .chain(OperationName::ALL.iter().map(|op| op.as_str()))
     }
 
-    /// The activity with this name, if any.
+    /// The activity with this name: Lockbox's own, else an operation's
+    /// (any other non-empty name is a provider service's operation).
     pub fn parse(s: &str) -> Option<Self> {
-        LockboxActivity::parse(s)
-            .map(Activity::Lockbox)
-            .or_else(|| OperationName::parse(s).map(Activity::Operation))
+        if s.trim().is_empty() {
+            return None;
+        }
+        Some(
+            LockboxActivity::parse(s)
+                .map(Activity::Lockbox)
+                .unwrap_or_else(|| Activity::provider(s)),
+        )
     }
 }
 
@@ -154,7 +172,7 @@ impl<'de> Deserialize<'de> for Activity {
 impl Activity {
     /// Whether a person at the customer took this action: provider staff
     /// see its decision, time and comment, never who or from where.
-    pub const fn is_customer_decision(self) -> bool {
+    pub const fn is_customer_decision(&self) -> bool {
         matches!(
             self,
             Activity::Lockbox(LockboxActivity::CustomerDecision | LockboxActivity::RevokeGrant)

@@ -8,6 +8,7 @@ pub mod names;
 pub mod api;
 pub mod audit;
 pub mod ids;
+pub mod integration;
 pub mod lifecycle;
 pub mod notify;
 pub mod operations;

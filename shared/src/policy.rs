@@ -69,11 +69,16 @@ pub enum Action {
     SetApprovalsRequired,
     /// Ask for more time on one's own live grant (engineer).
     ExtendGrant,
+    /// Get a grant token for one's own live grant (engineer).
+    IssueGrantToken,
+    /// Register, change and remove the provider's services, and read the
+    /// provider log of those changes (integration admin).
+    ManageProviderServices,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 28] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -100,6 +105,8 @@ impl Action {
         Action::FreezeTenant,
         Action::SetApprovalsRequired,
         Action::ExtendGrant,
+        Action::IssueGrantToken,
+        Action::ManageProviderServices,
     ];
 
     /// What the action is, for messages ("… may not change roles").
@@ -131,6 +138,8 @@ impl Action {
             Action::FreezeTenant => "revoke all access now, or lift that freeze",
             Action::SetApprovalsRequired => "set how many approvals a request needs",
             Action::ExtendGrant => "ask for more time on a grant",
+            Action::IssueGrantToken => "get a grant token",
+            Action::ManageProviderServices => "manage the provider's registered services",
         }
     }
 
@@ -138,7 +147,7 @@ impl Action {
     /// or provider roles (for any tenant's requests).
     pub const fn allowed(self) -> Allowed {
         use CustomerRole::{Approver, Auditor, GlobalAdmin};
-        use ProviderRole::{SupportEngineer, SupportManager};
+        use ProviderRole::{IntegrationAdmin, SupportEngineer, SupportManager};
         match self {
             Action::ReadOwnProfile => Allowed::Anyone,
             Action::ChangeRoles
@@ -167,7 +176,9 @@ impl Action {
             | Action::CancelRequest
             | Action::CheckAccess
             | Action::RunOperation
+            | Action::IssueGrantToken
             | Action::ExtendGrant => Allowed::Provider(&[SupportEngineer]),
+            Action::ManageProviderServices => Allowed::Provider(&[IntegrationAdmin]),
             Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
                 Allowed::Provider(&[SupportManager])
             }
@@ -377,7 +388,14 @@ mod tests {
     fn allowed_personas(action: Action) -> &'static [&'static str] {
         match action {
             Action::ReadOwnProfile => &[
-                "admin", "approver", "auditor", "member", "engineer", "manager", "both",
+                "admin",
+                "approver",
+                "auditor",
+                "member",
+                "engineer",
+                "manager",
+                "both",
+                "integrations",
             ],
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
                 &["admin", "approver", "auditor"]
@@ -402,7 +420,9 @@ mod tests {
             | Action::CancelRequest
             | Action::CheckAccess
             | Action::RunOperation
+            | Action::IssueGrantToken
             | Action::ExtendGrant => &["engineer", "both"],
+            Action::ManageProviderServices => &["integrations"],
             Action::ListAwaitingPreapproval | Action::Preapprove | Action::Reject => {
                 &["manager", "both"]
             }
@@ -425,6 +445,7 @@ mod tests {
                 "both",
                 provider(&[ProviderRole::SupportEngineer, ProviderRole::SupportManager]),
             ),
+            ("integrations", provider(&[ProviderRole::IntegrationAdmin])),
         ];
         let mut cells = 0;
         for (who, person) in &people {

@@ -41,6 +41,9 @@ named_enum! {
         SupportEngineer => "support_engineer",
         /// Pre-approves or rejects engineers' requests (never their own).
         SupportManager => "support_manager",
+        /// Registers the provider's services that touch customer content
+        /// (their operations and public keys); rotates and removes them.
+        IntegrationAdmin => "integration_admin",
     }
 }
 
@@ -50,6 +53,7 @@ impl ProviderRole {
         match self {
             ProviderRole::SupportEngineer => "Support engineer",
             ProviderRole::SupportManager => "Support manager",
+            ProviderRole::IntegrationAdmin => "Integration admin",
         }
     }
 }

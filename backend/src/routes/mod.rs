@@ -7,6 +7,7 @@ mod me;
 mod notifications;
 pub mod openapi;
 mod operations;
+mod provider;
 mod requests;
 mod roles;
 pub mod session;
@@ -71,12 +72,22 @@ pub enum Route {
     AccessCheck,
     Operations,
     RunOperation,
+    Jwks,
+    GrantToken,
+    ProviderServices,
+    RegisterService,
+    ProviderLog,
+    ProviderService,
+    RemoveService,
+    ProviderActions,
+    Revocations,
+    DevServiceAssertion,
 }
 
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 47] = [
+    pub const ALL: [Route; 57] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -124,6 +135,16 @@ impl Route {
         Route::AccessCheck,
         Route::Operations,
         Route::RunOperation,
+        Route::Jwks,
+        Route::GrantToken,
+        Route::ProviderServices,
+        Route::RegisterService,
+        Route::ProviderLog,
+        Route::ProviderService,
+        Route::RemoveService,
+        Route::ProviderActions,
+        Route::Revocations,
+        Route::DevServiceAssertion,
     ];
 
     /// The route's path template; `{name}` stands for one segment.
@@ -176,6 +197,16 @@ impl Route {
             Route::RunOperation => {
                 "/api/v1/tenants/{tenant_id}/services/{service}/operations/{operation}"
             }
+            Route::Jwks => "/.well-known/jwks.json",
+            Route::GrantToken => "/api/v1/requests/{id}/grant-token",
+            Route::ProviderServices | Route::RegisterService => "/api/v1/provider/services",
+            Route::ProviderLog => "/api/v1/provider/log",
+            Route::ProviderService | Route::RemoveService => {
+                "/api/v1/provider/services/{service_id}"
+            }
+            Route::ProviderActions => "/api/v1/provider/actions",
+            Route::Revocations => "/api/v1/provider/revocations",
+            Route::DevServiceAssertion => "/api/v1/dev/service-assertion",
         }
     }
 
@@ -205,7 +236,12 @@ impl Route {
             | Route::GetRequest
             | Route::RequestReceipt
             | Route::AccessCheck
-            | Route::Operations => Method::Get,
+            | Route::Operations
+            | Route::Jwks
+            | Route::ProviderServices
+            | Route::ProviderLog
+            | Route::ProviderService
+            | Route::Revocations => Method::Get,
             Route::RolesAssign
             | Route::RolesRemove
             | Route::SignOut
@@ -222,8 +258,12 @@ impl Route {
             | Route::ExtendRequest
             | Route::CreateRequest
             | Route::Transition(_)
-            | Route::RunOperation => Method::Post,
-            Route::RemoveWebhook => Method::Delete,
+            | Route::RunOperation
+            | Route::GrantToken
+            | Route::RegisterService
+            | Route::ProviderActions
+            | Route::DevServiceAssertion => Method::Post,
+            Route::RemoveWebhook | Route::RemoveService => Method::Delete,
         }
     }
 
@@ -438,6 +478,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
             | Route::DevOutbox
             | Route::DevOutboxDue
             | Route::DevMailFailures
+            | Route::DevServiceAssertion
     ) {
         // Outside local development these paths do not exist at all.
         session::dev_keys(app, &call)?;
@@ -463,6 +504,12 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevOutbox => return notifications::dev_outbox(app, &call).await,
         Route::DevOutboxDue => return notifications::dev_make_due(app, &call).await,
         Route::DevMailFailures => return notifications::dev_fail_next(app, &call).await,
+        Route::DevServiceAssertion => return provider::dev_assertion(app, &call).await,
+        // Public keys are public: any service verifies grant tokens with them.
+        Route::Jwks => return provider::jwks(app),
+        // Provider services sign in with their own keys, not as people.
+        Route::ProviderActions => return provider::actions(app, &call).await,
+        Route::Revocations => return provider::revocations(app, &call).await,
         _ => {}
     }
     // These find who is calling in the same round trip as their first read.
@@ -502,6 +549,12 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::RequestReceipt => requests::receipt(app, p, &call).await,
         Route::ExtendRequest => requests::extend(app, p, &call).await,
         Route::Operations => operations::list(p, &call),
+        Route::GrantToken => provider::grant_token(app, p, &call).await,
+        Route::ProviderServices => provider::list(app, p, &call).await,
+        Route::RegisterService => provider::register(app, p, &call).await,
+        Route::ProviderService => provider::get(app, p, &call).await,
+        Route::RemoveService => provider::remove(app, p, &call).await,
+        Route::ProviderLog => provider::log(app, p).await,
         Route::Health
         | Route::AccessCheck
         | Route::RunOperation
@@ -516,6 +569,10 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         | Route::DevOutbox
         | Route::DevOutboxDue
         | Route::DevMailFailures
+        | Route::DevServiceAssertion
+        | Route::Jwks
+        | Route::ProviderActions
+        | Route::Revocations
         | Route::AuditPublicKey => Err(AppError::Internal("unreachable route".into())),
     }
 }

@@ -4,6 +4,7 @@
 //! runs this very code on SQLite.
 
 pub mod audit;
+pub mod integration;
 pub mod notify;
 pub mod operations;
 pub mod requests;

@@ -99,6 +99,31 @@ impl AuditRow {
 
 const COLUMNS: &str = "id, seq, occurred_at, ip, user, activity, item, details, tenant_id";
 
+/// The records of `tenant_id` with these ids (in sequence order).
+pub fn by_ids(tenant_id: &TenantId, ids: &[String]) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = ? \
+             AND id IN (SELECT value FROM json_each(?)) ORDER BY seq"
+        ),
+        vec![
+            tenant_id.as_str().into(),
+            json_list(ids.iter().map(String::as_str)),
+        ],
+    )
+}
+
+/// Records read as JSON rows (a query inside a write batch).
+pub fn records_from(rows: Vec<serde_json::Value>) -> Result<Vec<AuditRecord>, DbError> {
+    rows.into_iter()
+        .map(|row| {
+            serde_json::from_value::<AuditRow>(row)
+                .map_err(|e| DbError::Other(e.to_string()))?
+                .into_record()
+        })
+        .collect()
+}
+
 /// The records a query selects, in its order. A row that cannot be read
 /// is an error: the log is append-only, and losing a row on read is losing it.
 pub async fn select<D: Database>(

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod people;
 pub mod provider_index;
 pub mod requests;
+pub mod services;
 pub mod settings;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

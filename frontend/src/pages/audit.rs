@@ -315,7 +315,7 @@ fn AuditItem(entry: AuditEntry, open: bool) -> impl IntoView {
             <details open=open>
                 <summary>
                     <span class="audit-when">{summary_time.clone()}</span>
-                    <span class="audit-activity">{r.record.activity.as_str()}</span>
+                    <span class="audit-activity">{r.record.activity.as_str().to_owned()}</span>
                     <span class="audit-user"><span class="address">{r.record.user.clone()}</span></span>
                     {(!r.record.item.is_empty()).then(|| view! { <span class="audit-item">{r.record.item.clone()}</span> })}
                 </summary>
@@ -324,7 +324,7 @@ fn AuditItem(entry: AuditEntry, open: bool) -> impl IntoView {
                     <dt>"Time (yours)"</dt><dd>{summary_time}</dd>
                     <dt>"IP address"</dt><dd>{if r.record.ip.is_empty() { "—".to_owned() } else { r.record.ip.clone() }}</dd>
                     <dt>"User"</dt><dd class="address">{r.record.user.clone()}</dd>
-                    <dt>"Activity"</dt><dd>{r.record.activity.as_str()}</dd>
+                    <dt>"Activity"</dt><dd>{r.record.activity.as_str().to_owned()}</dd>
                     <dt>"Item"</dt><dd class="long">{if r.record.item.is_empty() { "—".to_owned() } else { r.record.item.clone() }}</dd>
                     {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd class="long">{v}</dd> }).collect_view()}
                     <dt>"Sequence number"</dt><dd>{r.seq}</dd>

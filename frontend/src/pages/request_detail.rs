@@ -523,7 +523,7 @@ fn ActionList(
                             <li class="action" data-testid="action" data-outcome=if refused { "Refused" } else { "Succeeded" }>
                                 <p class="action-head">
                                     <LocalTime ms=a.occurred_at/>
-                                    <strong class="action-op">{a.record.activity.as_str()}</strong>
+                                    <strong class="action-op">{a.record.activity.as_str().to_owned()}</strong>
                                     {(!a.record.item.is_empty()).then(|| view! { <span class="action-item" dir="auto">{a.record.item.clone()}</span> })}
                                     <span class=if refused { "badge tone-stopped" } else { "badge tone-live" }>{if refused { "Refused" } else { "Succeeded" }}</span>
                                 </p>

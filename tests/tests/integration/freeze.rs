@@ -86,6 +86,12 @@ fn a_freeze_revokes_denies_and_blocks_until_it_is_lifted() {
     let refused = get_mailbox(&engineer);
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(refused.body.contains("frozen"), "{}", refused.body);
+    // A provider service recording under the revoked grant: refused, nothing written.
+    let service = lockbox_tests::service::register("svc:test-freeze", 16, &["mail"]);
+    let batch = format!("freeze-{}", lockbox_tests::now_ms());
+    let recorded = service.record(&live, &batch, json!([{ "operation": "Get-Mailbox" }]));
+    assert_eq!(recorded.status, 409, "{}", recorded.body);
+    assert_eq!(recorded.json()["reason"], "frozen");
     let check = engineer.get(&format!(
         "/api/v1/access/check?tenant={TAILSPIN}&service=mail"
     ));

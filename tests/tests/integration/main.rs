@@ -11,6 +11,7 @@ mod lifecycle;
 mod matrix;
 mod notifications;
 mod operations;
+mod provider;
 mod quorum;
 mod receipts;
 mod roles;

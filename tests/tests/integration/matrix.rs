@@ -81,6 +81,11 @@ const MATRIX: &[Row] = &[
     // The fixture is engineer1's grant: only engineer1 may extend it.
     (Action::ExtendGrant,             Fixture::Ready,    "DDDDDDDAHD", "DDDDDDDAHD"),
     (Action::ExtendGrant,             Fixture::Terminal, "DDDDDDDCHD", "DDDDDDDCHD"),
+    // The fixture is engineer1's grant: only engineer1 may have a token,
+    // and only while it is live (the integration admin is in provider.rs).
+    (Action::IssueGrantToken,         Fixture::Ready,    "DDDDDDDADD", "DDDDDDDADD"),
+    (Action::IssueGrantToken,         Fixture::Terminal, "DDDDDDDCDD", "DDDDDDDCDD"),
+    (Action::ManageProviderServices,  Fixture::None,     "DDDDDDDDDD", "DDDDDDDDDD"),
 ];
 
 fn tenants_of(email: &str) -> (&'static str, &'static str) {
@@ -102,7 +107,9 @@ fn ready_state(action: Action) -> &'static str {
     match action {
         // Reading: a request the customer sees (from pre-approval on).
         Action::Approve | Action::Deny | Action::ReadRequest => "PendingCustomerApproval",
-        Action::Revoke | Action::RunOperation | Action::ExtendGrant => "Approved",
+        Action::Revoke | Action::RunOperation | Action::ExtendGrant | Action::IssueGrantToken => {
+            "Approved"
+        }
         _ => "PendingManagerApproval",
     }
 }
@@ -286,6 +293,8 @@ fn call_of(
             format!("/api/v1/requests/{id}/extend"),
             json!({ "minutes": 15, "reason": "Matrix" }),
         ),
+        Action::IssueGrantToken => post(format!("/api/v1/requests/{id}/grant-token"), json!({})),
+        Action::ManageProviderServices => get("/api/v1/provider/services".into()),
         Action::ManageNotifications if tenant == own_tenant => post(
             "/api/v1/settings/notifications/webhooks".into(),
             json!({ "url": "https://hooks.invalid/matrix", "events": ["request.pending"] }),
@@ -530,6 +539,13 @@ fn perform(
             None,
         ),
         Action::ListOperations => (session.get("/api/v1/operations?service=mail").status, None),
+        Action::IssueGrantToken => {
+            let answer = session.post(&format!("/api/v1/requests/{id}/grant-token"), &json!({}));
+            let fault = (answer.status == 201 && answer.json()["request_id"] != id)
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
+        }
+        Action::ManageProviderServices => (session.get("/api/v1/provider/services").status, None),
         Action::ExtendGrant => {
             let answer = session.post(
                 &format!("/api/v1/requests/{id}/extend"),
@@ -634,6 +650,24 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
     ("GET", "/api/v1/audit/consistency?from=0", "", 401, 500),
     // Public; the second server has no signing key, and says so.
     ("GET", "/api/v1/audit/public-key", "", 200, 500),
+    ("GET", "/.well-known/jwks.json", "", 200, 500),
+    ("POST", "/api/v1/dev/service-assertion", "{}", 200, 404),
+    // The integration admins' routes (each identity: provider.rs) ...
+    ("GET", "/api/v1/provider/services", "", 401, 500),
+    ("POST", "/api/v1/provider/services", "{}", 401, 500),
+    ("GET", "/api/v1/provider/services/svc:none", "", 401, 500),
+    ("DELETE", "/api/v1/provider/services/svc:none", "", 401, 500),
+    ("GET", "/api/v1/provider/log", "", 401, 500),
+    // ... and the services' (a service signs in with its own assertion,
+    // which needs no Access configuration).
+    ("GET", "/api/v1/provider/revocations", "", 401, 401),
+    (
+        "POST",
+        "/api/v1/provider/actions",
+        r#"{"grant":"x","batch_id":"m","actions":[{"operation":"Get-Mailbox"}]}"#,
+        401,
+        401,
+    ),
 ];
 
 fn anonymous(base: &str, method: &str, path: &str, body: &str) -> u16 {
@@ -641,6 +675,8 @@ fn anonymous(base: &str, method: &str, path: &str, body: &str) -> u16 {
     let client = lockbox_tests::client();
     if method == "GET" {
         lockbox_tests::read(client.get(&url).call()).status
+    } else if method == "DELETE" {
+        lockbox_tests::read(client.delete(&url).call()).status
     } else {
         lockbox_tests::read(
             client
@@ -679,7 +715,8 @@ fn the_matrix_calls_every_route_the_api_documents() {
             let path = path.split('?').next().unwrap_or_default();
             (
                 method.to_string(),
-                path.replace("/records/1/", "/records/{id}/"),
+                path.replace("/records/1/", "/records/{id}/")
+                    .replace("svc:none", "{service_id}"),
             )
         })
         .collect();

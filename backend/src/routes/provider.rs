@@ -1,0 +1,138 @@
+//! The integration boundary's routes: the grant-token keys, grant tokens,
+//! the registered services and their log, and the two routes services
+//! call (the action log and the revocation feed).
+
+use lockbox_provider::actions::ActionBatch;
+use lockbox_shared::ids::RequestId;
+use lockbox_shared::integration::{DevAssertion, ServiceRegistration};
+use lockbox_shared::roles::Principal;
+use worker::Response;
+
+use crate::config::App;
+use crate::error::AppError;
+use crate::routes::requests::stamp;
+use crate::routes::{json, parse_time, session, Call};
+use crate::service::integration::{self as service, Boundary};
+use crate::service_auth;
+use crate::store::settings;
+
+fn boundary(app: &App) -> Boundary<'_> {
+    Boundary {
+        keys: &app.grant_keys,
+        issuer: &app.issuer,
+        operator: &app.operator,
+    }
+}
+
+/// `GET /.well-known/jwks.json`: the keys grant tokens are signed with.
+pub fn jwks(app: &App) -> Result<Response, AppError> {
+    let keys = app
+        .grant_keys
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))?;
+    let mut response = json(&keys.jwks(), 200)?;
+    response
+        .headers_mut()
+        .set("Cache-Control", "public, max-age=300")?;
+    Ok(response)
+}
+
+/// `POST /api/v1/requests/{id}/grant-token`.
+pub async fn grant_token(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    call.empty_object()?;
+    let id = RequestId::parse(call.param("id")).map_err(AppError::invalid)?;
+    let token = service::grant_token(&*app.db, p, &id, &boundary(app), call.now_ms).await?;
+    json(&token, 201)
+}
+
+/// A service id from the path (`svc:mail`, or `svc%3Amail` as some
+/// clients send it).
+fn service_id(call: &Call) -> String {
+    call.param("service_id")
+        .replace("%3A", ":")
+        .replace("%3a", ":")
+}
+
+/// `GET /api/v1/provider/services`.
+pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    json(&service::list(&*app.db, p, call.now_ms).await?, 200)
+}
+
+/// `GET /api/v1/provider/services/{service_id}`.
+pub async fn get(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    json(&service::get(&*app.db, p, &service_id(call)).await?, 200)
+}
+
+/// `POST /api/v1/provider/services`: registers, or replaces.
+pub async fn register(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let registration: ServiceRegistration = call.json()?;
+    let known: Vec<String> = {
+        let mut all: Vec<String> = settings::tenants_with_services(&*app.db)
+            .await?
+            .iter()
+            .flat_map(|t| t.services())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let (saved, created) =
+        service::register(&*app.db, p, &registration, &known, call.now_ms).await?;
+    json(&saved, if created { 201 } else { 200 })
+}
+
+/// `DELETE /api/v1/provider/services/{service_id}`.
+pub async fn remove(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    service::remove(&*app.db, p, &service_id(call), call.now_ms).await?;
+    Ok(Response::empty()?.with_status(204))
+}
+
+/// `GET /api/v1/provider/log`.
+pub async fn log(app: &App, p: &Principal) -> Result<Response, AppError> {
+    json(&service::log(&*app.db, p).await?, 200)
+}
+
+/// `POST /api/v1/provider/actions` (services only).
+pub async fn actions(app: &App, call: &Call) -> Result<Response, AppError> {
+    let caller = service_auth::authenticate(&call.req, app, call.now_ms).await?;
+    let batch: ActionBatch = call.json()?;
+    let (recorded, written) =
+        service::record(&*app.db, &caller, &batch, &boundary(app), &stamp(app, call)).await?;
+    let mut response = json(&recorded, if written { 201 } else { 200 })?;
+    if !written {
+        response.headers_mut().set("Lockbox-Replayed", "true")?;
+    }
+    Ok(response)
+}
+
+/// `GET /api/v1/provider/revocations?since=` (services only).
+pub async fn revocations(app: &App, call: &Call) -> Result<Response, AppError> {
+    let caller = service_auth::authenticate(&call.req, app, call.now_ms).await?;
+    let since = match call.query().into_iter().find(|(k, _)| k == "since") {
+        Some((_, value)) if !value.trim().is_empty() => parse_time("since", &value)?,
+        _ => 0,
+    };
+    json(&service::revocations(&*app.db, &caller, since).await?, 200)
+}
+
+/// `POST /api/v1/dev/service-assertion`: an assertion for the demo
+/// service, so scripts and tests can act as a service (local only).
+pub async fn dev_assertion(app: &App, call: &Call) -> Result<Response, AppError> {
+    session::dev_keys(app, call)?;
+    call.empty_object()?;
+    let key = app.dev_service.as_ref().ok_or_else(|| {
+        AppError::Misconfigured(
+            "LOCKBOX_DEV_SERVICE_KEY is not set (scripts/lib.sh writes it to .dev.vars)".into(),
+        )
+    })?;
+    let now = call.now_ms.div_euclid(1000);
+    let seconds = lockbox_provider::MAX_ASSERTION_SECONDS;
+    json(
+        &DevAssertion {
+            service: key.service.clone(),
+            assertion: key.assert(&app.issuer, now, seconds, &uuid::Uuid::new_v4().to_string()),
+            expires_at: (now + seconds) * 1000,
+        },
+        200,
+    )
+}
