@@ -13,7 +13,8 @@ use lockbox_provider::{SigningKey, VerifyingKey, LEEWAY_SECONDS, MAX_GRANT_TOKEN
 use lockbox_shared::audit::{Activity, AuditRecord, LockboxActivity, NewAuditRecord, Outcome};
 use lockbox_shared::ids::RequestId;
 use lockbox_shared::integration::{
-    GrantToken, ProviderActivity, ProviderLog, RegisteredService, ServiceList, ServiceRegistration,
+    GrantToken, ProviderActivity, ProviderLog, RegisteredService, ServiceList, ServicePublicKey,
+    ServiceRegistration,
 };
 use lockbox_shared::lifecycle::AccessRequest;
 use lockbox_shared::notify::{self, WebhookEvent};
@@ -173,16 +174,7 @@ pub fn check_registration(r: &ServiceRegistration, known: &[String]) -> Result<(
         ));
     }
     for key in &r.keys {
-        let jwk = Jwk {
-            kty: key.kty.clone(),
-            crv: key.crv.clone(),
-            x: key.x.clone(),
-            kid: key.kid.clone(),
-            alg: None,
-            usage: None,
-        };
-        jwk.verifying_key()
-            .map_err(|why| invalid("keys", format!("{why}.")))?;
+        verifying_key(key).map_err(|why| invalid("keys", format!("{why}.")))?;
         if !plain(&key.kid, 100) {
             return Err(invalid(
                 "keys",
@@ -206,6 +198,19 @@ pub fn check_registration(r: &ServiceRegistration, known: &[String]) -> Result<(
     Ok(())
 }
 
+/// A registered public key, checked by the SDK's one rule for JWKs.
+fn verifying_key(key: &ServicePublicKey) -> Result<VerifyingKey, String> {
+    Jwk {
+        kty: key.kty.clone(),
+        crv: key.crv.clone(),
+        x: key.x.clone(),
+        kid: key.kid.clone(),
+        alg: None,
+        usage: None,
+    }
+    .verifying_key()
+}
+
 /// The verifying key named `kid` of a registered service.
 pub fn service_key(service: &RegisteredService, kid: &str) -> Option<VerifyingKey> {
     service
@@ -213,18 +218,7 @@ pub fn service_key(service: &RegisteredService, kid: &str) -> Option<VerifyingKe
         .keys
         .iter()
         .find(|k| k.kid == kid)
-        .and_then(|k| {
-            Jwk {
-                kty: k.kty.clone(),
-                crv: k.crv.clone(),
-                x: k.x.clone(),
-                kid: k.kid.clone(),
-                alg: None,
-                usage: None,
-            }
-            .verifying_key()
-            .ok()
-        })
+        .and_then(|k| verifying_key(k).ok())
 }
 
 /// Integration admins: every registered service, and refused calls.
