@@ -5,7 +5,9 @@
 //! 12 h edges, approvals for fewer minutes than asked, the sweep run 0, 1
 //! or 2 times, access checks, operations
 //! run on the tenant's content, the Lockbox switch, freezing a tenant and
-//! lifting it, quorums of 1 to 3 approvers, extensions of grants — run through the Worker's own code (`lockbox_backend::requests`,
+//! lifting it, quorums of 1 to 3 approvers, extensions of grants, a provider
+//! service's batches of operator actions (alone, retried, and racing
+//! decisions, freezes and the sweep) — run through the Worker's own code (`lockbox_backend::requests`,
 //! its SQL builders and guards) on a real SQLite database with the real
 //! migrations, and are compared after every step with a plain in-memory
 //! model of the rules.
@@ -20,6 +22,7 @@ use std::path::Path;
 use futures::executor::block_on;
 use lockbox_backend::cron;
 use lockbox_backend::error::AppError;
+use lockbox_backend::service::integration::{self, Boundary, GrantKeys};
 use lockbox_backend::service::operations;
 use lockbox_backend::service::requests;
 use lockbox_backend::service::settings;
@@ -27,8 +30,10 @@ use lockbox_backend::service::Stamp;
 use lockbox_backend::store::requests as store;
 use lockbox_backend::store::sqlite::Sqlite;
 use lockbox_backend::store::{people, Condition, Database, Statement};
+use lockbox_provider::actions::{Action as ServiceAction, ActionBatch, RecordedBatch};
 use lockbox_shared::api::CreateAccessRequest;
 use lockbox_shared::ids::{RequestId, TenantId};
+use lockbox_shared::integration::RegisteredService;
 use lockbox_shared::lifecycle::{
     self, AccessRequest, Actor, State, Verb, DEADLINES, PENDING_LIFETIME_MS,
 };
@@ -41,6 +46,9 @@ const HOUR: i64 = 60 * MINUTE;
 const START: i64 = 1_800_000_000_000;
 const SERVICE_ACCOUNT: &str = "lockbox-service@model.test";
 const OPERATOR: &str = "Model Operator";
+/// The user the log shows for actions a provider service records.
+const PROVIDER_OPERATOR: &str = "Model Provider Operator";
+const ISSUER: &str = "https://lockbox.model.test";
 const CONTOSO: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000001";
 const FABRIKAM: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000002";
 const TENANTS: [&str; 2] = [CONTOSO, FABRIKAM];
@@ -249,6 +257,36 @@ enum Op {
     RunOwn {
         request: usize,
     },
+    /// The provider service records a batch of `actions` operator actions
+    /// under request `request`'s grant, naming it by a grant token the
+    /// requester just got (`token`) or by its id, and sends the batch a
+    /// second time when `retry`.
+    Record {
+        request: usize,
+        actions: usize,
+        token: bool,
+        retry: bool,
+    },
+    /// A batch recorded earlier is sent again (a retry after a lost
+    /// answer, perhaps after the grant ended).
+    Resend {
+        pick: usize,
+    },
+    /// A batch and something that may end its grant at the same time:
+    /// the batch's calls first or second.
+    RaceRecord {
+        request: usize,
+        with: Rival,
+        record_first: bool,
+    },
+}
+
+/// What races a batch.
+#[derive(Debug, Clone, Copy)]
+enum Rival {
+    Decision(Verb, usize),
+    Freeze,
+    Sweep,
 }
 
 fn verb() -> impl Strategy<Value = Verb> {
@@ -338,6 +376,17 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (prop_oneof![engineer(), 0..PEOPLE.len()], 0..2usize, 0..2usize)
             .prop_map(|(person, tenant, service)| Op::Run { person, tenant, service }),
         4 => (0..64usize).prop_map(|request| Op::RunOwn { request }),
+        4 => (0..64usize, 1..=4usize, any::<bool>(), prop_oneof![3 => Just(false), 1 => Just(true)])
+            .prop_map(|(request, actions, token, retry)| Op::Record { request, actions, token, retry }),
+        1 => any::<usize>().prop_map(|pick| Op::Resend { pick }),
+        4 => (0..64usize, prop_oneof![
+                4 => prop_oneof![Just(3usize), Just(4), Just(5), Just(7), Just(8)]
+                    .prop_map(|person| Rival::Decision(Verb::Revoke, person)),
+                2 => attempt().prop_map(|(verb, person)| Rival::Decision(verb, person)),
+                1 => Just(Rival::Freeze),
+                1 => Just(Rival::Sweep),
+            ], any::<bool>())
+            .prop_map(|(request, with, record_first)| Op::RaceRecord { request, with, record_first }),
     ]
 }
 
@@ -674,6 +723,18 @@ struct World {
     cascaded: usize,
     /// Double taps on "Ask for more time" that made one extension.
     doubled: usize,
+    /// The provider service that records batches, and the boundary's keys.
+    service: RegisteredService,
+    grant_keys: Result<GrantKeys, String>,
+    /// Batches recorded, with their first answers.
+    recorded: Vec<(ActionBatch, RecordedBatch)>,
+    /// Batches sent (their ids are numbered), refused, and sent by a token.
+    batches_sent: usize,
+    batches_refused: usize,
+    batches_by_token: usize,
+    /// Races of a batch and a change that ended its grant, by who won.
+    races_won: usize,
+    races_lost: usize,
 }
 
 impl World {
@@ -687,8 +748,38 @@ impl World {
                     .unwrap_or_else(|| panic!("{email} is seeded"))
             })
             .collect();
+        let service_key = lockbox_provider::assertion::ServiceKey {
+            service: "svc:sample".to_owned(),
+            kid: "model-service".to_owned(),
+            key: lockbox_provider::SigningKey::from_bytes(&[11; 32]),
+        };
+        block_on(lockbox_backend::demo::register_service(
+            &db,
+            &service_key,
+            START,
+            SERVICE_ACCOUNT,
+        ))
+        .expect("the demo service registers");
+        let service = block_on(lockbox_backend::store::services::by_id(
+            &db,
+            &service_key.service,
+        ))
+        .expect("read")
+        .expect("registered");
+        let grant_keys = GrantKeys::from_seeds(
+            &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
+            None,
+        );
         // The demo requests are the sweep's concern, and the audit counts'.
         Self {
+            service,
+            grant_keys,
+            recorded: Vec::new(),
+            batches_sent: 0,
+            batches_refused: 0,
+            batches_by_token: 0,
+            races_won: 0,
+            races_lost: 0,
             db,
             people,
             model: Vec::new(),
@@ -719,6 +810,17 @@ impl World {
 
     fn request(&self, pick: usize) -> Option<usize> {
         (!self.model.is_empty()).then(|| pick % self.model.len())
+    }
+
+    /// Most of the time a request whose grant is live, if any is.
+    fn batch_request(&self, pick: usize) -> Option<usize> {
+        let live: Vec<usize> = (0..self.model.len())
+            .filter(|&i| self.grant_live(i))
+            .collect();
+        match live.get((pick / 4) % live.len().max(1)) {
+            Some(&i) if !pick.is_multiple_of(4) => Some(i),
+            _ => self.request(pick),
+        }
     }
 
     /// Applies `verb` by `person` to the model's `request` now; returns the
@@ -1314,66 +1416,300 @@ impl World {
                     self.required[tenant] = n;
                 }
             }
+            Op::Record {
+                request,
+                actions,
+                token,
+                retry,
+            } => {
+                let Some(request) = self.batch_request(request) else {
+                    return;
+                };
+                let live = self.grant_live(request);
+                let batch = self.prepare_batch(request, actions, token);
+                let first = block_on(self.record_call(&batch));
+                self.take_answer(&batch, first, live, live);
+                if retry {
+                    self.resend(self.recorded.len().saturating_sub(1), &batch);
+                }
+            }
+            Op::Resend { pick } => {
+                if self.recorded.is_empty() {
+                    return;
+                }
+                let pick = pick % self.recorded.len();
+                let batch = self.recorded[pick].0.clone();
+                self.resend(pick, &batch);
+            }
+            Op::RaceRecord {
+                request,
+                with,
+                record_first,
+            } => {
+                let Some(request) = self.batch_request(request) else {
+                    return;
+                };
+                let before = self.grant_live(request);
+                let batch = self.prepare_batch(request, 2, self.executed.is_multiple_of(3));
+                let recorded = match with {
+                    Rival::Decision(verb, person) => {
+                        let expected = self.apply_to_model(request, verb, person, None);
+                        let (recorded, decision) = block_on(async {
+                            if record_first {
+                                futures::join!(
+                                    self.record_call(&batch),
+                                    self.act(verb, request, person, None, None, None)
+                                )
+                            } else {
+                                let (d, r) = futures::join!(
+                                    self.act(verb, request, person, None, None, None),
+                                    self.record_call(&batch)
+                                );
+                                (r, d)
+                            }
+                        });
+                        assert_eq!(
+                            kind(&decision),
+                            expected,
+                            "{verb:?} by {} racing a batch: {decision:?}",
+                            PEOPLE[person]
+                        );
+                        recorded
+                    }
+                    Rival::Sweep => {
+                        let (recorded, swept) = block_on(async {
+                            futures::join!(
+                                self.record_call(&batch),
+                                cron::sweep(&self.db, self.now, SERVICE_ACCOUNT)
+                            )
+                        });
+                        swept.expect("sweep");
+                        let now = self.now;
+                        for r in &mut self.model {
+                            r.sweep(now);
+                        }
+                        recorded
+                    }
+                    Rival::Freeze => {
+                        let tenant = self.model[request].tenant;
+                        self.freeze(tenant, true, Some((&batch, record_first)))
+                            .expect("the batch ran")
+                    }
+                };
+                let after = self.grant_live(request);
+                self.take_answer(&batch, recorded, before, after);
+            }
             Op::Freeze { tenant, on } => {
-                let admin = if tenant == 0 { 5 } else { 8 };
-                // The demo requests (not in the model) are ended too.
-                let tenant_id = TenantId::parse(TENANTS[tenant]).expect("valid");
-                let (mut revoked, mut denied) = (0, 0);
-                if on {
-                    let open = block_on(store::select(
-                        &self.db,
-                        store::open_for_freeze(&tenant_id, self.now, 10_000),
-                    ))
-                    .expect("open requests");
-                    for r in open
-                        .iter()
-                        .filter(|r| !self.model.iter().any(|m| m.id == r.id))
-                    {
-                        match r.effective_state(self.now) {
-                            State::Approved => revoked += 1,
-                            State::PendingCustomerApproval => denied += 1,
-                            _ => {}
-                        }
-                    }
-                }
-                let answer = block_on(settings::set_freeze(
-                    &self.db,
-                    &self.people[admin],
-                    on,
-                    Some("Model freeze"),
-                    &self.stamp(),
-                ))
-                .expect("a global admin may freeze");
-                assert_eq!(answer.frozen, on);
-                if on {
-                    let now = self.now;
-                    for m in self.model.iter_mut().filter(|m| m.tenant == tenant) {
-                        let (ended, kind) = match m.effective(now) {
-                            State::Approved => (State::Revoked, "revoked"),
-                            State::PendingCustomerApproval => (State::Denied, "denied"),
-                            _ => continue,
-                        };
-                        m.state = ended;
-                        m.changes += 1;
-                        self.frozen_out += 1;
-                        m.tell(&[kind]);
-                        if ended == State::Revoked {
-                            revoked += 1;
-                        } else {
-                            denied += 1;
-                        }
-                    }
-                }
-                assert_eq!(
-                    (answer.revoked, answer.denied),
-                    (revoked, denied),
-                    "what the freeze ended"
-                );
-                self.frozen[tenant] = on;
+                self.freeze(tenant, on, None);
             }
         }
         self.executed += 1;
         self.check_invariants();
+    }
+
+    /// Whether the grant of model request `request` is live now: approved,
+    /// started, not over, its tenant not frozen.
+    fn grant_live(&self, request: usize) -> bool {
+        let m = &self.model[request];
+        !self.frozen[m.tenant] && m.live(self.now)
+    }
+
+    /// A batch of `actions` actions under `request`'s grant, named by a
+    /// grant token when `token` and one can be had, else by its id.
+    fn prepare_batch(&mut self, request: usize, actions: usize, token: bool) -> ActionBatch {
+        self.batches_sent += 1;
+        let m = &self.model[request];
+        let mut grant = m.id.to_string();
+        if token {
+            let boundary = self.boundary();
+            let issued = block_on(integration::grant_token(
+                &self.db,
+                &self.people[m.requester],
+                &m.id,
+                &boundary,
+                self.now,
+            ));
+            match issued {
+                Ok(token) => {
+                    assert!(self.grant_live(request), "a token for a grant not live");
+                    assert!(
+                        token.expires_at <= m.deadline,
+                        "a token outliving its grant"
+                    );
+                    grant = token.token;
+                    self.batches_by_token += 1;
+                }
+                Err(err) => {
+                    assert!(
+                        !self.grant_live(request),
+                        "no token for a live grant: {err:?}"
+                    );
+                    assert_eq!(err.problem().status, 409, "{err:?}");
+                }
+            }
+        }
+        let operation = ["Get-Mailbox", "Get-DriveItemList"][m.service];
+        ActionBatch {
+            grant,
+            batch_id: format!("batch-{}", self.batches_sent),
+            actions: (0..actions)
+                .map(|i| ServiceAction {
+                    operation: operation.to_owned(),
+                    item: Some(format!("item-{i}")),
+                    parameters: Default::default(),
+                    count: (i == 1).then_some(10_000),
+                    digest: (i == 1).then(|| format!("sha256:{}", "ab".repeat(32))),
+                })
+                .collect(),
+        }
+    }
+
+    fn boundary(&self) -> Boundary<'_> {
+        Boundary {
+            keys: &self.grant_keys,
+            issuer: ISSUER,
+            operator: PROVIDER_OPERATOR,
+        }
+    }
+
+    /// The provider service's call that records `batch`.
+    fn record_call<'a>(
+        &'a self,
+        batch: &'a ActionBatch,
+    ) -> impl Future<Output = Result<RecordedBatch, AppError>> + 'a {
+        let stamp = self.stamp();
+        async move {
+            integration::record(&self.db, &self.service, batch, &self.boundary(), &stamp)
+                .await
+                .map(|(answer, _)| answer)
+        }
+    }
+
+    /// Checks the answer to a new batch whose grant was live (`before`)
+    /// when it was sent and (`after`) once whatever raced it was done: a
+    /// grant live throughout records it, one never live refuses it with
+    /// 409, and one that changed may do either.
+    fn take_answer(
+        &mut self,
+        batch: &ActionBatch,
+        answer: Result<RecordedBatch, AppError>,
+        before: bool,
+        after: bool,
+    ) {
+        match answer {
+            Ok(answer) => {
+                assert!(before || after, "a batch recorded under no live grant");
+                assert_eq!(answer.records.len(), batch.actions.len());
+                assert_eq!(answer.batch_id, batch.batch_id);
+                if before && !after {
+                    self.races_won += 1;
+                }
+                self.recorded.push((batch.clone(), answer));
+            }
+            Err(err) => {
+                assert!(
+                    !(before && after),
+                    "a batch refused under a live grant: {err:?}"
+                );
+                assert_eq!(err.problem().status, 409, "{err:?}");
+                if before {
+                    self.races_lost += 1;
+                }
+                self.batches_refused += 1;
+            }
+        }
+    }
+
+    /// Sends recorded batch `pick` again: the first answer, nothing new.
+    fn resend(&mut self, pick: usize, batch: &ActionBatch) {
+        let Some((_, first)) = self.recorded.get(pick) else {
+            return;
+        };
+        if first.batch_id != batch.batch_id {
+            return;
+        }
+        let again = block_on(self.record_call(batch)).expect("a retry of a recorded batch");
+        assert_eq!(&again, first, "a retry answered differently");
+    }
+
+    /// Freezes `tenant` (or lifts its freeze), alongside `batch` when one
+    /// is given (its calls first or second); returns the batch's answer.
+    fn freeze(
+        &mut self,
+        tenant: usize,
+        on: bool,
+        batch: Option<(&ActionBatch, bool)>,
+    ) -> Option<Result<RecordedBatch, AppError>> {
+        let admin = if tenant == 0 { 5 } else { 8 };
+        // The demo requests (not in the model) are ended too.
+        let tenant_id = TenantId::parse(TENANTS[tenant]).expect("valid");
+        let (mut revoked, mut denied) = (0, 0);
+        if on {
+            let open = block_on(store::select(
+                &self.db,
+                store::open_for_freeze(&tenant_id, self.now, 10_000),
+            ))
+            .expect("open requests");
+            for r in open
+                .iter()
+                .filter(|r| !self.model.iter().any(|m| m.id == r.id))
+            {
+                match r.effective_state(self.now) {
+                    State::Approved => revoked += 1,
+                    State::PendingCustomerApproval => denied += 1,
+                    _ => {}
+                }
+            }
+        }
+        let stamp = self.stamp();
+        let freezing = settings::set_freeze(
+            &self.db,
+            &self.people[admin],
+            on,
+            Some("Model freeze"),
+            &stamp,
+        );
+        let (answer, recorded) = block_on(async {
+            match batch {
+                None => (freezing.await, None),
+                Some((batch, true)) => {
+                    let (r, a) = futures::join!(self.record_call(batch), freezing);
+                    (a, Some(r))
+                }
+                Some((batch, false)) => {
+                    let (a, r) = futures::join!(freezing, self.record_call(batch));
+                    (a, Some(r))
+                }
+            }
+        });
+        let answer = answer.expect("a global admin may freeze");
+        assert_eq!(answer.frozen, on);
+        if on {
+            let now = self.now;
+            for m in self.model.iter_mut().filter(|m| m.tenant == tenant) {
+                let (ended, kind) = match m.effective(now) {
+                    State::Approved => (State::Revoked, "revoked"),
+                    State::PendingCustomerApproval => (State::Denied, "denied"),
+                    _ => continue,
+                };
+                m.state = ended;
+                m.changes += 1;
+                self.frozen_out += 1;
+                m.tell(&[kind]);
+                if ended == State::Revoked {
+                    revoked += 1;
+                } else {
+                    denied += 1;
+                }
+            }
+        }
+        assert_eq!(
+            (answer.revoked, answer.denied),
+            (revoked, denied),
+            "what the freeze ended"
+        );
+        self.frozen[tenant] = on;
+        recorded
     }
 
     /// Runs the listing operation of `tenant`'s `service` as `person`:
@@ -1658,7 +1994,73 @@ impl World {
             operator_records as usize, self.operations_run,
             "operator records differ from the operations that returned content"
         );
+        self.check_batches();
         self.check_customer_lists();
+    }
+
+    /// Every batch is whole or absent, none under a grant not live when it
+    /// was written: none outside its grant's window, none after the record
+    /// of its grant's revocation (sequence numbers prove it).
+    fn check_batches(&self) {
+        let mut stmt = self
+            .db
+            .conn
+            .prepare(
+                "SELECT json_extract(details, '$.BatchId'), COUNT(*) FROM audit_log \
+                 WHERE user = ? GROUP BY 1",
+            )
+            .expect("prepare");
+        let found: BTreeMap<String, usize> = stmt
+            .query_map([PROVIDER_OPERATOR], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as usize))
+            })
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        let expected: BTreeMap<String, usize> = self
+            .recorded
+            .iter()
+            .map(|(batch, _)| (batch.batch_id.clone(), batch.actions.len()))
+            .collect();
+        assert_eq!(found, expected, "batches in the log");
+        let outside: Vec<(String, i64)> = {
+            let mut stmt = self
+                .db
+                .conn
+                .prepare(
+                    "SELECT a.id, a.seq FROM audit_log a \
+                     JOIN access_requests r ON r.id = json_extract(a.details, '$.RequestId') \
+                     WHERE a.user = ?1 AND (r.grant_ends_at IS NULL \
+                       OR a.occurred_at < r.grant_starts_at OR a.occurred_at >= r.grant_ends_at \
+                       OR (r.state = 'Revoked' AND a.seq > (SELECT MAX(d.seq) FROM audit_log d \
+                           WHERE d.tenant_id = a.tenant_id AND d.item = r.id \
+                           AND d.activity LIKE '%AccessToCustomerDataRequest')))",
+                )
+                .expect("prepare");
+            stmt.query_map([PROVIDER_OPERATOR], |row| Ok((row.get(0)?, row.get(1)?)))
+                .expect("query")
+                .map(|r| r.expect("row"))
+                .collect()
+        };
+        assert!(
+            outside.is_empty(),
+            "operator actions recorded outside a live grant: {outside:?}"
+        );
+        // What each batch answered is what the log holds.
+        for (_, answer) in &self.recorded {
+            for record in &answer.records {
+                let seq: i64 = self
+                    .db
+                    .conn
+                    .query_row(
+                        "SELECT seq FROM audit_log WHERE id = ?",
+                        [record.id.as_str()],
+                        |r| r.get(0),
+                    )
+                    .expect("an answered record exists");
+                assert_eq!(seq, record.seq, "the sequence number answered");
+            }
+        }
     }
 
     /// Each tenant's list shows exactly the requests that reached the
@@ -1724,6 +2126,11 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     let cascaded = Cell::new(0usize);
     let doubled = Cell::new(0usize);
     let batches = Cell::new(0u64);
+    let recorded = Cell::new(0usize);
+    let refused = Cell::new(0usize);
+    let by_token = Cell::new(0usize);
+    let races_won = Cell::new(0usize);
+    let races_lost = Cell::new(0usize);
     let started = std::time::Instant::now();
     let result = runner.run(&prop::collection::vec(op(), STEPS_PER_CASE), |ops| {
         let mut world = World::new();
@@ -1741,10 +2148,15 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
             quorum_grants.set(quorum_grants.get() + 1);
         }
         batches.set(batches.get() + world.db.batches());
+        recorded.set(recorded.get() + world.recorded.len());
+        refused.set(refused.get() + world.batches_refused);
+        by_token.set(by_token.get() + world.batches_by_token);
+        races_won.set(races_won.get() + world.races_won);
+        races_lost.set(races_lost.get() + world.races_lost);
         Ok(())
     });
     println!(
-        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} ended with a revoked member before them, {} double taps that made one), {} write batches, in {:.1?}",
+        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} ended with a revoked member before them, {} double taps that made one), {} action batches recorded ({} by a grant token) and {} refused, {} races of a batch and the end of its grant won by the batch and {} lost, {} write batches, in {:.1?}",
         executed.get(),
         cases() as usize * STEPS_PER_CASE,
         cases(),
@@ -1755,6 +2167,11 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         extended.get(),
         cascaded.get(),
         doubled.get(),
+        recorded.get(),
+        by_token.get(),
+        refused.get(),
+        races_won.get(),
+        races_lost.get(),
         batches.get(),
         started.elapsed()
     );
@@ -1775,6 +2192,12 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     assert!(extended.get() > 0, "no extension continued a grant");
     assert!(cascaded.get() > 0, "no revocation ended an extension");
     assert!(doubled.get() > 0, "no double tap on Ask for more time");
+    assert!(by_token.get() > 0, "no batch named its grant by a token");
+    assert!(refused.get() > 0, "no batch was refused");
+    assert!(
+        races_won.get() > 0 && races_lost.get() > 0,
+        "a batch racing the end of its grant did not both win and lose"
+    );
 }
 
 /// Requests in every state, with deadlines around `base`.

@@ -486,16 +486,27 @@ pub async fn grant_token<D: Database>(
     })
 }
 
-/// A grant named by a batch: the request, and the operations its token
-/// allows (`None` when the batch named the request id).
+/// A grant named by a batch.
+struct Named {
+    request: AccessRequest,
+    /// The operations its token allows (`None` when the batch named the
+    /// request id).
+    allowed: Option<Vec<String>>,
+    /// Why the batch may not be written even if its grant is live (a token
+    /// expired): only an answer given before may be repeated.
+    stale: Option<AppError>,
+}
+
+/// The grant a batch names, by its token or its request id.
 async fn grant_of<D: Database>(
     db: &D,
     caller: &RegisteredService,
     named: &str,
     boundary: &Boundary<'_>,
     now: i64,
-) -> Result<(AccessRequest, Option<Vec<String>>), AppError> {
+) -> Result<Named, AppError> {
     let named = named.trim();
+    let mut stale = None;
     let (id, claims) = if named.contains('.') {
         let keys = boundary.keys()?;
         let refused =
@@ -517,7 +528,7 @@ async fn grant_of<D: Database>(
             return Err(refused("it lives longer than Lockbox allows".into()));
         }
         if now_s - LEEWAY_SECONDS >= claims.exp {
-            return Err(AppError::GrantNotLive {
+            stale = Some(AppError::GrantNotLive {
                 reason: "token-expired",
                 detail: "The grant token has expired: the engineer asks Lockbox for a new one (POST /api/v1/requests/{id}/grant-token).".into(),
             });
@@ -546,7 +557,11 @@ async fn grant_of<D: Database>(
             ));
         }
     }
-    Ok((request, claims.map(|c| c.ops)))
+    Ok(Named {
+        request,
+        allowed: claims.map(|c| c.ops),
+        stale,
+    })
 }
 
 /// The body's fingerprint: a retry must send the same grant and actions.
@@ -636,7 +651,11 @@ pub async fn record<D: Database>(
         field: p.field,
         message: p.message,
     })?;
-    let (request, allowed) = grant_of(db, caller, &batch.grant, boundary, stamp.now).await?;
+    let Named {
+        request,
+        allowed,
+        stale,
+    } = grant_of(db, caller, &batch.grant, boundary, stamp.now).await?;
     let me = &caller.registration;
     if !me.serves.iter().any(|s| s == request.service.as_str()) {
         return Err(AppError::NotCovered(format!(
@@ -663,6 +682,14 @@ pub async fn record<D: Database>(
         }
     }
     let body_digest = digest(&request.id, batch);
+    if let Some(refusal) = stale {
+        // A retry of a batch recorded before its token expired gets the
+        // first answer; anything else is refused.
+        return match repeat(db, me, &request, batch, &body_digest).await? {
+            Some(answer) => Ok((answer, false)),
+            None => Err(refusal),
+        };
+    }
     let attempt = uuid::Uuid::new_v4().to_string();
     let records: Vec<NewAuditRecord> = batch
         .actions
@@ -740,10 +767,25 @@ pub async fn record<D: Database>(
             true,
         ));
     }
+    match repeat(db, me, &request, batch, &body_digest).await? {
+        Some(answer) => Ok((answer, false)),
+        None => Err(not_live(db, &request, stamp.now).await?),
+    }
+}
+
+/// The answer given when `batch` was recorded, if it was; a batch id used
+/// before for another body is refused.
+async fn repeat<D: Database>(
+    db: &D,
+    me: &ServiceRegistration,
+    request: &AccessRequest,
+    batch: &ActionBatch,
+    body_digest: &str,
+) -> Result<Option<RecordedBatch>, AppError> {
     let existing: Option<services::BatchRow> =
         crate::store::first(db, services::batch(&me.id, &batch.batch_id)).await?;
     let Some(existing) = existing else {
-        return Err(not_live(db, &request, stamp.now).await?);
+        return Ok(None);
     };
     if existing.body_digest != body_digest || existing.request_id != request.id.as_str() {
         return Err(AppError::BatchReused);
@@ -751,16 +793,14 @@ pub async fn record<D: Database>(
     let ids: Vec<String> = serde_json::from_str(&existing.record_ids)
         .map_err(|e| AppError::Internal(format!("batch {}: record ids: {e}", batch.batch_id)))?;
     let written = audit::select(db, audit::by_ids(&request.tenant_id, &ids)).await?;
-    Ok((
-        answer(
-            &batch.batch_id,
-            &request,
-            existing.recorded_at,
-            written,
-            &ids,
-        )?,
-        false,
-    ))
+    answer(
+        &batch.batch_id,
+        request,
+        existing.recorded_at,
+        written,
+        &ids,
+    )
+    .map(Some)
 }
 
 /// How far back each poll of the feed reads again, so that a revoke whose
