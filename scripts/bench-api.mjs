@@ -1,7 +1,10 @@
 // Benchmark of the API on a running `wrangler dev` (see scripts/bench.sh):
 // throughput and p50/p99 latency of the access check, the customer's list
 // (first page, with LIST_SIZE requests in the tenant), approving, an
-// operator call and an audit search page, each next to a trivial route
+// operator call (forwarded to the sample service, which records the action
+// through /api/v1/provider/actions and then reads), a provider service's
+// batch of one action recorded directly, and an audit search page, each
+// next to a trivial route
 // (health) of the same Worker in the same run. Bounded: fixed request
 // counts, 4 in flight, loopback only, and a deadline after which it stops.
 import { BASE, CONTOSO, call, signIn } from './bench-lib.mjs';
@@ -58,6 +61,21 @@ const grant = ids.pop();
 await call('POST', `/api/v1/requests/${grant}/approve`, approver, {});
 const operation = `/api/v1/tenants/${CONTOSO}/services/mail/operations/Get-Mailbox?request_id=${grant}`;
 const toApprove = ids.slice(0, N);
+// One fresh service assertion per recorded batch (each `jti` is used once),
+// minted before the timing starts.
+const assertions = [];
+for (let i = 0; i < N && Date.now() < DEADLINE; i++) {
+  const minted = await call('POST', '/api/v1/dev/service-assertion', undefined, {});
+  assertions.push(JSON.parse(minted.text).assertion);
+}
+const batch = (i) => fetch(`${BASE}/api/v1/provider/actions`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${assertions[i]}` },
+  body: JSON.stringify({
+    grant, batch_id: `bench-${Date.now()}-${i}`,
+    actions: [{ operation: 'Get-Mailbox', item: 'ceo@contoso.example' }],
+  }),
+}).then(async (r) => ({ status: r.status, text: await r.text() }));
 
 const results = {
   'GET /api/v1/health (trivial)': await measure(2 * N, () => call('GET', '/api/v1/health'), 200),
@@ -68,6 +86,7 @@ const results = {
   'POST /api/v1/requests/{id}/approve': await measure(
     toApprove.length, (i) => call('POST', `/api/v1/requests/${toApprove[i]}/approve`, approver, { comment: 'bench' }), 200),
   'POST …/operations/Get-Mailbox': await measure(N, () => call('POST', operation, engineer, {}), 200),
+  'POST /api/v1/provider/actions (1 action)': await measure(assertions.length, batch, 201),
   'GET /api/v1/audit (first page)': await measure(N, () => call('GET', '/api/v1/audit?limit=50', auditor), 200),
 };
 

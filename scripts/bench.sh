@@ -18,6 +18,8 @@ prepare_db "$dir"
 port=$(free_port)
 trap stop_server EXIT
 start_server "$port" "$dir" test-output/bench-wrangler.log
+# Registers the sample provider service (the operator calls go through it).
+seed_demo_requests "$port"
 LOCKBOX_URL="http://127.0.0.1:$port" node scripts/bench-api.mjs
 if [ "${BENCH_SUSTAIN_SECONDS:-600}" != 0 ]; then
   step "a large audit log for the sustained run (100 000 records)"

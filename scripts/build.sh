@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Builds the Worker (worker-build) and the SPA (trunk) in release mode.
-# Each part is skipped when none of its inputs changed since its last build:
-# wrangler runs this command twice on every `wrangler dev` start.
+# Builds the Lockbox Worker (worker-build), the SPA (trunk) and the sample
+# provider service's Worker in release mode; `build.sh sample` builds only
+# the sample service (its wrangler.toml's build command). Each part is
+# skipped when none of its inputs changed since its last build: wrangler
+# runs these commands on every `wrangler dev` start, one per Worker, so
+# one build waits for another (a lock) instead of racing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+mkdir -p .wrangler
+exec 9>.wrangler/build.lock
+flock 9
+only=${1:-}
 
 # newer_than STAMP PATH...: true when any file under PATH is newer than STAMP.
 newer_than() {
@@ -13,18 +20,32 @@ newer_than() {
   [ -n "$(find "$@" -newer "$stamp" -type f -print -quit 2>/dev/null)" ]
 }
 
-common=(Cargo.toml Cargo.lock shared)
+common=(Cargo.toml Cargo.lock shared provider)
+
+# optimise_for_size WASM: worker-build optimises for speed (-O); every
+# isolate that starts loads this file, so optimise it again for size,
+# without names or producers.
+optimise_for_size() {
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers "$1" -o "$1" \
+    || die "wasm-opt could not optimise $1; see the output above."
+}
+
+if newer_than sample-provider/build/index.js Cargo.toml Cargo.lock provider sample-provider/src sample-provider/Cargo.toml; then
+  step "building the sample provider service's Worker (worker-build --release)"
+  (cd sample-provider && worker-build --release) || die "the sample provider service did not build; see the output above."
+  step "optimising the sample provider service for size (wasm-opt -Oz)"
+  optimise_for_size sample-provider/build/index_bg.wasm
+  touch sample-provider/build/index.js
+fi
+[ "$only" = sample ] && exit 0
 
 if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.toml; then
   step "building the Worker (worker-build --release)"
   (cd backend && worker-build --release) || die "the Worker did not build; see the output above."
-  # worker-build optimises for speed (-O); every isolate that starts loads
-  # this file, so optimise it again for size, without names or producers.
   step "optimising the Worker for size (wasm-opt -Oz)"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers backend/build/index_bg.wasm -o backend/build/index_bg.wasm \
-    || die "wasm-opt could not optimise the Worker; see the output above."
+  optimise_for_size backend/build/index_bg.wasm
   touch backend/build/index.js
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make dev`: installs what is missing, builds, prepares the local D1 with demo
-# data, and serves the SPA and the API with one `wrangler dev`.
+# data, and serves the SPA and the API, with the sample provider service
+# beside them, in one `wrangler dev`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -21,7 +22,7 @@ trap stop_server EXIT INT TERM
 start_server "$PORT" .wrangler/state "$log"
 seed_demo_requests "$PORT"
 LOCKBOX_URL="http://127.0.0.1:$PORT" node scripts/demo-pending.mjs
-echo "Lockbox is running at http://127.0.0.1:$PORT"
+echo "Lockbox is running at http://127.0.0.1:$PORT (with the sample provider service behind it)"
 echo "(the scheduled job runs when you open http://127.0.0.1:$PORT/__scheduled?cron=*+*+*+*+*; server log: $log; Ctrl-C stops it)"
 tail -n +1 -f "$log" --pid "$SERVER_PID" &
 wait "$SERVER_PID"

@@ -33,6 +33,12 @@ prepare_db() {
   step "seeding the demo data"
   CI=true wrangler d1 execute lockbox --local --persist-to "$dir" --file seed/demo.sql >"$dir.seed.log" 2>&1 \
     || { cat "$dir.seed.log" >&2; die "the demo data did not load; see the output above."; }
+  step "applying the sample provider service's migrations and content (local, $dir)"
+  CI=true wrangler d1 migrations apply lockbox-sample-content --local -c sample-provider/wrangler.toml \
+    --persist-to "$dir" >"$dir.sample.log" 2>&1 \
+    && CI=true wrangler d1 execute lockbox-sample-content --local -c sample-provider/wrangler.toml \
+      --persist-to "$dir" --file sample-provider/seed.sql >>"$dir.sample.log" 2>&1 \
+    || { cat "$dir.sample.log" >&2; die "the sample service's content did not load; see the output above."; }
 }
 
 # ensure_dev_keys: the RSA key pair of the local sign-in, made on first use
@@ -53,6 +59,17 @@ ensure_dev_keys() {
       secret("private.pkcs1.b64", "pkcs1");
       fs.writeFileSync(process.argv[1] + "/public.spki.b64", publicKey.export({ type: "spki", format: "der" }).toString("base64"));
     ' "$dir" || die "could not generate the local sign-in key pair with node."
+  fi
+  # The public key as PKCS#1 DER too: the sample provider service checks
+  # the local sign-in's tokens with it.
+  if [ ! -s "$dir/public.pkcs1.b64" ]; then
+    node -e '
+      const crypto = require("crypto");
+      const fs = require("fs");
+      const spki = Buffer.from(fs.readFileSync(process.argv[1] + "/public.spki.b64", "utf8"), "base64");
+      const key = crypto.createPublicKey({ key: spki, format: "der", type: "spki" });
+      fs.writeFileSync(process.argv[1] + "/public.pkcs1.b64", key.export({ type: "pkcs1", format: "der" }).toString("base64"));
+    ' "$dir" || die "could not write the local sign-in public key as PKCS#1 with node."
   fi
   # The seed of the Ed25519 key that signs local audit checkpoints.
   if [ ! -s "$dir/audit-signing.b64" ]; then
@@ -75,8 +92,9 @@ ensure_dev_keys() {
   LOCKBOX_DEV_PRIVATE_KEY=$(cat "$dir/private.pkcs8.b64")
   LOCKBOX_DEV_PRIVATE_KEY_PKCS1=$(cat "$dir/private.pkcs1.b64")
   LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.spki.b64")
+  LOCKBOX_DEV_PUBLIC_KEY_PKCS1=$(cat "$dir/public.pkcs1.b64")
   LOCKBOX_AUDIT_SIGNING_KEY=$(cat "$dir/audit-signing.b64")
-  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PRIVATE_KEY_PKCS1 LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_AUDIT_SIGNING_KEY \
+  export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PRIVATE_KEY_PKCS1 LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_DEV_PUBLIC_KEY_PKCS1 LOCKBOX_AUDIT_SIGNING_KEY \
     LOCKBOX_GRANT_SIGNING_KEY LOCKBOX_DEV_SERVICE_KEY
 }
 
@@ -91,10 +109,18 @@ write_dev_vars() {
   printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\nAUDIT_SIGNING_KEY=%s\nGRANT_SIGNING_KEY=%s\nLOCKBOX_DEV_SERVICE_KEY=%s\n' \
     "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" "$LOCKBOX_AUDIT_SIGNING_KEY" "$LOCKBOX_GRANT_SIGNING_KEY" "$LOCKBOX_DEV_SERVICE_KEY" >"$tmp"
   mv -f "$tmp" .dev.vars
+  # The sample provider service's: the same local sign-in, and the key
+  # Lockbox registers it with in development.
+  tmp=$(mktemp .wrangler/dev-auth/dev.vars.XXXXXX) || die "could not write sample-provider/.dev.vars."
+  chmod 600 "$tmp"
+  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PUBLIC_KEY_PKCS1=%s\nSERVICE_SIGNING_KEY=%s\n' \
+    "$LOCKBOX_DEV_PUBLIC_KEY_PKCS1" "$LOCKBOX_DEV_SERVICE_KEY" >"$tmp"
+  mv -f "$tmp" sample-provider/.dev.vars
 }
 
 # start_server PORT PERSIST_DIR LOG [--no-dev-auth]: starts `wrangler dev` on
-# 127.0.0.1:PORT in the background, sets SERVER_PID, and waits until the API
+# 127.0.0.1:PORT in the background (Lockbox, and the sample provider service
+# beside it), sets SERVER_PID, and waits until the API
 # answers at all. The local sign-in is switched on through .dev.vars (never
 # wrangler.toml) unless --no-dev-auth is given.
 start_server() {
@@ -112,9 +138,10 @@ start_server() {
   inspector=$(free_port)
   # The keys stay out of wrangler's environment too: an env file or
   # CLOUDFLARE_INCLUDE_PROCESS_ENV would otherwise hand them to the Worker.
-  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY -u LOCKBOX_GRANT_SIGNING_KEY -u LOCKBOX_DEV_SERVICE_KEY \
+  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_PUBLIC_KEY_PKCS1 -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY -u LOCKBOX_GRANT_SIGNING_KEY -u LOCKBOX_DEV_SERVICE_KEY \
     CLOUDFLARE_INCLUDE_PROCESS_ENV=false \
-    wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+    wrangler dev -c wrangler.toml -c sample-provider/wrangler.toml \
+    --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
     --persist-to "$dir" --test-scheduled --show-interactive-dev-session=false \
     "${vars[@]}" >"$log" 2>&1 &
   SERVER_PID=$!

@@ -13,11 +13,11 @@ step "checking formatting (cargo fmt --check)"
 cargo fmt --all -- --check || die "code is not formatted; run cargo fmt."
 
 step "linting (cargo clippy -D warnings)"
-cargo clippy --locked -p lockbox-shared -p lockbox-backend -p lockbox-tests -p lockbox-cli -p lockbox-provider --all-targets -- -D warnings
-cargo clippy --locked -p lockbox-backend -p lockbox-frontend -p lockbox-provider --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p lockbox-shared -p lockbox-backend -p lockbox-tests -p lockbox-cli -p lockbox-provider -p lockbox-sample-provider --all-targets -- -D warnings
+cargo clippy --locked -p lockbox-backend -p lockbox-frontend -p lockbox-provider -p lockbox-sample-provider --target wasm32-unknown-unknown -- -D warnings
 
 step "unit tests"
-cargo test --locked -p lockbox-shared -p lockbox-backend -p lockbox-frontend -p lockbox-cli -p lockbox-provider
+cargo test --locked -p lockbox-shared -p lockbox-backend -p lockbox-frontend -p lockbox-cli -p lockbox-provider -p lockbox-sample-provider
 
 scripts/build.sh
 

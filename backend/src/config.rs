@@ -50,6 +50,10 @@ pub struct App {
     /// The demo service's key (local development only, with the dev
     /// sign-in): `POST /api/v1/dev/service-assertion` signs with it.
     pub dev_service: Option<lockbox_provider::assertion::ServiceKey>,
+    /// The registered services the console's operations are forwarded to,
+    /// by service binding: the sample provider service (binding
+    /// `SAMPLE_PROVIDER`, registered as [`DEMO_SERVICE`]) when it is bound.
+    pub forward: Vec<(String, worker::Fetcher)>,
 }
 
 /// The id of the demo provider service (local development).
@@ -197,6 +201,10 @@ impl App {
             issuer: format!("https://{deployment}"),
             grant_keys,
             dev_service,
+            forward: env
+                .service("SAMPLE_PROVIDER")
+                .map(|f| vec![(DEMO_SERVICE.to_owned(), f)])
+                .unwrap_or_default(),
             deployment,
         })
     }

@@ -196,52 +196,31 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
     Ok(made)
 }
 
-/// The demo content's service as a provider registers it: the operations
-/// of the demo catalog, each marked content or metadata, and `key`.
+/// The sample provider service's registration (sample-provider/
+/// registration.json, which that service derives from its catalog and
+/// checks in its tests): its name, the services it serves, its operations.
+const SAMPLE_REGISTRATION: &str = include_str!("../../sample-provider/registration.json");
+
+/// The sample provider service as its integration admin registers it, with
+/// `key`.
 pub fn service_registration(
     key: &lockbox_provider::assertion::ServiceKey,
-) -> lockbox_shared::integration::ServiceRegistration {
-    use lockbox_shared::integration::{
-        OperationKind, ServiceOperation, ServiceParameter, ServicePublicKey, ServiceRegistration,
-    };
-    use lockbox_shared::operations::{ContentService, OperationName};
+) -> Result<lockbox_shared::integration::ServiceRegistration, AppError> {
+    use lockbox_shared::integration::{ServiceOperation, ServicePublicKey, ServiceRegistration};
+    #[derive(serde::Deserialize)]
+    struct Sample {
+        name: String,
+        serves: Vec<String>,
+        operations: Vec<ServiceOperation>,
+    }
+    let sample: Sample = serde_json::from_str(SAMPLE_REGISTRATION)
+        .map_err(|e| AppError::Internal(format!("sample-provider/registration.json: {e}")))?;
     let jwk = lockbox_provider::jwks::Jwk::of(&key.key.verifying_key(), &key.kid);
-    ServiceRegistration {
+    Ok(ServiceRegistration {
         id: key.service.clone(),
-        name: "Sample content service (demo)".to_owned(),
-        serves: ContentService::ALL
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        operations: OperationName::ALL
-            .iter()
-            .map(|op| {
-                let spec = op.spec();
-                ServiceOperation {
-                    name: op.as_str().to_owned(),
-                    description: spec.description.to_owned(),
-                    kind: if matches!(
-                        op,
-                        OperationName::GetMessage
-                            | OperationName::GetSiteFile
-                            | OperationName::GetDriveItem
-                    ) {
-                        OperationKind::Content
-                    } else {
-                        OperationKind::Metadata
-                    },
-                    parameters: spec
-                        .params
-                        .iter()
-                        .map(|p| ServiceParameter {
-                            name: p.name.to_owned(),
-                            description: p.description.to_owned(),
-                            required: p.required,
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
+        name: sample.name,
+        serves: sample.serves,
+        operations: sample.operations,
         keys: vec![ServicePublicKey {
             kty: jwk.kty,
             crv: jwk.crv,
@@ -249,7 +228,7 @@ pub fn service_registration(
             kid: jwk.kid,
         }],
         access_common_name: None,
-    }
+    })
 }
 
 /// Registers the demo service with `key` unless it is registered with it
@@ -262,7 +241,7 @@ pub async fn register_service<D: Database>(
     service_account: &str,
 ) -> Result<bool, AppError> {
     use lockbox_shared::integration::ProviderActivity;
-    let registration = service_registration(key);
+    let registration = service_registration(key)?;
     let before = crate::store::services::by_id(db, &registration.id).await?;
     if before.is_some_and(|b| b.registration == registration) {
         return Ok(false);

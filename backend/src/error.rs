@@ -69,6 +69,9 @@ pub enum AppError {
     /// The freeze cannot be lifted yet: `left` grants and requests it has
     /// to end are still open (this call ended `ended`).
     FreezeStillEnding { left: u32, ended: u32 },
+    /// The registered service a call goes to cannot be reached (no
+    /// binding to it, or no answer): the text says what to do.
+    Unreachable(String),
     /// The deployment lacks a binding or variable.
     Misconfigured(String),
     /// The database or the runtime failed; the details are logged, not sent.
@@ -236,6 +239,9 @@ impl AppError {
                 "Idempotency-Key reused",
                 "This Idempotency-Key was already used for a different action. Use a new key for each distinct action.",
             ),
+            AppError::Unreachable(detail) => {
+                Problem::new(502, "Service unreachable", detail.clone())
+            }
             AppError::Misconfigured(_) => Problem::new(
                 500,
                 "Service misconfigured",

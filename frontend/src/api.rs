@@ -14,7 +14,6 @@ use lockbox_shared::api::{
 };
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::lifecycle::{State, Verb};
-use lockbox_shared::operations::OperationName;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -509,6 +508,30 @@ pub async fn add_webhook(
     .await
 }
 
+/// `GET /api/v1/provider/services` (integration admins).
+pub fn provider_services() -> Loader<lockbox_shared::integration::ServiceList> {
+    Loader::new(Signal::stored("/provider/services".to_owned()), None)
+}
+
+/// `GET /api/v1/provider/log` (integration admins).
+pub fn provider_log() -> Loader<lockbox_shared::integration::ProviderLog> {
+    Loader::new(Signal::stored("/provider/log".to_owned()), None)
+}
+
+/// `POST /api/v1/provider/services`: registers a service, or replaces its
+/// registration.
+pub async fn register_provider_service(
+    registration: &lockbox_shared::integration::ServiceRegistration,
+) -> Result<lockbox_shared::integration::RegisteredService, ApiError> {
+    post("/provider/services", registration).await
+}
+
+/// `DELETE /api/v1/provider/services/{id}`.
+pub async fn remove_provider_service(id: &str) -> Result<(), ApiError> {
+    let answer = send("DELETE", &format!("/provider/services/{id}"), None, None).await?;
+    answer.check(None).map(|_| ())
+}
+
 /// `DELETE /api/v1/settings/notifications/webhooks/{id}`.
 pub async fn remove_webhook(id: String) -> Result<(), ApiError> {
     let answer = send(
@@ -572,13 +595,12 @@ pub async fn run_operation(
     request_id: &str,
     tenant_id: &str,
     service: &str,
-    operation: OperationName,
+    operation: &str,
     params: &BTreeMap<String, String>,
 ) -> Result<OperationResult, ApiError> {
     post(
         &format!(
-            "/tenants/{tenant_id}/services/{service}/operations/{}?request_id={request_id}",
-            operation.as_str()
+            "/tenants/{tenant_id}/services/{service}/operations/{operation}?request_id={request_id}"
         ),
         params,
     )

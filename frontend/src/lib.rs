@@ -61,6 +61,10 @@ fn page_view(page: Page) -> AnyView {
             view! { <provider_requests::ProviderRequestsPage/> }.into_any()
         }
         #[cfg(feature = "console")]
+        Page::Fixed(AppRoute::ProviderServices) => {
+            view! { <provider_services::ProviderServicesPage/> }.into_any()
+        }
+        #[cfg(feature = "console")]
         Page::Fixed(AppRoute::Preapprovals) => {
             view! { <preapprovals::PreapprovalsPage/> }.into_any()
         }

@@ -17,6 +17,9 @@ pub enum AppRoute {
     ProviderRequests,
     /// Provider console: requests awaiting pre-approval (managers).
     Preapprovals,
+    /// Provider console: the registered provider services (integration
+    /// admins).
+    ProviderServices,
     /// Audit log search and export.
     Audit,
     /// Settings > Org settings > Notifications (webhooks, delivery log).
@@ -27,7 +30,7 @@ pub enum AppRoute {
 
 impl AppRoute {
     /// Every page without parameters.
-    pub const ALL: [AppRoute; 10] = [
+    pub const ALL: [AppRoute; 11] = [
         AppRoute::Status,
         AppRoute::SecurityPrivacy,
         AppRoute::LockboxRequests,
@@ -35,6 +38,7 @@ impl AppRoute {
         AppRoute::SignIn,
         AppRoute::ProviderRequests,
         AppRoute::Preapprovals,
+        AppRoute::ProviderServices,
         AppRoute::Audit,
         AppRoute::Notifications,
         AppRoute::DevOutbox,
@@ -50,6 +54,7 @@ impl AppRoute {
             AppRoute::SignIn => "/sign-in",
             AppRoute::ProviderRequests => "/provider/requests",
             AppRoute::Preapprovals => "/provider/preapprovals",
+            AppRoute::ProviderServices => "/provider/services",
             AppRoute::Audit => "/audit",
             AppRoute::Notifications => "/settings/org-settings/notifications",
             AppRoute::DevOutbox => "/dev/outbox",
@@ -87,6 +92,8 @@ pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
         AppRoute::Preapprovals.path()
     } else if may(Action::Approve) {
         AppRoute::LockboxRequests.path()
+    } else if may(Action::ManageProviderServices) {
+        AppRoute::ProviderServices.path()
     } else if may(Action::SearchAudit) {
         AppRoute::Audit.path()
     } else {
@@ -117,6 +124,11 @@ pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static 
             Action::ListTenantRequests,
             AppRoute::LockboxRequests,
             "Support",
+        ),
+        (
+            Action::ManageProviderServices,
+            AppRoute::ProviderServices,
+            "Services",
         ),
         (Action::SearchAudit, AppRoute::Audit, "Audit log"),
         (

@@ -18,6 +18,7 @@
 
 pub mod actions;
 pub mod assertion;
+pub mod display;
 pub mod grant;
 pub mod jose;
 pub mod jwks;

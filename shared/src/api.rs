@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use crate::audit::AuditRecord;
 use crate::ids::{RequestId, TenantId, UserId};
 use crate::lifecycle::{effective_state, AccessRequest, Deadline, State};
-use crate::operations::{ContentService, OperationName};
 use crate::roles::{CustomerRole, Principal};
 use crate::validation::{ApprovalsRequired, GrantDuration};
 
@@ -800,48 +799,30 @@ pub struct ParameterInfo {
     pub name: String,
     /// Whether a call must give it.
     pub required: bool,
-    /// What it selects.
+    /// What it selects and what values are accepted.
     pub description: String,
-    /// What values are accepted.
-    pub accepts: String,
 }
 
-/// One operation, as `GET /api/v1/operations` lists it.
+/// One operation of a registered provider service, as `GET
+/// /api/v1/operations` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationInfo {
     /// Its name (also the audit activity of its records).
-    pub name: OperationName,
-    /// Its service.
-    pub service: ContentService,
-    /// The kind of object it touches.
-    pub touches: String,
-    /// What it returns.
+    pub name: String,
+    /// The Lockbox service it works on (`mail`, …).
+    pub service: String,
+    /// The registered service that offers it (`svc:…`).
+    pub provider_service: String,
+    /// Whether it reads content or only metadata.
+    pub kind: crate::integration::OperationKind,
+    /// Whether Lockbox can forward it from the console (it has a service
+    /// binding to the service); otherwise engineers call the service
+    /// directly with a grant token.
+    pub forwarded: bool,
+    /// What it does.
     pub description: String,
     /// Its parameters.
     pub parameters: Vec<ParameterInfo>,
-}
-
-impl OperationInfo {
-    /// The listing of `op`, from its one definition.
-    pub fn of(op: OperationName) -> Self {
-        let spec = op.spec();
-        Self {
-            name: op,
-            service: spec.service,
-            touches: spec.touches.to_owned(),
-            description: spec.description.to_owned(),
-            parameters: spec
-                .params
-                .iter()
-                .map(|p| ParameterInfo {
-                    name: p.name.to_owned(),
-                    required: p.required,
-                    description: p.description.to_owned(),
-                    accepts: p.kind.describe().to_owned(),
-                })
-                .collect(),
-        }
-    }
 }
 
 /// `GET /api/v1/operations`: the operations of one service, or of all.
@@ -851,152 +832,9 @@ pub struct OperationList {
     pub items: Vec<OperationInfo>,
 }
 
-/// A mailbox in a listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailboxSummary {
-    /// Its e-mail address.
-    pub address: String,
-    /// The name shown for it.
-    pub display_name: String,
-    /// How many messages it holds.
-    pub item_count: i64,
-    /// Their total size in bytes.
-    pub size_bytes: i64,
-}
-
-/// A mailbox's statistics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailboxStatistics {
-    /// The mailbox.
-    pub mailbox: MailboxSummary,
-    /// When its oldest message arrived (epoch ms), if it has any.
-    pub oldest_received_at: Option<i64>,
-    /// When its newest message arrived (epoch ms), if it has any.
-    pub newest_received_at: Option<i64>,
-}
-
-/// One folder of a mailbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FolderStatistics {
-    /// The folder's name.
-    pub folder: String,
-    /// How many messages it holds.
-    pub item_count: i64,
-    /// Their total size in bytes.
-    pub size_bytes: i64,
-}
-
-/// A message without its body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MessageHeader {
-    /// Its number in the mailbox.
-    pub id: i64,
-    /// Its folder.
-    pub folder: String,
-    /// Its sender.
-    pub from: String,
-    /// Its recipient.
-    pub to: String,
-    /// Its subject.
-    pub subject: String,
-    /// When it arrived (epoch ms).
-    pub received_at: i64,
-}
-
-/// A message with its body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    /// Its headers.
-    #[serde(flatten)]
-    pub header: MessageHeader,
-    /// Its text.
-    pub body: String,
-}
-
-/// A site in a listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteSummary {
-    /// Its URL path.
-    pub url_path: String,
-    /// Its title.
-    pub title: String,
-    /// How many files it holds.
-    pub file_count: i64,
-}
-
-/// A file or folder without its content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemEntry {
-    /// Its path.
-    pub path: String,
-    /// Whether it is a folder.
-    pub is_folder: bool,
-    /// Its size in bytes (0 for a folder).
-    pub size_bytes: i64,
-    /// When it last changed (epoch ms).
-    pub modified_at: i64,
-}
-
-/// A file with its content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileContent {
-    /// Its path, size and time.
-    #[serde(flatten)]
-    pub entry: ItemEntry,
-    /// Its text.
-    pub content: String,
-}
-
-/// What an operation returned; `kind` says which shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum OperationOutput {
-    /// `Get-Mailbox`.
-    Mailboxes { items: Vec<MailboxSummary> },
-    /// `Get-MailboxStatistics`.
-    MailboxStatistics(MailboxStatistics),
-    /// `Get-MailboxFolderStatistics`.
-    FolderStatistics {
-        identity: String,
-        folders: Vec<FolderStatistics>,
-    },
-    /// `Get-Message` without `MessageId`.
-    Messages {
-        identity: String,
-        items: Vec<MessageHeader>,
-    },
-    /// `Get-Message` with `MessageId`.
-    Message(Message),
-    /// `Get-Site`.
-    Sites { items: Vec<SiteSummary> },
-    /// `Get-SiteFileList` and `Get-DriveItemList`.
-    Items {
-        parent: String,
-        items: Vec<ItemEntry>,
-    },
-    /// `Get-SiteFile` and `Get-DriveItem`.
-    File(FileContent),
-}
-
-/// `POST …/operations/{operation}`: the result, with the audit record
-/// written for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationResult {
-    /// The operation run.
-    pub operation: OperationName,
-    /// The tenant whose content it read.
-    pub tenant_id: TenantId,
-    /// The service.
-    pub service: ContentService,
-    /// The request whose grant allowed it.
-    pub request_id: RequestId,
-    /// The id of the audit record of this call.
-    pub audit_id: String,
-    /// When it ran (epoch ms).
-    pub ran_at: i64,
-    /// What it returned.
-    pub result: OperationOutput,
-}
+/// `POST …/operations/{operation}`: what the registered service answered,
+/// with the audit record it wrote first.
+pub use lockbox_provider::display::OperationAnswer as OperationResult;
 
 /// An audit record as searches and exports give it: as stored, with its
 /// leaf hash (base64; empty while not yet sealed). One line of the

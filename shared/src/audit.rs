@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use crate::ids::TenantId;
 use crate::lifecycle::{AccessRequest, Verb, PENDING_LIFETIME_HOURS};
 use crate::named_enum;
-use crate::operations::{Invocation, OperationName};
 use crate::roles::CustomerRole;
 use crate::validation::ApprovalsRequired;
 
@@ -89,8 +88,6 @@ named_enum! {
 pub enum Activity {
     /// A request, role or setting change.
     Lockbox(LockboxActivity),
-    /// An operation of the demo content an engineer ran.
-    Operation(OperationName),
     /// An operation a registered provider service recorded before running
     /// it: the name the service registered (checked when it was recorded).
     Provider(String),
@@ -102,36 +99,24 @@ impl From<LockboxActivity> for Activity {
     }
 }
 
-impl From<OperationName> for Activity {
-    fn from(op: OperationName) -> Self {
-        Activity::Operation(op)
-    }
-}
-
 impl Activity {
     /// The activity's one name, as stored and searched for.
     pub fn as_str(&self) -> &str {
         match self {
             Activity::Lockbox(a) => a.as_str(),
-            Activity::Operation(op) => op.as_str(),
             Activity::Provider(name) => name,
         }
     }
 
-    /// The activity of a provider service's operation `name`: the demo
-    /// operation when it is one, so that one name is one activity.
+    /// The activity of a provider service's operation `name`.
     pub fn provider(name: &str) -> Self {
-        OperationName::parse(name)
-            .map(Activity::Operation)
-            .unwrap_or_else(|| Activity::Provider(name.to_owned()))
+        Activity::Provider(name.to_owned())
     }
 
-    /// Every activity's name: Lockbox's own, then the operations'.
+    /// The names of Lockbox's own activities (the services' operations are
+    /// whatever they registered).
     pub fn names() -> impl Iterator<Item = &'static str> {
-        LockboxActivity::ALL
-            .iter()
-            .map(|a| a.as_str())
-            .chain(OperationName::ALL.iter().map(|op| op.as_str()))
+        LockboxActivity::ALL.iter().map(|a| a.as_str())
     }
 
     /// The activity with this name: Lockbox's own, else an operation's
@@ -388,33 +373,6 @@ impl NewAuditRecord {
         }
     }
 
-    /// The record of one call of an operation under `grant` (its request),
-    /// by `engineer`, shown as `operator` (`<Provider> Operator`): details
-    /// tie it to the approval (`RequestId`, `Ticket`) and carry the
-    /// operation's parameters; a refused call says why.
-    pub fn operation(
-        grant: &AccessRequest,
-        call: &Invocation,
-        engineer: &str,
-        operator: &str,
-        ip: &str,
-    ) -> Self {
-        let mut details = call.parameters();
-        details.insert("RequestId".to_owned(), grant.id.as_str().to_owned());
-        details.insert("Ticket".to_owned(), grant.ticket.as_str().to_owned());
-        details.insert("Engineer".to_owned(), engineer.to_owned());
-        details.insert("Service".to_owned(), grant.service.as_str().to_owned());
-        details.insert("Outcome".to_owned(), Outcome::Succeeded.as_str().to_owned());
-        Self {
-            tenant_id: grant.tenant_id.clone(),
-            ip: ip.to_owned(),
-            user: operator.to_owned(),
-            activity: call.operation().into(),
-            item: call.item(),
-            details,
-        }
-    }
-
     /// The record of a refused call of an operation: by the person who
     /// tried (no grant stands behind it), with why it was refused. When the
     /// call named a request of the caller's (the grant page names its
@@ -422,14 +380,14 @@ impl NewAuditRecord {
     /// with that request's actions.
     pub fn operation_refused(
         tenant_id: TenantId,
-        call: &Invocation,
+        call: (&str, &str, BTreeMap<String, String>),
         service: &str,
         caller: &str,
         ip: &str,
         reason: &str,
         named: Option<&AccessRequest>,
     ) -> Self {
-        let mut details = call.parameters();
+        let (operation, item, mut details) = call;
         if let Some(request) = named {
             details.insert("RequestId".to_owned(), request.id.as_str().to_owned());
             details.insert("Ticket".to_owned(), request.ticket.as_str().to_owned());
@@ -442,8 +400,8 @@ impl NewAuditRecord {
             tenant_id,
             ip: ip.to_owned(),
             user: caller.to_owned(),
-            activity: call.operation().into(),
-            item: call.item(),
+            activity: Activity::provider(operation),
+            item: item.to_owned(),
             details,
         }
     }
@@ -599,9 +557,10 @@ mod tests {
             );
         }
         assert_eq!(LockboxActivity::ALL.len(), 13);
-        for op in OperationName::ALL.iter().copied() {
-            assert_eq!(Activity::parse(op.as_str()), Some(Activity::Operation(op)));
-        }
+        assert_eq!(
+            Activity::parse("Get-Mailbox"),
+            Some(Activity::Provider("Get-Mailbox".into()))
+        );
     }
 
     #[test]

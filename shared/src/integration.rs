@@ -43,6 +43,10 @@ pub struct ServiceOperation {
     pub description: String,
     /// Content or metadata.
     pub kind: OperationKind,
+    /// The Lockbox service it works on, one of the registration's
+    /// `serves` (absent: every one of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
     /// Its parameters.
     #[serde(default)]
     pub parameters: Vec<ServiceParameter>,

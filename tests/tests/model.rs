@@ -3,8 +3,7 @@
 //! Random sequences of operations — create, pre-approve, reject, approve,
 //! deny, cancel, revoke, racing decisions, clock jumps across the 4 h and
 //! 12 h edges, approvals for fewer minutes than asked, the sweep run 0, 1
-//! or 2 times, access checks, operations
-//! run on the tenant's content, the Lockbox switch, freezing a tenant and
+//! or 2 times, access checks, the Lockbox switch, freezing a tenant and
 //! lifting it, quorums of 1 to 3 approvers, extensions of grants, a provider
 //! service's batches of operator actions (alone, retried, and racing
 //! decisions, freezes and the sweep) — run through the Worker's own code (`lockbox_backend::requests`,
@@ -246,17 +245,6 @@ enum Op {
         tenant: usize,
         on: bool,
     },
-    /// Anyone runs the listing operation of a tenant's service.
-    Run {
-        person: usize,
-        tenant: usize,
-        service: usize,
-    },
-    /// The requester of a request runs the listing operation of its
-    /// tenant and service (a grant is likelier to stand behind it).
-    RunOwn {
-        request: usize,
-    },
     /// The provider service records a batch of `actions` operator actions
     /// under request `request`'s grant, naming it by a grant token the
     /// requester just got (`token`) or by its id, and sends the batch a
@@ -373,9 +361,6 @@ fn op() -> impl Strategy<Value = Op> {
         5 => (0..64usize, prop_oneof![6 => Just(None), 1 => (0..PEOPLE.len()).prop_map(Some)], prop_oneof![8 => 1..=240u32, 1 => Just(0u32), 1 => 241..400u32])
             .prop_map(|(request, person, minutes)| Op::Extend { request, person: person.unwrap_or(usize::MAX), minutes }),
         1 => (0..2usize, prop_oneof![1 => Just(true), 2 => Just(false)]).prop_map(|(tenant, on)| Op::Freeze { tenant, on }),
-        3 => (prop_oneof![engineer(), 0..PEOPLE.len()], 0..2usize, 0..2usize)
-            .prop_map(|(person, tenant, service)| Op::Run { person, tenant, service }),
-        4 => (0..64usize).prop_map(|request| Op::RunOwn { request }),
         4 => (0..64usize, 1..=4usize, any::<bool>(), prop_oneof![3 => Just(false), 1 => Just(true)])
             .prop_map(|(request, actions, token, retry)| Op::Record { request, actions, token, retry }),
         1 => any::<usize>().prop_map(|pick| Op::Resend { pick }),
@@ -707,8 +692,6 @@ struct World {
     now: i64,
     executed: usize,
     keys: Cell<u64>,
-    /// Operations that ran and returned content.
-    operations_run: usize,
     /// Approvals that granted less than was asked.
     shortened: usize,
     /// Model requests a freeze revoked or denied.
@@ -789,7 +772,6 @@ impl World {
             now: START,
             executed: 0,
             keys: Cell::new(0),
-            operations_run: 0,
             shortened: 0,
             frozen_out: 0,
             quorum_grants: Cell::new(0),
@@ -1192,18 +1174,6 @@ impl World {
                     assert!(self.now < ends, "access at or after grant_ends_at");
                 }
             }
-            Op::RunOwn { request } => {
-                let Some(request) = self.request(request) else {
-                    return;
-                };
-                let r = &self.model[request];
-                self.run_operation(r.requester, r.tenant, r.service);
-            }
-            Op::Run {
-                person,
-                tenant,
-                service,
-            } => self.run_operation(person, tenant, service),
             Op::Switch { tenant, on } => {
                 let admin = if tenant == 0 { 5 } else { 8 };
                 block_on(settings::set_lockbox(
@@ -1712,71 +1682,6 @@ impl World {
         recorded
     }
 
-    /// Runs the listing operation of `tenant`'s `service` as `person`:
-    /// content comes back exactly when the model says a grant is live.
-    fn run_operation(&mut self, person: usize, tenant: usize, service: usize) {
-        // The operation that lists what is there, per service.
-        let operation = ["Get-Mailbox", "Get-DriveItemList"][service];
-        // Every other call reads the tenant and the grant in the round
-        // trip that finds the caller, as the Worker does; the rest let the
-        // service read them: both must decide alike.
-        let principal = &self.people[person];
-        let reads = self.executed.is_multiple_of(2).then(|| {
-            let tenant_id = TenantId::parse(TENANTS[tenant]).expect("tenant id");
-            let statements = operations::Reads::statements(
-                &principal.email,
-                &tenant_id,
-                SERVICES[service],
-                None,
-                self.now,
-            );
-            let (found, services, grants) = block_on(people::principal_and_two(
-                &self.db,
-                &principal.email,
-                statements,
-            ))
-            .expect("reads");
-            assert_eq!(
-                found.as_ref(),
-                Some(principal),
-                "the caller, read with the grant"
-            );
-            operations::Reads::from_rows(services, grants).expect("rows")
-        });
-        let result = block_on(operations::run(
-            &self.db,
-            principal,
-            (TENANTS[tenant], SERVICES[service], operation),
-            &serde_json::Map::new(),
-            None,
-            OPERATOR,
-            &self.stamp(),
-            reads,
-        ));
-        let live = !self.frozen[tenant]
-            && self.model.iter().any(|r| {
-                r.requester == person
-                    && r.tenant == tenant
-                    && r.service == service
-                    && r.live(self.now)
-            });
-        match &result {
-            Ok(answer) => {
-                assert!(live, "content returned without a live grant: {answer:?}");
-                assert_eq!(answer.tenant_id.as_str(), TENANTS[tenant]);
-                self.operations_run += 1;
-            }
-            Err(err) => {
-                assert!(
-                    !live,
-                    "{} refused under a live grant: {err:?}",
-                    PEOPLE[person]
-                );
-                assert_eq!(err.problem().status, 403, "{err:?}");
-            }
-        }
-    }
-
     fn check_invariants(&self) {
         // A chain never grants access past a revoke: no request extending a
         // revoked one (directly or in turn) is approved, or waits for the
@@ -1981,19 +1886,6 @@ impl World {
             )
             .expect("count");
         assert_eq!(bad_seq, 0, "audit sequence numbers have gaps or repeats");
-        let operator_records: i64 = self
-            .db
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM audit_log WHERE user = ? AND json_extract(details, '$.Outcome') = 'Succeeded'",
-                [OPERATOR],
-                |r| r.get(0),
-            )
-            .expect("count");
-        assert_eq!(
-            operator_records as usize, self.operations_run,
-            "operator records differ from the operations that returned content"
-        );
         self.check_batches();
         self.check_customer_lists();
     }
@@ -2797,135 +2689,6 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
 /// recorded once; one that does not is 404 and records nothing. The
 /// condition that guards the record and the query that reads the item come
 /// from one definition (`store::content::plan`); this holds them to it.
-#[test]
-fn each_operation_records_a_read_of_what_exists_and_nothing_for_a_404() {
-    let db = open_database();
-    let who = |email: &str| seeded(&db, email);
-    let engineer = who("engineer1@provider.example");
-    let stamp = stamp_at(START);
-    for service in ["mail", "sites", "files"] {
-        granted_request(&db, service, &format!("SR-{service}"), START);
-    }
-    let one = |sql: &str| -> String {
-        db.conn
-            .query_row(sql, [CONTOSO], |r| r.get(0))
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    };
-    let mailbox =
-        one("SELECT address FROM mailboxes WHERE tenant_id = ?1 ORDER BY address LIMIT 1");
-    let message: i64 = db
-        .conn
-        .query_row(
-            "SELECT id FROM messages WHERE tenant_id = ?1 AND mailbox = ?2 LIMIT 1",
-            [CONTOSO, mailbox.as_str()],
-            |r| r.get(0),
-        )
-        .expect("a message");
-    let site = one("SELECT url_path FROM sites WHERE tenant_id = ?1 LIMIT 1");
-    let site_file: String = db
-        .conn
-        .query_row(
-            "SELECT path FROM site_files WHERE tenant_id = ?1 AND site = ?2 LIMIT 1",
-            [CONTOSO, site.as_str()],
-            |r| r.get(0),
-        )
-        .expect("a site file");
-    let folder = one("SELECT path FROM drive_items WHERE tenant_id = ?1 AND is_folder = 1 LIMIT 1");
-    let file = one("SELECT path FROM drive_items WHERE tenant_id = ?1 AND is_folder = 0 LIMIT 1");
-    let nobody = "nobody@contoso.example";
-    use serde_json::json;
-    // (service, operation, parameters that name something there, ones that
-    // name something absent or of the wrong kind; None: a listing).
-    let cases = [
-        ("mail", "Get-Mailbox", json!({}), None),
-        (
-            "mail",
-            "Get-MailboxStatistics",
-            json!({"Identity": mailbox}),
-            Some(json!({"Identity": nobody})),
-        ),
-        (
-            "mail",
-            "Get-MailboxFolderStatistics",
-            json!({"Identity": mailbox}),
-            Some(json!({"Identity": nobody})),
-        ),
-        (
-            "mail",
-            "Get-Message",
-            json!({"Identity": mailbox}),
-            Some(json!({"Identity": nobody})),
-        ),
-        (
-            "mail",
-            "Get-Message",
-            json!({"Identity": mailbox, "MessageId": message}),
-            Some(json!({"Identity": mailbox, "MessageId": 999_999})),
-        ),
-        ("sites", "Get-Site", json!({}), None),
-        (
-            "sites",
-            "Get-SiteFileList",
-            json!({"Site": site}),
-            Some(json!({"Site": "/sites/none"})),
-        ),
-        (
-            "sites",
-            "Get-SiteFile",
-            json!({"Site": site, "Path": site_file}),
-            Some(json!({"Site": site, "Path": "/none.txt"})),
-        ),
-        ("files", "Get-DriveItemList", json!({"Path": "/"}), None),
-        (
-            "files",
-            "Get-DriveItemList",
-            json!({"Path": folder}),
-            Some(json!({"Path": file})),
-        ),
-        (
-            "files",
-            "Get-DriveItem",
-            json!({"Path": file}),
-            Some(json!({"Path": folder})),
-        ),
-    ];
-    let records = || -> i64 {
-        db.conn
-            .query_row(
-                "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ?1",
-                [CONTOSO],
-                |r| r.get(0),
-            )
-            .expect("count")
-    };
-    let call = |service: &str, op: &str, params: &serde_json::Value| {
-        let params = params.as_object().cloned().unwrap_or_default();
-        block_on(operations::run(
-            &db,
-            &engineer,
-            (CONTOSO, service, op),
-            &params,
-            None,
-            OPERATOR,
-            &stamp,
-            None,
-        ))
-    };
-    for (service, op, there, absent) in cases {
-        let before = records();
-        let answer = call(service, op, &there).unwrap_or_else(|e| panic!("{op} {there}: {e:?}"));
-        let output = serde_json::to_string(&answer.result).expect("output");
-        assert!(output.len() > 20, "{op} {there} read something: {output}");
-        assert_eq!(records(), before + 1, "{op} {there}: one record");
-        if let Some(absent) = absent {
-            let err = call(service, op, &absent).expect_err("absent");
-            assert_eq!(err.problem().status, 404, "{op} {absent}: {err:?}");
-            assert_eq!(records(), before + 1, "{op} {absent}: no record for a 404");
-        }
-    }
-}
-
-/// `EXPLAIN QUERY PLAN` of `statement` on `db`, as one line per step.
 fn query_plan(db: &Sqlite, statement: &Statement) -> String {
     use lockbox_backend::store::Value;
     let args: Vec<rusqlite::types::Value> = statement
@@ -2957,22 +2720,65 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     let engineer = who("engineer1@provider.example");
     let stamp = stamp_at;
     let id = granted_request(&db, "mail", "SR-ACTIONS-1", START);
-    let run = |now| {
-        block_on(operations::run(
-            &db,
-            &engineer,
-            (CONTOSO, "mail", "Get-Mailbox"),
-            &serde_json::Map::new(),
-            Some(&id),
-            OPERATOR,
-            &stamp(now),
-            None,
-        ))
+    // The sample service records a read under the grant; after the
+    // grant's end the engineer's call, naming the request, is refused by
+    // Lockbox before it reaches any service, and recorded with it.
+    let service_key = lockbox_provider::assertion::ServiceKey {
+        service: "svc:sample".to_owned(),
+        kid: "model-service".to_owned(),
+        key: lockbox_provider::SigningKey::from_bytes(&[11; 32]),
     };
-    run(START + MINUTE).expect("runs under the grant");
-    // After the grant's end the same call, naming the request, is refused
-    // and recorded with it.
-    let err = run(START + 2 * HOUR).expect_err("the grant has ended");
+    block_on(lockbox_backend::demo::register_service(
+        &db,
+        &service_key,
+        START,
+        SERVICE_ACCOUNT,
+    ))
+    .expect("registered");
+    let service = block_on(lockbox_backend::store::services::by_id(&db, "svc:sample"))
+        .expect("read")
+        .expect("registered");
+    let keys = GrantKeys::from_seeds(
+        &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
+        None,
+    );
+    let boundary = Boundary {
+        keys: &keys,
+        issuer: ISSUER,
+        operator: OPERATOR,
+    };
+    let batch = ActionBatch {
+        grant: id.to_string(),
+        batch_id: "actions-1".to_owned(),
+        actions: vec![ServiceAction {
+            operation: "Get-Mailbox".to_owned(),
+            item: None,
+            parameters: Default::default(),
+            count: None,
+            digest: None,
+        }],
+    };
+    block_on(integration::record(
+        &db,
+        &service,
+        &batch,
+        &boundary,
+        &stamp(START + MINUTE),
+    ))
+    .expect("recorded under the grant");
+    let err = block_on(operations::prepare(
+        &db,
+        &engineer,
+        (CONTOSO, "mail", "Get-Mailbox"),
+        &serde_json::Map::new(),
+        Some(&id),
+        &boundary,
+        &["svc:sample"],
+        &stamp(START + 2 * HOUR),
+        None,
+    ))
+    .err()
+    .expect("the grant has ended");
     assert_eq!(err.problem().status, 403);
 
     let tenant = TenantId::parse(CONTOSO).expect("tenant");

@@ -548,7 +548,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::GetRequest => requests::get(app, p, &call).await,
         Route::RequestReceipt => requests::receipt(app, p, &call).await,
         Route::ExtendRequest => requests::extend(app, p, &call).await,
-        Route::Operations => operations::list(p, &call),
+        Route::Operations => operations::list(app, p, &call).await,
         Route::GrantToken => provider::grant_token(app, p, &call).await,
         Route::ProviderServices => provider::list(app, p, &call).await,
         Route::RegisterService => provider::register(app, p, &call).await,

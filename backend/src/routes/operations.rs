@@ -1,24 +1,34 @@
-//! The operator API: list the operations, run one under a live grant.
+//! The operator API: list the registered services' operations, and run one
+//! under a live grant by forwarding it to the service that offers it.
 
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::roles::Principal;
-use worker::Response;
+use worker::{Headers, Method, Request, RequestInit, Response};
 
 use crate::auth;
 use crate::config::App;
 use crate::error::AppError;
+use crate::routes::provider::boundary;
 use crate::routes::requests::stamp;
 use crate::routes::{json, Call};
 use crate::service::operations as service;
 
+/// The header a forwarded call carries the grant token in (the sample
+/// provider service's `gate::GRANT_HEADER`).
+const GRANT_HEADER: &str = "Lockbox-Grant";
+
 /// `GET /api/v1/operations?service=…`.
-pub fn list(p: &Principal, call: &Call) -> Result<Response, AppError> {
+pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let service = call
         .query()
         .into_iter()
         .find(|(k, v)| k == "service" && !v.trim().is_empty())
         .map(|(_, v)| v);
-    json(&service::list(p, service.as_deref())?, 200)
+    let forwarded: Vec<&str> = app.forward.iter().map(|(id, _)| id.as_str()).collect();
+    json(
+        &service::list(app.db.as_ref(), p, service.as_deref(), &forwarded).await?,
+        200,
+    )
 }
 
 /// `POST /api/v1/tenants/{tenant_id}/services/{service}/operations/{operation}`
@@ -74,16 +84,76 @@ pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
         )
     })?;
     let request = request?;
-    let result = service::run(
-        &app.db,
+    let forwarded: Vec<&str> = app.forward.iter().map(|(id, _)| id.as_str()).collect();
+    let forward = service::prepare(
+        app.db.as_ref(),
         &principal,
         (tenant_id, service_name, operation),
         &params,
         request.as_ref(),
-        &app.operator,
+        &boundary(app),
+        &forwarded,
         &stamp(app, call),
         reads,
     )
     .await?;
-    json(&result, 200)
+    let Some((_, fetcher)) = app.forward.iter().find(|(id, _)| *id == forward.service) else {
+        return Err(AppError::Unreachable(format!(
+            "{} offers this operation, but Lockbox has no binding to it: call the service directly with a grant token (POST /api/v1/requests/{{id}}/grant-token).",
+            forward.service
+        )));
+    };
+    // The engineer's own sign-in goes with the call: the service signs
+    // them in itself, and checks the grant token is theirs.
+    let headers = Headers::new();
+    let set = |name: &str, value: &str| {
+        headers
+            .set(name, value)
+            .map_err(|e| AppError::Internal(format!("forwarding: {e}")))
+    };
+    set("Content-Type", "application/json")?;
+    set(GRANT_HEADER, &forward.token)?;
+    if let Some(token) = auth::token_of(&call.req) {
+        set(auth::ASSERTION_HEADER, &token)?;
+    }
+    let body = serde_json::Value::Object(params).to_string();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers.clone())
+        .with_body(Some(body.into()));
+    let path = format!(
+        "https://{}.internal/tenants/{}/services/{}/operations/{}",
+        forward.service.trim_start_matches("svc:"),
+        tenant_id,
+        service_name,
+        operation
+    );
+    let outgoing = Request::new_with_init(&path, &init)
+        .map_err(|e| AppError::Internal(format!("forwarding: {e}")))?;
+    let mut answer = fetcher.fetch_request(outgoing).await.map_err(|e| {
+        AppError::Unreachable(format!(
+            "{} did not answer ({e}); nothing was read.",
+            forward.service
+        ))
+    })?;
+    let status = answer.status_code();
+    let content_type = answer
+        .headers()
+        .get("Content-Type")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "application/json".to_owned());
+    let text = answer.text().await.map_err(|e| {
+        AppError::Unreachable(format!(
+            "{}'s answer could not be read ({e}).",
+            forward.service
+        ))
+    })?;
+    let out = Headers::new();
+    let _ = out.set("Content-Type", &content_type);
+    let _ = out.set("Cache-Control", "no-store");
+    Ok(Response::ok(text)
+        .map_err(|e| AppError::Internal(format!("forwarding: {e}")))?
+        .with_status(status)
+        .with_headers(out))
 }

@@ -16,7 +16,7 @@ use crate::service::integration::{self as service, Boundary};
 use crate::service_auth;
 use crate::store::settings;
 
-fn boundary(app: &App) -> Boundary<'_> {
+pub fn boundary(app: &App) -> Boundary<'_> {
     Boundary {
         keys: &app.grant_keys,
         issuer: &app.issuer,

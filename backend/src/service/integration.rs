@@ -156,6 +156,16 @@ pub fn check_registration(r: &ServiceRegistration, known: &[String]) -> Result<(
                 format!("Operation {:?} is listed twice.", op.name),
             ));
         }
+        if let Some(service) = op.service.as_ref().filter(|s| !r.serves.contains(s)) {
+            return Err(invalid(
+                "operations",
+                format!(
+                    "Operation {}: its service {service:?} is not one the registration serves ({}).",
+                    op.name,
+                    r.serves.join(", ")
+                ),
+            ));
+        }
         if op.description.chars().count() > 500 || op.description.chars().any(char::is_control) {
             return Err(invalid("operations", format!("Operation {}: the description is at most 500 characters without control characters.", op.name)));
         }
@@ -440,9 +450,26 @@ pub async fn grant_token<D: Database>(
         ),
     )
     .await?;
-    let Some(grant) = live.into_iter().next().and_then(|r| r.grant().copied()) else {
+    let Some(live) = live.into_iter().next().filter(|r| r.grant().is_some()) else {
         return Err(not_live(db, &request, now).await?);
     };
+    token_for(db, &live, &p.email, boundary, now).await
+}
+
+/// A grant token for `request`'s live grant, for engineer `email`: for
+/// every registered service that serves its service, allowing their
+/// operations for it, living until `min(now + 5 min, the grant's end)`.
+pub async fn token_for<D: Database>(
+    db: &D,
+    request: &AccessRequest,
+    email: &str,
+    boundary: &Boundary<'_>,
+    now: i64,
+) -> Result<GrantToken, AppError> {
+    let grant = request
+        .grant()
+        .copied()
+        .ok_or_else(|| AppError::Internal(format!("request {} holds no grant", request.id)))?;
     let serving = services::serving(db, request.service.as_str()).await?;
     if serving.is_empty() {
         return Err(AppError::GrantNotLive {
@@ -455,7 +482,13 @@ pub async fn grant_token<D: Database>(
     }
     let mut ops: Vec<String> = serving
         .iter()
-        .flat_map(|s| s.registration.operations.iter().map(|o| o.name.clone()))
+        .flat_map(|s| {
+            s.registration
+                .operations
+                .iter()
+                .filter(|o| super::operations::works_on(s, o, request.service.as_str()))
+                .map(|o| o.name.clone())
+        })
         .collect();
     ops.sort();
     ops.dedup();
@@ -464,7 +497,7 @@ pub async fn grant_token<D: Database>(
     let claims = GrantClaims {
         iss: boundary.issuer.to_owned(),
         aud: serving.iter().map(|s| s.registration.id.clone()).collect(),
-        sub: p.email.clone(),
+        sub: email.to_owned(),
         tid: request.tenant_id.as_str().to_owned(),
         svc: request.service.as_str().to_owned(),
         gid: request.id.as_str().to_owned(),
@@ -665,7 +698,10 @@ pub async fn record<D: Database>(
         )));
     }
     for action in &batch.actions {
-        if !me.operations.iter().any(|o| o.name == action.operation) {
+        if !me.operations.iter().any(|o| {
+            o.name == action.operation
+                && super::operations::works_on(caller, o, request.service.as_str())
+        }) {
             return Err(AppError::NotCovered(format!(
                 "{} is not an operation {} registered.",
                 action.operation, me.id

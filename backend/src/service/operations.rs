@@ -1,83 +1,196 @@
-//! The operator API (SPEC §5): the operations an engineer may run, and one
-//! call of one of them under a live grant, recorded in the tenant's audit
-//! log in the same batch that checks the grant.
+//! The operator API (SPEC §5) as the console uses it: the operations the
+//! registered provider services offer, and one call of one of them under
+//! the engineer's live grant, forwarded to the service that registered it
+//! with a grant token. Lockbox holds no content: the service records the
+//! action through the boundary (`/api/v1/provider/actions`) before it reads
+//! anything, exactly as when an engineer calls it directly.
 
-use lockbox_shared::api::{OperationInfo, OperationList, OperationResult};
+use std::collections::BTreeMap;
+
+use lockbox_shared::api::{OperationInfo, OperationList, ParameterInfo};
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
+use lockbox_shared::integration::{RegisteredService, ServiceOperation};
 use lockbox_shared::lifecycle::AccessRequest;
-use lockbox_shared::notify::{self, WebhookEvent};
-use lockbox_shared::operations::{ContentService, GrantRefusal, Invocation, OperationName};
+use lockbox_shared::operations::GrantRefusal;
 use lockbox_shared::policy::{authorize, Action};
 use lockbox_shared::roles::Principal;
 use lockbox_shared::validation::Invalid;
 
+use super::integration::{self, Boundary};
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, content, settings, Database};
+use crate::store::{audit, services, settings, Database};
 
-/// Provider staff: the operations of `service` (all when `None`).
-pub fn list(principal: &Principal, service: Option<&str>) -> Result<OperationList, AppError> {
+/// Whether `op` of `service` works on the Lockbox service `name`.
+pub fn works_on(service: &RegisteredService, op: &ServiceOperation, name: &str) -> bool {
+    service.registration.serves.iter().any(|s| s == name)
+        && op.service.as_deref().is_none_or(|s| s == name)
+}
+
+/// Provider staff: the operations the registered services offer for the
+/// Lockbox service `service` (for every service when `None`); those of the
+/// services in `forwarded` can be run from the console.
+pub async fn list<D: Database>(
+    db: &D,
+    principal: &Principal,
+    service: Option<&str>,
+    forwarded: &[&str],
+) -> Result<OperationList, AppError> {
     authorize(principal, Action::ListOperations, None)?;
-    let service = service
-        .map(|name| {
-            ContentService::parse(name.trim()).ok_or_else(|| {
-                let names: Vec<&str> = ContentService::ALL.iter().map(|s| s.as_str()).collect();
-                AppError::invalid(Invalid {
-                    field: "service",
-                    message: format!(
-                        "`service` must be one of {}, not {name:?}.",
-                        names.join(", ")
-                    ),
-                })
-            })
-        })
-        .transpose()?;
-    Ok(OperationList {
-        items: OperationName::ALL
-            .iter()
-            .copied()
-            .filter(|op| service.is_none_or(|s| op.spec().service == s))
-            .map(OperationInfo::of)
-            .collect(),
-    })
+    let service = service.map(str::trim).filter(|s| !s.is_empty());
+    let registered = match service {
+        Some(name) => services::serving(db, name).await?,
+        None => services::all(db).await?,
+    };
+    let mut items = Vec::new();
+    for s in &registered {
+        for op in &s.registration.operations {
+            let names: Vec<&String> = s
+                .registration
+                .serves
+                .iter()
+                .filter(|name| service.is_none_or(|want| want == name.as_str()))
+                .filter(|name| works_on(s, op, name))
+                .collect();
+            for name in names {
+                items.push(OperationInfo {
+                    name: op.name.clone(),
+                    service: name.clone(),
+                    provider_service: s.registration.id.clone(),
+                    kind: op.kind,
+                    forwarded: forwarded.contains(&s.registration.id.as_str()),
+                    description: op.description.clone(),
+                    parameters: op
+                        .parameters
+                        .iter()
+                        .map(|p| ParameterInfo {
+                            name: p.name.clone(),
+                            required: p.required,
+                            description: p.description.clone(),
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+    Ok(OperationList { items })
 }
 
 /// What a call names, resolved: 404 for an unknown tenant, service (of
-/// that tenant) or operation (of that service). `services` are the
-/// tenant's ([`settings::tenant_services`]), `None` for no such tenant.
+/// that tenant) or operation (no registered service offers it for that
+/// service). `services` are the tenant's, `None` for no such tenant. Of
+/// several services that offer it, one in `forwarded` is chosen first.
 fn resolve(
     tenant_id: &str,
     services: Option<Vec<String>>,
     service: &str,
     operation: &str,
-) -> Result<(TenantId, ContentService, OperationName), AppError> {
+    mut registered: Vec<RegisteredService>,
+    forwarded: &[&str],
+) -> Result<(TenantId, RegisteredService, ServiceOperation), AppError> {
+    registered.sort_by_key(|s| !forwarded.contains(&s.registration.id.as_str()));
     let missing_tenant = || AppError::Missing {
         what: format!("The tenant {tenant_id:?}"),
     };
     let tenant = TenantId::parse(tenant_id).map_err(|_| missing_tenant())?;
     let services = services.ok_or_else(missing_tenant)?;
-    let service = ContentService::parse(service)
-        .filter(|s| services.iter().any(|name| name == s.as_str()))
-        .ok_or_else(|| AppError::Missing {
+    if !services.iter().any(|s| s == service) {
+        return Err(AppError::Missing {
             what: format!(
                 "The service {service:?} of this tenant (its services are {})",
                 services.join(", ")
             ),
-        })?;
-    let op = OperationName::parse(operation)
-        .filter(|op| op.spec().service == service)
-        .ok_or_else(|| {
-            let names: Vec<&str> = OperationName::of(service).map(|o| o.as_str()).collect();
-            AppError::Missing {
-                what: format!(
-                    "The operation {operation:?} of {service} (its operations are {})",
-                    names.join(", ")
-                ),
+        });
+    }
+    let mut offered = Vec::new();
+    for s in registered {
+        let found = s
+            .registration
+            .operations
+            .iter()
+            .find(|op| op.name == operation && works_on(&s, op, service))
+            .cloned();
+        match found {
+            Some(op) => return Ok((tenant, s, op)),
+            None => offered.extend(
+                s.registration
+                    .operations
+                    .iter()
+                    .filter(|op| works_on(&s, op, service))
+                    .map(|op| op.name.clone()),
+            ),
+        }
+    }
+    Err(AppError::Missing {
+        what: format!(
+            "The operation {operation:?} of {service} (its operations are {})",
+            if offered.is_empty() {
+                "none: no registered service serves it".to_owned()
+            } else {
+                offered.join(", ")
             }
-        })?;
-    Ok((tenant, service, op))
+        ),
+    })
+}
+
+/// The longest parameter value passed on.
+const MAX_PARAM_CHARS: usize = 400;
+
+/// Checks a call's parameters against the operation's registration: only
+/// its parameters, each required one given, each a short text or number.
+/// Returns them as text (for a refusal's record); the service checks what
+/// the values mean.
+fn parameters(
+    op: &ServiceOperation,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let names: Vec<&str> = op.parameters.iter().map(|p| p.name.as_str()).collect();
+    if let Some(unknown) = params.keys().find(|k| !names.contains(&k.as_str())) {
+        return Err(AppError::invalid(Invalid {
+            field: "parameters",
+            message: if names.is_empty() {
+                format!(
+                    "{} takes no parameters, so `{unknown}` is not accepted; send {{}}.",
+                    op.name
+                )
+            } else {
+                format!(
+                    "{} takes {}; `{unknown}` is not one of them.",
+                    op.name,
+                    names.join(", ")
+                )
+            },
+        }));
+    }
+    let mut out = BTreeMap::new();
+    for p in &op.parameters {
+        let value = params.get(&p.name).filter(|v| !v.is_null());
+        let text = match value {
+            None if p.required => {
+                return Err(AppError::InvalidAt {
+                    field: p.name.clone(),
+                    message: format!("{} needs `{}`: {}", op.name, p.name, p.description),
+                })
+            }
+            None => continue,
+            Some(serde_json::Value::String(s)) => s.trim().to_owned(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            Some(_) => String::new(),
+        };
+        if text.is_empty()
+            || text.chars().count() > MAX_PARAM_CHARS
+            || text.chars().any(char::is_control)
+        {
+            return Err(AppError::InvalidAt {
+                field: p.name.clone(),
+                message: format!("`{}` must be {}", p.name, p.description),
+            });
+        }
+        out.insert(p.name.clone(), text);
+    }
+    Ok(out)
 }
 
 /// The grant a call works under: the named request's, or the live one
@@ -146,8 +259,8 @@ async fn refuse<D: Database>(
     db: &D,
     principal: &Principal,
     tenant: &TenantId,
-    service: ContentService,
-    call: &Invocation,
+    service: &str,
+    call: (&str, &str, BTreeMap<String, String>),
     (err, named): (AppError, Option<AccessRequest>),
     stamp: &Stamp<'_>,
 ) -> AppError {
@@ -155,7 +268,7 @@ async fn refuse<D: Database>(
     let record = NewAuditRecord::operation_refused(
         tenant.clone(),
         call,
-        service.as_str(),
+        service,
         &principal.email,
         stamp.ip,
         &reason,
@@ -173,7 +286,7 @@ async fn why_not<D: Database>(
     db: &D,
     principal: &Principal,
     tenant: &TenantId,
-    service: ContentService,
+    service: &str,
     request: Option<&RequestId>,
     now: i64,
 ) -> Result<(AppError, Option<AccessRequest>), AppError> {
@@ -195,7 +308,7 @@ async fn why<D: Database>(
     db: &D,
     principal: &Principal,
     tenant: &TenantId,
-    service: ContentService,
+    service: &str,
     request: Option<&RequestId>,
     named: Option<&AccessRequest>,
     now: i64,
@@ -213,136 +326,87 @@ async fn why<D: Database>(
         Some(_) => named.cloned().into_iter().collect(),
         None => grants::select(db, grants::recent_grants(&principal.user_id, tenant)).await?,
     };
-    Ok(AppError::NoGrant(GrantRefusal::of(
-        &recent,
-        service.as_str(),
-        now,
-    )))
+    Ok(AppError::NoGrant(GrantRefusal::of(&recent, service, now)))
 }
 
-/// Runs `operation` of `service` on `tenant_id`'s content with `params`,
-/// for the engineer holding a live grant for that tenant and service now:
-/// the grant of `request` when one is named (the grant page names its
-/// own), else the live one that ends last.
-/// One batch writes the call's audit record, only if the grant is still
-/// live and the item exists, and reads the content (`content::plan`); the
-/// content is returned only if the record was written. `operator` is the user the log shows.
-/// `reads` are the rows of [`Reads::statements`], when the caller read
-/// them already (in the round trip that found who is calling).
+/// A call Lockbox passes on to the registered service that offers it.
+pub struct Forward {
+    /// The registered service (`svc:…`).
+    pub service: String,
+    /// A grant token for the engineer's live grant, for that service.
+    pub token: String,
+}
+
+/// Prepares `operation` of `service` on `tenant_id`'s content with
+/// `params`, for the engineer holding a live grant for that tenant and
+/// service now: the grant of `request` when one is named (the grant page
+/// names its own), else the live one that ends last. A call refused here
+/// (no live grant, or not an engineer) is written to the tenant's log as a
+/// refused attempt; a call that may go on gets the service to send it to
+/// and a grant token for it (a service in `forwarded` first, when several
+/// offer the operation). `reads` are the rows of [`Reads::statements`],
+/// when the caller read them already.
 #[allow(clippy::too_many_arguments)]
-pub async fn run<D: Database>(
+pub async fn prepare<D: Database>(
     db: &D,
     principal: &Principal,
     target: (&str, &str, &str),
     params: &serde_json::Map<String, serde_json::Value>,
     request: Option<&RequestId>,
-    operator: &str,
+    boundary: &Boundary<'_>,
+    forwarded: &[&str],
     stamp: &Stamp<'_>,
     reads: Option<Reads>,
-) -> Result<OperationResult, AppError> {
+) -> Result<Forward, AppError> {
     let (tenant_id, service, operation) = target;
     let role = authorize(principal, Action::RunOperation, None);
     if !principal.is_provider() {
         // Customers learn nothing of which tenants exist.
         role.clone()?;
     }
-    let (services, prefetched) = match reads {
+    let (tenant_services, prefetched) = match reads {
         Some(reads) => (reads.services, Some(reads.grants)),
         None => (settings::tenant_services(db, tenant_id).await?, None),
     };
-    let (tenant, service, op) = resolve(tenant_id, services, service, operation)?;
-    let call = Invocation::parse(op, params).map_err(AppError::invalid)?;
+    let registered = services::serving(db, service).await?;
+    let (tenant, provider, op) = resolve(
+        tenant_id,
+        tenant_services,
+        service,
+        operation,
+        registered,
+        forwarded,
+    )?;
+    let given = parameters(&op, params)?;
+    let item = given.values().next().cloned().unwrap_or_default();
+    let call = || (op.name.as_str(), item.as_str(), given.clone());
     if let Err(denied) = role {
         return Err(refuse(
             db,
             principal,
             &tenant,
             service,
-            &call,
+            call(),
             (denied.into(), None),
             stamp,
         )
         .await);
     }
-
     let live: Vec<AccessRequest> = match prefetched {
         Some(live) => live,
         None => {
             let requester = grants::Requester::Id(&principal.user_id);
-            let statement =
-                grant_statement(requester, request, &tenant, service.as_str(), stamp.now);
+            let statement = grant_statement(requester, request, &tenant, service, stamp.now);
             grants::select(db, statement).await?
         }
     };
-    let grant = live.into_iter().find(|r| r.grants_access(stamp.now));
-    let Some(grant) = grant else {
+    let Some(grant) = live.into_iter().find(|r| r.grants_access(stamp.now)) else {
         let err = why_not(db, principal, &tenant, service, request, stamp.now).await?;
-        return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
+        return Err(refuse(db, principal, &tenant, service, call(), err, stamp).await);
     };
-
-    let plan = content::plan(&tenant, &call);
-    let record = NewAuditRecord::operation(&grant, &call, &principal.email, operator, stamp.ip);
-    let audit_id = audit::new_id();
-    let live = grants::still_live_grant(
-        &grant.id,
-        &principal.user_id,
-        &tenant,
-        service.as_str(),
-        stamp.now,
-    );
-    // Written only for a live grant and an item that exists (a 404 writes
-    // nothing); the content is read in the same transaction.
-    let guard = match plan.exists {
-        Some(exists) => live.and(exists),
-        None => live,
-    };
-    let data = serde_json::json!({
-        "request_id": grant.id.as_str(),
-        "tenant_id": tenant.as_str(),
-        "service": service.as_str(),
-        "ticket": notify::defang(grant.ticket.as_str()),
-        "operation": op.as_str(),
-        "item": notify::defang(&record.item),
-        "parameters": call.parameters().into_iter()
-            .map(|(k, v)| (k, serde_json::Value::String(notify::defang(&v))))
-            .collect::<serde_json::Map<_, _>>(),
-        "engineer": notify::defang(&principal.email),
-        "audit_id": audit_id,
-    });
-    let mut statements = vec![
-        audit::insert(&record, &audit_id, stamp.now, Some(&guard)),
-        super::notify::webhook_statement(
-            WebhookEvent::OperatorAction,
-            &audit_id,
-            &tenant,
-            Some(&grant),
-            data,
-            stamp.now,
-            Some(&guard),
-        ),
-    ];
-    statements.extend(plan.queries);
-    let mut answers = db.batch_rows(statements).await?.into_iter();
-    let recorded = answers.next().is_some_and(|(changes, _)| changes == 1);
-    let sets = answers.skip(1).map(|(_, rows)| rows).collect();
-    let Some(result) = content::decode(&call, sets)? else {
-        return Err(AppError::Missing {
-            what: format!("{} {:?} in this tenant", op.spec().touches, call.item()),
-        });
-    };
-    if !recorded {
-        // The grant ended (revoked) between the read and the write: the
-        // content read is dropped, and the call is refused.
-        let err = why_not(db, principal, &tenant, service, Some(&grant.id), stamp.now).await?;
-        return Err(refuse(db, principal, &tenant, service, &call, err, stamp).await);
-    }
-    Ok(OperationResult {
-        operation: op,
-        tenant_id: tenant,
-        service,
-        request_id: grant.id,
-        audit_id,
-        ran_at: stamp.now,
-        result,
+    let token = integration::token_for(db, &grant, &principal.email, boundary, stamp.now).await?;
+    Ok(Forward {
+        service: provider.registration.id,
+        token: token.token,
     })
 }

@@ -3,7 +3,6 @@
 //! every write batch touches the rows of exactly one tenant.
 
 pub mod audit;
-pub mod content;
 pub mod cron_runs;
 pub mod d1;
 pub mod db;

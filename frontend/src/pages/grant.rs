@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lockbox_shared::api::{OperationOutput, OperationResult, RequestView};
+use lockbox_provider::display::{Cell, Display, Kind};
+use lockbox_shared::api::{OperationInfo, OperationList, OperationResult, RequestView};
 use lockbox_shared::lifecycle::State;
-use lockbox_shared::operations::{ContentService, OperationName};
 
 use crate::api::{self, ApiError};
 use crate::components::error::ErrorBox;
@@ -110,23 +110,56 @@ fn Grant(
     }
 }
 
-/// The operations the grant's service allows, one form at a time.
+/// The operations the registered services offer for the grant's service,
+/// one form at a time.
 #[component]
 fn Operations(
     request: RequestView,
     reload: Callback<()>,
     refused: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
-    let Some(service) = ContentService::parse(&request.service) else {
-        return view! { <p class="notice">"No operations are defined for this service."</p> }
-            .into_any();
-    };
-    let operations: Vec<OperationName> = OperationName::of(service).collect();
-    let first = operations
-        .first()
-        .copied()
-        .unwrap_or(OperationName::GetMailbox);
-    let chosen = RwSignal::new(first);
+    let service = request.service.clone();
+    let listed = LocalResource::new(move || {
+        let service = service.clone();
+        async move { api::get::<OperationList>(&format!("/operations?service={service}")).await }
+    });
+    view! {
+        <h2>"Operations"</h2>
+        {move || match listed.get() {
+            None => view! { <p class="muted">"Loading the operations…"</p> }.into_any(),
+            Some(Err(err)) => view! { <ErrorBox error=err/> }.into_any(),
+            Some(Ok(list)) => {
+                // Those the console can run, each name once.
+                let mut operations: Vec<OperationInfo> = Vec::new();
+                for op in list.items.into_iter().filter(|o| o.forwarded) {
+                    if !operations.iter().any(|o| o.name == op.name) {
+                        operations.push(op);
+                    }
+                }
+                if operations.is_empty() {
+                    view! {
+                        <p class="notice">"No service the console reaches offers operations for this service: call the provider's service directly with a grant token."</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <OperationForm request=request.clone() operations=operations reload=reload refused=refused/>
+                    }.into_any()
+                }
+            }
+        }}
+    }
+}
+
+#[component]
+fn OperationForm(
+    request: RequestView,
+    operations: Vec<OperationInfo>,
+    reload: Callback<()>,
+    refused: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let operations = StoredValue::new(operations);
+    let chosen = RwSignal::new(0usize);
+    let current = move || operations.with_value(|ops| ops.get(chosen.get()).cloned());
     let params = RwSignal::new(BTreeMap::<String, String>::new());
     let (busy, set_busy) = signal(false);
     let outcome = RwSignal::new(None::<Result<OperationResult, ApiError>>);
@@ -139,12 +172,14 @@ fn Operations(
         if busy.get_untracked() {
             return;
         }
-        let op = chosen.get_untracked();
+        let Some(op) = operations.with_value(|ops| ops.get(chosen.get_untracked()).cloned()) else {
+            return;
+        };
         // Only this operation's parameters, and only those filled in.
         let sent: BTreeMap<String, String> = params
             .get_untracked()
             .into_iter()
-            .filter(|(k, v)| !v.trim().is_empty() && op.spec().params.iter().any(|p| p.name == k))
+            .filter(|(k, v)| !v.trim().is_empty() && op.parameters.iter().any(|p| &p.name == k))
             .map(|(k, v)| (k, v.trim().to_owned()))
             .collect();
         let (tenant_id, service_name, request_id) =
@@ -152,10 +187,10 @@ fn Operations(
         set_busy.set(true);
         spawn_local(async move {
             let result =
-                api::run_operation(&request_id, &tenant_id, &service_name, op, &sent).await;
+                api::run_operation(&request_id, &tenant_id, &service_name, &op.name, &sent).await;
             set_busy.set(false);
             match result {
-                Err(ApiError::Problem(p)) if p.status == 403 => {
+                Err(ApiError::Problem(p)) if p.status == 403 || p.status == 409 => {
                     // The grant has ended meanwhile: say why, and show it.
                     outcome.set(None);
                     refused.set(Some(ApiError::Problem(p)));
@@ -170,38 +205,39 @@ fn Operations(
     };
 
     view! {
-        <h2>"Operations"</h2>
-        <p class="muted">"Each run is written to the customer's audit log with this request, your e-mail and the parameters."</p>
+        <p class="muted">"Each run is written to the customer's audit log with this request, your e-mail and the parameters, before the service reads anything."</p>
         <form class="card form-grid operation-form" on:submit=submit>
             <label for="operation">"Operation"</label>
             <select id="operation" on:change=move |ev| {
-                if let Some(op) = OperationName::parse(&event_target_value(&ev)) {
-                    chosen.set(op);
+                let name = event_target_value(&ev);
+                if let Some(i) = operations.with_value(|ops| ops.iter().position(|o| o.name == name)) {
+                    chosen.set(i);
                     outcome.set(None);
                 }
             }>
-                {operations.iter().map(|op| {
-                    let op = *op;
-                    view! { <option value=op.as_str() selected=move || chosen.get() == op>{op.as_str()}</option> }
-                }).collect_view()}
+                {operations.with_value(|ops| ops.iter().enumerate().map(|(i, op)| {
+                    let name = op.name.clone();
+                    view! { <option value=name.clone() selected=move || chosen.get() == i>{name.clone()}</option> }
+                }).collect_view())}
             </select>
-            <p class="form-note" data-testid="operation-description">{move || chosen.get().spec().description}</p>
-            {move || chosen.get().spec().params.iter().map(|p| {
-                let name = p.name;
+            <p class="form-note" data-testid="operation-description">{move || current().map(|o| o.description).unwrap_or_default()}</p>
+            {move || current().map(|op| op.parameters.into_iter().map(|p| {
+                let name = p.name.clone();
                 let input_id = format!("param-{name}");
                 let hint_id = format!("param-{name}-hint");
+                let (read, write) = (name.clone(), name.clone());
                 view! {
-                    <label for=input_id.clone()>{name}{(!p.required).then_some(" (optional)")}</label>
+                    <label for=input_id.clone()>{name.clone()}{(!p.required).then_some(" (optional)")}</label>
                     <input id=input_id type="text" required=p.required autocomplete="off"
                         aria-describedby=hint_id.clone()
-                        prop:value=move || params.with(|m| m.get(name).cloned().unwrap_or_default())
-                        on:input=move |ev| { let v = event_target_value(&ev); params.update(|m| { m.insert(name.to_owned(), v); }); }/>
+                        prop:value=move || params.with(|m| m.get(&read).cloned().unwrap_or_default())
+                        on:input=move |ev| { let v = event_target_value(&ev); params.update(|m| { m.insert(write.clone(), v); }); }/>
                     <p class="form-note" id=hint_id>{p.description}</p>
                 }
-            }).collect_view()}
+            }).collect_view())}
             <div class="form-actions">
                 <button type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Running…".to_owned() } else { format!("Run {}", chosen.get().as_str()) }}
+                    {move || if busy.get() { "Running…".to_owned() } else { format!("Run {}", current().map(|o| o.name).unwrap_or_default()) }}
                 </button>
             </div>
         </form>
@@ -212,111 +248,71 @@ fn Operations(
             })}
         </div>
     }
-    .into_any()
 }
 
 #[component]
 fn ResultView(result: OperationResult) -> impl IntoView {
     view! {
         <article class="card result" data-testid="operation-result">
-            <h3>{result.operation.as_str()}</h3>
+            <h3>{result.operation.clone()}</h3>
             <p class="muted">"Ran at " <LocalTime ms=result.ran_at/> " · audit record " <code>{result.audit_id.clone()}</code></p>
-            {output_view(result.result)}
+            {display_view(result.result)}
         </article>
     }
 }
 
-fn bytes(n: i64) -> String {
-    format::bytes(n)
+/// One value as its kind asks: sizes in bytes, times in the reader's zone,
+/// addresses kept whole.
+fn value_view(kind: Kind, value: Cell) -> AnyView {
+    match (kind, value) {
+        (_, Cell::Null) => ().into_any(),
+        (Kind::Bytes, Cell::Number(n)) => format::bytes(n as i64).into_any(),
+        (Kind::Time, Cell::Number(n)) => view! { <LocalTime ms=n as i64/> }.into_any(),
+        (_, Cell::Number(n)) if n.fract() == 0.0 => (n as i64).to_string().into_any(),
+        (_, Cell::Number(n)) => n.to_string().into_any(),
+        (_, Cell::Text(s)) => s.into_any(),
+    }
 }
 
-/// The result in the shape people read it: a message as a message, a
-/// listing as a table, a file with its content.
-fn output_view(output: OperationOutput) -> AnyView {
-    match output {
-        OperationOutput::Mailboxes { items } => view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table class="stack">
-                <caption>"Mailboxes"</caption>
-                <thead><tr><th scope="col">"Address"</th><th scope="col">"Name"</th><th scope="col">"Items"</th><th scope="col">"Size"</th></tr></thead>
-                <tbody>{items.into_iter().map(|m| view! {
-                    <tr><td class="address" data-label="Address">{m.address}</td><td data-label="Name">{m.display_name}</td><td class="num" data-label="Items">{m.item_count}</td><td class="num" data-label="Size">{bytes(m.size_bytes)}</td></tr>
-                }).collect_view()}</tbody>
-            </table></div>
-        }.into_any(),
-        OperationOutput::MailboxStatistics(s) => view! {
-            <dl class="facts">
-                <dt>"Mailbox"</dt><dd class="address">{s.mailbox.address}</dd>
-                <dt>"Name"</dt><dd>{s.mailbox.display_name}</dd>
-                <dt>"Items"</dt><dd data-testid="item-count">{s.mailbox.item_count}</dd>
-                <dt>"Size"</dt><dd>{bytes(s.mailbox.size_bytes)}</dd>
-                {s.oldest_received_at.map(|t| view! { <dt>"Oldest message"</dt><dd><LocalTime ms=t/></dd> })}
-                {s.newest_received_at.map(|t| view! { <dt>"Newest message"</dt><dd><LocalTime ms=t/></dd> })}
-            </dl>
-        }.into_any(),
-        OperationOutput::FolderStatistics { identity, folders } => view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table class="stack">
-                <caption>{format!("Folders of {identity}")}</caption>
-                <thead><tr><th scope="col">"Folder"</th><th scope="col">"Items"</th><th scope="col">"Size"</th></tr></thead>
-                <tbody>{folders.into_iter().map(|f| view! {
-                    <tr><td data-label="Folder">{f.folder}</td><td class="num" data-label="Items">{f.item_count}</td><td class="num" data-label="Size">{bytes(f.size_bytes)}</td></tr>
-                }).collect_view()}</tbody>
-            </table></div>
-        }.into_any(),
-        OperationOutput::Messages { identity, items } => view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table class="stack">
-                <caption>{format!("Messages of {identity}")}</caption>
-                <thead><tr><th scope="col">"No."</th><th scope="col">"Received"</th><th scope="col">"From"</th><th scope="col">"Subject"</th><th scope="col">"Folder"</th></tr></thead>
-                <tbody>{items.into_iter().map(|m| view! {
-                    <tr><td class="num" data-label="No.">{m.id}</td><td data-label="Received"><LocalTime ms=m.received_at/></td><td class="address" data-label="From">{m.from}</td><td data-label="Subject">{m.subject}</td><td data-label="Folder">{m.folder}</td></tr>
-                }).collect_view()}</tbody>
-            </table></div>
-        }.into_any(),
-        OperationOutput::Message(m) => view! {
-            <div class="message">
-                <dl class="facts">
-                    <dt>"From"</dt><dd class="address">{m.header.from}</dd>
-                    <dt>"To"</dt><dd class="address">{m.header.to}</dd>
-                    <dt>"Subject"</dt><dd>{m.header.subject}</dd>
-                    <dt>"Received"</dt><dd><LocalTime ms=m.header.received_at/></dd>
-                    <dt>"Folder"</dt><dd>{m.header.folder}</dd>
-                </dl>
-                <pre class="content">{m.body}</pre>
-            </div>
-        }.into_any(),
-        OperationOutput::Sites { items } => view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table class="stack">
-                <caption>"Sites"</caption>
-                <thead><tr><th scope="col">"Site"</th><th scope="col">"Title"</th><th scope="col">"Files"</th></tr></thead>
-                <tbody>{items.into_iter().map(|s| view! {
-                    <tr><td class="address" data-label="Site">{s.url_path}</td><td data-label="Title">{s.title}</td><td class="num" data-label="Files">{s.file_count}</td></tr>
-                }).collect_view()}</tbody>
-            </table></div>
-        }.into_any(),
-        OperationOutput::Items { parent, items } => view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
-            <table class="stack">
-                <caption>{format!("In {parent}")}</caption>
-                <thead><tr><th scope="col">"Path"</th><th scope="col">"Kind"</th><th scope="col">"Size"</th><th scope="col">"Modified"</th></tr></thead>
-                <tbody>{items.into_iter().map(|i| view! {
-                    <tr><td class="address" data-label="Path">{i.path}</td><td data-label="Kind">{if i.is_folder { "Folder" } else { "File" }}</td>
-                        <td class="num" data-label="Size">{if i.is_folder { String::new() } else { bytes(i.size_bytes) }}</td>
-                        <td data-label="Modified"><LocalTime ms=i.modified_at/></td></tr>
-                }).collect_view()}</tbody>
-            </table></div>
-        }.into_any(),
-        OperationOutput::File(f) => view! {
-            <div class="file">
-                <dl class="facts">
-                    <dt>"Path"</dt><dd class="address">{f.entry.path}</dd>
-                    <dt>"Size"</dt><dd>{bytes(f.entry.size_bytes)}</dd>
-                    <dt>"Modified"</dt><dd><LocalTime ms=f.entry.modified_at/></dd>
-                </dl>
-                <pre class="content">{f.content}</pre>
-            </div>
-        }.into_any(),
+fn cell_class(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Address => "address",
+        Kind::Number | Kind::Bytes => "num",
+        Kind::Text | Kind::Time => "",
     }
+}
+
+/// The result in the shape people read it: facts, a table (stacked rows on
+/// a phone), a text as it is.
+fn display_view(display: Display) -> AnyView {
+    let facts = (!display.facts.is_empty()).then(|| {
+        view! {
+            <dl class="facts">
+                {display.facts.into_iter().filter(|f| f.value != Cell::Null).map(|f| {
+                    let class = cell_class(f.kind);
+                    let label = f.label.clone();
+                    view! { <dt>{f.label}</dt><dd class=class data-label=label>{value_view(f.kind, f.value)}</dd> }
+                }).collect_view()}
+            </dl>
+        }
+    });
+    let table = display.table.map(|t| {
+        let columns = t.columns.clone();
+        view! {
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
+            <table class="stack">
+                <caption>{t.caption}</caption>
+                <thead><tr>{t.columns.iter().map(|c| view! { <th scope="col">{c.label.clone()}</th> }).collect_view()}</tr></thead>
+                <tbody>{t.rows.into_iter().map(|row| view! {
+                    <tr>{row.into_iter().zip(columns.iter()).map(|(v, c)| view! {
+                        <td class=cell_class(c.kind) data-label=c.label.clone()>{value_view(c.kind, v)}</td>
+                    }).collect_view()}</tr>
+                }).collect_view()}</tbody>
+            </table></div>
+        }
+    });
+    let text = display
+        .text
+        .map(|t| view! { <pre class="content">{t}</pre> });
+    view! { <div class="display">{facts}{table}{text}</div> }.into_any()
 }

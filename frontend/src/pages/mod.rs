@@ -14,6 +14,8 @@ pub mod notifications;
 pub mod preapprovals;
 #[cfg(feature = "console")]
 pub mod provider_requests;
+#[cfg(feature = "console")]
+pub mod provider_services;
 #[cfg(any(feature = "approve", feature = "console"))]
 pub mod request_detail;
 #[cfg(feature = "approve")]

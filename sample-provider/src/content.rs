@@ -1,34 +1,44 @@
-//! The locked content (SPEC §5): reads of one tenant's mailboxes, sites and
-//! drive. Only the operator service reads it, and only after it has found a
-//! live grant: a read is a [`Plan`] of queries that run in the same batch
-//! as the call's audit record, which is written only if the grant is still
-//! live and the item the call names exists ([`Plan::exists`]); what the
-//! queries return is then decoded with [`decode`].
+//! The sample service's content: reads of one tenant's mailboxes, sites
+//! and drive, in its own database. A read is a [`Plan`]: first whether the
+//! item a call names exists (metadata, read before the action is recorded),
+//! then the queries that read it (only once Lockbox has recorded the
+//! action); what they return is then shown with [`decode`].
 
-use lockbox_shared::api::{
-    FileContent, FolderStatistics, ItemEntry, MailboxStatistics, MailboxSummary, Message,
-    MessageHeader, OperationOutput, SiteSummary,
-};
-use lockbox_shared::ids::TenantId;
-use lockbox_shared::operations::Invocation;
+use lockbox_provider::display::{Cell, Column, Display, Fact, Kind, Table};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
 
-use super::db::{bit, Condition, DbError, Statement};
+use crate::catalog::Invocation;
 
-/// The queries of one call's read, in one batch with its audit record.
+/// One SQL statement and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>, args: Vec<Value>) -> Self {
+        Self {
+            sql: sql.into(),
+            args,
+        }
+    }
+}
+
+/// The reads of one call.
 pub struct Plan {
-    /// Holds when the item the call names exists (`None`: the call lists
-    /// what the tenant has, which always answers). Its first query reads
-    /// that item's row with the same condition, so the record is written
-    /// exactly when [`decode`] finds the item.
-    pub exists: Option<Condition>,
+    /// One row when the item the call names exists (`None`: the call lists
+    /// what the tenant has, which always answers).
+    pub exists: Option<Statement>,
+    /// The reads of the content, run once the action is recorded.
     pub queries: Vec<Statement>,
 }
 
 /// `more`'s arguments after the tenant's.
-fn args(tenant: &TenantId, more: &[&str]) -> Vec<super::db::Value> {
-    let mut all = vec![tenant.as_str().into()];
+fn args(tenant: &str, more: &[&str]) -> Vec<Value> {
+    let mut all = vec![tenant.into()];
     all.extend(more.iter().map(|s| (*s).into()));
     all
 }
@@ -38,11 +48,11 @@ fn args(tenant: &TenantId, more: &[&str]) -> Vec<super::db::Value> {
 struct Item<'a> {
     table: &'a str,
     is: &'a str,
-    args: Vec<super::db::Value>,
+    args: Vec<Value>,
 }
 
 impl<'a> Item<'a> {
-    fn new(table: &'a str, tenant: &TenantId, is: &'a str, more: &[&str]) -> Self {
+    fn new(table: &'a str, tenant: &str, is: &'a str, more: &[&str]) -> Self {
         Self {
             table,
             is,
@@ -50,10 +60,10 @@ impl<'a> Item<'a> {
         }
     }
 
-    fn exists(&self) -> Condition {
-        Condition::new(
+    fn exists(&self) -> Statement {
+        Statement::new(
             format!(
-                "EXISTS (SELECT 1 FROM {} WHERE tenant_id = ? AND {})",
+                "SELECT 1 AS found FROM {} WHERE tenant_id = ? AND {} LIMIT 1",
                 self.table, self.is
             ),
             self.args.clone(),
@@ -81,7 +91,7 @@ impl<'a> Item<'a> {
     }
 }
 
-fn query(sql: &str, tenant: &TenantId, more: &[&str]) -> Statement {
+fn query(sql: &str, tenant: &'_ str, more: &[&str]) -> Statement {
     Statement::new(sql, args(tenant, more))
 }
 
@@ -89,7 +99,7 @@ const MAILBOX_COLUMNS: &str = "address, display_name, item_count, size_bytes";
 const ITEM_COLUMNS: &str = "path, is_folder, size_bytes, modified_at, content";
 
 /// What `call` reads of `tenant`'s content.
-pub fn plan(tenant: &TenantId, call: &Invocation) -> Plan {
+pub fn plan(tenant: &str, call: &Invocation) -> Plan {
     let t = tenant;
     let mailbox = |a: &str| Item::new("mailboxes", t, "address = ?", &[a]);
     match call {
@@ -154,7 +164,7 @@ pub fn plan(tenant: &TenantId, call: &Invocation) -> Plan {
                 "mailbox = ? AND id = ?",
                 &[identity.as_str()],
             );
-            message.args.push(i64::from(*id).into());
+            message.args.push(Value::from(i64::from(*id)));
             message.plan(
                 "id, folder, sender, recipient, subject, received_at, body",
                 vec![],
@@ -229,17 +239,6 @@ struct MailboxRow {
     size_bytes: i64,
 }
 
-impl From<MailboxRow> for MailboxSummary {
-    fn from(r: MailboxRow) -> Self {
-        MailboxSummary {
-            address: r.address,
-            display_name: r.display_name,
-            item_count: r.item_count,
-            size_bytes: r.size_bytes,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct SpanRow {
     oldest: Option<i64>,
@@ -265,22 +264,6 @@ struct MessageRow {
     body: Option<String>,
 }
 
-impl MessageRow {
-    fn header(self) -> (MessageHeader, Option<String>) {
-        (
-            MessageHeader {
-                id: self.id,
-                folder: self.folder,
-                from: self.sender,
-                to: self.recipient,
-                subject: self.subject,
-                received_at: self.received_at,
-            },
-            self.body,
-        )
-    }
-}
-
 #[derive(Deserialize)]
 struct SiteRow {
     url_path: String,
@@ -298,85 +281,140 @@ struct ItemRow {
     content: Option<String>,
 }
 
-impl ItemRow {
-    fn entry(self) -> (ItemEntry, Option<String>) {
-        (
-            ItemEntry {
-                path: self.path,
-                is_folder: bit(self.is_folder),
-                size_bytes: self.size_bytes,
-                modified_at: self.modified_at,
-            },
-            self.content,
-        )
-    }
-}
-
-fn file(row: ItemRow) -> FileContent {
-    let (entry, content) = row.entry();
-    FileContent {
-        entry,
-        content: content.unwrap_or_default(),
-    }
-}
-
 /// The result sets of a [`Plan`]'s queries, one by one.
-struct Sets(std::vec::IntoIter<Vec<serde_json::Value>>);
+struct Sets(std::vec::IntoIter<Vec<Value>>);
 
 impl Sets {
-    fn next<T: DeserializeOwned>(&mut self) -> Result<Vec<T>, DbError> {
-        super::db::decode(self.0.next())
+    fn next<T: DeserializeOwned>(&mut self) -> Result<Vec<T>, String> {
+        self.0
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| serde_json::from_value(row).map_err(|e| format!("a content row: {e}")))
+            .collect()
     }
 
     /// The first set's first row, if any: the item a call names.
-    fn item<T: DeserializeOwned>(&mut self) -> Result<Option<T>, DbError> {
+    fn item<T: DeserializeOwned>(&mut self) -> Result<Option<T>, String> {
         Ok(self.next()?.into_iter().next())
     }
 }
 
-/// What `call` returns, from the result sets of its [`plan`]; `None` when
-/// the item it names does not exist.
-pub fn decode(
-    call: &Invocation,
-    sets: Vec<Vec<serde_json::Value>>,
-) -> Result<Option<OperationOutput>, DbError> {
+fn table(caption: String, columns: &[(&str, Kind)], rows: Vec<Vec<Cell>>) -> Display {
+    Display {
+        table: Some(Table {
+            caption,
+            columns: columns
+                .iter()
+                .map(|(label, kind)| Column::new(label, *kind))
+                .collect(),
+            rows,
+        }),
+        ..Display::default()
+    }
+}
+
+fn items(parent: &str, rows: Vec<ItemRow>) -> Display {
+    table(
+        format!("In {parent}"),
+        &[
+            ("Path", Kind::Address),
+            ("Kind", Kind::Text),
+            ("Size", Kind::Bytes),
+            ("Modified", Kind::Time),
+        ],
+        rows.into_iter()
+            .map(|r| {
+                let folder = r.is_folder != 0;
+                vec![
+                    r.path.into(),
+                    if folder { "Folder" } else { "File" }.into(),
+                    if folder {
+                        Cell::Null
+                    } else {
+                        r.size_bytes.into()
+                    },
+                    r.modified_at.into(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+fn file(r: ItemRow) -> Display {
+    Display {
+        facts: vec![
+            Fact::new("Path", Kind::Address, r.path),
+            Fact::new("Size", Kind::Bytes, r.size_bytes),
+            Fact::new("Modified", Kind::Time, r.modified_at),
+        ],
+        table: None,
+        text: Some(r.content.unwrap_or_default()),
+    }
+}
+
+/// What `call` returns, from the result sets of its [`plan`]'s queries;
+/// `None` when the item it names is gone.
+pub fn decode(call: &Invocation, sets: Vec<Vec<Value>>) -> Result<Option<Display>, String> {
     let mut sets = Sets(sets.into_iter());
     Ok(match call {
-        Invocation::GetMailbox => Some(OperationOutput::Mailboxes {
-            items: sets
-                .next::<MailboxRow>()?
+        Invocation::GetMailbox => Some(table(
+            "Mailboxes".to_owned(),
+            &[
+                ("Address", Kind::Address),
+                ("Name", Kind::Text),
+                ("Items", Kind::Number),
+                ("Size", Kind::Bytes),
+            ],
+            sets.next::<MailboxRow>()?
                 .into_iter()
-                .map(Into::into)
+                .map(|m| {
+                    vec![
+                        m.address.into(),
+                        m.display_name.into(),
+                        m.item_count.into(),
+                        m.size_bytes.into(),
+                    ]
+                })
                 .collect(),
-        }),
+        )),
         Invocation::GetMailboxStatistics { .. } => {
-            let Some(mailbox) = sets.item::<MailboxRow>()? else {
+            let Some(m) = sets.item::<MailboxRow>()? else {
                 return Ok(None);
             };
             let span = sets.item::<SpanRow>()?;
-            Some(OperationOutput::MailboxStatistics(MailboxStatistics {
-                mailbox: mailbox.into(),
-                oldest_received_at: span.as_ref().and_then(|s| s.oldest),
-                newest_received_at: span.and_then(|s| s.newest),
-            }))
+            Some(Display {
+                facts: vec![
+                    Fact::new("Mailbox", Kind::Address, m.address),
+                    Fact::new("Name", Kind::Text, m.display_name),
+                    Fact::new("Items", Kind::Number, m.item_count),
+                    Fact::new("Size", Kind::Bytes, m.size_bytes),
+                    Fact::new(
+                        "Oldest message",
+                        Kind::Time,
+                        span.as_ref().and_then(|s| s.oldest),
+                    ),
+                    Fact::new("Newest message", Kind::Time, span.and_then(|s| s.newest)),
+                ],
+                ..Display::default()
+            })
         }
         Invocation::GetMailboxFolderStatistics { identity } => {
             if sets.item::<MailboxRow>()?.is_none() {
                 return Ok(None);
             }
-            let folders = sets
-                .next::<FolderRow>()?
-                .into_iter()
-                .map(|r| FolderStatistics {
-                    folder: r.folder,
-                    item_count: r.item_count,
-                    size_bytes: r.size_bytes,
-                })
-                .collect();
-            Some(OperationOutput::FolderStatistics {
-                identity: identity.as_str().to_owned(),
-                folders,
-            })
+            Some(table(
+                format!("Folders of {}", identity.as_str()),
+                &[
+                    ("Folder", Kind::Text),
+                    ("Items", Kind::Number),
+                    ("Size", Kind::Bytes),
+                ],
+                sets.next::<FolderRow>()?
+                    .into_iter()
+                    .map(|f| vec![f.folder.into(), f.item_count.into(), f.size_bytes.into()])
+                    .collect(),
+            ))
         }
         Invocation::GetMessage {
             identity,
@@ -385,65 +423,69 @@ pub fn decode(
             if sets.item::<MailboxRow>()?.is_none() {
                 return Ok(None);
             }
-            let items = sets
-                .next::<MessageRow>()?
-                .into_iter()
-                .map(|r| r.header().0)
-                .collect();
-            Some(OperationOutput::Messages {
-                identity: identity.as_str().to_owned(),
-                items,
-            })
+            Some(table(
+                format!("Messages of {}", identity.as_str()),
+                &[
+                    ("No.", Kind::Number),
+                    ("Received", Kind::Time),
+                    ("From", Kind::Address),
+                    ("Subject", Kind::Text),
+                    ("Folder", Kind::Text),
+                ],
+                sets.next::<MessageRow>()?
+                    .into_iter()
+                    .map(|m| {
+                        vec![
+                            m.id.into(),
+                            m.received_at.into(),
+                            m.sender.into(),
+                            m.subject.into(),
+                            m.folder.into(),
+                        ]
+                    })
+                    .collect(),
+            ))
         }
         Invocation::GetMessage {
             message_id: Some(_),
             ..
-        } => sets.item::<MessageRow>()?.map(|r| {
-            let (header, body) = r.header();
-            OperationOutput::Message(Message {
-                header,
-                body: body.unwrap_or_default(),
-            })
+        } => sets.item::<MessageRow>()?.map(|m| Display {
+            facts: vec![
+                Fact::new("From", Kind::Address, m.sender),
+                Fact::new("To", Kind::Address, m.recipient),
+                Fact::new("Subject", Kind::Text, m.subject),
+                Fact::new("Received", Kind::Time, m.received_at),
+                Fact::new("Folder", Kind::Text, m.folder),
+            ],
+            table: None,
+            text: Some(m.body.unwrap_or_default()),
         }),
-        Invocation::GetSite => Some(OperationOutput::Sites {
-            items: sets
-                .next::<SiteRow>()?
+        Invocation::GetSite => Some(table(
+            "Sites".to_owned(),
+            &[
+                ("Site", Kind::Address),
+                ("Title", Kind::Text),
+                ("Files", Kind::Number),
+            ],
+            sets.next::<SiteRow>()?
                 .into_iter()
-                .map(|r| SiteSummary {
-                    url_path: r.url_path,
-                    title: r.title,
-                    file_count: r.file_count,
-                })
+                .map(|s| vec![s.url_path.into(), s.title.into(), s.file_count.into()])
                 .collect(),
-        }),
+        )),
         Invocation::GetSiteFileList { site } => {
-            if sets.item::<serde_json::Value>()?.is_none() {
+            if sets.item::<Value>()?.is_none() {
                 return Ok(None);
             }
-            Some(OperationOutput::Items {
-                parent: site.as_str().to_owned(),
-                items: sets
-                    .next::<ItemRow>()?
-                    .into_iter()
-                    .map(|r| r.entry().0)
-                    .collect(),
-            })
+            Some(items(site.as_str(), sets.next::<ItemRow>()?))
         }
-        Invocation::GetSiteFile { .. } | Invocation::GetDriveItem { .. } => sets
-            .item::<ItemRow>()?
-            .map(|r| OperationOutput::File(file(r))),
+        Invocation::GetSiteFile { .. } | Invocation::GetDriveItem { .. } => {
+            sets.item::<ItemRow>()?.map(file)
+        }
         Invocation::GetDriveItemList { path } => {
-            if sets.item::<serde_json::Value>()?.is_none() {
+            if sets.item::<Value>()?.is_none() {
                 return Ok(None);
             }
-            Some(OperationOutput::Items {
-                parent: path.as_str().to_owned(),
-                items: sets
-                    .next::<ItemRow>()?
-                    .into_iter()
-                    .map(|r| r.entry().0)
-                    .collect(),
-            })
+            Some(items(path.as_str(), sets.next::<ItemRow>()?))
         }
     })
 }

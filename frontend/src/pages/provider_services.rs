@@ -1,0 +1,261 @@
+//! Provider console > Services (integration admins): the provider services
+//! registered with Lockbox, what they serve and offer, their key ids, the
+//! service calls refused in the last day, registering one (its
+//! registration as JSON, as `POST /api/v1/provider/services` takes it),
+//! removing one, and the provider log of these changes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use lockbox_shared::integration::{
+    OperationKind, ProviderLog, RegisteredService, ServiceList, ServiceRegistration,
+};
+
+use crate::api::{self, ApiError};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::error::ErrorBox;
+use crate::components::focus::focus_later;
+use crate::components::time::LocalTime;
+
+#[component]
+pub fn ProviderServicesPage() -> impl IntoView {
+    let services = api::provider_services();
+    let log = api::provider_log();
+    let reload = Callback::new(move |_| {
+        services.refetch();
+        log.refetch();
+    });
+    let outcome = RwSignal::new(None::<String>);
+    view! {
+        <section class="page services-page">
+            <p class="crumbs">"Provider console"</p>
+            <h1>"Services"</h1>
+            <p class="muted">"The provider's services that put customer content behind Lockbox. Each signs in with its own key, gets grant tokens it verifies offline, and records every operator action in the customer's audit log before it reads anything."</p>
+            <div role="status" aria-live="polite" id="services-outcome">
+                {move || outcome.get().map(|text| view! { <p class="confirmation" data-testid="services-outcome">{text}</p> })}
+            </div>
+            {move || match services.get() {
+                None => view! { <p class="muted">"Loading the services…"</p> }.into_any(),
+                Some(Err(err)) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
+                // The form and the log only for those who may see the list.
+                Some(Ok(list)) => view! {
+                    <Services list=list reload=reload outcome=outcome/>
+                    <Register reload=reload outcome=outcome/>
+                    {move || log.get().map(|answer| match answer {
+                        Ok(log) => view! { <Log log=log/> }.into_any(),
+                        Err(err) => view! { <ErrorBox error=err/> }.into_any(),
+                    })}
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Services(
+    list: ServiceList,
+    reload: Callback<()>,
+    outcome: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let refused: i64 = list.refused_calls.iter().map(|r| r.count).sum();
+    let reasons = list
+        .refused_calls
+        .iter()
+        .map(|r| format!("{} {}", r.count, r.reason))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let class = if refused > 0 { "notice" } else { "muted" };
+    view! {
+        <p data-testid="refused-calls" class=class>
+            {if refused == 0 {
+                "No service call was refused in the last 24 hours.".to_owned()
+            } else {
+                format!("{refused} service calls were refused in the last 24 hours ({reasons}): a service with a wrong key or clock, or someone posing as one.")
+            }}
+        </p>
+        {if list.items.is_empty() {
+            view! { <p class="muted">"No service is registered yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="service-list">
+                    {list.items.into_iter().map(|s| view! { <Service service=s reload=reload outcome=outcome/> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Service(
+    service: RegisteredService,
+    reload: Callback<()>,
+    outcome: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let r = service.registration.clone();
+    let open = RwSignal::new(false);
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let id = r.id.clone();
+    let remove = Callback::new(move |_| {
+        set_busy.set(true);
+        let id = id.clone();
+        spawn_local(async move {
+            match api::remove_provider_service(&id).await {
+                Ok(()) => {
+                    open.set(false);
+                    outcome.set(Some(format!(
+                        "Removed {id}: its sign-ins stop working now."
+                    )));
+                    focus_later("#services-outcome > *");
+                    reload.run(());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            set_busy.set(false);
+        });
+    });
+    let content = r
+        .operations
+        .iter()
+        .filter(|o| o.kind == OperationKind::Content)
+        .count();
+    let keys: Vec<String> = r.keys.iter().map(|k| k.kid.clone()).collect();
+    let title = format!("Remove {}?", r.id);
+    let name = r.name.clone();
+    view! {
+        <li class="card service" data-testid="service" data-service=r.id.clone()>
+            <h2><span class="address">{r.id.clone()}</span></h2>
+            <p>{r.name.clone()}</p>
+            <dl class="facts">
+                <dt>"Serves"</dt><dd>{r.serves.join(", ")}</dd>
+                <dt>"Operations"</dt>
+                <dd>{format!("{} ({} read content)", r.operations.len(), content)}</dd>
+                <dt>"Keys"</dt><dd class="address">{keys.join(", ")}</dd>
+                {r.access_common_name.clone().map(|cn| view! { <dt>"Access service token"</dt><dd class="address">{cn}</dd> })}
+                <dt>"Changed"</dt><dd><LocalTime ms=service.updated_at/></dd>
+                <dt>"Changed by"</dt><dd class="address">{service.updated_by.clone()}</dd>
+            </dl>
+            <details>
+                <summary>"Operations"</summary>
+                <ul class="operation-list">
+                    {r.operations.iter().map(|o| view! {
+                        <li><code>{o.name.clone()}</code>
+                            {format!(" · {}{}", match o.kind { OperationKind::Content => "content", OperationKind::Metadata => "metadata" },
+                                o.service.as_ref().map(|s| format!(" · {s}")).unwrap_or_default())}
+                            <br/><span class="muted">{o.description.clone()}</span></li>
+                    }).collect_view()}
+                </ul>
+            </details>
+            {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>"Remove"</button>
+            <ConfirmDialog open=open title=Signal::stored(title)
+                confirm_label=Signal::stored("Remove service".to_owned()) danger=true busy=busy on_confirm=remove>
+                <p>{name.clone()}" can no longer sign in to Lockbox: it records nothing, so it must read nothing. Grant tokens name it no more. The removal is recorded in the provider log."</p>
+            </ConfirmDialog>
+        </li>
+    }
+}
+
+/// What a new registration looks like, to start from.
+const EXAMPLE: &str = r#"{
+  "id": "svc:mail",
+  "name": "Mail store",
+  "serves": ["mail"],
+  "operations": [
+    { "name": "Get-Message", "description": "One message with its body.", "kind": "content",
+      "parameters": [{ "name": "Identity", "description": "The mailbox's address.", "required": true }] }
+  ],
+  "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": "<the public key, base64url>", "kid": "<its id>" }]
+}"#;
+
+#[component]
+fn Register(reload: Callback<()>, outcome: RwSignal<Option<String>>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let (busy, set_busy) = signal(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let local = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = js_sys::JSON::parse(&text.get_untracked())
+            .map_err(|_| "it is not JSON".to_owned())
+            .and_then(|v| {
+                serde_wasm_bindgen::from_value::<ServiceRegistration>(v).map_err(|e| e.to_string())
+            });
+        let registration = match parsed {
+            Ok(r) => r,
+            Err(e) => {
+                local.set(Some(format!(
+                    "This is not a registration ({e}). Start from the example below."
+                )));
+                return;
+            }
+        };
+        local.set(None);
+        set_busy.set(true);
+        spawn_local(async move {
+            match api::register_provider_service(&registration).await {
+                Ok(saved) => {
+                    error.set(None);
+                    text.set(String::new());
+                    outcome.set(Some(format!(
+                        "Saved {}: it may sign in with the keys listed.",
+                        saved.registration.id
+                    )));
+                    focus_later("#services-outcome > *");
+                    reload.run(());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+            set_busy.set(false);
+        });
+    };
+    view! {
+        <article class="card" aria-labelledby="register-title">
+            <h2 id="register-title">"Register or change a service"</h2>
+            <form class="form-grid" on:submit=submit>
+                <label for="registration">"Registration (JSON)"</label>
+                <textarea id="registration" rows="10" spellcheck="false" aria-describedby="registration-hint"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <p class="form-note" id="registration-hint">"The same body as POST /api/v1/provider/services. The same id again replaces the registration; two keys are allowed during a rotation."</p>
+                {move || local.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
+                <div class="form-actions">
+                    <button type="submit" disabled=move || busy.get() || text.get().trim().is_empty()>
+                        {move || if busy.get() { "Saving…" } else { "Save registration" }}
+                    </button>
+                </div>
+            </form>
+            <details>
+                <summary>"Example"</summary>
+                <pre class="content">{EXAMPLE}</pre>
+            </details>
+        </article>
+    }
+}
+
+#[component]
+fn Log(log: ProviderLog) -> impl IntoView {
+    view! {
+        <article class="card" aria-labelledby="provider-log-title">
+            <h2 id="provider-log-title">"Provider log"</h2>
+            {if log.items.is_empty() {
+                view! { <p class="muted">"Nothing registered or changed yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="provider-log">
+                        {log.items.into_iter().map(|e| {
+                            let keys = e.details.get("KeyIds").cloned();
+                            view! {
+                                <li data-testid="provider-log-entry">
+                                    <p><code>{e.activity}</code>" "<span class="address">{e.item}</span></p>
+                                    <p class="muted"><LocalTime ms=e.occurred_at/>" · "<span class="address">{e.user}</span></p>
+                                    {keys.map(|k| view! { <p class="muted">"Keys: "<span class="address">{k}</span></p> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </article>
+    }
+}
