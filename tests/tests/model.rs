@@ -1393,7 +1393,13 @@ impl World {
                 retry,
             } => {
                 let Some(request) = self.batch_request(request) else {
-                    return;
+                    // No request yet: one is opened instead.
+                    return self.step(&Op::Create {
+                        engineer: 0,
+                        tenant: request % 2,
+                        service: (request / 2) % 2,
+                        minutes: 60,
+                    });
                 };
                 let live = self.grant_live(request);
                 let batch = self.prepare_batch(request, actions, token);
@@ -1405,7 +1411,13 @@ impl World {
             }
             Op::Resend { pick } => {
                 if self.recorded.is_empty() {
-                    return;
+                    // Nothing to send again yet: a batch sent twice.
+                    return self.step(&Op::Record {
+                        request: pick,
+                        actions: 1,
+                        token: false,
+                        retry: true,
+                    });
                 }
                 let pick = pick % self.recorded.len();
                 let batch = self.recorded[pick].0.clone();
@@ -1417,7 +1429,13 @@ impl World {
                 record_first,
             } => {
                 let Some(request) = self.batch_request(request) else {
-                    return;
+                    // No request yet: one is opened instead.
+                    return self.step(&Op::Create {
+                        engineer: 0,
+                        tenant: request % 2,
+                        service: (request / 2) % 2,
+                        minutes: 60,
+                    });
                 };
                 let before = self.grant_live(request);
                 let batch = self.prepare_batch(request, 2, self.executed.is_multiple_of(3));

@@ -378,7 +378,13 @@ pub async fn prepare<D: Database>(
         forwarded,
     )?;
     let given = parameters(&op, params)?;
-    let item = given.values().next().cloned().unwrap_or_default();
+    // The refusal's item: the first parameter given, in the registration's order.
+    let item = op
+        .parameters
+        .iter()
+        .find_map(|p| given.get(&p.name))
+        .cloned()
+        .unwrap_or_default();
     let call = || (op.name.as_str(), item.as_str(), given.clone());
     if let Err(denied) = role {
         return Err(refuse(
