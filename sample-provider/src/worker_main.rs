@@ -35,7 +35,13 @@ thread_local! {
     static KEYS: RefCell<Option<(Jwks, f64)>> = const { RefCell::new(None) };
     /// The Access team's signing keys and when they were fetched.
     static ACCESS_KEYS: RefCell<Option<(jsonwebtoken::jwk::JwkSet, f64)>> = const { RefCell::new(None) };
+    /// Sign-in tokens verified already: the engineer's e-mail and the
+    /// token's expiry (seconds), until it expires (RS256 is slow in wasm).
+    static SIGNED_IN: RefCell<std::collections::HashMap<String, (String, i64)>> = RefCell::new(std::collections::HashMap::new());
 }
+
+/// Verified sign-in tokens an isolate remembers at most.
+const SIGNED_IN_CACHE: usize = 1_024;
 
 fn var(env: &Env, name: &str) -> Option<String> {
     env.secret(name)
@@ -173,6 +179,7 @@ async fn lockbox_keys(lockbox: &Lockbox, refresh: bool) -> Result<Jwks, Problem>
 struct Identity {
     #[serde(default)]
     email: Option<String>,
+    exp: i64,
 }
 
 fn unauthenticated() -> Problem {
@@ -201,7 +208,22 @@ fn access_token(req: &Request) -> Option<String> {
 /// key in development, the Access team's keys otherwise.
 async fn engineer(req: &Request, env: &Env) -> Result<String, Problem> {
     let token = access_token(req).ok_or_else(unauthenticated)?;
-    let header = jsonwebtoken::decode_header(&token).map_err(|_| unauthenticated())?;
+    let now = Date::now().as_millis() as i64 / 1000;
+    if let Some(email) = SIGNED_IN.with(|c| {
+        c.borrow()
+            .get(&token)
+            .filter(|(_, exp)| now < *exp)
+            .map(|(email, _)| email.clone())
+    }) {
+        return Ok(email);
+    }
+    let email = verify_sign_in(&token, env).await?;
+    Ok(email)
+}
+
+/// Verifies `token` and remembers it until it expires.
+async fn verify_sign_in(token: &str, env: &Env) -> Result<String, Problem> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| unauthenticated())?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.leeway = LEEWAY_SECONDS;
     let key = if var(env, "LOCKBOX_DEV_AUTH").as_deref() == Some("1") {
@@ -228,13 +250,22 @@ async fn engineer(req: &Request, env: &Env) -> Result<String, Problem> {
         let jwk = keys.find(&kid).ok_or_else(unauthenticated)?;
         jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|_| unauthenticated())?
     };
-    let data = jsonwebtoken::decode::<Identity>(&token, &key, &validation)
+    let data = jsonwebtoken::decode::<Identity>(token, &key, &validation)
         .map_err(|_| unauthenticated())?;
-    data.claims
+    let email = data
+        .claims
         .email
         .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty())
-        .ok_or_else(unauthenticated)
+        .ok_or_else(unauthenticated)?;
+    SIGNED_IN.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= SIGNED_IN_CACHE {
+            cache.clear();
+        }
+        cache.insert(token.to_owned(), (email.clone(), data.claims.exp));
+    });
+    Ok(email)
 }
 
 async fn access_keys(issuer: &str) -> Result<jsonwebtoken::jwk::JwkSet, Problem> {
