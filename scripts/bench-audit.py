@@ -55,18 +55,19 @@ def main():
         left -= n
     print(f"seeded {RECORDS} records in {time.perf_counter() - t:.1f} s")
     cookie = sign_in("auditor@tailspin.example")
-    db_file = next(p for p in glob.glob(f"{D1_DIR}/v3/d1/miniflare-D1DatabaseObject/*.sqlite")
-                   if not p.endswith("metadata.sqlite"))
-    db = sqlite3.connect(db_file)
+    # Lockbox's file among the local D1 files (the sample service has one too).
+    db = next(c for c in (sqlite3.connect(p) for p in glob.glob(f"{D1_DIR}/v3/d1/miniflare-D1DatabaseObject/*.sqlite")
+                          if not p.endswith("metadata.sqlite"))
+              if c.execute("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'audit_log')").fetchone()[0])
 
     searches = [
         ("one activity, newest 100",
          "activity=Set-AccessToCustomerDataRequest",
          "a.tenant_id = ? AND a.activity IN (?)", [TAILSPIN, "Set-AccessToCustomerDataRequest"]),
         ("one user and one activity",
-         "user=person3@bulk.example&activity=Get-Mailbox",
+         "user=person3@bulk.example&activity=Add-RoleMember",
          "a.tenant_id = ? AND a.activity IN (?) AND a.user IN (?)",
-         [TAILSPIN, "Get-Mailbox", "person3@bulk.example"]),
+         [TAILSPIN, "Add-RoleMember", "person3@bulk.example"]),
         ("one hour of 2025",
          "start=1735700000000&end=1735703600000",
          "a.tenant_id = ? AND a.occurred_at >= ? AND a.occurred_at < ?",

@@ -21,22 +21,35 @@ const WOODGROVE: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000004";
 /// One tamper case at a time.
 static DATABASE: Mutex<()> = Mutex::new(());
 
-/// The local D1 database file of the server under test.
+/// The local D1 database file of the server under test: of the local D1
+/// files (the sample provider service keeps its own there too), the one
+/// that holds the audit log.
 fn database() -> Connection {
     let out = std::env::var("LOCKBOX_TEST_OUTPUT").expect("LOCKBOX_TEST_OUTPUT (set by make test)");
     let dir = PathBuf::from(out).join("d1/v3/d1/miniflare-D1DatabaseObject");
-    let file = std::fs::read_dir(&dir)
+    std::fs::read_dir(&dir)
         .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
+        .filter(|p| {
             p.extension().is_some_and(|x| x == "sqlite")
                 && p.file_name().is_none_or(|n| n != "metadata.sqlite")
         })
-        .expect("the D1 database file");
-    let conn = Connection::open(file).expect("open");
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .expect("timeout");
-    conn
+        .find_map(|file| {
+            let conn = Connection::open(file).expect("open");
+            let lockbox: bool = conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'audit_log')",
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("schema");
+            lockbox.then_some(conn)
+        })
+        .inspect(|conn| {
+            conn.busy_timeout(std::time::Duration::from_secs(10))
+                .expect("timeout");
+        })
+        .expect("Lockbox's D1 database file")
 }
 
 /// Runs `sql` with the audit log's triggers off (a tamperer's first step).
