@@ -1,5 +1,8 @@
 //! Turning times and durations into words: plain functions, tested below.
 
+use lockbox_shared::i18n::Lang;
+use lockbox_shared::text;
+
 /// A span of time people read at a glance: "3 h 05 min", "12 min 04 s",
 /// "45 s". Negative spans read as "0 s".
 pub fn duration(ms: i64) -> String {
@@ -26,23 +29,19 @@ pub fn grant_choices(asked: u32) -> Vec<u32> {
     choices
 }
 
-/// A requested duration in minutes: "4 hours", "1 hour 30 minutes", "45 minutes".
+/// A requested duration in minutes, in words, in the reader's language:
+/// "4 hours", "1 hour 30 minutes", "45 minutes" ("2 ore 30 minuti").
 pub fn minutes(total: u32) -> String {
-    let (h, m) = (total / 60, total % 60);
-    let hours = match h {
-        0 => String::new(),
-        1 => "1 hour".to_owned(),
-        n => format!("{n} hours"),
-    };
-    let mins = match m {
-        0 => String::new(),
-        1 => "1 minute".to_owned(),
-        n => format!("{n} minutes"),
-    };
-    match (hours.is_empty(), mins.is_empty()) {
-        (false, false) => format!("{hours} {mins}"),
-        (false, true) => hours,
-        _ => mins,
+    minutes_in(crate::i18n::lang(), total)
+}
+
+/// [`minutes`] in `lang`.
+pub fn minutes_in(lang: Lang, total: u32) -> String {
+    let (h, m) = (i64::from(total / 60), i64::from(total % 60));
+    match (h, m) {
+        (0, m) => text::minutes(lang, m),
+        (h, 0) => text::hours(lang, h),
+        (h, m) => format!("{} {}", text::hours(lang, h), text::minutes(lang, m)),
     }
 }
 
@@ -75,7 +74,7 @@ pub fn remaining(deadline: i64, now: i64) -> Option<i64> {
 /// The countdown text for `deadline`: "2 h 10 min left", or `passed`.
 pub fn countdown(deadline: i64, now: i64, passed: &str) -> String {
     match remaining(deadline, now) {
-        Some(ms) => format!("{} left", duration(ms)),
+        Some(ms) => text::time_left(crate::i18n::lang(), &duration(ms)),
         None => passed.to_owned(),
     }
 }
@@ -87,10 +86,17 @@ pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Optio
     use lockbox_shared::lifecycle::State;
     let deadline = view.deadline()?;
     match view.effective_state_at(now) {
-        State::PendingManagerApproval | State::PendingCustomerApproval => {
-            Some(format!("Expires in {}", duration(deadline - now)))
+        State::PendingManagerApproval | State::PendingCustomerApproval => Some(text::expires_in(
+            crate::i18n::lang(),
+            &duration(deadline - now),
+        )),
+        State::Approved => {
+            let lang = crate::i18n::lang();
+            Some(text::access_left(
+                lang,
+                &countdown(deadline, now, &text::ended(lang)),
+            ))
         }
-        State::Approved => Some(format!("Access: {}", countdown(deadline, now, "ended"))),
         _ => None,
     }
 }

@@ -10,6 +10,7 @@
 pub mod api;
 mod components;
 pub mod format;
+pub mod i18n;
 mod pages;
 pub mod routes;
 
@@ -27,6 +28,7 @@ use crate::routes::{home_of, AppRoute, Page};
 /// of another part is loaded by the browser (see `router::go`).
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::init();
     provide_session();
     provide_clock();
     let page = provide_router();

@@ -103,8 +103,9 @@ pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
 
 /// The places the navigation offers `me`, with their labels: only those
 /// their roles use (nothing while signed out).
-pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static str)> {
+pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, String)> {
     use lockbox_shared::policy::{authorize, Action};
+    use lockbox_shared::text;
     let Some(me) = me else {
         return Vec::new();
     };
@@ -113,39 +114,39 @@ pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static 
         (
             Action::CreateRequest,
             AppRoute::ProviderRequests,
-            "My requests",
+            text::nav_my_requests as fn(_) -> _,
         ),
         (
             Action::ListAwaitingPreapproval,
             AppRoute::Preapprovals,
-            "Pre-approvals",
+            text::nav_preapprovals,
         ),
         (
             Action::ListTenantRequests,
             AppRoute::LockboxRequests,
-            "Support",
+            text::nav_support,
         ),
         (
             Action::ManageProviderServices,
             AppRoute::ProviderServices,
-            "Services",
+            text::nav_services,
         ),
-        (Action::SearchAudit, AppRoute::Audit, "Audit log"),
+        (Action::SearchAudit, AppRoute::Audit, text::nav_audit),
         (
             Action::ReadLockboxSetting,
             AppRoute::SecurityPrivacy,
-            "Settings",
+            text::nav_settings,
         ),
-        (Action::ListRoleHolders, AppRoute::Roles, "Roles"),
+        (Action::ListRoleHolders, AppRoute::Roles, text::nav_roles),
         (
             Action::ManageNotifications,
             AppRoute::Notifications,
-            "Notifications",
+            text::nav_notifications,
         ),
     ]
     .into_iter()
     .filter(|(action, _, _)| may(*action))
-    .map(|(_, route, label)| (route, label))
+    .map(|(_, route, label)| (route, label(crate::i18n::lang())))
     .collect()
 }
 
@@ -321,7 +322,7 @@ mod tests {
     #[test]
     fn each_person_starts_where_their_roles_work_and_sees_only_those_places() {
         use lockbox_shared::roles::{CustomerRole::*, ProviderRole::*};
-        let labels = |me: &lockbox_shared::api::Me| -> Vec<&str> {
+        let labels = |me: &lockbox_shared::api::Me| -> Vec<String> {
             nav_for(Some(me)).into_iter().map(|(_, l)| l).collect()
         };
         let engineer = provider(&[SupportEngineer]);

@@ -7,6 +7,7 @@ pub mod names;
 
 pub mod api;
 pub mod audit;
+pub mod i18n;
 pub mod ids;
 pub mod integration;
 pub mod lifecycle;
@@ -16,6 +17,7 @@ pub mod policy;
 pub mod problem;
 pub mod receipt;
 pub mod roles;
+pub mod text;
 #[cfg(feature = "tlog")]
 pub mod tlog;
 pub mod validation;

@@ -35,9 +35,11 @@ export async function launch() {
   });
 }
 
-// Opens a page at the given viewport; page errors fail the test that reads them.
-export async function openPage(browser, viewport) {
-  const context = await browser.newContext({ viewport, isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
+// Opens a page at the given viewport, in a browser set to `locale` (its
+// `navigator.languages`; English unless said); page errors fail the test
+// that reads them.
+export async function openPage(browser, viewport, locale = 'en-US') {
+  const context = await browser.newContext({ viewport, locale, isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -119,8 +121,8 @@ export async function createPendingRequest(minutes = 90, tenant = CONTOSO) {
 
 // A browser context signed in as `email` (cookie set directly; the sign-in
 // page itself has its own test).
-export async function signedInPage(browser, viewport, email) {
-  const opened = await openPage(browser, viewport);
+export async function signedInPage(browser, viewport, email, locale) {
+  const opened = await openPage(browser, viewport, locale);
   const value = await apiSignIn(email);
   await opened.context.addCookies([{
     name: 'CF_Authorization', value, url: BASE_URL, httpOnly: true, secure: true, sameSite: 'Strict',

@@ -3,9 +3,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use lockbox_shared::i18n::Lang;
+use lockbox_shared::text;
+
 use crate::api::{self, ApiError};
 use crate::components::router::{navigate, NavLink};
 use crate::components::session::use_session;
+use crate::i18n::{lang, switch_to};
 use crate::routes::{nav_for, AppRoute};
 
 /// The places the signed-in person's roles use; none while signed out.
@@ -17,7 +21,7 @@ fn MainNav() -> impl IntoView {
         let places = nav_for(me.as_ref());
         (!places.is_empty()).then(|| {
             view! {
-                <nav class="shell-nav" aria-label="Main">
+                <nav class="shell-nav" aria-label=text::main_navigation(lang())>
                     {places.into_iter().map(|(route, label)| view! {
                         <NavLink href=route.path()>{label}</NavLink>
                     }).collect_view()}
@@ -64,6 +68,7 @@ fn WhoIsSignedIn() -> impl IntoView {
     };
     view! {
         <div class="who">
+                <LanguageMenu/>
                 {move || session.me.get().map(|me| match me {
                     Ok(me) => {
                         let roles = me.principal.membership.role_labels().join(", ");
@@ -73,15 +78,38 @@ fn WhoIsSignedIn() -> impl IntoView {
                                 <span class="who-name" data-testid="who-name">{me.principal.display_name.clone()}</span>
                                 <span class="who-roles" data-testid="who-roles">{format!("{org} · {roles}")}</span>
                             </span>
-                            <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
+                            <button type="button" class="secondary" on:click=sign_out>{text::sign_out(lang())}</button>
                         }.into_any()
                     }
                     Err(ApiError::SignedOut) => view! {
-                        <a class="sign-in-link" href=AppRoute::SignIn.path()>"Sign in"</a>
+                        <a class="sign-in-link" href=AppRoute::SignIn.path()>{text::sign_in(lang())}</a>
                     }.into_any(),
                     Err(err) => view! { <span class="who-error">{err.message()}</span> }.into_any(),
                 })}
             {move || error.get().map(|msg| view! { <span class="who-error" role="alert">{msg}</span> })}
         </div>
+    }
+}
+
+/// The language menu, on every page (signed in or not): each language by
+/// its code, named in itself for screen readers and on hover.
+#[component]
+fn LanguageMenu() -> impl IntoView {
+    let current = lang();
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{text::language(current)}</span>
+            <select data-testid="language" title=text::language(current) on:change=move |ev| {
+                if let Some(chosen) = Lang::parse(&event_target_value(&ev)) {
+                    if chosen != current {
+                        switch_to(chosen);
+                    }
+                }
+            }>
+                {Lang::ALL.iter().map(|l| view! {
+                    <option value=l.as_str() lang=l.as_str() title=l.endonym() aria-label=l.endonym() selected=*l == current>{l.as_str().to_uppercase()}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }

@@ -15,5 +15,6 @@ pub fn tone(state: State) -> &'static str {
 
 #[component]
 pub fn StatusBadge(state: State) -> impl IntoView {
-    view! { <span class=format!("badge {}", tone(state)) data-state=state.as_str()>{state.label()}</span> }
+    let label = lockbox_shared::text::state(crate::i18n::lang(), state);
+    view! { <span class=format!("badge {}", tone(state)) data-state=state.as_str()>{label}</span> }
 }

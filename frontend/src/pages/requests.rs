@@ -11,8 +11,10 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
 use crate::format::deadline_text;
+use crate::i18n::lang;
 use crate::routes::{request_path, AppRoute};
 use lockbox_shared::policy::Action;
+use lockbox_shared::text;
 
 /// The statuses a person filters by, in the order they care about them.
 /// (A request reaches the customer at its pre-approval, so neither
@@ -80,37 +82,38 @@ pub fn RequestsPage() -> impl IntoView {
         }
     });
 
+    let l = lang();
     view! {
         <section class="page">
-            <p class="crumbs">"Support"</p>
-            <h1>"Customer Lockbox requests"</h1>
+            <p class="crumbs">{text::requests_crumb(l)}</p>
+            <h1>{text::requests_title(l)}</h1>
             {move || freeze.get().flatten().filter(|f| f.frozen).map(|f| view! {
                 <div class="error" role="alert" data-testid="frozen-banner">
-                    <p><strong>"All access is frozen."</strong>" No engineer can open your content and no request can be approved until a global admin lifts the freeze on "
-                        <a href=AppRoute::SecurityPrivacy.path()>"Security & Privacy"</a>"."</p>
-                    <p class="muted">"Since " {f.frozen_at.map(|at| view! { <LocalTime ms=at/> })}
-                        {f.frozen_by.map(|by| view! { " by " <span class="address">{by}</span> })}
+                    <p><strong>{text::requests_frozen_title(l)}</strong>{text::requests_frozen_body(l)}
+                        <a href=AppRoute::SecurityPrivacy.path()>{text::security_privacy(l)}</a>"."</p>
+                    <p class="muted">{text::since(l)} {f.frozen_at.map(|at| view! { <LocalTime ms=at/> })}
+                        {f.frozen_by.map(|by| view! { {text::by(l)} <span class="address">{by}</span> })}
                         {f.reason.map(|r| view! { ": " <span dir="auto">{r}</span> })}</p>
                 </div>
             })}
-            <p class="muted intro">"Requests from the provider's support engineers to reach your organisation's content. Select one to see its details and decide."</p>
+            <p class="muted intro">{text::requests_intro(l)}</p>
             <div class="toolbar">
-                <label for="status-filter">"Status"</label>
+                <label for="status-filter">{text::status(l)}</label>
                 <select id="status-filter" on:change=move |ev| {
                     older.set(Vec::new());
                     older_next.set(None);
                     more_error.set(None);
                     set_filter.set(State::parse(&event_target_value(&ev)));
                 }>
-                    <option value="">"All"</option>
-                    {FILTERS.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    <option value="">{text::all(l)}</option>
+                    {FILTERS.into_iter().map(|s| view! { <option value=s.as_str()>{text::state(l, s)}</option> }).collect_view()}
                 </select>
             </div>
             {move || match list.get() {
-                    None => view! { <p class="muted">"Loading requests…"</p> }.into_any(),
+                    None => view! { <p class="muted">{text::requests_loading(l)}</p> }.into_any(),
                     Some(result) => match result {
                         Ok(page) if page.items.is_empty() => view! {
-                            <p class="empty">"No requests match."</p>
+                            <p class="empty">{text::requests_none(l)}</p>
                         }.into_any(),
                         Ok(page) => {
                             // What awaits the viewer's decision comes first.
@@ -134,11 +137,11 @@ pub fn RequestsPage() -> impl IntoView {
                             let count = awaiting.len();
                             view! {
                                 {(count > 0).then(|| view! {
-                                    <h2 id="awaiting-heading">{format!("Awaiting your decision ({count})")}</h2>
-                                    <RequestList items=awaiting label="Awaiting your decision"/>
+                                    <h2 id="awaiting-heading">{text::awaiting_your_decision_count(l, count as i64)}</h2>
+                                    <RequestList items=awaiting label=text::awaiting_your_decision(l)/>
                                 })}
-                                {(count > 0 && !others.is_empty()).then(|| view! { <h2>"Other requests"</h2> })}
-                                {(!others.is_empty()).then(|| view! { <RequestList items=others label="Requests"/> })}
+                                {(count > 0 && !others.is_empty()).then(|| view! { <h2>{text::other_requests(l)}</h2> })}
+                                {(!others.is_empty()).then(|| view! { <RequestList items=others label=text::requests_list(l)/> })}
                             }.into_any()
                         }
                         Err(err) => view! {
@@ -149,7 +152,7 @@ pub fn RequestsPage() -> impl IntoView {
             {move || next_cursor().map(|_| view! {
                 <p class="more">
                     <button type="button" class="secondary-dark" on:click=show_more disabled=move || loading_more.get()>
-                        {move || if loading_more.get() { "Loading older requests…" } else { "Load older requests" }}
+                        {move || if loading_more.get() { text::loading_older(l) } else { text::load_older(l) }}
                     </button>
                 </p>
             })}
@@ -161,12 +164,13 @@ pub fn RequestsPage() -> impl IntoView {
 }
 
 #[component]
-fn RequestList(items: Vec<RequestView>, label: &'static str) -> impl IntoView {
+fn RequestList(items: Vec<RequestView>, label: String) -> impl IntoView {
+    let l = lang();
     view! {
         <div class="requests">
             <div class="request-row request-head" aria-hidden="true">
-                <span>"Status"</span><span>"Ticket"</span><span>"Service"</span>
-                <span>"Requester"</span><span>"Requested"</span><span>"Expires / time left"</span>
+                <span>{text::status(l)}</span><span>{text::column_ticket(l)}</span><span>{text::column_service(l)}</span>
+                <span>{text::column_requester(l)}</span><span>{text::column_requested(l)}</span><span>{text::column_deadline(l)}</span>
             </div>
             <ul class="request-list" aria-label=label>
                 {items.into_iter().map(|r| view! { <li><RequestRow request=r/></li> }).collect_view()}
@@ -180,12 +184,12 @@ fn RequestRow(request: RequestView) -> impl IntoView {
     let now = use_now();
     let href = request_path(request.id.as_str());
     let created = request.created_at;
-    let label = format!(
-        "{} request {} for {}, {}",
-        request.effective_state.label(),
-        request.ticket,
-        request.service,
-        request.requester_email
+    let label = text::request_row_label(
+        lang(),
+        &text::state(lang(), request.effective_state),
+        request.ticket.as_str(),
+        &request.service,
+        &request.requester_email,
     );
     // A deadline can pass while the page is open: the state and the last
     // column follow the clock.
@@ -197,15 +201,15 @@ fn RequestRow(request: RequestView) -> impl IntoView {
     let progress = request
         .approvals_required
         .filter(|&n| n > 1 && request.state == State::PendingCustomerApproval)
-        .map(|n| format!("{} of {n} approvals", request.approvals.len()));
+        .map(|n| text::approvals_progress(lang(), request.approvals.len() as i64, i64::from(n)));
     view! {
         <a class="request-row" href=href aria-label=label data-request=request.id.to_string()>
             <span class="cell-status">{move || view! { <StatusBadge state=live_state()/> }}
                 {progress.map(|p| view! { <span class="progress muted">{p}</span> })}</span>
-            <span class="cell cell-ticket"><span class="cell-label">"Ticket "</span><span class="ticket">{request.ticket.clone()}</span></span>
-            <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
-            <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>
-            <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=created/></span>
+            <span class="cell cell-ticket"><span class="cell-label">{text::cell_ticket(lang())}</span><span class="ticket">{request.ticket.clone()}</span></span>
+            <span class="cell"><span class="cell-label">{text::cell_service(lang())}</span>{request.service.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">{text::cell_requester(lang())}</span><span class="address">{request.requester_email.clone()}</span></span>
+            <span class="cell cell-wide"><span class="cell-label">{text::cell_requested(lang())}</span><LocalTime ms=created/></span>
             <span class="cell cell-deadline">{deadline}</span>
         </a>
     }
