@@ -32,6 +32,10 @@ messages! {
     sign_out() { en: "Sign out", it: "Esci" }
     main_navigation() { en: "Main", it: "Principale" }
     loading() { en: "Loading…", it: "Caricamento…" }
+    cancel() { en: "Cancel", it: "Annulla" }
+    working() { en: "Working…", it: "In corso…" }
+    retry() { en: "Retry", it: "Riprova" }
+    try_again() { en: "Try again", it: "Riprova tra poco" }
 
     // The navigation.
     nav_my_requests() { en: "My requests", it: "Le mie richieste" }
@@ -109,6 +113,79 @@ messages! {
     expires_in(span: &str) { en: format!("Expires in {span}"), it: format!("Scade tra {span}") }
     access_left(countdown: &str) { en: format!("Access: {countdown}"), it: format!("Accesso: {countdown}") }
     ended() { en: "ended", it: "terminato" }
+
+    // A request, and the customer's decision on it.
+    back_to_requests() { en: "← Customer Lockbox requests", it: "← Richieste di Customer Lockbox" }
+    back_to_my_requests() { en: "← My access requests", it: "← Le mie richieste di accesso" }
+    request_loading() { en: "Loading the request…", it: "Caricamento della richiesta…" }
+    request_title_generic() { en: "Customer Lockbox request", it: "Richiesta di Customer Lockbox" }
+    request_title(ticket: &str) { en: format!("Request {ticket}"), it: format!("Richiesta {ticket}") }
+    approved_until(until: &str) {
+        en: format!("You approved this request. Access ends at {until}."),
+        it: format!("Hai approvato questa richiesta. L'accesso termina alle {until}."),
+    }
+    denied_done() {
+        en: "You denied this request. No access was granted.",
+        it: "Hai rifiutato questa richiesta. Non è stato concesso alcun accesso.",
+    }
+    revoked_done() { en: "You revoked this access. It has ended.", it: "Hai revocato questo accesso. È terminato." }
+    approve_title() { en: "Approve this request?", it: "Approvare questa richiesta?" }
+    deny_title() { en: "Deny this request?", it: "Rifiutare questa richiesta?" }
+    revoke_title() { en: "Revoke this access now?", it: "Revocare subito questo accesso?" }
+    approve() { en: "Approve", it: "Approva" }
+    deny() { en: "Deny", it: "Nega" }
+    revoke() { en: "Revoke", it: "Revoca" }
+    revoke_access() { en: "Revoke access", it: "Revoca accesso" }
+    approved_by_you_waiting() {
+        en: "You have approved this request. It needs the approval of another person at your organisation.",
+        it: "Hai approvato questa richiesta. Serve l'approvazione di un'altra persona della tua organizzazione.",
+    }
+    comment_optional() { en: "Comment (optional)", it: "Commento (facoltativo)" }
+    access_for() { en: "Access for", it: "Accesso per" }
+    as_asked(duration: &str) { en: format!("{duration} (as asked)"), it: format!("{duration} (richiesto)") }
+    approve_consequence(tenant: &str, service: &str, duration: &str) {
+        en: format!("The engineer gets access to {tenant}'s {service} content for {duration}, starting now. Access ends by itself."),
+        it: format!("Il tecnico ottiene l'accesso al contenuto {service} di {tenant} per {duration}, da adesso. L'accesso viene revocato automaticamente."),
+    }
+    deny_consequence() {
+        en: "The engineer gets no access. The decision is final.",
+        it: "Il tecnico non ottiene alcun accesso. La decisione è definitiva.",
+    }
+    revoke_comment_note() {
+        en: "The engineer is told, and it is kept in the audit record.",
+        it: "Il tecnico viene avvisato e il commento resta nel record di controllo.",
+    }
+    comment_shown() { en: "Comment: ", it: "Commento: " }
+    still_needed(given: i64, required: i64, left: i64) {
+        en: format!("You approved this request ({given} of {required} {}). Access starts when {left} more {} approved.",
+            plural(required, "approval", "approvals"), plural(left, "person has", "people have")),
+        it: format!("Hai approvato questa richiesta ({given} di {required} {}). L'accesso inizia quando {}.",
+            plural(required, "approvazione", "approvazioni"),
+            if left == 1 { "avrà approvato un'altra persona".to_owned() } else { format!("avranno approvato altre {left} persone") }),
+    }
+    details() { en: "Details", it: "Dettagli" }
+    fact_service() { en: "Service", it: "Servizio" }
+    fact_ticket() { en: "Ticket number", it: "Numero di richiesta di servizio" }
+    fact_reason() { en: "Reason", it: "Motivo" }
+    fact_asked() { en: "Access asked for", it: "Accesso richiesto per" }
+    fact_requester() { en: "Requester", it: "Richiedente" }
+    fact_requested() { en: "Requested", it: "Richiesta il" }
+    fact_preapproved_by() { en: "Pre-approved by", it: "Pre-approvata da" }
+    fact_manager_comment() { en: "Manager's comment", it: "Commento del responsabile" }
+    fact_expires() { en: "Expires", it: "Scade" }
+    fact_decided_by() { en: "Decided by", it: "Decisa da" }
+    fact_comment() { en: "Comment", it: "Commento" }
+    fact_granted() { en: "Access granted", it: "Accesso concesso" }
+    less_than_asked() { en: " (less than asked)", it: " (meno di quanto richiesto)" }
+    fact_access_from() { en: "Access from", it: "Accesso dal" }
+    fact_access_until() { en: "Access until", it: "Accesso fino al" }
+    fact_ended() { en: "Ended", it: "Terminata" }
+    fact_ended_by() { en: "Ended by", it: "Terminata da" }
+    fact_why_ended() { en: "Why it ended", it: "Motivo della fine" }
+    download_receipt() { en: "Download signed receipt", it: "Scarica la ricevuta firmata" }
+    receipt_note_before() { en: " The customer's decision, signed by Lockbox; ", it: " La decisione del cliente, firmata da Lockbox; " }
+    receipt_note_after() { en: " checks it.", it: " la verifica." }
+    history() { en: "History", it: "Cronologia" }
 
     approvals_progress(given: i64, required: i64) {
         en: format!("{given} of {required} {}", plural(required, "approval", "approvals")),

@@ -54,3 +54,36 @@ test('switching the language from the header shows the page again in it', async 
     await context.close();
   }
 });
+
+test("an approver decides on a phone entirely in Italian: list, detail, Approva, confirmation", async () => {
+  const { id, ticket } = await createPendingRequest(90);
+  const { context, page, errors } = await signedInPage(browser, SMALL_PHONE, 'approver1@contoso.example', 'it-IT');
+  try {
+    await load(page, '/support/lockbox-requests');
+    await page.locator(`a[data-request="${id}"]`).click();
+    await page.getByRole('heading', { name: `Richiesta ${ticket}` }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'it');
+    await page.getByRole('heading', { name: 'Dettagli' }).waitFor();
+    assert.match(await page.locator('.facts').first().textContent(), /Accesso richiesto per1 ora 30 minuti/);
+    assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+    assert.deepEqual(await brokenWords(page), []);
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, 'request-it-360px');
+    await page.getByRole('button', { name: 'Approva' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Approvare questa richiesta?' }).waitFor();
+    assert.match(await dialog.textContent(), /Il tecnico ottiene l'accesso al contenuto mail di Contoso per 1 ora 30 minuti/);
+    assert.equal(await dialog.getByRole('button', { name: 'Annulla' }).count(), 1);
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, 'approve-dialog-it-360px');
+    await dialog.getByRole('button', { name: 'Approva' }).click();
+    const done = page.getByTestId('confirmation');
+    await done.waitFor();
+    assert.match(await done.textContent(), /^Hai approvato questa richiesta\. L'accesso termina alle /);
+    await page.locator('.badge', { hasText: 'Approvata' }).first().waitFor();
+    await screenshot(page, 'approved-it-360px');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -49,11 +49,11 @@ pub fn ConfirmDialog(
             <h2 id=title_id>{move || title.get()}</h2>
             {children()}
             <div class="dialog-actions">
-                <button type="button" class="secondary-dark" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="button" class="secondary-dark" on:click=move |_| open.set(false)>{lockbox_shared::text::cancel(crate::i18n::lang())}</button>
                 <button type="button" class=move || if danger.get() { "danger" } else { "" }
                     disabled=move || busy.get()
                     on:click=move |_| on_confirm.run(())>
-                    {move || if busy.get() { "Working…".to_owned() } else { confirm_label.get() }}
+                    {move || if busy.get() { lockbox_shared::text::working(crate::i18n::lang()) } else { confirm_label.get() }}
                 </button>
             </div>
         </dialog>

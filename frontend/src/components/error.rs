@@ -12,10 +12,10 @@ pub fn ErrorBox(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) 
     view! {
         <div class="error" role="alert">
             <p>{error.message()}</p>
-            {signed_out.then(|| view! { <p><a href=AppRoute::SignIn.path()>"Sign in"</a></p> })}
+            {signed_out.then(|| view! { <p><a href=AppRoute::SignIn.path()>{lockbox_shared::text::sign_in(crate::i18n::lang())}</a></p> })}
             {retry.filter(|_| !signed_out).map(|retry| view! {
                 <button type="button" on:click=move |_| retry.run(())>
-                    {if offline { "Retry" } else { "Try again" }}
+                    {if offline { lockbox_shared::text::retry(crate::i18n::lang()) } else { lockbox_shared::text::try_again(crate::i18n::lang()) }}
                 </button>
             })}
         </div>

@@ -18,7 +18,9 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::{local, LocalTime};
 use crate::format;
+use crate::i18n::lang;
 use crate::routes::{grant_path, provider_request_path, request_path, AppRoute};
+use lockbox_shared::text;
 
 /// What the person last did here, and how it went.
 #[derive(Clone, PartialEq)]
@@ -47,16 +49,16 @@ pub fn RequestDetailPage(id: String, #[prop(optional)] provider: bool) -> impl I
     view! {
         <section class="page detail-page">
             <p class="crumbs">{if provider {
-                view! { <a href=AppRoute::ProviderRequests.path()>"← My access requests"</a> }
+                view! { <a href=AppRoute::ProviderRequests.path()>{text::back_to_my_requests(lang())}</a> }
             } else {
-                view! { <a href=AppRoute::LockboxRequests.path()>"← Customer Lockbox requests"</a> }
+                view! { <a href=AppRoute::LockboxRequests.path()>{text::back_to_requests(lang())}</a> }
             }}</p>
             {move || match current.get() {
-                    None => view! { <p class="muted">"Loading the request…"</p> }.into_any(),
+                    None => view! { <p class="muted">{text::request_loading(lang())}</p> }.into_any(),
                     Some(result) => match result {
                         Ok(d) => view! { <Detail detail=d outcome=outcome refocus=refocus provider=provider reload=Callback::new(move |_| detail.refetch())/> }.into_any(),
                         Err(err) => view! {
-                            <h1>"Customer Lockbox request"</h1>
+                            <h1>{text::request_title_generic(lang())}</h1>
                             <ErrorBox error=err retry=Callback::new(move |_| detail.refetch())/>
                         }.into_any(),
                     },
@@ -127,12 +129,12 @@ fn Detail(
                     Verb::Approve if view.state == State::PendingCustomerApproval => {
                         still_needed(&view)
                     }
-                    Verb::Approve => format!(
-                        "You approved this request. Access ends at {}.",
-                        view.grant_ends_at.map(local).unwrap_or_default()
+                    Verb::Approve => text::approved_until(
+                        lang(),
+                        &view.grant_ends_at.map(local).unwrap_or_default(),
                     ),
-                    Verb::Deny => "You denied this request. No access was granted.".to_owned(),
-                    _ => "You revoked this access. It has ended.".to_owned(),
+                    Verb::Deny => text::denied_done(lang()),
+                    _ => text::revoked_done(lang()),
                 }),
                 Err(err) if err.is_conflict() => Outcome::Changed(err.message()),
                 Err(err) => Outcome::Failed(err),
@@ -146,14 +148,14 @@ fn Detail(
     });
 
     let title = Signal::derive(move || match pending_verb.get() {
-        Verb::Approve => "Approve this request?".to_owned(),
-        Verb::Deny => "Deny this request?".to_owned(),
-        _ => "Revoke this access now?".to_owned(),
+        Verb::Approve => text::approve_title(lang()),
+        Verb::Deny => text::deny_title(lang()),
+        _ => text::revoke_title(lang()),
     });
     let confirm_label = Signal::derive(move || match pending_verb.get() {
-        Verb::Approve => "Approve".to_owned(),
-        Verb::Deny => "Deny".to_owned(),
-        _ => "Revoke".to_owned(),
+        Verb::Approve => text::approve(lang()),
+        Verb::Deny => text::deny(lang()),
+        _ => text::revoke(lang()),
     });
     let danger = Signal::derive(move || pending_verb.get() != Verb::Approve);
     let service = r.service.clone();
@@ -275,8 +277,9 @@ fn Detail(
         }
     };
 
+    let l = lang();
     view! {
-        <h1>"Request " {r.ticket.clone()}</h1>
+        <h1>{text::request_title(lang(), r.ticket.as_str())}</h1>
         <p class="status-line">
             {let state = state.clone(); move || view! { <StatusBadge state=state()/> }}
             <span class="deadline" data-testid="deadline">{move || format::deadline_text(&shown, now.get()).unwrap_or_default()}</span>
@@ -296,23 +299,23 @@ fn Detail(
         {chain_view}
 
         {let state = state.clone(); let approved_by_me = approved_by_me.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve) && approved_by_me()).then(|| view! {
-            <p class="notice" data-testid="approved-by-you">"You have approved this request. It needs the approval of another person at your organisation."</p>
+            <p class="notice" data-testid="approved-by-you">{text::approved_by_you_waiting(lang())}</p>
         })}
         {let state = state.clone(); move || (state() == State::PendingCustomerApproval && may(Action::Approve) && !approved_by_me()).then(|| view! {
             <div class="decision">
-                <label for="comment">"Comment (optional)"</label>
+                <label for="comment">{text::comment_optional(lang())}</label>
                 <textarea id="comment" rows="2" maxlength=MAX_COMMENT_CHARS
                     prop:value=move || comment.get()
                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <div class="decision-buttons">
-                    <button type="button" class="approve" on:click=move |_| open(Verb::Approve)>"Approve"</button>
-                    <button type="button" class="deny" on:click=move |_| open(Verb::Deny)>"Deny"</button>
+                    <button type="button" class="approve" on:click=move |_| open(Verb::Approve)>{text::approve(lang())}</button>
+                    <button type="button" class="deny" on:click=move |_| open(Verb::Deny)>{text::deny(lang())}</button>
                 </div>
             </div>
         })}
         {let state = state.clone(); move || (state() == State::Approved && may(Action::Revoke)).then(|| view! {
             <div class="decision">
-                <button type="button" class="deny" on:click=move |_| open(Verb::Revoke)>"Revoke access"</button>
+                <button type="button" class="deny" on:click=move |_| open(Verb::Revoke)>{text::revoke_access(lang())}</button>
             </div>
         })}
         {let state = state.clone(); let grant = grant_path(r.id.as_str()); let requester = r.requester_id.clone(); let id_for_extend = r.id.to_string();
@@ -326,71 +329,71 @@ fn Detail(
 
         <ConfirmDialog open=dialog_open title=title confirm_label=confirm_label danger=danger busy=busy on_confirm=confirm>
             {move || (pending_verb.get() == Verb::Approve).then(|| view! {
-                <label for="grant-for">"Access for"</label>
+                <label for="grant-for">{text::access_for(lang())}</label>
                 <select id="grant-for" on:change=move |ev| {
                     granted.set(event_target_value(&ev).parse().unwrap_or(asked));
                 }>
                     {format::grant_choices(asked).into_iter().map(|m| view! {
                         <option value=m.to_string() selected=m == granted.get_untracked()>
-                            {if m == asked { format!("{} (as asked)", format::minutes(m)) } else { format::minutes(m) }}
+                            {if m == asked { text::as_asked(lang(), &format::minutes(m)) } else { format::minutes(m) }}
                         </option>
                     }).collect_view()}
                 </select>
             })}
             <p>{let (service, tenant_name) = (service.clone(), tenant_name.clone());
                 move || match pending_verb.get() {
-                Verb::Approve => format!("The engineer gets access to {tenant_name}'s {service} content for {}, starting now. Access ends by itself.", format::minutes(granted.get())),
-                Verb::Deny => "The engineer gets no access. The decision is final.".to_owned(),
+                Verb::Approve => text::approve_consequence(lang(), &tenant_name, &service, &format::minutes(granted.get())),
+                Verb::Deny => text::deny_consequence(lang()),
                 _ => revoke_text(),
             }}</p>
             {move || (pending_verb.get() == Verb::Revoke).then(|| view! {
-                <label for="revoke-comment">"Comment (optional)"</label>
+                <label for="revoke-comment">{text::comment_optional(lang())}</label>
                 <textarea id="revoke-comment" rows="2"
                     aria-describedby="revoke-comment-note"
                     prop:value=move || comment.get()
                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                <p class="muted" id="revoke-comment-note">"The engineer is told, and it is kept in the audit record."</p>
+                <p class="muted" id="revoke-comment-note">{text::revoke_comment_note(lang())}</p>
             })}
-            {move || (pending_verb.get() != Verb::Revoke && !comment.get().trim().is_empty()).then(|| view! { <p class="muted">"Comment: " <span dir="auto">{comment.get()}</span></p> })}
+            {move || (pending_verb.get() != Verb::Revoke && !comment.get().trim().is_empty()).then(|| view! { <p class="muted">{text::comment_shown(lang())} <span dir="auto">{comment.get()}</span></p> })}
         </ConfirmDialog>
 
         {(facts.grant_starts_at.is_some() || !detail.actions.is_empty()).then(|| view! {
             <ActionList actions=detail.actions.clone() audit_link=audit_link/>
         })}
 
-        <h2>"Details"</h2>
+        <h2>{text::details(l)}</h2>
         <dl class="facts">
-            <dt>"Service"</dt><dd>{facts.service.clone()}</dd>
-            <dt>"Ticket number"</dt><dd>{facts.ticket.clone()}</dd>
-            <dt>"Reason"</dt><dd class="reason" dir="auto">{facts.reason.clone()}</dd>
-            <dt>"Access asked for"</dt><dd>{format::minutes(facts.duration_minutes)}</dd>
-            <dt>"Requester"</dt><dd>{facts.requester_email.clone()}</dd>
-            <dt>"Requested"</dt><dd><LocalTime ms=facts.created_at/></dd>
-            {facts.manager_email.clone().map(|m| view! { <dt>"Pre-approved by"</dt><dd>{m}</dd> })}
-            {facts.manager_comment.clone().map(|c| view! { <dt>"Manager's comment"</dt><dd dir="auto">{c}</dd> })}
+            <dt>{text::fact_service(l)}</dt><dd>{facts.service.clone()}</dd>
+            <dt>{text::fact_ticket(l)}</dt><dd>{facts.ticket.clone()}</dd>
+            <dt>{text::fact_reason(l)}</dt><dd class="reason" dir="auto">{facts.reason.clone()}</dd>
+            <dt>{text::fact_asked(l)}</dt><dd>{format::minutes(facts.duration_minutes)}</dd>
+            <dt>{text::fact_requester(l)}</dt><dd>{facts.requester_email.clone()}</dd>
+            <dt>{text::fact_requested(l)}</dt><dd><LocalTime ms=facts.created_at/></dd>
+            {facts.manager_email.clone().map(|m| view! { <dt>{text::fact_preapproved_by(l)}</dt><dd>{m}</dd> })}
+            {facts.manager_comment.clone().map(|c| view! { <dt>{text::fact_manager_comment(l)}</dt><dd dir="auto">{c}</dd> })}
             {facts.pending_expires_at
                 .filter(|_| matches!(facts.state, State::PendingManagerApproval | State::PendingCustomerApproval))
-                .map(|t| view! { <dt>"Expires"</dt><dd><LocalTime ms=t/></dd> })}
-            {facts.customer_email.clone().map(|c| view! { <dt>"Decided by"</dt><dd>{c}</dd> })}
-            {facts.customer_comment.clone().map(|c| view! { <dt>"Comment"</dt><dd dir="auto">{c}</dd> })}
+                .map(|t| view! { <dt>{text::fact_expires(l)}</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.customer_email.clone().map(|c| view! { <dt>{text::fact_decided_by(l)}</dt><dd>{c}</dd> })}
+            {facts.customer_comment.clone().map(|c| view! { <dt>{text::fact_comment(l)}</dt><dd dir="auto">{c}</dd> })}
             {facts.grant_starts_at.zip(facts.grant_ends_at)
                 .map(|(from, until)| ((until - from) / 60_000) as u32)
                 .filter(|&granted| granted < facts.duration_minutes)
-                .map(|granted| view! { <dt>"Access granted"</dt><dd>{format::minutes(granted)}" (less than asked)"</dd> })}
-            {facts.grant_starts_at.map(|t| view! { <dt>"Access from"</dt><dd><LocalTime ms=t/></dd> })}
-            {facts.grant_ends_at.map(|t| view! { <dt>"Access until"</dt><dd><LocalTime ms=t/></dd> })}
-            {facts.ended_at.map(|t| view! { <dt>"Ended"</dt><dd><LocalTime ms=t/></dd> })}
-            {facts.ended_by.clone().map(|b| view! { <dt>"Ended by"</dt><dd>{b}</dd> })}
-            {facts.end_comment.clone().map(|c| view! { <dt>"Why it ended"</dt><dd dir="auto">{c}</dd> })}
+                .map(|granted| view! { <dt>{text::fact_granted(l)}</dt><dd>{format::minutes(granted)}{text::less_than_asked(l)}</dd> })}
+            {facts.grant_starts_at.map(|t| view! { <dt>{text::fact_access_from(l)}</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.grant_ends_at.map(|t| view! { <dt>{text::fact_access_until(l)}</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.ended_at.map(|t| view! { <dt>{text::fact_ended(l)}</dt><dd><LocalTime ms=t/></dd> })}
+            {facts.ended_by.clone().map(|b| view! { <dt>{text::fact_ended_by(l)}</dt><dd>{b}</dd> })}
+            {facts.end_comment.clone().map(|c| view! { <dt>{text::fact_why_ended(l)}</dt><dd dir="auto">{c}</dd> })}
         </dl>
         {facts.customer_decided_at.is_some().then(|| view! {
             <p class="receipt">
-                <a href=format!("/api/v1/requests/{}/receipt", facts.id) download="" data-testid="receipt">"Download signed receipt"</a>
-                <span class="muted">" The customer's decision, signed by Lockbox; "<code>"lockbox receipt verify"</code>" checks it."</span>
+                <a href=format!("/api/v1/requests/{}/receipt", facts.id) download="" data-testid="receipt">{text::download_receipt(l)}</a>
+                <span class="muted">{text::receipt_note_before(l)}<code>"lockbox receipt verify"</code>{text::receipt_note_after(l)}</span>
             </p>
         })}
 
-        <h2>"History"</h2>
+        <h2>{text::history(l)}</h2>
         <ol class="history">
             {detail.history.into_iter().map(|h| {
                 let link = audit_link.map(|make| make.run(h.seq));
@@ -451,10 +454,7 @@ fn still_needed(view: &RequestView) -> String {
         usize::from(view.approvals_required.unwrap_or(1)),
     );
     let left = required.saturating_sub(given);
-    format!(
-        "You approved this request ({given} of {required} approvals). Access starts when {left} more {} approved.",
-        if left == 1 { "person has" } else { "people have" }
-    )
+    text::still_needed(lang(), given as i64, required as i64, left as i64)
 }
 
 /// One record of the request's history: what happened in words, when (in
