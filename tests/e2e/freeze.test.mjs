@@ -17,6 +17,10 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     try {
       await load(page, '/settings/org-settings/security-privacy');
       await page.getByRole('heading', { name: 'Revoke all access now' }).waitFor();
+      // Once the session and the settings are read: a panel drawn again
+      // when a read lands would drop a dialog opened just before.
+      await page.getByTestId('who-name').waitFor();
+      await page.waitForLoadState('networkidle');
       await page.getByRole('button', { name: 'Revoke all access now' }).click();
       const dialog = page.getByRole('dialog', { name: 'Revoke all access now?' });
       await dialog.waitFor();
