@@ -47,6 +47,11 @@ pub fn expiry(now: i64, grant_ends_at_ms: i64) -> i64 {
     (now + MAX_GRANT_TOKEN_SECONDS).min(grant_ends_at_ms.div_euclid(1000))
 }
 
+/// The HTTP header a call to a provider service carries the engineer's
+/// grant token in (Lockbox's console forwards with it; the sample service
+/// reads it).
+pub const HEADER: &str = "Lockbox-Grant";
+
 /// Why a grant token, or what it was used for, was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {

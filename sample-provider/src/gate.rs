@@ -15,7 +15,7 @@ use crate::catalog::{Invocation, OperationName};
 use crate::content::{self, Statement};
 
 /// The header an engineer's call carries its grant token in.
-pub const GRANT_HEADER: &str = "Lockbox-Grant";
+pub use lockbox_provider::grant::HEADER as GRANT_HEADER;
 
 /// An RFC 9457 problem.
 #[derive(Debug, Clone, PartialEq, Eq)]

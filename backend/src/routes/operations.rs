@@ -13,10 +13,6 @@ use crate::routes::requests::stamp;
 use crate::routes::{json, Call};
 use crate::service::operations as service;
 
-/// The header a forwarded call carries the grant token in (the sample
-/// provider service's `gate::GRANT_HEADER`).
-const GRANT_HEADER: &str = "Lockbox-Grant";
-
 /// `GET /api/v1/operations?service=…`.
 pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let service = call
@@ -112,7 +108,7 @@ pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
             .map_err(|e| AppError::Internal(format!("forwarding: {e}")))
     };
     set("Content-Type", "application/json")?;
-    set(GRANT_HEADER, &forward.token)?;
+    set(lockbox_provider::grant::HEADER, &forward.token)?;
     if let Some(token) = auth::token_of(&call.req) {
         set(auth::ASSERTION_HEADER, &token)?;
     }

@@ -453,15 +453,17 @@ pub async fn grant_token<D: Database>(
     let Some(live) = live.into_iter().next().filter(|r| r.grant().is_some()) else {
         return Err(not_live(db, &request, now).await?);
     };
-    token_for(db, &live, &p.email, boundary, now).await
+    let serving = services::serving(db, request.service.as_str()).await?;
+    token_for(&live, &serving, &p.email, boundary, now)
 }
 
 /// A grant token for `request`'s live grant, for engineer `email`: for
-/// every registered service that serves its service, allowing their
-/// operations for it, living until `min(now + 5 min, the grant's end)`.
-pub async fn token_for<D: Database>(
-    db: &D,
+/// every registered service in `serving` (those that serve its service,
+/// read by the caller), allowing their operations for it, living until
+/// `min(now + 5 min, the grant's end)`.
+pub fn token_for(
     request: &AccessRequest,
+    serving: &[RegisteredService],
     email: &str,
     boundary: &Boundary<'_>,
     now: i64,
@@ -470,7 +472,6 @@ pub async fn token_for<D: Database>(
         .grant()
         .copied()
         .ok_or_else(|| AppError::Internal(format!("request {} holds no grant", request.id)))?;
-    let serving = services::serving(db, request.service.as_str()).await?;
     if serving.is_empty() {
         return Err(AppError::GrantNotLive {
             reason: "no-service",

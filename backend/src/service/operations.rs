@@ -369,6 +369,7 @@ pub async fn prepare<D: Database>(
         None => (settings::tenant_services(db, tenant_id).await?, None),
     };
     let registered = services::serving(db, service).await?;
+    let serving = registered.clone();
     let (tenant, provider, op) = resolve(
         tenant_id,
         tenant_services,
@@ -410,7 +411,7 @@ pub async fn prepare<D: Database>(
         let err = why_not(db, principal, &tenant, service, request, stamp.now).await?;
         return Err(refuse(db, principal, &tenant, service, call(), err, stamp).await);
     };
-    let token = integration::token_for(db, &grant, &principal.email, boundary, stamp.now).await?;
+    let token = integration::token_for(&grant, &serving, &principal.email, boundary, stamp.now)?;
     Ok(Forward {
         service: provider.registration.id,
         token: token.token,
