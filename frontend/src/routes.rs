@@ -103,7 +103,7 @@ pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
 
 /// The places the navigation offers `me`, with their labels: only those
 /// their roles use (nothing while signed out).
-pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, String)> {
+pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static str)> {
     use lockbox_shared::policy::{authorize, Action};
     use lockbox_shared::text;
     let Some(me) = me else {

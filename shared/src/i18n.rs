@@ -81,8 +81,10 @@ pub fn plural<'a>(n: i64, one: &'a str, other: &'a str) -> &'a str {
 }
 
 /// Defines one function per message, each taking the [`Lang`] first and
-/// giving a sentence for every language; and `every(lang)`, each message
-/// with default arguments (for the tests that compare the languages).
+/// giving a sentence for every language (a message without arguments is a
+/// `&'static str`, chosen without allocating; one with arguments is
+/// formatted); and `every(lang)`, each message with default arguments (for
+/// the tests that compare the languages).
 #[macro_export]
 macro_rules! messages {
     (
@@ -92,19 +94,37 @@ macro_rules! messages {
         )*
     ) => {
         $(
-            $(#[$meta])*
-            #[allow(unused_variables)]
-            pub fn $name(lang: $crate::i18n::Lang $(, $arg: $ty)*) -> String {
-                match lang {
-                    $crate::i18n::Lang::En => ($en).into(),
-                    $crate::i18n::Lang::It => ($it).into(),
-                }
-            }
+            $crate::message! { $(#[$meta])* $name ( $($arg : $ty),* ) { en: $en, it: $it } }
         )*
 
         /// Every message of this catalogue in `lang`, with default arguments.
         pub fn every(lang: $crate::i18n::Lang) -> Vec<(&'static str, String)> {
-            vec![$( (stringify!($name), $name(lang $(, <$ty as Default>::default())*)) ),*]
+            vec![$( (stringify!($name), $name(lang $(, <$ty as Default>::default())*).to_string()) ),*]
+        }
+    };
+}
+
+/// One message of [`messages!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! message {
+    ($(#[$meta:meta])* $name:ident () { en: $en:literal, it: $it:literal }) => {
+        $(#[$meta])*
+        pub const fn $name(lang: $crate::i18n::Lang) -> &'static str {
+            match lang {
+                $crate::i18n::Lang::En => $en,
+                $crate::i18n::Lang::It => $it,
+            }
+        }
+    };
+    ($(#[$meta:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) { en: $en:expr, it: $it:expr }) => {
+        $(#[$meta])*
+        #[allow(unused_variables)]
+        pub fn $name(lang: $crate::i18n::Lang $(, $arg: $ty)*) -> String {
+            match lang {
+                $crate::i18n::Lang::En => $en,
+                $crate::i18n::Lang::It => $it,
+            }
         }
     };
 }

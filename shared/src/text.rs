@@ -10,7 +10,7 @@ use crate::messages;
 
 /// A request's state as people read it (the states are feminine in
 /// Italian: *la richiesta*).
-pub fn state(lang: crate::i18n::Lang, state: State) -> String {
+pub const fn state(lang: crate::i18n::Lang, state: State) -> &'static str {
     use State::*;
     match state {
         PendingManagerApproval => state_awaiting_manager(lang),

@@ -53,7 +53,7 @@ pub fn ConfirmDialog(
                 <button type="button" class=move || if danger.get() { "danger" } else { "" }
                     disabled=move || busy.get()
                     on:click=move |_| on_confirm.run(())>
-                    {move || if busy.get() { lockbox_shared::text::working(crate::i18n::lang()) } else { confirm_label.get() }}
+                    {move || if busy.get() { lockbox_shared::text::working(crate::i18n::lang()).to_owned() } else { confirm_label.get() }}
                 </button>
             </div>
         </dialog>

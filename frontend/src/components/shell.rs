@@ -107,7 +107,7 @@ fn LanguageMenu() -> impl IntoView {
                 }
             }>
                 {Lang::ALL.iter().map(|l| view! {
-                    <option value=l.as_str() lang=l.as_str() title=l.endonym() aria-label=l.endonym() selected=*l == current>{l.as_str().to_uppercase()}</option>
+                    <option value=l.as_str() lang=l.as_str() title=l.endonym() aria-label=l.endonym() selected=*l == current>{l.as_str().to_ascii_uppercase()}</option>
                 }).collect_view()}
             </select>
         </label>

@@ -133,8 +133,8 @@ fn Detail(
                         lang(),
                         &view.grant_ends_at.map(local).unwrap_or_default(),
                     ),
-                    Verb::Deny => text::denied_done(lang()),
-                    _ => text::revoked_done(lang()),
+                    Verb::Deny => text::denied_done(lang()).to_owned(),
+                    _ => text::revoked_done(lang()).to_owned(),
                 }),
                 Err(err) if err.is_conflict() => Outcome::Changed(err.message()),
                 Err(err) => Outcome::Failed(err),
@@ -151,12 +151,14 @@ fn Detail(
         Verb::Approve => text::approve_title(lang()),
         Verb::Deny => text::deny_title(lang()),
         _ => text::revoke_title(lang()),
-    });
+    }
+    .to_owned());
     let confirm_label = Signal::derive(move || match pending_verb.get() {
         Verb::Approve => text::approve(lang()),
         Verb::Deny => text::deny(lang()),
         _ => text::revoke(lang()),
-    });
+    }
+    .to_owned());
     let danger = Signal::derive(move || pending_verb.get() != Verb::Approve);
     let service = r.service.clone();
     let tenant_name = detail.view.tenant_name.clone();
@@ -343,7 +345,7 @@ fn Detail(
             <p>{let (service, tenant_name) = (service.clone(), tenant_name.clone());
                 move || match pending_verb.get() {
                 Verb::Approve => text::approve_consequence(lang(), &tenant_name, &service, &format::minutes(granted.get())),
-                Verb::Deny => text::deny_consequence(lang()),
+                Verb::Deny => text::deny_consequence(lang()).to_owned(),
                 _ => revoke_text(),
             }}</p>
             {move || (pending_verb.get() == Verb::Revoke).then(|| view! {

@@ -138,10 +138,10 @@ pub fn RequestsPage() -> impl IntoView {
                             view! {
                                 {(count > 0).then(|| view! {
                                     <h2 id="awaiting-heading">{text::awaiting_your_decision_count(l, count as i64)}</h2>
-                                    <RequestList items=awaiting label=text::awaiting_your_decision(l)/>
+                                    <RequestList items=awaiting label=text::awaiting_your_decision(l).to_owned()/>
                                 })}
                                 {(count > 0 && !others.is_empty()).then(|| view! { <h2>{text::other_requests(l)}</h2> })}
-                                {(!others.is_empty()).then(|| view! { <RequestList items=others label=text::requests_list(l)/> })}
+                                {(!others.is_empty()).then(|| view! { <RequestList items=others label=text::requests_list(l).to_owned()/> })}
                             }.into_any()
                         }
                         Err(err) => view! {
