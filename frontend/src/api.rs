@@ -13,6 +13,7 @@ use lockbox_shared::api::{
     TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::AuditRecord;
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::lifecycle::{State, Verb};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -133,13 +134,23 @@ fn from_value<T: DeserializeOwned>(value: JsValue) -> Option<T> {
 /// page; reading the object twice costs nothing.
 fn read_me(value: JsValue) -> Option<Me> {
     #[derive(Deserialize)]
-    struct SignOut {
+    struct Rest {
         sign_out_url: Option<String>,
+        #[serde(default)]
+        language: Option<Lang>,
+        #[serde(default)]
+        tenant_language: Option<Lang>,
     }
-    let SignOut { sign_out_url } = from_value(value.clone())?;
+    let Rest {
+        sign_out_url,
+        language,
+        tenant_language,
+    } = from_value(value.clone())?;
     Some(Me {
         principal: from_value(value)?,
         sign_out_url,
+        language,
+        tenant_language,
     })
 }
 

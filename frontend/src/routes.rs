@@ -301,6 +301,8 @@ mod tests {
                 membership,
             },
             sign_out_url: None,
+            language: None,
+            tenant_language: None,
         }
     }
 
@@ -322,7 +324,7 @@ mod tests {
     #[test]
     fn each_person_starts_where_their_roles_work_and_sees_only_those_places() {
         use lockbox_shared::roles::{CustomerRole::*, ProviderRole::*};
-        let labels = |me: &lockbox_shared::api::Me| -> Vec<String> {
+        let labels = |me: &lockbox_shared::api::Me| -> Vec<&'static str> {
             nav_for(Some(me)).into_iter().map(|(_, l)| l).collect()
         };
         let engineer = provider(&[SupportEngineer]);

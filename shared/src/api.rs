@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditRecord;
+use crate::i18n::Lang;
 use crate::ids::{RequestId, TenantId, UserId};
 use crate::lifecycle::{effective_state, AccessRequest, Deadline, State};
 use crate::roles::{CustomerRole, Principal};
@@ -81,6 +82,42 @@ pub struct Me {
     /// Where to send the browser to end the session (Cloudflare Access), or
     /// `None` in local development.
     pub sign_out_url: Option<String>,
+    /// The language the person chose for the pages and their e-mails, if
+    /// they chose one.
+    #[serde(default)]
+    pub language: Option<Lang>,
+    /// Their organisation's default language (customer people): what their
+    /// e-mails are written in while they chose none, and what the pages
+    /// show when their browser asks for no language Lockbox speaks.
+    #[serde(default)]
+    pub tenant_language: Option<Lang>,
+}
+
+/// Body of `POST /api/v1/me/language`: the person's own language, or
+/// `null` to go back to their browser's (and their organisation's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetOwnLanguage {
+    /// `en`, `it`, or `null` (required: checked with [`Lang::chosen`],
+    /// so that an unknown one gets a sentence naming the field).
+    pub language: Option<String>,
+}
+
+/// `GET`/`POST /api/v1/settings/language`: the language of the tenant's
+/// people who chose none (their e-mails, and the pages when their browser
+/// asks for no language Lockbox speaks), and of its webhooks' text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageSetting {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// `en` or `it`.
+    pub language: Lang,
+}
+
+/// Body of `POST /api/v1/settings/language`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetLanguage {
+    /// `en` or `it` (checked with [`Lang::chosen`]).
+    pub language: String,
 }
 
 /// One holder of a customer role.

@@ -478,6 +478,19 @@ impl NewAuditRecord {
         Self::organization_config(tenant_id, ip, actor_email, details)
     }
 
+    /// The record of a change of the tenant's default language (its tag,
+    /// `en` or `it`: a value, never translated).
+    pub fn default_language(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        language: crate::i18n::Lang,
+    ) -> Self {
+        let mut details = BTreeMap::new();
+        details.insert("DefaultLanguage".to_owned(), language.as_str().to_owned());
+        Self::organization_config(tenant_id, ip, actor_email, details)
+    }
+
     /// The record of a freeze (`frozen`, with the reason) or of its lift.
     pub fn freeze(
         tenant_id: TenantId,

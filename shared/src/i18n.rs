@@ -61,6 +61,22 @@ impl Lang {
         own.or(browser).or(tenant).unwrap_or_default()
     }
 
+    /// The language `value` names in an API call (`en`, `it`), or why it
+    /// is refused.
+    pub fn chosen(value: &str) -> Result<Self, crate::validation::Invalid> {
+        Self::parse(value).ok_or_else(|| crate::validation::Invalid {
+            field: "language",
+            message: format!(
+                "{value:?} is not a language Lockbox speaks. Send one of: {}.",
+                Self::ALL
+                    .iter()
+                    .map(|l| format!("\"{}\" ({})", l.as_str(), l.endonym()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+
     /// The language's name in itself, for the menu that switches to it.
     pub const fn endonym(self) -> &'static str {
         match self {

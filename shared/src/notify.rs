@@ -11,9 +11,12 @@
 use serde_json::{json, Value};
 
 use crate::audit::utc;
+use crate::i18n::Lang;
 use crate::lifecycle::{AccessRequest, Approval, State, Verb};
 use crate::named_enum;
 use crate::policy::Action;
+use crate::roles::CustomerRole;
+use crate::text::mail as t;
 use crate::validation::clean_text;
 
 /// How long before a grant ends its requester is warned (15 minutes).
@@ -241,12 +244,8 @@ pub struct Email {
     pub body: String,
 }
 
-/// The sentence every e-mail ends with.
-pub const NO_LINKS: &str = "Lockbox never puts links in its messages. Sign in to the pages you \
-    always use, by typing their address yourself or from your own bookmark; treat any message \
-    that claims to come from Lockbox and carries a link as phishing.";
-
-/// Minutes as people say them: `90` → `1 h 30 min`.
+/// Minutes as a short span: `90` → `1 h 30 min` (for logs and machine
+/// clients; people read [`crate::text::mail::duration`]).
 pub fn minutes_text(minutes: i64) -> String {
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
@@ -255,7 +254,8 @@ pub fn minutes_text(minutes: i64) -> String {
     }
 }
 
-/// A time in a message: `2026-11-29 09:00 UTC`.
+/// A time in a message: `2026-11-29 09:00 UTC` (the same in every
+/// language: the reader's zone is unknown to an e-mail).
 pub fn when(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -263,7 +263,12 @@ pub fn when(ms: i64) -> String {
 }
 
 fn facts(lines: &[(&str, String)]) -> String {
-    let width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 1;
+    let width = lines
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
     lines
         .iter()
         .map(|(label, value)| format!("{:<width$} {value}", format!("{label}:")))
@@ -271,96 +276,102 @@ fn facts(lines: &[(&str, String)]) -> String {
         .join("\n")
 }
 
-fn request_facts(request: &AccessRequest, tenant_name: &str) -> Vec<(&'static str, String)> {
+fn request_facts(
+    lang: Lang,
+    request: &AccessRequest,
+    tenant_name: &str,
+) -> Vec<(&'static str, String)> {
     let mut facts = vec![
-        ("Organisation", defang(tenant_name)),
-        ("Service", defang(request.service.as_str())),
-        ("Ticket number", defang(request.ticket.as_str())),
-        ("Reason", defang(request.reason.as_str())),
+        (t::organisation(lang), defang(tenant_name)),
+        (t::service(lang), defang(request.service.as_str())),
+        (t::ticket(lang), defang(request.ticket.as_str())),
+        (t::reason(lang), defang(request.reason.as_str())),
         (
-            "Access asked for",
-            minutes_text(i64::from(request.duration.minutes())),
+            t::asked(lang),
+            t::duration(lang, i64::from(request.duration.minutes())),
         ),
-        ("Requested by", defang(&request.requester.email)),
-        ("Requested at", when(request.created_at)),
+        (t::requested_by(lang), defang(&request.requester.email)),
+        (t::requested_at(lang), when(request.created_at)),
     ];
     // An extension says what it continues, and from when.
     if let Some(extension) = &request.extends {
-        facts.push(("Extends request", extension.of.as_str().to_owned()));
-        facts.push(("Continues from", when(extension.continues_at)));
+        facts.push((t::extends(lang), extension.of.as_str().to_owned()));
+        facts.push((t::continues_from(lang), when(extension.continues_at)));
     }
     facts
 }
 
-fn comment_line(lines: &mut Vec<(&'static str, String)>, comment: Option<&str>) {
+fn comment_line(lang: Lang, lines: &mut Vec<(&'static str, String)>, comment: Option<&str>) {
     if let Some(comment) = comment.filter(|c| !c.trim().is_empty()) {
-        lines.push(("Comment", defang(comment)));
+        lines.push((t::comment(lang), defang(comment)));
     }
 }
 
+/// An e-mail's body: the opening, the facts, the closing and the no-link
+/// sentence.
+fn body(lang: Lang, opening: &str, lines: &[(&str, String)], closing: &str) -> String {
+    format!(
+        "{opening}\n\n{}\n\n{closing}\n\n{}\n",
+        facts(lines),
+        t::no_links(lang)
+    )
+}
+
 /// The e-mail of `kind` about `request` (of the tenant named
-/// `tenant_name`), as it stands after the change. Customer people are
-/// never named to the provider's staff.
-pub fn request_email(kind: NoticeKind, request: &AccessRequest, tenant_name: &str) -> Email {
-    let tenant = defang(tenant_name);
-    let service = defang(request.service.as_str());
-    let ticket = defang(request.ticket.as_str());
-    let mut lines = request_facts(request, tenant_name);
+/// `tenant_name`) in `lang`, as it stands after the change. Customer
+/// people are never named to the provider's staff.
+pub fn request_email(
+    lang: Lang,
+    kind: NoticeKind,
+    request: &AccessRequest,
+    tenant_name: &str,
+) -> Email {
+    let tenant = &defang(tenant_name);
+    let service = &defang(request.service.as_str());
+    let ticket = &defang(request.ticket.as_str());
+    let mut lines = request_facts(lang, request, tenant_name);
     let grant = request.grant().copied();
     let ending = request.ending();
-    let (subject, opening, closing) = match kind {
+    let (subject, opening, closing): (String, String, &str) = match kind {
         NoticeKind::AwaitingPreapproval => {
             if let Some(until) = request.pending_until() {
-                lines.push(("Expires at", when(until)));
+                lines.push((t::expires_at(lang), when(until)));
             }
             (
-                format!(
-                    "Lockbox: request for {tenant} {service} awaits pre-approval (ticket {ticket})"
-                ),
-                "A support engineer asks for access to a customer's content. It needs a support \
-                 manager's pre-approval; you cannot pre-approve a request you opened yourself."
-                    .to_owned(),
-                "To decide, sign in to the provider console and open Pre-approvals.".to_owned(),
+                t::awaiting_subject(lang, tenant, service, ticket),
+                t::awaiting_opening(lang).to_owned(),
+                t::awaiting_closing(lang),
             )
         }
         NoticeKind::PendingApproval => {
             if let Some(decision) = request.preapproval() {
-                lines.push(("Pre-approved by", defang(&decision.by.email)));
+                lines.push((t::preapproved_by(lang), defang(&decision.by.email)));
             }
             if let Some(until) = request.pending_until() {
-                lines.push(("Expires at", when(until)));
+                lines.push((t::expires_at(lang), when(until)));
             }
             (
-                format!("Lockbox: a support engineer asks for access to {tenant} {service} (ticket {ticket})"),
-                format!(
-                    "A support engineer asks for access to your organisation's content. Nothing \
-                     is opened unless a person at {tenant} approves. If nobody decides before it \
-                     expires, nothing is granted."
-                ),
-                "To approve or deny, sign in to your organisation's admin pages yourself and \
-                 open Support > Customer Lockbox requests."
-                    .to_owned(),
+                t::pending_subject(lang, tenant, service, ticket),
+                t::pending_opening(lang, tenant),
+                t::pending_closing(lang),
             )
         }
         NoticeKind::Preapproved => {
             let opening = match (request.state(), grant) {
                 (State::Approved, Some(grant)) => {
-                    lines.push(("Access from", when(grant.starts_at)));
-                    lines.push(("Access until", when(grant.ends_at)));
-                    format!(
-                        "Your request was pre-approved. {tenant} has Customer Lockbox off, so \
-                         access started at once, without the customer's approval; it is recorded \
-                         in their audit log."
-                    )
+                    lines.push((t::access_from(lang), when(grant.starts_at)));
+                    lines.push((t::access_until(lang), when(grant.ends_at)));
+                    t::preapproved_lockbox_off(lang, tenant)
                 }
                 _ => {
                     if let Some(until) = request.pending_until() {
-                        lines.push(("Customer must decide by", when(until)));
+                        lines.push((t::decide_by(lang), when(until)));
                     }
-                    format!("Your request was pre-approved and now awaits a decision at {tenant}.")
+                    t::preapproved_waiting(lang, tenant)
                 }
             };
             comment_line(
+                lang,
                 &mut lines,
                 request
                     .preapproval()
@@ -368,30 +379,30 @@ pub fn request_email(kind: NoticeKind, request: &AccessRequest, tenant_name: &st
                     .map(|c| c.as_str()),
             );
             (
-                format!("Lockbox: your request for {tenant} {service} was pre-approved (ticket {ticket})"),
+                t::preapproved_subject(lang, tenant, service, ticket),
                 opening,
-                "Sign in to the provider console to follow it.".to_owned(),
+                t::follow_closing(lang),
             )
         }
         NoticeKind::Rejected => {
             comment_line(
+                lang,
                 &mut lines,
                 ending.and_then(|e| e.comment).map(|c| c.as_str()),
             );
             (
-                format!(
-                    "Lockbox: your request for {tenant} {service} was rejected (ticket {ticket})"
-                ),
-                "A support manager rejected your request. Nothing was granted.".to_owned(),
-                "Sign in to the provider console to see it.".to_owned(),
+                t::rejected_subject(lang, tenant, service, ticket),
+                t::rejected_opening(lang).to_owned(),
+                t::see_closing(lang),
             )
         }
         NoticeKind::Approved => {
             if let Some(grant) = grant {
-                lines.push(("Access from", when(grant.starts_at)));
-                lines.push(("Access until", when(grant.ends_at)));
+                lines.push((t::access_from(lang), when(grant.starts_at)));
+                lines.push((t::access_until(lang), when(grant.ends_at)));
             }
             comment_line(
+                lang,
                 &mut lines,
                 request
                     .customer_decision()
@@ -399,140 +410,182 @@ pub fn request_email(kind: NoticeKind, request: &AccessRequest, tenant_name: &st
                     .map(|c| c.as_str()),
             );
             (
-                format!("Lockbox: {tenant} approved your request for {service} (ticket {ticket})"),
-                format!(
-                    "{tenant} approved your request. Access is live until it ends or is revoked."
-                ),
-                "Sign in to the provider console and open the grant to work.".to_owned(),
+                t::approved_subject(lang, tenant, service, ticket),
+                t::approved_opening(lang, tenant),
+                t::approved_closing(lang),
             )
         }
         NoticeKind::Denied => {
             comment_line(
+                lang,
                 &mut lines,
                 ending.and_then(|e| e.comment).map(|c| c.as_str()),
             );
             (
-                format!("Lockbox: {tenant} denied your request for {service} (ticket {ticket})"),
-                format!("{tenant} denied your request. Nothing was granted."),
-                "Sign in to the provider console to see it.".to_owned(),
+                t::denied_subject(lang, tenant, service, ticket),
+                t::denied_opening(lang, tenant),
+                t::see_closing(lang),
             )
         }
         NoticeKind::Expired => {
             if let Some(ending) = ending {
-                lines.push(("Expired at", when(ending.at)));
+                lines.push((t::expired_at(lang), when(ending.at)));
             }
-            let who = if request.reached_customer() {
-                format!("nobody at {tenant}")
+            let opening = if request.reached_customer() {
+                t::expired_at_customer(lang, tenant)
             } else {
-                "no support manager".to_owned()
+                t::expired_at_manager(lang).to_owned()
             };
             (
-                format!("Lockbox: your request for {tenant} {service} expired (ticket {ticket})"),
-                format!("Your request expired: {who} decided in time. Nothing was granted."),
-                "Open a new request if access is still needed.".to_owned(),
+                t::expired_subject(lang, tenant, service, ticket),
+                opening,
+                t::new_request_closing(lang),
             )
         }
         NoticeKind::Revoked => {
             if let Some(ending) = ending {
-                lines.push(("Revoked at", when(ending.at)));
+                lines.push((t::revoked_at(lang), when(ending.at)));
             }
             comment_line(
+                lang,
                 &mut lines,
                 ending.and_then(|e| e.comment).map(|c| c.as_str()),
             );
             (
-                format!("Lockbox: {tenant} revoked your access to {service} (ticket {ticket})"),
-                format!("{tenant} ended your access early. Operations are refused from now on."),
-                "Open a new request if access is still needed.".to_owned(),
+                t::revoked_subject(lang, tenant, service, ticket),
+                t::revoked_opening(lang, tenant),
+                t::new_request_closing(lang),
             )
         }
         NoticeKind::GrantEnding => {
             if let Some(grant) = grant {
-                lines.push(("Access until", when(grant.ends_at)));
+                lines.push((t::access_until(lang), when(grant.ends_at)));
             }
+            let until = grant.map_or_else(String::new, |g| when(g.ends_at));
             (
-                format!(
-                    "Lockbox: your access to {tenant} {service} ends at {} (ticket {ticket})",
-                    grant.map_or_else(String::new, |g| when(g.ends_at))
-                ),
-                "Your access ends soon; it cannot be extended in place.".to_owned(),
-                "Finish your work, or open a new request if you need more time.".to_owned(),
+                t::ending_subject(lang, tenant, service, &until, ticket),
+                t::ending_opening(lang).to_owned(),
+                t::ending_closing(lang),
             )
         }
-        NoticeKind::LockboxSwitched | NoticeKind::RoleAssigned | NoticeKind::RoleRemoved => (
-            format!("Lockbox: {}", kind.as_str()),
-            String::new(),
-            String::new(),
-        ),
+        NoticeKind::LockboxSwitched | NoticeKind::RoleAssigned | NoticeKind::RoleRemoved => {
+            (format!("Lockbox: {}", kind.as_str()), String::new(), "")
+        }
     };
-    lines.push(("Request id", request.id.as_str().to_owned()));
+    lines.push((t::request_id(lang), request.id.as_str().to_owned()));
     Email {
         subject,
-        body: format!(
-            "{opening}\n\n{}\n\n{closing}\n\n{NO_LINKS}\n",
-            facts(&lines)
-        ),
+        body: body(lang, &opening, &lines, closing),
     }
 }
 
-/// The e-mail to a tenant's global admins when its Lockbox switch changed.
-pub fn lockbox_switched_email(tenant_name: &str, enabled: bool, by: &str, at: i64) -> Email {
-    let tenant = defang(tenant_name);
-    let (state, meaning) = if enabled {
-        ("on", "From now on, every access request needs the approval of a person at your organisation.")
-    } else {
-        ("off", "From now on, access requests pre-approved by the provider's support manager start at once, without your approval; each is still time-boxed and recorded in your audit log.")
-    };
-    let lines = [
-        ("Organisation", tenant.clone()),
-        ("Customer Lockbox", state.to_owned()),
-        ("Changed by", defang(by)),
-        ("Changed at", when(at)),
-    ];
-    Email {
-        subject: format!("Lockbox: Customer Lockbox was turned {state} for {tenant}"),
-        body: format!(
-            "{meaning}\n\n{}\n\nIf you did not expect this change, sign in to your organisation's admin pages yourself and open Settings > Org settings > Security & Privacy.\n\n{NO_LINKS}\n",
-            facts(&lines)
-        ),
-    }
-}
-
-/// The e-mail to a tenant's global admins when a role changed.
-pub fn role_email(
-    kind: NoticeKind,
+/// The e-mail, in `lang`, to a tenant's global admins when its Lockbox
+/// switch changed.
+pub fn lockbox_switched_email(
+    lang: Lang,
     tenant_name: &str,
-    role: &str,
-    member: &str,
+    enabled: bool,
     by: &str,
     at: i64,
 ) -> Email {
     let tenant = defang(tenant_name);
-    let member = defang(member);
-    let (verb, subject) = if kind == NoticeKind::RoleRemoved {
+    let (state, meaning, subject) = if enabled {
         (
-            "no longer holds",
-            format!("Lockbox: {member} is no longer {role} at {tenant}"),
+            t::on(lang),
+            t::switched_on_meaning(lang),
+            t::switched_on_subject(lang, &tenant),
         )
     } else {
         (
-            "now holds",
-            format!("Lockbox: {member} is now {role} at {tenant}"),
+            t::off(lang),
+            t::switched_off_meaning(lang),
+            t::switched_off_subject(lang, &tenant),
         )
     };
     let lines = [
-        ("Organisation", tenant.clone()),
-        ("Person", member.clone()),
-        ("Role", role.to_owned()),
-        ("Changed by", defang(by)),
-        ("Changed at", when(at)),
+        (t::organisation(lang), tenant.clone()),
+        (t::customer_lockbox(lang), state.to_owned()),
+        (t::changed_by(lang), defang(by)),
+        (t::changed_at(lang), when(at)),
     ];
     Email {
         subject,
-        body: format!(
-            "{member} {verb} the Lockbox role {role} at {tenant}.\n\n{}\n\nIf you did not expect this change, sign in to your organisation's admin pages yourself and open Roles.\n\n{NO_LINKS}\n",
-            facts(&lines)
+        body: body(lang, meaning, &lines, t::settings_closing(lang)),
+    }
+}
+
+/// The e-mail, in `lang`, to a tenant's global admins when a role changed.
+pub fn role_email(
+    lang: Lang,
+    kind: NoticeKind,
+    tenant_name: &str,
+    role: CustomerRole,
+    member: &str,
+    by: &str,
+    at: i64,
+) -> Email {
+    let tenant = &defang(tenant_name);
+    let member = &defang(member);
+    let role_name = crate::text::role_name(lang, role);
+    let (subject, opening) = if kind == NoticeKind::RoleRemoved {
+        (
+            t::role_removed_subject(lang, member, role_name, tenant),
+            t::role_removed_opening(lang, member, role_name, tenant),
+        )
+    } else {
+        (
+            t::role_added_subject(lang, member, role_name, tenant),
+            t::role_added_opening(lang, member, role_name, tenant),
+        )
+    };
+    let lines = [
+        (t::organisation(lang), tenant.clone()),
+        (t::person(lang), member.clone()),
+        (t::role(lang), role_name.to_owned()),
+        (t::changed_by(lang), defang(by)),
+        (t::changed_at(lang), when(at)),
+    ];
+    Email {
+        subject,
+        body: body(lang, &opening, &lines, t::roles_closing(lang)),
+    }
+}
+
+/// The sentence, in `lang`, a webhook of `event` about `request` (of the
+/// tenant named `tenant_name`) carries beside its machine fields.
+pub fn webhook_text(
+    lang: Lang,
+    event: WebhookEvent,
+    request: &AccessRequest,
+    tenant_name: &str,
+) -> String {
+    let service = &defang(request.service.as_str());
+    let ticket = &defang(request.ticket.as_str());
+    match event {
+        WebhookEvent::RequestPending => {
+            t::hook_pending(lang, service, ticket, &defang(tenant_name))
+        }
+        WebhookEvent::RequestDecided => {
+            let by = request
+                .customer_decision()
+                .map_or_else(String::new, |d| defang(&d.by.email));
+            if request.state() == State::Denied {
+                t::hook_denied(lang, &by, service, ticket)
+            } else {
+                t::hook_approved(lang, &by, service, ticket)
+            }
+        }
+        WebhookEvent::RequestExpired => t::hook_expired(lang, service, ticket),
+        WebhookEvent::GrantStarted => t::hook_started(
+            lang,
+            service,
+            ticket,
+            &request
+                .grant()
+                .map_or_else(String::new, |g| when(g.ends_at)),
         ),
+        WebhookEvent::GrantEnded => t::hook_ended(lang, service, ticket),
+        WebhookEvent::OperatorAction => t::hook_action(lang, service, ticket),
     }
 }
 
@@ -565,12 +618,21 @@ pub fn request_data(request: &AccessRequest, tenant_name: &str) -> Value {
 }
 
 /// A webhook's body (the Standard Webhooks shape: `type`, `timestamp`,
-/// `data`).
-pub fn webhook_body(event: WebhookEvent, at: i64, data: Value) -> String {
+/// `data`), with the event told in words for people: `text` in
+/// `language` (the tenant's default).
+pub fn webhook_body(
+    event: WebhookEvent,
+    at: i64,
+    data: &Value,
+    language: Lang,
+    text: &str,
+) -> String {
     json!({
         "type": event.as_str(),
         "timestamp": utc(at),
         "data": data,
+        "language": language.as_str(),
+        "text": text,
     })
     .to_string()
 }
@@ -635,37 +697,124 @@ mod tests {
         preapprove(&request, &manager, true, None, 1_764_000_060_000).expect("pre-approves")
     }
 
+    /// Every e-mail Lockbox writes about `request`, in `lang`.
+    fn every_email(lang: Lang, request: &AccessRequest) -> Vec<(String, Email)> {
+        let mut emails: Vec<(String, Email)> = NoticeKind::ALL
+            .iter()
+            .filter(|kind| kind.audience() != Audience::TenantAdmins)
+            .map(|kind| {
+                (
+                    kind.to_string(),
+                    request_email(lang, *kind, request, "Contoso"),
+                )
+            })
+            .collect();
+        let hostile = "https://evil.example";
+        for enabled in [true, false] {
+            emails.push((
+                format!("switched {enabled}"),
+                lockbox_switched_email(lang, "www.evil.example", enabled, hostile, 0),
+            ));
+        }
+        for kind in [NoticeKind::RoleAssigned, NoticeKind::RoleRemoved] {
+            emails.push((
+                kind.to_string(),
+                role_email(
+                    lang,
+                    kind,
+                    "evil.example",
+                    CustomerRole::Approver,
+                    hostile,
+                    hostile,
+                    0,
+                ),
+            ));
+        }
+        emails
+    }
+
     #[test]
-    fn the_approvers_e_mail_has_no_link_whatever_the_engineer_wrote() {
+    fn no_e_mail_in_any_language_has_a_link_whatever_people_wrote() {
         let request = hostile_request();
-        let email = request_email(NoticeKind::PendingApproval, &request, "Contoso");
-        println!("{}\n\n{}", email.subject, email.body);
-        assert_eq!(links(&email.body), Vec::<String>::new(), "{}", email.body);
-        assert_eq!(
-            links(&email.subject),
-            Vec::<String>::new(),
-            "{}",
-            email.subject
-        );
-        assert!(
-            email.body.contains("hxxps[:]//evil[.]example"),
-            "{}",
-            email.body
-        );
-        assert!(email.body.contains("1 h 30 min"), "{}", email.body);
-        for kind in NoticeKind::ALL {
-            if kind.audience() != Audience::TenantAdmins {
-                let email = request_email(*kind, &request, "Contoso");
+        for lang in Lang::ALL.iter().copied() {
+            for (what, email) in every_email(lang, &request) {
                 assert_eq!(
                     links(&email.body),
                     Vec::<String>::new(),
-                    "{kind}: {}",
+                    "{lang} {what}: {}",
                     email.body
                 );
+                assert_eq!(
+                    links(&email.subject),
+                    Vec::<String>::new(),
+                    "{lang} {what}: {}",
+                    email.subject
+                );
+                assert!(
+                    email.body.ends_with(&format!("{}\n", t::no_links(lang))),
+                    "{lang} {what}"
+                );
+            }
+            let email = request_email(lang, NoticeKind::PendingApproval, &request, "Contoso");
+            assert!(
+                email.body.contains("hxxps[:]//evil[.]example"),
+                "{}",
+                email.body
+            );
+            assert!(
+                email.body.contains(&t::duration(lang, 90)),
+                "{}",
+                email.body
+            );
+            for event in WebhookEvent::ALL.iter().copied() {
+                let text = webhook_text(lang, event, &request, "www.evil.example");
+                assert_eq!(links(&text), Vec::<String>::new(), "{lang} {event}: {text}");
             }
         }
         let data = request_data(&request, "Contoso");
         assert_eq!(links(&data.to_string()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_notice_is_written_in_the_readers_language() {
+        let request = hostile_request();
+        let english = request_email(Lang::En, NoticeKind::PendingApproval, &request, "Contoso");
+        let italian = request_email(Lang::It, NoticeKind::PendingApproval, &request, "Contoso");
+        assert!(
+            english.subject.contains("asks for access"),
+            "{}",
+            english.subject
+        );
+        assert!(
+            italian.subject.contains("chiede di accedere"),
+            "{}",
+            italian.subject
+        );
+        assert!(
+            italian
+                .body
+                .contains("Supporto > Richieste di Customer Lockbox"),
+            "{}",
+            italian.body
+        );
+        assert!(italian.body.contains("1 ora 30 minuti"), "{}", italian.body);
+        for (en, it) in every_email(Lang::En, &request)
+            .iter()
+            .zip(every_email(Lang::It, &request))
+        {
+            assert_ne!(en.1.subject, it.1.subject, "{}", en.0);
+            assert_ne!(en.1.body, it.1.body, "{}", en.0);
+        }
+        // The facts' values line up in one column, whatever the labels.
+        let facts = italian.body.split("\n\n").nth(1).expect("facts");
+        let columns: std::collections::BTreeSet<usize> = facts
+            .lines()
+            .map(|line| {
+                let label = line.chars().take_while(|c| *c != ':').count() + 1;
+                label + line.chars().skip(label).take_while(|c| *c == ' ').count()
+            })
+            .collect();
+        assert_eq!(columns.len(), 1, "{facts}");
     }
 
     #[test]
@@ -682,11 +831,16 @@ mod tests {
             ..hostile_request()
         };
         for kind in [NoticeKind::AwaitingPreapproval, NoticeKind::PendingApproval] {
-            let body = request_email(kind, &request, "Contoso").body;
+            let body = request_email(Lang::En, kind, &request, "Contoso").body;
             assert!(body.contains(first.as_str()), "{kind}: {body}");
             assert!(body.contains(&when(1_764_003_600_000)), "{kind}: {body}");
         }
-        let plain = request_email(NoticeKind::PendingApproval, &hostile_request(), "Contoso");
+        let plain = request_email(
+            Lang::En,
+            NoticeKind::PendingApproval,
+            &hostile_request(),
+            "Contoso",
+        );
         assert!(!plain.body.contains("Extends request"), "{}", plain.body);
     }
 

@@ -67,6 +67,11 @@ pub enum Action {
     FreezeTenant,
     /// Set how many people must approve a request (global admin).
     SetApprovalsRequired,
+    /// Set the language the tenant's people get when they chose none
+    /// (global admin).
+    SetDefaultLanguage,
+    /// Choose one's own language for the pages and one's e-mails (anyone).
+    ChooseOwnLanguage,
     /// Ask for more time on one's own live grant (engineer).
     ExtendGrant,
     /// Get a grant token for one's own live grant (engineer).
@@ -78,7 +83,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -104,6 +109,8 @@ impl Action {
         Action::ManageNotifications,
         Action::FreezeTenant,
         Action::SetApprovalsRequired,
+        Action::SetDefaultLanguage,
+        Action::ChooseOwnLanguage,
         Action::ExtendGrant,
         Action::IssueGrantToken,
         Action::ManageProviderServices,
@@ -137,6 +144,8 @@ impl Action {
             Action::ManageNotifications => "manage the organisation's notification webhooks",
             Action::FreezeTenant => "revoke all access now, or lift that freeze",
             Action::SetApprovalsRequired => "set how many approvals a request needs",
+            Action::SetDefaultLanguage => "set the organisation's default language",
+            Action::ChooseOwnLanguage => "choose your language",
             Action::ExtendGrant => "ask for more time on a grant",
             Action::IssueGrantToken => "get a grant token",
             Action::ManageProviderServices => "manage the provider's registered services",
@@ -149,11 +158,12 @@ impl Action {
         use CustomerRole::{Approver, Auditor, GlobalAdmin};
         use ProviderRole::{IntegrationAdmin, SupportEngineer, SupportManager};
         match self {
-            Action::ReadOwnProfile => Allowed::Anyone,
+            Action::ReadOwnProfile | Action::ChooseOwnLanguage => Allowed::Anyone,
             Action::ChangeRoles
             | Action::ManageNotifications
             | Action::FreezeTenant
-            | Action::SetApprovalsRequired => Allowed::Customer(&[GlobalAdmin]),
+            | Action::SetApprovalsRequired
+            | Action::SetDefaultLanguage => Allowed::Customer(&[GlobalAdmin]),
             // Auditors (read-only) search and export the log and read the
             // requests it speaks of; nothing else.
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
@@ -387,7 +397,7 @@ mod tests {
     /// Who may take each action, written out independently of `allowed()`.
     fn allowed_personas(action: Action) -> &'static [&'static str] {
         match action {
-            Action::ReadOwnProfile => &[
+            Action::ReadOwnProfile | Action::ChooseOwnLanguage => &[
                 "admin",
                 "approver",
                 "auditor",
@@ -403,7 +413,8 @@ mod tests {
             Action::ChangeRoles
             | Action::ManageNotifications
             | Action::FreezeTenant
-            | Action::SetApprovalsRequired => &["admin"],
+            | Action::SetApprovalsRequired
+            | Action::SetDefaultLanguage => &["admin"],
             Action::ListRoleHolders
             | Action::ReadLockboxSetting
             | Action::SetLockboxSetting
@@ -457,7 +468,7 @@ mod tests {
                 if person.is_provider() {
                     // Provider staff serve every tenant alike.
                     assert_eq!(other.is_ok(), allowed, "{who} {action:?} other tenant");
-                } else if action == Action::ReadOwnProfile {
+                } else if matches!(action, Action::ReadOwnProfile | Action::ChooseOwnLanguage) {
                     assert!(other.is_ok());
                 } else {
                     assert!(

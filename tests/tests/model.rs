@@ -2867,3 +2867,150 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
         assert!(plan.contains(index), "{}:\n{plan}", statement.sql);
     }
 }
+
+/// The outbox rows of `kind` about `request`, by recipient.
+fn notices(db: &Sqlite, request: &RequestId, kind: &str) -> BTreeMap<String, (String, String)> {
+    use lockbox_backend::store::outbox;
+    let rows: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::dev_list(None, 1_000))).expect("the outbox reads");
+    rows.into_iter()
+        .filter(|r| r.request_id.as_deref() == Some(request.as_str()) && r.kind == kind)
+        .map(|r| (r.recipient, (r.subject, r.body)))
+        .collect()
+}
+
+/// A Contoso request opened by engineer1 and pre-approved by the manager
+/// at `now`: it awaits Contoso's approvers.
+fn pending_request(db: &Sqlite, ticket: &str, now: i64) -> RequestId {
+    let input = CreateAccessRequest {
+        tenant_id: CONTOSO.to_owned(),
+        service: "mail".to_owned(),
+        ticket: ticket.to_owned(),
+        reason: "Mailbox will not sync".to_owned(),
+        duration_minutes: 90,
+    };
+    let engineer = seeded(db, "engineer1@provider.example");
+    let view = block_on(requests::create(db, &engineer, &input, &stamp_at(now))).expect("create");
+    block_on(requests::act(
+        db,
+        &seeded(db, "manager@provider.example"),
+        &view.id,
+        Verb::Preapprove,
+        None,
+        None,
+        None,
+        &stamp_at(now),
+        None,
+    ))
+    .expect("pre-approves");
+    view.id
+}
+
+#[test]
+fn each_person_gets_notices_in_their_language_and_webhooks_the_tenants() {
+    use lockbox_shared::i18n::Lang;
+    use lockbox_shared::text::mail;
+    let db = open_database();
+    let italian = seeded(&db, "approver1@contoso.example");
+    block_on(people::set_language(&db, &italian.user_id, Some(Lang::It))).expect("chooses");
+    db.execute_script(&format!(
+        "INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret, created_by, created_at) \
+         VALUES ('5e1f0000-0000-4000-8000-000000000001', '{CONTOSO}', 'https://hooks.contoso.example/lockbox', \
+         'request.pending', 'whsec_x', 'admin@contoso.example', {START})"
+    ))
+    .expect("an endpoint");
+
+    // The same event: the colleague who chose Italian reads Italian, the
+    // one who chose nothing reads Contoso's default, English.
+    let first = pending_request(&db, "SR-LANG-1", START + HOUR);
+    let told = notices(&db, &first, "pending-approval");
+    let (it_subject, it_body) = &told["approver1@contoso.example"];
+    let (en_subject, en_body) = &told["approver2@contoso.example"];
+    assert!(it_subject.contains("chiede di accedere"), "{it_subject}");
+    assert!(it_body.contains("1 ora 30 minuti"), "{it_body}");
+    assert!(
+        it_body.ends_with(&format!("{}\n", mail::no_links(Lang::It))),
+        "{it_body}"
+    );
+    assert!(en_subject.contains("asks for access"), "{en_subject}");
+    assert!(
+        en_body.ends_with(&format!("{}\n", mail::no_links(Lang::En))),
+        "{en_body}"
+    );
+    let hook = &notices(&db, &first, "request.pending")["5e1f0000-0000-4000-8000-000000000001"].1;
+    let hook: serde_json::Value = serde_json::from_str(hook).expect("JSON");
+    assert_eq!(hook["language"], "en");
+    assert_eq!(hook["data"]["ticket"], "SR-LANG-1");
+    assert!(
+        hook["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("asks for access")),
+        "{hook}"
+    );
+    // The engineer (provider staff, no choice) reads English.
+    let engineer = &notices(&db, &first, "preapproved")["engineer1@provider.example"].0;
+    assert!(engineer.contains("was pre-approved"), "{engineer}");
+
+    // Contoso's default becomes Italian: who chose nothing follows it, in
+    // e-mails and webhook text alike; provider staff do not.
+    let admin = seeded(&db, "admin@contoso.example");
+    block_on(settings::set_default_language(
+        &db,
+        &admin,
+        Lang::It,
+        &stamp_at(START + HOUR),
+    ))
+    .expect("sets the default");
+    let second = pending_request(&db, "SR-LANG-2", START + 2 * HOUR);
+    let told = notices(&db, &second, "pending-approval");
+    assert!(told["approver2@contoso.example"]
+        .0
+        .contains("chiede di accedere"));
+    let hook = &notices(&db, &second, "request.pending")["5e1f0000-0000-4000-8000-000000000001"].1;
+    let hook: serde_json::Value = serde_json::from_str(hook).expect("JSON");
+    assert_eq!(hook["language"], "it");
+    assert_eq!(hook["type"], "request.pending");
+    assert!(
+        hook["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("chiede di accedere")),
+        "{hook}"
+    );
+    let engineer = &notices(&db, &second, "preapproved")["engineer1@provider.example"].0;
+    assert!(engineer.contains("was pre-approved"), "{engineer}");
+    // The engineer's own choice reaches their address too.
+    let engineer = seeded(&db, "engineer1@provider.example");
+    block_on(people::set_language(&db, &engineer.user_id, Some(Lang::It))).expect("chooses");
+    let third = pending_request(&db, "SR-LANG-3", START + 3 * HOUR);
+    let told = &notices(&db, &third, "preapproved")["engineer1@provider.example"].0;
+    assert!(told.contains("è stata pre-approvata"), "{told}");
+}
+
+#[test]
+fn the_languages_the_database_accepts_are_those_lockbox_speaks() {
+    use lockbox_shared::i18n::Lang;
+    let db = open_database();
+    for lang in Lang::ALL {
+        db.execute_script(&format!(
+            "UPDATE users SET language = '{lang}' WHERE email = 'admin@contoso.example'; \
+             UPDATE tenants SET default_language = '{lang}' WHERE id = '{CONTOSO}';"
+        ))
+        .unwrap_or_else(|e| panic!("{lang} refused: {e:?}"));
+    }
+    for other in ["de", "EN", "", "it-IT"] {
+        assert!(
+            db.execute_script(&format!(
+                "UPDATE users SET language = '{other}' WHERE email = 'admin@contoso.example'"
+            ))
+            .is_err(),
+            "{other:?} accepted for a person"
+        );
+        assert!(
+            db.execute_script(&format!(
+                "UPDATE tenants SET default_language = '{other}' WHERE id = '{CONTOSO}'"
+            ))
+            .is_err(),
+            "{other:?} accepted for a tenant"
+        );
+    }
+}

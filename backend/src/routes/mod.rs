@@ -61,6 +61,9 @@ pub enum Route {
     SetFreeze,
     ApprovalsSetting,
     SetApprovals,
+    LanguageSetting,
+    SetLanguage,
+    SetOwnLanguage,
     Tenants,
     ListRequests,
     CreateRequest,
@@ -87,7 +90,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 57] = [
+    pub const ALL: [Route; 60] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -119,6 +122,9 @@ impl Route {
         Route::SetFreeze,
         Route::ApprovalsSetting,
         Route::SetApprovals,
+        Route::LanguageSetting,
+        Route::SetLanguage,
+        Route::SetOwnLanguage,
         Route::Tenants,
         Route::ListRequests,
         Route::CreateRequest,
@@ -178,6 +184,8 @@ impl Route {
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
             Route::FreezeSetting | Route::SetFreeze => "/api/v1/settings/freeze",
             Route::ApprovalsSetting | Route::SetApprovals => "/api/v1/settings/approvals",
+            Route::LanguageSetting | Route::SetLanguage => "/api/v1/settings/language",
+            Route::SetOwnLanguage => "/api/v1/me/language",
             Route::Tenants => "/api/v1/tenants",
             Route::ListRequests | Route::CreateRequest => "/api/v1/requests",
             Route::AwaitingPreapproval => "/api/v1/requests/awaiting-preapproval",
@@ -230,6 +238,7 @@ impl Route {
             | Route::LockboxSetting
             | Route::FreezeSetting
             | Route::ApprovalsSetting
+            | Route::LanguageSetting
             | Route::Tenants
             | Route::ListRequests
             | Route::AwaitingPreapproval
@@ -255,6 +264,8 @@ impl Route {
             | Route::SetLockboxSetting
             | Route::SetFreeze
             | Route::SetApprovals
+            | Route::SetLanguage
+            | Route::SetOwnLanguage
             | Route::ExtendRequest
             | Route::CreateRequest
             | Route::Transition(_)
@@ -541,6 +552,9 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::SetFreeze => settings::set_freeze(app, p, &call).await,
         Route::ApprovalsSetting => settings::approvals(app, p).await,
         Route::SetApprovals => settings::set_approvals(app, p, &call).await,
+        Route::LanguageSetting => settings::language(app, p).await,
+        Route::SetLanguage => settings::set_language(app, p, &call).await,
+        Route::SetOwnLanguage => me::set_language(app, p, &call).await,
         Route::Tenants => settings::tenants(app, p).await,
         Route::ListRequests => requests::list(app, p, &call).await,
         Route::CreateRequest => requests::create(app, p, &call).await,

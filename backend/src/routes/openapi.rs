@@ -78,6 +78,22 @@ mod tests {
     }
 
     #[test]
+    fn the_languages_documented_are_those_lockbox_speaks() {
+        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).expect("valid JSON");
+        let documented: Vec<&str> = doc["components"]["schemas"]["Lang"]["enum"]
+            .as_array()
+            .expect("Lang enum")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let spoken: Vec<&str> = lockbox_shared::i18n::Lang::ALL
+            .iter()
+            .map(|l| l.as_str())
+            .collect();
+        assert_eq!(documented, spoken);
+    }
+
+    #[test]
     fn every_schema_reference_resolves() {
         let doc: serde_json::Value = serde_json::from_str(DOCUMENT).expect("valid JSON");
         let mut refs = Vec::new();

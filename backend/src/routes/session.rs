@@ -5,7 +5,7 @@
 //! address (`CF-Connecting-IP`, not the Host header); otherwise they answer
 //! 404 like any path that does not exist.
 
-use lockbox_shared::api::{DevSignIn, Me, RequestView, ShiftRequest};
+use lockbox_shared::api::{DevSignIn, RequestView, ShiftRequest};
 use lockbox_shared::ids::RequestId;
 use serde::Serialize;
 use worker::Response;
@@ -58,13 +58,7 @@ pub async fn dev_sign_in(app: &App, call: &Call) -> Result<Response, AppError> {
     let principal = store::people::principal(&app.db, &user.email)
         .await?
         .ok_or_else(|| AppError::Internal("signed-in person vanished".into()))?;
-    let mut response = json(
-        &Me {
-            principal,
-            sign_out_url: None,
-        },
-        200,
-    )?;
+    let mut response = json(&super::me::me(app, principal).await?, 200)?;
     response.headers_mut().set(
         "Set-Cookie",
         &auth::session_cookie(&token, DEV_TOKEN_SECONDS),

@@ -54,6 +54,22 @@ pub async fn set_approvals(app: &App, p: &Principal, call: &Call) -> Result<Resp
     )
 }
 
+pub async fn language(app: &App, p: &Principal) -> Result<Response, AppError> {
+    json(&settings::language_setting(&app.db, p).await?, 200)
+}
+
+pub async fn set_language(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let Some(language) = super::me::language_of(call, false)? else {
+        return Err(AppError::Internal(
+            "a required language came back empty".into(),
+        ));
+    };
+    json(
+        &settings::set_default_language(&app.db, p, language, &stamp(app, call)).await?,
+        200,
+    )
+}
+
 pub async fn tenants(app: &App, p: &Principal) -> Result<Response, AppError> {
     json(&settings::tenants(&app.db, p).await?, 200)
 }

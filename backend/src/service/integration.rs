@@ -21,6 +21,7 @@ use lockbox_shared::notify::{self, WebhookEvent};
 use lockbox_shared::operations::GrantRefusal;
 use lockbox_shared::policy::{authorize, Action};
 use lockbox_shared::roles::Principal;
+use lockbox_shared::text;
 use lockbox_shared::validation::Invalid;
 use sha2::Digest as _;
 
@@ -789,6 +790,15 @@ pub async fn record<D: Database>(
             &request.tenant_id,
             Some(&request),
             data,
+            |lang| {
+                text::mail::hook_operation(
+                    lang,
+                    record.activity.as_str(),
+                    &notify::defang(&record.item),
+                    &notify::defang(request.service.as_str()),
+                    &notify::defang(request.ticket.as_str()),
+                )
+            },
             stamp.now,
             Some(&mine),
         ));

@@ -7,12 +7,13 @@
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::DeliveryOutcome;
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::{TenantId, UserId};
 use lockbox_shared::lifecycle::{AccessRequest, Verb};
 use lockbox_shared::notify::{self, Audience, Email, NoticeKind, WebhookEvent};
 use serde_json::Value;
 
-use crate::store::outbox::{self, Message, OutboxRow, To};
+use crate::store::outbox::{self, Message, OutboxRow, Texts, To};
 use crate::store::{Condition, Database, DbError, Statement};
 
 /// Messages one delivery pass takes at most: a pass runs after a request
@@ -52,7 +53,7 @@ struct Notice<'a> {
 
 fn email_statement(
     notice: Notice<'_>,
-    email: &Email,
+    texts: &Texts,
     now: i64,
     condition: Option<&Condition>,
 ) -> Statement {
@@ -64,26 +65,41 @@ fn email_statement(
             tenant: Some(notice.tenant),
             request: notice.request.map(|r| &r.id),
             kind: notice.kind.as_str(),
-            subject: &email.subject,
-            body: &email.body,
+            texts,
         },
         now,
         condition,
     )
 }
 
-/// The webhook rows of `event` for `tenant`, keyed by the event.
+/// An e-mail in every language, as `write` gives it in each.
+pub fn in_every_language(write: impl Fn(Lang) -> Email) -> Texts {
+    Texts::new(|lang| {
+        let email = write(lang);
+        (email.subject, email.body)
+    })
+}
+
+/// The webhook rows of `event` for `tenant`, keyed by the event: `data`
+/// for machines, and `text` in the tenant's default language for people.
+#[allow(clippy::too_many_arguments)]
 pub fn webhook_statement(
     event: WebhookEvent,
     key: &str,
     tenant: &TenantId,
     request: Option<&AccessRequest>,
     data: Value,
+    text: impl Fn(Lang) -> String,
     now: i64,
     condition: Option<&Condition>,
 ) -> Statement {
     let key = format!("{key}/{}", event.as_str());
-    let body = notify::webhook_body(event, now, data);
+    let texts = Texts::new(|lang| {
+        (
+            event.as_str().to_owned(),
+            notify::webhook_body(event, now, &data, lang, &text(lang)),
+        )
+    });
     outbox::insert(
         To::Webhooks { tenant, event },
         &Message {
@@ -91,8 +107,7 @@ pub fn webhook_statement(
             tenant: Some(tenant),
             request: request.map(|r| &r.id),
             kind: event.as_str(),
-            subject: event.as_str(),
-            body: &body,
+            texts: &texts,
         },
         now,
         condition,
@@ -111,7 +126,8 @@ fn request_emails(
     kinds
         .iter()
         .map(|&kind| {
-            let email = notify::request_email(kind, request, tenant_name);
+            let texts =
+                in_every_language(|lang| notify::request_email(lang, kind, request, tenant_name));
             let notice = Notice {
                 kind,
                 to: to_people(kind.audience(), request),
@@ -119,7 +135,7 @@ fn request_emails(
                 tenant: &request.tenant_id,
                 request: Some(request),
             };
-            email_statement(notice, &email, now, condition)
+            email_statement(notice, &texts, now, condition)
         })
         .collect()
 }
@@ -170,6 +186,7 @@ pub fn on_transition(
             &after.tenant_id,
             Some(after),
             notify::request_data(after, tenant_name),
+            |lang| notify::webhook_text(lang, event, after, tenant_name),
             now,
             Some(condition),
         ));
@@ -186,7 +203,7 @@ pub fn grant_ending(
     condition: &Condition,
 ) -> Statement {
     let kind = NoticeKind::GrantEnding;
-    let email = notify::request_email(kind, request, tenant_name);
+    let texts = in_every_language(|lang| notify::request_email(lang, kind, request, tenant_name));
     let notice = Notice {
         kind,
         to: To::Address(&request.requester.email),
@@ -194,7 +211,7 @@ pub fn grant_ending(
         tenant: &request.tenant_id,
         request: Some(request),
     };
-    email_statement(notice, &email, now, Some(condition))
+    email_statement(notice, &texts, now, Some(condition))
 }
 
 /// The e-mail to a tenant's global admins about a settings or role change
@@ -203,7 +220,7 @@ pub fn to_tenant_admins(
     kind: NoticeKind,
     tenant: &TenantId,
     key: &str,
-    email: &Email,
+    texts: &Texts,
     except: Option<&UserId>,
     now: i64,
     condition: Option<&Condition>,
@@ -219,7 +236,7 @@ pub fn to_tenant_admins(
         tenant,
         request: None,
     };
-    email_statement(notice, email, now, condition)
+    email_statement(notice, texts, now, condition)
 }
 
 /// A sent e-mail, as a mail provider sees it.

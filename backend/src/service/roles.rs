@@ -116,19 +116,22 @@ pub async fn change<D: Database>(
         NoticeKind::RoleRemoved
     };
     let notices = |condition: &Condition, key: &str| {
-        let email = notify::role_email(
-            kind,
-            tenant_name,
-            role.label(),
-            &user.email,
-            &principal.email,
-            stamp.now,
-        );
+        let texts = super::notify::in_every_language(|lang| {
+            notify::role_email(
+                lang,
+                kind,
+                tenant_name,
+                role,
+                &user.email,
+                &principal.email,
+                stamp.now,
+            )
+        });
         vec![super::notify::to_tenant_admins(
             kind,
             &tenant_id,
             key,
-            &email,
+            &texts,
             None,
             stamp.now,
             Some(condition),

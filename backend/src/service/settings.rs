@@ -2,8 +2,11 @@
 //! switch, and the freeze: "Revoke all access now"), and the tenants
 //! provider staff open requests for.
 
-use lockbox_shared::api::{ApprovalsSetting, FreezeSetting, LockboxSetting, TenantSummary};
+use lockbox_shared::api::{
+    ApprovalsSetting, FreezeSetting, LanguageSetting, LockboxSetting, TenantSummary,
+};
 use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::{self, State, Verb};
 use lockbox_shared::notify::{self, NoticeKind};
@@ -64,13 +67,20 @@ pub async fn set_lockbox<D: Database>(
         &record,
         stamp.now,
         |changes, key| {
-            let email =
-                notify::lockbox_switched_email(&tenant_name, enabled, &principal.email, stamp.now);
+            let texts = super::notify::in_every_language(|lang| {
+                notify::lockbox_switched_email(
+                    lang,
+                    &tenant_name,
+                    enabled,
+                    &principal.email,
+                    stamp.now,
+                )
+            });
             vec![super::notify::to_tenant_admins(
                 NoticeKind::LockboxSwitched,
                 tenant_id,
                 key,
-                &email,
+                &texts,
                 None,
                 stamp.now,
                 Some(changes),
@@ -125,6 +135,35 @@ pub async fn set_approvals_required<D: Database>(
         NewAuditRecord::approvals_required(tenant_id.clone(), stamp.ip, &principal.email, required);
     settings::set_approvals_required(db, tenant_id, required, &record, stamp.now).await?;
     approvals_setting(db, principal).await
+}
+
+/// The language of the caller's tenant's people who chose none, for
+/// whoever may see its Lockbox setting.
+pub async fn language_setting<D: Database>(
+    db: &D,
+    principal: &Principal,
+) -> Result<LanguageSetting, AppError> {
+    let row = own_tenant(db, principal).await?;
+    Ok(LanguageSetting {
+        tenant_id: row.tenant_id,
+        language: row.default_language,
+    })
+}
+
+/// Sets the language of the caller's tenant's people who chose none
+/// (audited when it changes).
+pub async fn set_default_language<D: Database>(
+    db: &D,
+    principal: &Principal,
+    language: Lang,
+    stamp: &Stamp<'_>,
+) -> Result<LanguageSetting, AppError> {
+    authorize(principal, Action::SetDefaultLanguage, principal.tenant())?;
+    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
+    let record =
+        NewAuditRecord::default_language(tenant_id.clone(), stamp.ip, &principal.email, language);
+    settings::set_default_language(db, tenant_id, language, &record, stamp.now).await?;
+    language_setting(db, principal).await
 }
 
 /// Every tenant with its services, for provider staff opening requests.

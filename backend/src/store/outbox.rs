@@ -2,6 +2,7 @@
 //! change that causes it; claimed, delivered and marked by the deliverer.
 //! And the tenants' webhook endpoints the webhook rows go to.
 
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::notify::{
     retry_delay_ms, Audience, NoticeKind, WebhookEvent, ATTEMPT_LEASE_MS, MAX_ATTEMPTS,
@@ -46,10 +47,47 @@ pub struct Message<'a> {
     pub request: Option<&'a RequestId>,
     /// `NoticeKind` or `WebhookEvent` name.
     pub kind: &'a str,
-    /// The subject (e-mail) or event name (webhook).
-    pub subject: &'a str,
-    /// The text (e-mail) or JSON (webhook).
-    pub body: &'a str,
+    /// Its words in every language: each recipient's row gets those of
+    /// their language.
+    pub texts: &'a Texts,
+}
+
+/// A message's subject (e-mail) or event name (webhook), and its text
+/// (e-mail) or JSON (webhook), in every language Lockbox speaks, each as
+/// a JSON object by language tag (`{"en": …, "it": …}`): the statement
+/// that writes the rows picks each recipient's with `json_extract`.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    subjects: String,
+    bodies: String,
+}
+
+impl Texts {
+    /// The subject and text `write` gives for each language.
+    pub fn new(write: impl Fn(Lang) -> (String, String)) -> Self {
+        let mut subjects = serde_json::Map::new();
+        let mut bodies = serde_json::Map::new();
+        for lang in Lang::ALL.iter().copied() {
+            let (subject, body) = write(lang);
+            subjects.insert(lang.as_str().to_owned(), subject.into());
+            bodies.insert(lang.as_str().to_owned(), body.into());
+        }
+        Self {
+            subjects: serde_json::Value::Object(subjects).to_string(),
+            bodies: serde_json::Value::Object(bodies).to_string(),
+        }
+    }
+}
+
+/// The language a person's messages are written in, as SQL on the row of
+/// `users` named `person`: their own choice, else their organisation's
+/// default, else English (provider staff belong to no organisation).
+fn language_of(person: &str) -> String {
+    format!(
+        "COALESCE({person}.language, \
+         (SELECT default_language FROM tenants WHERE id = {person}.tenant_id), '{}')",
+        Lang::default().as_str()
+    )
 }
 
 /// The id of `key`'s row for one recipient (`recipient_id`: `to` for an
@@ -103,6 +141,25 @@ pub fn insert(
     now: i64,
     condition: Option<&Condition>,
 ) -> Statement {
+    // Each row's language, as SQL with its arguments.
+    let (language, language_args): (String, Vec<Value>) = match to {
+        To::Address(address) => (
+            format!(
+                "COALESCE((SELECT {} FROM users x WHERE x.email = ?), '{}')",
+                language_of("x"),
+                Lang::default().as_str()
+            ),
+            vec![address.into()],
+        ),
+        To::People { .. } => (language_of("u"), Vec::new()),
+        To::Webhooks { .. } => (
+            format!(
+                "COALESCE((SELECT default_language FROM tenants WHERE id = w.tenant_id), '{}')",
+                Lang::default().as_str()
+            ),
+            Vec::new(),
+        ),
+    };
     let (channel, recipient_id, recipient, source, mut filter_args): (_, _, _, _, Vec<Value>) =
         match to {
             To::Address(_) => (
@@ -152,11 +209,12 @@ pub fn insert(
         message.tenant.map(|t| t.as_str()).into(),
         message.request.map(|r| r.as_str()).into(),
         message.kind.into(),
-        message.subject.into(),
-        message.body.into(),
-        now.into(),
-        now.into(),
+        message.texts.subjects.as_str().into(),
     ]);
+    args.extend(language_args.iter().cloned());
+    args.push(message.texts.bodies.as_str().into());
+    args.extend(language_args);
+    args.extend([now.into(), now.into()]);
     args.append(&mut filter_args);
     let condition_sql = match condition {
         Some(condition) => {
@@ -168,7 +226,9 @@ pub fn insert(
     Statement::new(
         format!(
             "{INSERT} (id, channel, recipient, tenant_id, request_id, kind, subject, body, created_at, next_attempt_at) \
-             SELECT ? || {recipient_id}, '{channel}', {recipient}, ?, ?, ?, ?, ?, ?, ? FROM {source}{condition_sql}"
+             SELECT ? || {recipient_id}, '{channel}', {recipient}, ?, ?, ?, \
+             json_extract(?, '$.' || {language}), json_extract(?, '$.' || {language}), ?, ? \
+             FROM {source}{condition_sql}"
         ),
         args,
     )

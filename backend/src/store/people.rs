@@ -2,6 +2,7 @@
 
 use lockbox_shared::api::{DevPerson, RoleHolder, RoleMembers, TenantMember, TenantRoles};
 use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::{TenantId, UserId};
 use lockbox_shared::roles::{CustomerRole, Membership, Principal, ProviderRole};
 use serde::Deserialize;
@@ -42,6 +43,43 @@ pub async fn user_by_email<D: Database>(db: &D, email: &str) -> Result<Option<Us
         ),
     )
     .await
+}
+
+/// A person's own language and their organisation's default (none for
+/// provider staff).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Languages {
+    pub language: Option<Lang>,
+    pub tenant_language: Option<Lang>,
+}
+
+/// The languages of the person `user_id` (none when there is no such
+/// person).
+pub async fn languages<D: Database>(db: &D, user_id: &UserId) -> Result<Languages, DbError> {
+    Ok(first(
+        db,
+        Statement::new(
+            "SELECT u.language, t.default_language AS tenant_language \
+             FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id WHERE u.id = ?",
+            vec![user_id.as_str().into()],
+        ),
+    )
+    .await?
+    .unwrap_or_default())
+}
+
+/// Keeps `language` as the person's own choice (`None`: no choice).
+pub async fn set_language<D: Database>(
+    db: &D,
+    user_id: &UserId,
+    language: Option<Lang>,
+) -> Result<(), DbError> {
+    db.batch(vec![Statement::new(
+        "UPDATE users SET language = ? WHERE id = ?",
+        vec![language.map(Lang::as_str).into(), user_id.as_str().into()],
+    )])
+    .await?;
+    Ok(())
 }
 
 /// The person with this e-mail, with parsed ids.

@@ -1,6 +1,7 @@
 //! Tenants: their Lockbox switch and their services.
 
 use lockbox_shared::audit::NewAuditRecord;
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::TenantSwitches;
 use lockbox_shared::validation::ApprovalsRequired;
@@ -25,6 +26,9 @@ pub struct TenantRow {
     pub freeze_reason: Option<String>,
     #[serde(default = "one")]
     approvals_required: i64,
+    /// The language of its people who chose none.
+    #[serde(default)]
+    pub default_language: Lang,
 }
 
 fn one() -> i64 {
@@ -94,7 +98,8 @@ fn tenant_where(condition: &str, arg: &str) -> Statement {
     Statement::new(
         format!(
             "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, \
-             lockbox_changed_at, frozen_at, frozen_by, freeze_reason, approvals_required FROM tenants WHERE {condition}"
+             lockbox_changed_at, frozen_at, frozen_by, freeze_reason, approvals_required, default_language \
+             FROM tenants WHERE {condition}"
         ),
         vec![arg.into()],
     )
@@ -228,6 +233,34 @@ pub async fn set_approvals_required<D: Database>(
         Statement::new(
             "UPDATE tenants SET approvals_required = ? WHERE id = ? AND approvals_required <> ?",
             vec![required.into(), tenant_id.as_str().into(), required.into()],
+        ),
+    ];
+    let changed = db.batch(statements).await?;
+    Ok(changed.last() == Some(&1))
+}
+
+/// Sets the language of the tenant's people who chose none, with its
+/// audit record, only when it changes; whether it did.
+pub async fn set_default_language<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+    language: Lang,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let changes = Condition::new(
+        "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND default_language <> ?)",
+        vec![tenant_id.as_str().into(), language.as_str().into()],
+    );
+    let statements = vec![
+        audit::insert(record, &audit::new_id(), now, Some(&changes)),
+        Statement::new(
+            "UPDATE tenants SET default_language = ? WHERE id = ? AND default_language <> ?",
+            vec![
+                language.as_str().into(),
+                tenant_id.as_str().into(),
+                language.as_str().into(),
+            ],
         ),
     ];
     let changed = db.batch(statements).await?;

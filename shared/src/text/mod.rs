@@ -4,6 +4,8 @@
 //! the reader with *tu*. Stored audit values (activity and operation
 //! names, user strings) are never translated, so none is here.
 
+pub mod mail;
+
 use crate::i18n::plural;
 use crate::lifecycle::State;
 use crate::messages;
@@ -25,6 +27,30 @@ pub const fn state(lang: crate::i18n::Lang, state: State) -> &'static str {
     }
 }
 
+/// A customer role's name as people read it (the value the API takes
+/// stays the role's tag).
+pub const fn role_name(lang: crate::i18n::Lang, role: crate::roles::CustomerRole) -> &'static str {
+    use crate::roles::CustomerRole::*;
+    match role {
+        GlobalAdmin => role_global_admin(lang),
+        Approver => role_approver(lang),
+        Auditor => role_auditor(lang),
+    }
+}
+
+/// A provider role's name as people read it.
+pub const fn provider_role_name(
+    lang: crate::i18n::Lang,
+    role: crate::roles::ProviderRole,
+) -> &'static str {
+    use crate::roles::ProviderRole::*;
+    match role {
+        SupportEngineer => role_support_engineer(lang),
+        SupportManager => role_support_manager(lang),
+        IntegrationAdmin => role_integration_admin(lang),
+    }
+}
+
 messages! {
     // The frame of every page.
     language() { en: "Language", it: "Lingua" }
@@ -36,6 +62,14 @@ messages! {
     working() { en: "Working…", it: "In corso…" }
     retry() { en: "Retry", it: "Riprova" }
     try_again() { en: "Try again", it: "Riprova tra poco" }
+
+    // Roles (GLOSSARY.md).
+    role_global_admin() { en: "Global admin", it: "Amministratore globale" }
+    role_approver() { en: "Lockbox access approver", it: "Responsabile approvazione accesso Customer Lockbox" }
+    role_auditor() { en: "Auditor", it: "Revisore" }
+    role_support_engineer() { en: "Support engineer", it: "Tecnico del supporto" }
+    role_support_manager() { en: "Support manager", it: "Responsabile del supporto" }
+    role_integration_admin() { en: "Integration admin", it: "Amministratore delle integrazioni" }
 
     // The navigation.
     nav_my_requests() { en: "My requests", it: "Le mie richieste" }

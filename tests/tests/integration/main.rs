@@ -7,6 +7,7 @@ mod extensions;
 mod freeze;
 mod health;
 mod identity;
+mod language;
 mod lifecycle;
 mod matrix;
 mod notifications;

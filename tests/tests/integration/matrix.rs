@@ -53,6 +53,8 @@ const MATRIX: &[Row] = &[
     (Action::SetLockboxSetting,       Fixture::None,     "AAADDAADDD", "AAADDAADDD"),
     (Action::FreezeTenant,            Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
     (Action::SetApprovalsRequired,    Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
+    (Action::SetDefaultLanguage,      Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
+    (Action::ChooseOwnLanguage,       Fixture::None,     "AAAAAAAAAA", "AAAAAAAAAA"),
     (Action::ListTenantRequests,      Fixture::None,     "AAAADAAAAA", "AAAADAAAAA"),
     (Action::ReadRequest,             Fixture::Ready,    "AAAADAAAHA", "HHHHDHHAHA"),
     (Action::Approve,                 Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
@@ -270,6 +272,15 @@ fn call_of(
             "/api/v1/settings/approvals".into(),
             json!({ "required": 1 }),
         ),
+        // Setting what is in force (English): allowed, and no change.
+        Action::SetDefaultLanguage => post(
+            "/api/v1/settings/language".into(),
+            json!({ "language": "en" }),
+        ),
+        // Removing a choice nobody made: allowed, and no change.
+        Action::ChooseOwnLanguage => {
+            post("/api/v1/me/language".into(), json!({ "language": null }))
+        }
         Action::ListTenantRequests | Action::ListOwnRequests => {
             get(format!("/api/v1/requests?tenant={tenant}&limit=200"))
         }
@@ -393,7 +404,7 @@ fn perform(
             if action == Action::ReadLockboxSetting {
                 // The freeze and the approvals required are read by the
                 // same people, about their own.
-                for setting in ["freeze", "approvals"] {
+                for setting in ["freeze", "approvals", "language"] {
                     let other = session.get(&format!("/api/v1/settings/{setting}?tenant={tenant}"));
                     if other.status != answer.status
                         || (other.status == 200 && other.json()["tenant_id"] != own_tenant)
@@ -452,6 +463,19 @@ fn perform(
                 &json!({ "email": target, "role": "auditor" }),
             );
             (answer.status, None)
+        }
+        Action::SetDefaultLanguage => {
+            let answer = session.post("/api/v1/settings/language", &json!({ "language": "en" }));
+            let fault = (answer.status == 200
+                && (answer.json()["language"] != "en" || answer.json()["tenant_id"] != own_tenant))
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
+        }
+        Action::ChooseOwnLanguage => {
+            let answer = session.post("/api/v1/me/language", &json!({ "language": null }));
+            let fault = (answer.status == 200 && answer.json()["email"] != session.email)
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
         }
         Action::SetApprovalsRequired => {
             let answer = session.post("/api/v1/settings/approvals", &json!({ "required": 1 }));
@@ -749,6 +773,7 @@ fn the_matrix_calls_every_route_the_api_documents() {
             if *action == Action::ReadLockboxSetting {
                 called.insert(("GET".to_owned(), "/api/v1/settings/freeze".to_owned()));
                 called.insert(("GET".to_owned(), "/api/v1/settings/approvals".to_owned()));
+                called.insert(("GET".to_owned(), "/api/v1/settings/language".to_owned()));
             }
             if *action == Action::ReadRequest {
                 called.insert(("GET".to_owned(), "/api/v1/requests/{id}/receipt".to_owned()));
