@@ -2,7 +2,7 @@
 
 use lockbox_shared::lifecycle::TransitionError;
 use lockbox_shared::policy::Denied;
-use lockbox_shared::problem::{Problem, PROBLEM_JSON};
+use lockbox_shared::problem::{Problem, ProblemType, PROBLEM_JSON};
 use worker::{console_error, console_warn, Response};
 
 /// Every way a request can fail.
@@ -125,55 +125,39 @@ impl AppError {
     /// The problem document sent to the client.
     pub fn problem(&self) -> Problem {
         match self {
-            AppError::NotFound { path } => Problem::new(
-                404,
-                "Not found",
+            AppError::NotFound { path } => Problem::of(ProblemType::NotFound, 404,
                 format!("There is nothing at {path}. Check the address against the API documentation."),
             ),
             AppError::MethodNotAllowed {
                 method,
                 path,
                 allow,
-            } => Problem::new(
-                405,
-                "Method not allowed",
+            } => Problem::of(ProblemType::MethodNotAllowed, 405,
                 format!("{path} does not accept {method}; it accepts {allow}."),
             ),
-            AppError::Unauthenticated { .. } => Problem::new(
-                401,
-                "Sign-in required",
+            AppError::Unauthenticated { .. } => Problem::of(ProblemType::SignInRequired, 401,
                 "You are not signed in, or your sign-in has expired or is not valid. Sign in again.",
             ),
-            AppError::UnknownPerson { identity } => Problem::new(
-                403,
-                "No Lockbox account",
+            AppError::UnknownPerson { identity } => Problem::of(ProblemType::NoAccount, 403,
                 format!("You are signed in as {identity}, but Lockbox has no account for that identity. Ask your administrator to add you."),
             ),
             AppError::Forbidden(denied) if denied.hides_existence() => {
-                Problem::new(404, "Not found", denied.message())
+                Problem::of(ProblemType::NotFound, 404, denied.message())
             }
-            AppError::Forbidden(denied) => Problem::new(403, "Not allowed", denied.message()),
-            AppError::CrossSite => Problem::new(
-                403,
-                "Cross-site request refused",
+            AppError::Forbidden(denied) => Problem::of(ProblemType::NotAllowed, 403, denied.message()),
+            AppError::CrossSite => Problem::of(ProblemType::CrossSite, 403,
                 "This change did not come from the Lockbox site itself, so it was refused. Make it from the Lockbox pages or with an API client.",
             ),
-            AppError::NotJson => Problem::new(
-                415,
-                "JSON body required",
+            AppError::NotJson => Problem::of(ProblemType::JsonRequired, 415,
                 "Send the request with Content-Type: application/json and a JSON body (an empty object {} where nothing else is needed).",
             ),
-            AppError::TooLarge { limit } => Problem::new(
-                413,
-                "Body too large",
+            AppError::TooLarge { limit } => Problem::of(ProblemType::TooLarge, 413,
                 format!("The request body is larger than the {limit} bytes the API accepts."),
             ),
-            AppError::BadRequest { detail } => Problem::new(400, "Invalid request", detail.clone()),
-            AppError::NotDecided(why) => Problem::new(409, "Not decided yet", why.clone()),
-            AppError::Frozen(why) => Problem::new(403, "Tenant frozen", why.clone()),
-            AppError::FreezeStillEnding { left, ended } => Problem::new(
-                409,
-                "Freeze still ending",
+            AppError::BadRequest { detail } => Problem::of(ProblemType::InvalidRequest, 400, detail.clone()),
+            AppError::NotDecided(why) => Problem::of(ProblemType::NotDecided, 409, why.clone()),
+            AppError::Frozen(why) => Problem::of(ProblemType::TenantFrozen, 403, why.clone()),
+            AppError::FreezeStillEnding { left, ended } => Problem::of(ProblemType::FreezeStillEnding, 409,
                 format!(
                     "The freeze stays in force: {left} grants and requests it has to end are still \
                      open (this call ended {ended}; each call ends at most {}). Lift it again to end \
@@ -181,80 +165,70 @@ impl AppError {
                     crate::service::settings::FREEZE_ENDS_PER_CALL
                 ),
             ),
-            AppError::Missing { what } => Problem::new(
-                404,
-                "Not found",
+            AppError::Missing { what } => Problem::of(ProblemType::NotFound, 404,
                 format!("{what} does not exist, or is not one you may see."),
             ),
             AppError::UnknownReference(invalid) => {
-                Problem::new(404, "Not found", invalid.message.clone()).with("field", invalid.field)
+                Problem::of(ProblemType::NotFound, 404, invalid.message.clone()).with("field", invalid.field)
             }
             AppError::Invalid(invalid) => {
-                Problem::new(400, "Invalid request", invalid.message.clone()).with("field", invalid.field)
+                Problem::of(ProblemType::InvalidRequest, 400, invalid.message.clone()).with("field", invalid.field)
             }
             AppError::Transition(err) => {
-                let (status, title) = match err {
+                let (status, kind) = match err {
                     TransitionError::AlreadyDecided { .. }
                     | TransitionError::Expired { .. }
-                    | TransitionError::GrantEnded { .. } => (409, "Request changed"),
+                    | TransitionError::GrantEnded { .. } => (409, ProblemType::RequestChanged),
                     TransitionError::SelfApproval | TransitionError::NotTheRequester => {
-                        (403, "Not allowed")
+                        (403, ProblemType::NotAllowed)
                     }
                     // As an operation on a frozen tenant's content is
                     // (`Frozen`): the same refusal, the same status.
-                    TransitionError::TenantFrozen => (403, "Tenant frozen"),
-                    TransitionError::AlreadyApproved => (409, "Already approved"),
-                    TransitionError::BeyondLimit { .. } => (409, "Extension limit reached"),
-                    TransitionError::ExtensionOpen { .. } => (409, "Extension already open"),
-                    TransitionError::ExtendedGrantOver { .. } => (409, "Extended grant over"),
+                    TransitionError::TenantFrozen => (403, ProblemType::TenantFrozen),
+                    TransitionError::AlreadyApproved => (409, ProblemType::AlreadyApproved),
+                    TransitionError::BeyondLimit { .. } => (409, ProblemType::ExtensionLimit),
+                    TransitionError::ExtensionOpen { .. } => (409, ProblemType::ExtensionOpen),
+                    TransitionError::ExtendedGrantOver { .. } => (409, ProblemType::ExtendedGrantOver),
                 };
-                let problem = Problem::new(status, title, err.message());
+                let problem = Problem::of(kind, status, err.message());
                 match err.current_state() {
                     Some(state) => problem.with("current_state", state.as_str()),
                     None => problem,
                 }
             }
             AppError::NoGrant(refusal) => {
-                Problem::new(403, "No live grant", refusal.message())
+                Problem::of(ProblemType::NoLiveGrant, 403, refusal.message())
             }
-            AppError::ServiceUnauthenticated { .. } => Problem::new(
-                401,
-                "Service not authenticated",
+            AppError::ServiceUnauthenticated { .. } => Problem::of(ProblemType::ServiceNotAuthenticated, 401,
                 "The calling service could not be authenticated: send a fresh assertion signed with one of its registered keys.",
             ),
             AppError::GrantNotLive { reason, detail } => {
-                Problem::new(409, "Grant not live", detail.clone()).with("reason", *reason)
+                Problem::of(ProblemType::GrantNotLive, 409, detail.clone()).with("reason", *reason)
             }
-            AppError::NotCovered(detail) => Problem::new(403, "Not covered by the grant", detail.clone()),
-            AppError::BatchReused => Problem::new(
-                422,
-                "batch_id reused",
+            AppError::NotCovered(detail) => Problem::of(ProblemType::NotCovered, 403, detail.clone()),
+            AppError::BatchReused => Problem::of(ProblemType::BatchReused, 422,
                 "This batch_id was already recorded with other actions or another grant. Use a new batch_id for each distinct batch; send the same batch again only to retry it.",
             ),
             AppError::InvalidAt { field, message } => {
-                Problem::new(400, "Invalid request", message.clone()).with("field", field.as_str())
+                Problem::of(ProblemType::InvalidRequest, 400, message.clone()).with("field", field.as_str())
             }
-            AppError::IdempotencyKeyReused => Problem::new(
-                422,
-                "Idempotency-Key reused",
+            AppError::IdempotencyKeyReused => Problem::of(ProblemType::IdempotencyKeyReused, 422,
                 "This Idempotency-Key was already used for a different action. Use a new key for each distinct action.",
             ),
             AppError::Unreachable(detail) => {
-                Problem::new(502, "Service unreachable", detail.clone())
+                Problem::of(ProblemType::ServiceUnreachable, 502, detail.clone())
             }
-            AppError::Misconfigured(_) => Problem::new(
-                500,
-                "Service misconfigured",
+            AppError::Misconfigured(_) => Problem::of(ProblemType::Misconfigured, 500,
                 "The service is not configured correctly. The operators have been told; try again later.",
             ),
-            AppError::Internal(_) => Problem::new(
+            AppError::Internal(_) => Problem::of(
+                ProblemType::Internal,
                 500,
-                "Internal error",
                 "Something failed on our side and nothing was changed. Try again in a moment.",
             ),
-            AppError::InternalAfterChange(_) => Problem::new(
+            AppError::InternalAfterChange(_) => Problem::of(
+                ProblemType::InternalAfterChange,
                 500,
-                "Internal error",
                 "Something failed on our side, possibly after your change was saved. Look at its \
                  current state before you repeat it, or send it again with the same \
                  Idempotency-Key header: a decision sent again with its key is applied at most once.",

@@ -7,14 +7,16 @@ use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
     ApprovalsSetting, CreateAccessRequest, CreatedWebhookEndpoint, DecisionBody, DevOutbox,
-    DevPerson, DevSignIn, ExtendBody, FreezeSetting, Health, LockboxSetting, Me,
+    DevPerson, DevSignIn, ExtendBody, FreezeSetting, Health, LanguageSetting, LockboxSetting, Me,
     NewWebhookEndpoint, NotificationSettings, OperationResult, RequestDetail, RequestPage,
-    RequestView, RoleAssignment, SetApprovals, SetFreeze, SetLockboxSetting, TenantRoles,
-    TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
+    RequestView, RoleAssignment, SetApprovals, SetFreeze, SetLanguage, SetLockboxSetting,
+    SetOwnLanguage, TenantRoles, TenantSummary, API_PREFIX, MAX_REQUESTS_PAGE,
 };
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::i18n::Lang;
 use lockbox_shared::lifecycle::{State, Verb};
+use lockbox_shared::problem::ProblemType;
+use lockbox_shared::text::problems;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,6 +34,9 @@ pub struct Problem {
     /// The input field the problem is about, when it is about one.
     #[serde(default)]
     pub field: Option<String>,
+    /// `/problems/<name>`: what the page's own sentence is chosen by.
+    #[serde(rename = "type", default)]
+    pub kind: String,
 }
 
 /// Why a call did not produce what was asked for.
@@ -61,19 +66,21 @@ impl ApiError {
         matches!(self, ApiError::Problem(p) if p.status == 409)
     }
 
-    /// A sentence to show the person.
+    /// A sentence to show the person, in their language: the server's own
+    /// (English, and the most specific) for English readers, else the
+    /// catalogue's for the problem's type and field.
     pub fn message(&self) -> String {
+        let lang = crate::i18n::lang();
         match self {
-            ApiError::Network(_) => {
-                "Lockbox could not be reached. Check your connection and try again.".to_owned()
-            }
-            ApiError::Problem(problem) => problem.detail.clone(),
-            ApiError::SignedOut => {
-                "You are not signed in, or your sign-in has expired. Sign in again.".to_owned()
-            }
-            ApiError::Unexpected { status } => {
-                format!("Lockbox gave an answer this page does not understand (HTTP {status}). Try again.")
-            }
+            ApiError::Network(_) => problems::offline(lang).to_owned(),
+            ApiError::Problem(problem) if lang == Lang::En => problem.detail.clone(),
+            ApiError::Problem(problem) => problems::sentence(
+                lang,
+                ProblemType::of_uri(&problem.kind),
+                problem.field.as_deref(),
+            ),
+            ApiError::SignedOut => problems::sign_in_required(lang).to_owned(),
+            ApiError::Unexpected { status } => problems::unexpected(lang, *status),
         }
     }
 }
@@ -480,6 +487,41 @@ pub fn approvals_setting() -> Loader<ApprovalsSetting> {
 /// `POST /api/v1/settings/approvals`.
 pub async fn set_approvals(required: i64) -> Result<ApprovalsSetting, ApiError> {
     post("/settings/approvals", &SetApprovals { required }).await
+}
+
+/// `GET /api/v1/settings/language`: the organisation's default language.
+pub fn language_setting() -> Loader<LanguageSetting> {
+    Loader::new(Signal::stored("/settings/language".to_owned()), None)
+}
+
+/// `POST /api/v1/settings/language`.
+pub async fn set_default_language(language: Lang) -> Result<LanguageSetting, ApiError> {
+    post(
+        "/settings/language",
+        &SetLanguage {
+            language: language.as_str().to_owned(),
+        },
+    )
+    .await
+}
+
+/// `POST /api/v1/me/language`: keeps `language` as the signed-in person's
+/// own (for the pages and their e-mails).
+pub async fn set_own_language(language: Lang) -> Result<(), ApiError> {
+    /// The part of the answer (`Me`) this reads.
+    #[derive(Deserialize)]
+    struct Chosen {
+        #[allow(dead_code)]
+        language: Option<Lang>,
+    }
+    let _: Chosen = post(
+        "/me/language",
+        &SetOwnLanguage {
+            language: Some(language.as_str().to_owned()),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// `POST /api/v1/requests/{id}/extend`: more time after a live grant.

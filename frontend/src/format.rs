@@ -94,7 +94,7 @@ pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Optio
             let lang = crate::i18n::lang();
             Some(text::access_left(
                 lang,
-                &countdown(deadline, now, &text::ended(lang)),
+                &countdown(deadline, now, text::ended(lang)),
             ))
         }
         _ => None,

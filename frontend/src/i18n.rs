@@ -1,15 +1,23 @@
 //! The reader's language: chosen once when the app starts (their own
-//! choice kept in this browser, else the browser's languages, else
-//! English), put on `<html lang>`, and read by every page through
-//! [`lang`]. Switching reloads the page in the new language.
+//! choice, else the browser's languages, else their organisation's
+//! default, else English), put on `<html lang>`, and read by every page
+//! through [`lang`]. This browser keeps the person's choice and their
+//! organisation's default from their last session, so the first screen is
+//! already in the right language; once the session is read ([`adopt`]),
+//! the page is shown again if either changed it. Switching keeps the
+//! choice with the person (when signed in) and reloads.
 
 use std::cell::Cell;
 
 use leptos::prelude::window;
+use leptos::task::spawn_local;
+use lockbox_shared::api::Me;
 use lockbox_shared::i18n::Lang;
 
 /// Where this browser keeps the person's own choice.
-const KEY: &str = "lockbox-lang";
+const OWN: &str = "lockbox-lang";
+/// Where it keeps their organisation's default.
+const TENANT: &str = "lockbox-tenant-lang";
 
 thread_local! {
     static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
@@ -20,13 +28,22 @@ pub fn lang() -> Lang {
     LANG.with(Cell::get)
 }
 
-fn own_choice() -> Option<Lang> {
+fn stored(key: &str) -> Option<Lang> {
     let storage = window().local_storage().ok().flatten()?;
     storage
-        .get_item(KEY)
+        .get_item(key)
         .ok()
         .flatten()
         .and_then(|v| Lang::parse(&v))
+}
+
+fn store(key: &str, lang: Option<Lang>) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = match lang {
+            Some(lang) => storage.set_item(key, lang.as_str()),
+            None => storage.remove_item(key),
+        };
+    }
 }
 
 fn browser_languages() -> Option<Lang> {
@@ -39,20 +56,57 @@ fn browser_languages() -> Option<Lang> {
     Lang::first_of(tags.iter().map(String::as_str))
 }
 
+/// The locale dates and numbers are written in: the browser's own for the
+/// language shown (`it-CH` for a Swiss reader of Italian), else the
+/// language itself.
+pub fn locale() -> String {
+    let shown = lang();
+    window()
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .find(|tag| Lang::from_tag(tag) == Some(shown))
+        .unwrap_or_else(|| shown.as_str().to_owned())
+}
+
+fn chosen() -> Lang {
+    Lang::choose(stored(OWN), browser_languages(), stored(TENANT))
+}
+
 /// Chooses the language and marks the document with it.
 pub fn init() {
-    let chosen = Lang::choose(own_choice(), browser_languages(), None);
+    let chosen = chosen();
     LANG.with(|l| l.set(chosen));
     if let Some(root) = window().document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", chosen.as_str());
     }
 }
 
-/// Keeps `lang` as the person's choice in this browser and shows the page
-/// again in it.
-pub fn switch_to(lang: Lang) {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.set_item(KEY, lang.as_str());
+/// Takes the signed-in person's own choice and their organisation's
+/// default as this browser's, and shows the page again if they change its
+/// language.
+pub fn adopt(me: &Me) {
+    if me.language.is_some() {
+        store(OWN, me.language);
     }
-    let _ = window().location().reload();
+    store(TENANT, me.tenant_language);
+    if chosen() != lang() {
+        let _ = window().location().reload();
+    }
+}
+
+/// Keeps `lang` as the person's choice (in this browser, and with the
+/// person when `signed_in`) and shows the page again in it.
+pub fn switch_to(lang: Lang, signed_in: bool) {
+    store(OWN, Some(lang));
+    if signed_in {
+        spawn_local(async move {
+            // Kept in this browser even if the server cannot be reached.
+            let _ = crate::api::set_own_language(lang).await;
+            let _ = window().location().reload();
+        });
+    } else {
+        let _ = window().location().reload();
+    }
 }

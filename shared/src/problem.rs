@@ -2,6 +2,87 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::named_enum;
+
+named_enum! {
+    /// What kind of problem an answer is, named in its `type` as
+    /// `/problems/<name>`: what the pages choose their own sentence by
+    /// (with the field, when there is one), since `detail` is written in
+    /// English for machine clients.
+    pub enum ProblemType {
+        NotFound => "not-found",
+        MethodNotAllowed => "method-not-allowed",
+        SignInRequired => "sign-in-required",
+        NoAccount => "no-account",
+        NotAllowed => "not-allowed",
+        CrossSite => "cross-site",
+        JsonRequired => "json-required",
+        TooLarge => "too-large",
+        InvalidRequest => "invalid-request",
+        NotDecided => "not-decided",
+        TenantFrozen => "tenant-frozen",
+        FreezeStillEnding => "freeze-still-ending",
+        RequestChanged => "request-changed",
+        AlreadyApproved => "already-approved",
+        ExtensionLimit => "extension-limit",
+        ExtensionOpen => "extension-open",
+        ExtendedGrantOver => "extended-grant-over",
+        NoLiveGrant => "no-live-grant",
+        ServiceNotAuthenticated => "service-not-authenticated",
+        GrantNotLive => "grant-not-live",
+        NotCovered => "not-covered",
+        BatchReused => "batch-reused",
+        IdempotencyKeyReused => "idempotency-key-reused",
+        ServiceUnreachable => "service-unreachable",
+        Misconfigured => "misconfigured",
+        Internal => "internal-error",
+        InternalAfterChange => "internal-after-change",
+    }
+}
+
+/// What every problem type URI starts with.
+pub const TYPE_PREFIX: &str = "/problems/";
+
+impl ProblemType {
+    /// Its fixed English summary (`title`).
+    pub const fn title(self) -> &'static str {
+        use ProblemType::*;
+        match self {
+            NotFound => "Not found",
+            MethodNotAllowed => "Method not allowed",
+            SignInRequired => "Sign-in required",
+            NoAccount => "No Lockbox account",
+            NotAllowed => "Not allowed",
+            CrossSite => "Cross-site request refused",
+            JsonRequired => "JSON body required",
+            TooLarge => "Body too large",
+            InvalidRequest => "Invalid request",
+            NotDecided => "Not decided yet",
+            TenantFrozen => "Tenant frozen",
+            FreezeStillEnding => "Freeze still ending",
+            RequestChanged => "Request changed",
+            AlreadyApproved => "Already approved",
+            ExtensionLimit => "Extension limit reached",
+            ExtensionOpen => "Extension already open",
+            ExtendedGrantOver => "Extended grant over",
+            NoLiveGrant => "No live grant",
+            ServiceNotAuthenticated => "Service not authenticated",
+            GrantNotLive => "Grant not live",
+            NotCovered => "Not covered by the grant",
+            BatchReused => "batch_id reused",
+            IdempotencyKeyReused => "Idempotency-Key reused",
+            ServiceUnreachable => "Service unreachable",
+            Misconfigured => "Service misconfigured",
+            Internal | InternalAfterChange => "Internal error",
+        }
+    }
+
+    /// The type a problem's `type` URI names, if it is one of these.
+    pub fn of_uri(uri: &str) -> Option<Self> {
+        uri.strip_prefix(TYPE_PREFIX).and_then(Self::parse)
+    }
+}
+
 /// The media type of a problem document.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -26,6 +107,17 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem of `kind` with status `status` and a specific `detail`.
+    pub fn of(kind: ProblemType, status: u16, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("{TYPE_PREFIX}{kind}"),
+            title: kind.title().to_owned(),
+            status,
+            detail: detail.into(),
+            extensions: serde_json::Map::new(),
+        }
+    }
+
     /// A problem of the generic type for `status`, with a specific `detail`.
     pub fn new(status: u16, title: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {

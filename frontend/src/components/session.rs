@@ -17,6 +17,12 @@ pub struct Session {
 pub fn provide_session() -> Session {
     let session = Session { me: api::me() };
     provide_context(session);
+    // The person's languages, once known, decide the page's.
+    Effect::new(move |_| {
+        if let Some(Ok(me)) = session.me.get() {
+            crate::i18n::adopt(&me);
+        }
+    });
     session
 }
 

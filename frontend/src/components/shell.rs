@@ -96,13 +96,15 @@ fn WhoIsSignedIn() -> impl IntoView {
 #[component]
 fn LanguageMenu() -> impl IntoView {
     let current = lang();
+    let session = crate::components::session::use_session();
     view! {
         <label class="language">
             <span class="visually-hidden">{text::language(current)}</span>
             <select data-testid="language" title=text::language(current) on:change=move |ev| {
                 if let Some(chosen) = Lang::parse(&event_target_value(&ev)) {
                     if chosen != current {
-                        switch_to(chosen);
+                        let signed_in = session.may(lockbox_shared::policy::Action::ChooseOwnLanguage);
+                        switch_to(chosen, signed_in);
                     }
                 }
             }>

@@ -17,13 +17,14 @@ thread_local! {
         ] {
             let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
         }
-        // No locales: the viewer's own.
-        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options)
+        // The viewer's locale for the language the pages are shown in.
+        let locales = js_sys::Array::of1(&crate::i18n::locale().into());
+        js_sys::Intl::DateTimeFormat::new(&locales, &options)
     };
 }
 
 /// `ms` (epoch, UTC) as the viewer's local date and time with its zone,
-/// e.g. "28 Nov 2026, 19:04 GMT+1".
+/// e.g. "28 Nov 2026, 19:04 GMT+1", or "4 dic 2026, 21:31 CET" in Italian.
 pub fn local(ms: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     LOCAL_FORMAT.with(|format| {

@@ -147,18 +147,22 @@ fn Detail(
         });
     });
 
-    let title = Signal::derive(move || match pending_verb.get() {
-        Verb::Approve => text::approve_title(lang()),
-        Verb::Deny => text::deny_title(lang()),
-        _ => text::revoke_title(lang()),
-    }
-    .to_owned());
-    let confirm_label = Signal::derive(move || match pending_verb.get() {
-        Verb::Approve => text::approve(lang()),
-        Verb::Deny => text::deny(lang()),
-        _ => text::revoke(lang()),
-    }
-    .to_owned());
+    let title = Signal::derive(move || {
+        match pending_verb.get() {
+            Verb::Approve => text::approve_title(lang()),
+            Verb::Deny => text::deny_title(lang()),
+            _ => text::revoke_title(lang()),
+        }
+        .to_owned()
+    });
+    let confirm_label = Signal::derive(move || {
+        match pending_verb.get() {
+            Verb::Approve => text::approve(lang()),
+            Verb::Deny => text::deny(lang()),
+            _ => text::revoke(lang()),
+        }
+        .to_owned()
+    });
     let danger = Signal::derive(move || pending_verb.get() != Verb::Approve);
     let service = r.service.clone();
     let tenant_name = detail.view.tenant_name.clone();

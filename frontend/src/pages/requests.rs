@@ -186,7 +186,7 @@ fn RequestRow(request: RequestView) -> impl IntoView {
     let created = request.created_at;
     let label = text::request_row_label(
         lang(),
-        &text::state(lang(), request.effective_state),
+        text::state(lang(), request.effective_state),
         request.ticket.as_str(),
         &request.service,
         &request.requester_email,

@@ -5,6 +5,7 @@
 //! names, user strings) are never translated, so none is here.
 
 pub mod mail;
+pub mod problems;
 
 use crate::i18n::plural;
 use crate::lifecycle::State;
