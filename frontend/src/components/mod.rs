@@ -1,6 +1,7 @@
 pub mod dialog;
 pub mod error;
 pub mod focus;
+pub mod language_setting;
 pub mod lists;
 pub mod live;
 pub mod router;

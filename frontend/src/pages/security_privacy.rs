@@ -9,6 +9,7 @@ use lockbox_shared::validation::{approvals_phrase, Comment, MAX_APPROVALS_REQUIR
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
+use crate::components::language_setting::DefaultLanguagePanel;
 use crate::components::error::ErrorBox;
 use crate::components::focus::focus_later;
 use crate::components::session::use_session;
@@ -46,6 +47,7 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
                     (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| freeze.refetch())/> }.into_any(),
                     _ => ().into_any(),
                 }}
+            <DefaultLanguagePanel/>
         </section>
     }
 }

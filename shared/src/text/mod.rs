@@ -72,6 +72,20 @@ messages! {
     role_support_manager() { en: "Support manager", it: "Responsabile del supporto" }
     role_integration_admin() { en: "Integration admin", it: "Amministratore delle integrazioni" }
 
+    // Security & Privacy: the organisation's default language.
+    default_language_title() { en: "Default language", it: "Lingua predefinita" }
+    default_language_intro() {
+        en: "E-mails to the people of your organisation who chose no language are written in it, and the pages use it when their browser asks for a language Lockbox does not speak. Webhooks carry their text in it.",
+        it: "È la lingua delle e-mail alle persone della tua organizzazione che non ne hanno scelta una, e delle pagine quando il loro browser chiede una lingua che Lockbox non parla. Anche il testo dei webhook è in questa lingua.",
+    }
+    default_language_now() { en: "Now: ", it: "Attuale: " }
+    default_language_field() { en: "Language for your organisation", it: "Lingua dell'organizzazione" }
+    default_language_save() { en: "Save language", it: "Salva lingua" }
+    default_language_saved(name: &str) {
+        en: format!("Saved. New e-mails to people who chose no language are written in {name}."),
+        it: format!("Salvato. Le nuove e-mail alle persone che non hanno scelto una lingua sono scritte in {name}."),
+    }
+
     // The navigation.
     nav_my_requests() { en: "My requests", it: "Le mie richieste" }
     nav_preapprovals() { en: "Pre-approvals", it: "Pre-approvazioni" }
