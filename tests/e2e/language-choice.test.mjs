@@ -57,3 +57,24 @@ test("a browser asking for another language gets the organisation's default", as
     await apiPost(admin, '/api/v1/settings/language', { language: 'en' });
   }
 });
+
+test("a global admin sets the organisation's default language on Security & Privacy", async () => {
+  const { context, page, errors } = await signedInPage(browser, DESKTOP, 'admin@northwind.example', 'en-US');
+  try {
+    await load(page, '/settings/org-settings/security-privacy');
+    await page.getByRole('heading', { name: 'Default language' }).waitFor();
+    assert.match(await page.getByTestId('language-state').textContent(), /English/);
+    await page.locator('#default-language').selectOption('it');
+    await page.getByRole('button', { name: 'Save language' }).click();
+    const done = page.getByTestId('language-confirmation');
+    await done.waitFor();
+    assert.match(await done.textContent(), /Italiano/);
+    await page.getByTestId('language-state').filter({ hasText: 'Italiano' }).waitFor();
+    // The page itself stays in the admin's browser language.
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await apiPost(await apiSignIn('admin@northwind.example'), '/api/v1/settings/language', { language: 'en' });
+  }
+});
