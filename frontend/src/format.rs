@@ -46,8 +46,14 @@ pub fn minutes_in(lang: Lang, total: u32) -> String {
 }
 
 /// A size people read at a glance: "512 B", "4.2 KB", "1.5 MB" (1 KB =
-/// 1024 bytes, one decimal below 10).
+/// 1024 bytes, one decimal below 10), with the reader's decimal point
+/// ("4,2 KB" in Italian).
 pub fn bytes(n: i64) -> String {
+    bytes_in(crate::i18n::lang(), n)
+}
+
+/// [`bytes`] in `lang`.
+pub fn bytes_in(lang: Lang, n: i64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
     if n < 1024 {
         return format!("{} B", n.max(0));
@@ -59,7 +65,8 @@ pub fn bytes(n: i64) -> String {
         unit += 1;
     }
     if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
+        let shown = format!("{value:.1}").replacen('.', text::decimal_point(lang), 1);
+        format!("{shown} {}", UNITS[unit])
     } else {
         format!("{value:.0} {}", UNITS[unit])
     }
@@ -106,85 +113,120 @@ pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Optio
 /// the Workers runtime reports a port nothing listens on). `None` when the
 /// last attempt did not fail.
 pub fn delivery_failure(error: Option<&str>, status: Option<i64>) -> Option<String> {
+    delivery_failure_in(crate::i18n::lang(), error, status)
+}
+
+/// [`delivery_failure`] in `lang` (an error the runtime words otherwise
+/// is shown as it came).
+pub fn delivery_failure_in(lang: Lang, error: Option<&str>, status: Option<i64>) -> Option<String> {
     let error = error?;
     if let Some(status) = status.filter(|s| *s > 0) {
-        return Some(format!("the endpoint answered HTTP {status}"));
+        return Some(text::delivery_http(lang, status));
     }
-    let lower = error.to_lowercase();
+    let lower = error.to_ascii_lowercase();
     let words = if lower.contains("network connection lost") || lower.contains("refused") {
-        "connection refused: nothing accepted a connection at that address".to_owned()
+        text::delivery_refused(lang)
     } else if lower.contains("timed out") || lower.contains("timeout") {
-        "no answer in time".to_owned()
+        text::delivery_timeout(lang)
     } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("not found") {
-        "the host name could not be found".to_owned()
+        text::delivery_dns(lang)
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl") {
-        "the endpoint's TLS certificate was not accepted".to_owned()
+        text::delivery_tls(lang)
     } else {
-        error.trim_end_matches('.').to_owned()
+        error.trim_end_matches('.')
     };
-    Some(words)
+    Some(words.to_owned())
+}
+
+/// A delivery's state (`delivered`, `pending`, `failed`, as stored) in
+/// the reader's words; another value as it is.
+pub fn delivery_status(status: &str) -> String {
+    let lang = crate::i18n::lang();
+    match status {
+        "delivered" => text::delivery_delivered(lang),
+        "pending" => text::delivery_pending(lang),
+        "failed" => text::delivery_failed(lang),
+        other => other,
+    }
+    .to_owned()
 }
 
 /// A request's audit record as a person reads it in its history: what
 /// happened, in words ("Approved (1 of 2 approvals)"). The activity name
 /// itself stays in the record, which the audit log shows unchanged.
 pub fn history_label(record: &lockbox_shared::audit::NewAuditRecord) -> String {
+    history_label_in(crate::i18n::lang(), record)
+}
+
+/// [`history_label`] in `lang`.
+pub fn history_label_in(lang: Lang, record: &lockbox_shared::audit::NewAuditRecord) -> String {
     use lockbox_shared::audit::{Activity, LockboxActivity as A};
     let detail = |key: &str| record.details.get(key).map(String::as_str);
-    match record.activity {
-        Activity::Lockbox(A::NewRequest) => "Requested by the engineer".to_owned(),
+    let count = |key: &str| detail(key).and_then(|v| v.parse::<i64>().ok());
+    let words = match record.activity {
+        Activity::Lockbox(A::NewRequest) => text::history_requested(lang),
         Activity::Lockbox(A::PreapproveRequest) => {
             if detail("CustomerApprovalRequired") == Some("false") {
-                "Pre-approved by a support manager; access granted (Customer Lockbox is off)"
-                    .to_owned()
+                text::history_preapproved_open(lang)
             } else {
-                "Pre-approved by a support manager".to_owned()
+                text::history_preapproved(lang)
             }
         }
-        Activity::Lockbox(A::RejectRequest) => "Rejected by a support manager".to_owned(),
+        Activity::Lockbox(A::RejectRequest) => text::history_rejected(lang),
         Activity::Lockbox(A::CustomerDecision) => match detail("ApprovalDecision") {
-            Some("Approve") => match (detail("ApprovalsSoFar"), detail("ApprovalsRequired")) {
-                (Some(so_far), Some(required)) if required != "1" => {
-                    format!("Approved ({so_far} of {required} approvals)")
+            Some("Approve") => match (count("ApprovalsSoFar"), count("ApprovalsRequired")) {
+                (Some(so_far), Some(required)) if required != 1 => {
+                    return format!(
+                        "{} ({})",
+                        text::state_approved(lang),
+                        text::approvals_progress(lang, so_far, required)
+                    );
                 }
-                _ => "Approved".to_owned(),
+                _ => text::state_approved(lang),
             },
-            Some("Deny") => "Denied".to_owned(),
-            _ => "Decided".to_owned(),
+            Some("Deny") => text::state_denied(lang),
+            _ => text::history_decided(lang),
         },
-        Activity::Lockbox(A::CancelRequest) => "Cancelled by the engineer".to_owned(),
-        Activity::Lockbox(A::RevokeGrant) => "Access revoked".to_owned(),
-        Activity::Lockbox(A::ExpireRequest) => "Expired: nobody decided in time".to_owned(),
-        Activity::Lockbox(A::CompleteGrant) => "Access ended: its time ran out".to_owned(),
-        _ => record.activity.as_str().to_owned(),
-    }
+        Activity::Lockbox(A::CancelRequest) => text::history_cancelled(lang),
+        Activity::Lockbox(A::RevokeGrant) => text::history_revoked(lang),
+        Activity::Lockbox(A::ExpireRequest) => text::history_expired(lang),
+        Activity::Lockbox(A::CompleteGrant) => text::history_completed(lang),
+        // An activity without words of its own is shown by its name.
+        _ => record.activity.as_str(),
+    };
+    words.to_owned()
 }
 
 /// A detail key of a request's record in words ("GrantEndsAt" → "Access
 /// until"); keys without a plain name are shown as they are.
 pub fn detail_label(key: &str) -> &str {
+    detail_label_in(crate::i18n::lang(), key)
+}
+
+/// [`detail_label`] in `lang`.
+pub fn detail_label_in(lang: Lang, key: &str) -> &str {
     match key {
-        "ApprovalDecision" => "Decision",
-        "Approver" => "Approver",
-        "Comment" => "Comment",
-        "ApprovalsSoFar" => "Approvals so far",
-        "ApprovalsRequired" => "Approvals required",
-        "GrantedMinutes" => "Minutes granted",
-        "DurationMinutes" => "Minutes asked",
-        "GrantStartsAt" => "Access from",
-        "GrantEndsAt" => "Access until",
-        "PendingExpiresAt" => "Expires",
-        "EndedAt" => "Ended",
-        "RevokedBy" => "Revoked by",
-        "Manager" => "Manager",
-        "CustomerApprovalRequired" => "Customer approval required",
-        "Note" => "Note",
-        "Reason" => "Reason",
-        "Engineer" => "Engineer",
-        "Outcome" => "Outcome",
-        "NewState" => "State after",
-        "PreviousState" => "State before",
-        "Extends" => "Extends",
+        "ApprovalDecision" => text::detail_decision(lang),
+        "Approver" => text::detail_approver(lang),
+        "Comment" => text::fact_comment(lang),
+        "ApprovalsSoFar" => text::detail_approvals_so_far(lang),
+        "ApprovalsRequired" => text::detail_approvals_required(lang),
+        "GrantedMinutes" => text::detail_minutes_granted(lang),
+        "DurationMinutes" => text::detail_minutes_asked(lang),
+        "GrantStartsAt" => text::fact_access_from(lang),
+        "GrantEndsAt" => text::fact_access_until(lang),
+        "PendingExpiresAt" => text::fact_expires(lang),
+        "EndedAt" => text::fact_ended(lang),
+        "RevokedBy" => text::detail_revoked_by(lang),
+        "Manager" => text::detail_manager(lang),
+        "CustomerApprovalRequired" => text::detail_customer_approval(lang),
+        "Note" => text::detail_note(lang),
+        "Reason" => text::fact_reason(lang),
+        "Engineer" => text::detail_engineer(lang),
+        "Outcome" => text::detail_outcome(lang),
+        "NewState" => text::detail_state_after(lang),
+        "PreviousState" => text::detail_state_before(lang),
+        "Extends" => text::detail_extends(lang),
         other => other,
     }
 }
@@ -294,6 +336,48 @@ mod tests {
         assert_eq!(detail_label("GrantEndsAt"), "Access until");
         assert_eq!(detail_label("SomethingNew"), "SomethingNew");
         assert!(is_time_detail("PendingExpiresAt") && !is_time_detail("Comment"));
+    }
+
+    #[test]
+    fn an_italian_reader_gets_italian_words_and_the_stored_names_stay() {
+        use lockbox_shared::audit::{Activity, LockboxActivity, NewAuditRecord};
+        use lockbox_shared::ids::TenantId;
+        let it = Lang::It;
+        assert_eq!(minutes_in(it, 150), "2 ore 30 minuti");
+        assert_eq!(minutes_in(it, 1), "1 minuto");
+        assert_eq!(bytes_in(it, 4_300), "4,2 KB");
+        assert_eq!(bytes_in(it, 20 * 1024), "20 KB");
+        let approval = NewAuditRecord {
+            tenant_id: TenantId::parse("7c0a8f4e-5a1b-4c3d-9e2f-000000000001")
+                .expect("a tenant id"),
+            ip: String::new(),
+            user: "lockbox-service@example".to_owned(),
+            activity: Activity::Lockbox(LockboxActivity::CustomerDecision),
+            item: String::new(),
+            details: [
+                ("ApprovalDecision", "Approve"),
+                ("ApprovalsSoFar", "1"),
+                ("ApprovalsRequired", "2"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        };
+        assert_eq!(
+            history_label_in(it, &approval),
+            "Approvata (1 di 2 approvazioni)"
+        );
+        assert_eq!(detail_label_in(it, "GrantEndsAt"), "Accesso fino al");
+        // A key without a plain name is the stored name, in every language.
+        assert_eq!(detail_label_in(it, "SomethingNew"), "SomethingNew");
+        assert_eq!(
+            delivery_failure_in(it, Some("Network connection lost."), None).as_deref(),
+            Some("connessione rifiutata: nessuno ha accettato una connessione a quell'indirizzo")
+        );
+        assert_eq!(
+            delivery_failure_in(it, Some("HTTP 500"), Some(500)).as_deref(),
+            Some("l'endpoint ha risposto HTTP 500")
+        );
     }
 
     #[test]

@@ -87,7 +87,8 @@ fn page_view(page: Page) -> AnyView {
         #[cfg(feature = "admin")]
         Page::Fixed(AppRoute::DevOutbox) => view! { <dev_outbox::DevOutboxPage/> }.into_any(),
         // Another part's page: the router has asked the browser to load it.
-        _ => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        _ => view! { <p class="muted" role="status">{lockbox_shared::text::loading(i18n::lang())}</p> }
+            .into_any(),
     }
 }
 

@@ -32,3 +32,21 @@ pub fn FieldError(id: &'static str, message: Signal<Option<String>>) -> impl Int
         </p>
     }
 }
+
+/// What a field's rule refuses, in the reader's language: the rule's own
+/// sentence (English, the most specific) for English readers, else the
+/// catalogue's for the field, as for the server's answers.
+pub fn invalid_text(invalid: lockbox_shared::validation::Invalid) -> String {
+    use lockbox_shared::i18n::Lang;
+    use lockbox_shared::problem::ProblemType;
+    let lang = crate::i18n::lang();
+    if lang == Lang::En {
+        invalid.message
+    } else {
+        lockbox_shared::text::problems::sentence(
+            lang,
+            Some(ProblemType::InvalidRequest),
+            Some(invalid.field),
+        )
+    }
+}

@@ -45,9 +45,9 @@ fn LanguageForm(
         spawn_local(async move {
             let result = api::set_default_language(wanted).await;
             set_busy.set(false);
-            message.set(Some(
-                result.map(|s| text::default_language_saved(lang(), s.language.endonym())),
-            ));
+            message.set(Some(result.map(|s| {
+                text::default_language_saved(lang(), s.language.endonym())
+            })));
             reload.run(());
         });
     };

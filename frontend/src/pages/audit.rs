@@ -11,6 +11,8 @@ use crate::api::{self, ApiError};
 use crate::components::error::ErrorBox;
 use crate::components::focus::focus_when_rendered;
 use crate::components::time::{local, zone_name};
+use crate::i18n::lang;
+use lockbox_shared::text;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -54,7 +56,7 @@ fn query_of(
     let end = from_local_input(end);
     if let (Some(s), Some(e)) = (start, end) {
         if s >= e {
-            return Err("The start must be before the end.".to_owned());
+            return Err(text::audit_start_after_end(lang()).to_owned());
         }
     }
     if let Some(s) = start {
@@ -95,6 +97,16 @@ fn url_param(name: &str) -> Option<String> {
             .flatten()
             .map(String::from)
     })
+}
+
+/// An audit record's user as shown: `<Provider> Operator` reads as the
+/// reader's language says it; the stored value, which searches and
+/// exports use, stays as written.
+fn shown_user(user: &str) -> String {
+    match user.strip_suffix(" Operator") {
+        Some(provider) if !provider.is_empty() => text::audit_operator(lang(), provider),
+        _ => user.to_owned(),
+    }
 }
 
 #[component]
@@ -189,6 +201,7 @@ pub fn AuditSearchPage() -> impl IntoView {
         results.with(|all| {
             all.iter()
                 .filter(|e| {
+                    let user = &e.record.record.user;
                     text.is_empty()
                         || e.record
                             .record
@@ -196,7 +209,8 @@ pub fn AuditSearchPage() -> impl IntoView {
                             .as_str()
                             .to_lowercase()
                             .contains(&text)
-                        || e.record.record.user.to_lowercase().contains(&text)
+                        || user.to_lowercase().contains(&text)
+                        || shown_user(user).to_lowercase().contains(&text)
                 })
                 .cloned()
                 .collect::<Vec<_>>()
@@ -208,18 +222,19 @@ pub fn AuditSearchPage() -> impl IntoView {
         format!("{API_PREFIX}/audit/export.{ext}?{query}")
     };
 
+    let l = lang();
     view! {
         <section class="page audit-page">
-            <h1>"Audit log"</h1>
-            <p class="muted">"Every decision about access to your organisation's content, and every operation the provider's engineers ran under a grant. Times are in your zone."</p>
+            <h1>{text::audit_title(l)}</h1>
+            <p class="muted">{text::audit_intro(l)}</p>
             <form class="card form-grid audit-form" on:submit=move |ev| { ev.prevent_default(); search(); }>
-                <label for="audit-start">{format!("Start ({zone})")}</label>
+                <label for="audit-start">{text::audit_start(l, &zone)}</label>
                 <input id="audit-start" type="datetime-local" prop:value=move || start.get()
                     on:input=move |ev| start.set(event_target_value(&ev))/>
-                <label for="audit-end">{format!("End ({zone})")}</label>
+                <label for="audit-end">{text::audit_end(l, &zone)}</label>
                 <input id="audit-end" type="datetime-local" prop:value=move || end.get()
                     on:input=move |ev| end.set(event_target_value(&ev))/>
-                <label for="audit-activities">"Activities"</label>
+                <label for="audit-activities">{text::audit_activities(l)}</label>
                 <select id="audit-activities" multiple size="6" aria-describedby="audit-activities-hint"
                     on:change=move |ev| {
                         use wasm_bindgen::JsCast;
@@ -241,26 +256,26 @@ pub fn AuditSearchPage() -> impl IntoView {
                 <p class="form-note" id="audit-activities-hint" data-testid="activities-picked">{move || {
                     let picked = activities.get();
                     if picked.is_empty() {
-                        "None chosen: all activities. Hold Ctrl (⌘ on a Mac) to choose several.".to_owned()
+                        text::audit_activities_none(l).to_owned()
                     } else {
-                        format!("Chosen ({}): {}. Hold Ctrl (⌘ on a Mac) to change several.", picked.len(), picked.join(", "))
+                        text::audit_activities_chosen(l, picked.len() as i64, &picked.join(", "))
                     }
                 }}</p>
-                <label for="audit-users">"Users"</label>
-                <input id="audit-users" type="text" autocomplete="off" placeholder="All users"
+                <label for="audit-users">{text::audit_users(l)}</label>
+                <input id="audit-users" type="text" autocomplete="off" placeholder=text::audit_users_all(l)
                     aria-describedby="audit-users-hint"
                     prop:value=move || users.get() on:input=move |ev| users.set(event_target_value(&ev))/>
-                <p class="form-note" id="audit-users-hint">"Exact user names, separated by commas. A decision is recorded under the Lockbox service account, with the person who decided in its details; an operation run under a grant is recorded under “<Provider> Operator”, with the engineer in its details (Engineer). To see everything about one request, search by its request ID or ticket below."</p>
-                <label for="audit-item">"Item"</label>
-                <input id="audit-item" type="text" autocomplete="off" placeholder="All items"
+                <p class="form-note" id="audit-users-hint">{text::audit_users_hint(l)}</p>
+                <label for="audit-item">{text::audit_item(l)}</label>
+                <input id="audit-item" type="text" autocomplete="off" placeholder=text::audit_items_all(l)
                     prop:value=move || item.get() on:input=move |ev| item.set(event_target_value(&ev))/>
-                <label for="audit-request">"Request ID or ticket"</label>
-                <input id="audit-request" type="text" autocomplete="off" placeholder="All requests"
+                <label for="audit-request">{text::audit_request(l)}</label>
+                <input id="audit-request" type="text" autocomplete="off" placeholder=text::audit_requests_all(l)
                     aria-describedby="audit-request-hint"
                     prop:value=move || request.get() on:input=move |ev| request.set(event_target_value(&ev))/>
-                <p class="form-note" id="audit-request-hint">"The request's decisions and every operation run under its grant."</p>
+                <p class="form-note" id="audit-request-hint">{text::audit_request_hint(l)}</p>
                 <div class="form-actions">
-                    <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Searching…" } else { "Search" }}</button>
+                    <button type="submit" disabled=move || busy.get()>{move || if busy.get() { text::audit_searching(l) } else { text::audit_search(l) }}</button>
                 </div>
                 {move || invalid.get().map(|why| view! { <p class="error" role="alert">{why}</p> })}
             </form>
@@ -269,22 +284,22 @@ pub fn AuditSearchPage() -> impl IntoView {
 
             {move || searched.get().map(|_| view! {
                 <div class="toolbar audit-toolbar">
-                    <label for="audit-narrow">"Filter results"</label>
-                    <input id="audit-narrow" type="text" autocomplete="off" placeholder="Activity or user contains…"
+                    <label for="audit-narrow">{text::audit_filter(l)}</label>
+                    <input id="audit-narrow" type="text" autocomplete="off" placeholder=text::audit_filter_placeholder(l)
                         prop:value=move || narrow.get() on:input=move |ev| narrow.set(event_target_value(&ev))/>
-                    <a class="button-link secondary-link" href=move || export_href("csv") download="">"Download CSV"</a>
-                    <a class="button-link secondary-link" href=move || export_href("jsonl") download="">"Download JSON lines"</a>
+                    <a class="button-link secondary-link" href=move || export_href("csv") download="">{text::download_csv(l)}</a>
+                    <a class="button-link secondary-link" href=move || export_href("jsonl") download="">{text::download_jsonl(l)}</a>
                 </div>
-                <p class="muted">"To check offline that this log is complete and unaltered, download the "
-                    <a href=format!("{API_PREFIX}/audit/checkpoint") download="checkpoint.txt">"signed checkpoint"</a>
-                    " and an export without filters, and run "<code>"lockbox audit verify"</code>
-                    " with the provider's "<a href=format!("{API_PREFIX}/audit/public-key") download="key.txt">"public key"</a>"."</p>
+                <p class="muted">{text::audit_verify_before(l)}
+                    <a href=format!("{API_PREFIX}/audit/checkpoint") download="checkpoint.txt">{text::audit_checkpoint(l)}</a>
+                    {text::audit_verify_middle(l)}<code>"lockbox audit verify"</code>
+                    {text::audit_verify_with(l)}<a href=format!("{API_PREFIX}/audit/public-key") download="key.txt">{text::audit_public_key(l)}</a>{text::audit_verify_after(l)}</p>
                 <p class="muted" role="status" data-testid="audit-count">{move || {
-                    let (n, total) = (shown.with(Vec::len), results.with(Vec::len));
-                    let more = if next_cursor.get().is_some() { " (more to load)" } else { "" };
-                    if n == total { format!("{total} records{more}") } else { format!("{n} of {total} records shown{more}") }
+                    let (n, total) = (shown.with(Vec::len) as i64, results.with(Vec::len) as i64);
+                    let more = if next_cursor.get().is_some() { text::audit_more(l) } else { "" };
+                    if n == total { text::audit_count_all(l, total, more) } else { text::audit_count_some(l, n, total, more) }
                 }}</p>
-                <ol class="audit-records" aria-label="Audit records">
+                <ol class="audit-records" aria-label=text::audit_records(l)>
                     <For each=move || shown.get() key=|e| e.record.id.clone() let:e>
                         <AuditItem open=open_seq == Some(e.record.seq) entry=e/>
                     </For>
@@ -292,7 +307,7 @@ pub fn AuditSearchPage() -> impl IntoView {
                 {move || next_cursor.get().map(|cursor| view! {
                     <button type="button" class="secondary-dark" disabled=move || busy.get()
                         on:click=move |_| fetch(searched.get_untracked().unwrap_or_default(), Some(cursor.clone()))>
-                        "Load more"
+                        {text::load_more(l)}
                     </button>
                 })}
             })}
@@ -310,26 +325,29 @@ fn AuditItem(entry: AuditEntry, open: bool) -> impl IntoView {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let summary_time = local(r.occurred_at);
+    let user = shown_user(&r.record.user);
+    let l = lang();
     view! {
         <li class="audit-record" data-seq=r.seq>
             <details open=open>
                 <summary>
                     <span class="audit-when">{summary_time.clone()}</span>
                     <span class="audit-activity">{r.record.activity.as_str().to_owned()}</span>
-                    <span class="audit-user"><span class="address">{r.record.user.clone()}</span></span>
+                    <span class="audit-user"><span class="address">{user.clone()}</span></span>
                     {(!r.record.item.is_empty()).then(|| view! { <span class="audit-item">{r.record.item.clone()}</span> })}
                 </summary>
                 <dl class="facts">
-                    <dt>"Time (UTC)"</dt><dd>{utc_ms(r.occurred_at)}</dd>
-                    <dt>"Time (yours)"</dt><dd>{summary_time}</dd>
-                    <dt>"IP address"</dt><dd>{if r.record.ip.is_empty() { "—".to_owned() } else { r.record.ip.clone() }}</dd>
-                    <dt>"User"</dt><dd class="address">{r.record.user.clone()}</dd>
-                    <dt>"Activity"</dt><dd>{r.record.activity.as_str().to_owned()}</dd>
-                    <dt>"Item"</dt><dd class="long">{if r.record.item.is_empty() { "—".to_owned() } else { r.record.item.clone() }}</dd>
+                    <dt>{text::audit_time_utc(l)}</dt><dd>{utc_ms(r.occurred_at)}</dd>
+                    <dt>{text::audit_time_yours(l)}</dt><dd>{summary_time}</dd>
+                    <dt>{text::audit_ip(l)}</dt><dd>{if r.record.ip.is_empty() { "—".to_owned() } else { r.record.ip.clone() }}</dd>
+                    <dt>{text::audit_user(l)}</dt><dd class="address">{user}</dd>
+                    <dt>{text::audit_activity(l)}</dt><dd>{r.record.activity.as_str().to_owned()}</dd>
+                    <dt>{text::audit_item(l)}</dt><dd class="long">{if r.record.item.is_empty() { "—".to_owned() } else { r.record.item.clone() }}</dd>
+                    // The details' keys are stored names, as searched and exported.
                     {details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd class="long">{v}</dd> }).collect_view()}
-                    <dt>"Sequence number"</dt><dd>{r.seq}</dd>
-                    <dt>"Leaf hash"</dt><dd class="long hash">{if entry.leaf_hash.is_empty() { "Not sealed yet".to_owned() } else { entry.leaf_hash.clone() }}</dd>
-                    <dt>"Record id"</dt><dd class="long">{r.id.clone()}</dd>
+                    <dt>{text::audit_seq(l)}</dt><dd>{r.seq}</dd>
+                    <dt>{text::audit_leaf_hash(l)}</dt><dd class="long hash">{if entry.leaf_hash.is_empty() { text::audit_not_sealed(l).to_owned() } else { entry.leaf_hash.clone() }}</dd>
+                    <dt>{text::audit_record_id(l)}</dt><dd class="long">{r.id.clone()}</dd>
                 </dl>
             </details>
         </li>

@@ -15,7 +15,9 @@ use crate::components::live::{auto_refresh, use_now};
 use crate::components::status::StatusBadge;
 use crate::components::time::{local, LocalTime};
 use crate::format;
+use crate::i18n::lang;
 use crate::routes::{provider_request_path, AppRoute};
+use lockbox_shared::text;
 
 #[component]
 pub fn GrantPage(id: String) -> impl IntoView {
@@ -27,13 +29,14 @@ pub fn GrantPage(id: String) -> impl IntoView {
     let request = Memo::new(move |_| detail.get().map(|d| d.map(|d| d.view)));
     // A refusal outlives the forms it came from (they go when access ends).
     let refused = RwSignal::new(None::<ApiError>);
+    let l = lang();
     view! {
         <section class="page grant-page">
-            <p class="crumbs"><a href=AppRoute::ProviderRequests.path()>"← My access requests"</a></p>
+            <p class="crumbs"><a href=AppRoute::ProviderRequests.path()>{text::back_to_my_requests(l)}</a></p>
             {move || match request.get() {
-                None => view! { <p class="muted">"Loading the grant…"</p> }.into_any(),
+                None => view! { <p class="muted">{text::loading_grant(l)}</p> }.into_any(),
                 Some(Err(err)) => view! {
-                    <h1>"Grant"</h1>
+                    <h1>{text::grant_heading(l)}</h1>
                     <ErrorBox error=err retry=reload/>
                 }.into_any(),
                 Some(Ok(view)) => view! { <Grant request=view reload=reload refused=refused/> }.into_any(),
@@ -44,26 +47,17 @@ pub fn GrantPage(id: String) -> impl IntoView {
 
 /// Why a grant no longer (or not yet) opens the content, in words.
 fn closed_text(r: &RequestView, state: State) -> String {
+    let l = lang();
+    let at = |t: Option<i64>| {
+        t.map(|t| format!("{}{}", text::at_time(l), local(t)))
+            .unwrap_or_default()
+    };
     match state {
-        State::Revoked => format!(
-            "Access ended: the customer revoked it{}.",
-            r.ended_at
-                .map(|t| format!(" at {}", local(t)))
-                .unwrap_or_default()
-        ),
-        State::Completed => format!(
-            "Access ended{}: the grant ran out.",
-            r.grant_ends_at
-                .map(|t| format!(" at {}", local(t)))
-                .unwrap_or_default()
-        ),
-        State::PendingManagerApproval => {
-            "Not granted yet: the request waits for a support manager's pre-approval.".to_owned()
-        }
-        State::PendingCustomerApproval => {
-            "Not granted yet: the request waits for the customer's approval.".to_owned()
-        }
-        other => format!("No access was granted: the request is {}.", other.label()),
+        State::Revoked => text::grant_revoked(l, &at(r.ended_at)),
+        State::Completed => text::grant_completed(l, &at(r.grant_ends_at)),
+        State::PendingManagerApproval => text::not_granted_manager(l).to_owned(),
+        State::PendingCustomerApproval => text::not_granted_customer(l).to_owned(),
+        other => text::no_access_granted(l, text::state(l, other)),
     }
 }
 
@@ -83,13 +77,14 @@ fn Grant(
     let r = request.clone();
     let countdown = request.clone();
     let closed = request.clone();
+    let l = lang();
     view! {
-        <h1>{format!("Grant: {} · {}", r.tenant_name, r.service)}</h1>
+        <h1>{text::grant_title(l, &r.tenant_name, &r.service)}</h1>
         <p class="status-line">
             {let state = state.clone(); move || view! { <StatusBadge state=state()/> }}
             <span class="deadline" data-testid="time-left">{move || {
                 if is_live.get() {
-                    countdown.grant_ends_at.map(|end| format!("Access: {}", format::countdown(end, now.get(), "ended"))).unwrap_or_default()
+                    countdown.grant_ends_at.map(|end| text::access_left(l, &format::countdown(end, now.get(), text::ended(l)))).unwrap_or_default()
                 } else {
                     String::new()
                 }
@@ -100,11 +95,11 @@ fn Grant(
             <p class="notice" data-testid="grant-closed">{closed_text(&closed, state())}</p>
         })}
         <dl class="facts">
-            <dt>"Customer"</dt><dd>{r.tenant_name.clone()}</dd>
-            <dt>"Service"</dt><dd>{r.service.clone()}</dd>
-            <dt>"Ticket number"</dt><dd><a href=provider_request_path(r.id.as_str())>{r.ticket.clone()}</a></dd>
-            {r.grant_starts_at.map(|t| view! { <dt>"Access from"</dt><dd><LocalTime ms=t/></dd> })}
-            {r.grant_ends_at.map(|t| view! { <dt>"Access until"</dt><dd><LocalTime ms=t/></dd> })}
+            <dt>{text::column_customer(l)}</dt><dd>{r.tenant_name.clone()}</dd>
+            <dt>{text::fact_service(l)}</dt><dd>{r.service.clone()}</dd>
+            <dt>{text::fact_ticket(l)}</dt><dd><a href=provider_request_path(r.id.as_str())>{r.ticket.clone()}</a></dd>
+            {r.grant_starts_at.map(|t| view! { <dt>{text::fact_access_from(l)}</dt><dd><LocalTime ms=t/></dd> })}
+            {r.grant_ends_at.map(|t| view! { <dt>{text::fact_access_until(l)}</dt><dd><LocalTime ms=t/></dd> })}
         </dl>
         {move || is_live.get().then(|| view! { <Operations request=request.clone() reload=reload refused=refused/> })}
     }
@@ -123,10 +118,11 @@ fn Operations(
         let service = service.clone();
         async move { api::get::<OperationList>(&format!("/operations?service={service}")).await }
     });
+    let l = lang();
     view! {
-        <h2>"Operations"</h2>
+        <h2>{text::operations(l)}</h2>
         {move || match listed.get() {
-            None => view! { <p class="muted">"Loading the operations…"</p> }.into_any(),
+            None => view! { <p class="muted">{text::loading_operations(l)}</p> }.into_any(),
             Some(Err(err)) => view! { <ErrorBox error=err/> }.into_any(),
             Some(Ok(list)) => {
                 // Those the console can run, each name once.
@@ -138,7 +134,7 @@ fn Operations(
                 }
                 if operations.is_empty() {
                     view! {
-                        <p class="notice">"No service the console reaches offers operations for this service: call the provider's service directly with a grant token."</p>
+                        <p class="notice">{text::no_operations(l)}</p>
                     }.into_any()
                 } else {
                     view! {
@@ -204,10 +200,11 @@ fn OperationForm(
         });
     };
 
+    let l = lang();
     view! {
-        <p class="muted">"Each run is written to the customer's audit log with this request, your e-mail and the parameters, before the service reads anything."</p>
+        <p class="muted">{text::run_note(l)}</p>
         <form class="card form-grid operation-form" on:submit=submit>
-            <label for="operation">"Operation"</label>
+            <label for="operation">{text::operation(l)}</label>
             <select id="operation" on:change=move |ev| {
                 let name = event_target_value(&ev);
                 if let Some(i) = operations.with_value(|ops| ops.iter().position(|o| o.name == name)) {
@@ -227,7 +224,7 @@ fn OperationForm(
                 let hint_id = format!("param-{name}-hint");
                 let (read, write) = (name.clone(), name.clone());
                 view! {
-                    <label for=input_id.clone()>{name.clone()}{(!p.required).then_some(" (optional)")}</label>
+                    <label for=input_id.clone()>{name.clone()}{(!p.required).then_some(text::optional_suffix(l))}</label>
                     <input id=input_id type="text" required=p.required autocomplete="off"
                         aria-describedby=hint_id.clone()
                         prop:value=move || params.with(|m| m.get(&read).cloned().unwrap_or_default())
@@ -237,7 +234,7 @@ fn OperationForm(
             }).collect_view())}
             <div class="form-actions">
                 <button type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Running…".to_owned() } else { format!("Run {}", current().map(|o| o.name).unwrap_or_default()) }}
+                    {move || if busy.get() { text::running(l).to_owned() } else { format!("{}{}", text::run(l), current().map(|o| o.name).unwrap_or_default()) }}
                 </button>
             </div>
         </form>
@@ -255,7 +252,7 @@ fn ResultView(result: OperationResult) -> impl IntoView {
     view! {
         <article class="card result" data-testid="operation-result">
             <h3>{result.operation.clone()}</h3>
-            <p class="muted">"Ran at " <LocalTime ms=result.ran_at/> " · audit record " <code>{result.audit_id.clone()}</code></p>
+            <p class="muted">{text::ran_at(lang())} <LocalTime ms=result.ran_at/> {text::audit_record_of_run(lang())} <code>{result.audit_id.clone()}</code></p>
             {display_view(result.result)}
         </article>
     }
@@ -299,7 +296,7 @@ fn display_view(display: Display) -> AnyView {
     let table = display.table.map(|t| {
         let columns = t.columns.clone();
         view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Result">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=text::result(lang())>
             <table class="stack">
                 <caption>{t.caption}</caption>
                 <thead><tr>{t.columns.iter().map(|c| view! { <th scope="col">{c.label.clone()}</th> }).collect_view()}</tr></thead>

@@ -12,6 +12,8 @@ use crate::components::error::ErrorBox;
 use crate::components::focus::focus_later;
 use crate::components::time::LocalTime;
 use crate::format;
+use crate::i18n::lang;
+use lockbox_shared::text;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
@@ -21,16 +23,17 @@ pub fn NotificationsPage() -> impl IntoView {
     let secret = RwSignal::new(None::<(String, String)>);
     // What the last removal did, kept by the page across the reload.
     let removed = RwSignal::new(None::<String>);
+    let l = lang();
     view! {
         <section class="page">
-            <p class="crumbs">"Settings › Org settings"</p>
-            <h1>"Notifications"</h1>
+            <p class="crumbs">{text::crumbs_org_settings(l)}</p>
+            <h1>{text::nav_notifications(l)}</h1>
             <div role="status" aria-live="polite" id="webhooks-outcome">
                 {move || removed.get().map(|text| view! { <p class="confirmation" data-testid="webhook-removed">{text}</p> })}
             </div>
-            <p class="muted">"Global admins and approvers get an e-mail when a request awaits their decision; global admins when Customer Lockbox is switched or a role changes. No message carries a link: sign in to these pages yourself to act."</p>
+            <p class="muted">{text::notifications_intro(l)}</p>
             {move || match settings.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                None => view! { <p class="muted">{text::loading(l)}</p> }.into_any(),
                 Some(Ok(s)) => view! { <Webhooks settings=s.clone() reload=reload secret=secret removed=removed/> <Deliveries items=s.deliveries.clone() endpoints=s.endpoints.clone()/> }.into_any(),
                 Some(Err(err)) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
             }}
@@ -67,19 +70,20 @@ fn Webhooks(
         });
     };
     let events = settings.events.clone();
+    let l = lang();
     view! {
         <article class="card" aria-labelledby="webhooks-title">
-            <h2 id="webhooks-title">"Webhooks"</h2>
-            <p class="muted">"Lockbox sends each event as JSON to your endpoints, signed the Standard Webhooks way (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried for about three hours."</p>
+            <h2 id="webhooks-title">{text::webhooks(l)}</h2>
+            <p class="muted">{text::webhooks_intro(l)}</p>
             {move || secret.get().map(|(to, key)| view! {
                 <div class="confirmation" role="status" data-testid="webhook-secret">
-                    <p>"Added " <span class="address">{to}</span> ". Its signing secret, shown only now:"</p>
+                    <p>{text::webhook_added(l)} <span class="address">{to}</span> {text::webhook_secret_shown(l)}</p>
                     <p><code class="secret">{key}</code></p>
-                    <p>"Store it with your receiver; Lockbox cannot show it again."</p>
+                    <p>{text::webhook_store_secret(l)}</p>
                 </div>
             })}
             {if settings.endpoints.is_empty() {
-                view! { <p class="muted" data-testid="no-webhooks">"No endpoints yet."</p> }.into_any()
+                view! { <p class="muted" data-testid="no-webhooks">{text::no_webhooks(l)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="endpoint-list">
@@ -88,11 +92,11 @@ fn Webhooks(
                 }.into_any()
             }}
             <form class="webhook-form" on:submit=add>
-                <label for="webhook-url">"Endpoint URL"</label>
+                <label for="webhook-url">{text::endpoint_url(l)}</label>
                 <input id="webhook-url" type="url" required placeholder="https://hooks.example/lockbox"
                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
                 <fieldset>
-                    <legend>"Events"</legend>
+                    <legend>{text::events(l)}</legend>
                     {events.into_iter().map(|event| {
                         let name = event.clone();
                         let toggled = event.clone();
@@ -113,7 +117,7 @@ fn Webhooks(
                     }).collect_view()}
                 </fieldset>
                 {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
-                <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Adding…" } else { "Add endpoint" }}</button>
+                <button type="submit" disabled=move || busy.get()>{move || if busy.get() { text::adding(l) } else { text::add_endpoint(l) }}</button>
             </form>
         </article>
     }
@@ -137,7 +141,7 @@ fn Endpoint(
             match api::remove_webhook(id).await {
                 Ok(()) => {
                     open.set(false);
-                    removed.set(Some(format!("Removed {gone}: it receives nothing more.")));
+                    removed.set(Some(text::webhook_removed(lang(), &gone)));
                     focus_later("#webhooks-outcome > *");
                     reload.run(());
                 }
@@ -147,30 +151,34 @@ fn Endpoint(
         });
     });
     let url = endpoint.url.clone();
+    let l = lang();
     let last = match (
         &endpoint.last_attempt_status,
         endpoint.last_status,
         &endpoint.last_error,
     ) {
-        (None, _, _) => "Nothing sent yet.".to_owned(),
-        (Some(status), Some(code), _) => format!("Last delivery: {status} (HTTP {code})."),
-        (Some(status), None, Some(err)) => format!(
-            "Last delivery: {status}: {}.",
-            format::delivery_failure(Some(err), None).unwrap_or_default()
+        (None, _, _) => text::nothing_sent(l).to_owned(),
+        (Some(status), Some(code), _) => {
+            text::last_delivery_http(l, &format::delivery_status(status), code)
+        }
+        (Some(status), None, Some(err)) => text::last_delivery_why(
+            l,
+            &format::delivery_status(status),
+            &format::delivery_failure(Some(err), None).unwrap_or_default(),
         ),
-        (Some(status), None, None) => format!("Last delivery: {status}."),
+        (Some(status), None, None) => text::last_delivery(l, &format::delivery_status(status)),
     };
     view! {
         <li class="endpoint" data-testid="webhook">
             <p><span class="address">{endpoint.url.clone()}</span></p>
             <p class="muted">{endpoint.events.join(", ")}</p>
-            <p>{format!("{} delivered, {} waiting, {} failed. ", endpoint.delivered, endpoint.pending, endpoint.failed)}{last}</p>
-            <p class="muted">"Added by " {endpoint.created_by} " on " <LocalTime ms=endpoint.created_at/></p>
+            <p>{text::endpoint_counts(l, endpoint.delivered, endpoint.pending, endpoint.failed)}{last}</p>
+            <p class="muted">{text::added_by(l)} {endpoint.created_by} {text::on_date(l)} <LocalTime ms=endpoint.created_at/></p>
             {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
-            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>"Remove"</button>
-            <ConfirmDialog open=open title=Signal::stored("Remove this endpoint?".to_owned())
-                confirm_label=Signal::stored("Remove endpoint".to_owned()) danger=true busy=busy on_confirm=remove>
-                <p>"Deliveries to " <span class="address">{url.clone()}</span> " stop, and what it has not yet received is dropped. The removal is recorded in the audit log."</p>
+            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>{text::remove(l)}</button>
+            <ConfirmDialog open=open title=Signal::stored(text::remove_endpoint_title(l).to_owned())
+                confirm_label=Signal::stored(text::remove_endpoint(l).to_owned()) danger=true busy=busy on_confirm=remove>
+                <p>{text::remove_endpoint_before(l)} <span class="address">{url.clone()}</span> {text::remove_endpoint_after(l)}</p>
             </ConfirmDialog>
         </li>
     }
@@ -186,11 +194,12 @@ pub fn Deliveries(
     // A webhook's recipient is its endpoint's id: shown as its address.
     let urls: std::collections::BTreeMap<String, String> =
         endpoints.into_iter().map(|e| (e.id, e.url)).collect();
+    let l = lang();
     view! {
         <article class="card" aria-labelledby="deliveries-title">
-            <h2 id="deliveries-title">"Recent messages"</h2>
+            <h2 id="deliveries-title">{text::recent_messages(l)}</h2>
             {if items.is_empty() {
-                view! { <p class="muted">"Nothing sent yet."</p> }.into_any()
+                view! { <p class="muted">{text::nothing_sent(l)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="delivery-list">
@@ -213,8 +222,9 @@ fn DeliveryRow(delivery: Delivery, url: Option<String>) -> impl IntoView {
         _ => "badge tone-pending",
     };
     let webhook = delivery.channel != "email";
+    let l = lang();
     let recipient = if webhook {
-        url.unwrap_or_else(|| format!("a removed endpoint ({})", delivery.recipient))
+        url.unwrap_or_else(|| text::removed_endpoint(l, &delivery.recipient))
     } else {
         delivery.recipient.clone()
     };
@@ -222,16 +232,12 @@ fn DeliveryRow(delivery: Delivery, url: Option<String>) -> impl IntoView {
     let retrying = delivery.status == "pending" && why.is_some();
     view! {
         <li class="delivery" data-testid="delivery">
-            <p><span class=tone>{delivery.status.clone()}</span> " " <code>{delivery.kind.clone()}</code> " · " <LocalTime ms=delivery.created_at/></p>
-            <p>{if webhook { "Webhook to" } else { "E-mail to" }} " " <span class="address" data-testid="delivery-recipient">{recipient}</span></p>
+            <p><span class=tone>{format::delivery_status(&delivery.status)}</span> " " <code>{delivery.kind.clone()}</code> " · " <LocalTime ms=delivery.created_at/></p>
+            <p>{if webhook { text::webhook_to(l) } else { text::email_to(l) }} " " <span class="address" data-testid="delivery-recipient">{recipient}</span></p>
             <p class="muted">{delivery.subject.clone()}</p>
             {why.map(|why| view! {
-                <p class="muted" data-testid="delivery-failure">{format!(
-                    "{} {}: {why}.",
-                    delivery.attempts,
-                    if delivery.attempts == 1 { "attempt" } else { "attempts" },
-                )}
-                {retrying.then(|| view! { " Next try at " <LocalTime ms=delivery.next_attempt_at/> "." })}</p>
+                <p class="muted" data-testid="delivery-failure">{text::attempts_failed(l, delivery.attempts, &why)}
+                {retrying.then(|| view! { {text::next_try(l)} <LocalTime ms=delivery.next_attempt_at/> "." })}</p>
             })}
         </li>
     }

@@ -16,7 +16,9 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
 use crate::format;
+use crate::i18n::lang;
 use crate::routes::provider_request_path;
+use lockbox_shared::text;
 
 #[component]
 pub fn PreapprovalsPage() -> impl IntoView {
@@ -38,39 +40,40 @@ pub fn PreapprovalsPage() -> impl IntoView {
             .is_some_and(|me| r.manager_email.as_deref() == Some(me.principal.email.as_str()))
     });
     let done = RwSignal::new(None::<String>);
+    let l = lang();
 
     view! {
         <section class="page">
-            <p class="crumbs">"Provider console"</p>
-            <h1>"Requests awaiting pre-approval"</h1>
-            <p class="muted">"Engineers' requests to reach a customer's content. Pre-approve only what the ticket needs; the customer decides next when their Customer Lockbox is on. Nobody decides their own request."</p>
+            <p class="crumbs">{text::provider_console(l)}</p>
+            <h1>{text::preapprovals_title(l)}</h1>
+            <p class="muted">{text::preapprovals_intro(l)}</p>
             <div role="status" aria-live="polite">
                 {move || done.get().map(|msg| view! { <p class="confirmation" data-testid="confirmation">{msg}</p> })}
             </div>
             {move || match waiting_status.get() {
-                ListStatus::Loading => view! { <p class="muted">"Loading requests…"</p> }.into_any(),
+                ListStatus::Loading => view! { <p class="muted">{text::requests_loading(l)}</p> }.into_any(),
                 ListStatus::Failed(err) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
                 ListStatus::Empty => view! {
-                    <p class="empty">"Nothing is waiting for pre-approval."</p>
+                    <p class="empty">{text::nothing_awaiting_preapproval(l)}</p>
                 }.into_any(),
                 ListStatus::Ready => view! {
-                    <ul class="cards" aria-label="Awaiting pre-approval">
+                    <ul class="cards" aria-label=text::awaiting_preapproval(l)>
                         <For each=move || waiting_items.get() key=|r| r.id.clone() let:r>
                             <Waiting request=r done=done reload=reload/>
                         </For>
                     </ul>
                 }.into_any(),
             }}
-            <h2>"Decided by you"</h2>
+            <h2>{text::decided_by_you(l)}</h2>
             {move || match decided_status.get() {
-                ListStatus::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                ListStatus::Loading => view! { <p class="muted">{text::loading(l)}</p> }.into_any(),
                 ListStatus::Failed(err) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
-                ListStatus::Empty => view! { <p class="empty">"You have not decided any request yet."</p> }.into_any(),
+                ListStatus::Empty => view! { <p class="empty">{text::none_decided(l)}</p> }.into_any(),
                 ListStatus::Ready => view! {
-                    <div class="requests" role="list" aria-label="Decided by you">
+                    <div class="requests" role="list" aria-label=text::decided_by_you(l)>
                         <div class="request-row decided-row request-head" aria-hidden="true">
-                            <span>"Status"</span><span>"Ticket"</span><span>"Customer"</span>
-                            <span>"Requester"</span><span>"Decided"</span>
+                            <span>{text::status(l)}</span><span>{text::column_ticket(l)}</span><span>{text::column_customer(l)}</span>
+                            <span>{text::column_requester(l)}</span><span>{text::column_decided(l)}</span>
                         </div>
                         <For each=move || decided_items.get() key=|r| (r.id.clone(), r.state) let:r>
                             <DecidedRow request=r/>
@@ -86,21 +89,22 @@ pub fn PreapprovalsPage() -> impl IntoView {
 fn DecidedRow(request: RequestView) -> impl IntoView {
     let now = use_now();
     let live = request.clone();
-    let label = format!(
-        "{} request {} for {} by {}",
-        request.effective_state.label(),
-        request.ticket,
-        request.tenant_name,
-        request.requester_email
+    let l = lang();
+    let label = text::decided_row_label(
+        l,
+        text::state(l, request.effective_state),
+        request.ticket.as_str(),
+        &request.tenant_name,
+        &request.requester_email,
     );
     view! {
         <div class="request-row decided-row" role="listitem" aria-label=label data-request=request.id.to_string()>
             <span class="cell-status">{move || view! { <StatusBadge state=live.effective_state_at(now.get())/> }}</span>
-            <span class="cell cell-ticket"><span class="cell-label">"Ticket "</span>
+            <span class="cell cell-ticket"><span class="cell-label">{text::cell_ticket(l)}</span>
                 <a class="ticket" href=provider_request_path(request.id.as_str())>{request.ticket.clone()}</a></span>
-            <span class="cell"><span class="cell-label">"Customer "</span>{request.tenant_name.clone()}</span>
-            <span class="cell cell-wide"><span class="cell-label">"Requester "</span><span class="address">{request.requester_email.clone()}</span></span>
-            <span class="cell cell-wide"><span class="cell-label">"Decided "</span>
+            <span class="cell"><span class="cell-label">{text::cell_customer(l)}</span>{request.tenant_name.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">{text::cell_requester(l)}</span><span class="address">{request.requester_email.clone()}</span></span>
+            <span class="cell cell-wide"><span class="cell-label">{text::cell_decided(l)}</span>
                 {request.manager_decided_at.map(|t| view! { <LocalTime ms=t/> })}</span>
         </div>
     }
@@ -151,28 +155,33 @@ fn Waiting(
             dialog_open.set(false);
             match result {
                 Ok(view) => done.set(Some(match v {
-                    Verb::Preapprove if view.lockbox_required == Some(false) => format!(
-                        "You pre-approved {ticket}. {}'s Customer Lockbox is off, so access started now.",
-                        view.tenant_name
-                    ),
-                    Verb::Preapprove => format!(
-                        "You pre-approved {ticket}. It now waits for {}'s approvers.",
-                        view.tenant_name
-                    ),
-                    _ => format!("You rejected {ticket}. No access will be granted."),
+                    Verb::Preapprove if view.lockbox_required == Some(false) => {
+                        text::preapproved_started(lang(), ticket.as_str(), &view.tenant_name)
+                    }
+                    Verb::Preapprove => {
+                        text::preapproved_waits(lang(), ticket.as_str(), &view.tenant_name)
+                    }
+                    _ => text::rejected_done(lang(), ticket.as_str()),
                 })),
                 Err(err) => error.set(Some(err)),
             }
             reload.run(());
         });
     });
-    let title = Signal::derive(move || match verb.get() {
-        Verb::Preapprove => "Pre-approve this request?".to_owned(),
-        _ => "Reject this request?".to_owned(),
+    let l = lang();
+    let title = Signal::derive(move || {
+        match verb.get() {
+            Verb::Preapprove => text::preapprove_title(l),
+            _ => text::reject_title(l),
+        }
+        .to_owned()
     });
-    let confirm_label = Signal::derive(move || match verb.get() {
-        Verb::Preapprove => "Pre-approve".to_owned(),
-        _ => "Reject".to_owned(),
+    let confirm_label = Signal::derive(move || {
+        match verb.get() {
+            Verb::Preapprove => text::preapprove(l),
+            _ => text::reject(l),
+        }
+        .to_owned()
     });
     let danger = Signal::derive(move || verb.get() != Verb::Preapprove);
     let deadline = request.deadline();
@@ -186,28 +195,28 @@ fn Waiting(
             <h2 id=heading_id>{format!("{} · {} · {}", r.ticket, r.tenant_name, r.service)}</h2>
             <p class="status-line">
                 <StatusBadge state=r.effective_state/>
-                <span class="deadline">{move || deadline.map(|d| format!("Expires in {}", format::duration(d - now.get()))).unwrap_or_default()}</span>
+                <span class="deadline">{move || deadline.map(|d| text::expires_in(l, &format::duration(d - now.get()))).unwrap_or_default()}</span>
             </p>
             <dl class="facts">
-                <dt>"Requester"</dt><dd class="address">{r.requester_email.clone()}</dd>
-                <dt>"Reason"</dt><dd class="reason" dir="auto">{r.reason.clone()}</dd>
-                <dt>"Access asked for"</dt><dd>{format::minutes(r.duration_minutes)}</dd>
-                <dt>"Requested"</dt><dd><LocalTime ms=r.created_at/></dd>
+                <dt>{text::fact_requester(l)}</dt><dd class="address">{r.requester_email.clone()}</dd>
+                <dt>{text::fact_reason(l)}</dt><dd class="reason" dir="auto">{r.reason.clone()}</dd>
+                <dt>{text::fact_asked(l)}</dt><dd>{format::minutes(r.duration_minutes)}</dd>
+                <dt>{text::fact_requested(l)}</dt><dd><LocalTime ms=r.created_at/></dd>
             </dl>
             {let own = own.clone(); move || if own() {
-                view! { <p class="notice">"You opened this request: another support manager decides it."</p> }.into_any()
+                view! { <p class="notice">{text::own_request_notice(l)}</p> }.into_any()
             } else {
                 let comment_id = comment_id.clone();
                 let described = described.clone();
                 view! {
                     <div class="decision">
-                        <label for=comment_id.clone()>"Comment (optional)"</label>
+                        <label for=comment_id.clone()>{text::comment_optional(l)}</label>
                         <textarea id=comment_id rows="2" maxlength=MAX_COMMENT_CHARS
                             prop:value=move || comment.get()
                             on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                         <div class="decision-buttons">
-                            <button type="button" class="approve" aria-describedby=described.clone() on:click=move |_| open(Verb::Preapprove)>"Pre-approve"</button>
-                            <button type="button" class="deny" aria-describedby=described.clone() on:click=move |_| open(Verb::Reject)>"Reject"</button>
+                            <button type="button" class="approve" aria-describedby=described.clone() on:click=move |_| open(Verb::Preapprove)>{text::preapprove(l)}</button>
+                            <button type="button" class="deny" aria-describedby=described.clone() on:click=move |_| open(Verb::Reject)>{text::reject(l)}</button>
                         </div>
                     </div>
                 }.into_any()
@@ -217,10 +226,10 @@ fn Waiting(
                 <p>{let (tenant, service, minutes) = (r.tenant_name.clone(), r.service.clone(), format::minutes(r.duration_minutes));
                     let requester = r.requester_email.clone();
                     move || match verb.get() {
-                    Verb::Preapprove => format!("{requester} may then reach {tenant}'s {service} content for {minutes}, once the customer approves (at once if their Customer Lockbox is off)."),
-                    _ => "The engineer gets no access. The decision is final.".to_owned(),
+                    Verb::Preapprove => text::preapprove_consequence(l, &requester, &tenant, &service, &minutes),
+                    _ => text::deny_consequence(l).to_owned(),
                 }}</p>
-                {move || (!comment.get().trim().is_empty()).then(|| view! { <p class="muted">"Comment: " {comment.get()}</p> })}
+                {move || (!comment.get().trim().is_empty()).then(|| view! { <p class="muted">{text::comment_shown(l)} {comment.get()}</p> })}
             </ConfirmDialog>
         </li>
     }

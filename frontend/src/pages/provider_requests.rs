@@ -11,7 +11,7 @@ use lockbox_shared::validation::{
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
-use crate::components::error::{ErrorBox, FieldError};
+use crate::components::error::{invalid_text, ErrorBox, FieldError};
 use crate::components::focus::{focus_later, focus_when_rendered};
 use crate::components::lists::{self, ListStatus};
 use crate::components::live::{auto_refresh, use_now};
@@ -19,7 +19,9 @@ use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
 use crate::format;
+use crate::i18n::lang;
 use crate::routes::{grant_path, provider_request_path};
+use lockbox_shared::text;
 
 /// The durations offered, in minutes: 15 min to the 4 h maximum.
 const DURATIONS: [u32; 8] = [15, 30, 45, 60, 90, 120, 180, MAX_GRANT_MINUTES];
@@ -42,26 +44,27 @@ pub fn ProviderRequestsPage() -> impl IntoView {
     // The confirmation of the last thing done here (a new request, a
     // cancellation), kept while the list reloads.
     let done = RwSignal::new(None::<String>);
+    let l = lang();
 
     view! {
         <section class="page">
-            <p class="crumbs">"Provider console"</p>
-            <h1>"My access requests"</h1>
-            <p class="muted">"Ask for time-boxed access to a customer's content. A support manager pre-approves it; with Customer Lockbox on, the customer then approves it. Access ends by itself."</p>
+            <p class="crumbs">{text::provider_console(l)}</p>
+            <h1>{text::my_access_requests(l)}</h1>
+            <p class="muted">{text::provider_requests_intro(l)}</p>
             <div role="status" aria-live="polite">
                 {move || done.get().map(|msg| view! { <p class="confirmation" data-testid="confirmation">{msg}</p> })}
             </div>
             <NewRequest done=done reload=reload/>
-            <h2>"Requests"</h2>
+            <h2>{text::requests_list(l)}</h2>
             {move || match status.get() {
-                ListStatus::Loading => view! { <p class="muted">"Loading requests…"</p> }.into_any(),
+                ListStatus::Loading => view! { <p class="muted">{text::requests_loading(l)}</p> }.into_any(),
                 ListStatus::Failed(err) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
-                ListStatus::Empty => view! { <p class="empty">"You have no access requests yet."</p> }.into_any(),
+                ListStatus::Empty => view! { <p class="empty">{text::no_own_requests(l)}</p> }.into_any(),
                 ListStatus::Ready => view! {
-                    <div class="requests" role="list" aria-label="My access requests">
+                    <div class="requests" role="list" aria-label=text::my_access_requests(l)>
                         <div class="request-row provider-row request-head" aria-hidden="true">
-                            <span>"Status"</span><span>"Ticket"</span><span>"Customer"</span>
-                            <span>"Service"</span><span>"Requested"</span><span>"Time left"</span><span></span>
+                            <span>{text::status(l)}</span><span>{text::column_ticket(l)}</span><span>{text::column_customer(l)}</span>
+                            <span>{text::column_service(l)}</span><span>{text::column_requested(l)}</span><span>{text::column_time_left(l)}</span><span></span>
                         </div>
                         // Keyed by id and stored state: a row is redrawn
                         // when its request moved on.
@@ -80,16 +83,15 @@ fn next_step(r: &RequestView, now: i64) -> String {
     let Some(deadline) = r.deadline() else {
         return "—".to_owned();
     };
+    let l = lang();
     match r.effective_state_at(now) {
-        State::PendingManagerApproval => format!(
-            "Manager decides within {}",
-            format::duration(deadline - now)
-        ),
-        State::PendingCustomerApproval => format!(
-            "Customer decides within {}",
-            format::duration(deadline - now)
-        ),
-        State::Approved => format!("Access: {}", format::countdown(deadline, now, "ended")),
+        State::PendingManagerApproval => {
+            text::manager_decides_within(l, &format::duration(deadline - now))
+        }
+        State::PendingCustomerApproval => {
+            text::customer_decides_within(l, &format::duration(deadline - now))
+        }
+        State::Approved => text::access_left(l, &format::countdown(deadline, now, text::ended(l))),
         _ => "—".to_owned(),
     }
 }
@@ -105,12 +107,13 @@ fn OwnRequestRow(
     let state = move || live.effective_state_at(now.get());
     let shown = request.clone();
     let id = request.id.to_string();
-    let label = format!(
-        "{} request {} for {} {}",
-        request.effective_state.label(),
-        request.ticket,
-        request.tenant_name,
-        request.service
+    let l = lang();
+    let label = text::own_request_label(
+        l,
+        text::state(l, request.effective_state),
+        request.ticket.as_str(),
+        &request.tenant_name,
+        &request.service,
     );
     let dialog_open = RwSignal::new(false);
     let comment = RwSignal::new(String::new());
@@ -131,7 +134,7 @@ fn OwnRequestRow(
             dialog_open.set(false);
             match result {
                 Ok(_) => {
-                    done.set(Some(format!("You cancelled request {ticket}.")));
+                    done.set(Some(text::cancelled_done(lang(), ticket.as_str())));
                     error.set(None);
                 }
                 Err(err) => error.set(Some(err)),
@@ -148,29 +151,29 @@ fn OwnRequestRow(
     view! {
         <div class="request-row provider-row" role="listitem" aria-label=label data-request=row_id>
             <span class="cell-status">{let state = state.clone(); move || view! { <StatusBadge state=state()/> }}</span>
-            <span class="cell cell-ticket"><span class="cell-label">"Ticket "</span>
+            <span class="cell cell-ticket"><span class="cell-label">{text::cell_ticket(l)}</span>
                 <a class="ticket" href=detail_href>{request.ticket.clone()}</a></span>
-            <span class="cell"><span class="cell-label">"Customer "</span>{request.tenant_name.clone()}</span>
-            <span class="cell"><span class="cell-label">"Service "</span>{request.service.clone()}</span>
-            <span class="cell cell-wide"><span class="cell-label">"Requested "</span><LocalTime ms=request.created_at/></span>
+            <span class="cell"><span class="cell-label">{text::cell_customer(l)}</span>{request.tenant_name.clone()}</span>
+            <span class="cell"><span class="cell-label">{text::cell_service(l)}</span>{request.service.clone()}</span>
+            <span class="cell cell-wide"><span class="cell-label">{text::cell_requested(l)}</span><LocalTime ms=request.created_at/></span>
             <span class="cell cell-deadline">{move || next_step(&shown, now.get())}</span>
             <span class="cell cell-actions">
                 {move || match state_for_actions() {
                     State::Approved => Some(view! {
-                        <a class="button-link" href=grant_href.clone()>"Open grant"</a>
+                        <a class="button-link" href=grant_href.clone()>{text::open_grant(l)}</a>
                     }.into_any()),
                     State::PendingManagerApproval | State::PendingCustomerApproval => Some(view! {
                         <button type="button" class="secondary-dark small"
-                            on:click=move |_| { error.set(None); dialog_open.set(true); }>"Cancel request"</button>
+                            on:click=move |_| { error.set(None); dialog_open.set(true); }>{text::cancel_request(l)}</button>
                     }.into_any()),
                     _ => None,
                 }}
             </span>
             {move || error.get().map(|err| view! { <div class="row-error"><ErrorBox error=err/></div> })}
-            <ConfirmDialog open=dialog_open title=Signal::stored("Cancel this request?".to_owned())
-                confirm_label=Signal::stored("Cancel request".to_owned()) danger=true busy=busy on_confirm=confirm>
-                <p>"Nobody will be asked to decide it any more, and no access will be granted. You can open a new request later."</p>
-                <label for=comment_for.clone()>"Why (optional)"</label>
+            <ConfirmDialog open=dialog_open title=Signal::stored(text::cancel_title(l).to_owned())
+                confirm_label=Signal::stored(text::cancel_request(l).to_owned()) danger=true busy=busy on_confirm=confirm>
+                <p>{text::cancel_body(l)}</p>
+                <label for=comment_for.clone()>{text::why_optional(l)}</label>
                 <textarea id=comment_id.clone() rows="2" maxlength=MAX_COMMENT_CHARS
                     prop:value=move || comment.get()
                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
@@ -193,21 +196,25 @@ const FIELDS: [(&str, &str); 5] = [
 /// same rules the server applies (`TicketNumber`, `Reason`), as
 /// (API field, message) in the order shown.
 fn form_errors(tenant: &str, service: &str, ticket: &str, reason: &str) -> Vec<(String, String)> {
+    let l = lang();
     let mut errors = Vec::new();
     if tenant.is_empty() {
-        errors.push(("tenant_id".to_owned(), "Choose the customer.".to_owned()));
+        errors.push((
+            "tenant_id".to_owned(),
+            text::choose_the_customer(l).to_owned(),
+        ));
     }
     if service.is_empty() {
         errors.push((
             "service".to_owned(),
-            "Choose one of the customer's services.".to_owned(),
+            text::choose_customer_service(l).to_owned(),
         ));
     }
     if let Err(invalid) = TicketNumber::parse(ticket) {
-        errors.push((invalid.field.to_owned(), invalid.message));
+        errors.push((invalid.field.to_owned(), invalid_text(invalid)));
     }
     if let Err(invalid) = Reason::parse(reason) {
-        errors.push((invalid.field.to_owned(), invalid.message));
+        errors.push((invalid.field.to_owned(), invalid_text(invalid)));
     }
     errors
 }
@@ -288,9 +295,11 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
         spawn_local(async move {
             match api::create_request(body).await {
                 Ok(created) => {
-                    done.set(Some(format!(
-                        "Request {} for {} ({}) is waiting for a support manager's pre-approval.",
-                        created.ticket, created.tenant_name, created.service
+                    done.set(Some(text::request_sent(
+                        lang(),
+                        created.ticket.as_str(),
+                        &created.tenant_name,
+                        &created.service,
                     )));
                     ticket.set(String::new());
                     reason.set(String::new());
@@ -316,37 +325,38 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
         });
     };
 
+    let l = lang();
     view! {
         <details class="card new-request">
-            <summary><span class="summary-title">"New request"</span></summary>
+            <summary><span class="summary-title">{text::new_request(l)}</span></summary>
             {move || match tenants.get() {
-                None => view! { <p class="muted">"Loading customers…"</p> }.into_any(),
+                None => view! { <p class="muted">{text::loading_customers(l)}</p> }.into_any(),
                 Some(Err(err)) => view! { <ErrorBox error=err retry=Callback::new(move |_| tenants.refetch())/> }.into_any(),
                 Some(Ok(list)) => {
                     let options = list.clone();
                     view! {
                         // The checks are ours (the server's rules), said under each field.
                         <form class="form-grid" novalidate on:submit=submit>
-                            <label for="new-tenant">"Customer"</label>
+                            <label for="new-tenant">{text::column_customer(l)}</label>
                             <div class="field">
                                 <select id="new-tenant" aria-required="true"
                                     aria-invalid=move || error_of("tenant_id")().is_some().to_string()
                                     aria-describedby="new-tenant-error"
                                     on:change=move |ev| { tenant.set(event_target_value(&ev)); service.set(String::new()); }>
-                                    <option value="">"Choose a customer…"</option>
+                                    <option value="">{text::choose_customer(l)}</option>
                                     {options.into_iter().map(|t| view! {
                                         <option value=t.id.to_string() selected=move || tenant.get() == t.id.as_str()>{t.name.clone()}</option>
                                     }).collect_view()}
                                 </select>
                                 <FieldError id="new-tenant-error" message=Signal::derive(error_of("tenant_id"))/>
                             </div>
-                            <label for="new-service">"Service"</label>
+                            <label for="new-service">{text::fact_service(l)}</label>
                             <div class="field">
                                 <select id="new-service" aria-required="true"
                                     aria-invalid=move || error_of("service")().is_some().to_string()
                                     aria-describedby="new-service-error"
                                     on:change=move |ev| service.set(event_target_value(&ev))>
-                                    <option value="">{move || if tenant.get().is_empty() { "Choose a customer first" } else { "Choose a service…" }}</option>
+                                    <option value="">{move || if tenant.get().is_empty() { text::choose_customer_first(l) } else { text::choose_service(l) }}</option>
                                     {move || services_of(&list).into_iter().map(|s| {
                                         let (value, shown) = (s.clone(), s.clone());
                                         view! { <option value=s selected=move || service.get() == value>{shown}</option> }
@@ -354,7 +364,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                 </select>
                                 <FieldError id="new-service-error" message=Signal::derive(error_of("service"))/>
                             </div>
-                            <label for="new-ticket">"Ticket number"</label>
+                            <label for="new-ticket">{text::fact_ticket(l)}</label>
                             <div class="field">
                                 <input id="new-ticket" type="text" aria-required="true"
                                     aria-invalid=move || error_of("ticket")().is_some().to_string()
@@ -364,7 +374,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                     on:input=move |ev| ticket.set(event_target_value(&ev))/>
                                 <FieldError id="new-ticket-error" message=Signal::derive(error_of("ticket"))/>
                             </div>
-                            <label for="new-reason">"Reason"</label>
+                            <label for="new-reason">{text::fact_reason(l)}</label>
                             <div class="field">
                                 // No maxlength: a longer text is refused with a message, never cut.
                                 <textarea id="new-reason" rows="3" aria-required="true"
@@ -374,11 +384,11 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                     on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                                 <p id="new-reason-count" data-testid="reason-count"
                                     class=counter_class>
-                                    {move || format!("{} of {MAX_REASON_CHARS} characters", reason_chars())}
+                                    {move || text::characters_count(l, reason_chars() as i64, MAX_REASON_CHARS as i64)}
                                 </p>
                                 <FieldError id="new-reason-error" message=Signal::derive(error_of("reason"))/>
                             </div>
-                            <label for="new-duration">"Access for"</label>
+                            <label for="new-duration">{text::access_for(l)}</label>
                             <div class="field">
                                 <select id="new-duration" aria-describedby="new-duration-error"
                                     on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
@@ -391,7 +401,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                             <div class="form-actions" id="new-request-error">
                                 {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
                                 <button type="submit" disabled=move || busy.get()>
-                                    {move || if busy.get() { "Sending…" } else { "Send for pre-approval" }}
+                                    {move || if busy.get() { text::sending(l) } else { text::send_for_preapproval(l) }}
                                 </button>
                             </div>
                         </form>

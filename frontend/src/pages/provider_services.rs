@@ -15,6 +15,8 @@ use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
 use crate::components::focus::focus_later;
 use crate::components::time::LocalTime;
+use crate::i18n::lang;
+use lockbox_shared::text;
 
 #[component]
 pub fn ProviderServicesPage() -> impl IntoView {
@@ -25,16 +27,17 @@ pub fn ProviderServicesPage() -> impl IntoView {
         log.refetch();
     });
     let outcome = RwSignal::new(None::<String>);
+    let l = lang();
     view! {
         <section class="page services-page">
-            <p class="crumbs">"Provider console"</p>
-            <h1>"Services"</h1>
-            <p class="muted">"The provider's services that put customer content behind Lockbox. Each signs in with its own key, gets grant tokens it verifies offline, and records every operator action in the customer's audit log before it reads anything."</p>
+            <p class="crumbs">{text::provider_console(l)}</p>
+            <h1>{text::nav_services(l)}</h1>
+            <p class="muted">{text::services_intro(l)}</p>
             <div role="status" aria-live="polite" id="services-outcome">
                 {move || outcome.get().map(|text| view! { <p class="confirmation" data-testid="services-outcome">{text}</p> })}
             </div>
             {move || match services.get() {
-                None => view! { <p class="muted">"Loading the services…"</p> }.into_any(),
+                None => view! { <p class="muted">{text::loading_services(l)}</p> }.into_any(),
                 Some(Err(err)) => view! { <ErrorBox error=err retry=reload/> }.into_any(),
                 // The form and the log only for those who may see the list.
                 Some(Ok(list)) => view! {
@@ -64,16 +67,17 @@ fn Services(
         .collect::<Vec<_>>()
         .join(", ");
     let class = if refused > 0 { "notice" } else { "muted" };
+    let l = lang();
     view! {
         <p data-testid="refused-calls" class=class>
             {if refused == 0 {
-                "No service call was refused in the last 24 hours.".to_owned()
+                text::no_refused_calls(l).to_owned()
             } else {
-                format!("{refused} service calls were refused in the last 24 hours ({reasons}): a service with a wrong key or clock, or someone posing as one.")
+                text::refused_calls(l, refused, &reasons)
             }}
         </p>
         {if list.items.is_empty() {
-            view! { <p class="muted">"No service is registered yet."</p> }.into_any()
+            view! { <p class="muted">{text::no_services(l)}</p> }.into_any()
         } else {
             view! {
                 <ul class="service-list">
@@ -102,9 +106,7 @@ fn Service(
             match api::remove_provider_service(&id).await {
                 Ok(()) => {
                     open.set(false);
-                    outcome.set(Some(format!(
-                        "Removed {id}: its sign-ins stop working now."
-                    )));
+                    outcome.set(Some(text::service_removed(lang(), &id)));
                     focus_later("#services-outcome > *");
                     reload.run(());
                 }
@@ -119,37 +121,38 @@ fn Service(
         .filter(|o| o.kind == OperationKind::Content)
         .count();
     let keys: Vec<String> = r.keys.iter().map(|k| k.kid.clone()).collect();
-    let title = format!("Remove {}?", r.id);
+    let l = lang();
+    let title = text::remove_service_title(l, &r.id);
     let name = r.name.clone();
     view! {
         <li class="card service" data-testid="service" data-service=r.id.clone()>
             <h2><span class="address">{r.id.clone()}</span></h2>
             <p>{r.name.clone()}</p>
             <dl class="facts">
-                <dt>"Serves"</dt><dd>{r.serves.join(", ")}</dd>
-                <dt>"Operations"</dt>
-                <dd>{format!("{} ({} read content)", r.operations.len(), content)}</dd>
-                <dt>"Keys"</dt><dd class="address">{keys.join(", ")}</dd>
-                {r.access_common_name.clone().map(|cn| view! { <dt>"Access service token"</dt><dd class="address">{cn}</dd> })}
-                <dt>"Changed"</dt><dd><LocalTime ms=service.updated_at/></dd>
-                <dt>"Changed by"</dt><dd class="address">{service.updated_by.clone()}</dd>
+                <dt>{text::service_serves(l)}</dt><dd>{r.serves.join(", ")}</dd>
+                <dt>{text::operations(l)}</dt>
+                <dd>{text::operations_count(l, r.operations.len() as i64, content as i64)}</dd>
+                <dt>{text::service_keys(l)}</dt><dd class="address">{keys.join(", ")}</dd>
+                {r.access_common_name.clone().map(|cn| view! { <dt>{text::access_service_token(l)}</dt><dd class="address">{cn}</dd> })}
+                <dt>{text::service_changed(l)}</dt><dd><LocalTime ms=service.updated_at/></dd>
+                <dt>{text::service_changed_by(l)}</dt><dd class="address">{service.updated_by.clone()}</dd>
             </dl>
             <details>
-                <summary>"Operations"</summary>
+                <summary>{text::operations(l)}</summary>
                 <ul class="operation-list">
                     {r.operations.iter().map(|o| view! {
                         <li><code>{o.name.clone()}</code>
-                            {format!(" · {}{}", match o.kind { OperationKind::Content => "content", OperationKind::Metadata => "metadata" },
+                            {format!(" · {}{}", match o.kind { OperationKind::Content => text::kind_content(l), OperationKind::Metadata => text::kind_metadata(l) },
                                 o.service.as_ref().map(|s| format!(" · {s}")).unwrap_or_default())}
                             <br/><span class="muted">{o.description.clone()}</span></li>
                     }).collect_view()}
                 </ul>
             </details>
             {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
-            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>"Remove"</button>
+            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>{text::remove(l)}</button>
             <ConfirmDialog open=open title=Signal::stored(title)
-                confirm_label=Signal::stored("Remove service".to_owned()) danger=true busy=busy on_confirm=remove>
-                <p>{name.clone()}" can no longer sign in to Lockbox: it records nothing, so it must read nothing. Grant tokens name it no more. The removal is recorded in the provider log."</p>
+                confirm_label=Signal::stored(text::remove_service(l).to_owned()) danger=true busy=busy on_confirm=remove>
+                <p>{name.clone()}{text::remove_service_body(l)}</p>
             </ConfirmDialog>
         </li>
     }
@@ -176,16 +179,14 @@ fn Register(reload: Callback<()>, outcome: RwSignal<Option<String>>) -> impl Int
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let parsed = js_sys::JSON::parse(&text.get_untracked())
-            .map_err(|_| "it is not JSON".to_owned())
+            .map_err(|_| text::not_json(lang()).to_owned())
             .and_then(|v| {
                 serde_wasm_bindgen::from_value::<ServiceRegistration>(v).map_err(|e| e.to_string())
             });
         let registration = match parsed {
             Ok(r) => r,
             Err(e) => {
-                local.set(Some(format!(
-                    "This is not a registration ({e}). Start from the example below."
-                )));
+                local.set(Some(text::not_a_registration(lang(), &e)));
                 return;
             }
         };
@@ -196,9 +197,9 @@ fn Register(reload: Callback<()>, outcome: RwSignal<Option<String>>) -> impl Int
                 Ok(saved) => {
                     error.set(None);
                     text.set(String::new());
-                    outcome.set(Some(format!(
-                        "Saved {}: it may sign in with the keys listed.",
-                        saved.registration.id
+                    outcome.set(Some(text::registration_saved(
+                        lang(),
+                        &saved.registration.id,
                     )));
                     focus_later("#services-outcome > *");
                     reload.run(());
@@ -208,25 +209,26 @@ fn Register(reload: Callback<()>, outcome: RwSignal<Option<String>>) -> impl Int
             set_busy.set(false);
         });
     };
+    let l = lang();
     view! {
         <article class="card" aria-labelledby="register-title">
-            <h2 id="register-title">"Register or change a service"</h2>
+            <h2 id="register-title">{text::register_title(l)}</h2>
             <form class="form-grid" on:submit=submit>
-                <label for="registration">"Registration (JSON)"</label>
+                <label for="registration">{text::registration_json(l)}</label>
                 <textarea id="registration" rows="10" spellcheck="false" aria-describedby="registration-hint"
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <p class="form-note" id="registration-hint">"The same body as POST /api/v1/provider/services. The same id again replaces the registration; two keys are allowed during a rotation."</p>
+                <p class="form-note" id="registration-hint">{text::registration_hint(l)}</p>
                 {move || local.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                 {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
                 <div class="form-actions">
                     <button type="submit" disabled=move || busy.get() || text.get().trim().is_empty()>
-                        {move || if busy.get() { "Saving…" } else { "Save registration" }}
+                        {move || if busy.get() { text::saving(l) } else { text::save_registration(l) }}
                     </button>
                 </div>
             </form>
             <details>
-                <summary>"Example"</summary>
+                <summary>{text::example(l)}</summary>
                 <pre class="content">{EXAMPLE}</pre>
             </details>
         </article>
@@ -235,11 +237,12 @@ fn Register(reload: Callback<()>, outcome: RwSignal<Option<String>>) -> impl Int
 
 #[component]
 fn Log(log: ProviderLog) -> impl IntoView {
+    let l = lang();
     view! {
         <article class="card" aria-labelledby="provider-log-title">
-            <h2 id="provider-log-title">"Provider log"</h2>
+            <h2 id="provider-log-title">{text::provider_log(l)}</h2>
             {if log.items.is_empty() {
-                view! { <p class="muted">"Nothing registered or changed yet."</p> }.into_any()
+                view! { <p class="muted">{text::provider_log_empty(l)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="provider-log">
@@ -249,7 +252,7 @@ fn Log(log: ProviderLog) -> impl IntoView {
                                 <li data-testid="provider-log-entry">
                                     <p><code>{e.activity}</code>" "<span class="address">{e.item}</span></p>
                                     <p class="muted"><LocalTime ms=e.occurred_at/>" · "<span class="address">{e.user}</span></p>
-                                    {keys.map(|k| view! { <p class="muted">"Keys: "<span class="address">{k}</span></p> })}
+                                    {keys.map(|k| view! { <p class="muted">{text::keys_colon(l)}<span class="address">{k}</span></p> })}
                                 </li>
                             }
                         }).collect_view()}

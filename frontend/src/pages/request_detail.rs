@@ -202,13 +202,13 @@ fn Detail(
         let given = r.approvals.clone();
         view! {
             <div class="approvals" data-testid="approvals">
-                <p><strong>{format!("{} of {required} approvals", given.len())}</strong></p>
+                <p><strong>{text::approvals_progress(lang(), given.len() as i64, i64::from(required))}</strong></p>
                 {(!given.is_empty()).then(|| view! {
                     <ul class="approval-list">
                         {given.into_iter().map(|a| view! {
-                            <li>{a.email.unwrap_or_else(|| "An approver at the customer".to_owned())}
+                            <li>{a.email.unwrap_or_else(|| text::an_approver_at_customer(lang()).to_owned())}
                                 " · " <LocalTime ms=a.at/>
-                                {a.granted_minutes.map(|m| format!(" · granted {}", format::minutes(m)))}
+                                {a.granted_minutes.map(|m| format!("{}{}", text::approval_granted(lang()), format::minutes(m)))}
                                 {a.comment.map(|c| view! { " · “" <span dir="auto">{c}</span> "”" })}</li>
                         }).collect_view()}
                     </ul>
@@ -218,13 +218,13 @@ fn Detail(
     });
     let extends = r.extends.clone().map(|of| {
         let href = link(of.as_str());
-        view! { <p data-testid="extends">"Extends request " <a href=href>{of.to_string()}</a>
-        {r.continues_at.map(|at| view! { " · continues from " <LocalTime ms=at/> })}</p> }
+        view! { <p data-testid="extends">{text::extends_request(lang())} <a href=href>{of.to_string()}</a>
+        {r.continues_at.map(|at| view! { {text::continues_from(lang())} <LocalTime ms=at/> })}</p> }
     });
     let extensions = (!detail.extensions.is_empty()).then(|| {
         let items = detail.extensions.clone();
         view! {
-            <p data-testid="extensions">"Extended by "
+            <p data-testid="extensions">{text::extended_by(lang())}
                 {items.into_iter().map(|id| view! { <a href=link(id.as_str())>{id.to_string()}</a>" " }).collect_view()}</p>
         }
     });
@@ -233,22 +233,22 @@ fn Detail(
         let members = detail.chain.clone();
         let this = r.id.clone();
         view! {
-            <h2 id="chain-title">"Grant and extensions"</h2>
+            <h2 id="chain-title">{text::chain_title(lang())}</h2>
             <ol class="chain" aria-labelledby="chain-title" data-testid="chain">
                 {members.into_iter().map(|m| {
                     let current = m.id == this;
                     let when = match (m.grant_starts_at, m.grant_ends_at) {
                         (Some(from), Some(until)) => view! { <LocalTime ms=from/> " – " <LocalTime ms=until/> }.into_any(),
-                        _ => view! { {format!("{} asked", format::minutes(m.duration_minutes))} }.into_any(),
+                        _ => view! { {text::chain_asked(lang(), &format::minutes(m.duration_minutes))} }.into_any(),
                     };
                     view! {
                         <li class=if current { "chain-member current" } else { "chain-member" } data-testid="chain-member">
                             <StatusBadge state=m.effective_state/>
                             " "
                             {if current {
-                                view! { <strong>"This request"</strong> }.into_any()
+                                view! { <strong>{text::this_request(lang())}</strong> }.into_any()
                             } else {
-                                view! { <a href=link(m.id.as_str())>{if m.extends.is_some() { "Extension" } else { "First grant" }}</a> }.into_any()
+                                view! { <a href=link(m.id.as_str())>{if m.extends.is_some() { text::chain_extension(lang()) } else { text::chain_first_grant(lang()) }}</a> }.into_any()
                             }}
                             " · " {when}
                         </li>
@@ -269,18 +269,17 @@ fn Detail(
         .grant_starts_at
         .filter(|&at| r.extends.is_some() && at > js_sys::Date::now() as i64);
     let revoke_text = move || {
-        let tail = match later {
-            0 => String::new(),
-            1 => " The extension that would follow it ends too.".to_owned(),
-            n => format!(" The {n} extensions that would follow it end too."),
+        let l = lang();
+        let mut sentence = match not_started {
+            Some(at) => text::revoke_not_started(l, &local(at)),
+            None => text::revoke_now(l).to_owned(),
         };
-        match not_started {
-            Some(at) => format!(
-                "This extension has not started and now never will: access stays as it is until the grant before it ends, at {}.{tail}",
-                local(at)
-            ),
-            None => format!("The engineer loses access to this content immediately; no access remains.{tail}"),
+        match later {
+            0 => {}
+            1 => sentence.push_str(text::revoke_tail_one(l)),
+            n => sentence.push_str(&text::revoke_tail_many(l, n as i64)),
         }
+        sentence
     };
 
     let l = lang();
@@ -328,7 +327,7 @@ fn Detail(
             move || {
                 let mine = session.me.get().and_then(|m| m.ok()).is_some_and(|me| me.principal.user_id == requester);
                 (state() == State::Approved && mine).then(|| view! {
-                    <p><a class="button-link" href=grant.clone()>"Open grant"</a></p>
+                    <p><a class="button-link" href=grant.clone()>{text::open_grant(lang())}</a></p>
                     <ExtendForm id=id_for_extend.clone() asked=asked/>
                 })
             }}
@@ -428,24 +427,25 @@ fn ExtendForm(id: String, asked: u32) -> impl IntoView {
             result.set(Some(answer.map(|created| created.id.to_string())));
         });
     };
+    let l = lang();
     view! {
         <form class="decision" data-testid="extend" on:submit=submit>
-            <h2>"Ask for more time"</h2>
-            <p class="muted">"A new request, linked to this one, through the same approvals. Approved before this grant ends, access continues without a gap; a grant and its extensions last at most "{MAX_EXTENDED_HOURS}" hours from the first start."</p>
-            <label for="extend-minutes">"More time"</label>
+            <h2>{text::extend_title(l)}</h2>
+            <p class="muted">{text::extend_intro_before(l)}{MAX_EXTENDED_HOURS}{text::extend_intro_after(l)}</p>
+            <label for="extend-minutes">{text::extend_more_time(l)}</label>
             <select id="extend-minutes" on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
                 {format::grant_choices(MAX_GRANT_MINUTES).into_iter().map(|m| view! {
                     <option value=m.to_string() selected=m == minutes.get_untracked()>{format::minutes(m)}</option>
                 }).collect_view()}
             </select>
-            <label for="extend-reason">"Why"</label>
+            <label for="extend-reason">{text::extend_why(l)}</label>
             <textarea id="extend-reason" rows="2" required prop:value=move || reason.get()
                 on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-            <div><button type="submit" disabled=move || busy.get()>"Ask for more time"</button></div>
+            <div><button type="submit" disabled=move || busy.get()>{text::extend_title(l)}</button></div>
             <div role="status" aria-live="polite">
                 {move || result.get().map(|r| match r {
-                    Ok(id) => view! { <p class="confirmation" data-testid="extend-confirmation">"Asked. "
-                        <a href=provider_request_path(&id)>"The extension request"</a>" waits for a manager and then your customer."</p> }.into_any(),
+                    Ok(id) => view! { <p class="confirmation" data-testid="extend-confirmation">{text::extend_asked(l)}
+                        <a href=provider_request_path(&id)>{text::extend_link(l)}</a>{text::extend_waits(l)}</p> }.into_any(),
                     Err(err) => view! { <ErrorBox error=err/> }.into_any(),
                 })}
             </div>
@@ -485,7 +485,7 @@ fn HistoryItem(record: AuditRecord, audit_link: Option<String>) -> impl IntoView
             <dl class="history-details">
                 {details.into_iter().map(|(k, v)| view! { <dt>{format::detail_label(&k).to_owned()}</dt><dd>{detail_value(&k, v)}</dd> }).collect_view()}
             </dl>
-            {audit_link.map(|href| view! { <p class="history-link"><a href=href>{format!("Audit record #{} ({})", record.seq, record.record.activity.as_str())}</a></p> })}
+            {audit_link.map(|href| view! { <p class="history-link"><a href=href>{format!("{}{} ({})", text::audit_record_no(lang()), record.seq, record.record.activity.as_str())}</a></p> })}
         </li>
     }
 }
@@ -509,16 +509,17 @@ fn ActionList(
     actions: Vec<AuditRecord>,
     audit_link: Option<Callback<i64, String>>,
 ) -> impl IntoView {
-    let count = actions.len();
+    let count = actions.len() as i64;
+    let l = lang();
     view! {
-        <h2 id="actions-title">"Actions under this grant"</h2>
+        <h2 id="actions-title">{text::actions_title(l)}</h2>
         {if actions.is_empty() {
-            view! { <p class="muted" data-testid="no-actions">"No operation has been run under this grant yet."</p> }.into_any()
+            view! { <p class="muted" data-testid="no-actions">{text::no_actions(l)}</p> }.into_any()
         } else {
             view! {
-                <p class="muted">{if count as i64 >= MAX_REQUEST_ACTIONS {
-                    format!("The newest {count}; the audit log has every one.")
-                } else if count == 1 { "1 operation.".to_owned() } else { format!("{count} operations.") }}</p>
+                <p class="muted">{if count >= MAX_REQUEST_ACTIONS {
+                    text::actions_newest(l, count)
+                } else { text::actions_count(l, count) }}</p>
                 <ol class="actions" aria-labelledby="actions-title">
                     {actions.into_iter().map(|a| {
                         let refused = a.record.details.get("Outcome").is_some_and(|o| o == "Refused");
@@ -531,13 +532,13 @@ fn ActionList(
                                     <LocalTime ms=a.occurred_at/>
                                     <strong class="action-op">{a.record.activity.as_str().to_owned()}</strong>
                                     {(!a.record.item.is_empty()).then(|| view! { <span class="action-item" dir="auto">{a.record.item.clone()}</span> })}
-                                    <span class=if refused { "badge tone-stopped" } else { "badge tone-live" }>{if refused { "Refused" } else { "Succeeded" }}</span>
+                                    <span class=if refused { "badge tone-stopped" } else { "badge tone-live" }>{if refused { text::action_refused(l) } else { text::action_succeeded(l) }}</span>
                                 </p>
                                 {reason.filter(|_| refused).map(|r| view! { <p class="muted">{r}</p> })}
-                                <p class="muted">{engineer.map(|e| view! { "By " <span class="address">{e}</span> " · " })}
+                                <p class="muted">{engineer.map(|e| view! { {text::action_by(l)} <span class="address">{e}</span> " · " })}
                                     {match link {
-                                        Some(href) => view! { <a href=href>{format!("Audit record #{}", a.seq)}</a> }.into_any(),
-                                        None => view! { <span>{format!("Audit record #{}", a.seq)}</span> }.into_any(),
+                                        Some(href) => view! { <a href=href>{format!("{}{}", text::audit_record_no(l), a.seq)}</a> }.into_any(),
+                                        None => view! { <span>{format!("{}{}", text::audit_record_no(l), a.seq)}</span> }.into_any(),
                                     }}</p>
                             </li>
                         }

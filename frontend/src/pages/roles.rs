@@ -12,6 +12,17 @@ use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
 use crate::components::focus::focus_later;
 use crate::components::session::use_session;
+use crate::i18n::lang;
+use lockbox_shared::text;
+
+/// A role's name as people read it, from the value the API takes (the
+/// value itself when it names no role).
+fn role_label(role: &str) -> String {
+    CustomerRole::parse(role).map_or_else(
+        || role.to_owned(),
+        |r| text::role_name(lang(), r).to_owned(),
+    )
+}
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
@@ -27,14 +38,14 @@ pub fn RolesPage() -> impl IntoView {
     let apply = move |(assign, email, role): (bool, String, String)| {
         set_busy.set(true);
         spawn_local(async move {
-            let label = CustomerRole::parse(&role).map_or(role.clone(), |r| r.label().to_owned());
+            let label = role_label(&role);
             match api::change_role(assign, email.clone(), role).await {
                 Ok(_) => {
                     error.set(None);
                     done.set(Some(if assign {
-                        format!("{email} is now {label}.")
+                        text::role_now(lang(), &email, &label)
                     } else {
-                        format!("{email} is no longer {label}.")
+                        text::role_no_longer(lang(), &email, &label)
                     }));
                     focus_later("[data-testid=roles-confirmation]");
                 }
@@ -61,24 +72,27 @@ pub fn RolesPage() -> impl IntoView {
             apply((false, email, role));
         }
     });
+    let l = lang();
     view! {
         <section class="page">
-            <h1>"Roles"</h1>
-            <p class="muted">"Global admins and Lockbox access approvers decide on requests; auditors search the audit log."</p>
+            <h1>{text::nav_roles(l)}</h1>
+            <p class="muted">{text::roles_intro(l)}</p>
             <div role="status" aria-live="polite">
                 {move || done.get().map(|text| view! { <p class="confirmation" data-testid="roles-confirmation">{text}</p> })}
             </div>
             {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
             <ConfirmDialog open=confirm_open title=Signal::derive(move || {
-                    let role = removing.get().and_then(|(_, r)| CustomerRole::parse(&r)).map_or("this role", |r| r.label());
-                    format!("Remove {role}?")
+                    match removing.get().and_then(|(_, r)| CustomerRole::parse(&r)) {
+                        Some(role) => text::remove_role_title(l, text::role_name(l, role)),
+                        None => text::remove_this_role(l).to_owned(),
+                    }
                 })
-                confirm_label=Signal::stored("Remove".to_owned()) danger=true busy=busy on_confirm=confirm_removal>
+                confirm_label=Signal::stored(text::remove(l).to_owned()) danger=true busy=busy on_confirm=confirm_removal>
                 <p>{move || removing.get().map(|(email, role)| removal_consequence(&email, CustomerRole::parse(&role)))}</p>
-                <p class="muted">"The change is recorded in the audit log, and your organisation's global admins are told by e-mail."</p>
+                <p class="muted">{text::roles_removal_note(l)}</p>
             </ConfirmDialog>
             {move || match roles.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted">{text::loading(l)}</p> }.into_any(),
                     Some(result) => match result {
                         Ok(r) => view! { <RoleList roles=r may_edit=may_edit change=change/> }.into_any(),
                         Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| roles.refetch())/> }.into_any(),
@@ -95,6 +109,7 @@ fn RoleList(
     change: Callback<(bool, String, String)>,
 ) -> impl IntoView {
     let members = roles.members.clone();
+    let l = lang();
     roles
         .roles
         .into_iter()
@@ -112,7 +127,7 @@ fn RoleList(
             let data_role = role_name.clone();
             view! {
                 <article class="card role" data-role=data_role>
-                    <h2>{role.label.clone()}</h2>
+                    <h2>{text::role_name(l, role.role)}</h2>
                     <ul class="holders">
                         {let role_name = role_name.clone(); role.holders.into_iter().map(move |h| {
                             let (email, role_name) = (h.email.clone(), role_name.clone());
@@ -123,9 +138,9 @@ fn RoleList(
                                         let (email, role_name) = (email.clone(), role_name.clone());
                                         view! {
                                             <button type="button" class="secondary-dark small"
-                                                aria-label=format!("Remove {email}")
+                                                aria-label=text::remove_person(l, &email)
                                                 on:click=move |_| change.run((false, email.clone(), role_name.clone()))>
-                                                "Remove"
+                                                {text::remove(l)}
                                             </button>
                                         }
                                     })}
@@ -138,15 +153,15 @@ fn RoleList(
                         let select_id = select_id.clone();
                         view! {
                             <div class="add-holder">
-                                <label for=select_id.clone()>"Add a person"</label>
+                                <label for=select_id.clone()>{text::add_person(l)}</label>
                                 <select id=select_id on:change=move |ev| picked.set(event_target_value(&ev))>
-                                    <option value="">"Choose…"</option>
+                                    <option value="">{text::choose(l)}</option>
                                     {candidates.iter().map(|m| view! {
                                         <option value=m.email.clone()>{format!("{} ({})", m.display_name, m.email)}</option>
                                     }).collect_view()}
                                 </select>
                                 <button type="button" disabled=move || picked.get().is_empty()
-                                    on:click=move |_| change.run((true, picked.get(), role_name.clone()))>"Add"</button>
+                                    on:click=move |_| change.run((true, picked.get(), role_name.clone()))>{text::add(l)}</button>
                             </div>
                         }
                     })}
@@ -158,13 +173,10 @@ fn RoleList(
 
 /// What removing `role` from `email` means, said before it is done.
 fn removal_consequence(email: &str, role: Option<CustomerRole>) -> String {
+    let l = lang();
     match role {
-        Some(CustomerRole::Approver) => format!(
-            "{email} can no longer see, approve, deny or revoke Customer Lockbox requests, nor change the Customer Lockbox setting. Approvals already given stay as they are; a request waiting for more approvals needs someone else's."
-        ),
-        Some(CustomerRole::Auditor) => {
-            format!("{email} can no longer search or export your audit log.")
-        }
-        _ => format!("{email} loses what this role allows."),
+        Some(CustomerRole::Approver) => text::removal_approver(l, email),
+        Some(CustomerRole::Auditor) => text::removal_auditor(l, email),
+        _ => text::removal_other(l, email),
     }
 }

@@ -5,15 +5,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lockbox_shared::api::{ApprovalsSetting, FreezeSetting, LockboxSetting};
 use lockbox_shared::policy::Action;
-use lockbox_shared::validation::{approvals_phrase, Comment, MAX_APPROVALS_REQUIRED};
+use lockbox_shared::text;
+use lockbox_shared::validation::{Comment, MAX_APPROVALS_REQUIRED};
 
 use crate::api::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
-use crate::components::language_setting::DefaultLanguagePanel;
-use crate::components::error::ErrorBox;
+use crate::components::error::{invalid_text, ErrorBox};
 use crate::components::focus::focus_later;
+use crate::components::language_setting::DefaultLanguagePanel;
 use crate::components::session::use_session;
 use crate::components::time::LocalTime;
+use crate::i18n::lang;
+
+/// "1 approval", "2 approvals", in the reader's language.
+fn approvals_phrase(n: u8) -> String {
+    text::approvals_phrase(lang(), i64::from(n))
+}
 
 #[component]
 pub fn SecurityPrivacyPage() -> impl IntoView {
@@ -24,12 +31,13 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
     // Kept by the page so the confirmation outlives the reload it causes.
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     let freeze_message = RwSignal::new(None::<Result<String, ApiError>>);
+    let l = lang();
     view! {
         <section class="page">
-            <p class="crumbs">"Settings › Org settings"</p>
-            <h1>"Security & Privacy"</h1>
+            <p class="crumbs">{text::crumbs_org_settings(l)}</p>
+            <h1>{text::security_privacy(l)}</h1>
             {move || match setting.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted">{text::loading(l)}</p> }.into_any(),
                     Some(result) => match result {
                         Ok(s) => view! { <LockboxPanel setting=s message=message reload=Callback::new(move |_| setting.refetch())/> }.into_any(),
                         Err(err) => view! { <ErrorBox error=err retry=Callback::new(move |_| setting.refetch())/> }.into_any(),
@@ -72,22 +80,18 @@ fn ApprovalsPanel(
             let result = api::set_approvals(i64::from(wanted)).await;
             set_busy.set(false);
             message.set(Some(result.map(|s| {
-                format!(
-                    "Saved. Requests that become pending from now on need {}. Requests already waiting keep theirs.",
-                    approvals_phrase(u8::from(s.required))
-                )
+                text::approvals_saved(lang(), &approvals_phrase(u8::from(s.required)))
             })));
             reload.run(());
         });
     };
+    let l = lang();
     view! {
         <article class="card" aria-labelledby="approvals-title">
-            <h2 id="approvals-title">"Approvals required"</h2>
-            <p data-testid="approvals-state">"Each request needs " <strong>{approvals_phrase(current)}</strong>
-                " from different people at your organisation before access is granted. Any one denial denies it."</p>
-            <p class="muted" data-testid="able-to-approve">{format!(
-                "{able} {} at your organisation can approve (global admins and Lockbox access approvers).",
-                if able == 1 { "person" } else { "people" })}</p>
+            <h2 id="approvals-title">{text::approvals_title(l)}</h2>
+            <p data-testid="approvals-state">{text::approvals_state_before(l)} <strong>{approvals_phrase(current)}</strong>
+                {text::approvals_state_after(l)}</p>
+            <p class="muted" data-testid="able-to-approve">{text::able_to_approve(l, i64::from(able))}</p>
             <div role="status" aria-live="polite">
                 {move || message.get().map(|m| match m {
                     Ok(text) => view! { <p class="confirmation" data-testid="approvals-confirmation">{text}</p> }.into_any(),
@@ -96,7 +100,7 @@ fn ApprovalsPanel(
             </div>
             {move || may_edit().then(|| view! {
                 <div class="add-holder">
-                    <label for="approvals-required">"Approvals per request"</label>
+                    <label for="approvals-required">{text::approvals_per_request(l)}</label>
                     <select id="approvals-required" on:change=move |ev| {
                         choice.set(event_target_value(&ev).parse().unwrap_or(current));
                     }>
@@ -105,12 +109,12 @@ fn ApprovalsPanel(
                             let beyond = u32::from(n) > able;
                             view! {
                                 <option value=n.to_string() selected=n == current disabled=beyond>
-                                    {if beyond { format!("{} (only {able} can approve)", approvals_phrase(n)) } else { approvals_phrase(n) }}
+                                    {if beyond { text::approvals_beyond(l, &approvals_phrase(n), i64::from(able)) } else { approvals_phrase(n) }}
                                 </option>
                             }
                         }).collect_view()}
                     </select>
-                    <button type="button" disabled=move || busy.get() || choice.get() == current on:click=save>"Save approvals"</button>
+                    <button type="button" disabled=move || busy.get() || choice.get() == current on:click=save>{text::save_approvals(l)}</button>
                 </div>
             })}
         </article>
@@ -143,9 +147,9 @@ fn FreezePanel(
         if !frozen {
             if let Err(invalid) = Comment::parse(&why) {
                 dialog_error.set(Some(if why.is_empty() {
-                    "Say why you revoke all access: the reason goes to the audit log and to every engineer whose access ends.".to_owned()
+                    text::freeze_reason_required(lang()).to_owned()
                 } else {
-                    invalid.message
+                    invalid_text(invalid)
                 }));
                 focus_later("#freeze-reason");
                 return;
@@ -160,15 +164,9 @@ fn FreezePanel(
                 Ok(f) => {
                     open.set(false);
                     message.set(Some(Ok(if f.frozen {
-                        format!(
-                            "All access is revoked: {} live {} ended, {} pending {} denied. Nothing can be approved until you lift the freeze.",
-                            f.revoked,
-                            if f.revoked == 1 { "grant" } else { "grants" },
-                            f.denied,
-                            if f.denied == 1 { "request" } else { "requests" },
-                        )
+                        text::freeze_done(lang(), i64::from(f.revoked), i64::from(f.denied))
                     } else {
-                        "The freeze is lifted. Requests can be approved again.".to_owned()
+                        text::freeze_lifted(lang()).to_owned()
                     })));
                     reload.run(());
                 }
@@ -179,37 +177,38 @@ fn FreezePanel(
             }
         });
     });
+    let l = lang();
     let title = Signal::derive(move || {
         if frozen {
-            "Lift the freeze?"
+            text::freeze_lift_title(l)
         } else {
-            "Revoke all access now?"
+            text::freeze_title_question(l)
         }
         .to_owned()
     });
     let confirm_label = Signal::derive(move || {
         if frozen {
-            "Lift the freeze"
+            text::freeze_lift(l)
         } else {
-            "Revoke all access"
+            text::freeze_revoke_all(l)
         }
         .to_owned()
     });
 
     view! {
         <article class=if frozen { "card frozen" } else { "card" } aria-labelledby="freeze-title">
-            <h2 id="freeze-title">"Revoke all access now"</h2>
+            <h2 id="freeze-title">{text::freeze_title(l)}</h2>
             {if frozen {
                 view! {
-                    <p data-testid="freeze-state"><strong>"Frozen."</strong>" No grant opens your content and no request can be approved."</p>
-                    <p class="muted">"Since "
+                    <p data-testid="freeze-state"><strong>{text::frozen(l)}</strong>{text::frozen_body(l)}</p>
+                    <p class="muted">{text::since(l)}
                         {freeze.frozen_at.map(|at| view! { <LocalTime ms=at/> })}
-                        " by " {freeze.frozen_by.clone().unwrap_or_default()}
+                        {text::by(l)} {freeze.frozen_by.clone().unwrap_or_default()}
                         {freeze.reason.clone().map(|r| format!(": {r}"))}</p>
                 }.into_any()
             } else {
                 view! {
-                    <p data-testid="freeze-state">"Ends every live grant and denies every pending request at once, and stops any new approval until you lift it."</p>
+                    <p data-testid="freeze-state">{text::freeze_explained(l)}</p>
                 }.into_any()
             }}
             <div role="status" aria-live="polite">
@@ -219,22 +218,22 @@ fn FreezePanel(
                 })}
             </div>
             {move || (!may_freeze()).then(|| view! {
-                <p class="muted" data-testid="freeze-read-only">"Only a global admin can revoke all access or lift a freeze. If you need it, ask one of your organisation's global admins."</p>
+                <p class="muted" data-testid="freeze-read-only">{text::freeze_read_only(l)}</p>
             })}
             {move || may_freeze().then(|| view! {
                 <button type="button" class=if frozen { "" } else { "deny" }
                     on:click=move |_| { reason.set(String::new()); dialog_error.set(None); message.set(None); open.set(true); }>
-                    {if frozen { "Lift the freeze" } else { "Revoke all access now" }}
+                    {if frozen { text::freeze_lift(l) } else { text::freeze_title(l) }}
                 </button>
             })}
             <ConfirmDialog open=open title=title confirm_label=confirm_label danger=!frozen busy=busy on_confirm=confirm>
                 <p id="freeze-reason-error" class="field-error" role="alert" data-testid="freeze-error">{move || dialog_error.get()}</p>
                 {move || if frozen {
-                    view! { <p>"Requests can be pre-approved and approved again. Access that was revoked stays revoked."</p> }.into_any()
+                    view! { <p>{text::freeze_lift_body(l)}</p> }.into_any()
                 } else {
                     view! {
-                        <p>"Every engineer loses access to your content immediately; pending requests are denied. Nothing can be approved until a global admin lifts the freeze."</p>
-                        <label for="freeze-reason">"Why (required)"</label>
+                        <p>{text::freeze_body(l)}</p>
+                        <label for="freeze-reason">{text::freeze_why(l)}</label>
                         <textarea id="freeze-reason" rows="2" aria-required="true"
                             aria-invalid=move || dialog_error.get().is_some().to_string()
                             aria-describedby="freeze-reason-error"
@@ -277,12 +276,11 @@ fn LockboxPanel(
             confirm_off.set(false);
             message.set(Some(result.map(|s| {
                 if s.enabled {
-                    "Saved. Customer Lockbox is on: every data access request needs approval."
-                        .to_owned()
+                    text::lockbox_saved_on(lang())
                 } else {
-                    "Saved. Customer Lockbox is off: access requests no longer need your approval."
-                        .to_owned()
+                    text::lockbox_saved_off(lang())
                 }
+                .to_owned()
             })));
             editing.set(false);
             reload.run(());
@@ -296,15 +294,17 @@ fn LockboxPanel(
         }
     };
 
+    let l = lang();
     view! {
         <article class="card" aria-labelledby="lockbox-title">
+            // The product's name, the same in every language.
             <h2 id="lockbox-title">"Customer Lockbox"</h2>
-            <p>"Require approval for all data access requests: "
-                <strong data-testid="lockbox-state">{if enabled { "On" } else { "Off" }}</strong></p>
+            <p>{text::lockbox_require(l)}": "
+                <strong data-testid="lockbox-state">{if enabled { text::switch_on(l) } else { text::switch_off(l) }}</strong></p>
             <p class="muted">
                 {match (setting.changed_by.clone(), setting.changed_at) {
-                    (Some(by), Some(at)) => view! { "Last changed by " {by} " on " <LocalTime ms=at/> "." }.into_any(),
-                    _ => view! { "Not changed since the organisation was set up." }.into_any(),
+                    (Some(by), Some(at)) => view! { {text::last_changed_by(l)} {by} {text::on_date(l)} <LocalTime ms=at/> "." }.into_any(),
+                    _ => view! { {text::not_changed(l)} }.into_any(),
                 }}
             </p>
             <div role="status" aria-live="polite" id="lockbox-outcome">
@@ -314,11 +314,11 @@ fn LockboxPanel(
                 })}
             </div>
             {move || if !may_edit() {
-                view! { <p class="muted" data-testid="read-only">"You can see this setting. A global admin or a Lockbox access approver can change it."</p> }.into_any()
+                view! { <p class="muted" data-testid="read-only">{text::lockbox_read_only(l)}</p> }.into_any()
             } else if !editing.get() {
                 view! { <button type="button" on:click=move |_| {
                     choice.set(enabled); message.set(None); editing.set(true); focus_later("#lockbox-switch");
-                }>"Edit"</button> }.into_any()
+                }>{text::edit(l)}</button> }.into_any()
             } else {
                 view! {
                     <div class="edit-panel">
@@ -326,21 +326,21 @@ fn LockboxPanel(
                             <input type="checkbox" role="switch" id="lockbox-switch"
                                 prop:checked=move || choice.get()
                                 on:change=move |ev| choice.set(event_target_checked(&ev))/>
-                            "Require approval for all data access requests"
+                            {text::lockbox_require(l)}
                         </label>
                         <div class="edit-actions">
                             <button type="button" disabled=move || busy.get() on:click=save>
-                                {move || if busy.get() { "Saving…" } else { "Save" }}
+                                {move || if busy.get() { text::saving(l) } else { text::save(l) }}
                             </button>
-                            <button type="button" class="secondary-dark" on:click=move |_| editing.set(false)>"Cancel"</button>
+                            <button type="button" class="secondary-dark" on:click=move |_| editing.set(false)>{text::cancel(l)}</button>
                         </div>
                     </div>
                 }.into_any()
             }}
-            <ConfirmDialog open=confirm_off title=Signal::stored("Turn Customer Lockbox off?".to_owned())
-                confirm_label=Signal::stored("Turn off".to_owned()) danger=true busy=busy on_confirm=store>
-                <p>"From now on a request the provider's support manager pre-approves is granted at once: nobody at your organisation is asked, and the engineer can open your content for the time asked (up to 4 hours)."</p>
-                <p>"Requests waiting for your decision now stay waiting. Every grant is still time-boxed and recorded in the audit log."</p>
+            <ConfirmDialog open=confirm_off title=Signal::stored(text::lockbox_off_title(l).to_owned())
+                confirm_label=Signal::stored(text::lockbox_turn_off(l).to_owned()) danger=true busy=busy on_confirm=store>
+                <p>{text::lockbox_off_body(l)}</p>
+                <p>{text::lockbox_off_waiting(l)}</p>
             </ConfirmDialog>
         </article>
     }

@@ -8,7 +8,10 @@ use lockbox_shared::api::DevPerson;
 use crate::api::{self, ApiError};
 use crate::components::router::navigate;
 use crate::components::session::use_session;
+use crate::i18n::lang;
 use crate::routes::home_of;
+use lockbox_shared::roles::{CustomerRole, ProviderRole};
+use lockbox_shared::text;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -34,28 +37,29 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
 
+    let l = lang();
     view! {
         <section class="page">
-            <h1>"Sign in"</h1>
+            <h1>{text::sign_in(l)}</h1>
             {move || error.get().map(|msg| view! { <p class="error" role="alert">{msg}</p> })}
             {move || match people.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted">{text::loading(l)}</p> }.into_any(),
                     Some(result) => match result {
                         Ok(people) => {
                                 view! {
-                                <p class="muted">"Local development: choose who to be. Your sign-in lasts one hour."</p>
+                                <p class="muted">{text::sign_in_local(l)}</p>
                                 <ul class="people">
                                     {people.into_iter().map(|person| person_button(person, sign_in, busy)).collect_view()}
                                 </ul>
                             }.into_any()
                         }
                         Err(ApiError::Problem(p)) if p.status == 404 => view! {
-                            <p>"Sign-in is handled by your organisation's single sign-on (Cloudflare Access). Open Lockbox from your sign-in portal."</p>
+                            <p>{text::sign_in_sso(l)}</p>
                         }.into_any(),
                         Err(err) => view! {
                             <div class="error" role="alert">
                                 <p>{err.message()}</p>
-                                <button type="button" on:click=move |_| people.refetch()>"Retry"</button>
+                                <button type="button" on:click=move |_| people.refetch()>{text::retry(l)}</button>
                             </div>
                         }.into_any(),
                     },
@@ -69,14 +73,20 @@ fn person_button(
     sign_in: impl Fn(String) + Copy + 'static,
     busy: ReadSignal<bool>,
 ) -> impl IntoView {
+    let l = lang();
     let org = person
         .tenant_name
         .clone()
-        .unwrap_or_else(|| "Provider".to_owned());
+        .unwrap_or_else(|| text::provider_organisation(l).to_owned());
     let roles = if person.roles.is_empty() {
-        "No Lockbox role".to_owned()
+        text::no_lockbox_role(l).to_owned()
     } else {
-        person.roles.join(", ")
+        person
+            .roles
+            .iter()
+            .map(|r| role_shown(r))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let email = person.email.clone();
     view! {
@@ -88,4 +98,21 @@ fn person_button(
             </button>
         </li>
     }
+}
+
+/// A role as the server names it to people (its English name) in the
+/// reader's language; a name it does not know, as it came.
+fn role_shown(name: &str) -> &str {
+    let l = lang();
+    CustomerRole::ALL
+        .iter()
+        .find(|r| r.label() == name)
+        .map(|r| text::role_name(l, *r))
+        .or_else(|| {
+            ProviderRole::ALL
+                .iter()
+                .find(|r| r.label() == name)
+                .map(|r| text::provider_role_name(l, *r))
+        })
+        .unwrap_or(name)
 }

@@ -240,11 +240,641 @@ messages! {
         en: format!("{given} of {required} {}", plural(required, "approval", "approvals")),
         it: format!("{given} di {required} {}", plural(required, "approvazione", "approvazioni")),
     }
+
+    // The frame: who is signed in.
+    no_lockbox_role() { en: "No Lockbox role", it: "Nessun ruolo Lockbox" }
+    provider_organisation() { en: "Provider", it: "Fornitore" }
+
+    // System status.
+    status_title() { en: "System status", it: "Stato del sistema" }
+    status_checking() { en: "Checking the service…", it: "Verifica del servizio in corso…" }
+    status_running() { en: "Running", it: "In funzione" }
+    status_degraded() { en: "Degraded", it: "Degradato" }
+    status_version() { en: "Version", it: "Versione" }
+    status_database() { en: "Database", it: "Database" }
+    status_answering() { en: "Answering", it: "Risponde" }
+    status_not_answering() { en: "Not answering", it: "Non risponde" }
+
+    // Page not found.
+    not_found_title() { en: "Page not found", it: "Pagina non trovata" }
+    not_found_before() { en: "There is no page at ", it: "Non c'è nessuna pagina all'indirizzo " }
+    not_found_home() { en: "Go to the start page", it: "Vai alla pagina iniziale" }
+
+    // A request: approvals, the grant chain, revoking, asking for more
+    // time (the approver's part: no arguments where a sentence can be
+    // put together).
+    an_approver_at_customer() { en: "An approver at the customer", it: "Un responsabile approvazione del cliente" }
+    approval_granted() { en: " · granted ", it: " · concede " }
+    extends_request() { en: "Extends request ", it: "Prolunga la richiesta " }
+    continues_from() { en: " · continues from ", it: " · prosegue dal " }
+    extended_by() { en: "Extended by ", it: "Prolungata da " }
+    chain_title() { en: "Grant and extensions", it: "Accesso e prolungamenti" }
+    chain_asked(span: &str) { en: format!("{span} asked"), it: format!("durata richiesta: {span}") }
+    this_request() { en: "This request", it: "Questa richiesta" }
+    chain_extension() { en: "Extension", it: "Prolungamento" }
+    chain_first_grant() { en: "First grant", it: "Primo accesso" }
+    revoke_now() {
+        en: "The engineer loses access to this content immediately; no access remains.",
+        it: "Il tecnico perde subito l'accesso a questo contenuto; non resta alcun accesso.",
+    }
+    revoke_not_started(at: &str) {
+        en: format!("This extension has not started and now never will: access stays as it is until the grant before it ends, at {at}."),
+        it: format!("Questo prolungamento non è iniziato e ora non inizierà più: l'accesso resta com'è fino alla fine dell'accesso precedente, il {at}."),
+    }
+    revoke_tail_one() {
+        en: " The extension that would follow it ends too.",
+        it: " Termina anche il prolungamento che lo seguirebbe.",
+    }
+    revoke_tail_many(n: i64) {
+        en: format!(" The {n} extensions that would follow it end too."),
+        it: format!(" Terminano anche i {n} prolungamenti che lo seguirebbero."),
+    }
+    open_grant() { en: "Open grant", it: "Apri l'accesso" }
+    extend_title() { en: "Ask for more time", it: "Chiedi altro tempo" }
+    extend_intro_before() {
+        en: "A new request, linked to this one, through the same approvals. Approved before this grant ends, access continues without a gap; a grant and its extensions last at most ",
+        it: "Una nuova richiesta, collegata a questa, con le stesse approvazioni. Se viene approvata prima che questo accesso termini, l'accesso prosegue senza interruzioni; un accesso e i suoi prolungamenti durano al massimo ",
+    }
+    extend_intro_after() { en: " hours from the first start.", it: " ore dal primo avvio." }
+    extend_more_time() { en: "More time", it: "Tempo in più" }
+    extend_why() { en: "Why", it: "Motivo" }
+    extend_asked() { en: "Asked. ", it: "Richiesta inviata. " }
+    extend_link() { en: "The extension request", it: "La richiesta di prolungamento" }
+    extend_waits() {
+        en: " waits for a manager and then your customer.",
+        it: " attende un responsabile del supporto e poi il cliente.",
+    }
+    audit_record_no() { en: "Audit record #", it: "Record di controllo n. " }
+    actions_title() { en: "Actions under this grant", it: "Operazioni con questo accesso" }
+    no_actions() {
+        en: "No operation has been run under this grant yet.",
+        it: "Con questo accesso non è ancora stata eseguita nessuna operazione.",
+    }
+    actions_newest(count: i64) {
+        en: format!("The newest {count}; the audit log has every one."),
+        it: format!("Le {count} più recenti; il log di controllo le contiene tutte."),
+    }
+    actions_count(count: i64) {
+        en: format!("{count} {}.", plural(count, "operation", "operations")),
+        it: format!("{count} {}.", plural(count, "operazione", "operazioni")),
+    }
+    action_refused() { en: "Refused", it: "Rifiutata" }
+    action_succeeded() { en: "Succeeded", it: "Riuscita" }
+    action_by() { en: "By ", it: "Da " }
+
+    // A request's history: what each record means, in words.
+    history_requested() { en: "Requested by the engineer", it: "Richiesta dal tecnico" }
+    history_preapproved_open() {
+        en: "Pre-approved by a support manager; access granted (Customer Lockbox is off)",
+        it: "Pre-approvata da un responsabile del supporto; accesso concesso (Customer Lockbox è disattivato)",
+    }
+    history_preapproved() { en: "Pre-approved by a support manager", it: "Pre-approvata da un responsabile del supporto" }
+    history_rejected() { en: "Rejected by a support manager", it: "Respinta da un responsabile del supporto" }
+    history_decided() { en: "Decided", it: "Decisa" }
+    history_cancelled() { en: "Cancelled by the engineer", it: "Annullata dal tecnico" }
+    history_revoked() { en: "Access revoked", it: "Accesso revocato" }
+    history_expired() { en: "Expired: nobody decided in time", it: "Scaduta: nessuno ha deciso in tempo" }
+    history_completed() { en: "Access ended: its time ran out", it: "Accesso terminato: il tempo è scaduto" }
+
+    // A history record's details, by their plain names (the keys
+    // themselves are stored values and stay as they are in the audit log).
+    detail_decision() { en: "Decision", it: "Decisione" }
+    detail_approver() { en: "Approver", it: "Responsabile approvazione" }
+    detail_approvals_so_far() { en: "Approvals so far", it: "Approvazioni finora" }
+    detail_approvals_required() { en: "Approvals required", it: "Approvazioni richieste" }
+    detail_minutes_granted() { en: "Minutes granted", it: "Minuti concessi" }
+    detail_minutes_asked() { en: "Minutes asked", it: "Minuti richiesti" }
+    detail_revoked_by() { en: "Revoked by", it: "Revocata da" }
+    detail_manager() { en: "Manager", it: "Responsabile del supporto" }
+    detail_customer_approval() { en: "Customer approval required", it: "Approvazione del cliente richiesta" }
+    detail_note() { en: "Note", it: "Nota" }
+    detail_engineer() { en: "Engineer", it: "Tecnico" }
+    detail_outcome() { en: "Outcome", it: "Esito" }
+    detail_state_after() { en: "State after", it: "Stato dopo" }
+    detail_state_before() { en: "State before", it: "Stato prima" }
+    detail_extends() { en: "Extends", it: "Prolunga" }
+
+    // Numbers and deliveries in words.
+    decimal_point() { en: ".", it: "," }
+    delivery_http(status: i64) {
+        en: format!("the endpoint answered HTTP {status}"),
+        it: format!("l'endpoint ha risposto HTTP {status}"),
+    }
+    delivery_refused() {
+        en: "connection refused: nothing accepted a connection at that address",
+        it: "connessione rifiutata: nessuno ha accettato una connessione a quell'indirizzo",
+    }
+    delivery_timeout() { en: "no answer in time", it: "nessuna risposta in tempo" }
+    delivery_dns() { en: "the host name could not be found", it: "impossibile trovare il nome host" }
+    delivery_tls() {
+        en: "the endpoint's TLS certificate was not accepted",
+        it: "il certificato TLS dell'endpoint non è stato accettato",
+    }
+    delivery_delivered() { en: "delivered", it: "consegnato" }
+    delivery_pending() { en: "pending", it: "in attesa" }
+    delivery_failed() { en: "failed", it: "non riuscito" }
+
+    // Audit log search.
+    audit_title() { en: "Audit log", it: "Ricerca log di controllo" }
+    audit_intro() {
+        en: "Every decision about access to your organisation's content, and every operation the provider's engineers ran under a grant. Times are in your zone.",
+        it: "Ogni decisione sull'accesso al contenuto della tua organizzazione e ogni operazione eseguita dai tecnici del fornitore con un accesso concesso. Gli orari sono nel tuo fuso orario.",
+    }
+    audit_start(zone: &str) { en: format!("Start ({zone})"), it: format!("Data inizio ({zone})") }
+    audit_end(zone: &str) { en: format!("End ({zone})"), it: format!("Data fine ({zone})") }
+    audit_activities() { en: "Activities", it: "Attività" }
+    audit_activities_none() {
+        en: "None chosen: all activities. Hold Ctrl (⌘ on a Mac) to choose several.",
+        it: "Nessuna scelta: tutte le attività. Tieni premuto Ctrl (⌘ su Mac) per sceglierne più di una.",
+    }
+    audit_activities_chosen(n: i64, names: &str) {
+        en: format!("Chosen ({n}): {names}. Hold Ctrl (⌘ on a Mac) to change several."),
+        it: format!("Scelte ({n}): {names}. Tieni premuto Ctrl (⌘ su Mac) per cambiarne più di una."),
+    }
+    audit_users() { en: "Users", it: "Utenti" }
+    audit_users_all() { en: "All users", it: "Tutti gli utenti" }
+    audit_users_hint() {
+        en: "Exact user names, separated by commas. A decision is recorded under the Lockbox service account, with the person who decided in its details; an operation run under a grant is recorded under “<Provider> Operator”, with the engineer in its details (Engineer). To see everything about one request, search by its request ID or ticket below.",
+        it: "Nomi utente esatti, separati da virgole. Una decisione viene registrata con l'account di servizio di Lockbox, con la persona che ha deciso nei dettagli; un'operazione eseguita con un accesso concesso viene registrata come “<Provider> Operator” (mostrato come “Operatore <Provider>”), con il tecnico nei dettagli (Engineer). Per vedere tutto di una richiesta, cercala qui sotto per ID richiesta o richiesta di servizio.",
+    }
+    audit_item() { en: "Item", it: "Elemento" }
+    audit_items_all() { en: "All items", it: "Tutti gli elementi" }
+    audit_request() { en: "Request ID or ticket", it: "ID richiesta o richiesta di servizio" }
+    audit_requests_all() { en: "All requests", it: "Tutte le richieste" }
+    audit_request_hint() {
+        en: "The request's decisions and every operation run under its grant.",
+        it: "Le decisioni sulla richiesta e ogni operazione eseguita con il suo accesso.",
+    }
+    audit_search() { en: "Search", it: "Cerca" }
+    audit_searching() { en: "Searching…", it: "Ricerca in corso…" }
+    audit_start_after_end() {
+        en: "The start must be before the end.",
+        it: "La data di inizio deve precedere la data di fine.",
+    }
+    audit_filter() { en: "Filter results", it: "Filtra risultati" }
+    audit_filter_placeholder() { en: "Activity or user contains…", it: "L'attività o l'utente contiene…" }
+    download_csv() { en: "Download CSV", it: "Scarica CSV" }
+    download_jsonl() { en: "Download JSON lines", it: "Scarica JSON Lines" }
+    audit_verify_before() {
+        en: "To check offline that this log is complete and unaltered, download the ",
+        it: "Per verificare offline che questo log sia completo e inalterato, scarica il ",
+    }
+    audit_checkpoint() { en: "signed checkpoint", it: "checkpoint firmato" }
+    audit_verify_middle() { en: " and an export without filters, and run ", it: " e un'esportazione senza filtri, poi esegui " }
+    audit_verify_with() { en: " with the provider's ", it: " con la " }
+    audit_public_key() { en: "public key", it: "chiave pubblica" }
+    audit_verify_after() { en: ".", it: " del fornitore." }
+    audit_more() { en: " (more to load)", it: " (altri da caricare)" }
+    audit_count_all(total: i64, more: &str) {
+        en: format!("{total} records{more}"),
+        it: format!("{total} record{more}"),
+    }
+    audit_count_some(n: i64, total: i64, more: &str) {
+        en: format!("{n} of {total} records shown{more}"),
+        it: format!("{n} di {total} record mostrati{more}"),
+    }
+    audit_records() { en: "Audit records", it: "Risultati" }
+    load_more() { en: "Load more", it: "Carica altri" }
+    audit_time_utc() { en: "Time (UTC)", it: "Data (UTC)" }
+    audit_time_yours() { en: "Time (yours)", it: "Data (tuo fuso orario)" }
+    audit_ip() { en: "IP address", it: "Indirizzo IP" }
+    audit_user() { en: "User", it: "Utente" }
+    audit_activity() { en: "Activity", it: "Attività" }
+    audit_seq() { en: "Sequence number", it: "Numero di sequenza" }
+    audit_leaf_hash() { en: "Leaf hash", it: "Hash della foglia" }
+    audit_not_sealed() { en: "Not sealed yet", it: "Non ancora sigillato" }
+    audit_record_id() { en: "Record id", it: "ID record" }
+    /// An audit user `<provider> Operator` as shown (the stored value,
+    /// which searches use, stays as written).
+    audit_operator(provider: &str) { en: format!("{provider} Operator"), it: format!("Operatore {provider}") }
+
+    // Settings > Org settings > Security & Privacy.
+    crumbs_org_settings() { en: "Settings › Org settings", it: "Impostazioni › Impostazioni organizzazione" }
+    approvals_phrase(n: i64) {
+        en: format!("{n} {}", plural(n, "approval", "approvals")),
+        it: format!("{n} {}", plural(n, "approvazione", "approvazioni")),
+    }
+    approvals_saved(phrase: &str) {
+        en: format!("Saved. Requests that become pending from now on need {phrase}. Requests already waiting keep theirs."),
+        it: format!("Salvato. Le richieste che da ora passano in sospeso richiedono {phrase}. Quelle già in attesa mantengono il numero di prima."),
+    }
+    approvals_title() { en: "Approvals required", it: "Approvazioni richieste" }
+    approvals_state_before() { en: "Each request needs ", it: "Ogni richiesta richiede " }
+    approvals_state_after() {
+        en: " from different people at your organisation before access is granted. Any one denial denies it.",
+        it: " da persone diverse della tua organizzazione prima che l'accesso venga concesso. Basta un rifiuto per rifiutarla.",
+    }
+    able_to_approve(able: i64) {
+        en: format!("{able} {} at your organisation can approve (global admins and Lockbox access approvers).",
+            plural(able, "person", "people")),
+        it: format!("{able} {} della tua organizzazione {} approvare (amministratori globali e responsabili approvazione accesso Customer Lockbox).",
+            plural(able, "persona", "persone"), plural(able, "può", "possono")),
+    }
+    approvals_per_request() { en: "Approvals per request", it: "Approvazioni per richiesta" }
+    approvals_beyond(phrase: &str, able: i64) {
+        en: format!("{phrase} (only {able} can approve)"),
+        it: format!("{phrase} (solo {able} {} approvare)", plural(able, "può", "possono")),
+    }
+    save_approvals() { en: "Save approvals", it: "Salva approvazioni" }
+    freeze_reason_required() {
+        en: "Say why you revoke all access: the reason goes to the audit log and to every engineer whose access ends.",
+        it: "Spiega perché revochi tutti gli accessi: il motivo va nel log di controllo e a ogni tecnico il cui accesso termina.",
+    }
+    freeze_done(revoked: i64, denied: i64) {
+        en: format!("All access is revoked: {revoked} live {} ended, {denied} pending {} denied. Nothing can be approved until you lift the freeze.",
+            plural(revoked, "grant", "grants"), plural(denied, "request", "requests")),
+        it: format!("Tutti gli accessi sono revocati: {revoked} {}, {denied} {}. Non si può approvare nulla finché non togli il blocco.",
+            plural(revoked, "accesso attivo terminato", "accessi attivi terminati"),
+            plural(denied, "richiesta in sospeso rifiutata", "richieste in sospeso rifiutate")),
+    }
+    freeze_lifted() {
+        en: "The freeze is lifted. Requests can be approved again.",
+        it: "Il blocco è stato tolto. Le richieste possono di nuovo essere approvate.",
+    }
+    freeze_lift_title() { en: "Lift the freeze?", it: "Togliere il blocco?" }
+    freeze_title_question() { en: "Revoke all access now?", it: "Revocare subito tutti gli accessi?" }
+    freeze_lift() { en: "Lift the freeze", it: "Togli il blocco" }
+    freeze_revoke_all() { en: "Revoke all access", it: "Revoca tutti gli accessi" }
+    freeze_title() { en: "Revoke all access now", it: "Revoca subito tutti gli accessi" }
+    frozen() { en: "Frozen.", it: "Bloccato." }
+    frozen_body() {
+        en: " No grant opens your content and no request can be approved.",
+        it: " Nessun accesso apre il tuo contenuto e nessuna richiesta può essere approvata.",
+    }
+    freeze_explained() {
+        en: "Ends every live grant and denies every pending request at once, and stops any new approval until you lift it.",
+        it: "Termina subito ogni accesso attivo, rifiuta ogni richiesta in sospeso e impedisce nuove approvazioni finché non togli il blocco.",
+    }
+    freeze_read_only() {
+        en: "Only a global admin can revoke all access or lift a freeze. If you need it, ask one of your organisation's global admins.",
+        it: "Solo un amministratore globale può revocare tutti gli accessi o togliere un blocco. Se serve, chiedilo a uno degli amministratori globali della tua organizzazione.",
+    }
+    freeze_lift_body() {
+        en: "Requests can be pre-approved and approved again. Access that was revoked stays revoked.",
+        it: "Le richieste potranno di nuovo essere pre-approvate e approvate. Gli accessi revocati restano revocati.",
+    }
+    freeze_body() {
+        en: "Every engineer loses access to your content immediately; pending requests are denied. Nothing can be approved until a global admin lifts the freeze.",
+        it: "Ogni tecnico perde subito l'accesso al tuo contenuto e le richieste in sospeso vengono rifiutate. Non si può approvare nulla finché un amministratore globale non toglie il blocco.",
+    }
+    freeze_why() { en: "Why (required)", it: "Motivo (obbligatorio)" }
+    lockbox_saved_on() {
+        en: "Saved. Customer Lockbox is on: every data access request needs approval.",
+        it: "Salvato. Customer Lockbox è attivato: ogni richiesta di accesso ai dati richiede l'approvazione.",
+    }
+    lockbox_saved_off() {
+        en: "Saved. Customer Lockbox is off: access requests no longer need your approval.",
+        it: "Salvato. Customer Lockbox è disattivato: le richieste di accesso non richiedono più la tua approvazione.",
+    }
+    lockbox_require() {
+        en: "Require approval for all data access requests",
+        it: "Richiedi l'approvazione per tutte le richieste di accesso ai dati",
+    }
+    switch_on() { en: "On", it: "Attivato" }
+    switch_off() { en: "Off", it: "Disattivato" }
+    last_changed_by() { en: "Last changed by ", it: "Ultima modifica di " }
+    on_date() { en: " on ", it: " il " }
+    not_changed() {
+        en: "Not changed since the organisation was set up.",
+        it: "Mai modificata da quando l'organizzazione è stata configurata.",
+    }
+    lockbox_read_only() {
+        en: "You can see this setting. A global admin or a Lockbox access approver can change it.",
+        it: "Puoi vedere questa impostazione. Può modificarla un amministratore globale o un responsabile approvazione accesso Customer Lockbox.",
+    }
+    edit() { en: "Edit", it: "Modifica" }
+    save() { en: "Save", it: "Salva" }
+    saving() { en: "Saving…", it: "Salvataggio…" }
+    lockbox_off_title() { en: "Turn Customer Lockbox off?", it: "Disattivare Customer Lockbox?" }
+    lockbox_turn_off() { en: "Turn off", it: "Disattiva" }
+    lockbox_off_body() {
+        en: "From now on a request the provider's support manager pre-approves is granted at once: nobody at your organisation is asked, and the engineer can open your content for the time asked (up to 4 hours).",
+        it: "D'ora in poi una richiesta pre-approvata dal responsabile del supporto del fornitore viene concessa subito: nessuno della tua organizzazione viene interpellato e il tecnico può aprire il tuo contenuto per il tempo richiesto (durata massima di 4 ore).",
+    }
+    lockbox_off_waiting() {
+        en: "Requests waiting for your decision now stay waiting. Every grant is still time-boxed and recorded in the audit log.",
+        it: "Le richieste che ora attendono la tua decisione restano in attesa. Ogni accesso resta comunque limitato nel tempo e registrato nel log di controllo.",
+    }
+
+    // Roles.
+    role_now(email: &str, role: &str) { en: format!("{email} is now {role}."), it: format!("Ora {email} ha il ruolo {role}.") }
+    role_no_longer(email: &str, role: &str) {
+        en: format!("{email} is no longer {role}."),
+        it: format!("{email} non ha più il ruolo {role}."),
+    }
+    roles_intro() {
+        en: "Global admins and Lockbox access approvers decide on requests; auditors search the audit log.",
+        it: "Gli amministratori globali e i responsabili approvazione accesso Customer Lockbox decidono sulle richieste; i revisori consultano il log di controllo.",
+    }
+    remove_role_title(role: &str) { en: format!("Remove {role}?"), it: format!("Rimuovere il ruolo {role}?") }
+    remove_this_role() { en: "Remove this role?", it: "Rimuovere questo ruolo?" }
+    remove() { en: "Remove", it: "Rimuovi" }
+    roles_removal_note() {
+        en: "The change is recorded in the audit log, and your organisation's global admins are told by e-mail.",
+        it: "La modifica viene registrata nel log di controllo e gli amministratori globali della tua organizzazione ricevono una notifica tramite posta elettronica.",
+    }
+    remove_person(email: &str) { en: format!("Remove {email}"), it: format!("Rimuovi {email}") }
+    add_person() { en: "Add a person", it: "Aggiungi una persona" }
+    choose() { en: "Choose…", it: "Scegli…" }
+    add() { en: "Add", it: "Aggiungi" }
+    removal_approver(email: &str) {
+        en: format!("{email} can no longer see, approve, deny or revoke Customer Lockbox requests, nor change the Customer Lockbox setting. Approvals already given stay as they are; a request waiting for more approvals needs someone else's."),
+        it: format!("{email} non potrà più vedere, approvare, rifiutare o revocare le richieste di Customer Lockbox, né modificare l'impostazione di Customer Lockbox. Le approvazioni già date restano valide; a una richiesta che attende altre approvazioni servirà quella di qualcun altro."),
+    }
+    removal_auditor(email: &str) {
+        en: format!("{email} can no longer search or export your audit log."),
+        it: format!("{email} non potrà più cercare nel tuo log di controllo né esportarlo."),
+    }
+    removal_other(email: &str) {
+        en: format!("{email} loses what this role allows."),
+        it: format!("{email} perde ciò che questo ruolo consente."),
+    }
+
+    // Settings > Org settings > Notifications.
+    notifications_intro() {
+        en: "Global admins and approvers get an e-mail when a request awaits their decision; global admins when Customer Lockbox is switched or a role changes. No message carries a link: sign in to these pages yourself to act.",
+        it: "Gli amministratori globali e i responsabili approvazione ricevono una notifica tramite posta elettronica quando una richiesta attende la loro decisione; gli amministratori globali anche quando Customer Lockbox viene attivato o disattivato o cambia un ruolo. Nessun messaggio contiene link: per agire, accedi tu a queste pagine.",
+    }
+    webhook_removed(url: &str) {
+        en: format!("Removed {url}: it receives nothing more."),
+        it: format!("Endpoint rimosso: {url} non riceve più nulla."),
+    }
+    webhooks() { en: "Webhooks", it: "Webhook" }
+    webhooks_intro() {
+        en: "Lockbox sends each event as JSON to your endpoints, signed the Standard Webhooks way (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried for about three hours.",
+        it: "Lockbox invia ogni evento in JSON ai tuoi endpoint, firmato secondo Standard Webhooks (intestazioni webhook-id, webhook-timestamp, webhook-signature). Gli invii non riusciti vengono ritentati per circa tre ore.",
+    }
+    webhook_added() { en: "Added ", it: "Aggiunto " }
+    webhook_secret_shown() { en: ". Its signing secret, shown only now:", it: ". Il suo segreto di firma, mostrato solo ora:" }
+    webhook_store_secret() {
+        en: "Store it with your receiver; Lockbox cannot show it again.",
+        it: "Conservalo insieme al tuo ricevitore: Lockbox non può mostrarlo di nuovo.",
+    }
+    no_webhooks() { en: "No endpoints yet.", it: "Ancora nessun endpoint." }
+    endpoint_url() { en: "Endpoint URL", it: "URL dell'endpoint" }
+    events() { en: "Events", it: "Eventi" }
+    adding() { en: "Adding…", it: "Aggiunta in corso…" }
+    add_endpoint() { en: "Add endpoint", it: "Aggiungi endpoint" }
+    nothing_sent() { en: "Nothing sent yet.", it: "Ancora nessun invio." }
+    last_delivery_http(status: &str, code: i64) {
+        en: format!("Last delivery: {status} (HTTP {code})."),
+        it: format!("Ultimo invio: {status} (HTTP {code})."),
+    }
+    last_delivery_why(status: &str, why: &str) {
+        en: format!("Last delivery: {status}: {why}."),
+        it: format!("Ultimo invio: {status}: {why}."),
+    }
+    last_delivery(status: &str) { en: format!("Last delivery: {status}."), it: format!("Ultimo invio: {status}.") }
+    endpoint_counts(delivered: i64, pending: i64, failed: i64) {
+        en: format!("{delivered} delivered, {pending} waiting, {failed} failed. "),
+        it: format!("{delivered} consegnati, {pending} in attesa, {failed} non riusciti. "),
+    }
+    added_by() { en: "Added by ", it: "Aggiunto da " }
+    remove_endpoint_title() { en: "Remove this endpoint?", it: "Rimuovere questo endpoint?" }
+    remove_endpoint() { en: "Remove endpoint", it: "Rimuovi endpoint" }
+    remove_endpoint_before() { en: "Deliveries to ", it: "Gli invii a " }
+    remove_endpoint_after() {
+        en: " stop, and what it has not yet received is dropped. The removal is recorded in the audit log.",
+        it: " si interrompono e ciò che non ha ancora ricevuto viene scartato. La rimozione viene registrata nel log di controllo.",
+    }
+    recent_messages() { en: "Recent messages", it: "Messaggi recenti" }
+    removed_endpoint(id: &str) { en: format!("a removed endpoint ({id})"), it: format!("un endpoint rimosso ({id})") }
+    webhook_to() { en: "Webhook to", it: "Webhook a" }
+    email_to() { en: "E-mail to", it: "E-mail a" }
+    attempts_failed(n: i64, why: &str) {
+        en: format!("{n} {}: {why}.", plural(n, "attempt", "attempts")),
+        it: format!("{n} {}: {why}.", plural(n, "tentativo", "tentativi")),
+    }
+    next_try() { en: " Next try at ", it: " Prossimo tentativo il " }
+
+    // The outbox (local development).
+    outbox_title() { en: "Outbox (local development)", it: "Posta in uscita (sviluppo locale)" }
+    outbox_intro() {
+        en: "What Lockbox would send, newest first. Locally nothing leaves this machine: a sink records each e-mail instead.",
+        it: "Ciò che Lockbox invierebbe, dal più recente. In locale nulla esce da questo computer: ogni e-mail viene registrata invece di essere inviata.",
+    }
+    outbox_empty() { en: "The outbox is empty.", it: "La posta in uscita è vuota." }
+    outbox_to(recipient: &str) { en: format!("To {recipient}"), it: format!("A {recipient}") }
+    outbox_webhook(recipient: &str) { en: format!("Webhook {recipient}"), it: format!("Webhook a {recipient}") }
+    outbox_attempts(n: i64) {
+        en: format!(" · {n} attempt(s)"),
+        it: format!(" · {n} {}", plural(n, "tentativo", "tentativi")),
+    }
+
+    // Sign in (local development).
+    sign_in_local() {
+        en: "Local development: choose who to be. Your sign-in lasts one hour.",
+        it: "Sviluppo locale: scegli chi essere. L'accesso dura un'ora.",
+    }
+    sign_in_sso() {
+        en: "Sign-in is handled by your organisation's single sign-on (Cloudflare Access). Open Lockbox from your sign-in portal.",
+        it: "L'accesso avviene tramite il single sign-on della tua organizzazione (Cloudflare Access). Apri Lockbox dal tuo portale di accesso.",
+    }
+
+    // Provider console > My access requests.
+    provider_console() { en: "Provider console", it: "Console del fornitore" }
+    my_access_requests() { en: "My access requests", it: "Le mie richieste di accesso" }
+    provider_requests_intro() {
+        en: "Ask for time-boxed access to a customer's content. A support manager pre-approves it; with Customer Lockbox on, the customer then approves it. Access ends by itself.",
+        it: "Chiedi un accesso limitato nel tempo al contenuto di un cliente. Un responsabile del supporto lo pre-approva; se il cliente ha Customer Lockbox attivato, poi lo approva il cliente. L'accesso viene revocato automaticamente.",
+    }
+    no_own_requests() { en: "You have no access requests yet.", it: "Non hai ancora richieste di accesso." }
+    column_customer() { en: "Customer", it: "Cliente" }
+    column_time_left() { en: "Time left", it: "Tempo rimasto" }
+    cell_customer() { en: "Customer ", it: "Cliente " }
+    manager_decides_within(span: &str) {
+        en: format!("Manager decides within {span}"),
+        it: format!("Il responsabile decide entro {span}"),
+    }
+    customer_decides_within(span: &str) {
+        en: format!("Customer decides within {span}"),
+        it: format!("Il cliente decide entro {span}"),
+    }
+    own_request_label(state: &str, ticket: &str, tenant: &str, service: &str) {
+        en: format!("{state} request {ticket} for {tenant} {service}"),
+        it: format!("Richiesta {ticket} ({state}) per {tenant} {service}"),
+    }
+    cancelled_done(ticket: &str) {
+        en: format!("You cancelled request {ticket}."),
+        it: format!("Hai annullato la richiesta {ticket}."),
+    }
+    cancel_request() { en: "Cancel request", it: "Annulla richiesta" }
+    cancel_title() { en: "Cancel this request?", it: "Annullare questa richiesta?" }
+    cancel_body() {
+        en: "Nobody will be asked to decide it any more, and no access will be granted. You can open a new request later.",
+        it: "Nessuno dovrà più decidere su questa richiesta e non verrà concesso alcun accesso. Potrai aprirne una nuova in seguito.",
+    }
+    why_optional() { en: "Why (optional)", it: "Motivo (facoltativo)" }
+    choose_the_customer() { en: "Choose the customer.", it: "Scegli il cliente." }
+    choose_customer_service() { en: "Choose one of the customer's services.", it: "Scegli uno dei servizi del cliente." }
+    request_sent(ticket: &str, tenant: &str, service: &str) {
+        en: format!("Request {ticket} for {tenant} ({service}) is waiting for a support manager's pre-approval."),
+        it: format!("La richiesta {ticket} per {tenant} ({service}) attende la pre-approvazione di un responsabile del supporto."),
+    }
+    new_request() { en: "New request", it: "Nuova richiesta" }
+    loading_customers() { en: "Loading customers…", it: "Caricamento dei clienti…" }
+    choose_customer() { en: "Choose a customer…", it: "Scegli un cliente…" }
+    choose_customer_first() { en: "Choose a customer first", it: "Prima scegli un cliente" }
+    choose_service() { en: "Choose a service…", it: "Scegli un servizio…" }
+    characters_count(n: i64, max: i64) {
+        en: format!("{n} of {max} characters"),
+        it: format!("{n} di {max} caratteri"),
+    }
+    sending() { en: "Sending…", it: "Invio in corso…" }
+    send_for_preapproval() { en: "Send for pre-approval", it: "Invia per la pre-approvazione" }
+
+    // Provider console > Pre-approvals.
+    preapprovals_title() { en: "Requests awaiting pre-approval", it: "Richieste in attesa di pre-approvazione" }
+    preapprovals_intro() {
+        en: "Engineers' requests to reach a customer's content. Pre-approve only what the ticket needs; the customer decides next when their Customer Lockbox is on. Nobody decides their own request.",
+        it: "Le richieste dei tecnici di accedere al contenuto di un cliente. Pre-approva solo ciò che serve alla richiesta di servizio; poi decide il cliente, se ha Customer Lockbox attivato. Nessuno decide sulla propria richiesta.",
+    }
+    nothing_awaiting_preapproval() { en: "Nothing is waiting for pre-approval.", it: "Nessuna richiesta attende la pre-approvazione." }
+    awaiting_preapproval() { en: "Awaiting pre-approval", it: "In attesa di pre-approvazione" }
+    decided_by_you() { en: "Decided by you", it: "Decise da te" }
+    none_decided() { en: "You have not decided any request yet.", it: "Non hai ancora deciso nessuna richiesta." }
+    column_decided() { en: "Decided", it: "Decisa il" }
+    cell_decided() { en: "Decided ", it: "Decisa il " }
+    decided_row_label(state: &str, ticket: &str, tenant: &str, requester: &str) {
+        en: format!("{state} request {ticket} for {tenant} by {requester}"),
+        it: format!("Richiesta {ticket} ({state}) per {tenant} di {requester}"),
+    }
+    preapproved_started(ticket: &str, tenant: &str) {
+        en: format!("You pre-approved {ticket}. {tenant}'s Customer Lockbox is off, so access started now."),
+        it: format!("Hai pre-approvato {ticket}. Customer Lockbox di {tenant} è disattivato, quindi l'accesso è iniziato subito."),
+    }
+    preapproved_waits(ticket: &str, tenant: &str) {
+        en: format!("You pre-approved {ticket}. It now waits for {tenant}'s approvers."),
+        it: format!("Hai pre-approvato {ticket}. Ora attende i responsabili approvazione di {tenant}."),
+    }
+    rejected_done(ticket: &str) {
+        en: format!("You rejected {ticket}. No access will be granted."),
+        it: format!("Hai respinto {ticket}. Non verrà concesso alcun accesso."),
+    }
+    preapprove_title() { en: "Pre-approve this request?", it: "Pre-approvare questa richiesta?" }
+    reject_title() { en: "Reject this request?", it: "Respingere questa richiesta?" }
+    preapprove() { en: "Pre-approve", it: "Pre-approva" }
+    reject() { en: "Reject", it: "Respingi" }
+    own_request_notice() {
+        en: "You opened this request: another support manager decides it.",
+        it: "Hai aperto tu questa richiesta: decide un altro responsabile del supporto.",
+    }
+    preapprove_consequence(requester: &str, tenant: &str, service: &str, duration: &str) {
+        en: format!("{requester} may then reach {tenant}'s {service} content for {duration}, once the customer approves (at once if their Customer Lockbox is off)."),
+        it: format!("{requester} potrà poi accedere al contenuto {service} di {tenant} per {duration}, dopo l'approvazione del cliente (subito, se il cliente ha Customer Lockbox disattivato)."),
+    }
+
+    // Provider console > Services.
+    services_intro() {
+        en: "The provider's services that put customer content behind Lockbox. Each signs in with its own key, gets grant tokens it verifies offline, and records every operator action in the customer's audit log before it reads anything.",
+        it: "I servizi del fornitore che proteggono con Lockbox il contenuto dei clienti. Ognuno accede con la propria chiave, riceve token di accesso che verifica offline e registra ogni azione degli operatori nel log di controllo del cliente prima di leggere qualsiasi cosa.",
+    }
+    loading_services() { en: "Loading the services…", it: "Caricamento dei servizi…" }
+    no_refused_calls() {
+        en: "No service call was refused in the last 24 hours.",
+        it: "Nessuna chiamata di servizio è stata rifiutata nelle ultime 24 ore.",
+    }
+    refused_calls(n: i64, reasons: &str) {
+        en: format!("{n} service calls were refused in the last 24 hours ({reasons}): a service with a wrong key or clock, or someone posing as one."),
+        it: format!("{n} {} nelle ultime 24 ore ({reasons}): un servizio con chiave o orologio errati, oppure qualcuno che si spaccia per un servizio.",
+            plural(n, "chiamata di servizio è stata rifiutata", "chiamate di servizio sono state rifiutate")),
+    }
+    no_services() { en: "No service is registered yet.", it: "Nessun servizio è ancora registrato." }
+    service_removed(id: &str) {
+        en: format!("Removed {id}: its sign-ins stop working now."),
+        it: format!("Servizio rimosso: da ora {id} non può più accedere."),
+    }
+    remove_service_title(id: &str) { en: format!("Remove {id}?"), it: format!("Rimuovere {id}?") }
+    service_serves() { en: "Serves", it: "Servizi coperti" }
+    operations() { en: "Operations", it: "Operazioni" }
+    operations_count(n: i64, content: i64) {
+        en: format!("{n} ({content} read content)"),
+        it: format!("{n} ({content} {} il contenuto)", plural(content, "legge", "leggono")),
+    }
+    service_keys() { en: "Keys", it: "Chiavi" }
+    access_service_token() { en: "Access service token", it: "Token di servizio di Access" }
+    service_changed() { en: "Changed", it: "Modificato il" }
+    service_changed_by() { en: "Changed by", it: "Modificato da" }
+    kind_content() { en: "content", it: "contenuto" }
+    kind_metadata() { en: "metadata", it: "metadati" }
+    remove_service() { en: "Remove service", it: "Rimuovi servizio" }
+    remove_service_body() {
+        en: " can no longer sign in to Lockbox: it records nothing, so it must read nothing. Grant tokens name it no more. The removal is recorded in the provider log.",
+        it: " non potrà più accedere a Lockbox: non registra nulla, quindi non deve leggere nulla. I token di accesso non lo nominano più. La rimozione viene registrata nel log del fornitore.",
+    }
+    not_json() { en: "it is not JSON", it: "non è JSON" }
+    not_a_registration(why: &str) {
+        en: format!("This is not a registration ({why}). Start from the example below."),
+        it: format!("Questa non è una registrazione ({why}). Parti dall'esempio qui sotto."),
+    }
+    registration_saved(id: &str) {
+        en: format!("Saved {id}: it may sign in with the keys listed."),
+        it: format!("Registrazione salvata: {id} può accedere con le chiavi elencate."),
+    }
+    register_title() { en: "Register or change a service", it: "Registra o modifica un servizio" }
+    registration_json() { en: "Registration (JSON)", it: "Registrazione (JSON)" }
+    registration_hint() {
+        en: "The same body as POST /api/v1/provider/services. The same id again replaces the registration; two keys are allowed during a rotation.",
+        it: "Lo stesso corpo di POST /api/v1/provider/services. Lo stesso id sostituisce la registrazione; durante una rotazione sono ammesse due chiavi.",
+    }
+    save_registration() { en: "Save registration", it: "Salva registrazione" }
+    example() { en: "Example", it: "Esempio" }
+    provider_log() { en: "Provider log", it: "Log del fornitore" }
+    provider_log_empty() { en: "Nothing registered or changed yet.", it: "Ancora nulla di registrato o modificato." }
+    keys_colon() { en: "Keys: ", it: "Chiavi: " }
+
+    // Provider console > a grant.
+    loading_grant() { en: "Loading the grant…", it: "Caricamento dell'accesso…" }
+    grant_heading() { en: "Grant", it: "Accesso concesso" }
+    grant_title(tenant: &str, service: &str) {
+        en: format!("Grant: {tenant} · {service}"),
+        it: format!("Accesso concesso: {tenant} · {service}"),
+    }
+    at_time() { en: " at ", it: " il " }
+    grant_revoked(when: &str) {
+        en: format!("Access ended: the customer revoked it{when}."),
+        it: format!("Accesso terminato: il cliente l'ha revocato{when}."),
+    }
+    grant_completed(when: &str) {
+        en: format!("Access ended{when}: the grant ran out."),
+        it: format!("Accesso terminato{when}: il tempo concesso è finito."),
+    }
+    not_granted_manager() {
+        en: "Not granted yet: the request waits for a support manager's pre-approval.",
+        it: "Non ancora concesso: la richiesta attende la pre-approvazione di un responsabile del supporto.",
+    }
+    not_granted_customer() {
+        en: "Not granted yet: the request waits for the customer's approval.",
+        it: "Non ancora concesso: la richiesta attende l'approvazione del cliente.",
+    }
+    no_access_granted(state: &str) {
+        en: format!("No access was granted: the request is {state}."),
+        it: format!("Non è stato concesso alcun accesso (stato della richiesta: {state})."),
+    }
+    loading_operations() { en: "Loading the operations…", it: "Caricamento delle operazioni…" }
+    no_operations() {
+        en: "No service the console reaches offers operations for this service: call the provider's service directly with a grant token.",
+        it: "Nessun servizio raggiungibile dalla console offre operazioni per questo servizio: chiama direttamente il servizio del fornitore con un token di accesso.",
+    }
+    run_note() {
+        en: "Each run is written to the customer's audit log with this request, your e-mail and the parameters, before the service reads anything.",
+        it: "Ogni esecuzione viene scritta nel log di controllo del cliente con questa richiesta, la tua e-mail e i parametri, prima che il servizio legga qualsiasi cosa.",
+    }
+    operation() { en: "Operation", it: "Operazione" }
+    optional_suffix() { en: " (optional)", it: " (facoltativo)" }
+    running() { en: "Running…", it: "Esecuzione in corso…" }
+    run() { en: "Run ", it: "Esegui " }
+    ran_at() { en: "Ran at ", it: "Eseguita il " }
+    audit_record_of_run() { en: " · audit record ", it: " · record di controllo " }
+    result() { en: "Result", it: "Risultato" }
 }
 
 /// Messages whose Italian is rightly the same as the English (names,
 /// identifiers, words Italian borrows).
-pub const SAME_IN_EVERY_LANGUAGE: &[&str] = &[];
+pub const SAME_IN_EVERY_LANGUAGE: &[&str] = &[
+    // Italian says "database" too ("base di dati" reads as a textbook).
+    "status_database",
+];
 
 #[cfg(test)]
 mod tests {
