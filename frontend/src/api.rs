@@ -508,13 +508,8 @@ pub async fn set_default_language(language: Lang) -> Result<LanguageSetting, Api
 /// `POST /api/v1/me/language`: keeps `language` as the signed-in person's
 /// own (for the pages and their e-mails).
 pub async fn set_own_language(language: Lang) -> Result<(), ApiError> {
-    /// The part of the answer (`Me`) this reads.
-    #[derive(Deserialize)]
-    struct Chosen {
-        #[allow(dead_code)]
-        language: Option<Lang>,
-    }
-    let _: Chosen = post(
+    // The answer (`Me`) is not read: the page is shown again at once.
+    let _: serde::de::IgnoredAny = post(
         "/me/language",
         &SetOwnLanguage {
             language: Some(language.as_str().to_owned()),

@@ -24,8 +24,11 @@ impl Lang {
     /// The language of a BCP 47 tag (`it`, `it-IT`, `en-GB`), if Lockbox
     /// speaks it.
     pub fn from_tag(tag: &str) -> Option<Self> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        Self::parse(&primary)
+        let primary = tag.trim().split(['-', '_']).next()?;
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|l| l.as_str().eq_ignore_ascii_case(primary))
     }
 
     /// The first language of `tags` (most preferred first, as
