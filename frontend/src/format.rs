@@ -37,12 +37,7 @@ pub fn minutes(total: u32) -> String {
 
 /// [`minutes`] in `lang`.
 pub fn minutes_in(lang: Lang, total: u32) -> String {
-    let (h, m) = (i64::from(total / 60), i64::from(total % 60));
-    match (h, m) {
-        (0, m) => text::minutes(lang, m),
-        (h, 0) => text::hours(lang, h),
-        (h, m) => format!("{} {}", text::hours(lang, h), text::minutes(lang, m)),
-    }
+    text::duration(lang, i64::from(total))
 }
 
 /// A size people read at a glance: "512 B", "4.2 KB", "1.5 MB" (1 KB =

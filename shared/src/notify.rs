@@ -244,16 +244,6 @@ pub struct Email {
     pub body: String,
 }
 
-/// Minutes as a short span: `90` → `1 h 30 min` (for logs and machine
-/// clients; people read [`crate::text::mail::duration`]).
-pub fn minutes_text(minutes: i64) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
 /// A time in a message: `2026-11-29 09:00 UTC` (the same in every
 /// language: the reader's zone is unknown to an e-mail).
 pub fn when(ms: i64) -> String {
@@ -288,7 +278,7 @@ fn request_facts(
         (t::reason(lang), defang(request.reason.as_str())),
         (
             t::asked(lang),
-            t::duration(lang, i64::from(request.duration.minutes())),
+            crate::text::duration(lang, i64::from(request.duration.minutes())),
         ),
         (t::requested_by(lang), defang(&request.requester.email)),
         (t::requested_at(lang), when(request.created_at)),
@@ -762,7 +752,7 @@ mod tests {
                 email.body
             );
             assert!(
-                email.body.contains(&t::duration(lang, 90)),
+                email.body.contains(&crate::text::duration(lang, 90)),
                 "{}",
                 email.body
             );
@@ -866,12 +856,5 @@ mod tests {
         assert_eq!(retry_delay_ms(50), 3_600_000);
         let total: i64 = (1..MAX_ATTEMPTS).map(retry_delay_ms).sum();
         assert!((2 * 3_600_000..4 * 3_600_000).contains(&total), "{total}");
-    }
-
-    #[test]
-    fn minutes_read_as_hours_and_minutes() {
-        assert_eq!(minutes_text(45), "45 min");
-        assert_eq!(minutes_text(120), "2 h");
-        assert_eq!(minutes_text(90), "1 h 30 min");
     }
 }

@@ -25,6 +25,11 @@ fn approvals_phrase(n: u8) -> String {
 #[component]
 pub fn SecurityPrivacyPage() -> impl IntoView {
     let setting = api::lockbox_setting();
+    // The language panel shows once the settings could be read (by the
+    // same people), and stays while they are read again.
+    let readable = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false) || matches!(setting.get(), Some(Ok(_)))
+    });
     let freeze = api::freeze_setting();
     let approvals = api::approvals_setting();
     let approvals_message = RwSignal::new(None::<Result<String, ApiError>>);
@@ -55,7 +60,7 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
                     (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| freeze.refetch())/> }.into_any(),
                     _ => ().into_any(),
                 }}
-            <DefaultLanguagePanel/>
+            {move || readable.get().then(|| view! { <DefaultLanguagePanel/> })}
         </section>
     }
 }

@@ -3,7 +3,6 @@
 //! that come from people are defanged before they are passed in
 //! (`notify::defang`); no message names an address of any kind.
 
-use crate::i18n::plural;
 use crate::messages;
 
 messages! {
@@ -229,24 +228,6 @@ messages! {
         en: format!("The operation {operation} ran on {item} in {service} (ticket {ticket})."),
         it: format!("L'operazione {operation} è stata eseguita su {item} in {service} (richiesta di servizio {ticket})."),
     }
-
-    // Durations in words.
-    duration(minutes: i64) {
-        en: in_words(minutes, ("hour", "hours"), ("minute", "minutes")),
-        it: in_words(minutes, ("ora", "ore"), ("minuto", "minuti")),
-    }
-}
-
-/// `minutes` as hours and minutes in words, with each language's plural.
-fn in_words(minutes: i64, hours: (&str, &str), mins: (&str, &str)) -> String {
-    let (h, m) = (minutes / 60, minutes % 60);
-    let h_words = format!("{h} {}", plural(h, hours.0, hours.1));
-    let m_words = format!("{m} {}", plural(m, mins.0, mins.1));
-    match (h, m) {
-        (0, _) => m_words,
-        (_, 0) => h_words,
-        _ => format!("{h_words} {m_words}"),
-    }
 }
 
 /// Messages whose Italian is rightly the same as the English.
@@ -269,13 +250,5 @@ mod tests {
             assert!(!it.trim().is_empty(), "{name}: no Italian");
             assert_ne!(en, it, "{name}: the Italian is the English");
         }
-    }
-
-    #[test]
-    fn durations_are_words_with_each_languages_plural() {
-        assert_eq!(duration(Lang::En, 90), "1 hour 30 minutes");
-        assert_eq!(duration(Lang::It, 150), "2 ore 30 minuti");
-        assert_eq!(duration(Lang::It, 60), "1 ora");
-        assert_eq!(duration(Lang::En, 1), "1 minute");
     }
 }

@@ -28,6 +28,16 @@ pub const fn state(lang: crate::i18n::Lang, state: State) -> &'static str {
     }
 }
 
+/// A span of minutes in words, with each language's plural: "1 hour 30
+/// minutes", "2 ore 30 minuti" (the pages and the e-mails alike).
+pub fn duration(lang: crate::i18n::Lang, minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => self::minutes(lang, m),
+        (h, 0) => hours(lang, h),
+        (h, m) => format!("{} {}", hours(lang, h), self::minutes(lang, m)),
+    }
+}
+
 /// A customer role's name as people read it (the value the API takes
 /// stays the role's tag).
 pub const fn role_name(lang: crate::i18n::Lang, role: crate::roles::CustomerRole) -> &'static str {
