@@ -22,13 +22,16 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 const parts = {};
 let base = null;
-for (const part of table.parts) {
-  const dir = path.join(partsDir, part);
+for (const build of table.parts.flatMap((part) => table.languages.map((lang) => `${part}-${lang}`))) {
+  const dir = path.join(partsDir, build);
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
   const js = html.match(/import init, \* as bindings from '([^']+)'/)?.[1];
   const wasm = html.match(/module_or_path: '([^']+)'/)?.[1];
   if (!js || !wasm) fail(`${dir}/index.html does not load a wasm app the way trunk writes it; has trunk changed its output?`);
-  parts[part] = { js, wasm };
+  // The loader keeps only the hash trunk puts in both names.
+  const hash = js.match(/^\/lockbox-frontend-([0-9a-f]+)\.js$/)?.[1];
+  if (!hash || wasm !== `/lockbox-frontend-${hash}_bg.wasm`) fail(`${dir}: trunk named its files in a new way (${js}, ${wasm})`);
+  parts[build] = hash;
   for (const name of readdirSync(dir)) {
     if (name === 'index.html') continue;
     if (name.endsWith('.js')) {
@@ -42,7 +45,7 @@ for (const part of table.parts) {
       copyFileSync(path.join(dir, name), path.join(dist, name));
     }
   }
-  if (part === table.default) base = html;
+  if (build === `${table.default}-${table.languages[0]}`) base = html;
 }
 
 // The API's description: served by the Worker from here (/api/v1/openapi.json).
@@ -55,13 +58,28 @@ const withoutTrunk = base
   .replace(/<link rel="preload"[^>]*type="application\/wasm"[^>]*>/g, '');
 if (withoutTrunk.includes('import init')) fail('could not take trunk\'s loader out of index.html');
 
-const loader = `<script>
-(function () {
+const source = `(function () {
   var parts = ${JSON.stringify(parts)};
   var bySegment = ${JSON.stringify(table.by_first_segment)};
   var preloads = ${JSON.stringify(table.preload)};
   var name = bySegment[location.pathname.split('/')[1]] || ${JSON.stringify(table.default)};
-  var part = parts[name];
+  // The reader's language, chosen as frontend/src/i18n.rs chooses it: their
+  // own choice kept in this browser, else the browser's languages, else
+  // their organisation's default kept from their last session, else the
+  // first. The app checks it against the session and reloads if it changed.
+  var languages = ${JSON.stringify(table.languages)};
+  function spoken(tag) {
+    var primary = String(tag || '').split(/[-_]/)[0].toLowerCase();
+    return languages.indexOf(primary) >= 0 ? primary : null;
+  }
+  function kept(key) {
+    try { var v = localStorage.getItem(key); return languages.indexOf(v) >= 0 ? v : null; } catch (e) { return null; }
+  }
+  var browser = (navigator.languages || [navigator.language]).map(spoken).filter(Boolean)[0];
+  var lang = kept('lockbox-lang') || browser || kept('lockbox-tenant-lang') || languages[0];
+  document.documentElement.lang = lang;
+  var file = '/lockbox-frontend-' + parts[name + '-' + lang];
+  var part = { js: file + '.js', wasm: file + '_bg.wasm' };
   function link(rel, href, as, type) {
     var l = document.createElement('link');
     l.rel = rel;
@@ -76,8 +94,10 @@ const loader = `<script>
   link('preload', part.wasm, 'fetch', 'application/wasm');
   import(part.js).then(function (app) { return app.default({ module_or_path: part.wasm }); });
 })();
-</script>
 `;
+// Minified (esbuild, as the glue above): every page's first download.
+const loader = `<script>${execFileSync('node_modules/.bin/esbuild', ['--minify', '--log-level=warning'],
+  { input: source }).toString().trim()}</script>`;
 if (!withoutTrunk.includes('<!-- lockbox-loader -->')) fail('frontend/index.html has lost its <!-- lockbox-loader --> marker');
-writeFileSync(path.join(dist, 'index.html'), withoutTrunk.replace('<!-- lockbox-loader -->', loader.trimEnd()));
+writeFileSync(path.join(dist, 'index.html'), withoutTrunk.replace('<!-- lockbox-loader -->', loader));
 console.log(`assemble-spa: ${Object.keys(parts).join(', ')} → ${dist}`);

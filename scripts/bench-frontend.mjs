@@ -48,20 +48,25 @@ function part(name) {
   return sizes(['frontend/dist/index.html', ...new Set(own)]);
 }
 
-const parts = JSON.parse(readFileSync('frontend/bundles.json', 'utf8')).parts;
-const app = part('approve');
+// Each part is built once per language; the first language's build is the
+// one measured below (the browser runs in English), the others are listed.
+const { parts, languages } = JSON.parse(readFileSync('frontend/bundles.json', 'utf8'));
+const app = part(`approve-${languages[0]}`);
 const empty = transfer('bench/empty-leptos/dist');
 const floor = transfer('bench/list-floor/dist');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-console.log('Transfer size (gzip -9), the approvers\' part (what the requests list downloads):');
+console.log(`Transfer size (gzip -9), the approvers' part in ${languages[0]} (what the requests list downloads):`);
 for (const [name, size] of Object.entries(app.files)) console.log(`  ${name.padEnd(48)} ${kb(size).padStart(10)}`);
 console.log(`  ${'approver page, total'.padEnd(48)} ${kb(app.total).padStart(10)} (target ≤ 150 KB)`);
 console.log(`  ${'list-only floor (bench/list-floor), total'.padEnd(48)} ${kb(floor.total).padStart(10)}`);
 console.log(`  ratio: ${(app.total / floor.total).toFixed(2)}× the list-only floor (target ≤ 2×)`);
 console.log(`  ${'empty Leptos CSR app, total'.padEnd(48)} ${kb(empty.total).padStart(10)}`);
 console.log(`  with brotli (as Cloudflare serves it): ${kb(app.brotli)}; floor ${kb(floor.brotli)}; empty ${kb(empty.brotli)}`);
+for (const lang of languages.slice(1)) {
+  console.log(`  the approvers' part in ${lang}, total: ${kb(part(`approve-${lang}`).total)}`);
+}
 for (const name of parts.filter((p) => p !== 'approve')) {
-  console.log(`  the ${name} part, total: ${kb(part(name).total)}`);
+  console.log(`  the ${name} part, total: ${languages.map((lang) => `${kb(part(`${name}-${lang}`).total)} (${lang})`).join(', ')}`);
 }
 
 const browser = await chromium.launch({

@@ -50,17 +50,20 @@ if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.to
 fi
 
 if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json backend/openapi.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
-  # One build per part of the app (frontend/bundles.json), so that each
-  # audience downloads only its own pages; then one index.html that loads
-  # the part of its address.
+  # One build per part of the app and language (frontend/bundles.json), so
+  # that each audience downloads only its own pages, in its own language;
+  # then one index.html that loads the part of its address in the reader's
+  # language.
   rm -rf frontend/parts
   for part in $(node -p 'require("./frontend/bundles.json").parts.join(" ")'); do
-    step "building the SPA's $part part (trunk build --release)"
-    # erase_components: Leptos type-erases components, which makes the wasm
-    # about 7 % smaller (gzip) and the build faster.
-    (cd frontend && RUSTFLAGS="--cfg erase_components" trunk build --release --offline \
-      --no-default-features --features "$part" --dist "parts/$part") ||
-      die "the SPA's $part part did not build; see the output above."
+    for lang in $(node -p 'require("./frontend/bundles.json").languages.join(" ")'); do
+      step "building the SPA's $part part in $lang (trunk build --release)"
+      # erase_components: Leptos type-erases components, which makes the wasm
+      # about 7 % smaller (gzip) and the build faster.
+      (cd frontend && LOCKBOX_LANG="$lang" RUSTFLAGS="--cfg erase_components" trunk build --release --offline \
+        --no-default-features --features "$part" --dist "parts/$part-$lang") ||
+        die "the SPA's $part part in $lang did not build; see the output above."
+    done
   done
   node scripts/assemble-spa.mjs frontend/parts frontend/dist || die "could not put the SPA's parts together."
   node scripts/write-headers.mjs frontend/dist || die "could not write the security headers of the SPA."

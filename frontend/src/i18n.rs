@@ -23,9 +23,25 @@ thread_local! {
     static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
 }
 
+/// The language this build shows, when it was made for one: scripts/build.sh
+/// builds each part once per language (`LOCKBOX_LANG`), so that each wasm
+/// carries only its own language's sentences, and index.html's loader
+/// starts the build of the reader's language. Builds without it (tests,
+/// clippy) choose at run time.
+const BUILT_FOR: Option<Lang> = match option_env!("LOCKBOX_LANG") {
+    Some(tag) => match Lang::from_const_tag(tag) {
+        Some(lang) => Some(lang),
+        None => panic!("LOCKBOX_LANG names a language Lockbox does not speak"),
+    },
+    None => None,
+};
+
 /// The language the pages are shown in.
 pub fn lang() -> Lang {
-    LANG.with(Cell::get)
+    match BUILT_FOR {
+        Some(lang) => lang,
+        None => LANG.with(Cell::get),
+    }
 }
 
 fn stored(key: &str) -> Option<Lang> {
@@ -74,12 +90,12 @@ fn chosen() -> Lang {
     Lang::choose(stored(OWN), browser_languages(), stored(TENANT))
 }
 
-/// Chooses the language and marks the document with it.
+/// Chooses the language and marks the document with it (a build for one
+/// language was started by the loader because it is the one chosen).
 pub fn init() {
-    let chosen = chosen();
-    LANG.with(|l| l.set(chosen));
+    LANG.with(|l| l.set(chosen()));
     if let Some(root) = window().document().and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("lang", chosen.as_str());
+        let _ = root.set_attribute("lang", lang().as_str());
     }
 }
 

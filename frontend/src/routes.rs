@@ -397,6 +397,18 @@ mod tests {
             .collect();
         let names: Vec<&str> = Bundle::ALL.iter().map(|(_, n)| *n).collect();
         assert_eq!(parts, names);
+        // Each part is built once per language Lockbox speaks.
+        let languages: Vec<&str> = json["languages"]
+            .as_array()
+            .expect("languages")
+            .iter()
+            .filter_map(|l| l.as_str())
+            .collect();
+        let spoken: Vec<&str> = lockbox_shared::i18n::Lang::ALL
+            .iter()
+            .map(|l| l.as_str())
+            .collect();
+        assert_eq!(languages, spoken);
     }
 
     #[test]

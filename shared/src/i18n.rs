@@ -31,6 +31,27 @@ impl Lang {
             .find(|l| l.as_str().eq_ignore_ascii_case(primary))
     }
 
+    /// The language whose tag is exactly `tag`, at compile time (a build
+    /// made for one language names it).
+    pub const fn from_const_tag(tag: &str) -> Option<Self> {
+        let mut i = 0;
+        while i < Self::ALL.len() {
+            let own = Self::ALL[i].as_str().as_bytes();
+            let asked = tag.as_bytes();
+            if own.len() == asked.len() {
+                let mut j = 0;
+                while j < own.len() && own[j] == asked[j] {
+                    j += 1;
+                }
+                if j == own.len() {
+                    return Some(Self::ALL[i]);
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// The first language of `tags` (most preferred first, as
     /// `navigator.languages` lists them) that Lockbox speaks.
     pub fn first_of<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Self> {
@@ -158,6 +179,16 @@ mod tests {
         assert_eq!(Lang::from_tag("EN_gb"), Some(Lang::En));
         assert_eq!(Lang::from_tag("de"), None);
         assert_eq!(Lang::first_of(["de-DE", "it", "en"]), Some(Lang::It));
+    }
+
+    #[test]
+    fn a_build_names_its_language_by_its_exact_tag() {
+        for lang in Lang::ALL.iter().copied() {
+            assert_eq!(Lang::from_const_tag(lang.as_str()), Some(lang));
+        }
+        assert_eq!(Lang::from_const_tag("IT"), None);
+        assert_eq!(Lang::from_const_tag("i"), None);
+        assert_eq!(Lang::from_const_tag(""), None);
     }
 
     #[test]
