@@ -39,7 +39,8 @@ fn hashed_assets_are_cached_for_a_year_and_the_page_is_always_revalidated() {
         "index.html: {cache}"
     );
     // Every script and style the page names (in its tags, and in the
-    // loader's table of the app's parts) carries its content's hash.
+    // loader's table of the app's builds, by hash) carries its content's
+    // hash.
     let mut assets: Vec<String> = Vec::new();
     for piece in page.body.split("\"/").skip(1) {
         let name = piece.split('"').next().unwrap_or_default();
@@ -47,15 +48,34 @@ fn hashed_assets_are_cached_for_a_year_and_the_page_is_always_revalidated() {
             assets.push(format!("/{name}"));
         }
     }
-    let parts: serde_json::Value =
+    let table: serde_json::Value =
         serde_json::from_str(include_str!("../../../frontend/bundles.json"))
             .expect("frontend/bundles.json");
-    let parts = parts["parts"].as_array().map_or(0, Vec::len);
-    assert_eq!(
-        assets.iter().filter(|a| a.ends_with(".wasm")).count(),
-        parts,
-        "one wasm per part of the app in the page: {assets:?}"
-    );
+    let names = |key: &str| -> Vec<String> {
+        table[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // One build per part and language, each named in the loader.
+    for part in names("parts") {
+        for lang in names("languages") {
+            let key = format!("\"{part}-{lang}\":\"");
+            let hash: String = page
+                .body
+                .split(&key)
+                .nth(1)
+                .map(|rest| rest.chars().take_while(char::is_ascii_hexdigit).collect())
+                .unwrap_or_default();
+            assert!(!hash.is_empty(), "the loader names no build {part}-{lang}");
+            assets.push(format!("/lockbox-frontend-{hash}.js"));
+            assets.push(format!("/lockbox-frontend-{hash}_bg.wasm"));
+        }
+    }
     for asset in &assets {
         // HEAD: the wasm is not text.
         let answer = lockbox_tests::client()
