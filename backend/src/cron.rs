@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::SweepOutcome;
-use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::TenantId;
-use lockbox_shared::lifecycle::{self, State, DEADLINES};
+use lockbox_shared::lifecycle::{AccessRequest, State, DEADLINES};
 use lockbox_shared::notify::GRANT_ENDING_NOTICE_MS;
+use lockbox_shared::plan;
 
 use crate::service::notify;
 use crate::store::outbox;
@@ -18,7 +18,7 @@ use crate::store::outbox;
 /// the delivery log shows them, the audit log keeps what happened.
 pub const OUTBOX_RETENTION_MS: i64 = 30 * 24 * 3_600_000;
 use crate::store::requests as store;
-use crate::store::{audit, settings, Database, DbError, Statement};
+use crate::store::{settings, Database, DbError, Statement};
 
 /// Due requests read per scan.
 pub const SWEEP_BATCH: i64 = 250;
@@ -50,39 +50,24 @@ pub async fn sweep<D: Database>(
                 calls += 1;
             }
             let names = settings::names(db, due.iter().map(|r| &r.tenant_id)).await?;
-            // Per tenant: the statements, and which of them are the moves.
-            let mut batches: BTreeMap<TenantId, (Vec<Statement>, Vec<usize>)> = BTreeMap::new();
-            for before in &due {
-                let (Some((verb, after)), Some(guard)) = (
-                    lifecycle::sweep(before, now),
-                    store::deadline_guard(before, now),
-                ) else {
-                    continue;
-                };
-                let record = NewAuditRecord::transition(verb, before, &after, "", service_account);
-                let key = store::transition_audit_id(&before.id, after.state());
-                let exists = guard.exists_in("access_requests");
-                let name = settings::name_in(&names, &before.tenant_id)?;
-                let (statements, moves) = batches.entry(before.tenant_id.clone()).or_default();
-                statements.push(audit::insert(&record, &key, now, Some(&exists)));
-                statements.extend(notify::on_transition(
-                    verb, before, &after, name, &key, now, &exists,
-                ));
-                moves.push(statements.len());
-                statements.push(store::update(&after, &guard));
+            // One plan per tenant: no transaction spans tenants.
+            let mut by_tenant: BTreeMap<&TenantId, Vec<AccessRequest>> = BTreeMap::new();
+            for request in &due {
+                by_tenant
+                    .entry(&request.tenant_id)
+                    .or_default()
+                    .push(request.clone());
             }
-            for (statements, moves) in batches.into_values() {
+            for (tenant, due) in by_tenant {
                 if calls >= SWEEP_CALL_BUDGET {
                     outcome.more_due = true;
                     return Ok(outcome);
                 }
-                let changes = db.batch(statements).await?;
+                let plan = plan::sweep(&due, now, service_account);
+                let name = settings::name_in(&names, tenant)?;
+                let written = crate::store::plan::commit(db, name, &plan, now).await?;
                 calls += 1;
-                // A move changed 1 row if it happened.
-                let moved = moves
-                    .iter()
-                    .filter(|&&i| changes.get(i) == Some(&1))
-                    .count() as u64;
+                let moved = written.into_iter().filter(|&w| w).count() as u64;
                 match rule.becomes {
                     State::Completed => outcome.completed += moved,
                     _ => outcome.expired += moved,

@@ -13,6 +13,7 @@ pub mod integration;
 pub mod lifecycle;
 pub mod notify;
 pub mod operations;
+pub mod plan;
 pub mod policy;
 pub mod problem;
 pub mod receipt;

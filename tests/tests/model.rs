@@ -3014,3 +3014,308 @@ fn the_languages_the_database_accepts_are_those_lockbox_speaks() {
         );
     }
 }
+
+/// Commits `plan` (Contoso's) as of `now`.
+fn commit_plan(db: &Sqlite, plan: &lockbox_shared::plan::Plan, now: i64) -> Vec<bool> {
+    block_on(lockbox_backend::store::plan::commit(
+        db, "Contoso", plan, now,
+    ))
+    .expect("commit")
+}
+
+fn count(db: &Sqlite, table: &str) -> i64 {
+    db.conn
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .expect("count")
+}
+
+/// Runs `plan`, read before `stale` ran, and expects it to write nothing
+/// at all; then runs `heal`, which undoes `stale`, and expects the same
+/// plan to be written: what refused it is the guard that `stale` broke.
+fn refused_while_stale(
+    db: &Sqlite,
+    plan: &lockbox_shared::plan::Plan,
+    now: i64,
+    stale: &str,
+    heal: &str,
+) {
+    let tables = ["audit_log", "outbox", "idempotency_keys", "access_requests"];
+    let before: Vec<i64> = tables.iter().map(|t| count(db, t)).collect();
+    let rows_before: Vec<AccessRequest> = plan
+        .steps
+        .iter()
+        .filter_map(|s| block_on(store::load(db, &s.after().id)).expect("load"))
+        .collect();
+    db.conn.execute_batch(stale).expect("stale");
+    let written = commit_plan(db, plan, now);
+    assert!(written.iter().all(|w| !w), "{stale}: written {written:?}");
+    db.conn.execute_batch(heal).expect("heal");
+    let after: Vec<i64> = tables.iter().map(|t| count(db, t)).collect();
+    assert_eq!(before, after, "{stale}: something was written");
+    let rows_after: Vec<AccessRequest> = plan
+        .steps
+        .iter()
+        .filter_map(|s| block_on(store::load(db, &s.after().id)).expect("load"))
+        .collect();
+    assert_eq!(rows_before, rows_after, "{stale}: a row moved");
+    let written = commit_plan(db, plan, now);
+    assert!(written.iter().all(|&w| w), "{heal}: written {written:?}");
+    assert_eq!(count(db, "plan_gates"), 0, "gates are removed");
+}
+
+/// Each guard of a plan on its own: a plan made from a read that went
+/// stale in exactly one way writes nothing (no row, record, notice or
+/// key), and the same plan is written once that one thing is as read
+/// again. Removing any guard or requirement fails this test.
+#[test]
+fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
+    use lockbox_shared::api::ExtendBody;
+    use lockbox_shared::plan::{self, Origin, Reads};
+    let db = open_database();
+    let now = START + HOUR;
+    let origin = Origin {
+        ip: "203.0.113.7",
+        service_account: SERVICE_ACCOUNT,
+    };
+    let contoso = TenantId::parse(CONTOSO).expect("valid");
+    let switches = || {
+        block_on(lockbox_backend::store::settings::tenant(&db, &contoso))
+            .expect("tenant")
+            .expect("Contoso")
+            .switches()
+            .expect("switches")
+    };
+    let load = |id: &RequestId| {
+        block_on(store::load(&db, id))
+            .expect("load")
+            .expect("exists")
+    };
+    let who = |email: &str| lockbox_backend::service::actor(&seeded(&db, email));
+    let keys = Cell::new(0);
+    let decide = |request: &AccessRequest,
+                  verb: Verb,
+                  person: &str,
+                  chain: &[AccessRequest],
+                  extended: Option<&AccessRequest>| {
+        keys.set(keys.get() + 1);
+        let key = format!("key-{}", keys.get());
+        let reads = Reads {
+            request,
+            switches: switches(),
+            extended,
+            chain,
+        };
+        plan::decision(
+            reads,
+            verb,
+            &who(person),
+            None,
+            None,
+            Some(&key),
+            now,
+            origin,
+        )
+        .expect("allowed as read")
+    };
+    let sql = |template: &str, id: &RequestId| template.replace("{id}", id.as_str());
+
+    // The row as read (here: its state).
+    let pending = pending_request(&db, "SR-STALE-1", now);
+    let approve = decide(
+        &load(&pending),
+        Verb::Approve,
+        "approver1@contoso.example",
+        &[],
+        None,
+    );
+    refused_while_stale(
+        &db,
+        &approve,
+        now,
+        &sql(
+            "UPDATE access_requests SET state = 'Denied' WHERE id = '{id}'",
+            &pending,
+        ),
+        &sql(
+            "UPDATE access_requests SET state = 'PendingCustomerApproval' WHERE id = '{id}'",
+            &pending,
+        ),
+    );
+
+    // The tenant not frozen.
+    let pending = pending_request(&db, "SR-STALE-2", now);
+    let approve = decide(
+        &load(&pending),
+        Verb::Approve,
+        "approver1@contoso.example",
+        &[],
+        None,
+    );
+    refused_while_stale(
+        &db,
+        &approve,
+        now,
+        &format!("UPDATE tenants SET frozen_at = 1, frozen_by = 'x', freeze_reason = 'y' WHERE id = '{CONTOSO}'"),
+        &format!("UPDATE tenants SET frozen_at = NULL, frozen_by = NULL, freeze_reason = NULL WHERE id = '{CONTOSO}'"),
+    );
+
+    // The tenant's settings as read, for a pre-approval.
+    let input = CreateAccessRequest {
+        tenant_id: CONTOSO.to_owned(),
+        service: "mail".to_owned(),
+        ticket: "SR-STALE-3".to_owned(),
+        reason: "Mailbox will not sync".to_owned(),
+        duration_minutes: 60,
+    };
+    let engineer = seeded(&db, "engineer1@provider.example");
+    let created =
+        block_on(requests::create(&db, &engineer, &input, &stamp_at(now))).expect("create");
+    let preapprove = decide(
+        &load(&created.id),
+        Verb::Preapprove,
+        "manager@provider.example",
+        &[],
+        None,
+    );
+    refused_while_stale(
+        &db,
+        &preapprove,
+        now,
+        &format!("UPDATE tenants SET approvals_required = 2 WHERE id = '{CONTOSO}'"),
+        &format!("UPDATE tenants SET approvals_required = 1 WHERE id = '{CONTOSO}'"),
+    );
+
+    // An extension's grant still live, for its approval.
+    let first = granted_request(&db, "mail", "SR-STALE-4", now);
+    let body = ExtendBody {
+        minutes: 30,
+        reason: "Not done yet".to_owned(),
+    };
+    let extension = block_on(requests::extend(
+        &db,
+        &engineer,
+        &first,
+        &body,
+        &stamp_at(now),
+    ))
+    .expect("extend");
+    block_on(requests::act(
+        &db,
+        &seeded(&db, "manager@provider.example"),
+        &extension.id,
+        Verb::Preapprove,
+        None,
+        None,
+        None,
+        &stamp_at(now),
+        None,
+    ))
+    .expect("pre-approve");
+    let grant = load(&first);
+    let approve = decide(
+        &load(&extension.id),
+        Verb::Approve,
+        "approver1@contoso.example",
+        &[],
+        Some(&grant),
+    );
+    refused_while_stale(
+        &db,
+        &approve,
+        now,
+        &sql("UPDATE access_requests SET grant_starts_at = grant_starts_at - 86400000, grant_ends_at = grant_ends_at - 86400000 WHERE id = '{id}'", &first),
+        &sql("UPDATE access_requests SET grant_starts_at = grant_starts_at + 86400000, grant_ends_at = grant_ends_at + 86400000 WHERE id = '{id}'", &first),
+    );
+
+    // No other open extension, for a new one.
+    let first = granted_request(&db, "files", "SR-STALE-5", now);
+    let grant = load(&first);
+    let other = pending_request(&db, "SR-STALE-6", now);
+    let extend = plan::extension(
+        &grant,
+        &[],
+        RequestId::parse("5d6e7f80-0000-4000-8000-00000000ee01").expect("valid"),
+        lockbox_shared::validation::GrantDuration::from_minutes(30).expect("valid"),
+        lockbox_shared::validation::Reason::parse("More time").expect("valid"),
+        &who("engineer1@provider.example"),
+        now,
+        origin,
+    )
+    .expect("extends");
+    refused_while_stale(
+        &db,
+        &extend,
+        now,
+        &format!(
+            "UPDATE access_requests SET extends = '{}' WHERE id = '{}'",
+            first.as_str(),
+            other.as_str()
+        ),
+        &format!(
+            "UPDATE access_requests SET extends = NULL WHERE id = '{}'",
+            other.as_str()
+        ),
+    );
+
+    // A revoke ends the grant and its extensions together, or neither.
+    let first = granted_request(&db, "mail", "SR-STALE-7", now);
+    let extension = block_on(requests::extend(
+        &db,
+        &engineer,
+        &first,
+        &body,
+        &stamp_at(now),
+    ))
+    .expect("extend");
+    for (person, verb) in [
+        ("manager@provider.example", Verb::Preapprove),
+        ("approver1@contoso.example", Verb::Approve),
+    ] {
+        block_on(requests::act(
+            &db,
+            &seeded(&db, person),
+            &extension.id,
+            verb,
+            None,
+            None,
+            None,
+            &stamp_at(now),
+            None,
+        ))
+        .expect("decides");
+    }
+    let chain = block_on(store::select(&db, store::chain_of(&first))).expect("chain");
+    let revoke = decide(
+        &load(&first),
+        Verb::Revoke,
+        "approver1@contoso.example",
+        &chain,
+        None,
+    );
+    assert_eq!(revoke.steps.len(), 2, "the grant and its extension");
+    refused_while_stale(
+        &db,
+        &revoke,
+        now,
+        &sql("UPDATE access_requests SET grant_starts_at = grant_starts_at - 86400000, grant_ends_at = grant_ends_at - 86400000 WHERE id = '{id}'", &extension.id),
+        &sql("UPDATE access_requests SET grant_starts_at = grant_starts_at + 86400000, grant_ends_at = grant_ends_at + 86400000 WHERE id = '{id}'", &extension.id),
+    );
+    assert_eq!(load(&first).state(), State::Revoked);
+    assert_eq!(load(&extension.id).state(), State::Revoked);
+
+    // The sweep: the deadline passed, as read.
+    let pending = pending_request(&db, "SR-STALE-8", now);
+    let later = now + PENDING_LIFETIME_MS + MINUTE;
+    let sweep = plan::sweep(&[load(&pending)], later, SERVICE_ACCOUNT);
+    assert_eq!(sweep.steps.len(), 1);
+    refused_while_stale(
+        &db,
+        &sweep,
+        later,
+        &sql("UPDATE access_requests SET pending_expires_at = pending_expires_at + 86400000 WHERE id = '{id}'", &pending),
+        &sql("UPDATE access_requests SET pending_expires_at = pending_expires_at - 86400000 WHERE id = '{id}'", &pending),
+    );
+    assert_eq!(load(&pending).state(), State::Expired);
+}

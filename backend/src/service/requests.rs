@@ -6,11 +6,12 @@ use lockbox_shared::api::{
     AccessCheck, Audience, CreateAccessRequest, ExtendBody, RequestDetail, RequestPage,
     RequestView, DEFAULT_REQUESTS_PAGE, MAX_REQUESTS_PAGE, MAX_REQUEST_ACTIONS,
 };
-use lockbox_shared::audit::{AuditRecord, NewAuditRecord};
+use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{
     self, AccessRequest, ExtendError, NewRequest, TransitionError, Verb,
 };
+use lockbox_shared::plan::{self, Origin};
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
 use lockbox_shared::receipt::{NoDecision, Receipt};
 use lockbox_shared::roles::{Membership, Principal};
@@ -19,10 +20,10 @@ use lockbox_shared::validation::{
 };
 use serde::Deserialize;
 
-use super::{actor, notify, Stamp};
+use super::{actor, Stamp};
 use crate::error::AppError;
 use crate::store::requests::{self as store, Cursor, ListFilter};
-use crate::store::{audit, provider_index, settings, Condition, Database, DbError, Statement};
+use crate::store::{self as stores, audit, provider_index, settings, Database, DbError};
 
 /// Who is looking, for what they may see of a request.
 pub fn audience(principal: &Principal) -> Audience {
@@ -135,49 +136,27 @@ pub async fn create_with_id<D: Database>(
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
-    store_new(db, &request, principal, stamp, None)
+    let name = tenant_name(db, &request.tenant_id).await?;
+    let view = RequestView::of(&request, &name, audience(principal), stamp.now);
+    let plan = plan::open(request, origin(stamp));
+    match stores::plan::commit(db, &name, &plan, stamp.now)
         .await?
-        .ok_or_else(|| AppError::Internal(format!("request {} was not stored", request.id)))
+        .first()
+    {
+        Some(true) => Ok(view),
+        _ => Err(AppError::Internal(format!(
+            "request {} was not stored",
+            view.id
+        ))),
+    }
 }
 
-/// Stores a new request (an engineer's, or an extension) with its audit
-/// record and the managers' notice, in one batch; with a `guard`, all of it
-/// only when the guard holds (`None` when it did not).
-async fn store_new<D: Database>(
-    db: &D,
-    request: &AccessRequest,
-    principal: &Principal,
-    stamp: &Stamp<'_>,
-    guard: Option<&Condition>,
-) -> Result<Option<RequestView>, AppError> {
-    let record = NewAuditRecord::request_created(request, stamp.ip);
-    let name = tenant_name(db, &request.tenant_id).await?;
-    let written = guard.map(|_| store::stored(&request.id));
-    let mut statements = vec![
-        store::insert_if(request, guard),
-        audit::insert(
-            &record,
-            &store::transition_audit_id(&request.id, request.state()),
-            stamp.now,
-            written.as_ref(),
-        ),
-    ];
-    statements.extend(notify::on_create(
-        request,
-        &name,
-        stamp.now,
-        written.as_ref(),
-    ));
-    let changes = db.batch(statements).await?;
-    if changes.first() != Some(&1) {
-        return Ok(None);
+/// Where a change comes from, for its audit records.
+fn origin<'a>(stamp: &Stamp<'a>) -> Origin<'a> {
+    Origin {
+        ip: stamp.ip,
+        service_account: stamp.service_account,
     }
-    Ok(Some(RequestView::of(
-        request,
-        &name,
-        audience(principal),
-        stamp.now,
-    )))
 }
 
 /// The engineer holding grant `id` asks for `input.minutes` more: a new
@@ -200,10 +179,14 @@ pub async fn extend<D: Database>(
     })?;
     let reason = Reason::parse(&input.reason).map_err(AppError::invalid)?;
     let new_id = RequestId::from_uuid(uuid::Uuid::new_v4());
+    let name = tenant_name(db, &first.tenant_id).await?;
     let mut first = first;
     for _ in 0..MAX_ATTEMPTS {
         let extensions = store::select(db, store::extensions_of(&first.id)).await?;
-        let extension = lifecycle::extend(
+        // Written only while the grant is not over and nothing else
+        // extends it: a revocation or a second extension that lands
+        // between the read and the write wins, and this one decides again.
+        let plan = plan::extension(
             &first,
             &extensions,
             new_id.clone(),
@@ -211,18 +194,20 @@ pub async fn extend<D: Database>(
             reason.clone(),
             &actor(principal),
             stamp.now,
+            origin(stamp),
         )
         .map_err(|err| match err {
             ExtendError::Transition(err) => AppError::Transition(err),
             ExtendError::Invalid(invalid) => AppError::invalid(invalid),
         })?;
-        // Written only while the grant is not over and nothing else
-        // extends it: a revocation or a second extension that lands
-        // between the read and the write wins, and this one decides again.
-        let guard = store::still_live(&first.id, stamp.now)
-            .and(store::no_open_extension(&first.id, stamp.now));
-        if let Some(view) = store_new(db, &extension, principal, stamp, Some(&guard)).await? {
-            return Ok(view);
+        let written = stores::plan::commit(db, &name, &plan, stamp.now).await?;
+        if let (Some(true), Some(extension)) = (written.first(), plan.subject()) {
+            return Ok(RequestView::of(
+                extension,
+                &name,
+                audience(principal),
+                stamp.now,
+            ));
         }
         first = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
     }
@@ -363,59 +348,52 @@ pub async fn act<D: Database>(
     let mut request = request;
     let mut attempt = 1;
     loop {
-        // A decision on an extension reads the grant it continues (every
-        // decision alike, so that two at once read as much before either
-        // writes).
+        // What the decision is made from: for an extension the grant it
+        // continues, for a revoke its chain (every decision reads as much
+        // before it writes, so that two at once race on equal terms).
         let extended = match &request.extends {
             Some(of) => store::load(db, &of.of).await?,
             None => None,
         };
-        let after = lifecycle::apply(
-            &request,
+        let chain = match verb {
+            Verb::Revoke => store::select(db, store::chain_of(&request.id)).await?,
+            _ => Vec::new(),
+        };
+        let reads = plan::Reads {
+            request: &request,
+            switches: tenant.switches()?,
+            extended: extended.as_ref(),
+            chain: &chain,
+        };
+        let plan = plan::decision(
+            reads,
             verb,
             &who,
-            tenant.switches()?,
-            extended.as_ref(),
             comment.clone(),
             granted,
+            idempotency_key,
             stamp.now,
+            origin(stamp),
         )
         .map_err(AppError::Transition)?;
-        let written = if verb == Verb::Revoke {
-            revoke_with_chain(
-                db,
-                principal,
-                (&request, &after),
-                comment.as_ref(),
-                &tenant,
-                idempotency_key,
-                stamp,
-            )
-            .await?
-        } else {
-            write_change(
-                db,
-                principal,
-                verb,
-                &request,
-                &after,
-                &tenant,
-                idempotency_key,
-                stamp,
-            )
-            .await?
-        };
-        if written {
-            return Ok(RequestView::of(
-                &after,
-                &tenant.tenant_name,
-                audience,
-                stamp.now,
-            ));
+        match stores::plan::commit(db, &tenant.tenant_name, &plan, stamp.now).await {
+            Ok(written) => {
+                if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
+                    return Ok(RequestView::of(
+                        after,
+                        &tenant.tenant_name,
+                        audience,
+                        stamp.now,
+                    ));
+                }
+            }
+            // The same key raced in from a double tap: the other call won.
+            Err(DbError::Unique(_)) if idempotency_key.is_some() => {}
+            Err(err) => return Err(err.into()),
         }
-        // Someone else changed the row between our read and our write:
-        // read it again and decide again (another person's approval of the
-        // same request leaves it pending, and ours may still count).
+        // Someone else changed a row between our read and our write: read
+        // again and decide again (another person's approval of the same
+        // request leaves it pending, and ours may still count).
         let current = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
         if let Some(key) = idempotency_key {
             if let Replay::Same = replay(db, principal, key, id, verb).await? {
@@ -433,165 +411,9 @@ pub async fn act<D: Database>(
     }
 }
 
-/// Revokes `target` (moving to `after`) and, in the same batch, ends every
-/// later member of its chain as the domain plans it
-/// ([`lifecycle::chain_after_revoke`]): each with its own record and
-/// notice, each update guarded by the row as read. Returns whether the
-/// target's own move was written. A member that changed between the read
-/// and the write (a racing approval, say) is read again and ended in a
-/// further batch; that only happens in a race.
-async fn revoke_with_chain<D: Database>(
-    db: &D,
-    principal: &Principal,
-    (target, after): (&AccessRequest, &AccessRequest),
-    comment: Option<&Comment>,
-    tenant: &settings::TenantRow,
-    idempotency_key: Option<&str>,
-    stamp: &Stamp<'_>,
-) -> Result<bool, AppError> {
-    let who = actor(principal);
-    let chain = store::select(db, store::chain_of(&target.id)).await?;
-    let members = lifecycle::chain_after_revoke(target, &chain, &who, comment.cloned(), stamp.now);
-    let mut statements = change_statements(
-        principal,
-        Verb::Revoke,
-        target,
-        after,
-        tenant,
-        idempotency_key,
-        stamp,
-    )?;
-    // Each member's statements end with its update: where they end says
-    // whether it moved.
-    let with_members = |statements: &mut Vec<Statement>,
-                        members: &[(Verb, &AccessRequest, AccessRequest)]| {
-        let mut updates = Vec::new();
-        for (verb, before, ended) in members {
-            statements.extend(change_statements(
-                principal, *verb, before, ended, tenant, None, stamp,
-            )?);
-            updates.push(statements.len() - 1);
-        }
-        Ok::<_, AppError>(updates)
-    };
-    let target_update = statements.len() - 1;
-    let member_updates = with_members(&mut statements, &members)?;
-    let changes = match db.batch(statements).await {
-        Ok(changes) => changes,
-        Err(DbError::Unique(_)) if idempotency_key.is_some() => return Ok(false),
-        Err(err) => return Err(err.into()),
-    };
-    if changes.get(target_update) != Some(&1) {
-        return Ok(false);
-    }
-    if member_updates.iter().all(|&i| changes.get(i) == Some(&1)) {
-        return Ok(true);
-    }
-    // A member moved meanwhile: end what is still open, as it is now.
-    for _ in 0..MAX_ATTEMPTS {
-        let chain = store::select(db, store::chain_of(&target.id)).await?;
-        let members =
-            lifecycle::chain_after_revoke(target, &chain, &who, comment.cloned(), stamp.now);
-        if members.is_empty() {
-            return Ok(true);
-        }
-        let mut statements = Vec::new();
-        with_members(&mut statements, &members)?;
-        db.batch(statements).await?;
-    }
-    Err(AppError::Internal(format!(
-        "request {}: its chain kept changing while it was revoked",
-        target.id
-    )))
-}
-
 /// How often [`act`] decides again after losing a race: each lost race
 /// means another write landed, and a request takes at most a handful.
 const MAX_ATTEMPTS: u32 = 4;
-
-/// Writes `verb`'s move from `before` to `after` (the row, its audit
-/// record, notices, the Idempotency-Key) in one batch, guarded by the row
-/// being as read; whether it was written.
-#[allow(clippy::too_many_arguments)]
-async fn write_change<D: Database>(
-    db: &D,
-    principal: &Principal,
-    verb: Verb,
-    before: &AccessRequest,
-    after: &AccessRequest,
-    tenant: &settings::TenantRow,
-    idempotency_key: Option<&str>,
-    stamp: &Stamp<'_>,
-) -> Result<bool, AppError> {
-    let statements = change_statements(
-        principal,
-        verb,
-        before,
-        after,
-        tenant,
-        idempotency_key,
-        stamp,
-    )?;
-    match db.batch(statements).await {
-        Ok(changes) => Ok(changes.last() == Some(&1)),
-        // The same key raced in from a double tap: the other call won.
-        Err(DbError::Unique(_)) if idempotency_key.is_some() => Ok(false),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// The statements of `verb`'s move from `before` to `after`: its audit
-/// record, its notices, the Idempotency-Key, and last the row's guarded
-/// update (whose count says whether the move happened).
-fn change_statements(
-    principal: &Principal,
-    verb: Verb,
-    before: &AccessRequest,
-    after: &AccessRequest,
-    tenant: &settings::TenantRow,
-    idempotency_key: Option<&str>,
-    stamp: &Stamp<'_>,
-) -> Result<Vec<Statement>, AppError> {
-    let switches = tenant.switches()?;
-    let mut guard = store::person_guard(before, stamp.now);
-    if verb == Verb::Preapprove {
-        guard = store::with_tenant_settings(guard, &before.tenant_id, switches);
-    }
-    if matches!(verb, Verb::Preapprove | Verb::Approve) {
-        // A freeze that lands between the read and this write wins.
-        guard = guard.and(settings::not_frozen(&before.tenant_id));
-        // So does the end or revocation of the grant an extension
-        // continues (as in the domain).
-        if let Some(of) = &before.extends {
-            guard = guard.and(store::still_live(&of.of, stamp.now));
-        }
-    }
-    let record = NewAuditRecord::transition(verb, before, after, stamp.ip, stamp.service_account);
-    let exists = guard.exists_in("access_requests");
-    let key = store::change_audit_id(verb, before, after);
-    let mut statements = vec![audit::insert(&record, &key, stamp.now, Some(&exists))];
-    statements.extend(notify::on_transition(
-        verb,
-        before,
-        after,
-        &tenant.tenant_name,
-        &key,
-        stamp.now,
-        &exists,
-    ));
-    if let Some(key) = idempotency_key {
-        statements.push(store::idempotency_insert(
-            &principal.user_id,
-            key,
-            &before.id,
-            verb,
-            stamp.now,
-            &guard,
-        ));
-    }
-    statements.push(store::update(after, &guard));
-    Ok(statements)
-}
 
 /// Request `id` and its audit records as `principal` may see them (provider
 /// staff without the customer person who decided), for someone allowed to

@@ -8,8 +8,9 @@ use lockbox_shared::api::{
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::TenantId;
-use lockbox_shared::lifecycle::{self, State, Verb};
+use lockbox_shared::lifecycle::Verb;
 use lockbox_shared::notify::{self, NoticeKind};
+use lockbox_shared::plan::{self, Origin, Step};
 use lockbox_shared::policy::{authorize, Action, Denied};
 use lockbox_shared::roles::Principal;
 use lockbox_shared::validation::{approvals_phrase, ApprovalsRequired, Comment, Invalid};
@@ -17,7 +18,7 @@ use lockbox_shared::validation::{approvals_phrase, ApprovalsRequired, Comment, I
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, people, settings, Database};
+use crate::store::{people, settings, Database};
 
 /// The caller's tenant's row, for someone who may see its settings (the
 /// switch and the freeze are read by the same people).
@@ -310,64 +311,28 @@ async fn end_what_the_freeze_ends<D: Database>(
     let mut ended = (0u32, 0u32);
     let tenant_name = principal.membership.organisation().to_owned();
     let who = super::actor(principal);
+    let origin = Origin {
+        ip: stamp.ip,
+        service_account: stamp.service_account,
+    };
     for _ in 0..FREEZE_ROUNDS {
         let open = grants::select(
             db,
             grants::open_for_freeze(tenant_id, stamp.now, FREEZE_CHUNK),
         )
         .await?;
-        if open.is_empty() {
+        let plan = plan::freeze(&open, &who, reason, stamp.now, origin);
+        if plan.steps.is_empty() {
             break;
         }
-        let mut statements = Vec::new();
-        let mut updates = Vec::new();
-        for request in &open {
-            let (verb, after) = match request.effective_state(stamp.now) {
-                State::Approved => (
-                    Verb::Revoke,
-                    lifecycle::revoke(request, &who, Some(reason.clone()), stamp.now),
-                ),
-                State::PendingCustomerApproval => (
-                    Verb::Deny,
-                    lifecycle::customer_decision(
-                        request,
-                        &who,
-                        false,
-                        Some(reason.clone()),
-                        stamp.now,
-                    ),
-                ),
-                _ => continue,
-            };
-            let Ok(after) = after else { continue };
-            let guard = grants::person_guard(request, stamp.now);
-            let exists = guard.exists_in("access_requests");
-            let key = grants::transition_audit_id(&request.id, after.state());
-            let record =
-                NewAuditRecord::transition(verb, request, &after, stamp.ip, stamp.service_account);
-            statements.push(audit::insert(&record, &key, stamp.now, Some(&exists)));
-            statements.extend(super::notify::on_transition(
-                verb,
-                request,
-                &after,
-                &tenant_name,
-                &key,
-                stamp.now,
-                &exists,
-            ));
-            statements.push(grants::update(&after, &guard));
-            updates.push((statements.len() - 1, verb));
-        }
-        if statements.is_empty() {
-            break;
-        }
-        let changes = db.batch(statements).await?;
-        for (index, verb) in updates {
-            if changes.get(index) == Some(&1) {
-                match verb {
-                    Verb::Revoke => ended.0 += 1,
-                    _ => ended.1 += 1,
-                }
+        let written = crate::store::plan::commit(db, &tenant_name, &plan, stamp.now).await?;
+        for (step, written) in plan.steps.iter().zip(written) {
+            match step {
+                Step::Move {
+                    verb: Verb::Revoke, ..
+                } if written => ended.0 += 1,
+                _ if written => ended.1 += 1,
+                _ => {}
             }
         }
     }

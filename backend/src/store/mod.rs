@@ -8,6 +8,7 @@ pub mod d1;
 pub mod db;
 pub mod outbox;
 pub mod people;
+pub mod plan;
 pub mod provider_index;
 pub mod requests;
 pub mod services;

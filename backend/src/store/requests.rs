@@ -99,15 +99,10 @@ pub fn deadline_guard(before: &AccessRequest, now: i64) -> Option<Condition> {
     Some(as_read(before).and(past_deadline(rule, now)))
 }
 
-/// Adds "the tenant's Lockbox switch and number of approvals required are
-/// still as read" to a guard, for pre-approval, whose outcome depends on
-/// them.
-pub fn with_tenant_settings(
-    guard: Condition,
-    tenant_id: &TenantId,
-    switches: TenantSwitches,
-) -> Condition {
-    guard.and(Condition::new(
+/// "The tenant's Lockbox switch and number of approvals required are as
+/// read", for pre-approval, whose outcome depends on them.
+pub fn tenant_settings_are(tenant_id: &TenantId, switches: TenantSwitches) -> Condition {
+    Condition::new(
         "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND lockbox_enabled = ? \
          AND approvals_required = ?)",
         vec![
@@ -115,28 +110,7 @@ pub fn with_tenant_settings(
             switches.lockbox_enabled.into(),
             switches.approvals_required.into(),
         ],
-    ))
-}
-
-/// The id of the audit record of a request entering `state`: a request
-/// enters each state at most once, so the primary key itself forbids a
-/// second record of the same change.
-pub fn transition_audit_id(request_id: &RequestId, state: State) -> String {
-    format!("{}/{}", request_id.as_str(), state.as_str())
-}
-
-/// The id of the audit record of `verb` moving `before` to `after`: the
-/// state entered, or for an approval that leaves it waiting for more, the
-/// approval of that person (each person approves a request at most once).
-pub fn change_audit_id(verb: Verb, before: &AccessRequest, after: &AccessRequest) -> String {
-    match (verb, after.approvals.given.last()) {
-        (Verb::Approve, Some(last)) if after.state() == before.state() => format!(
-            "{}/approval/{}",
-            after.id.as_str(),
-            last.decision.by.user_id.as_str()
-        ),
-        _ => transition_audit_id(&after.id, after.state()),
-    }
+    )
 }
 
 /// Every column of a request, in the order of [`RequestRow`].
@@ -489,12 +463,6 @@ pub fn no_open_extension(id: &RequestId, now: i64) -> Condition {
     )
 }
 
-/// "Request `id` exists": what the writes that follow a guarded insert
-/// ([`insert_if`]) are guarded by.
-pub fn stored(id: &RequestId) -> Condition {
-    this_request(id).exists_in("access_requests")
-}
-
 /// Inserts a new request.
 pub fn insert(req: &AccessRequest) -> Statement {
     insert_if(req, None)
@@ -554,16 +522,15 @@ pub fn update(after: &AccessRequest, guard: &Condition) -> Statement {
     )
 }
 
-/// Remembers an Idempotency-Key, when `guard` holds.
+/// Remembers an Idempotency-Key, when `condition` holds.
 pub fn idempotency_insert(
     user_id: &UserId,
     key: &str,
     request_id: &RequestId,
     verb: Verb,
     now: i64,
-    guard: &Condition,
+    condition: &Condition,
 ) -> Statement {
-    let exists = guard.exists_in("access_requests");
     let mut args: Vec<Value> = vec![
         user_id.as_str().into(),
         key.into(),
@@ -571,12 +538,12 @@ pub fn idempotency_insert(
         verb.as_str().into(),
         now.into(),
     ];
-    args.extend(exists.args);
+    args.extend(condition.args.iter().cloned());
     Statement::new(
         format!(
             "INSERT INTO idempotency_keys (user_id, key, request_id, verb, created_at) \
              SELECT ?, ?, ?, ?, ? WHERE {}",
-            exists.sql
+            condition.sql
         ),
         args,
     )

@@ -1,0 +1,189 @@
+//! Writes a [`Plan`] in one transaction: for each step its audit record,
+//! its notices and its row, and the Idempotency-Key of the decision.
+//!
+//! A batch has no interactive transaction (D1), so what must hold is
+//! checked once, at the batch's start, by opening a gate: a row of
+//! `plan_gates` written only if the step's guard (the row as read, its
+//! deadline ahead or passed, and the plan's requirements) holds. Every
+//! other statement of the step runs only while its gate is open, and the
+//! gates are removed at the batch's end. For an all-or-nothing plan each
+//! gate opens only if the one before it did, and every step waits on the
+//! last: one stale row and nothing is written.
+
+use lockbox_shared::ids::TenantId;
+use lockbox_shared::lifecycle::AccessRequest;
+use lockbox_shared::plan::{Atomicity, KeyUse, Mover, Plan, Requirement, Step};
+
+use super::db::{json_list, Condition, Database, DbError, Statement};
+use super::requests as rows;
+use super::{audit, settings};
+use crate::service::notify;
+
+/// "The gate `id` is open".
+fn open(id: &str) -> Condition {
+    Condition::new(
+        "EXISTS (SELECT 1 FROM plan_gates WHERE id = ?)",
+        vec![id.into()],
+    )
+}
+
+/// Opens gate `id` when `guard` holds.
+fn open_gate(id: &str, guard: &Condition) -> Statement {
+    let mut args = vec![id.into()];
+    args.extend(guard.args.iter().cloned());
+    Statement::new(
+        format!("INSERT INTO plan_gates (id) SELECT ? WHERE {}", guard.sql),
+        args,
+    )
+}
+
+fn requirement(tenant: &TenantId, requirement: &Requirement, now: i64) -> Condition {
+    match requirement {
+        Requirement::NotFrozen => settings::not_frozen(tenant),
+        Requirement::Switches(switches) => rows::tenant_settings_are(tenant, *switches),
+        Requirement::Live(id) => rows::still_live(id, now),
+        Requirement::NoOpenExtension(id) => rows::no_open_extension(id, now),
+    }
+}
+
+/// "`before` is still as read" for `mover` at `now`.
+fn as_read(mover: Mover, before: &AccessRequest, now: i64) -> Condition {
+    match mover {
+        Mover::Person => rows::person_guard(before, now).exists_in("access_requests"),
+        // A request with no deadline is never the sweep's to move.
+        Mover::Deadline => match rows::deadline_guard(before, now) {
+            Some(guard) => guard.exists_in("access_requests"),
+            None => Condition::new("0", Vec::new()),
+        },
+    }
+}
+
+fn key_insert(key: &KeyUse, now: i64, condition: &Condition) -> Statement {
+    rows::idempotency_insert(
+        &key.user_id,
+        &key.key,
+        &key.request_id,
+        key.verb,
+        now,
+        condition,
+    )
+}
+
+/// The statements of one step, each run only when `condition` holds; the
+/// row's own write last.
+fn step_statements(
+    step: &Step,
+    tenant_name: &str,
+    now: i64,
+    condition: &Condition,
+    key: Option<&KeyUse>,
+) -> Vec<Statement> {
+    let record_id = step.record_id();
+    let mut statements = vec![audit::insert(
+        step.record(),
+        &record_id,
+        now,
+        Some(condition),
+    )];
+    match step {
+        Step::Open { request, .. } => {
+            statements.extend(notify::on_create(
+                request,
+                tenant_name,
+                now,
+                Some(condition),
+            ));
+        }
+        Step::Move {
+            verb,
+            before,
+            after,
+            ..
+        } => statements.extend(notify::on_transition(
+            *verb,
+            before,
+            after,
+            tenant_name,
+            &record_id,
+            now,
+            condition,
+        )),
+    }
+    if let Some(key) = key {
+        statements.push(key_insert(key, now, condition));
+    }
+    statements.push(match step {
+        Step::Open { request, .. } => rows::insert_if(request, Some(condition)),
+        Step::Move { after, .. } => rows::update(
+            after,
+            &Condition::new("id = ?", vec![after.id.as_str().into()]).and(condition.clone()),
+        ),
+    });
+    statements
+}
+
+/// Writes `plan` (every step of one tenant, `tenant_name`) as of `now` in
+/// one batch. Returns, step by step, whether it was written. A UNIQUE
+/// failure (the same Idempotency-Key in a race) writes nothing and comes
+/// back as [`DbError::Unique`].
+pub async fn commit<D: Database>(
+    db: &D,
+    tenant_name: &str,
+    plan: &Plan,
+    now: i64,
+) -> Result<Vec<bool>, DbError> {
+    let Some(first) = plan.steps.first() else {
+        return Ok(Vec::new());
+    };
+    let tenant = first.after().tenant_id.clone();
+    if let Some(other) = plan.steps.iter().find(|s| s.after().tenant_id != tenant) {
+        return Err(DbError::Other(format!(
+            "a plan spans tenants {tenant} and {}",
+            other.after().tenant_id
+        )));
+    }
+    let batch = uuid::Uuid::new_v4();
+    let gate = |i: usize| format!("{batch}/{i}");
+    let required = plan
+        .requires
+        .iter()
+        .map(|r| requirement(&tenant, r, now))
+        .reduce(Condition::and);
+    let mut statements = Vec::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let mut guard = match step {
+            Step::Open { .. } => Condition::new("1", Vec::new()),
+            Step::Move { before, .. } => as_read(plan.mover, before, now),
+        };
+        match (plan.atomicity, i.checked_sub(1)) {
+            (Atomicity::AllOrNothing, Some(previous)) => guard = guard.and(open(&gate(previous))),
+            _ => {
+                if let Some(required) = &required {
+                    guard = guard.and(required.clone());
+                }
+            }
+        }
+        statements.push(open_gate(&gate(i), &guard));
+    }
+    let opened = statements.len();
+    let last = open(&gate(opened.saturating_sub(1)));
+    for (i, step) in plan.steps.iter().enumerate() {
+        let condition = match plan.atomicity {
+            Atomicity::AllOrNothing => last.clone(),
+            Atomicity::EachOnItsOwn => open(&gate(i)),
+        };
+        let key = plan.key.as_ref().filter(|_| i == 0);
+        statements.extend(step_statements(step, tenant_name, now, &condition, key));
+    }
+    let gates: Vec<String> = (0..opened).map(gate).collect();
+    statements.push(Statement::new(
+        "DELETE FROM plan_gates WHERE id IN (SELECT value FROM json_each(?))",
+        vec![json_list(gates.iter().map(String::as_str))],
+    ));
+    let changes = db.batch(statements).await?;
+    let gate_opened = |i: usize| changes.get(i) == Some(&1);
+    Ok(match plan.atomicity {
+        Atomicity::AllOrNothing => vec![gate_opened(opened - 1); plan.steps.len()],
+        Atomicity::EachOnItsOwn => (0..opened).map(gate_opened).collect(),
+    })
+}
