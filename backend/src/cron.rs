@@ -1,36 +1,43 @@
 //! The scheduled sweep, run every minute by the cron trigger: requests
 //! whose deadline passed move on (a pending request expires, a grant
-//! completes), each with its audit record, made by the same code as every
-//! other transition (`lifecycle::sweep`, `NewAuditRecord::transition`).
+//! completes), each with its audit record, planned and written as every
+//! other change is (`plan::sweep`, `store::plan::commit`), tenant by
+//! tenant as the provider's index names them.
 
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::SweepOutcome;
 use lockbox_shared::ids::TenantId;
-use lockbox_shared::lifecycle::{AccessRequest, State, DEADLINES};
+use lockbox_shared::lifecycle::{AccessRequest, Verb};
 use lockbox_shared::notify::GRANT_ENDING_NOTICE_MS;
-use lockbox_shared::plan;
+use lockbox_shared::plan::{self, Step};
 
 use crate::service::notify;
 use crate::store::outbox;
+use crate::store::requests as store;
+use crate::store::{provider_index, settings, Database, DbError};
 
 /// How long delivered and failed messages stay in the outbox (30 days):
 /// the delivery log shows them, the audit log keeps what happened.
 pub const OUTBOX_RETENTION_MS: i64 = 30 * 24 * 3_600_000;
-use crate::store::requests as store;
-use crate::store::{settings, Database, DbError, Statement};
 
-/// Due requests read per scan.
+/// Due requests of one tenant read per scan.
 pub const SWEEP_BATCH: i64 = 250;
+/// Tenants the index is asked for at once.
+pub const SWEEP_TENANTS_PER_SCAN: i64 = 50;
 /// Database calls one run may make: the free plan allows 50 per
 /// invocation, and recording the run takes one more. Whatever is left
 /// due is the next run's.
 pub const SWEEP_CALL_BUDGET: u32 = 45;
 
-/// The sweep as of `now`. Each batch holds one tenant's moves (no
-/// transaction spans tenants); each move is guarded by "still in the state
+/// The sweep as of `now`. The provider's index says which tenants have a
+/// deadline due; each of them is swept on its own (a read of its due
+/// requests, one plan written in one batch, and the index told), so no
+/// transaction spans tenants. Each move is guarded by "still in the state
 /// it was read in, deadline passed", so running it twice, late, or at the
-/// same time as a person's decision gives one outcome and one record.
+/// same time as a person's decision gives one outcome and one record. A
+/// tenant the index names but that has nothing due (the index behind) is
+/// visited once per run.
 pub async fn sweep<D: Database>(
     db: &D,
     now: i64,
@@ -38,89 +45,149 @@ pub async fn sweep<D: Database>(
 ) -> Result<SweepOutcome, DbError> {
     let mut outcome = SweepOutcome::default();
     let mut calls = 0u32;
-    for rule in &DEADLINES {
-        loop {
-            if calls >= SWEEP_CALL_BUDGET {
-                outcome.more_due = true;
-                return Ok(outcome);
-            }
-            let due = store::select(db, store::due(rule, now, SWEEP_BATCH)).await?;
-            calls += 1;
-            if !due.is_empty() {
-                calls += 1;
-            }
-            let names = settings::names(db, due.iter().map(|r| &r.tenant_id)).await?;
-            // One plan per tenant: no transaction spans tenants.
-            let mut by_tenant: BTreeMap<&TenantId, Vec<AccessRequest>> = BTreeMap::new();
-            for request in &due {
-                by_tenant
-                    .entry(&request.tenant_id)
-                    .or_default()
-                    .push(request.clone());
-            }
-            for (tenant, due) in by_tenant {
-                if calls >= SWEEP_CALL_BUDGET {
+    let mut visited: Vec<TenantId> = Vec::new();
+    loop {
+        // The index's update of a scan's moves is one call at its end.
+        if calls + 3 > SWEEP_CALL_BUDGET {
+            outcome.more_due = true;
+            return Ok(outcome);
+        }
+        let tenants =
+            provider_index::tenants_due(db, now, &visited, SWEEP_TENANTS_PER_SCAN).await?;
+        calls += 1;
+        if tenants.is_empty() {
+            return Ok(outcome);
+        }
+        let names = settings::names(db, &tenants).await?;
+        calls += 1;
+        let mut moved = Vec::new();
+        'tenants: for tenant in &tenants {
+            loop {
+                // A read and a write, and the index's update still to come.
+                if calls + 3 > SWEEP_CALL_BUDGET {
                     outcome.more_due = true;
-                    return Ok(outcome);
+                    break 'tenants;
+                }
+                let due = store::select(db, store::due(tenant, now, SWEEP_BATCH)).await?;
+                calls += 1;
+                if due.is_empty() {
+                    break;
                 }
                 let plan = plan::sweep(&due, now, service_account);
                 let name = settings::name_in(&names, tenant)?;
                 let written = crate::store::plan::commit(db, name, &plan, now).await?;
                 calls += 1;
-                let moved = written.into_iter().filter(|&w| w).count() as u64;
-                match rule.becomes {
-                    State::Completed => outcome.completed += moved,
-                    _ => outcome.expired += moved,
+                for (step, written) in plan.steps.into_iter().zip(written) {
+                    if !written {
+                        continue;
+                    }
+                    match &step {
+                        Step::Move {
+                            verb: Verb::Complete,
+                            ..
+                        } => outcome.completed += 1,
+                        _ => outcome.expired += 1,
+                    }
+                    if let Step::Move { after, .. } = step {
+                        moved.push(after);
+                    }
+                }
+                if (due.len() as i64) < SWEEP_BATCH {
+                    break;
                 }
             }
-            if (due.len() as i64) < SWEEP_BATCH {
-                break;
-            }
+            visited.push(tenant.clone());
+        }
+        let moved: Vec<&AccessRequest> = moved.iter().collect();
+        if let Err(err) = provider_index::apply(db, &moved).await {
+            crate::error::log_deferred("the provider's index", &err);
+        }
+        calls += 1;
+        if outcome.more_due {
+            return Ok(outcome);
         }
     }
-    Ok(outcome)
 }
 
-/// Grants read per run for their 15-minute warning.
+/// Grants read per tenant for their 15-minute warning.
 pub const ENDING_BATCH: i64 = 100;
-/// Tenants whose warnings one run writes (one batch each); the others'
-/// follow a minute later, still before their grants end.
-pub const ENDING_TENANTS_PER_RUN: usize = 5;
+/// Tenants whose warnings one run writes (a read and a batch each); the
+/// others' follow a minute later, still before their grants end.
+pub const ENDING_TENANTS_PER_RUN: i64 = 5;
 
 /// Writes the 15-minute warning of every live grant that ends within 15
-/// minutes of `now` and has not had it (at most [`ENDING_BATCH`] per run;
-/// the warning's row id is fixed per request, so it is written once).
+/// minutes of `now` and has not had it, for the tenants the index names
+/// (the warning's row id is fixed per request, so it is written once).
 /// Returns how many were written.
 pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
-    let ending = store::select(
-        db,
-        store::ending_soon(
-            now,
-            GRANT_ENDING_NOTICE_MS,
-            &notify::grant_ending_row_suffix(),
-            ENDING_BATCH,
-        ),
-    )
-    .await?;
-    if ending.is_empty() {
+    let tenants =
+        provider_index::tenants_ending(db, now, GRANT_ENDING_NOTICE_MS, ENDING_TENANTS_PER_RUN)
+            .await?;
+    if tenants.is_empty() {
         return Ok(0);
     }
-    let names = settings::names(db, ending.iter().map(|r| &r.tenant_id)).await?;
+    let names = settings::names(db, &tenants).await?;
     let mut written = 0;
-    // One batch per tenant: no transaction spans tenants.
-    let mut batches: BTreeMap<&TenantId, Vec<Statement>> = BTreeMap::new();
-    for grant in &ending {
-        let name = settings::name_in(&names, &grant.tenant_id)?;
-        let live = store::still_live(&grant.id, now);
-        batches
-            .entry(&grant.tenant_id)
-            .or_default()
-            .push(notify::grant_ending(grant, name, now, &live));
-    }
-    for statements in batches.into_values().take(ENDING_TENANTS_PER_RUN) {
+    for tenant in &tenants {
+        let ending = store::select(
+            db,
+            store::ending_soon(
+                tenant,
+                now,
+                GRANT_ENDING_NOTICE_MS,
+                &notify::grant_ending_row_suffix(),
+                ENDING_BATCH,
+            ),
+        )
+        .await?;
+        if ending.is_empty() {
+            continue;
+        }
+        let name = settings::name_in(&names, tenant)?;
+        let statements = ending
+            .iter()
+            .map(|grant| {
+                let live = store::still_live(&grant.id, now);
+                notify::grant_ending(grant, name, now, &live)
+            })
+            .collect();
         written += db.batch(statements).await?.iter().sum::<usize>() as u64;
     }
     Ok(written)
+}
+
+/// Copies for the provider's index read per run.
+pub const INDEX_COPIES_PER_RUN: i64 = 200;
+
+/// Writes into the provider's index the copies that the calls which made
+/// the changes did not mark applied a minute on (a crash between a
+/// tenant's commit and the index's write, or a failed write), then marks
+/// them, tenant by tenant, and forgets copies applied a day ago. Writing a
+/// copy again is harmless: the index keeps the latest. Returns how many
+/// were written.
+pub async fn catch_up_index<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
+    let copies: Vec<provider_index::Copy> = db
+        .query(provider_index::unapplied(
+            now - provider_index::APPLY_GRACE_MS,
+            INDEX_COPIES_PER_RUN,
+        ))
+        .await?;
+    provider_index::apply_copies(db, &copies).await?;
+    let mut by_tenant: BTreeMap<&str, Vec<provider_index::Copy>> = BTreeMap::new();
+    for copy in &copies {
+        by_tenant
+            .entry(copy.tenant_id.as_str())
+            .or_default()
+            .push(copy.clone());
+    }
+    for copies in by_tenant.values() {
+        db.batch(provider_index::mark_applied(copies, now)).await?;
+    }
+    db.batch(vec![provider_index::forget_applied(
+        now - provider_index::APPLIED_RETENTION_MS,
+    )])
+    .await?;
+    Ok(copies.len() as u64)
 }
 
 /// How many tenants' logs one scheduled run seals a step of (500 records
@@ -152,6 +219,9 @@ pub async fn run(
     let mut delivered = Default::default();
     if !outcome.more_due {
         if let Err(err) = warn_ending(&*app.db, now_ms).await {
+            crate::error::AppError::from(err).log();
+        }
+        if let Err(err) = catch_up_index(&*app.db, Date::now().as_millis() as i64).await {
             crate::error::AppError::from(err).log();
         }
         // Service assertions past their expiry can never be replayed.

@@ -6,7 +6,7 @@
 //! Idempotent: a demo request that exists is left as it is.
 
 use lockbox_shared::api::CreateAccessRequest;
-use lockbox_shared::ids::RequestId;
+use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::Verb;
 use lockbox_shared::validation::Comment;
 
@@ -158,7 +158,8 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
     let mut made = 0;
     for demo in &DEMO {
         let id = RequestId::parse(demo.id).map_err(AppError::invalid)?;
-        if store::load(db, &id).await?.is_some() {
+        let contoso = TenantId::parse(CONTOSO).map_err(AppError::invalid)?;
+        if store::load(db, &contoso, &id).await?.is_some() {
             continue;
         }
         let requester = person(db, demo.requester).await?;

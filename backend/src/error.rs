@@ -272,6 +272,16 @@ pub fn problem_response(problem: &Problem) -> worker::Result<Response> {
     Ok(response)
 }
 
+/// Logs a failed write that a later pass makes instead (what it was for,
+/// and why it failed); nothing is lost, so the call that caused it still
+/// succeeds.
+pub fn log_deferred(what: &str, err: &dyn std::fmt::Display) {
+    #[cfg(target_arch = "wasm32")]
+    console_warn!("{what}: a write failed and is left to the scheduled job: {err}");
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("{what}: a write failed and is left to the scheduled job: {err}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

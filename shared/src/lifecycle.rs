@@ -446,6 +446,26 @@ impl AccessRequest {
         }
     }
 
+    /// How far the request has come: every change of a request makes it
+    /// larger (a request only moves forward through its states, and within
+    /// one state only gains approvals), so of two copies of a request the
+    /// one with the larger number is the later (the provider's index keeps
+    /// that one, whatever order the copies arrive in).
+    pub fn progress(&self) -> i64 {
+        let rank = match self.state() {
+            State::PendingManagerApproval => 0,
+            State::PendingCustomerApproval => 1,
+            State::Approved => 2,
+            State::Rejected
+            | State::Denied
+            | State::Expired
+            | State::Cancelled
+            | State::Revoked
+            | State::Completed => 3,
+        };
+        rank * 8 + self.approvals.given.len() as i64
+    }
+
     /// The deadline of the stored state, if it has one (see [`DEADLINES`]).
     pub fn deadline(&self) -> Option<i64> {
         match &self.stage {

@@ -28,7 +28,7 @@ use lockbox_backend::service::settings;
 use lockbox_backend::service::Stamp;
 use lockbox_backend::store::requests as store;
 use lockbox_backend::store::sqlite::Sqlite;
-use lockbox_backend::store::{people, Condition, Database, Statement};
+use lockbox_backend::store::{people, provider_index, Condition, Database, Statement};
 use lockbox_provider::actions::{Action as ServiceAction, ActionBatch, RecordedBatch};
 use lockbox_shared::api::CreateAccessRequest;
 use lockbox_shared::ids::{RequestId, TenantId};
@@ -60,6 +60,37 @@ fn open_database() -> Sqlite {
         .expect("seed");
     block_on(lockbox_backend::demo::seed(&db, START, SERVICE_ACCOUNT)).expect("demo requests");
     db
+}
+
+/// Copies into the provider's index the requests a test wrote straight
+/// into `access_requests` (as the migration that made the index did).
+fn index_rows_written_directly(db: &Sqlite) {
+    let columns = store::COLUMNS;
+    db.execute_script(&format!(
+        "INSERT INTO request_index ({columns}, progress) SELECT {columns}, 0 FROM access_requests \
+         WHERE id NOT IN (SELECT id FROM request_index);"
+    ))
+    .expect("indexed");
+}
+
+/// How many requests the provider's index lacks or holds otherwise than
+/// their tenant does (every column compared).
+fn index_mismatches(db: &Sqlite) -> i64 {
+    let differs: Vec<String> = store::COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c} IS NOT i.{c}"))
+        .collect();
+    db.conn
+        .query_row(
+            &format!(
+                "SELECT COUNT(*) FROM access_requests a LEFT JOIN request_index i ON i.id = a.id \
+                 WHERE i.id IS NULL OR {}",
+                differs.join(" OR ")
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .expect("index")
 }
 
 /// A seeded person of `db`.
@@ -896,16 +927,17 @@ impl World {
         let fused = self.executed.is_multiple_of(2);
         async move {
             let comment = comment.map(|c| Comment::parse(c).expect("valid comment"));
-            let reads = if fused {
-                let (found, requests, tenants) = people::principal_and_two(
+            let indexed = if fused {
+                let (found, rows) = people::principal_and(
                     &self.db,
                     &principal.email,
-                    requests::ActReads::statements(&id),
+                    provider_index::tenant_of_statement(&id),
                 )
                 .await
                 .expect("reads");
                 assert_eq!(found.as_ref(), Some(principal));
-                Some(requests::ActReads::from_rows(requests, tenants).expect("rows"))
+                let rows: Vec<provider_index::TenantOf> = rows;
+                Some(rows.into_iter().next().map(|r| r.tenant_id))
             } else {
                 None
             };
@@ -918,7 +950,7 @@ impl World {
                 granted,
                 key.as_deref(),
                 &stamp,
-                reads,
+                indexed,
             )
             .await
             .map(|_| ())
@@ -1736,6 +1768,10 @@ impl World {
             )
             .expect("open extensions");
         assert_eq!(doubled, 0, "two extensions of one grant waiting at once");
+        // The provider's index holds every request as its tenant does (each
+        // change's call wrote its copy).
+        let stale = index_mismatches(&self.db);
+        assert_eq!(stale, 0, "requests the provider's index holds otherwise");
         let audit_counts: HashMap<String, usize> = {
             let mut stmt = self
                 .db
@@ -1750,7 +1786,8 @@ impl World {
             .collect()
         };
         for m in &self.model {
-            let row = block_on(store::load(&self.db, &m.id))
+            let tenant = TenantId::parse(TENANTS[m.tenant]).expect("valid");
+            let row = block_on(store::load(&self.db, &tenant, &m.id))
                 .expect("every stored request reads back")
                 .expect("row exists");
             assert_eq!(
@@ -2210,7 +2247,8 @@ fn the_sql_time_rules_agree_with_the_rust_rule_at_every_edge() {
     let db = open_database();
     let base = START + 100 * HOUR;
     let requests = requests_in_every_state(base);
-    block_on(db.batch(requests.iter().map(store::insert).collect())).expect("insert");
+    block_on(db.batch(requests.iter().map(|r| store::insert_if(r, None)).collect()))
+        .expect("insert");
     let mut checked = 0;
     for now in [
         base - HOUR - 1,
@@ -2293,6 +2331,7 @@ fn the_sweep_is_bounded_per_run_and_clears_a_backlog_over_runs() {
          FROM n;"
     ))
     .expect("backlog");
+    index_rows_written_directly(&db);
     let already_due = count(&format!(
         "SELECT COUNT(*) FROM access_requests WHERE (state IN ('PendingManagerApproval', 'PendingCustomerApproval') \
          AND pending_expires_at <= {now}) OR (state = 'Approved' AND grant_ends_at <= {now})"
@@ -2370,9 +2409,11 @@ fn the_sweep_expires_the_due_requests_of_300_tenants() {
          FROM n;"
     ))
     .expect("300 tenants with a due request each");
-    // The first run reads 250 due rows of 250 tenants at once (their names
-    // in one statement) and writes one batch per tenant within its budget
-    // of database calls; the runs after it take the rest.
+    index_rows_written_directly(&db);
+    // The index names the tenants with something due, 50 at a time (their
+    // names in one statement); each run sweeps as many of them as its
+    // budget of database calls allows (a read and a batch each, and one
+    // update of the index per scan); the runs after it take the rest.
     let first = block_on(cron::sweep(&db, now, SERVICE_ACCOUNT)).expect("the first run");
     assert!(first.expired > 0 && first.more_due, "{first:?}");
     let mut runs = 1;
@@ -3046,7 +3087,9 @@ fn refused_while_stale(
     let rows_before: Vec<AccessRequest> = plan
         .steps
         .iter()
-        .filter_map(|s| block_on(store::load(db, &s.after().id)).expect("load"))
+        .filter_map(|s| {
+            block_on(store::load(db, &s.after().tenant_id, &s.after().id)).expect("load")
+        })
         .collect();
     db.conn.execute_batch(stale).expect("stale");
     let written = commit_plan(db, plan, now);
@@ -3057,7 +3100,9 @@ fn refused_while_stale(
     let rows_after: Vec<AccessRequest> = plan
         .steps
         .iter()
-        .filter_map(|s| block_on(store::load(db, &s.after().id)).expect("load"))
+        .filter_map(|s| {
+            block_on(store::load(db, &s.after().tenant_id, &s.after().id)).expect("load")
+        })
         .collect();
     assert_eq!(rows_before, rows_after, "{stale}: a row moved");
     let written = commit_plan(db, plan, now);
@@ -3088,7 +3133,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
             .expect("switches")
     };
     let load = |id: &RequestId| {
-        block_on(store::load(&db, id))
+        block_on(store::load(&db, &contoso, id))
             .expect("load")
             .expect("exists")
     };
@@ -3318,4 +3363,163 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
         &sql("UPDATE access_requests SET pending_expires_at = pending_expires_at - 86400000 WHERE id = '{id}'", &pending),
     );
     assert_eq!(load(&pending).state(), State::Expired);
+}
+
+/// The provider's index is a copy kept in step from each tenant's
+/// `index_outbox`: after a crash that lost every write the calls made to
+/// the index, the tenants' copies applied in any order, each more than
+/// once, give back exactly the tenants' rows; so does the scheduled job's
+/// catch-up alone, which then marks what it applied and forgets it a day
+/// later.
+#[test]
+fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
+    use lockbox_shared::api::ExtendBody;
+    let db = open_database();
+    let now = START + HOUR;
+    // Changes of every kind: new, pre-approved, approved, revoked with an
+    // extension, frozen, expired by the sweep.
+    let engineer = seeded(&db, "engineer1@provider.example");
+    let first = granted_request(&db, "mail", "SR-IDX-1", now);
+    let body = ExtendBody {
+        minutes: 30,
+        reason: "Not done yet".to_owned(),
+    };
+    let extension = block_on(requests::extend(
+        &db,
+        &engineer,
+        &first,
+        &body,
+        &stamp_at(now),
+    ))
+    .expect("extend");
+    for (person, verb) in [
+        ("manager@provider.example", Verb::Preapprove),
+        ("approver1@contoso.example", Verb::Approve),
+    ] {
+        block_on(requests::act(
+            &db,
+            &seeded(&db, person),
+            &extension.id,
+            verb,
+            None,
+            None,
+            None,
+            &stamp_at(now),
+            None,
+        ))
+        .expect("decides");
+    }
+    block_on(requests::act(
+        &db,
+        &seeded(&db, "approver2@contoso.example"),
+        &first,
+        Verb::Revoke,
+        None,
+        None,
+        None,
+        &stamp_at(now + MINUTE),
+        None,
+    ))
+    .expect("revokes");
+    for i in 0..4 {
+        pending_request(&db, &format!("SR-IDX-P{i}"), now);
+    }
+    granted_request(&db, "files", "SR-IDX-2", now);
+    block_on(cron::sweep(
+        &db,
+        now + PENDING_LIFETIME_MS + HOUR,
+        SERVICE_ACCOUNT,
+    ))
+    .expect("sweep");
+    assert_eq!(index_mismatches(&db), 0, "the calls kept the index in step");
+
+    let copies: Vec<provider_index::Copy> =
+        block_on(db.query(provider_index::unapplied(i64::MAX, 10_000))).expect("copies");
+    let requests: i64 = db
+        .conn
+        .query_row("SELECT COUNT(*) FROM access_requests", [], |r| r.get(0))
+        .expect("count");
+    assert!(
+        copies.len() as i64 > requests,
+        "several copies of most requests"
+    );
+    // Shuffled, each copy twice, written in chunks: 20 orders.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..20 {
+        db.conn
+            .execute("DELETE FROM request_index", [])
+            .expect("crash");
+        let mut order: Vec<&provider_index::Copy> = copies.iter().chain(copies.iter()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (next() % (i as u64 + 1)) as usize);
+        }
+        for chunk in order.chunks(1 + (next() % 7) as usize) {
+            let chunk: Vec<provider_index::Copy> = chunk.iter().map(|c| (*c).clone()).collect();
+            block_on(provider_index::apply_copies(&db, &chunk)).expect("apply");
+        }
+        assert_eq!(
+            index_mismatches(&db),
+            0,
+            "the index converges whatever the order"
+        );
+    }
+
+    // The scheduled job alone, after the calls' writes were lost.
+    db.conn
+        .execute("DELETE FROM request_index", [])
+        .expect("crash");
+    let later = now + PENDING_LIFETIME_MS + 2 * HOUR;
+    let mut runs = 0;
+    while block_on(cron::catch_up_index(&db, later)).expect("catch up") > 0 {
+        runs += 1;
+        assert!(runs < 100, "the catch-up ends");
+    }
+    assert_eq!(
+        index_mismatches(&db),
+        0,
+        "the catch-up alone rebuilds the index"
+    );
+    let left: Vec<provider_index::Copy> =
+        block_on(db.query(provider_index::unapplied(i64::MAX, 10))).expect("copies");
+    assert!(left.is_empty(), "every copy is marked applied");
+    let day_later = later + provider_index::APPLIED_RETENTION_MS + MINUTE;
+    block_on(cron::catch_up_index(&db, day_later)).expect("catch up");
+    let kept: i64 = db
+        .conn
+        .query_row("SELECT COUNT(*) FROM index_outbox", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(kept, 0, "applied copies are forgotten a day later");
+
+    // Nothing decides from the index: a copy that says a pending request
+    // was cancelled does not keep its approver from approving it.
+    let pending = pending_request(&db, "SR-IDX-3", later);
+    db.conn
+        .execute(
+            "UPDATE request_index SET state = 'Cancelled' WHERE id = ?1",
+            [pending.as_str()],
+        )
+        .expect("tamper");
+    block_on(requests::act(
+        &db,
+        &seeded(&db, "approver1@contoso.example"),
+        &pending,
+        Verb::Approve,
+        None,
+        None,
+        None,
+        &stamp_at(later),
+        Some(Some(TenantId::parse(CONTOSO).expect("valid"))),
+    ))
+    .expect("the tenant's row decides");
+    assert_eq!(
+        index_mismatches(&db),
+        0,
+        "and the approval's copy mends the index"
+    );
 }

@@ -161,12 +161,15 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
             return Err(err);
         }
     };
-    let (principal, requests, tenants) =
-        auth::authenticate_and_two(&call.req, &app.verifier, &app.db, call.now_ms, |_| {
-            service::ActReads::statements(&id)
+    let (principal, indexed) =
+        auth::authenticate_and(&call.req, &app.verifier, &app.db, call.now_ms, |_| {
+            crate::store::provider_index::tenant_of_statement(&id)
         })
         .await?;
-    let reads = service::ActReads::from_rows(requests, tenants)?;
+    let indexed = indexed
+        .into_iter()
+        .next()
+        .map(|row: crate::store::provider_index::TenantOf| row.tenant_id);
     let body: DecisionBody = call.json()?;
     let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
     let key = idempotency_key(call)?;
@@ -179,7 +182,7 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
         body.duration_minutes,
         key.as_deref(),
         &stamp(app, call),
-        Some(reads),
+        Some(indexed),
     )
     .await?;
     json(&view, 200)

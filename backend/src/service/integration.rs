@@ -11,7 +11,7 @@ use lockbox_provider::jwks::{Jwk, Jwks};
 use lockbox_provider::revocations::{Ended, Frozen, RevocationFeed};
 use lockbox_provider::{SigningKey, VerifyingKey, LEEWAY_SECONDS, MAX_GRANT_TOKEN_SECONDS};
 use lockbox_shared::audit::{Activity, AuditRecord, LockboxActivity, NewAuditRecord, Outcome};
-use lockbox_shared::ids::RequestId;
+use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::integration::{
     GrantToken, ProviderActivity, ProviderLog, RegisteredService, ServiceList, ServicePublicKey,
     ServiceRegistration,
@@ -430,7 +430,8 @@ pub async fn grant_token<D: Database>(
     now: i64,
 ) -> Result<GrantToken, AppError> {
     authorize(p, Action::IssueGrantToken, None)?;
-    let request = grants::load(db, id)
+    let tenant = super::requests::tenant_of(db, p, id, None).await?;
+    let request = grants::load(db, &tenant, id)
         .await?
         .ok_or_else(|| AppError::Missing {
             what: format!("The request {id}"),
@@ -580,11 +581,20 @@ async fn grant_of<D: Database>(
         })?;
         (id, None)
     };
-    let request = grants::load(db, &id)
-        .await?
-        .ok_or_else(|| AppError::Missing {
-            what: format!("The grant {id}"),
-        })?;
+    let missing = || AppError::Missing {
+        what: format!("The grant {id}"),
+    };
+    // A token names its grant's tenant (signed by Lockbox); a bare id is
+    // looked up in the provider's index.
+    let tenant = match &claims {
+        Some(c) => TenantId::parse(&c.tid).map_err(|_| {
+            AppError::NotCovered("The grant token was refused: its tenant id is not one.".into())
+        })?,
+        None => crate::store::provider_index::tenant_of(db, &id)
+            .await?
+            .ok_or_else(missing)?,
+    };
+    let request = grants::load(db, &tenant, &id).await?.ok_or_else(missing)?;
     if let Some(c) = &claims {
         if c.tid != request.tenant_id.as_str() || c.svc != request.service.as_str() {
             return Err(AppError::NotCovered(

@@ -35,3 +35,18 @@ pub fn actor(principal: &Principal) -> Actor {
         email: principal.email.clone(),
     }
 }
+
+/// Tells the provider's index what `plan` moved, once the tenant's commit
+/// (`written`, step by step) is done. The copies are in the tenant's
+/// outbox already: if this write fails, the scheduled job makes it, and
+/// the change stands.
+pub async fn tell_index<D: crate::store::Database>(
+    global: &D,
+    plan: &lockbox_shared::plan::Plan,
+    written: &[bool],
+) {
+    let moved = crate::store::plan::written(plan, written);
+    if let Err(err) = crate::store::provider_index::apply(global, &moved).await {
+        crate::error::log_deferred("the provider's index", &err);
+    }
+}

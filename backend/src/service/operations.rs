@@ -293,7 +293,7 @@ async fn why_not<D: Database>(
     let named = match request {
         // Judged from the named request alone, when it is the caller's
         // and this tenant's (anything else is "no grant").
-        Some(id) => grants::load(db, id)
+        Some(id) => grants::load(db, tenant, id)
             .await?
             .filter(|r| r.requester.user_id == principal.user_id && r.tenant_id == *tenant),
         None => None,

@@ -139,16 +139,15 @@ pub async fn create_with_id<D: Database>(
     let name = tenant_name(db, &request.tenant_id).await?;
     let view = RequestView::of(&request, &name, audience(principal), stamp.now);
     let plan = plan::open(request, origin(stamp));
-    match stores::plan::commit(db, &name, &plan, stamp.now)
-        .await?
-        .first()
-    {
-        Some(true) => Ok(view),
-        _ => Err(AppError::Internal(format!(
+    let written = stores::plan::commit(db, &name, &plan, stamp.now).await?;
+    if written.first() != Some(&true) {
+        return Err(AppError::Internal(format!(
             "request {} was not stored",
             view.id
-        ))),
+        )));
     }
+    super::tell_index(db, &plan, &written).await;
+    Ok(view)
 }
 
 /// Where a change comes from, for its audit records.
@@ -169,7 +168,10 @@ pub async fn extend<D: Database>(
     stamp: &Stamp<'_>,
 ) -> Result<RequestView, AppError> {
     authorize_role(principal, Action::ExtendGrant)?;
-    let first = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    let tenant = tenant_of(db, principal, id, None).await?;
+    let first = store::load(db, &tenant, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     authorize_on(principal, Action::ExtendGrant, &first)?;
     let minutes = GrantDuration::from_minutes(input.minutes).map_err(|invalid| {
         AppError::invalid(Invalid {
@@ -202,6 +204,7 @@ pub async fn extend<D: Database>(
         })?;
         let written = stores::plan::commit(db, &name, &plan, stamp.now).await?;
         if let (Some(true), Some(extension)) = (written.first(), plan.subject()) {
+            super::tell_index(db, &plan, &written).await;
             return Ok(RequestView::of(
                 extension,
                 &name,
@@ -209,7 +212,9 @@ pub async fn extend<D: Database>(
                 stamp.now,
             ));
         }
-        first = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+        first = store::load(db, &tenant, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
     }
     Err(AppError::Transition(TransitionError::AlreadyDecided {
         state: first.effective_state(stamp.now),
@@ -251,47 +256,50 @@ async fn replay<D: Database>(
     })
 }
 
-async fn tenant_row<D: Database>(
+/// The tenant request `id` belongs to, for `principal`: a customer's own
+/// (a request of another tenant is not theirs to find), else what the
+/// provider's index says (`indexed`, when read already). Not found: the
+/// one answer for "no such request".
+pub async fn tenant_of<D: Database>(
+    db: &D,
+    principal: &Principal,
+    id: &RequestId,
+    indexed: Option<Option<TenantId>>,
+) -> Result<TenantId, AppError> {
+    if let Some(tenant) = principal.tenant() {
+        return Ok(tenant.clone());
+    }
+    let indexed = match indexed {
+        Some(indexed) => indexed,
+        None => provider_index::tenant_of(db, id).await?,
+    };
+    indexed.ok_or_else(|| not_found(id))
+}
+
+/// Request `id` of `tenant` and the tenant's row, in one round trip.
+async fn request_and_tenant<D: Database>(
     db: &D,
     tenant: &TenantId,
-) -> Result<settings::TenantRow, AppError> {
-    settings::tenant(db, tenant)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("a request names the missing tenant {tenant}")))
-}
-
-/// What [`act`] reads first (the request and its tenant), when read in
-/// the round trip that found who is calling.
-pub struct ActReads {
-    request: Option<AccessRequest>,
-    tenant: Option<settings::TenantRow>,
-}
-
-impl ActReads {
-    /// The two queries.
-    pub fn statements(id: &RequestId) -> (crate::store::Statement, crate::store::Statement) {
-        (
-            store::load_statement(id),
-            settings::tenant_of_request(id.as_str()),
+    id: &RequestId,
+) -> Result<(AccessRequest, settings::TenantRow), AppError> {
+    let (requests, tenants): (Vec<store::RequestRow>, Vec<settings::TenantRow>) =
+        stores::db::query_pair(
+            db,
+            store::load_statement(tenant, id),
+            settings::tenant_statement(tenant),
         )
-    }
-
-    /// Their rows.
-    pub fn from_rows(
-        requests: Vec<store::RequestRow>,
-        tenants: Vec<settings::TenantRow>,
-    ) -> Result<ActReads, DbError> {
-        Ok(ActReads {
-            request: store::loaded(requests)?,
-            tenant: tenants.into_iter().next(),
-        })
-    }
+        .await?;
+    let request = store::loaded(requests)?.ok_or_else(|| not_found(id))?;
+    let tenant = tenants.into_iter().next().ok_or_else(|| {
+        AppError::Internal(format!("a request names the missing tenant {tenant}"))
+    })?;
+    Ok((request, tenant))
 }
 
 /// A person moves a request on: `verb` with an optional comment (and for
 /// an approval, optionally fewer minutes than were asked), at most once
-/// per `idempotency_key`. `reads` are [`ActReads`] when the caller read
-/// them already.
+/// per `idempotency_key`. `indexed` is the request's tenant as the
+/// provider's index says, when the caller read it already.
 #[allow(clippy::too_many_arguments)]
 pub async fn act<D: Database>(
     db: &D,
@@ -302,17 +310,14 @@ pub async fn act<D: Database>(
     granted_minutes: Option<u32>,
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
-    reads: Option<ActReads>,
+    indexed: Option<Option<TenantId>>,
 ) -> Result<RequestView, AppError> {
     let action = Action::for_verb(verb).ok_or_else(|| AppError::NotFound {
         path: format!("/api/v1/requests/{id}/{verb}"),
     })?;
     authorize_role(principal, action)?;
-    let (request, tenant) = match reads {
-        Some(reads) => (reads.request, reads.tenant),
-        None => (store::load(db, id).await?, None),
-    };
-    let request = request.ok_or_else(|| not_found(id))?;
+    let tenant_id = tenant_of(db, principal, id, indexed).await?;
+    let (request, mut tenant) = request_and_tenant(db, &tenant_id, id).await?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
     let granted = match (granted_minutes, verb) {
@@ -340,10 +345,6 @@ pub async fn act<D: Database>(
         }
     }
 
-    let mut tenant = match tenant.filter(|t| t.tenant_id == request.tenant_id) {
-        Some(tenant) => tenant,
-        None => tenant_row(db, &request.tenant_id).await?,
-    };
     let who = actor(principal);
     let mut request = request;
     let mut attempt = 1;
@@ -352,7 +353,7 @@ pub async fn act<D: Database>(
         // continues, for a revoke its chain (every decision reads as much
         // before it writes, so that two at once race on equal terms).
         let extended = match &request.extends {
-            Some(of) => store::load(db, &of.of).await?,
+            Some(of) => store::load(db, &tenant_id, &of.of).await?,
             None => None,
         };
         let chain = match verb {
@@ -379,6 +380,7 @@ pub async fn act<D: Database>(
         match stores::plan::commit(db, &tenant.tenant_name, &plan, stamp.now).await {
             Ok(written) => {
                 if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
+                    super::tell_index(db, &plan, &written).await;
                     return Ok(RequestView::of(
                         after,
                         &tenant.tenant_name,
@@ -394,7 +396,7 @@ pub async fn act<D: Database>(
         // Someone else changed a row between our read and our write: read
         // again and decide again (another person's approval of the same
         // request leaves it pending, and ours may still count).
-        let current = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+        let (current, now_tenant) = request_and_tenant(db, &tenant_id, id).await?;
         if let Some(key) = idempotency_key {
             if let Replay::Same = replay(db, principal, key, id, verb).await? {
                 return Ok(view(db, &current, audience, stamp.now).await?);
@@ -406,7 +408,7 @@ pub async fn act<D: Database>(
             }));
         }
         attempt += 1;
-        tenant = tenant_row(db, &current.tenant_id).await?;
+        tenant = now_tenant;
         request = current;
     }
 }
@@ -424,7 +426,10 @@ async fn readable<D: Database>(
     id: &RequestId,
 ) -> Result<(AccessRequest, Audience, Vec<AuditRecord>), AppError> {
     authorize_role(principal, Action::ReadRequest)?;
-    let request = store::load(db, id).await?.ok_or_else(|| not_found(id))?;
+    let tenant = tenant_of(db, principal, id, None).await?;
+    let request = store::load(db, &tenant, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     authorize_on(principal, Action::ReadRequest, &request)?;
     let audience = audience(principal);
     let history = audit::select(db, audit::history(&request.tenant_id, id.as_str()))

@@ -326,6 +326,7 @@ async fn end_what_the_freeze_ends<D: Database>(
             break;
         }
         let written = crate::store::plan::commit(db, &tenant_name, &plan, stamp.now).await?;
+        super::tell_index(db, &plan, &written).await;
         for (step, written) in plan.steps.iter().zip(written) {
             match step {
                 Step::Move {

@@ -1,5 +1,6 @@
 //! Writes a [`Plan`] in one transaction: for each step its audit record,
-//! its notices and its row, and the Idempotency-Key of the decision.
+//! its notices, the copy of its row for the provider's index and the row
+//! itself, and the Idempotency-Key of the decision.
 //!
 //! A batch has no interactive transaction (D1), so what must hold is
 //! checked once, at the batch's start, by opening a gate: a row of
@@ -16,7 +17,7 @@ use lockbox_shared::plan::{Atomicity, KeyUse, Mover, Plan, Requirement, Step};
 
 use super::db::{json_list, Condition, Database, DbError, Statement};
 use super::requests as rows;
-use super::{audit, settings};
+use super::{audit, provider_index, settings};
 use crate::service::notify;
 
 /// "The gate `id` is open".
@@ -112,6 +113,7 @@ fn step_statements(
     if let Some(key) = key {
         statements.push(key_insert(key, now, condition));
     }
+    statements.push(provider_index::outbox_copy(step.after(), now, condition));
     statements.push(match step {
         Step::Open { request, .. } => rows::insert_if(request, Some(condition)),
         Step::Move { after, .. } => rows::update(
@@ -123,7 +125,8 @@ fn step_statements(
 }
 
 /// Writes `plan` (every step of one tenant, `tenant_name`) as of `now` in
-/// one batch. Returns, step by step, whether it was written. A UNIQUE
+/// one batch. Returns, step by step, whether it was written. (The caller
+/// then writes what moved into the provider's index: [`written`].) A UNIQUE
 /// failure (the same Idempotency-Key in a race) writes nothing and comes
 /// back as [`DbError::Unique`].
 pub async fn commit<D: Database>(
@@ -186,4 +189,15 @@ pub async fn commit<D: Database>(
         Atomicity::AllOrNothing => vec![gate_opened(opened - 1); plan.steps.len()],
         Atomicity::EachOnItsOwn => (0..opened).map(gate_opened).collect(),
     })
+}
+
+/// The requests `plan` left as they are now, of the steps `written`
+/// says were written: what the provider's index is told.
+pub fn written<'a>(plan: &'a Plan, written: &[bool]) -> Vec<&'a AccessRequest> {
+    plan.steps
+        .iter()
+        .zip(written)
+        .filter(|(_, &w)| w)
+        .map(|(step, _)| step.after())
+        .collect()
 }

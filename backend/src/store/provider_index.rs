@@ -1,16 +1,24 @@
-//! The provider-side lists that span tenants: an engineer's own requests
-//! and the requests awaiting pre-approval.
-//!
-//! They read through this module alone, so that when each tenant's data
-//! moves to its own database (a Durable Object per tenant), this module is
-//! what becomes the small cross-tenant index.
+//! The provider's index of requests (global): the lists that span tenants
+//! (an engineer's own requests, the requests awaiting pre-approval), the
+//! tenant of a request found by its id, and the tenants the sweep has work
+//! at. And the tenant's side of keeping it in step: each change of a
+//! request writes a copy of its row into the tenant's `index_outbox` in
+//! the change's own transaction; the call then writes the copy into the
+//! index, and the scheduled job writes again whatever copy is not marked
+//! applied. A copy replaces the indexed row only if its progress
+//! (`AccessRequest::progress`) is no smaller, so copies written twice or
+//! out of order converge on the latest. Nothing here decides: a decision
+//! reads the tenant's own row.
 
 use lockbox_shared::api::MAX_REQUESTS_PAGE;
-use lockbox_shared::ids::UserId;
-use lockbox_shared::lifecycle::{AccessRequest, State};
+use lockbox_shared::ids::{RequestId, TenantId, UserId};
+use lockbox_shared::lifecycle::{AccessRequest, State, DEADLINES};
+use serde::Deserialize;
 
-use super::db::{Condition, Database, DbError};
-use super::requests::{self, still_in, ListFilter};
+use super::db::{first, json_list, Condition, Database, DbError, Statement};
+use super::requests::{self, past_deadline, still_in, ListFilter, COLUMNS};
+
+const INDEX: &str = "request_index";
 
 /// Requests a person of the provider opened or decided as manager, newest
 /// first (`limit + 1` rows).
@@ -26,7 +34,7 @@ pub async fn requests_of<D: Database>(
         vec![person.as_str().into(), person.as_str().into()],
     );
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
-    requests::select(db, requests::list(scope, filter, limit, now)).await
+    requests::select(db, requests::list_from(INDEX, scope, filter, limit, now)).await
 }
 
 /// Requests of every tenant still awaiting pre-approval, newest first
@@ -39,5 +47,218 @@ pub async fn awaiting_preapproval<D: Database>(
 ) -> Result<Vec<AccessRequest>, DbError> {
     let scope = still_in(State::PendingManagerApproval, now);
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
-    requests::select(db, requests::list(scope, filter, limit, now)).await
+    requests::select(db, requests::list_from(INDEX, scope, filter, limit, now)).await
+}
+
+/// A row of the index that names a tenant.
+#[derive(Deserialize)]
+pub struct TenantOf {
+    pub tenant_id: TenantId,
+}
+
+/// The query of [`tenant_of`], for a round trip that reads more.
+pub fn tenant_of_statement(id: &RequestId) -> Statement {
+    Statement::new(
+        format!("SELECT tenant_id FROM {INDEX} WHERE id = ?"),
+        vec![id.as_str().into()],
+    )
+}
+
+/// The tenant request `id` belongs to, if the index knows it (a request's
+/// tenant never changes, so any copy of it says).
+pub async fn tenant_of<D: Database>(db: &D, id: &RequestId) -> Result<Option<TenantId>, DbError> {
+    let row: Option<TenantOf> = first(db, tenant_of_statement(id)).await?;
+    Ok(row.map(|r| r.tenant_id))
+}
+
+/// [`tenant_of`]'s rows.
+pub fn tenant_from(rows: Vec<serde_json::Value>) -> Result<Option<TenantId>, DbError> {
+    rows.into_iter()
+        .next()
+        .map(|row| {
+            serde_json::from_value::<TenantOf>(row)
+                .map(|r| r.tenant_id)
+                .map_err(|e| DbError::Other(e.to_string()))
+        })
+        .transpose()
+}
+
+/// Up to `limit` tenants, other than `skip`, with a request whose
+/// deadline has passed at `now`, as the index knows them: the tenants the
+/// sweep visits.
+pub async fn tenants_due<D: Database>(
+    db: &D,
+    now: i64,
+    skip: &[TenantId],
+    limit: i64,
+) -> Result<Vec<TenantId>, DbError> {
+    let due = DEADLINES
+        .iter()
+        .map(|rule| past_deadline(rule, now))
+        .collect();
+    tenants_where(db, due, skip, limit).await
+}
+
+/// Up to `limit` tenants with a live grant that ends within `window` ms
+/// of `now`, as the index knows them: the tenants whose engineers may be
+/// due a warning.
+pub async fn tenants_ending<D: Database>(
+    db: &D,
+    now: i64,
+    window: i64,
+    limit: i64,
+) -> Result<Vec<TenantId>, DbError> {
+    let ending = still_in(State::Approved, now).and(Condition::new(
+        "grant_ends_at <= ?",
+        vec![(now + window).into()],
+    ));
+    tenants_where(db, vec![ending], &[], limit).await
+}
+
+async fn tenants_where<D: Database>(
+    db: &D,
+    conditions: Vec<Condition>,
+    skip: &[TenantId],
+    limit: i64,
+) -> Result<Vec<TenantId>, DbError> {
+    let mut parts = Vec::new();
+    let mut args = Vec::new();
+    for condition in conditions {
+        parts.push(format!(
+            "SELECT tenant_id FROM {INDEX} WHERE {} \
+             AND tenant_id NOT IN (SELECT value FROM json_each(?))",
+            condition.sql
+        ));
+        args.extend(condition.args);
+        args.push(json_list(skip.iter().map(TenantId::as_str)));
+    }
+    args.push(limit.into());
+    let rows: Vec<TenantOf> = db
+        .query(Statement::new(
+            format!("{} LIMIT ?", parts.join(" UNION ")),
+            args,
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|r| r.tenant_id).collect())
+}
+
+/// Writes a copy (`row`, by column, with its `progress`) into the index,
+/// unless the index holds a later one.
+fn apply_statement(row: &str, progress: i64) -> Statement {
+    let columns: Vec<&str> = COLUMNS.split(", ").collect();
+    let values: Vec<String> = columns
+        .iter()
+        .map(|c| format!("json_extract(c.j, '$.{c}')"))
+        .collect();
+    let sets: Vec<String> = columns
+        .iter()
+        .filter(|c| **c != "id")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    Statement::new(
+        format!(
+            "WITH c(j) AS (SELECT ?) \
+             INSERT INTO {INDEX} ({COLUMNS}, progress) SELECT {}, ? FROM c WHERE 1 \
+             ON CONFLICT (id) DO UPDATE SET {}, progress = excluded.progress \
+             WHERE excluded.progress >= {INDEX}.progress",
+            values.join(", "),
+            sets.join(", ")
+        ),
+        vec![row.into(), progress.into()],
+    )
+}
+
+/// Writes these requests, as the change that moved them left them, into
+/// the index, in one batch.
+pub async fn apply<D: Database>(db: &D, requests: &[&AccessRequest]) -> Result<(), DbError> {
+    if requests.is_empty() {
+        return Ok(());
+    }
+    let statements = requests
+        .iter()
+        .map(|r| apply_statement(&requests::row_json(r), r.progress()))
+        .collect();
+    db.batch(statements).await.map(|_| ())
+}
+
+/// The tenant's side: a copy of `after`'s row for the index, written with
+/// the change (when `condition` holds); a second write of the same change
+/// adds nothing.
+pub fn outbox_copy(after: &AccessRequest, now: i64, condition: &Condition) -> Statement {
+    let mut args = vec![
+        after.id.as_str().into(),
+        after.progress().into(),
+        after.tenant_id.as_str().into(),
+        requests::row_json(after).into(),
+        now.into(),
+    ];
+    args.extend(condition.args.iter().cloned());
+    Statement::new(
+        format!(
+            "INSERT OR IGNORE INTO index_outbox (request_id, progress, tenant_id, copy, created_at) \
+             SELECT ?, ?, ?, ?, ? WHERE {}",
+            condition.sql
+        ),
+        args,
+    )
+}
+
+/// A copy waiting in a tenant's `index_outbox`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Copy {
+    pub request_id: String,
+    pub progress: i64,
+    pub tenant_id: String,
+    pub copy: String,
+}
+
+/// How long the call that made a change has to write its copies before
+/// the scheduled job writes them again.
+pub const APPLY_GRACE_MS: i64 = 60_000;
+
+/// How long applied copies are kept.
+pub const APPLIED_RETENTION_MS: i64 = 24 * 3_600_000;
+
+/// Up to `limit` copies not marked applied that were written before
+/// `before`, oldest first.
+pub fn unapplied(before: i64, limit: i64) -> Statement {
+    Statement::new(
+        "SELECT request_id, progress, tenant_id, copy FROM index_outbox \
+         WHERE applied_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?",
+        vec![before.into(), limit.into()],
+    )
+}
+
+/// Writes `copies` into the index (global), in one batch.
+pub async fn apply_copies<D: Database>(db: &D, copies: &[Copy]) -> Result<(), DbError> {
+    if copies.is_empty() {
+        return Ok(());
+    }
+    let statements = copies
+        .iter()
+        .map(|c| apply_statement(&c.copy, c.progress))
+        .collect();
+    db.batch(statements).await.map(|_| ())
+}
+
+/// The tenant's side: marks `copies` applied at `now`.
+pub fn mark_applied(copies: &[Copy], now: i64) -> Vec<Statement> {
+    copies
+        .iter()
+        .map(|c| {
+            Statement::new(
+                "UPDATE index_outbox SET applied_at = ? WHERE request_id = ? AND progress = ?",
+                vec![now.into(), c.request_id.as_str().into(), c.progress.into()],
+            )
+        })
+        .collect()
+}
+
+/// The tenant's side: forgets up to 500 copies applied before `before`.
+pub fn forget_applied(before: i64) -> Statement {
+    Statement::new(
+        "DELETE FROM index_outbox WHERE rowid IN (SELECT rowid FROM index_outbox \
+         WHERE applied_at IS NOT NULL AND applied_at < ? LIMIT 500)",
+        vec![before.into()],
+    )
 }

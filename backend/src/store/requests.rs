@@ -426,16 +426,23 @@ pub async fn select<D: Database>(
     rows.into_iter().map(RequestRow::into_domain).collect()
 }
 
-/// One request by id, if it exists.
-pub async fn load<D: Database>(db: &D, id: &RequestId) -> Result<Option<AccessRequest>, DbError> {
-    Ok(select(db, load_statement(id)).await?.into_iter().next())
+/// Request `id` of `tenant`, if it exists.
+pub async fn load<D: Database>(
+    db: &D,
+    tenant: &TenantId,
+    id: &RequestId,
+) -> Result<Option<AccessRequest>, DbError> {
+    Ok(select(db, load_statement(tenant, id))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The query of [`load`].
-pub fn load_statement(id: &RequestId) -> Statement {
+pub fn load_statement(tenant: &TenantId, id: &RequestId) -> Statement {
     Statement::new(
-        format!("SELECT {COLUMNS} FROM access_requests WHERE id = ?"),
-        vec![id.as_str().into()],
+        format!("SELECT {COLUMNS} FROM access_requests WHERE id = ? AND tenant_id = ?"),
+        vec![id.as_str().into(), tenant.as_str().into()],
     )
 }
 
@@ -463,14 +470,9 @@ pub fn no_open_extension(id: &RequestId, now: i64) -> Condition {
     )
 }
 
-/// Inserts a new request.
-pub fn insert(req: &AccessRequest) -> Statement {
-    insert_if(req, None)
-}
-
-/// Inserts a new request when `guard` holds (always without one).
-pub fn insert_if(req: &AccessRequest, guard: Option<&Condition>) -> Statement {
-    let mut args: Vec<Value> = vec![
+/// Every column of `req`, in the order of [`COLUMNS`].
+fn row_values(req: &AccessRequest) -> Vec<Value> {
+    let mut values: Vec<Value> = vec![
         req.id.as_str().into(),
         req.tenant_id.as_str().into(),
         req.service.as_str().into(),
@@ -481,13 +483,37 @@ pub fn insert_if(req: &AccessRequest, guard: Option<&Condition>) -> Statement {
         req.requester.email.as_str().into(),
         req.created_at.into(),
     ];
-    args.extend(mutable_values(req));
+    values.extend(mutable_values(req));
     let extension = req.extends.as_ref();
-    args.extend([
+    values.extend([
         extension.map(|e| e.of.as_str()).into(),
         extension.map(|e| e.first_started_at).into(),
         extension.map(|e| e.continues_at).into(),
     ]);
+    values
+}
+
+/// The row of `req` as one JSON object by column (the copy the provider's
+/// index is kept in step with).
+pub fn row_json(req: &AccessRequest) -> String {
+    let row: serde_json::Map<String, serde_json::Value> = COLUMNS
+        .split(", ")
+        .zip(row_values(req))
+        .map(|(column, value)| {
+            let value = match value {
+                Value::Null => serde_json::Value::Null,
+                Value::Int(n) => n.into(),
+                Value::Text(s) => s.into(),
+            };
+            (column.to_owned(), value)
+        })
+        .collect();
+    serde_json::Value::Object(row).to_string()
+}
+
+/// Inserts a new request when `guard` holds (always without one).
+pub fn insert_if(req: &AccessRequest, guard: Option<&Condition>) -> Statement {
+    let mut args = row_values(req);
     let marks = vec!["?"; args.len()].join(", ");
     match guard {
         None => Statement::new(
@@ -578,6 +604,18 @@ pub struct ListFilter {
 /// One page of the requests that `scope` selects, newest first; fetches
 /// `limit + 1` rows so the caller knows whether there is a next page.
 pub fn list(scope: Condition, filter: &ListFilter, limit: i64, now: i64) -> Statement {
+    list_from("access_requests", scope, filter, limit, now)
+}
+
+/// [`list`] from `table`: a tenant's `access_requests`, or the provider's
+/// `request_index` (the same columns).
+pub fn list_from(
+    table: &str,
+    scope: Condition,
+    filter: &ListFilter,
+    limit: i64,
+    now: i64,
+) -> Statement {
     let mut condition = scope;
     if let Some(state) = filter.state {
         condition = condition.and(effectively(state, now));
@@ -599,7 +637,7 @@ pub fn list(scope: Condition, filter: &ListFilter, limit: i64, now: i64) -> Stat
     args.push((limit + 1).into());
     Statement::new(
         format!(
-            "SELECT {COLUMNS} FROM access_requests WHERE {} ORDER BY created_at DESC, id DESC LIMIT ?",
+            "SELECT {COLUMNS} FROM {table} WHERE {} ORDER BY created_at DESC, id DESC LIMIT ?",
             condition.sql
         ),
         args,
@@ -795,36 +833,53 @@ pub fn recent_grants(requester: &UserId, tenant: &TenantId) -> Statement {
     )
 }
 
-/// At most `limit` requests whose `rule` deadline has passed at `now`,
-/// soonest deadline first (the sweep's scan, on a partial index).
-pub fn due(rule: &DeadlineRule, now: i64, limit: i64) -> Statement {
-    let condition = past_deadline(rule, now);
-    let mut args = condition.args;
+/// At most `limit` requests of `tenant` whose deadline has passed at
+/// `now` (any rule of [`DEADLINES`]), soonest deadline first (the sweep's
+/// scan, one partial index per rule).
+pub fn due(tenant: &TenantId, now: i64, limit: i64) -> Statement {
+    let mut parts = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    for rule in &DEADLINES {
+        let condition = past_deadline(rule, now);
+        parts.push(format!(
+            "SELECT {COLUMNS}, {col} AS due_at FROM access_requests WHERE tenant_id = ? AND {}",
+            condition.sql,
+            col = column(rule.deadline)
+        ));
+        args.push(tenant.as_str().into());
+        args.extend(condition.args);
+    }
     args.push(limit.into());
     Statement::new(
         format!(
-            "SELECT {COLUMNS} FROM access_requests WHERE {} ORDER BY {col}, id LIMIT ?",
-            condition.sql,
-            col = column(rule.deadline)
+            "SELECT {COLUMNS} FROM ({}) ORDER BY due_at, id LIMIT ?",
+            parts.join(" UNION ALL ")
         ),
         args,
     )
 }
 
-/// Live grants that end within `window` ms of `now` and whose requester
+/// Live grants of `tenant` that end within `window` ms of `now` and whose requester
 /// has not yet been warned (no outbox row `<request id><warned>`), soonest
 /// first. A grant that an approved extension continues right at its end
 /// does not end then: it is left out (the extension is warned in turn).
-pub fn ending_soon(now: i64, window: i64, warned: &str, limit: i64) -> Statement {
+pub fn ending_soon(
+    tenant: &TenantId,
+    now: i64,
+    window: i64,
+    warned: &str,
+    limit: i64,
+) -> Statement {
     let live = still_in(State::Approved, now);
-    let mut args = live.args.clone();
+    let mut args: Vec<Value> = vec![tenant.as_str().into()];
+    args.extend(live.args.iter().cloned());
     args.extend([(now + window).into(), warned.into()]);
     // The same rule for the extension (the subquery's own columns).
     args.extend(live.args);
     args.push(limit.into());
     Statement::new(
         format!(
-            "SELECT {COLUMNS} FROM access_requests WHERE {live} AND grant_ends_at <= ? \
+            "SELECT {COLUMNS} FROM access_requests WHERE tenant_id = ? AND {live} AND grant_ends_at <= ? \
              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = access_requests.id || ?) \
              AND NOT EXISTS (SELECT 1 FROM access_requests e WHERE e.extends = access_requests.id \
              AND e.grant_starts_at = access_requests.grant_ends_at AND {live}) \
