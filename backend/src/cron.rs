@@ -15,7 +15,7 @@ use lockbox_shared::plan::{self, Step};
 use crate::service::notify;
 use crate::store::outbox;
 use crate::store::requests as store;
-use crate::store::{provider_index, settings, Database, DbError};
+use crate::store::{people, provider_index, settings, Database, DbError};
 
 /// How long delivered and failed messages stay in the outbox (30 days):
 /// the delivery log shows them, the audit log keeps what happened.
@@ -63,8 +63,8 @@ pub async fn sweep<D: Database>(
         let mut moved = Vec::new();
         'tenants: for tenant in &tenants {
             loop {
-                // A read and a write, and the index's update still to come.
-                if calls + 3 > SWEEP_CALL_BUDGET {
+                // Two reads and a write, and the index's update still to come.
+                if calls + 4 > SWEEP_CALL_BUDGET {
                     outcome.more_due = true;
                     break 'tenants;
                 }
@@ -75,8 +75,9 @@ pub async fn sweep<D: Database>(
                 }
                 let plan = plan::sweep(&due, now, service_account);
                 let name = settings::name_in(&names, tenant)?;
-                let written = crate::store::plan::commit(db, name, &plan, now).await?;
-                calls += 1;
+                let readers = crate::store::plan::readers_for(db, &plan).await?;
+                let written = crate::store::plan::commit(db, name, &readers, &plan, now).await?;
+                calls += 2;
                 for (step, written) in plan.steps.into_iter().zip(written) {
                     if !written {
                         continue;
@@ -144,11 +145,14 @@ pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> 
             continue;
         }
         let name = settings::name_in(&names, tenant)?;
+        let readers =
+            people::provider_readers(db, ending.iter().map(|g| &g.requester.user_id), false)
+                .await?;
         let statements = ending
             .iter()
             .map(|grant| {
                 let live = store::still_live(&grant.id, now);
-                notify::grant_ending(grant, name, now, &live)
+                notify::grant_ending(grant, name, &readers, now, &live)
             })
             .collect();
         written += db.batch(statements).await?.iter().sum::<usize>() as u64;

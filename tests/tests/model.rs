@@ -3058,10 +3058,9 @@ fn the_languages_the_database_accepts_are_those_lockbox_speaks() {
 
 /// Commits `plan` (Contoso's) as of `now`.
 fn commit_plan(db: &Sqlite, plan: &lockbox_shared::plan::Plan, now: i64) -> Vec<bool> {
-    block_on(lockbox_backend::store::plan::commit(
-        db, "Contoso", plan, now,
-    ))
-    .expect("commit")
+    use lockbox_backend::store::plan;
+    let readers = block_on(plan::readers_for(db, plan)).expect("readers");
+    block_on(plan::commit(db, "Contoso", &readers, plan, now)).expect("commit")
 }
 
 fn count(db: &Sqlite, table: &str) -> i64 {
@@ -3522,4 +3521,53 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
         0,
         "and the approval's copy mends the index"
     );
+}
+
+/// A change delivers its own tenant's messages after its answer: the
+/// lease its batch takes ([`outbox::claim_due_of`]) holds no message of
+/// another tenant.
+#[test]
+fn a_tenants_write_leases_only_that_tenants_messages() {
+    use lockbox_backend::store::outbox;
+    let db = open_database();
+    let now = START + HOUR;
+    let engineer = seeded(&db, "engineer1@provider.example");
+    for (tenant, ticket) in [(CONTOSO, "SR-LEASE-1"), (FABRIKAM, "SR-LEASE-2")] {
+        let input = CreateAccessRequest {
+            tenant_id: tenant.to_owned(),
+            service: "mail".to_owned(),
+            ticket: ticket.to_owned(),
+            reason: "Mailbox will not sync".to_owned(),
+            duration_minutes: 60,
+        };
+        block_on(requests::create(&db, &engineer, &input, &stamp_at(now))).expect("create");
+    }
+    let contoso = TenantId::parse(CONTOSO).expect("valid");
+    let leased: Vec<outbox::OutboxRow> =
+        block_on(db.query(outbox::claim_due_of(&contoso, now, 1_000))).expect("lease");
+    assert!(!leased.is_empty(), "Contoso's messages are leased");
+    assert!(
+        leased
+            .iter()
+            .all(|r| r.tenant_id.as_deref() == Some(CONTOSO)),
+        "only Contoso's"
+    );
+    let fabrikam_leased: i64 = db
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE tenant_id = ?1 AND leased_until IS NOT NULL",
+            [FABRIKAM],
+            |r| r.get(0),
+        )
+        .expect("count");
+    let fabrikam_due: i64 = db
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE tenant_id = ?1 AND status = 'pending'",
+            [FABRIKAM],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(fabrikam_due > 0, "Fabrikam has messages due");
+    assert_eq!(fabrikam_leased, 0, "none of them leased by Contoso's write");
 }

@@ -814,7 +814,9 @@ pub async fn record<D: Database>(
         ));
     }
     statements.push(audit::by_ids(&request.tenant_id, &ids));
-    let mut answers = db.batch_rows(statements).await?;
+    let mut answers = db
+        .batch_rows_storing(&request.tenant_id, statements)
+        .await?;
     let inserted = answers.first().is_some_and(|(changes, _)| *changes == 1);
     if inserted {
         let rows = answers.pop().map(|(_, rows)| rows).unwrap_or_default();

@@ -13,7 +13,8 @@ use lockbox_shared::lifecycle::{AccessRequest, Verb};
 use lockbox_shared::notify::{self, Audience, Email, NoticeKind, WebhookEvent};
 use serde_json::Value;
 
-use crate::store::outbox::{self, Message, OutboxRow, Texts, To};
+use crate::store::outbox::{self, Message, OutboxRow, Reader, Texts, To};
+use crate::store::people::ProviderReaders;
 use crate::store::{Condition, Database, DbError, Statement};
 
 /// Messages one delivery pass takes at most: a pass runs after a request
@@ -21,10 +22,22 @@ use crate::store::{Condition, Database, DbError, Statement};
 /// subrequest.
 pub const DELIVERY_BATCH: i64 = 20;
 
-fn to_people<'a>(audience: Audience, request: &'a AccessRequest) -> To<'a> {
+/// Who is told of `request` for `audience`: the provider's people as
+/// `readers` names them (read before the tenant's write), the tenant's
+/// people as they are when the write runs.
+fn to_people<'a>(
+    audience: Audience,
+    request: &'a AccessRequest,
+    readers: &'a ProviderReaders,
+    managers: &'a [Reader],
+) -> To<'a> {
     match audience {
-        Audience::Requester => To::Address(&request.requester.email),
-        _ => To::People {
+        Audience::Requester => To::Address {
+            address: &request.requester.email,
+            language: readers.language_of(&request.requester.user_id),
+        },
+        Audience::Managers => To::Readers(managers),
+        Audience::TenantApprovers | Audience::TenantAdmins => To::People {
             audience,
             tenant: &request.tenant_id,
             except: Some(&request.requester.user_id),
@@ -120,9 +133,17 @@ fn request_emails(
     key: &str,
     request: &AccessRequest,
     tenant_name: &str,
+    readers: &ProviderReaders,
     now: i64,
     condition: Option<&Condition>,
 ) -> Vec<Statement> {
+    // A manager is not told of their own request.
+    let managers: Vec<Reader> = readers
+        .managers
+        .iter()
+        .filter(|m| m.id != request.requester.user_id.as_str())
+        .cloned()
+        .collect();
     kinds
         .iter()
         .map(|&kind| {
@@ -130,7 +151,7 @@ fn request_emails(
                 in_every_language(|lang| notify::request_email(lang, kind, request, tenant_name));
             let notice = Notice {
                 kind,
-                to: to_people(kind.audience(), request),
+                to: to_people(kind.audience(), request, readers, &managers),
                 key,
                 tenant: &request.tenant_id,
                 request: Some(request),
@@ -144,6 +165,7 @@ fn request_emails(
 pub fn on_create(
     request: &AccessRequest,
     tenant_name: &str,
+    readers: &ProviderReaders,
     now: i64,
     condition: Option<&Condition>,
 ) -> Vec<Statement> {
@@ -153,6 +175,7 @@ pub fn on_create(
         &key,
         request,
         tenant_name,
+        readers,
         now,
         condition,
     )
@@ -162,11 +185,13 @@ pub fn on_create(
 /// only if `condition` (the transition's guard) holds. `key` is the
 /// transition's own (its audit record's id), so a retried write adds
 /// nothing.
+#[allow(clippy::too_many_arguments)]
 pub fn on_transition(
     verb: Verb,
     before: &AccessRequest,
     after: &AccessRequest,
     tenant_name: &str,
+    readers: &ProviderReaders,
     key: &str,
     now: i64,
     condition: &Condition,
@@ -176,6 +201,7 @@ pub fn on_transition(
         key,
         after,
         tenant_name,
+        readers,
         now,
         Some(condition),
     );
@@ -199,6 +225,7 @@ pub fn on_transition(
 pub fn grant_ending(
     request: &AccessRequest,
     tenant_name: &str,
+    readers: &ProviderReaders,
     now: i64,
     condition: &Condition,
 ) -> Statement {
@@ -206,7 +233,10 @@ pub fn grant_ending(
     let texts = in_every_language(|lang| notify::request_email(lang, kind, request, tenant_name));
     let notice = Notice {
         kind,
-        to: To::Address(&request.requester.email),
+        to: To::Address {
+            address: &request.requester.email,
+            language: readers.language_of(&request.requester.user_id),
+        },
         key: request.id.as_str(),
         tenant: &request.tenant_id,
         request: Some(request),

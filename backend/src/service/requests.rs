@@ -139,7 +139,8 @@ pub async fn create_with_id<D: Database>(
     let name = tenant_name(db, &request.tenant_id).await?;
     let view = RequestView::of(&request, &name, audience(principal), stamp.now);
     let plan = plan::open(request, origin(stamp));
-    let written = stores::plan::commit(db, &name, &plan, stamp.now).await?;
+    let readers = stores::plan::readers_for(db, &plan).await?;
+    let written = stores::plan::commit(db, &name, &readers, &plan, stamp.now).await?;
     if written.first() != Some(&true) {
         return Err(AppError::Internal(format!(
             "request {} was not stored",
@@ -202,7 +203,8 @@ pub async fn extend<D: Database>(
             ExtendError::Transition(err) => AppError::Transition(err),
             ExtendError::Invalid(invalid) => AppError::invalid(invalid),
         })?;
-        let written = stores::plan::commit(db, &name, &plan, stamp.now).await?;
+        let readers = stores::plan::readers_for(db, &plan).await?;
+        let written = stores::plan::commit(db, &name, &readers, &plan, stamp.now).await?;
         if let (Some(true), Some(extension)) = (written.first(), plan.subject()) {
             super::tell_index(db, &plan, &written).await;
             return Ok(RequestView::of(
@@ -377,7 +379,8 @@ pub async fn act<D: Database>(
             origin(stamp),
         )
         .map_err(AppError::Transition)?;
-        match stores::plan::commit(db, &tenant.tenant_name, &plan, stamp.now).await {
+        let readers = stores::plan::readers_for(db, &plan).await?;
+        match stores::plan::commit(db, &tenant.tenant_name, &readers, &plan, stamp.now).await {
             Ok(written) => {
                 if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
                     super::tell_index(db, &plan, &written).await;

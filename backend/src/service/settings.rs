@@ -325,7 +325,9 @@ async fn end_what_the_freeze_ends<D: Database>(
         if plan.steps.is_empty() {
             break;
         }
-        let written = crate::store::plan::commit(db, &tenant_name, &plan, stamp.now).await?;
+        let readers = crate::store::plan::readers_for(db, &plan).await?;
+        let written =
+            crate::store::plan::commit(db, &tenant_name, &readers, &plan, stamp.now).await?;
         super::tell_index(db, &plan, &written).await;
         for (step, written) in plan.steps.iter().zip(written) {
             match step {

@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 
+use lockbox_shared::ids::TenantId;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result, Date};
@@ -105,9 +106,10 @@ impl Database for D1Database {
 }
 
 /// D1 as one invocation uses it. A change whose answer is followed by a
-/// delivery pass ([`Edge::deliver_after_answer`]) leases the due messages
-/// in the same batch that stores new ones ([`outbox::claim_due`] appended
-/// to it, one transaction), and keeps them for that pass: the pass then
+/// delivery pass ([`Edge::deliver_after_answer`]) leases its tenant's due
+/// messages in the same batch that stores its own
+/// ([`Database::batch_rows_storing`], with [`outbox::claim_due_of`]
+/// appended: one transaction), and keeps them for that pass: the pass then
 /// starts sending without a round trip of its own to claim them.
 pub struct Edge {
     d1: D1Database,
@@ -124,7 +126,8 @@ impl Edge {
         }
     }
 
-    /// From now on, a batch that stores a message also leases the due ones.
+    /// From now on, a batch that stores a tenant's messages also leases
+    /// that tenant's due ones.
     pub fn deliver_after_answer(&self) {
         self.claimed.replace(Some(Vec::new()));
     }
@@ -136,15 +139,28 @@ impl Edge {
     }
 }
 
-impl Edge {
-    /// [`run`], leasing the due messages in the same batch when it stores
-    /// one and this invocation delivers after its answer.
-    async fn run(&self, mut statements: Vec<Statement>) -> Result<Vec<D1Result>, DbError> {
-        let claims = self.claimed.borrow().is_some() && statements.iter().any(outbox::stores);
-        if !claims {
-            return run(&self.d1, &statements).await;
+impl Database for Edge {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        Database::batch(&self.d1, statements).await
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        Database::batch_rows(&self.d1, statements).await
+    }
+
+    async fn batch_rows_storing(
+        &self,
+        tenant: &TenantId,
+        mut statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        if self.claimed.borrow().is_none() {
+            return Database::batch_rows(&self.d1, statements).await;
         }
-        statements.push(outbox::claim_due(
+        statements.push(outbox::claim_due_of(
+            tenant,
             Date::now().as_millis() as i64,
             DELIVERY_BATCH,
         ));
@@ -156,20 +172,7 @@ impl Edge {
                 claimed.extend(rows);
             }
         }
-        Ok(results)
-    }
-}
-
-impl Database for Edge {
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        changes(&self.run(statements).await?)
-    }
-
-    async fn batch_rows(
-        &self,
-        statements: Vec<Statement>,
-    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-        changes_and_rows(&self.run(statements).await?)
+        changes_and_rows(&results)
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {

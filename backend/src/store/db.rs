@@ -167,6 +167,18 @@ pub trait Database {
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError>;
+    /// [`Database::batch_rows`] for a write of `tenant`'s that stores
+    /// messages in its outbox: where the invocation delivers after its
+    /// answer (the Worker's `Edge`), the same batch also leases that
+    /// tenant's due messages (and no other tenant's) for it.
+    async fn batch_rows_storing(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        let _ = tenant;
+        self.batch_rows(statements).await
+    }
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
@@ -196,12 +208,34 @@ impl<T: Database> Database for std::rc::Rc<T> {
         (**self).batch_rows(statements).await
     }
 
+    async fn batch_rows_storing(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        (**self).batch_rows_storing(tenant, statements).await
+    }
+
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
         (**self).query_batch(statements).await
     }
+}
+
+/// [`Database::batch_rows_storing`], the rows changed by each statement.
+pub async fn batch_storing<D: Database>(
+    db: &D,
+    tenant: &lockbox_shared::ids::TenantId,
+    statements: Vec<Statement>,
+) -> Result<Vec<usize>, DbError> {
+    Ok(db
+        .batch_rows_storing(tenant, statements)
+        .await?
+        .into_iter()
+        .map(|(changes, _)| changes)
+        .collect())
 }
 
 /// The rows of one query of a [`Database::query_batch`], as `T`.

@@ -12,12 +12,24 @@ use serde::{Deserialize, Serialize};
 
 use super::{json_list, Condition, Statement, Value};
 
+/// A person of the provider a message goes to, with the language of
+/// their messages, as read from the global database before a tenant's
+/// write (which reads nothing global).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reader {
+    pub id: String,
+    pub email: String,
+    pub language: Lang,
+}
+
 /// Where a message goes.
 #[derive(Debug, Clone, Copy)]
 pub enum To<'a> {
-    /// One address.
-    Address(&'a str),
-    /// The people of an audience, as they are when the batch runs.
+    /// One address, written in `language`.
+    Address { address: &'a str, language: Lang },
+    /// These people of the provider.
+    Readers(&'a [Reader]),
+    /// The people of a tenant's audience, as they are when the batch runs.
     People {
         /// Who.
         audience: Audience,
@@ -82,7 +94,7 @@ impl Texts {
 /// The language a person's messages are written in, as SQL on the row of
 /// `users` named `person`: their own choice, else their organisation's
 /// default, else English (provider staff belong to no organisation).
-fn language_of(person: &str) -> String {
+pub(crate) fn language_of(person: &str) -> String {
     format!(
         "COALESCE({person}.language, \
          (SELECT default_language FROM tenants WHERE id = {person}.tenant_id), '{}')",
@@ -100,9 +112,9 @@ pub fn row_id(key: &str, recipient_id: &str) -> String {
 /// The recipient id of a message to one address.
 pub const ADDRESS: &str = "to";
 
-/// The people who hold one of `roles` (of `tenant`, for customer roles),
-/// as a SQL condition on `u.id`.
-pub(crate) fn holders(allowed: Allowed, tenant: &TenantId) -> (String, Vec<Value>) {
+/// The people who hold one of `roles` (of `tenant`, for customer roles;
+/// provider roles belong to no tenant), as a SQL condition on `u.id`.
+pub(crate) fn holders(allowed: Allowed, tenant: Option<&TenantId>) -> (String, Vec<Value>) {
     let (table, tenant_filter, roles): (_, _, Vec<&str>) = match allowed {
         Allowed::Customer(roles) => (
             "customer_roles",
@@ -119,7 +131,7 @@ pub(crate) fn holders(allowed: Allowed, tenant: &TenantId) -> (String, Vec<Value
     };
     let mut args: Vec<Value> = Vec::new();
     if !tenant_filter.is_empty() {
-        args.push(tenant.as_str().into());
+        args.push(tenant.map(TenantId::as_str).into());
     }
     let marks = if roles.is_empty() {
         "NULL".to_owned()
@@ -143,14 +155,8 @@ pub fn insert(
 ) -> Statement {
     // Each row's language, as SQL with its arguments.
     let (language, language_args): (String, Vec<Value>) = match to {
-        To::Address(address) => (
-            format!(
-                "COALESCE((SELECT {} FROM users x WHERE x.email = ?), '{}')",
-                language_of("x"),
-                Lang::default().as_str()
-            ),
-            vec![address.into()],
-        ),
+        To::Address { language, .. } => ("?".to_owned(), vec![language.as_str().into()]),
+        To::Readers(_) => ("json_extract(r.value, '$.language')".to_owned(), Vec::new()),
         To::People { .. } => (language_of("u"), Vec::new()),
         To::Webhooks { .. } => (
             format!(
@@ -162,12 +168,22 @@ pub fn insert(
     };
     let (channel, recipient_id, recipient, source, mut filter_args): (_, _, _, _, Vec<Value>) =
         match to {
-            To::Address(_) => (
+            To::Address { .. } => (
                 "email",
                 "?",
                 "?",
                 "(SELECT 1) AS one WHERE 1".to_owned(),
                 Vec::new(),
+            ),
+            To::Readers(readers) => (
+                "email",
+                "json_extract(r.value, '$.id')",
+                "json_extract(r.value, '$.email')",
+                "json_each(?) r WHERE 1".to_owned(),
+                // Plain strings and a language tag: serialising cannot fail.
+                vec![serde_json::to_string(readers)
+                    .unwrap_or_else(|_| "[]".to_owned())
+                    .into()],
             ),
             To::People {
                 audience,
@@ -175,7 +191,7 @@ pub fn insert(
                 except,
             } => {
                 let (who, mut args) = match audience.holders_of() {
-                    Some(action) => holders(action.allowed(), tenant),
+                    Some(action) => holders(action.allowed(), Some(tenant)),
                     None => ("0".to_owned(), Vec::new()),
                 };
                 args.push(except.map(|u| u.as_str()).unwrap_or_default().into());
@@ -201,7 +217,7 @@ pub fn insert(
             ),
         };
     let mut args: Vec<Value> = vec![row_id(message.key, "").into()];
-    if let To::Address(address) = to {
+    if let To::Address { address, .. } = to {
         args.push(ADDRESS.into());
         args.push(address.into());
     }
@@ -236,11 +252,6 @@ pub fn insert(
 
 /// How every statement that adds messages starts.
 const INSERT: &str = "INSERT OR IGNORE INTO outbox";
-
-/// Whether `statement` stores a message.
-pub fn stores(statement: &Statement) -> bool {
-    statement.sql.starts_with(INSERT)
-}
 
 /// Every column of an outbox row, in the order of [`OutboxRow`].
 const COLUMNS: &str =
@@ -280,21 +291,30 @@ const DUE: &str =
 /// so two deliverers never take the same message (a crashed attempt's
 /// lease runs out and the message is tried again).
 pub fn claim_due(now: i64, limit: i64) -> Statement {
+    claim(None, now, limit)
+}
+
+/// [`claim_due`] for the messages of one tenant.
+pub fn claim_due_of(tenant: &TenantId, now: i64, limit: i64) -> Statement {
+    claim(Some(tenant), now, limit)
+}
+
+fn claim(tenant: Option<&TenantId>, now: i64, limit: i64) -> Statement {
+    let (of_tenant, tenant_args): (&str, Vec<Value>) = match tenant {
+        Some(tenant) => ("tenant_id = ? AND ", vec![tenant.as_str().into()]),
+        None => ("", Vec::new()),
+    };
+    let mut args: Vec<Value> = vec![(now + ATTEMPT_LEASE_MS).into()];
+    args.extend(tenant_args);
+    args.extend([now.into(), now.into(), limit.into(), now.into(), now.into()]);
     Statement::new(
         format!(
             "UPDATE outbox SET attempts = attempts + 1, leased_until = ? \
-             WHERE id IN (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, id LIMIT ?) \
+             WHERE id IN (SELECT id FROM outbox WHERE {of_tenant}{DUE} ORDER BY next_attempt_at, id LIMIT ?) \
                AND {DUE} \
              RETURNING {COLUMNS}"
         ),
-        vec![
-            (now + ATTEMPT_LEASE_MS).into(),
-            now.into(),
-            now.into(),
-            limit.into(),
-            now.into(),
-            now.into(),
-        ],
+        args,
     )
 }
 

@@ -290,7 +290,7 @@ pub async fn assign_role<D: Database>(
             now.into(),
         ],
     ));
-    let changes = db.batch(statements).await?;
+    let changes = super::db::batch_storing(db, tenant, statements).await?;
     Ok(changes.last() == Some(&1))
 }
 
@@ -317,7 +317,7 @@ pub async fn remove_role<D: Database>(
             role.as_str().into(),
         ],
     ));
-    let changes = db.batch(statements).await?;
+    let changes = super::db::batch_storing(db, tenant, statements).await?;
     Ok(changes.last() == Some(&1))
 }
 
@@ -371,7 +371,7 @@ pub async fn count_allowed<D: Database>(
     struct Count {
         n: u32,
     }
-    let (who, args) = super::outbox::holders(action.allowed(), tenant);
+    let (who, args) = super::outbox::holders(action.allowed(), Some(tenant));
     let rows: Vec<Count> = db
         .query(Statement::new(
             format!("SELECT COUNT(*) AS n FROM users u WHERE {who}"),
@@ -379,4 +379,59 @@ pub async fn count_allowed<D: Database>(
         ))
         .await?;
     Ok(rows.first().map_or(0, |c| c.n))
+}
+
+/// The provider's people the notices of a change may go to, with the
+/// language of each, read from the global database before the tenant's
+/// write (so that the write reads nothing global).
+#[derive(Debug, Clone, Default)]
+pub struct ProviderReaders {
+    /// The language of each requester asked for, by user id.
+    languages: std::collections::BTreeMap<String, Lang>,
+    /// Every support manager (none unless asked for).
+    pub managers: Vec<super::outbox::Reader>,
+}
+
+impl ProviderReaders {
+    /// The language of `requester`'s messages (English for someone not
+    /// read, as for anyone who chose none).
+    pub fn language_of(&self, requester: &UserId) -> Lang {
+        self.languages
+            .get(requester.as_str())
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// The languages of `requesters` and, when `managers`, every support
+/// manager with theirs, in one round trip.
+pub async fn provider_readers<'a, D: Database>(
+    db: &D,
+    requesters: impl IntoIterator<Item = &'a UserId>,
+    managers: bool,
+) -> Result<ProviderReaders, DbError> {
+    use super::outbox::{holders, language_of, Reader};
+    let select = format!(
+        "SELECT u.id, u.email, {} AS language FROM users u",
+        language_of("u")
+    );
+    let requesters = super::db::json_list(requesters.into_iter().map(UserId::as_str));
+    let (who, args) = if managers {
+        holders(lockbox_shared::policy::Action::Preapprove.allowed(), None)
+    } else {
+        ("0".to_owned(), Vec::new())
+    };
+    let (named, managers): (Vec<Reader>, Vec<Reader>) = super::db::query_pair(
+        db,
+        Statement::new(
+            format!("{select} WHERE u.id IN (SELECT value FROM json_each(?))"),
+            vec![requesters],
+        ),
+        Statement::new(format!("{select} WHERE {who} ORDER BY u.id"), args),
+    )
+    .await?;
+    Ok(ProviderReaders {
+        languages: named.into_iter().map(|r| (r.id, r.language)).collect(),
+        managers,
+    })
 }

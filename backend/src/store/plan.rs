@@ -16,9 +16,11 @@ use lockbox_shared::lifecycle::AccessRequest;
 use lockbox_shared::plan::{Atomicity, KeyUse, Mover, Plan, Requirement, Step};
 
 use super::db::{json_list, Condition, Database, DbError, Statement};
+use super::people::ProviderReaders;
 use super::requests as rows;
 use super::{audit, provider_index, settings};
 use crate::service::notify;
+use lockbox_shared::notify::{self as notices, Audience};
 
 /// "The gate `id` is open".
 fn open(id: &str) -> Condition {
@@ -75,6 +77,7 @@ fn key_insert(key: &KeyUse, now: i64, condition: &Condition) -> Statement {
 fn step_statements(
     step: &Step,
     tenant_name: &str,
+    readers: &ProviderReaders,
     now: i64,
     condition: &Condition,
     key: Option<&KeyUse>,
@@ -91,6 +94,7 @@ fn step_statements(
             statements.extend(notify::on_create(
                 request,
                 tenant_name,
+                readers,
                 now,
                 Some(condition),
             ));
@@ -105,6 +109,7 @@ fn step_statements(
             before,
             after,
             tenant_name,
+            readers,
             &record_id,
             now,
             condition,
@@ -125,13 +130,15 @@ fn step_statements(
 }
 
 /// Writes `plan` (every step of one tenant, `tenant_name`) as of `now` in
-/// one batch. Returns, step by step, whether it was written. (The caller
+/// one batch, its notices to the provider's people as `readers` names
+/// them ([`readers_for`]). Returns, step by step, whether it was written. (The caller
 /// then writes what moved into the provider's index: [`written`].) A UNIQUE
 /// failure (the same Idempotency-Key in a race) writes nothing and comes
 /// back as [`DbError::Unique`].
 pub async fn commit<D: Database>(
     db: &D,
     tenant_name: &str,
+    readers: &ProviderReaders,
     plan: &Plan,
     now: i64,
 ) -> Result<Vec<bool>, DbError> {
@@ -176,14 +183,21 @@ pub async fn commit<D: Database>(
             Atomicity::EachOnItsOwn => open(&gate(i)),
         };
         let key = plan.key.as_ref().filter(|_| i == 0);
-        statements.extend(step_statements(step, tenant_name, now, &condition, key));
+        statements.extend(step_statements(
+            step,
+            tenant_name,
+            readers,
+            now,
+            &condition,
+            key,
+        ));
     }
     let gates: Vec<String> = (0..opened).map(gate).collect();
     statements.push(Statement::new(
         "DELETE FROM plan_gates WHERE id IN (SELECT value FROM json_each(?))",
         vec![json_list(gates.iter().map(String::as_str))],
     ));
-    let changes = db.batch(statements).await?;
+    let changes = super::db::batch_storing(db, &tenant, statements).await?;
     let gate_opened = |i: usize| changes.get(i) == Some(&1);
     Ok(match plan.atomicity {
         Atomicity::AllOrNothing => vec![gate_opened(opened - 1); plan.steps.len()],
@@ -200,4 +214,29 @@ pub fn written<'a>(plan: &'a Plan, written: &[bool]) -> Vec<&'a AccessRequest> {
         .filter(|(_, &w)| w)
         .map(|(step, _)| step.after())
         .collect()
+}
+
+/// The provider's people `plan`'s notices go to, read from the global
+/// database: the requesters its e-mails tell, and the support managers
+/// when it opens a request. Nothing is read when it tells none of them.
+pub async fn readers_for<D: Database>(db: &D, plan: &Plan) -> Result<ProviderReaders, DbError> {
+    let mut opens = false;
+    let mut requesters = Vec::new();
+    for step in &plan.steps {
+        let kinds = match step {
+            Step::Open { .. } => notices::ON_CREATE.to_vec(),
+            Step::Move { verb, after, .. } => notices::for_transition(*verb, after),
+        };
+        for kind in kinds {
+            match kind.audience() {
+                Audience::Managers => opens = true,
+                Audience::Requester => requesters.push(&step.after().requester.user_id),
+                Audience::TenantApprovers | Audience::TenantAdmins => {}
+            }
+        }
+    }
+    if !opens && requesters.is_empty() {
+        return Ok(ProviderReaders::default());
+    }
+    super::people::provider_readers(db, requesters, opens).await
 }

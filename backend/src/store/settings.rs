@@ -168,7 +168,7 @@ pub async fn set_lockbox<D: Database>(
             enabled.into(),
         ],
     ));
-    db.batch(statements).await?;
+    super::db::batch_storing(db, tenant_id, statements).await?;
     Ok(())
 }
 
