@@ -927,17 +927,17 @@ impl World {
         let fused = self.executed.is_multiple_of(2);
         async move {
             let comment = comment.map(|c| Comment::parse(c).expect("valid comment"));
-            let indexed = if fused {
+            let located = if fused {
                 let (found, rows) = people::principal_and(
                     &self.db,
                     &principal.email,
-                    provider_index::tenant_of_statement(&id),
+                    provider_index::locate_statement(&id),
                 )
                 .await
                 .expect("reads");
                 assert_eq!(found.as_ref(), Some(principal));
-                let rows: Vec<provider_index::TenantOf> = rows;
-                Some(rows.into_iter().next().map(|r| r.tenant_id))
+                let rows: Vec<provider_index::Located> = rows;
+                Some(rows.into_iter().next())
             } else {
                 None
             };
@@ -950,7 +950,7 @@ impl World {
                 granted,
                 key.as_deref(),
                 &stamp,
-                indexed,
+                located,
             )
             .await
             .map(|_| ())
@@ -3513,7 +3513,7 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
         None,
         None,
         &stamp_at(later),
-        Some(Some(TenantId::parse(CONTOSO).expect("valid"))),
+        None,
     ))
     .expect("the tenant's row decides");
     assert_eq!(

@@ -150,8 +150,9 @@ fn idempotency_key(call: &Call) -> Result<Option<String>, AppError> {
     Ok(Some(key))
 }
 
-/// `POST /api/v1/requests/{id}/{verb}`: one database round trip finds the
-/// caller, the request and its tenant; one batch writes the decision.
+/// `POST /api/v1/requests/{id}/{verb}`: one round trip finds the caller
+/// and where the request is (the provider's index); one reads the request
+/// and its tenant; one batch writes the decision, and one tells the index.
 pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, AppError> {
     let id = match request_id(call) {
         Ok(id) => id,
@@ -161,15 +162,12 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
             return Err(err);
         }
     };
-    let (principal, indexed) =
+    let (principal, located) =
         auth::authenticate_and(&call.req, &app.verifier, &app.db, call.now_ms, |_| {
-            crate::store::provider_index::tenant_of_statement(&id)
+            crate::store::provider_index::locate_statement(&id)
         })
         .await?;
-    let indexed = indexed
-        .into_iter()
-        .next()
-        .map(|row: crate::store::provider_index::TenantOf| row.tenant_id);
+    let located: Option<crate::store::provider_index::Located> = located.into_iter().next();
     let body: DecisionBody = call.json()?;
     let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
     let key = idempotency_key(call)?;
@@ -182,7 +180,7 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
         body.duration_minutes,
         key.as_deref(),
         &stamp(app, call),
-        Some(indexed),
+        Some(located),
     )
     .await?;
     json(&view, 200)

@@ -430,7 +430,7 @@ pub async fn grant_token<D: Database>(
     now: i64,
 ) -> Result<GrantToken, AppError> {
     authorize(p, Action::IssueGrantToken, None)?;
-    let tenant = super::requests::tenant_of(db, p, id, None).await?;
+    let tenant = super::requests::tenant_of(db, p, id).await?;
     let request = grants::load(db, &tenant, id)
         .await?
         .ok_or_else(|| AppError::Missing {

@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use super::{actor, Stamp};
 use crate::error::AppError;
+use crate::store::people::ProviderReaders;
 use crate::store::requests::{self as store, Cursor, ListFilter};
 use crate::store::{self as stores, audit, provider_index, settings, Database, DbError};
 
@@ -169,7 +170,7 @@ pub async fn extend<D: Database>(
     stamp: &Stamp<'_>,
 ) -> Result<RequestView, AppError> {
     authorize_role(principal, Action::ExtendGrant)?;
-    let tenant = tenant_of(db, principal, id, None).await?;
+    let tenant = tenant_of(db, principal, id).await?;
     let first = store::load(db, &tenant, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -260,22 +261,19 @@ async fn replay<D: Database>(
 
 /// The tenant request `id` belongs to, for `principal`: a customer's own
 /// (a request of another tenant is not theirs to find), else what the
-/// provider's index says (`indexed`, when read already). Not found: the
-/// one answer for "no such request".
+/// provider's index says. Not found: the one answer for "no such
+/// request".
 pub async fn tenant_of<D: Database>(
     db: &D,
     principal: &Principal,
     id: &RequestId,
-    indexed: Option<Option<TenantId>>,
 ) -> Result<TenantId, AppError> {
     if let Some(tenant) = principal.tenant() {
         return Ok(tenant.clone());
     }
-    let indexed = match indexed {
-        Some(indexed) => indexed,
-        None => provider_index::tenant_of(db, id).await?,
-    };
-    indexed.ok_or_else(|| not_found(id))
+    provider_index::tenant_of(db, id)
+        .await?
+        .ok_or_else(|| not_found(id))
 }
 
 /// Request `id` of `tenant` and the tenant's row, in one round trip.
@@ -300,8 +298,10 @@ async fn request_and_tenant<D: Database>(
 
 /// A person moves a request on: `verb` with an optional comment (and for
 /// an approval, optionally fewer minutes than were asked), at most once
-/// per `idempotency_key`. `indexed` is the request's tenant as the
-/// provider's index says, when the caller read it already.
+/// per `idempotency_key`. `located` is what the provider's index says of
+/// the request ([`provider_index::locate`]), when the caller read it
+/// already: its tenant, for provider staff, and its requester's language,
+/// for the notices.
 #[allow(clippy::too_many_arguments)]
 pub async fn act<D: Database>(
     db: &D,
@@ -312,13 +312,23 @@ pub async fn act<D: Database>(
     granted_minutes: Option<u32>,
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
-    indexed: Option<Option<TenantId>>,
+    located: Option<Option<provider_index::Located>>,
 ) -> Result<RequestView, AppError> {
     let action = Action::for_verb(verb).ok_or_else(|| AppError::NotFound {
         path: format!("/api/v1/requests/{id}/{verb}"),
     })?;
     authorize_role(principal, action)?;
-    let tenant_id = tenant_of(db, principal, id, indexed).await?;
+    // Every decision reads the index first (in the caller's round trip
+    // when it can), so that two decisions at once race on equal terms.
+    let located = match located {
+        Some(located) => located,
+        None => provider_index::locate(db, id).await?,
+    };
+    let tenant_id = match (principal.tenant(), &located) {
+        (Some(tenant), _) => tenant.clone(),
+        (None, Some(located)) => located.tenant_id.clone(),
+        (None, None) => return Err(not_found(id)),
+    };
     let (request, mut tenant) = request_and_tenant(db, &tenant_id, id).await?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
@@ -379,7 +389,15 @@ pub async fn act<D: Database>(
             origin(stamp),
         )
         .map_err(AppError::Transition)?;
-        let readers = stores::plan::readers_for(db, &plan).await?;
+        // A decision's notices to the provider go to the requester (the
+        // chain a revoke ends is theirs too), whose language the index
+        // read gave.
+        let readers = match &located {
+            Some(l) if l.requester_id == request.requester.user_id => {
+                ProviderReaders::requester(&l.requester_id, l.requester_language)
+            }
+            _ => stores::plan::readers_for(db, &plan).await?,
+        };
         match stores::plan::commit(db, &tenant.tenant_name, &readers, &plan, stamp.now).await {
             Ok(written) => {
                 if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
@@ -429,7 +447,7 @@ async fn readable<D: Database>(
     id: &RequestId,
 ) -> Result<(AccessRequest, Audience, Vec<AuditRecord>), AppError> {
     authorize_role(principal, Action::ReadRequest)?;
-    let tenant = tenant_of(db, principal, id, None).await?;
+    let tenant = tenant_of(db, principal, id).await?;
     let request = store::load(db, &tenant, id)
         .await?
         .ok_or_else(|| not_found(id))?;

@@ -393,6 +393,14 @@ pub struct ProviderReaders {
 }
 
 impl ProviderReaders {
+    /// Only `requester`, whose messages are written in `language`.
+    pub fn requester(requester: &UserId, language: Lang) -> Self {
+        Self {
+            languages: [(requester.as_str().to_owned(), language)].into(),
+            managers: Vec::new(),
+        }
+    }
+
     /// The language of `requester`'s messages (English for someone not
     /// read, as for anyone who chose none).
     pub fn language_of(&self, requester: &UserId) -> Lang {

@@ -11,6 +11,7 @@
 //! reads the tenant's own row.
 
 use lockbox_shared::api::MAX_REQUESTS_PAGE;
+use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::lifecycle::{AccessRequest, State, DEADLINES};
 use serde::Deserialize;
@@ -62,6 +63,33 @@ pub fn tenant_of_statement(id: &RequestId) -> Statement {
         format!("SELECT tenant_id FROM {INDEX} WHERE id = ?"),
         vec![id.as_str().into()],
     )
+}
+
+/// Where a request is, as the index says, and in which language its
+/// requester's messages are written: what a decision on it reads from
+/// the global database before the tenant's write.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Located {
+    pub tenant_id: TenantId,
+    pub requester_id: UserId,
+    pub requester_language: Lang,
+}
+
+/// The query of [`Located`] for request `id` (one row, or none).
+pub fn locate_statement(id: &RequestId) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT i.tenant_id, i.requester_id, {} AS requester_language \
+             FROM {INDEX} i LEFT JOIN users u ON u.id = i.requester_id WHERE i.id = ?",
+            super::outbox::language_of("u")
+        ),
+        vec![id.as_str().into()],
+    )
+}
+
+/// [`Located`] for request `id`, if the index knows it.
+pub async fn locate<D: Database>(db: &D, id: &RequestId) -> Result<Option<Located>, DbError> {
+    first(db, locate_statement(id)).await
 }
 
 /// The tenant request `id` belongs to, if the index knows it (a request's
