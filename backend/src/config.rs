@@ -54,6 +54,8 @@ pub struct App {
     /// by service binding: the sample provider service (binding
     /// `SAMPLE_PROVIDER`, registered as [`DEMO_SERVICE`]) when it is bound.
     pub forward: Vec<(String, worker::Fetcher)>,
+    /// The tenants' Durable Objects (binding `TENANTS`), when bound.
+    pub tenants: Option<worker::ObjectNamespace>,
 }
 
 /// The id of the demo provider service (local development).
@@ -201,6 +203,7 @@ impl App {
             issuer: format!("https://{deployment}"),
             grant_keys,
             dev_service,
+            tenants: env.durable_object("TENANTS").ok(),
             forward: env
                 .service("SAMPLE_PROVIDER")
                 .map(|f| vec![(DEMO_SERVICE.to_owned(), f)])

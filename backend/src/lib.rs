@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 mod jwt;
+pub mod object;
 mod routes;
 pub mod service;
 mod service_auth;

@@ -53,6 +53,19 @@ pub enum DatabaseStatus {
     Unavailable,
 }
 
+/// Body of `GET /api/v1/dev/tenant-objects/{id}` (local development):
+/// the tenant's Durable Object, as it answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantObjectStatus {
+    pub tenant_id: String,
+    /// The migrations it holds (every one there is).
+    pub migrations: u32,
+    /// How many of them this call applied (all on its first use, then 0).
+    pub applied_now: u32,
+    /// The size of its SQLite database.
+    pub database_bytes: u64,
+}
+
 /// Body of `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

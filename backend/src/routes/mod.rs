@@ -40,6 +40,7 @@ pub enum Route {
     DevPeople,
     DevSignIn,
     DevShiftRequest,
+    DevTenantObject,
     DevSeed,
     DevSeedAudit,
     DevOutbox,
@@ -90,7 +91,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 60] = [
+    pub const ALL: [Route; 61] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -101,6 +102,7 @@ impl Route {
         Route::DevPeople,
         Route::DevSignIn,
         Route::DevShiftRequest,
+        Route::DevTenantObject,
         Route::DevSeed,
         Route::DevSeedAudit,
         Route::DevOutbox,
@@ -166,6 +168,7 @@ impl Route {
             Route::DevPeople => "/api/v1/dev/people",
             Route::DevSignIn => "/api/v1/dev/sign-in",
             Route::DevShiftRequest => "/api/v1/dev/shift-request",
+            Route::DevTenantObject => "/api/v1/dev/tenant-objects/{id}",
             Route::DevSeed => "/api/v1/dev/seed",
             Route::DevSeedAudit => "/api/v1/dev/seed-audit",
             Route::DevOutbox => "/api/v1/dev/outbox",
@@ -226,6 +229,7 @@ impl Route {
             | Route::Me
             | Route::Roles
             | Route::DevPeople
+            | Route::DevTenantObject
             | Route::DevOutbox
             | Route::Notifications
             | Route::Audit
@@ -484,6 +488,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevPeople
             | Route::DevSignIn
             | Route::DevShiftRequest
+            | Route::DevTenantObject
             | Route::DevSeed
             | Route::DevSeedAudit
             | Route::DevOutbox
@@ -510,6 +515,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::DevPeople => return session::dev_people(app, &call).await,
         Route::DevSignIn => return session::dev_sign_in(app, &call).await,
         Route::DevShiftRequest => return session::dev_shift_request(app, &call).await,
+        Route::DevTenantObject => return session::dev_tenant_object(app, &call).await,
         Route::DevSeed => return session::dev_seed(app, &call).await,
         Route::DevSeedAudit => return session::dev_seed_audit(app, &call).await,
         Route::DevOutbox => return notifications::dev_outbox(app, &call).await,
@@ -578,6 +584,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         | Route::DevPeople
         | Route::DevSignIn
         | Route::DevShiftRequest
+        | Route::DevTenantObject
         | Route::DevSeed
         | Route::DevSeedAudit
         | Route::DevOutbox

@@ -143,3 +143,37 @@ pub async fn dev_seed_audit(app: &App, call: &Call) -> Result<Response, AppError
         200,
     )
 }
+
+/// What a tenant's Durable Object holds: it applies the migrations on its
+/// first use and says how many it applied (local development: shows the
+/// objects run under `wrangler dev`).
+pub async fn dev_tenant_object(app: &App, call: &Call) -> Result<Response, AppError> {
+    dev_keys(app, call)?;
+    let raw = call.param("id");
+    let unknown = || AppError::Missing {
+        what: format!("The tenant {raw:?}"),
+    };
+    let tenant = lockbox_shared::ids::TenantId::parse(raw).map_err(|_| unknown())?;
+    store::settings::tenant(&*app.db, &tenant)
+        .await?
+        .ok_or_else(unknown)?;
+    let namespace = app.tenants.as_ref().ok_or_else(|| {
+        AppError::Misconfigured("the Durable Object binding `TENANTS` is missing".to_owned())
+    })?;
+    let stub = namespace.id_from_name(tenant.as_str())?.get_stub()?;
+    let mut init = worker::RequestInit::new();
+    let headers = worker::Headers::new();
+    headers.set(crate::object::TENANT_HEADER, tenant.as_str())?;
+    init.with_headers(headers);
+    let request = worker::Request::new_with_init("https://tenant-object/status", &init)?;
+    let mut answer = stub.fetch_with_request(request).await?;
+    if answer.status_code() != 200 {
+        return Err(AppError::Internal(format!(
+            "the tenant object answered HTTP {}: {}",
+            answer.status_code(),
+            answer.text().await.unwrap_or_default()
+        )));
+    }
+    let status: lockbox_shared::api::TenantObjectStatus = answer.json().await?;
+    json(&status, 200)
+}

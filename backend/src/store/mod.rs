@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cron_runs;
 pub mod d1;
 pub mod db;
+pub mod object;
 pub mod outbox;
 pub mod people;
 pub mod plan;

@@ -11,6 +11,7 @@ mod language;
 mod lifecycle;
 mod matrix;
 mod notifications;
+mod objects;
 mod operations;
 mod provider;
 mod quorum;

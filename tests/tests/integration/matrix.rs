@@ -646,6 +646,13 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
     ("POST", "/api/v1/dev/seed", "{}", 200, 404),
     ("GET", "/api/v1/dev/outbox", "", 200, 404),
     (
+        "GET",
+        "/api/v1/dev/tenant-objects/7c0a8f4e-5a1b-4c3d-9e2f-000000000002",
+        "",
+        200,
+        404,
+    ),
+    (
         "POST",
         "/api/v1/dev/outbox/due",
         r#"{"request_id":"00000000-0000-4000-8000-000000000000"}"#,
@@ -740,7 +747,11 @@ fn the_matrix_calls_every_route_the_api_documents() {
             (
                 method.to_string(),
                 path.replace("/records/1/", "/records/{id}/")
-                    .replace("svc:none", "{service_id}"),
+                    .replace("svc:none", "{service_id}")
+                    .replace(
+                        "/tenant-objects/7c0a8f4e-5a1b-4c3d-9e2f-000000000002",
+                        "/tenant-objects/{id}",
+                    ),
             )
         })
         .collect();
