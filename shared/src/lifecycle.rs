@@ -1678,6 +1678,42 @@ mod tests {
         .expect("approved")
     }
 
+    /// Every change makes a request's progress larger: the provider's
+    /// index keeps the copy with the larger one, whatever the order.
+    #[test]
+    fn every_change_moves_a_request_forward() {
+        let asked = apply(
+            &new_request(120),
+            Verb::Preapprove,
+            &actor(MANAGER),
+            needing(3),
+            None,
+            None,
+            None,
+            0,
+        )
+        .expect("pending");
+        let one = approve_by(&asked, 3, None, 10);
+        let two = approve_by(&one, 4, None, 20);
+        let three = approve_by(&two, 5, None, 30);
+        let revoked = revoke(&three, &actor(5), None, 40).expect("revoked");
+        let path = [new_request(120), asked.clone(), one, two, three, revoked];
+        for pair in path.windows(2) {
+            if let [before, after] = pair {
+                assert!(
+                    after.progress() > before.progress(),
+                    "{:?} -> {:?}",
+                    before.state(),
+                    after.state()
+                );
+            }
+        }
+        let (_, expired) = sweep(&asked, 13 * HOUR).expect("expires");
+        assert!(expired.progress() > asked.progress());
+        let cancelled = cancel(&asked, &actor(ENGINEER), None, 5).expect("cancelled");
+        assert!(cancelled.progress() > asked.progress());
+    }
+
     #[test]
     fn a_quorum_needs_that_many_distinct_people_and_the_shortest_grant_wins() {
         let asked = apply(
