@@ -15,7 +15,7 @@ use lockbox_shared::plan::{self, Step};
 use crate::service::notify;
 use crate::store::outbox;
 use crate::store::requests as store;
-use crate::store::{people, provider_index, settings, Database, DbError};
+use crate::store::{people, provider_index, settings, Database, DbError, Global, Tenant};
 
 /// How long delivered and failed messages stay in the outbox (30 days):
 /// the delivery log shows them, the audit log keeps what happened.
@@ -46,6 +46,7 @@ pub async fn sweep<D: Database>(
     let mut outcome = SweepOutcome::default();
     let mut calls = 0u32;
     let mut visited: Vec<TenantId> = Vec::new();
+    let global = Global::new(db);
     loop {
         // The index's update of a scan's moves is one call at its end.
         if calls + 3 > SWEEP_CALL_BUDGET {
@@ -53,7 +54,7 @@ pub async fn sweep<D: Database>(
             return Ok(outcome);
         }
         let tenants =
-            provider_index::tenants_due(db, now, &visited, SWEEP_TENANTS_PER_SCAN).await?;
+            provider_index::tenants_due(&global, now, &visited, SWEEP_TENANTS_PER_SCAN).await?;
         calls += 1;
         if tenants.is_empty() {
             return Ok(outcome);
@@ -61,22 +62,24 @@ pub async fn sweep<D: Database>(
         let names = settings::names(db, &tenants).await?;
         calls += 1;
         let mut moved = Vec::new();
-        'tenants: for tenant in &tenants {
+        'tenants: for tenant_id in &tenants {
+            let tenant = Tenant::new(db, tenant_id.clone());
             loop {
                 // Two reads and a write, and the index's update still to come.
                 if calls + 4 > SWEEP_CALL_BUDGET {
                     outcome.more_due = true;
                     break 'tenants;
                 }
-                let due = store::select(db, store::due(tenant, now, SWEEP_BATCH)).await?;
+                let due = store::select(&tenant, store::due(tenant_id, now, SWEEP_BATCH)).await?;
                 calls += 1;
                 if due.is_empty() {
                     break;
                 }
                 let plan = plan::sweep(&due, now, service_account);
-                let name = settings::name_in(&names, tenant)?;
-                let readers = crate::store::plan::readers_for(db, &plan).await?;
-                let written = crate::store::plan::commit(db, name, &readers, &plan, now).await?;
+                let name = settings::name_in(&names, tenant_id)?;
+                let readers = crate::store::plan::readers_for(&global, &plan).await?;
+                let written =
+                    crate::store::plan::commit(&tenant, name, &readers, &plan, now).await?;
                 calls += 2;
                 for (step, written) in plan.steps.into_iter().zip(written) {
                     if !written {
@@ -97,10 +100,10 @@ pub async fn sweep<D: Database>(
                     break;
                 }
             }
-            visited.push(tenant.clone());
+            visited.push(tenant_id.clone());
         }
         let moved: Vec<&AccessRequest> = moved.iter().collect();
-        if let Err(err) = provider_index::apply(db, &moved).await {
+        if let Err(err) = provider_index::apply(&global, &moved).await {
             crate::error::log_deferred("the provider's index", &err);
         }
         calls += 1;
@@ -121,19 +124,25 @@ pub const ENDING_TENANTS_PER_RUN: i64 = 5;
 /// (the warning's row id is fixed per request, so it is written once).
 /// Returns how many were written.
 pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
-    let tenants =
-        provider_index::tenants_ending(db, now, GRANT_ENDING_NOTICE_MS, ENDING_TENANTS_PER_RUN)
-            .await?;
+    let global = Global::new(db);
+    let tenants = provider_index::tenants_ending(
+        &global,
+        now,
+        GRANT_ENDING_NOTICE_MS,
+        ENDING_TENANTS_PER_RUN,
+    )
+    .await?;
     if tenants.is_empty() {
         return Ok(0);
     }
     let names = settings::names(db, &tenants).await?;
     let mut written = 0;
-    for tenant in &tenants {
+    for tenant_id in &tenants {
+        let tenant = Tenant::new(db, tenant_id.clone());
         let ending = store::select(
-            db,
+            &tenant,
             store::ending_soon(
-                tenant,
+                tenant_id,
                 now,
                 GRANT_ENDING_NOTICE_MS,
                 &notify::grant_ending_row_suffix(),
@@ -144,9 +153,9 @@ pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> 
         if ending.is_empty() {
             continue;
         }
-        let name = settings::name_in(&names, tenant)?;
+        let name = settings::name_in(&names, tenant_id)?;
         let readers =
-            people::provider_readers(db, ending.iter().map(|g| &g.requester.user_id), false)
+            people::provider_readers(&global, ending.iter().map(|g| &g.requester.user_id), false)
                 .await?;
         let statements = ending
             .iter()
@@ -176,7 +185,7 @@ pub async fn catch_up_index<D: Database>(db: &D, now: i64) -> Result<u64, DbErro
             INDEX_COPIES_PER_RUN,
         ))
         .await?;
-    provider_index::apply_copies(db, &copies).await?;
+    provider_index::apply_copies(&Global::new(db), &copies).await?;
     let mut by_tenant: BTreeMap<&str, Vec<provider_index::Copy>> = BTreeMap::new();
     for copy in &copies {
         by_tenant

@@ -159,7 +159,10 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
     for demo in &DEMO {
         let id = RequestId::parse(demo.id).map_err(AppError::invalid)?;
         let contoso = TenantId::parse(CONTOSO).map_err(AppError::invalid)?;
-        if store::load(db, &contoso, &id).await?.is_some() {
+        if store::load(&crate::store::Tenant::new(db, contoso), &id)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let requester = person(db, demo.requester).await?;

@@ -28,7 +28,9 @@ use lockbox_backend::service::settings;
 use lockbox_backend::service::Stamp;
 use lockbox_backend::store::requests as store;
 use lockbox_backend::store::sqlite::Sqlite;
-use lockbox_backend::store::{people, provider_index, Condition, Database, Statement};
+use lockbox_backend::store::{
+    people, provider_index, Condition, Database, Global, Statement, Tenant,
+};
 use lockbox_provider::actions::{Action as ServiceAction, ActionBatch, RecordedBatch};
 use lockbox_shared::api::CreateAccessRequest;
 use lockbox_shared::ids::{RequestId, TenantId};
@@ -1666,7 +1668,7 @@ impl World {
         let (mut revoked, mut denied) = (0, 0);
         if on {
             let open = block_on(store::select(
-                &self.db,
+                &Tenant::new(&self.db, tenant_id.clone()),
                 store::open_for_freeze(&tenant_id, self.now, 10_000),
             ))
             .expect("open requests");
@@ -1787,7 +1789,7 @@ impl World {
         };
         for m in &self.model {
             let tenant = TenantId::parse(TENANTS[m.tenant]).expect("valid");
-            let row = block_on(store::load(&self.db, &tenant, &m.id))
+            let row = block_on(store::load(&Tenant::new(&self.db, tenant), &m.id))
                 .expect("every stored request reads back")
                 .expect("row exists");
             assert_eq!(
@@ -2043,7 +2045,7 @@ impl World {
             format!("SELECT {} FROM access_requests", store::COLUMNS),
             vec![],
         );
-        block_on(store::select(&self.db, statement)).expect("every request reads back")
+        block_on(store::select_from(&self.db, statement)).expect("every request reads back")
     }
 }
 
@@ -2288,7 +2290,7 @@ fn the_sql_time_rules_agree_with_the_rust_rule_at_every_edge() {
         }
         for r in &requests {
             let live = block_on(store::select(
-                &db,
+                &Tenant::new(&db, r.tenant_id.clone()),
                 store::live_grant(
                     store::Requester::Id(&r.requester.user_id),
                     &r.tenant_id,
@@ -3059,8 +3061,16 @@ fn the_languages_the_database_accepts_are_those_lockbox_speaks() {
 /// Commits `plan` (Contoso's) as of `now`.
 fn commit_plan(db: &Sqlite, plan: &lockbox_shared::plan::Plan, now: i64) -> Vec<bool> {
     use lockbox_backend::store::plan;
-    let readers = block_on(plan::readers_for(db, plan)).expect("readers");
-    block_on(plan::commit(db, "Contoso", &readers, plan, now)).expect("commit")
+    let contoso = TenantId::parse(CONTOSO).expect("valid");
+    let readers = block_on(plan::readers_for(&Global::new(db), plan)).expect("readers");
+    block_on(plan::commit(
+        &Tenant::new(db, contoso),
+        "Contoso",
+        &readers,
+        plan,
+        now,
+    ))
+    .expect("commit")
 }
 
 fn count(db: &Sqlite, table: &str) -> i64 {
@@ -3087,7 +3097,11 @@ fn refused_while_stale(
         .steps
         .iter()
         .filter_map(|s| {
-            block_on(store::load(db, &s.after().tenant_id, &s.after().id)).expect("load")
+            block_on(store::load(
+                &Tenant::new(db, s.after().tenant_id.clone()),
+                &s.after().id,
+            ))
+            .expect("load")
         })
         .collect();
     db.conn.execute_batch(stale).expect("stale");
@@ -3100,7 +3114,11 @@ fn refused_while_stale(
         .steps
         .iter()
         .filter_map(|s| {
-            block_on(store::load(db, &s.after().tenant_id, &s.after().id)).expect("load")
+            block_on(store::load(
+                &Tenant::new(db, s.after().tenant_id.clone()),
+                &s.after().id,
+            ))
+            .expect("load")
         })
         .collect();
     assert_eq!(rows_before, rows_after, "{stale}: a row moved");
@@ -3132,7 +3150,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
             .expect("switches")
     };
     let load = |id: &RequestId| {
-        block_on(store::load(&db, &contoso, id))
+        block_on(store::load(&Tenant::new(&db, contoso.clone()), id))
             .expect("load")
             .expect("exists")
     };
@@ -3330,7 +3348,8 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
         ))
         .expect("decides");
     }
-    let chain = block_on(store::select(&db, store::chain_of(&first))).expect("chain");
+    let tenant = Tenant::new(&db, TenantId::parse(CONTOSO).expect("valid"));
+    let chain = block_on(store::select(&tenant, store::chain_of(&first))).expect("chain");
     let revoke = decide(
         &load(&first),
         Verb::Revoke,
@@ -3460,7 +3479,7 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
         }
         for chunk in order.chunks(1 + (next() % 7) as usize) {
             let chunk: Vec<provider_index::Copy> = chunk.iter().map(|c| (*c).clone()).collect();
-            block_on(provider_index::apply_copies(&db, &chunk)).expect("apply");
+            block_on(provider_index::apply_copies(&Global::new(&db), &chunk)).expect("apply");
         }
         assert_eq!(
             index_mismatches(&db),

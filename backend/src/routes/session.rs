@@ -79,14 +79,15 @@ pub async fn dev_shift_request(app: &App, call: &Call) -> Result<Response, AppEr
     }
     store::Database::batch(&app.db, vec![store::requests::shift(&id, input.ms)]).await?;
     let not_found = || crate::service::requests::not_found(&id);
-    let tenant = store::provider_index::tenant_of(&*app.db, &id)
+    let global = store::Global::new(&*app.db);
+    let tenant = store::provider_index::tenant_of(&global, &id)
         .await?
         .ok_or_else(not_found)?;
-    let request = store::requests::load(&*app.db, &tenant, &id)
+    let request = store::requests::load(&store::Tenant::new(&*app.db, tenant), &id)
         .await?
         .ok_or_else(not_found)?;
     // The index (the lists, and which tenants the sweep visits) follows.
-    store::provider_index::apply(&*app.db, &[&request]).await?;
+    store::provider_index::apply(&global, &[&request]).await?;
     let view = RequestView::of(
         &request,
         "",

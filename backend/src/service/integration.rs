@@ -28,7 +28,7 @@ use sha2::Digest as _;
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, services, settings, Database};
+use crate::store::{audit, services, settings, Database, Global, Tenant};
 
 /// The key that signs grant tokens (one key per purpose: not the audit
 /// log's), and the one it replaced while tokens it signed may still live.
@@ -430,8 +430,11 @@ pub async fn grant_token<D: Database>(
     now: i64,
 ) -> Result<GrantToken, AppError> {
     authorize(p, Action::IssueGrantToken, None)?;
-    let tenant = super::requests::tenant_of(db, p, id).await?;
-    let request = grants::load(db, &tenant, id)
+    let tenant = Tenant::new(
+        db,
+        super::requests::tenant_of(&Global::new(db), p, id).await?,
+    );
+    let request = grants::load(&tenant, id)
         .await?
         .ok_or_else(|| AppError::Missing {
             what: format!("The request {id}"),
@@ -442,7 +445,7 @@ pub async fn grant_token<D: Database>(
         ));
     }
     let live = grants::select(
-        db,
+        &tenant,
         grants::live_grant_of(
             id,
             grants::Requester::Id(&p.user_id),
@@ -590,11 +593,13 @@ async fn grant_of<D: Database>(
         Some(c) => TenantId::parse(&c.tid).map_err(|_| {
             AppError::NotCovered("The grant token was refused: its tenant id is not one.".into())
         })?,
-        None => crate::store::provider_index::tenant_of(db, &id)
+        None => crate::store::provider_index::tenant_of(&Global::new(db), &id)
             .await?
             .ok_or_else(missing)?,
     };
-    let request = grants::load(db, &tenant, &id).await?.ok_or_else(missing)?;
+    let request = grants::load(&Tenant::new(db, tenant), &id)
+        .await?
+        .ok_or_else(missing)?;
     if let Some(c) = &claims {
         if c.tid != request.tenant_id.as_str() || c.svc != request.service.as_str() {
             return Err(AppError::NotCovered(

@@ -41,7 +41,7 @@ pub fn actor(principal: &Principal) -> Actor {
 /// outbox already: if this write fails, the scheduled job makes it, and
 /// the change stands.
 pub async fn tell_index<D: crate::store::Database>(
-    global: &D,
+    global: &crate::store::Global<'_, D>,
     plan: &lockbox_shared::plan::Plan,
     written: &[bool],
 ) {

@@ -21,7 +21,7 @@ use super::integration::{self, Boundary};
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, services, settings, Database};
+use crate::store::{audit, services, settings, Database, Tenant};
 
 /// Whether `op` of `service` works on the Lockbox service `name`.
 pub fn works_on(service: &RegisteredService, op: &ServiceOperation, name: &str) -> bool {
@@ -293,7 +293,7 @@ async fn why_not<D: Database>(
     let named = match request {
         // Judged from the named request alone, when it is the caller's
         // and this tenant's (anything else is "no grant").
-        Some(id) => grants::load(db, tenant, id)
+        Some(id) => grants::load(&Tenant::new(db, tenant.clone()), id)
             .await?
             .filter(|r| r.requester.user_id == principal.user_id && r.tenant_id == *tenant),
         None => None,
@@ -324,7 +324,10 @@ async fn why<D: Database>(
     }
     let recent = match request {
         Some(_) => named.cloned().into_iter().collect(),
-        None => grants::select(db, grants::recent_grants(&principal.user_id, tenant)).await?,
+        None => {
+            let statement = grants::recent_grants(&principal.user_id, tenant);
+            grants::select(&Tenant::new(db, tenant.clone()), statement).await?
+        }
     };
     Ok(AppError::NoGrant(GrantRefusal::of(&recent, service, now)))
 }
@@ -404,7 +407,7 @@ pub async fn prepare<D: Database>(
         None => {
             let requester = grants::Requester::Id(&principal.user_id);
             let statement = grant_statement(requester, request, &tenant, service, stamp.now);
-            grants::select(db, statement).await?
+            grants::select(&Tenant::new(db, tenant.clone()), statement).await?
         }
     };
     let Some(grant) = live.into_iter().find(|r| r.grants_access(stamp.now)) else {

@@ -24,7 +24,9 @@ use super::{actor, Stamp};
 use crate::error::AppError;
 use crate::store::people::ProviderReaders;
 use crate::store::requests::{self as store, Cursor, ListFilter};
-use crate::store::{self as stores, audit, provider_index, settings, Database, DbError};
+use crate::store::{
+    self as stores, audit, provider_index, settings, Database, DbError, Global, Tenant,
+};
 
 /// Who is looking, for what they may see of a request.
 pub fn audience(principal: &Principal) -> Audience {
@@ -130,7 +132,7 @@ pub async fn create_with_id<D: Database>(
         }));
     }
     let new = NewRequest {
-        tenant_id,
+        tenant_id: tenant_id.clone(),
         service,
         ticket: TicketNumber::parse(&input.ticket).map_err(AppError::invalid)?,
         reason: Reason::parse(&input.reason).map_err(AppError::invalid)?,
@@ -140,15 +142,16 @@ pub async fn create_with_id<D: Database>(
     let name = tenant_name(db, &request.tenant_id).await?;
     let view = RequestView::of(&request, &name, audience(principal), stamp.now);
     let plan = plan::open(request, origin(stamp));
-    let readers = stores::plan::readers_for(db, &plan).await?;
-    let written = stores::plan::commit(db, &name, &readers, &plan, stamp.now).await?;
+    let (global, tenant) = (Global::new(db), Tenant::new(db, tenant_id.clone()));
+    let readers = stores::plan::readers_for(&global, &plan).await?;
+    let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
     if written.first() != Some(&true) {
         return Err(AppError::Internal(format!(
             "request {} was not stored",
             view.id
         )));
     }
-    super::tell_index(db, &plan, &written).await;
+    super::tell_index(&global, &plan, &written).await;
     Ok(view)
 }
 
@@ -170,8 +173,9 @@ pub async fn extend<D: Database>(
     stamp: &Stamp<'_>,
 ) -> Result<RequestView, AppError> {
     authorize_role(principal, Action::ExtendGrant)?;
-    let tenant = tenant_of(db, principal, id).await?;
-    let first = store::load(db, &tenant, id)
+    let global = Global::new(db);
+    let tenant = Tenant::new(db, tenant_of(&global, principal, id).await?);
+    let first = store::load(&tenant, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     authorize_on(principal, Action::ExtendGrant, &first)?;
@@ -186,7 +190,7 @@ pub async fn extend<D: Database>(
     let name = tenant_name(db, &first.tenant_id).await?;
     let mut first = first;
     for _ in 0..MAX_ATTEMPTS {
-        let extensions = store::select(db, store::extensions_of(&first.id)).await?;
+        let extensions = store::select(&tenant, store::extensions_of(&first.id)).await?;
         // Written only while the grant is not over and nothing else
         // extends it: a revocation or a second extension that lands
         // between the read and the write wins, and this one decides again.
@@ -204,10 +208,10 @@ pub async fn extend<D: Database>(
             ExtendError::Transition(err) => AppError::Transition(err),
             ExtendError::Invalid(invalid) => AppError::invalid(invalid),
         })?;
-        let readers = stores::plan::readers_for(db, &plan).await?;
-        let written = stores::plan::commit(db, &name, &readers, &plan, stamp.now).await?;
+        let readers = stores::plan::readers_for(&global, &plan).await?;
+        let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
         if let (Some(true), Some(extension)) = (written.first(), plan.subject()) {
-            super::tell_index(db, &plan, &written).await;
+            super::tell_index(&global, &plan, &written).await;
             return Ok(RequestView::of(
                 extension,
                 &name,
@@ -215,7 +219,7 @@ pub async fn extend<D: Database>(
                 stamp.now,
             ));
         }
-        first = store::load(db, &tenant, id)
+        first = store::load(&tenant, id)
             .await?
             .ok_or_else(|| not_found(id))?;
     }
@@ -264,14 +268,14 @@ async fn replay<D: Database>(
 /// provider's index says. Not found: the one answer for "no such
 /// request".
 pub async fn tenant_of<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     principal: &Principal,
     id: &RequestId,
 ) -> Result<TenantId, AppError> {
     if let Some(tenant) = principal.tenant() {
         return Ok(tenant.clone());
     }
-    provider_index::tenant_of(db, id)
+    provider_index::tenant_of(global, id)
         .await?
         .ok_or_else(|| not_found(id))
 }
@@ -322,13 +326,14 @@ pub async fn act<D: Database>(
     // when it can), so that two decisions at once race on equal terms.
     let located = match located {
         Some(located) => located,
-        None => provider_index::locate(db, id).await?,
+        None => provider_index::locate(&Global::new(db), id).await?,
     };
     let tenant_id = match (principal.tenant(), &located) {
         (Some(tenant), _) => tenant.clone(),
         (None, Some(located)) => located.tenant_id.clone(),
         (None, None) => return Err(not_found(id)),
     };
+    let (global, tenant_db) = (Global::new(db), Tenant::new(db, tenant_id.clone()));
     let (request, mut tenant) = request_and_tenant(db, &tenant_id, id).await?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
@@ -365,11 +370,11 @@ pub async fn act<D: Database>(
         // continues, for a revoke its chain (every decision reads as much
         // before it writes, so that two at once race on equal terms).
         let extended = match &request.extends {
-            Some(of) => store::load(db, &tenant_id, &of.of).await?,
+            Some(of) => store::load(&tenant_db, &of.of).await?,
             None => None,
         };
         let chain = match verb {
-            Verb::Revoke => store::select(db, store::chain_of(&request.id)).await?,
+            Verb::Revoke => store::select(&tenant_db, store::chain_of(&request.id)).await?,
             _ => Vec::new(),
         };
         let reads = plan::Reads {
@@ -396,12 +401,14 @@ pub async fn act<D: Database>(
             Some(l) if l.requester_id == request.requester.user_id => {
                 ProviderReaders::requester(&l.requester_id, l.requester_language)
             }
-            _ => stores::plan::readers_for(db, &plan).await?,
+            _ => stores::plan::readers_for(&global, &plan).await?,
         };
-        match stores::plan::commit(db, &tenant.tenant_name, &readers, &plan, stamp.now).await {
+        match stores::plan::commit(&tenant_db, &tenant.tenant_name, &readers, &plan, stamp.now)
+            .await
+        {
             Ok(written) => {
                 if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
-                    super::tell_index(db, &plan, &written).await;
+                    super::tell_index(&global, &plan, &written).await;
                     return Ok(RequestView::of(
                         after,
                         &tenant.tenant_name,
@@ -447,8 +454,8 @@ async fn readable<D: Database>(
     id: &RequestId,
 ) -> Result<(AccessRequest, Audience, Vec<AuditRecord>), AppError> {
     authorize_role(principal, Action::ReadRequest)?;
-    let tenant = tenant_of(db, principal, id).await?;
-    let request = store::load(db, &tenant, id)
+    let tenant = Tenant::new(db, tenant_of(&Global::new(db), principal, id).await?);
+    let request = store::load(&tenant, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     authorize_on(principal, Action::ReadRequest, &request)?;
@@ -472,7 +479,8 @@ pub async fn detail<D: Database>(
     now: i64,
 ) -> Result<RequestDetail, AppError> {
     let (request, audience, history) = readable(db, principal, id).await?;
-    let extensions: Vec<RequestId> = store::select(db, store::extensions_of(id))
+    let tenant = Tenant::new(db, request.tenant_id.clone());
+    let extensions: Vec<RequestId> = store::select(&tenant, store::extensions_of(id))
         .await?
         .into_iter()
         .filter(|extension| may_see_request(principal, extension))
@@ -486,7 +494,7 @@ pub async fn detail<D: Database>(
     actions.reverse();
     let view = view(db, &request, audience, now).await?;
     let chain = if request.extends.is_some() || !extensions.is_empty() {
-        store::select(db, store::chain_of(id))
+        store::select(&tenant, store::chain_of(id))
             .await?
             .iter()
             .filter(|member| may_see_request(principal, member))
@@ -610,13 +618,14 @@ pub async fn list<D: Database>(
     let limit = limit_of(query);
     let requests = if principal.is_provider() {
         authorize(principal, Action::ListOwnRequests, None)?;
-        provider_index::requests_of(db, &principal.user_id, &query.filter, limit, now).await?
+        let global = Global::new(db);
+        provider_index::requests_of(&global, &principal.user_id, &query.filter, limit, now).await?
     } else {
         authorize(principal, Action::ListTenantRequests, principal.tenant())?;
         let tenant = principal.tenant().ok_or(Denied::OtherTenant)?;
         let scope = store::of_tenant(tenant).and(store::reached_customer());
         let statement = store::list(scope, &query.filter, limit, now);
-        store::select(db, statement).await?
+        store::select(&Tenant::new(db, tenant.clone()), statement).await?
     };
     page(db, requests, limit, principal, now).await
 }
@@ -630,7 +639,8 @@ pub async fn awaiting_preapproval<D: Database>(
 ) -> Result<RequestPage, AppError> {
     authorize(principal, Action::ListAwaitingPreapproval, None)?;
     let limit = limit_of(query);
-    let requests = provider_index::awaiting_preapproval(db, &query.filter, limit, now).await?;
+    let requests =
+        provider_index::awaiting_preapproval(&Global::new(db), &query.filter, limit, now).await?;
     page(db, requests, limit, principal, now).await
 }
 
@@ -650,7 +660,7 @@ pub async fn check_access<D: Database>(
         service,
         now,
     );
-    let grants = store::select(db, statement).await?;
+    let grants = store::select(&Tenant::new(db, tenant_id.clone()), statement).await?;
     access_from(principal, tenant_id, service, grants, now)
 }
 

@@ -18,7 +18,7 @@ use lockbox_shared::validation::{approvals_phrase, ApprovalsRequired, Comment, I
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{people, settings, Database};
+use crate::store::{people, settings, Database, Global, Tenant};
 
 /// The caller's tenant's row, for someone who may see its settings (the
 /// switch and the freeze are read by the same people).
@@ -315,9 +315,10 @@ async fn end_what_the_freeze_ends<D: Database>(
         ip: stamp.ip,
         service_account: stamp.service_account,
     };
+    let (global, tenant) = (Global::new(db), Tenant::new(db, tenant_id.clone()));
     for _ in 0..FREEZE_ROUNDS {
         let open = grants::select(
-            db,
+            &tenant,
             grants::open_for_freeze(tenant_id, stamp.now, FREEZE_CHUNK),
         )
         .await?;
@@ -325,10 +326,10 @@ async fn end_what_the_freeze_ends<D: Database>(
         if plan.steps.is_empty() {
             break;
         }
-        let readers = crate::store::plan::readers_for(db, &plan).await?;
+        let readers = crate::store::plan::readers_for(&global, &plan).await?;
         let written =
-            crate::store::plan::commit(db, &tenant_name, &readers, &plan, stamp.now).await?;
-        super::tell_index(db, &plan, &written).await;
+            crate::store::plan::commit(&tenant, &tenant_name, &readers, &plan, stamp.now).await?;
+        super::tell_index(&global, &plan, &written).await;
         for (step, written) in plan.steps.iter().zip(written) {
             match step {
                 Step::Move {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cron_runs;
 pub mod d1;
 pub mod db;
+pub mod handles;
 pub mod object;
 pub mod outbox;
 pub mod people;
@@ -21,3 +22,4 @@ pub mod tree;
 pub use db::{
     first, json_list, Condition, Database, DbError, Statement, Value, MAX_BOUND_PARAMETERS,
 };
+pub use handles::{Global, Tenant};

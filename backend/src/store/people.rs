@@ -414,7 +414,7 @@ impl ProviderReaders {
 /// The languages of `requesters` and, when `managers`, every support
 /// manager with theirs, in one round trip.
 pub async fn provider_readers<'a, D: Database>(
-    db: &D,
+    global: &super::handles::Global<'_, D>,
     requesters: impl IntoIterator<Item = &'a UserId>,
     managers: bool,
 ) -> Result<ProviderReaders, DbError> {
@@ -430,7 +430,7 @@ pub async fn provider_readers<'a, D: Database>(
         ("0".to_owned(), Vec::new())
     };
     let (named, managers): (Vec<Reader>, Vec<Reader>) = super::db::query_pair(
-        db,
+        global.db,
         Statement::new(
             format!("{select} WHERE u.id IN (SELECT value FROM json_each(?))"),
             vec![requesters],

@@ -16,6 +16,7 @@ use lockbox_shared::lifecycle::AccessRequest;
 use lockbox_shared::plan::{Atomicity, KeyUse, Mover, Plan, Requirement, Step};
 
 use super::db::{json_list, Condition, Database, DbError, Statement};
+use super::handles::{Global, Tenant};
 use super::people::ProviderReaders;
 use super::requests as rows;
 use super::{audit, provider_index, settings};
@@ -136,28 +137,29 @@ fn step_statements(
 /// failure (the same Idempotency-Key in a race) writes nothing and comes
 /// back as [`DbError::Unique`].
 pub async fn commit<D: Database>(
-    db: &D,
+    tenant: &Tenant<'_, D>,
     tenant_name: &str,
     readers: &ProviderReaders,
     plan: &Plan,
     now: i64,
 ) -> Result<Vec<bool>, DbError> {
-    let Some(first) = plan.steps.first() else {
+    if plan.steps.is_empty() {
         return Ok(Vec::new());
-    };
-    let tenant = first.after().tenant_id.clone();
-    if let Some(other) = plan.steps.iter().find(|s| s.after().tenant_id != tenant) {
+    }
+    if let Some(other) = plan.steps.iter().find(|s| s.after().tenant_id != tenant.id) {
         return Err(DbError::Other(format!(
-            "a plan spans tenants {tenant} and {}",
+            "a plan of tenant {} names a request of tenant {}",
+            tenant.id,
             other.after().tenant_id
         )));
     }
+    let (db, tenant) = (tenant.db, &tenant.id);
     let batch = uuid::Uuid::new_v4();
     let gate = |i: usize| format!("{batch}/{i}");
     let required = plan
         .requires
         .iter()
-        .map(|r| requirement(&tenant, r, now))
+        .map(|r| requirement(tenant, r, now))
         .reduce(Condition::and);
     let mut statements = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
@@ -197,7 +199,7 @@ pub async fn commit<D: Database>(
         "DELETE FROM plan_gates WHERE id IN (SELECT value FROM json_each(?))",
         vec![json_list(gates.iter().map(String::as_str))],
     ));
-    let changes = super::db::batch_storing(db, &tenant, statements).await?;
+    let changes = super::db::batch_storing(db, tenant, statements).await?;
     let gate_opened = |i: usize| changes.get(i) == Some(&1);
     Ok(match plan.atomicity {
         Atomicity::AllOrNothing => vec![gate_opened(opened - 1); plan.steps.len()],
@@ -219,7 +221,10 @@ pub fn written<'a>(plan: &'a Plan, written: &[bool]) -> Vec<&'a AccessRequest> {
 /// The provider's people `plan`'s notices go to, read from the global
 /// database: the requesters its e-mails tell, and the support managers
 /// when it opens a request. Nothing is read when it tells none of them.
-pub async fn readers_for<D: Database>(db: &D, plan: &Plan) -> Result<ProviderReaders, DbError> {
+pub async fn readers_for<D: Database>(
+    global: &Global<'_, D>,
+    plan: &Plan,
+) -> Result<ProviderReaders, DbError> {
     let mut opens = false;
     let mut requesters = Vec::new();
     for step in &plan.steps {
@@ -238,5 +243,5 @@ pub async fn readers_for<D: Database>(db: &D, plan: &Plan) -> Result<ProviderRea
     if !opens && requesters.is_empty() {
         return Ok(ProviderReaders::default());
     }
-    super::people::provider_readers(db, requesters, opens).await
+    super::people::provider_readers(global, requesters, opens).await
 }

@@ -17,6 +17,7 @@ use lockbox_shared::lifecycle::{AccessRequest, State, DEADLINES};
 use serde::Deserialize;
 
 use super::db::{first, json_list, Condition, Database, DbError, Statement};
+use super::handles::Global;
 use super::requests::{self, past_deadline, still_in, ListFilter, COLUMNS};
 
 const INDEX: &str = "request_index";
@@ -24,7 +25,7 @@ const INDEX: &str = "request_index";
 /// Requests a person of the provider opened or decided as manager, newest
 /// first (`limit + 1` rows).
 pub async fn requests_of<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     person: &UserId,
     filter: &ListFilter,
     limit: i64,
@@ -35,20 +36,28 @@ pub async fn requests_of<D: Database>(
         vec![person.as_str().into(), person.as_str().into()],
     );
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
-    requests::select(db, requests::list_from(INDEX, scope, filter, limit, now)).await
+    requests::select_from(
+        global.db,
+        requests::list_from(INDEX, scope, filter, limit, now),
+    )
+    .await
 }
 
 /// Requests of every tenant still awaiting pre-approval, newest first
 /// (`limit + 1` rows).
 pub async fn awaiting_preapproval<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     filter: &ListFilter,
     limit: i64,
     now: i64,
 ) -> Result<Vec<AccessRequest>, DbError> {
     let scope = still_in(State::PendingManagerApproval, now);
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
-    requests::select(db, requests::list_from(INDEX, scope, filter, limit, now)).await
+    requests::select_from(
+        global.db,
+        requests::list_from(INDEX, scope, filter, limit, now),
+    )
+    .await
 }
 
 /// A row of the index that names a tenant.
@@ -88,14 +97,20 @@ pub fn locate_statement(id: &RequestId) -> Statement {
 }
 
 /// [`Located`] for request `id`, if the index knows it.
-pub async fn locate<D: Database>(db: &D, id: &RequestId) -> Result<Option<Located>, DbError> {
-    first(db, locate_statement(id)).await
+pub async fn locate<D: Database>(
+    global: &Global<'_, D>,
+    id: &RequestId,
+) -> Result<Option<Located>, DbError> {
+    first(global.db, locate_statement(id)).await
 }
 
 /// The tenant request `id` belongs to, if the index knows it (a request's
 /// tenant never changes, so any copy of it says).
-pub async fn tenant_of<D: Database>(db: &D, id: &RequestId) -> Result<Option<TenantId>, DbError> {
-    let row: Option<TenantOf> = first(db, tenant_of_statement(id)).await?;
+pub async fn tenant_of<D: Database>(
+    global: &Global<'_, D>,
+    id: &RequestId,
+) -> Result<Option<TenantId>, DbError> {
+    let row: Option<TenantOf> = first(global.db, tenant_of_statement(id)).await?;
     Ok(row.map(|r| r.tenant_id))
 }
 
@@ -115,7 +130,7 @@ pub fn tenant_from(rows: Vec<serde_json::Value>) -> Result<Option<TenantId>, DbE
 /// deadline has passed at `now`, as the index knows them: the tenants the
 /// sweep visits.
 pub async fn tenants_due<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     now: i64,
     skip: &[TenantId],
     limit: i64,
@@ -124,14 +139,14 @@ pub async fn tenants_due<D: Database>(
         .iter()
         .map(|rule| past_deadline(rule, now))
         .collect();
-    tenants_where(db, due, skip, limit).await
+    tenants_where(global, due, skip, limit).await
 }
 
 /// Up to `limit` tenants with a live grant that ends within `window` ms
 /// of `now`, as the index knows them: the tenants whose engineers may be
 /// due a warning.
 pub async fn tenants_ending<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     now: i64,
     window: i64,
     limit: i64,
@@ -140,11 +155,11 @@ pub async fn tenants_ending<D: Database>(
         "grant_ends_at <= ?",
         vec![(now + window).into()],
     ));
-    tenants_where(db, vec![ending], &[], limit).await
+    tenants_where(global, vec![ending], &[], limit).await
 }
 
 async fn tenants_where<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     conditions: Vec<Condition>,
     skip: &[TenantId],
     limit: i64,
@@ -161,7 +176,8 @@ async fn tenants_where<D: Database>(
         args.push(json_list(skip.iter().map(TenantId::as_str)));
     }
     args.push(limit.into());
-    let rows: Vec<TenantOf> = db
+    let rows: Vec<TenantOf> = global
+        .db
         .query(Statement::new(
             format!("{} LIMIT ?", parts.join(" UNION ")),
             args,
@@ -198,7 +214,10 @@ fn apply_statement(row: &str, progress: i64) -> Statement {
 
 /// Writes these requests, as the change that moved them left them, into
 /// the index, in one batch.
-pub async fn apply<D: Database>(db: &D, requests: &[&AccessRequest]) -> Result<(), DbError> {
+pub async fn apply<D: Database>(
+    global: &Global<'_, D>,
+    requests: &[&AccessRequest],
+) -> Result<(), DbError> {
     if requests.is_empty() {
         return Ok(());
     }
@@ -206,7 +225,7 @@ pub async fn apply<D: Database>(db: &D, requests: &[&AccessRequest]) -> Result<(
         .iter()
         .map(|r| apply_statement(&requests::row_json(r), r.progress()))
         .collect();
-    db.batch(statements).await.map(|_| ())
+    global.db.batch(statements).await.map(|_| ())
 }
 
 /// The tenant's side: a copy of `after`'s row for the index, written with
@@ -258,7 +277,10 @@ pub fn unapplied(before: i64, limit: i64) -> Statement {
 }
 
 /// Writes `copies` into the index (global), in one batch.
-pub async fn apply_copies<D: Database>(db: &D, copies: &[Copy]) -> Result<(), DbError> {
+pub async fn apply_copies<D: Database>(
+    global: &Global<'_, D>,
+    copies: &[Copy],
+) -> Result<(), DbError> {
     if copies.is_empty() {
         return Ok(());
     }
@@ -266,7 +288,7 @@ pub async fn apply_copies<D: Database>(db: &D, copies: &[Copy]) -> Result<(), Db
         .iter()
         .map(|c| apply_statement(&c.copy, c.progress))
         .collect();
-    db.batch(statements).await.map(|_| ())
+    global.db.batch(statements).await.map(|_| ())
 }
 
 /// The tenant's side: marks `copies` applied at `now`.

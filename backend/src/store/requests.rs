@@ -16,6 +16,7 @@ use lockbox_shared::validation::{
 use serde::{Deserialize, Serialize};
 
 use super::db::{bit, Condition, Database, DbError, Statement, Value};
+use super::handles::Tenant;
 
 /// The stored column of a deadline.
 pub const fn column(deadline: Deadline) -> &'static str {
@@ -416,9 +417,10 @@ impl RequestRow {
     }
 }
 
-/// The requests a query selects, in its order; a row that breaks its
-/// rules is an error, never dropped.
-pub async fn select<D: Database>(
+/// The requests a query selects, in its order, from a database of rows of
+/// this shape (the provider's index; a test reading every tenant's rows);
+/// a row that breaks its rules is an error, never dropped.
+pub async fn select_from<D: Database>(
     db: &D,
     statement: Statement,
 ) -> Result<Vec<AccessRequest>, DbError> {
@@ -426,13 +428,20 @@ pub async fn select<D: Database>(
     rows.into_iter().map(RequestRow::into_domain).collect()
 }
 
+/// The requests of `tenant` a query selects, in its order.
+pub async fn select<D: Database>(
+    tenant: &Tenant<'_, D>,
+    statement: Statement,
+) -> Result<Vec<AccessRequest>, DbError> {
+    select_from(tenant.db, statement).await
+}
+
 /// Request `id` of `tenant`, if it exists.
 pub async fn load<D: Database>(
-    db: &D,
-    tenant: &TenantId,
+    tenant: &Tenant<'_, D>,
     id: &RequestId,
 ) -> Result<Option<AccessRequest>, DbError> {
-    Ok(select(db, load_statement(tenant, id))
+    Ok(select(tenant, load_statement(&tenant.id, id))
         .await?
         .into_iter()
         .next())
