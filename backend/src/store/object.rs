@@ -161,10 +161,10 @@ impl ObjectSql {
     }
 }
 
-/// A migration's SQL without its `PRAGMA` lines: the object's SQLite
-/// refuses pragmas that D1's migrations use to rebuild tables with data
-/// (an object applies every migration to an empty database, in one
-/// transaction each).
+/// A migration's SQL without its `PRAGMA` lines: they serve D1's rebuilds
+/// of tables that hold data (`defer_foreign_keys`), while an object applies
+/// every migration to an empty database, in one transaction each. (Not
+/// tested: whether the object's SQLite would accept them.)
 fn without_pragmas(text: &str) -> String {
     text.lines()
         .filter(|line| !line.trim_start().to_ascii_uppercase().starts_with("PRAGMA"))
