@@ -15,7 +15,7 @@ use lockbox_shared::plan::{self, Step};
 use crate::service::notify;
 use crate::store::outbox;
 use crate::store::requests as store;
-use crate::store::{people, provider_index, settings, Database, DbError, Global, Tenant};
+use crate::store::{people, provider_index, settings, Database, DbError, Stores};
 
 /// How long delivered and failed messages stay in the outbox (30 days):
 /// the delivery log shows them, the audit log keeps what happened.
@@ -38,15 +38,15 @@ pub const SWEEP_CALL_BUDGET: u32 = 45;
 /// same time as a person's decision gives one outcome and one record. A
 /// tenant the index names but that has nothing due (the index behind) is
 /// visited once per run.
-pub async fn sweep<D: Database>(
-    db: &D,
+pub async fn sweep<S: Stores>(
+    stores: &S,
     now: i64,
     service_account: &str,
 ) -> Result<SweepOutcome, DbError> {
     let mut outcome = SweepOutcome::default();
     let mut calls = 0u32;
     let mut visited: Vec<TenantId> = Vec::new();
-    let global = Global::new(db);
+    let global = stores.global();
     loop {
         // The index's update of a scan's moves is one call at its end.
         if calls + 3 > SWEEP_CALL_BUDGET {
@@ -59,11 +59,11 @@ pub async fn sweep<D: Database>(
         if tenants.is_empty() {
             return Ok(outcome);
         }
-        let names = settings::names(db, &tenants).await?;
+        let names = settings::names(&global, &tenants).await?;
         calls += 1;
         let mut moved = Vec::new();
         'tenants: for tenant_id in &tenants {
-            let tenant = Tenant::new(db, tenant_id.clone());
+            let tenant = stores.tenant(tenant_id.clone());
             loop {
                 // Two reads and a write, and the index's update still to come.
                 if calls + 4 > SWEEP_CALL_BUDGET {
@@ -123,8 +123,8 @@ pub const ENDING_TENANTS_PER_RUN: i64 = 5;
 /// minutes of `now` and has not had it, for the tenants the index names
 /// (the warning's row id is fixed per request, so it is written once).
 /// Returns how many were written.
-pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
-    let global = Global::new(db);
+pub async fn warn_ending<S: Stores>(stores: &S, now: i64) -> Result<u64, DbError> {
+    let global = stores.global();
     let tenants = provider_index::tenants_ending(
         &global,
         now,
@@ -135,10 +135,10 @@ pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> 
     if tenants.is_empty() {
         return Ok(0);
     }
-    let names = settings::names(db, &tenants).await?;
+    let names = settings::names(&global, &tenants).await?;
     let mut written = 0;
     for tenant_id in &tenants {
-        let tenant = Tenant::new(db, tenant_id.clone());
+        let tenant = stores.tenant(tenant_id.clone());
         let ending = store::select(
             &tenant,
             store::ending_soon(
@@ -164,7 +164,7 @@ pub async fn warn_ending<D: Database>(db: &D, now: i64) -> Result<u64, DbError> 
                 notify::grant_ending(grant, name, &readers, now, &live)
             })
             .collect();
-        written += db.batch(statements).await?.iter().sum::<usize>() as u64;
+        written += tenant.batch(statements).await?.iter().sum::<usize>() as u64;
     }
     Ok(written)
 }
@@ -177,7 +177,9 @@ pub const INDEX_COPIES_PER_RUN: i64 = 200;
 /// tenant's commit and the index's write, or a failed write), then marks
 /// them, tenant by tenant, and forgets copies applied a day ago. Writing a
 /// copy again is harmless: the index keeps the latest. Returns how many
-/// were written.
+/// were written. (It reads every tenant's outbox in one scan, which only
+/// one database holding them all allows: a tenant's object resends its
+/// own.)
 pub async fn catch_up_index<D: Database>(db: &D, now: i64) -> Result<u64, DbError> {
     let copies: Vec<provider_index::Copy> = db
         .query(provider_index::unapplied(
@@ -185,7 +187,7 @@ pub async fn catch_up_index<D: Database>(db: &D, now: i64) -> Result<u64, DbErro
             INDEX_COPIES_PER_RUN,
         ))
         .await?;
-    provider_index::apply_copies(&Global::new(db), &copies).await?;
+    provider_index::apply_copies(&crate::store::Global::new(db), &copies).await?;
     let mut by_tenant: BTreeMap<&str, Vec<provider_index::Copy>> = BTreeMap::new();
     for copy in &copies {
         by_tenant

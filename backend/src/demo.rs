@@ -12,7 +12,7 @@ use lockbox_shared::validation::Comment;
 
 use crate::error::AppError;
 use crate::service::{requests, Stamp};
-use crate::store::{people, requests as store, Database};
+use crate::store::{people, requests as store, Database, Stores};
 
 const CONTOSO: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000001";
 const MINUTE: i64 = 60_000;
@@ -154,15 +154,13 @@ async fn person<D: Database>(
 
 /// Makes the demo requests that do not exist yet, as of `now`; returns how
 /// many it made.
-pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Result<u32, AppError> {
+pub async fn seed<S: Stores>(stores: &S, now: i64, service_account: &str) -> Result<u32, AppError> {
+    let db = &stores.global();
     let mut made = 0;
     for demo in &DEMO {
         let id = RequestId::parse(demo.id).map_err(AppError::invalid)?;
         let contoso = TenantId::parse(CONTOSO).map_err(AppError::invalid)?;
-        if store::load(&crate::store::Tenant::new(db, contoso), &id)
-            .await?
-            .is_some()
-        {
+        if store::load(&stores.tenant(contoso), &id).await?.is_some() {
             continue;
         }
         let requester = person(db, demo.requester).await?;
@@ -178,7 +176,7 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
             ip: ip_of(demo.requester),
             service_account,
         };
-        requests::create_with_id(db, &requester, &input, id.clone(), &stamp).await?;
+        requests::create_with_id(stores, &requester, &input, id.clone(), &stamp).await?;
         for step in demo.steps {
             let who = person(db, step.by).await?;
             let comment = step
@@ -191,12 +189,15 @@ pub async fn seed<D: Database>(db: &D, now: i64, service_account: &str) -> Resul
                 ip: ip_of(step.by),
                 service_account,
             };
-            requests::act(db, &who, &id, step.verb, comment, None, None, &stamp, None).await?;
+            requests::act(
+                stores, &who, &id, step.verb, comment, None, None, &stamp, None,
+            )
+            .await?;
         }
         made += 1;
     }
     // What ran out in the past (the expired demo request) moves on now.
-    crate::cron::sweep(db, now, service_account).await?;
+    crate::cron::sweep(stores, now, service_account).await?;
     Ok(made)
 }
 

@@ -27,7 +27,8 @@ use lockbox_backend::service::requests;
 use lockbox_backend::service::settings;
 use lockbox_backend::service::Stamp;
 use lockbox_backend::store::requests as store;
-use lockbox_backend::store::sqlite::Sqlite;
+use lockbox_backend::store::sqlite::{Split, Sqlite};
+use lockbox_backend::store::Stores;
 use lockbox_backend::store::{
     people, provider_index, Condition, Database, Global, Statement, Tenant,
 };
@@ -55,11 +56,38 @@ const FABRIKAM: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000002";
 const TENANTS: [&str; 2] = [CONTOSO, FABRIKAM];
 const SERVICES: [&str; 2] = ["mail", "files"];
 
+/// The one database every test but the lifecycle's runs on, seeded.
 fn open_database() -> Sqlite {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let db = Sqlite::with_migrations(&root.join("migrations")).expect("migrations");
     db.execute_script(&std::fs::read_to_string(root.join("seed/demo.sql")).expect("seed"))
         .expect("seed");
+    block_on(lockbox_backend::demo::seed(&db, START, SERVICE_ACCOUNT)).expect("demo requests");
+    db
+}
+
+/// The split layout (a global database and one per tenant), seeded as
+/// [`open_database`] is: people, tenants and services in the global one,
+/// each tenant's own rows in its own, the demo requests through the
+/// services.
+fn open_split() -> Split {
+    static SPLITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let migrations = root.join("migrations");
+    let name = format!(
+        "model-{}-{}",
+        std::process::id(),
+        SPLITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let global = Sqlite::shared(&name, &migrations).expect("migrations");
+    global
+        .execute_script(&std::fs::read_to_string(root.join("seed/demo.sql")).expect("seed"))
+        .expect("seed");
+    let tenants: Vec<TenantId> = TENANTS
+        .iter()
+        .map(|t| TenantId::parse(t).expect("valid"))
+        .collect();
+    let db = Split::new(&name, global, &tenants, &migrations).expect("split");
     block_on(lockbox_backend::demo::seed(&db, START, SERVICE_ACCOUNT)).expect("demo requests");
     db
 }
@@ -715,7 +743,8 @@ impl ModelRequest {
 }
 
 struct World {
-    db: Sqlite,
+    /// The global database and one per tenant, as the Worker runs them.
+    db: Split,
     people: Vec<Principal>,
     model: Vec<ModelRequest>,
     lockbox: [bool; 2],
@@ -755,11 +784,11 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let db = open_database();
+        let db = open_split();
         let people = PEOPLE
             .iter()
             .map(|email| {
-                block_on(people::principal(&db, email))
+                block_on(people::principal(&db.global(), email))
                     .expect("query")
                     .unwrap_or_else(|| panic!("{email} is seeded"))
             })
@@ -770,14 +799,14 @@ impl World {
             key: lockbox_provider::SigningKey::from_bytes(&[11; 32]),
         };
         block_on(lockbox_backend::demo::register_service(
-            &db,
+            &db.global(),
             &service_key,
             START,
             SERVICE_ACCOUNT,
         ))
         .expect("the demo service registers");
         let service = block_on(lockbox_backend::store::services::by_id(
-            &db,
+            &db.global(),
             &service_key.service,
         ))
         .expect("read")
@@ -931,7 +960,7 @@ impl World {
             let comment = comment.map(|c| Comment::parse(c).expect("valid comment"));
             let located = if fused {
                 let (found, rows) = people::principal_and(
-                    &self.db,
+                    &self.db.global(),
                     &principal.email,
                     provider_index::locate_statement(&id),
                 )
@@ -973,6 +1002,7 @@ impl World {
 
     fn last_comment(&self, id: &RequestId) -> Option<String> {
         self.db
+            .all
             .conn
             .query_row(
                 "SELECT json_extract(details, '$.Comment') FROM audit_log WHERE item = ? ORDER BY seq DESC LIMIT 1",
@@ -1668,7 +1698,7 @@ impl World {
         let (mut revoked, mut denied) = (0, 0);
         if on {
             let open = block_on(store::select(
-                &Tenant::new(&self.db, tenant_id.clone()),
+                &self.db.tenant(tenant_id.clone()),
                 store::open_for_freeze(&tenant_id, self.now, 10_000),
             ))
             .expect("open requests");
@@ -1740,6 +1770,7 @@ impl World {
         // customer, after it.
         let after_revoke: i64 = self
             .db
+            .all
             .conn
             .query_row(
                 "WITH RECURSIVE later(id) AS ( \
@@ -1759,6 +1790,7 @@ impl World {
         // A grant has at most one open extension.
         let doubled: i64 = self
             .db
+            .all
             .conn
             .query_row(
                 "SELECT COUNT(*) FROM (SELECT extends FROM access_requests \
@@ -1770,13 +1802,45 @@ impl World {
             )
             .expect("open extensions");
         assert_eq!(doubled, 0, "two extensions of one grant waiting at once");
+        // Each tenant's rows are in its own database, none in the global
+        // one nor in another tenant's.
+        for table in lockbox_backend::store::handles::TENANT_TABLES {
+            let global: i64 = self
+                .db
+                .all
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM main.{table}"), [], |r| {
+                    r.get(0)
+                })
+                .expect("global rows");
+            assert_eq!(global, 0, "{table} rows in the global database");
+        }
+        for (i, tenant) in TENANTS.iter().enumerate() {
+            for table in ["access_requests", "audit_log", "outbox"] {
+                let others: i64 = self
+                    .db
+                    .all
+                    .conn
+                    .query_row(
+                        &format!("SELECT COUNT(*) FROM t{i}.{table} WHERE tenant_id <> ?1"),
+                        [tenant],
+                        |r| r.get(0),
+                    )
+                    .expect("tenant rows");
+                assert_eq!(
+                    others, 0,
+                    "another tenant's {table} rows in {tenant}'s database"
+                );
+            }
+        }
         // The provider's index holds every request as its tenant does (each
         // change's call wrote its copy).
-        let stale = index_mismatches(&self.db);
+        let stale = index_mismatches(&self.db.all);
         assert_eq!(stale, 0, "requests the provider's index holds otherwise");
         let audit_counts: HashMap<String, usize> = {
             let mut stmt = self
                 .db
+                .all
                 .conn
                 .prepare("SELECT item, COUNT(*) FROM audit_log WHERE activity LIKE '%AccessToCustomerDataRequest' GROUP BY item")
                 .expect("prepare");
@@ -1789,7 +1853,7 @@ impl World {
         };
         for m in &self.model {
             let tenant = TenantId::parse(TENANTS[m.tenant]).expect("valid");
-            let row = block_on(store::load(&Tenant::new(&self.db, tenant), &m.id))
+            let row = block_on(store::load(&self.db.tenant(tenant), &m.id))
                 .expect("every stored request reads back")
                 .expect("row exists");
             assert_eq!(
@@ -1864,6 +1928,7 @@ impl World {
             let told: BTreeMap<&'static str, usize> = {
                 let mut stmt = self
                     .db
+                    .all
                     .conn
                     .prepare("SELECT kind, COUNT(*) FROM outbox WHERE request_id = ? AND channel = 'email' GROUP BY kind")
                     .expect("prepare");
@@ -1885,6 +1950,7 @@ impl World {
             assert_eq!(told, m.notices, "notices of {}", m.id);
             let decisions: i64 = self
                 .db
+                .all
                 .conn
                 .query_row(
                     "SELECT COUNT(*) FROM audit_log WHERE item = ? AND activity = 'Set-AccessToCustomerDataRequest'",
@@ -1935,6 +2001,7 @@ impl World {
         }
         let bad_seq: i64 = self
             .db
+            .all
             .conn
             .query_row(
                 "SELECT COUNT(*) FROM (SELECT tenant_id, COUNT(*) AS n, MAX(seq) AS top FROM audit_log GROUP BY tenant_id) WHERE n <> top",
@@ -1953,6 +2020,7 @@ impl World {
     fn check_batches(&self) {
         let mut stmt = self
             .db
+            .all
             .conn
             .prepare(
                 "SELECT json_extract(details, '$.BatchId'), COUNT(*) FROM audit_log \
@@ -1975,6 +2043,7 @@ impl World {
         let outside: Vec<(String, i64)> = {
             let mut stmt = self
                 .db
+                .all
                 .conn
                 .prepare(
                     "SELECT a.id, a.seq FROM audit_log a \
@@ -2000,6 +2069,7 @@ impl World {
             for record in &answer.records {
                 let seq: i64 = self
                     .db
+                    .all
                     .conn
                     .query_row(
                         "SELECT seq FROM audit_log WHERE id = ?",
@@ -2045,7 +2115,7 @@ impl World {
             format!("SELECT {} FROM access_requests", store::COLUMNS),
             vec![],
         );
-        block_on(store::select_from(&self.db, statement)).expect("every request reads back")
+        block_on(store::select_from(&self.db.all, statement)).expect("every request reads back")
     }
 }
 
@@ -3589,4 +3659,37 @@ fn a_tenants_write_leases_only_that_tenants_messages() {
         .expect("count");
     assert!(fabrikam_due > 0, "Fabrikam has messages due");
     assert_eq!(fabrikam_leased, 0, "none of them leased by Contoso's write");
+}
+
+/// Every table the migrations make is on one side (a tenant's, the
+/// global one's, or both, by tenant), so that the split layout and the
+/// move of a tenant's data know where each row lives.
+#[test]
+fn every_table_belongs_to_one_side() {
+    use lockbox_backend::store::handles::{BOTH_TABLES, GLOBAL_TABLES, TENANT_TABLES};
+    let db = Sqlite::with_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations"))
+        .expect("migrations");
+    let mut stmt = db
+        .conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE '_cf_%' ORDER BY name",
+        )
+        .expect("prepare");
+    let tables: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("tables")
+        .map(|r| r.expect("name"))
+        .collect();
+    let mut sided: Vec<String> = TENANT_TABLES
+        .iter()
+        .chain(GLOBAL_TABLES.iter())
+        .chain(BOTH_TABLES.iter().map(|(t, _)| t))
+        .map(|t| t.to_string())
+        .collect();
+    sided.sort();
+    let before = sided.len();
+    sided.dedup();
+    assert_eq!(sided.len(), before, "a table is on two sides");
+    assert_eq!(sided, tables, "the tables and their sides");
 }

@@ -28,7 +28,7 @@ use sha2::Digest as _;
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, services, settings, Database, Global, Tenant};
+use crate::store::{audit, services, settings, Database, Stores, Tenant};
 
 /// The key that signs grant tokens (one key per purpose: not the audit
 /// log's), and the one it replaced while tokens it signed may still live.
@@ -385,11 +385,11 @@ pub async fn remove<D: Database>(
 
 /// Why `request` opens nothing now, as a sentence.
 async fn not_live<D: Database>(
-    db: &D,
+    tenant: &Tenant<'_, D>,
     request: &AccessRequest,
     now: i64,
 ) -> Result<AppError, AppError> {
-    if let Some(t) = settings::tenant(db, &request.tenant_id)
+    if let Some(t) = settings::tenant(tenant, &request.tenant_id)
         .await?
         .filter(|t| t.frozen())
     {
@@ -422,18 +422,16 @@ async fn not_live<D: Database>(
 }
 
 /// A grant token for the engineer's own live grant `id`.
-pub async fn grant_token<D: Database>(
-    db: &D,
+pub async fn grant_token<S: Stores>(
+    stores: &S,
     p: &Principal,
     id: &RequestId,
     boundary: &Boundary<'_>,
     now: i64,
 ) -> Result<GrantToken, AppError> {
     authorize(p, Action::IssueGrantToken, None)?;
-    let tenant = Tenant::new(
-        db,
-        super::requests::tenant_of(&Global::new(db), p, id).await?,
-    );
+    let global = stores.global();
+    let tenant = stores.tenant(super::requests::tenant_of(&global, p, id).await?);
     let request = grants::load(&tenant, id)
         .await?
         .ok_or_else(|| AppError::Missing {
@@ -456,9 +454,9 @@ pub async fn grant_token<D: Database>(
     )
     .await?;
     let Some(live) = live.into_iter().next().filter(|r| r.grant().is_some()) else {
-        return Err(not_live(db, &request, now).await?);
+        return Err(not_live(&tenant, &request, now).await?);
     };
-    let serving = services::serving(db, request.service.as_str()).await?;
+    let serving = services::serving(&global, request.service.as_str()).await?;
     token_for(&live, &serving, &p.email, boundary, now)
 }
 
@@ -537,8 +535,8 @@ struct Named {
 }
 
 /// The grant a batch names, by its token or its request id.
-async fn grant_of<D: Database>(
-    db: &D,
+async fn grant_of<S: Stores>(
+    stores: &S,
     caller: &RegisteredService,
     named: &str,
     boundary: &Boundary<'_>,
@@ -593,11 +591,11 @@ async fn grant_of<D: Database>(
         Some(c) => TenantId::parse(&c.tid).map_err(|_| {
             AppError::NotCovered("The grant token was refused: its tenant id is not one.".into())
         })?,
-        None => crate::store::provider_index::tenant_of(&Global::new(db), &id)
+        None => crate::store::provider_index::tenant_of(&stores.global(), &id)
             .await?
             .ok_or_else(missing)?,
     };
-    let request = grants::load(&Tenant::new(db, tenant), &id)
+    let request = grants::load(&stores.tenant(tenant), &id)
         .await?
         .ok_or_else(missing)?;
     if let Some(c) = &claims {
@@ -690,8 +688,8 @@ fn record_of(
 /// in one write that holds only while the grant is live (the freeze
 /// included), or none. A batch id seen before gets the first answer.
 /// Returns the answer, and whether this call wrote it.
-pub async fn record<D: Database>(
-    db: &D,
+pub async fn record<S: Stores>(
+    stores: &S,
     caller: &RegisteredService,
     batch: &ActionBatch,
     boundary: &Boundary<'_>,
@@ -705,7 +703,8 @@ pub async fn record<D: Database>(
         request,
         allowed,
         stale,
-    } = grant_of(db, caller, &batch.grant, boundary, stamp.now).await?;
+    } = grant_of(stores, caller, &batch.grant, boundary, stamp.now).await?;
+    let tenant = stores.tenant(request.tenant_id.clone());
     let me = &caller.registration;
     if !me.serves.iter().any(|s| s == request.service.as_str()) {
         return Err(AppError::NotCovered(format!(
@@ -738,7 +737,7 @@ pub async fn record<D: Database>(
     if let Some(refusal) = stale {
         // A retry of a batch recorded before its token expired gets the
         // first answer; anything else is refused.
-        return match repeat(db, me, &request, batch, &body_digest).await? {
+        return match repeat(&tenant, me, &request, batch, &body_digest).await? {
             Some(answer) => Ok((answer, false)),
             None => Err(refusal),
         };
@@ -819,7 +818,7 @@ pub async fn record<D: Database>(
         ));
     }
     statements.push(audit::by_ids(&request.tenant_id, &ids));
-    let mut answers = db
+    let mut answers = tenant
         .batch_rows_storing(&request.tenant_id, statements)
         .await?;
     let inserted = answers.first().is_some_and(|(changes, _)| *changes == 1);
@@ -831,23 +830,23 @@ pub async fn record<D: Database>(
             true,
         ));
     }
-    match repeat(db, me, &request, batch, &body_digest).await? {
+    match repeat(&tenant, me, &request, batch, &body_digest).await? {
         Some(answer) => Ok((answer, false)),
-        None => Err(not_live(db, &request, stamp.now).await?),
+        None => Err(not_live(&tenant, &request, stamp.now).await?),
     }
 }
 
 /// The answer given when `batch` was recorded, if it was; a batch id used
 /// before for another body is refused.
 async fn repeat<D: Database>(
-    db: &D,
+    tenant: &Tenant<'_, D>,
     me: &ServiceRegistration,
     request: &AccessRequest,
     batch: &ActionBatch,
     body_digest: &str,
 ) -> Result<Option<RecordedBatch>, AppError> {
     let existing: Option<services::BatchRow> =
-        crate::store::first(db, services::batch(&me.id, &batch.batch_id)).await?;
+        crate::store::first(tenant, services::batch(&me.id, &batch.batch_id)).await?;
     let Some(existing) = existing else {
         return Ok(None);
     };
@@ -856,7 +855,7 @@ async fn repeat<D: Database>(
     }
     let ids: Vec<String> = serde_json::from_str(&existing.record_ids)
         .map_err(|e| AppError::Internal(format!("batch {}: record ids: {e}", batch.batch_id)))?;
-    let written = audit::select(db, audit::by_ids(&request.tenant_id, &ids)).await?;
+    let written = audit::select(tenant, audit::by_ids(&request.tenant_id, &ids)).await?;
     answer(
         &batch.batch_id,
         request,

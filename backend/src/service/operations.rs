@@ -21,7 +21,7 @@ use super::integration::{self, Boundary};
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, services, settings, Database, Tenant};
+use crate::store::{audit, services, settings, Database, Stores, Tenant};
 
 /// Whether `op` of `service` works on the Lockbox service `name`.
 pub fn works_on(service: &RegisteredService, op: &ServiceOperation, name: &str) -> bool {
@@ -256,7 +256,7 @@ impl Reads {
 /// Records a refused call (throttled per identity, as every refused
 /// attempt is) and returns the refusal.
 async fn refuse<D: Database>(
-    db: &D,
+    db: &Tenant<'_, D>,
     principal: &Principal,
     tenant: &TenantId,
     service: &str,
@@ -283,7 +283,7 @@ async fn refuse<D: Database>(
 /// Why a call found no live grant, with the request it named when that is
 /// the caller's request on this tenant (its refusal is recorded with it).
 async fn why_not<D: Database>(
-    db: &D,
+    db: &Tenant<'_, D>,
     principal: &Principal,
     tenant: &TenantId,
     service: &str,
@@ -293,7 +293,7 @@ async fn why_not<D: Database>(
     let named = match request {
         // Judged from the named request alone, when it is the caller's
         // and this tenant's (anything else is "no grant").
-        Some(id) => grants::load(&Tenant::new(db, tenant.clone()), id)
+        Some(id) => grants::load(db, id)
             .await?
             .filter(|r| r.requester.user_id == principal.user_id && r.tenant_id == *tenant),
         None => None,
@@ -305,7 +305,7 @@ async fn why_not<D: Database>(
 }
 
 async fn why<D: Database>(
-    db: &D,
+    db: &Tenant<'_, D>,
     principal: &Principal,
     tenant: &TenantId,
     service: &str,
@@ -326,7 +326,7 @@ async fn why<D: Database>(
         Some(_) => named.cloned().into_iter().collect(),
         None => {
             let statement = grants::recent_grants(&principal.user_id, tenant);
-            grants::select(&Tenant::new(db, tenant.clone()), statement).await?
+            grants::select(db, statement).await?
         }
     };
     Ok(AppError::NoGrant(GrantRefusal::of(&recent, service, now)))
@@ -350,8 +350,8 @@ pub struct Forward {
 /// offer the operation). `reads` are the rows of [`Reads::statements`],
 /// when the caller read them already.
 #[allow(clippy::too_many_arguments)]
-pub async fn prepare<D: Database>(
-    db: &D,
+pub async fn prepare<S: Stores>(
+    stores: &S,
     principal: &Principal,
     target: (&str, &str, &str),
     params: &serde_json::Map<String, serde_json::Value>,
@@ -369,9 +369,12 @@ pub async fn prepare<D: Database>(
     }
     let (tenant_services, prefetched) = match reads {
         Some(reads) => (reads.services, Some(reads.grants)),
-        None => (settings::tenant_services(db, tenant_id).await?, None),
+        None => (
+            settings::tenant_services(&stores.global(), tenant_id).await?,
+            None,
+        ),
     };
-    let registered = services::serving(db, service).await?;
+    let registered = services::serving(&stores.global(), service).await?;
     let serving = registered.clone();
     let (tenant, provider, op) = resolve(
         tenant_id,
@@ -390,6 +393,7 @@ pub async fn prepare<D: Database>(
         .cloned()
         .unwrap_or_default();
     let call = || (op.name.as_str(), item.as_str(), given.clone());
+    let db = &stores.tenant(tenant.clone());
     if let Err(denied) = role {
         return Err(refuse(
             db,
@@ -407,7 +411,7 @@ pub async fn prepare<D: Database>(
         None => {
             let requester = grants::Requester::Id(&principal.user_id);
             let statement = grant_statement(requester, request, &tenant, service, stamp.now);
-            grants::select(&Tenant::new(db, tenant.clone()), statement).await?
+            grants::select(db, statement).await?
         }
     };
     let Some(grant) = live.into_iter().find(|r| r.grants_access(stamp.now)) else {

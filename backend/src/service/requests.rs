@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::store::people::ProviderReaders;
 use crate::store::requests::{self as store, Cursor, ListFilter};
 use crate::store::{
-    self as stores, audit, provider_index, settings, Database, DbError, Global, Tenant,
+    self as stores, audit, provider_index, settings, Database, DbError, Global, Stores, Tenant,
 };
 
 /// Who is looking, for what they may see of a request.
@@ -69,37 +69,38 @@ fn authorize_role(principal: &Principal, action: Action) -> Result<(), AppError>
     Ok(authorize(principal, action, principal.tenant())?)
 }
 
-async fn tenant_name<D: Database>(db: &D, tenant: &TenantId) -> Result<String, DbError> {
-    settings::tenant(db, tenant)
+async fn tenant_name<D: Database>(tenant: &Tenant<'_, D>) -> Result<String, DbError> {
+    let id = tenant.id();
+    settings::tenant(tenant, id)
         .await?
         .map(|t| t.tenant_name)
-        .ok_or_else(|| DbError::Corrupt(format!("tenant {tenant} has no row, so no name")))
+        .ok_or_else(|| DbError::Corrupt(format!("tenant {id} has no row, so no name")))
 }
 
 async fn view<D: Database>(
-    db: &D,
+    tenant: &Tenant<'_, D>,
     request: &AccessRequest,
     audience: Audience,
     now: i64,
 ) -> Result<RequestView, DbError> {
-    let name = tenant_name(db, &request.tenant_id).await?;
+    let name = tenant_name(tenant).await?;
     Ok(RequestView::of(request, &name, audience, now))
 }
 
 /// An engineer opens a request.
-pub async fn create<D: Database>(
-    db: &D,
+pub async fn create<S: Stores>(
+    stores: &S,
     principal: &Principal,
     input: &CreateAccessRequest,
     stamp: &Stamp<'_>,
 ) -> Result<RequestView, AppError> {
     let id = RequestId::from_uuid(uuid::Uuid::new_v4());
-    create_with_id(db, principal, input, id, stamp).await
+    create_with_id(stores, principal, input, id, stamp).await
 }
 
 /// [`create`] with a chosen id (the demo data uses fixed ids).
-pub async fn create_with_id<D: Database>(
-    db: &D,
+pub async fn create_with_id<S: Stores>(
+    stores: &S,
     principal: &Principal,
     input: &CreateAccessRequest,
     id: RequestId,
@@ -115,7 +116,8 @@ pub async fn create_with_id<D: Database>(
             ),
         })
     })?;
-    let services = settings::services(db, tenant_id.as_str()).await?;
+    let global = stores.global();
+    let services = settings::services(&global, tenant_id.as_str()).await?;
     if services.is_empty() {
         return Err(AppError::UnknownReference(Invalid {
             field: "tenant_id",
@@ -139,10 +141,10 @@ pub async fn create_with_id<D: Database>(
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
-    let name = tenant_name(db, &request.tenant_id).await?;
+    let tenant = stores.tenant(tenant_id.clone());
+    let name = tenant_name(&tenant).await?;
     let view = RequestView::of(&request, &name, audience(principal), stamp.now);
     let plan = plan::open(request, origin(stamp));
-    let (global, tenant) = (Global::new(db), Tenant::new(db, tenant_id.clone()));
     let readers = stores::plan::readers_for(&global, &plan).await?;
     let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
     if written.first() != Some(&true) {
@@ -165,16 +167,16 @@ fn origin<'a>(stamp: &Stamp<'a>) -> Origin<'a> {
 
 /// The engineer holding grant `id` asks for `input.minutes` more: a new
 /// request that extends it, through the same approvals as any request.
-pub async fn extend<D: Database>(
-    db: &D,
+pub async fn extend<S: Stores>(
+    stores: &S,
     principal: &Principal,
     id: &RequestId,
     input: &ExtendBody,
     stamp: &Stamp<'_>,
 ) -> Result<RequestView, AppError> {
     authorize_role(principal, Action::ExtendGrant)?;
-    let global = Global::new(db);
-    let tenant = Tenant::new(db, tenant_of(&global, principal, id).await?);
+    let global = stores.global();
+    let tenant = stores.tenant(tenant_of(&global, principal, id).await?);
     let first = store::load(&tenant, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -187,7 +189,7 @@ pub async fn extend<D: Database>(
     })?;
     let reason = Reason::parse(&input.reason).map_err(AppError::invalid)?;
     let new_id = RequestId::from_uuid(uuid::Uuid::new_v4());
-    let name = tenant_name(db, &first.tenant_id).await?;
+    let name = tenant_name(&tenant).await?;
     let mut first = first;
     for _ in 0..MAX_ATTEMPTS {
         let extensions = store::select(&tenant, store::extensions_of(&first.id)).await?;
@@ -245,13 +247,13 @@ enum Replay {
 }
 
 async fn replay<D: Database>(
-    db: &D,
+    tenant: &Tenant<'_, D>,
     principal: &Principal,
     key: &str,
     request_id: &RequestId,
     verb: Verb,
 ) -> Result<Replay, DbError> {
-    let rows: Vec<IdempotencyRow> = db
+    let rows: Vec<IdempotencyRow> = tenant
         .query(store::idempotency_lookup(&principal.user_id, key))
         .await?;
     Ok(match rows.first() {
@@ -282,13 +284,13 @@ pub async fn tenant_of<D: Database>(
 
 /// Request `id` of `tenant` and the tenant's row, in one round trip.
 async fn request_and_tenant<D: Database>(
-    db: &D,
-    tenant: &TenantId,
+    tenant_db: &Tenant<'_, D>,
     id: &RequestId,
 ) -> Result<(AccessRequest, settings::TenantRow), AppError> {
+    let tenant = tenant_db.id();
     let (requests, tenants): (Vec<store::RequestRow>, Vec<settings::TenantRow>) =
         stores::db::query_pair(
-            db,
+            tenant_db,
             store::load_statement(tenant, id),
             settings::tenant_statement(tenant),
         )
@@ -307,8 +309,8 @@ async fn request_and_tenant<D: Database>(
 /// already: its tenant, for provider staff, and its requester's language,
 /// for the notices.
 #[allow(clippy::too_many_arguments)]
-pub async fn act<D: Database>(
-    db: &D,
+pub async fn act<S: Stores>(
+    stores: &S,
     principal: &Principal,
     id: &RequestId,
     verb: Verb,
@@ -324,17 +326,18 @@ pub async fn act<D: Database>(
     authorize_role(principal, action)?;
     // Every decision reads the index first (in the caller's round trip
     // when it can), so that two decisions at once race on equal terms.
+    let global = stores.global();
     let located = match located {
         Some(located) => located,
-        None => provider_index::locate(&Global::new(db), id).await?,
+        None => provider_index::locate(&global, id).await?,
     };
     let tenant_id = match (principal.tenant(), &located) {
         (Some(tenant), _) => tenant.clone(),
         (None, Some(located)) => located.tenant_id.clone(),
         (None, None) => return Err(not_found(id)),
     };
-    let (global, tenant_db) = (Global::new(db), Tenant::new(db, tenant_id.clone()));
-    let (request, mut tenant) = request_and_tenant(db, &tenant_id, id).await?;
+    let tenant_db = stores.tenant(tenant_id);
+    let (request, mut tenant) = request_and_tenant(&tenant_db, id).await?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
     let granted = match (granted_minutes, verb) {
@@ -355,9 +358,9 @@ pub async fn act<D: Database>(
     };
 
     if let Some(key) = idempotency_key {
-        match replay(db, principal, key, id, verb).await? {
+        match replay(&tenant_db, principal, key, id, verb).await? {
             Replay::Fresh => {}
-            Replay::Same => return Ok(view(db, &request, audience, stamp.now).await?),
+            Replay::Same => return Ok(view(&tenant_db, &request, audience, stamp.now).await?),
             Replay::Conflict => return Err(AppError::IdempotencyKeyReused),
         }
     }
@@ -424,10 +427,10 @@ pub async fn act<D: Database>(
         // Someone else changed a row between our read and our write: read
         // again and decide again (another person's approval of the same
         // request leaves it pending, and ours may still count).
-        let (current, now_tenant) = request_and_tenant(db, &tenant_id, id).await?;
+        let (current, now_tenant) = request_and_tenant(&tenant_db, id).await?;
         if let Some(key) = idempotency_key {
-            if let Replay::Same = replay(db, principal, key, id, verb).await? {
-                return Ok(view(db, &current, audience, stamp.now).await?);
+            if let Replay::Same = replay(&tenant_db, principal, key, id, verb).await? {
+                return Ok(view(&tenant_db, &current, audience, stamp.now).await?);
             }
         }
         if attempt == MAX_ATTEMPTS {
@@ -448,19 +451,27 @@ const MAX_ATTEMPTS: u32 = 4;
 /// Request `id` and its audit records as `principal` may see them (provider
 /// staff without the customer person who decided), for someone allowed to
 /// read it.
-async fn readable<D: Database>(
-    db: &D,
+async fn readable<'s, S: Stores>(
+    stores: &'s S,
     principal: &Principal,
     id: &RequestId,
-) -> Result<(AccessRequest, Audience, Vec<AuditRecord>), AppError> {
+) -> Result<
+    (
+        Tenant<'s, S::Tenant>,
+        AccessRequest,
+        Audience,
+        Vec<AuditRecord>,
+    ),
+    AppError,
+> {
     authorize_role(principal, Action::ReadRequest)?;
-    let tenant = Tenant::new(db, tenant_of(&Global::new(db), principal, id).await?);
+    let tenant = stores.tenant(tenant_of(&stores.global(), principal, id).await?);
     let request = store::load(&tenant, id)
         .await?
         .ok_or_else(|| not_found(id))?;
     authorize_on(principal, Action::ReadRequest, &request)?;
     let audience = audience(principal);
-    let history = audit::select(db, audit::history(&request.tenant_id, id.as_str()))
+    let history = audit::select(&tenant, audit::history(&request.tenant_id, id.as_str()))
         .await?
         .into_iter()
         .map(|record| match audience {
@@ -468,18 +479,17 @@ async fn readable<D: Database>(
             Audience::Customer => record,
         })
         .collect();
-    Ok((request, audience, history))
+    Ok((tenant, request, audience, history))
 }
 
 /// A request with its history, for someone allowed to read it.
-pub async fn detail<D: Database>(
-    db: &D,
+pub async fn detail<S: Stores>(
+    stores: &S,
     principal: &Principal,
     id: &RequestId,
     now: i64,
 ) -> Result<RequestDetail, AppError> {
-    let (request, audience, history) = readable(db, principal, id).await?;
-    let tenant = Tenant::new(db, request.tenant_id.clone());
+    let (tenant, request, audience, history) = readable(stores, principal, id).await?;
     let extensions: Vec<RequestId> = store::select(&tenant, store::extensions_of(id))
         .await?
         .into_iter()
@@ -487,12 +497,12 @@ pub async fn detail<D: Database>(
         .map(|extension| extension.id)
         .collect();
     let mut actions = audit::select(
-        db,
+        &tenant,
         audit::actions_of(&request.tenant_id, id.as_str(), MAX_REQUEST_ACTIONS),
     )
     .await?;
     actions.reverse();
-    let view = view(db, &request, audience, now).await?;
+    let view = view(&tenant, &request, audience, now).await?;
     let chain = if request.extends.is_some() || !extensions.is_empty() {
         store::select(&tenant, store::chain_of(id))
             .await?
@@ -515,14 +525,14 @@ pub async fn detail<D: Database>(
 /// The receipt of the customer's decisions on request `id`, for whoever
 /// may read the request, quoting the records they may see. Not yet
 /// decided: a conflict that says so.
-pub async fn receipt<D: Database>(
-    db: &D,
+pub async fn receipt<S: Stores>(
+    stores: &S,
     principal: &Principal,
     id: &RequestId,
     deployment: &str,
     now: i64,
 ) -> Result<Receipt, AppError> {
-    let (request, audience, history) = readable(db, principal, id).await?;
+    let (_, request, audience, history) = readable(stores, principal, id).await?;
     let audience = match audience {
         Audience::Provider => "provider",
         Audience::Customer => "customer",
@@ -555,7 +565,7 @@ pub fn decode_cursor(s: &str) -> Result<Cursor, AppError> {
 }
 
 async fn page<D: Database>(
-    db: &D,
+    global: &Global<'_, D>,
     mut requests: Vec<AccessRequest>,
     limit: i64,
     principal: &Principal,
@@ -589,7 +599,7 @@ async fn page<D: Database>(
         .map(|r| &r.tenant_id)
         .filter(|t| !names.contains_key(*t))
         .collect();
-    names.extend(settings::names(db, unknown).await?);
+    names.extend(settings::names(global, unknown).await?);
     let items = requests
         .iter()
         .map(|request| {
@@ -609,45 +619,45 @@ fn limit_of(query: &ListQuery) -> i64 {
 
 /// Customers: their tenant's requests from pre-approval on. Provider
 /// staff: those they opened or decided as manager.
-pub async fn list<D: Database>(
-    db: &D,
+pub async fn list<S: Stores>(
+    stores: &S,
     principal: &Principal,
     query: &ListQuery,
     now: i64,
 ) -> Result<RequestPage, AppError> {
     let limit = limit_of(query);
+    let global = stores.global();
     let requests = if principal.is_provider() {
         authorize(principal, Action::ListOwnRequests, None)?;
-        let global = Global::new(db);
         provider_index::requests_of(&global, &principal.user_id, &query.filter, limit, now).await?
     } else {
         authorize(principal, Action::ListTenantRequests, principal.tenant())?;
         let tenant = principal.tenant().ok_or(Denied::OtherTenant)?;
         let scope = store::of_tenant(tenant).and(store::reached_customer());
         let statement = store::list(scope, &query.filter, limit, now);
-        store::select(&Tenant::new(db, tenant.clone()), statement).await?
+        store::select(&stores.tenant(tenant.clone()), statement).await?
     };
-    page(db, requests, limit, principal, now).await
+    page(&global, requests, limit, principal, now).await
 }
 
 /// Managers: requests of every tenant awaiting pre-approval.
-pub async fn awaiting_preapproval<D: Database>(
-    db: &D,
+pub async fn awaiting_preapproval<S: Stores>(
+    stores: &S,
     principal: &Principal,
     query: &ListQuery,
     now: i64,
 ) -> Result<RequestPage, AppError> {
     authorize(principal, Action::ListAwaitingPreapproval, None)?;
     let limit = limit_of(query);
-    let requests =
-        provider_index::awaiting_preapproval(&Global::new(db), &query.filter, limit, now).await?;
-    page(db, requests, limit, principal, now).await
+    let global = stores.global();
+    let requests = provider_index::awaiting_preapproval(&global, &query.filter, limit, now).await?;
+    page(&global, requests, limit, principal, now).await
 }
 
 /// Whether the caller holds a live grant for `tenant_id` / `service` now:
 /// decided at read time, whether or not the scheduled job has run.
-pub async fn check_access<D: Database>(
-    db: &D,
+pub async fn check_access<S: Stores>(
+    stores: &S,
     principal: &Principal,
     tenant_id: &TenantId,
     service: &str,
@@ -660,7 +670,7 @@ pub async fn check_access<D: Database>(
         service,
         now,
     );
-    let grants = store::select(&Tenant::new(db, tenant_id.clone()), statement).await?;
+    let grants = store::select(&stores.tenant(tenant_id.clone()), statement).await?;
     access_from(principal, tenant_id, service, grants, now)
 }
 

@@ -9,10 +9,10 @@ use lockbox_shared::roles::{CustomerRole, Membership, Principal};
 
 use super::Stamp;
 use crate::error::AppError;
-use crate::store::{audit, people, Condition, Database};
+use crate::store::{audit, people, Condition, Stores};
 
 /// The caller's tenant's roles and people.
-pub async fn list<D: Database>(db: &D, principal: &Principal) -> Result<TenantRoles, AppError> {
+pub async fn list<S: Stores>(stores: &S, principal: &Principal) -> Result<TenantRoles, AppError> {
     authorize(principal, Action::ListRoleHolders, principal.tenant())?;
     let Membership::Customer {
         tenant_id,
@@ -25,7 +25,7 @@ pub async fn list<D: Database>(db: &D, principal: &Principal) -> Result<TenantRo
         }
         .into());
     };
-    Ok(people::tenant_roles(db, tenant_id, tenant_name).await?)
+    Ok(people::tenant_roles(&stores.global(), tenant_id, tenant_name).await?)
 }
 
 fn parse(input: &RoleAssignment) -> Result<(String, CustomerRole), AppError> {
@@ -51,15 +51,15 @@ fn parse(input: &RoleAssignment) -> Result<(String, CustomerRole), AppError> {
 
 /// Adds (`Activity::AddRoleMember`) or removes a role. A refused attempt is
 /// recorded in the log of the tenant it aimed at (throttled per identity).
-pub async fn change<D: Database>(
-    db: &D,
+pub async fn change<S: Stores>(
+    stores: &S,
     principal: &Principal,
     input: &RoleAssignment,
     activity: Activity,
     stamp: &Stamp<'_>,
 ) -> Result<TenantRoles, AppError> {
     let (email, role) = parse(input)?;
-    let target = people::user(db, &email).await?;
+    let target = people::user(&stores.global(), &email).await?;
     // The tenant whose roles would change comes from the stored person.
     let target_tenant = target.as_ref().and_then(|user| user.tenant_id.clone());
 
@@ -75,7 +75,7 @@ pub async fn change<D: Database>(
         if let Some(tenant_id) = log_tenant {
             let reason = denied.message();
             let record = NewAuditRecord::role_change(
-                tenant_id,
+                tenant_id.clone(),
                 stamp.ip,
                 &principal.email,
                 &RoleChange {
@@ -86,7 +86,7 @@ pub async fn change<D: Database>(
                     reason: Some(&reason),
                 },
             );
-            audit::append_refused(db, &record, stamp.now).await?;
+            audit::append_refused(&stores.tenant(tenant_id), &record, stamp.now).await?;
         }
         return Err(denied.into());
     }
@@ -138,9 +138,29 @@ pub async fn change<D: Database>(
         )]
     };
     if activity == Activity::AddRoleMember {
-        people::assign_role(db, &tenant_id, &user.id, role, &record, stamp.now, notices).await?;
+        // Roles are still global while a tenant's audit log is its own:
+        // one database holds both until people move into the tenant's.
+        people::assign_role(
+            &stores.global(),
+            &tenant_id,
+            &user.id,
+            role,
+            &record,
+            stamp.now,
+            notices,
+        )
+        .await?;
     } else {
-        people::remove_role(db, &tenant_id, &user.id, role, &record, stamp.now, notices).await?;
+        people::remove_role(
+            &stores.global(),
+            &tenant_id,
+            &user.id,
+            role,
+            &record,
+            stamp.now,
+            notices,
+        )
+        .await?;
     }
-    Ok(people::tenant_roles(db, &tenant_id, tenant_name).await?)
+    Ok(people::tenant_roles(&stores.global(), &tenant_id, tenant_name).await?)
 }

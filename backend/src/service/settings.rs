@@ -18,27 +18,27 @@ use lockbox_shared::validation::{approvals_phrase, ApprovalsRequired, Comment, I
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{people, settings, Database, Global, Tenant};
+use crate::store::{people, settings, Database, Stores};
 
 /// The caller's tenant's row, for someone who may see its settings (the
 /// switch and the freeze are read by the same people).
-async fn own_tenant<D: Database>(
-    db: &D,
+async fn own_tenant<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<settings::TenantRow, AppError> {
     authorize(principal, Action::ReadLockboxSetting, principal.tenant())?;
     let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
-    settings::tenant(db, tenant_id)
+    settings::tenant(&stores.tenant(tenant_id.clone()), tenant_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))
 }
 
 /// The caller's tenant's Lockbox switch.
-pub async fn lockbox_setting<D: Database>(
-    db: &D,
+pub async fn lockbox_setting<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<LockboxSetting, AppError> {
-    let row = own_tenant(db, principal).await?;
+    let row = own_tenant(stores, principal).await?;
     Ok(LockboxSetting {
         enabled: row.lockbox_enabled(),
         tenant_id: row.tenant_id,
@@ -49,8 +49,8 @@ pub async fn lockbox_setting<D: Database>(
 }
 
 /// Turns the caller's tenant's Lockbox on or off (audited when it changes).
-pub async fn set_lockbox<D: Database>(
-    db: &D,
+pub async fn set_lockbox<S: Stores>(
+    stores: &S,
     principal: &Principal,
     enabled: bool,
     stamp: &Stamp<'_>,
@@ -61,7 +61,7 @@ pub async fn set_lockbox<D: Database>(
         NewAuditRecord::lockbox_setting(tenant_id.clone(), stamp.ip, &principal.email, enabled);
     let tenant_name = principal.membership.organisation().to_owned();
     settings::set_lockbox(
-        db,
+        &stores.tenant(tenant_id.clone()),
         tenant_id,
         enabled,
         &principal.email,
@@ -89,17 +89,18 @@ pub async fn set_lockbox<D: Database>(
         },
     )
     .await?;
-    lockbox_setting(db, principal).await
+    lockbox_setting(stores, principal).await
 }
 
 /// How many approvals the caller's tenant's requests need, for whoever may
 /// see its Lockbox setting.
-pub async fn approvals_setting<D: Database>(
-    db: &D,
+pub async fn approvals_setting<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<ApprovalsSetting, AppError> {
-    let row = own_tenant(db, principal).await?;
-    let able_to_approve = people::count_allowed(db, Action::Approve, &row.tenant_id).await?;
+    let row = own_tenant(stores, principal).await?;
+    let able_to_approve =
+        people::count_allowed(&stores.global(), Action::Approve, &row.tenant_id).await?;
     Ok(ApprovalsSetting {
         required: row.approvals_required()?,
         tenant_id: row.tenant_id,
@@ -110,8 +111,8 @@ pub async fn approvals_setting<D: Database>(
 /// Sets how many distinct people must approve the caller's tenant's
 /// requests from now on (audited when it changes; requests already
 /// waiting keep theirs).
-pub async fn set_approvals_required<D: Database>(
-    db: &D,
+pub async fn set_approvals_required<S: Stores>(
+    stores: &S,
     principal: &Principal,
     required: i64,
     stamp: &Stamp<'_>,
@@ -119,7 +120,7 @@ pub async fn set_approvals_required<D: Database>(
     authorize(principal, Action::SetApprovalsRequired, principal.tenant())?;
     let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
     let required = ApprovalsRequired::parse(required).map_err(AppError::invalid)?;
-    let able = people::count_allowed(db, Action::Approve, tenant_id).await?;
+    let able = people::count_allowed(&stores.global(), Action::Approve, tenant_id).await?;
     if u32::from(u8::from(required)) > able {
         return Err(AppError::invalid(Invalid {
             field: "required",
@@ -134,17 +135,24 @@ pub async fn set_approvals_required<D: Database>(
     }
     let record =
         NewAuditRecord::approvals_required(tenant_id.clone(), stamp.ip, &principal.email, required);
-    settings::set_approvals_required(db, tenant_id, required, &record, stamp.now).await?;
-    approvals_setting(db, principal).await
+    settings::set_approvals_required(
+        &stores.tenant(tenant_id.clone()),
+        tenant_id,
+        required,
+        &record,
+        stamp.now,
+    )
+    .await?;
+    approvals_setting(stores, principal).await
 }
 
 /// The language of the caller's tenant's people who chose none, for
 /// whoever may see its Lockbox setting.
-pub async fn language_setting<D: Database>(
-    db: &D,
+pub async fn language_setting<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<LanguageSetting, AppError> {
-    let row = own_tenant(db, principal).await?;
+    let row = own_tenant(stores, principal).await?;
     Ok(LanguageSetting {
         tenant_id: row.tenant_id,
         language: row.default_language,
@@ -153,8 +161,8 @@ pub async fn language_setting<D: Database>(
 
 /// Sets the language of the caller's tenant's people who chose none
 /// (audited when it changes).
-pub async fn set_default_language<D: Database>(
-    db: &D,
+pub async fn set_default_language<S: Stores>(
+    stores: &S,
     principal: &Principal,
     language: Lang,
     stamp: &Stamp<'_>,
@@ -163,17 +171,24 @@ pub async fn set_default_language<D: Database>(
     let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
     let record =
         NewAuditRecord::default_language(tenant_id.clone(), stamp.ip, &principal.email, language);
-    settings::set_default_language(db, tenant_id, language, &record, stamp.now).await?;
-    language_setting(db, principal).await
+    settings::set_default_language(
+        &stores.tenant(tenant_id.clone()),
+        tenant_id,
+        language,
+        &record,
+        stamp.now,
+    )
+    .await?;
+    language_setting(stores, principal).await
 }
 
 /// Every tenant with its services, for provider staff opening requests.
-pub async fn tenants<D: Database>(
-    db: &D,
+pub async fn tenants<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<Vec<TenantSummary>, AppError> {
     authorize(principal, Action::ListTenants, None)?;
-    Ok(settings::tenants_with_services(db)
+    Ok(settings::tenants_with_services(&stores.global())
         .await?
         .into_iter()
         .map(|row| TenantSummary {
@@ -185,11 +200,11 @@ pub async fn tenants<D: Database>(
 }
 
 /// The caller's tenant's freeze, for whoever may see its Lockbox setting.
-pub async fn freeze_setting<D: Database>(
-    db: &D,
+pub async fn freeze_setting<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<FreezeSetting, AppError> {
-    let row = own_tenant(db, principal).await?;
+    let row = own_tenant(stores, principal).await?;
     Ok(FreezeSetting {
         tenant_id: row.tenant_id.clone(),
         frozen: row.frozen(),
@@ -220,8 +235,8 @@ pub const FREEZE_ENDS_PER_CALL: usize = FREEZE_CHUNK * FREEZE_ROUNDS;
 /// freeze had still to end first (with its reason), since a grant left
 /// Approved would open the content again the moment it lifts; when more
 /// is left than one call ends, it stays frozen and says how many.
-pub async fn set_freeze<D: Database>(
-    db: &D,
+pub async fn set_freeze<S: Stores>(
+    stores: &S,
     principal: &Principal,
     frozen: bool,
     reason: Option<&str>,
@@ -234,7 +249,7 @@ pub async fn set_freeze<D: Database>(
         AppError::invalid(invalid)
     })?;
     if !frozen {
-        let row = own_tenant(db, principal).await?;
+        let row = own_tenant(stores, principal).await?;
         let mut ended = (0, 0);
         if row.frozen() {
             let why = row
@@ -244,9 +259,9 @@ pub async fn set_freeze<D: Database>(
                 .ok_or_else(|| {
                     AppError::Internal(format!("tenant {tenant_id}: frozen without a reason"))
                 })?;
-            ended = end_what_the_freeze_ends(db, principal, tenant_id, &why, stamp).await?;
+            ended = end_what_the_freeze_ends(stores, principal, tenant_id, &why, stamp).await?;
             let left = grants::count_open_for_freeze(tenant_id, stamp.now);
-            let left: Vec<Count> = db.query(left).await?;
+            let left: Vec<Count> = stores.tenant(tenant_id.clone()).query(left).await?;
             let left = left.first().map_or(0, |c| c.n);
             if left > 0 {
                 return Err(AppError::FreezeStillEnding {
@@ -257,8 +272,16 @@ pub async fn set_freeze<D: Database>(
         }
         let record =
             NewAuditRecord::freeze(tenant_id.clone(), stamp.ip, &principal.email, false, None);
-        settings::set_freeze(db, tenant_id, None, &principal.email, &record, stamp.now).await?;
-        let mut setting = freeze_setting(db, principal).await?;
+        settings::set_freeze(
+            &stores.tenant(tenant_id.clone()),
+            tenant_id,
+            None,
+            &principal.email,
+            &record,
+            stamp.now,
+        )
+        .await?;
+        let mut setting = freeze_setting(stores, principal).await?;
         (setting.revoked, setting.denied) = ended;
         return Ok(setting);
     }
@@ -278,7 +301,7 @@ pub async fn set_freeze<D: Database>(
         Some(reason.as_str()),
     );
     settings::set_freeze(
-        db,
+        &stores.tenant(tenant_id.clone()),
         tenant_id,
         Some(reason.as_str()),
         &principal.email,
@@ -286,8 +309,8 @@ pub async fn set_freeze<D: Database>(
         stamp.now,
     )
     .await?;
-    let ended = end_what_the_freeze_ends(db, principal, tenant_id, &reason, stamp).await?;
-    let mut setting = freeze_setting(db, principal).await?;
+    let ended = end_what_the_freeze_ends(stores, principal, tenant_id, &reason, stamp).await?;
+    let mut setting = freeze_setting(stores, principal).await?;
     (setting.revoked, setting.denied) = ended;
     Ok(setting)
 }
@@ -301,8 +324,8 @@ struct Count {
 /// the customer, by the caller with `reason`, at most
 /// [`FREEZE_ROUNDS`] × [`FREEZE_CHUNK`] a call. Returns how many were
 /// (revoked, denied).
-async fn end_what_the_freeze_ends<D: Database>(
-    db: &D,
+async fn end_what_the_freeze_ends<S: Stores>(
+    stores: &S,
     principal: &Principal,
     tenant_id: &TenantId,
     reason: &Comment,
@@ -315,7 +338,7 @@ async fn end_what_the_freeze_ends<D: Database>(
         ip: stamp.ip,
         service_account: stamp.service_account,
     };
-    let (global, tenant) = (Global::new(db), Tenant::new(db, tenant_id.clone()));
+    let (global, tenant) = (stores.global(), stores.tenant(tenant_id.clone()));
     for _ in 0..FREEZE_ROUNDS {
         let open = grants::select(
             &tenant,

@@ -17,7 +17,7 @@ use lockbox_shared::roles::Principal;
 use lockbox_shared::tlog::{self, Hash, HashReader, SigningKey, TlogError, TreeError};
 
 use crate::error::AppError;
-use crate::store::{audit, tree, Database, DbError};
+use crate::store::{audit, tree, Database, DbError, Stores};
 
 /// How many records one sealing step hashes (one read, one write batch).
 pub const SEAL_STEP: i64 = 500;
@@ -164,17 +164,22 @@ pub async fn seal<D: Database>(db: &D, tenant: &TenantId, steps: u32) -> Result<
 }
 
 /// The scheduled job's part: one step for each tenant with unsealed
-/// records, at most `tenants` of them. Returns how many steps ran.
-pub async fn seal_due<D: Database>(db: &D, tenants: i64) -> Result<usize, AppError> {
+/// records, at most `tenants` of them. Returns how many steps ran. (The
+/// one scan across tenants' logs left: it goes once leaves are hashed at
+/// append, in the tenant's own write.)
+pub async fn seal_due<S: Stores>(stores: &S, tenants: i64) -> Result<usize, AppError> {
     #[derive(serde::Deserialize)]
     struct Row {
         tenant_id: String,
     }
-    let rows: Vec<Row> = db.query(tree::tenants_to_seal(tenants)).await?;
+    let rows: Vec<Row> = stores
+        .global()
+        .query(tree::tenants_to_seal(tenants))
+        .await?;
     let mut steps = 0;
     for row in rows {
         let tenant = TenantId::parse(&row.tenant_id).map_err(AppError::invalid)?;
-        seal_step(db, &tenant).await?;
+        seal_step(&stores.tenant(tenant.clone()), &tenant).await?;
         steps += 1;
     }
     Ok(steps)
@@ -198,13 +203,14 @@ fn tenant_of(principal: &Principal) -> Result<TenantId, AppError> {
 const CHECKPOINT_STEPS: u32 = 10;
 
 /// The caller's tenant's log, sealed, as a signed checkpoint.
-pub async fn checkpoint<D: Database>(
-    db: &D,
+pub async fn checkpoint<S: Stores>(
+    stores: &S,
     principal: &Principal,
     key: &SigningKey,
     deployment: &str,
 ) -> Result<String, AppError> {
     let tenant = tenant_of(principal)?;
+    let db = &stores.tenant(tenant.clone());
     let size = seal(db, &tenant, CHECKPOINT_STEPS).await?;
     let root = root(db, &tenant, size).await?;
     key.sign_checkpoint(&tlog::origin(deployment, tenant.as_str()), size, root)
@@ -213,13 +219,14 @@ pub async fn checkpoint<D: Database>(
 
 /// The inclusion proof of record `seq` of the caller's tenant in its tree
 /// of `size` records (the sealed size when `None`).
-pub async fn inclusion<D: Database>(
-    db: &D,
+pub async fn inclusion<S: Stores>(
+    stores: &S,
     principal: &Principal,
     seq: i64,
     size: Option<u64>,
 ) -> Result<InclusionProof, AppError> {
     let tenant = tenant_of(principal)?;
+    let db = &stores.tenant(tenant.clone());
     let sealed = tree::sealed_size(db, &tenant).await?;
     let size = size.unwrap_or(sealed);
     if size > sealed {
@@ -257,13 +264,14 @@ pub async fn inclusion<D: Database>(
 
 /// The proof that the caller's tenant's tree of `to` records extends its
 /// tree of `from` records.
-pub async fn consistency<D: Database>(
-    db: &D,
+pub async fn consistency<S: Stores>(
+    stores: &S,
     principal: &Principal,
     from: u64,
     to: Option<u64>,
 ) -> Result<ConsistencyProof, AppError> {
     let tenant = tenant_of(principal)?;
+    let db = &stores.tenant(tenant.clone());
     let sealed = tree::sealed_size(db, &tenant).await?;
     let to = to.unwrap_or(sealed);
     if to > sealed || from > to {

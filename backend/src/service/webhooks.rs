@@ -15,7 +15,7 @@ use lockbox_shared::validation::Invalid;
 use super::{notify, Stamp};
 use crate::error::AppError;
 use crate::store::outbox::{self, EndpointRow, EndpointSummaryRow, OutboxRow};
-use crate::store::{audit, Database};
+use crate::store::{audit, Database, Stores};
 
 /// Endpoints a tenant may have.
 pub const MAX_ENDPOINTS: usize = 10;
@@ -73,11 +73,12 @@ pub fn delivery_view(row: OutboxRow, sink_deliveries: Option<i64>) -> Delivery {
 }
 
 /// The tenant's endpoints, the events, and the newest deliveries.
-pub async fn settings<D: Database>(
-    db: &D,
+pub async fn settings<S: Stores>(
+    stores: &S,
     principal: &Principal,
 ) -> Result<NotificationSettings, AppError> {
     let tenant = tenant_of(principal)?;
+    let db = &stores.tenant(tenant.clone());
     let endpoints = db
         .query::<EndpointSummaryRow>(outbox::tenant_endpoints(tenant))
         .await?
@@ -137,14 +138,15 @@ fn parse_events(events: &[String]) -> Result<String, AppError> {
 
 /// Adds an endpoint (audited); the answer carries its secret, once.
 /// `allow_loopback_http` is local development's.
-pub async fn add<D: Database>(
-    db: &D,
+pub async fn add<S: Stores>(
+    stores: &S,
     principal: &Principal,
     input: &NewWebhookEndpoint,
     allow_loopback_http: bool,
     stamp: &Stamp<'_>,
 ) -> Result<CreatedWebhookEndpoint, AppError> {
     let tenant = tenant_of(principal)?;
+    let db = &stores.tenant(tenant.clone());
     let url = notify::check_endpoint_url(&input.url, allow_loopback_http).map_err(|message| {
         AppError::invalid(Invalid {
             field: "url",
@@ -202,13 +204,14 @@ pub async fn add<D: Database>(
 }
 
 /// Removes an endpoint (audited); what it had not yet received fails.
-pub async fn remove<D: Database>(
-    db: &D,
+pub async fn remove<S: Stores>(
+    stores: &S,
     principal: &Principal,
     id: &str,
     stamp: &Stamp<'_>,
 ) -> Result<(), AppError> {
     let tenant = tenant_of(principal)?;
+    let db = &stores.tenant(tenant.clone());
     let missing = || AppError::Missing {
         what: format!("The webhook endpoint {id}"),
     };

@@ -139,6 +139,8 @@ impl Edge {
     }
 }
 
+crate::one_database!(Edge);
+
 impl Database for Edge {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
         Database::batch(&self.d1, statements).await

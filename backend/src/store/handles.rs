@@ -1,14 +1,60 @@
-//! The two databases Lockbox's data lives in, as handles: the global one
+//! The two sides Lockbox's data lives on, as handles: the global database
 //! (the provider's people and roles, registered services, the tenant
 //! directory, the provider's index of requests) and one tenant's own (its
 //! requests, settings, outbox and audit log), bound to that tenant. Store
 //! functions take the handle of the side they touch, so a call that
-//! crosses from one side to the other does not compile. Today both wrap
-//! the one D1 database; a tenant's own is moving into its Durable Object.
+//! crosses from one side to the other does not compile; a statement built
+//! by hand runs on the handle of the side it names.
+//!
+//! [`Stores`] opens both: where everything is in one database (D1 today,
+//! one SQLite in the model test) both handles wrap it; the split layout
+//! gives each tenant a database of its own.
 
 use lockbox_shared::ids::TenantId;
+use serde::de::DeserializeOwned;
 
-use super::db::Database;
+use super::db::{Database, DbError, Statement};
+
+/// The tables only a tenant's database holds rows in: its requests and
+/// what guards them, its audit log and tree, its outbox (with its copies
+/// for the provider's index) and its webhook endpoints.
+pub const TENANT_TABLES: [&str; 11] = [
+    "access_requests",
+    "audit_leaves",
+    "audit_log",
+    "audit_seal",
+    "audit_tree",
+    "idempotency_keys",
+    "index_outbox",
+    "outbox",
+    "plan_gates",
+    "provider_batches",
+    "webhook_endpoints",
+];
+
+/// The tables both sides hold rows of, with the column naming the
+/// tenant: the global database the tenant directory and everyone's
+/// people, a tenant's database its own row (its settings) and its own
+/// people and their roles (the customer's side, copied until they move).
+pub const BOTH_TABLES: [(&str, &str); 3] = [
+    ("tenants", "id"),
+    ("users", "tenant_id"),
+    ("customer_roles", "tenant_id"),
+];
+
+/// The tables only the global database holds rows in.
+pub const GLOBAL_TABLES: [&str; 10] = [
+    "cron_runs",
+    "dev_mail_failures",
+    "dev_mail_sink",
+    "provider_log",
+    "provider_roles",
+    "provider_services",
+    "request_index",
+    "service_assertions",
+    "service_refusals",
+    "tenant_services",
+];
 
 /// The global database.
 pub struct Global<'a, D> {
@@ -37,3 +83,87 @@ impl<'a, D: Database> Tenant<'a, D> {
         &self.id
     }
 }
+
+/// Where a call finds the global database and each tenant's.
+pub trait Stores {
+    type Global: Database;
+    type Tenant: Database;
+    /// The global database.
+    fn global(&self) -> Global<'_, Self::Global>;
+    /// Tenant `id`'s database.
+    fn tenant(&self, id: TenantId) -> Tenant<'_, Self::Tenant>;
+}
+
+/// Everything in one database: both handles wrap it.
+#[macro_export]
+macro_rules! one_database {
+    ($t:ty) => {
+        impl $crate::store::handles::Stores for $t {
+            type Global = $t;
+            type Tenant = $t;
+            fn global(&self) -> $crate::store::handles::Global<'_, $t> {
+                $crate::store::handles::Global::new(self)
+            }
+            fn tenant(
+                &self,
+                id: lockbox_shared::ids::TenantId,
+            ) -> $crate::store::handles::Tenant<'_, $t> {
+                $crate::store::handles::Tenant::new(self, id)
+            }
+        }
+    };
+}
+
+impl<S: Stores> Stores for std::rc::Rc<S> {
+    type Global = S::Global;
+    type Tenant = S::Tenant;
+    fn global(&self) -> Global<'_, S::Global> {
+        (**self).global()
+    }
+    fn tenant(&self, id: TenantId) -> Tenant<'_, S::Tenant> {
+        (**self).tenant(id)
+    }
+}
+
+/// A handle runs statements on the database of its side.
+macro_rules! runs_statements {
+    ($handle:ident) => {
+        impl<D: Database> Database for $handle<'_, D> {
+            async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+                self.db.batch(statements).await
+            }
+
+            async fn query<T: DeserializeOwned>(
+                &self,
+                statement: Statement,
+            ) -> Result<Vec<T>, DbError> {
+                self.db.query(statement).await
+            }
+
+            async fn batch_rows(
+                &self,
+                statements: Vec<Statement>,
+            ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+                self.db.batch_rows(statements).await
+            }
+
+            async fn batch_rows_storing(
+                &self,
+                tenant: &TenantId,
+                statements: Vec<Statement>,
+            ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+                self.db.batch_rows_storing(tenant, statements).await
+            }
+
+            async fn query_batch(
+                &self,
+                statements: Vec<Statement>,
+            ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+                self.db.query_batch(statements).await
+            }
+        }
+    };
+}
+
+runs_statements!(Global);
+runs_statements!(Tenant);

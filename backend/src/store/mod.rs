@@ -22,4 +22,4 @@ pub mod tree;
 pub use db::{
     first, json_list, Condition, Database, DbError, Statement, Value, MAX_BOUND_PARAMETERS,
 };
-pub use handles::{Global, Tenant};
+pub use handles::{Global, Stores, Tenant};

@@ -14,7 +14,10 @@ use std::task::{Context, Poll};
 use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 
+use lockbox_shared::ids::TenantId;
+
 use super::db::{Database, DbError, Statement, Value, MAX_BOUND_PARAMETERS};
+use super::handles::{Global, Stores, Tenant, BOTH_TABLES, TENANT_TABLES};
 
 /// An in-memory SQLite database.
 pub struct Sqlite {
@@ -73,7 +76,25 @@ impl Sqlite {
     /// A fresh in-memory database with every migration of `migrations`
     /// applied in order.
     pub fn with_migrations(migrations: &Path) -> Result<Self, DbError> {
-        let conn = Connection::open_in_memory().map_err(db_error)?;
+        Self::migrated(Connection::open_in_memory().map_err(db_error)?, migrations)
+    }
+
+    /// [`Sqlite::with_migrations`], named `name` so that other connections
+    /// of this process can attach it (an in-memory database with a shared
+    /// cache, which lives while a connection to it is open).
+    pub fn shared(name: &str, migrations: &Path) -> Result<Self, DbError> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            shared_uri(name),
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(db_error)?;
+        Self::migrated(conn, migrations)
+    }
+
+    fn migrated(conn: Connection, migrations: &Path) -> Result<Self, DbError> {
         let mut files: Vec<_> = std::fs::read_dir(migrations)
             .map_err(|e| DbError::Other(e.to_string()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -99,6 +120,114 @@ impl Sqlite {
     /// How many write batches ran.
     pub fn batches(&self) -> u64 {
         self.batches.get()
+    }
+}
+
+crate::one_database!(Sqlite);
+
+fn shared_uri(name: &str) -> String {
+    format!("file:{name}?mode=memory&cache=shared")
+}
+
+/// The split layout in one process: a global database and one for each
+/// tenant, each its own SQLite, as the Worker runs with D1 and a Durable
+/// Object per tenant. A statement that crosses (a tenant's write reading
+/// the provider's people, say) finds empty tables here and the test
+/// fails. `all` reads every database at once for a test's checks: each
+/// table only tenants hold ([`TENANT_TABLES`]) is there as the union of
+/// the tenants' (a temporary view), the rest are the global database's.
+pub struct Split {
+    global: Sqlite,
+    tenants: Vec<(TenantId, Sqlite)>,
+    /// What a tenant the layout does not hold reads: nothing.
+    nowhere: Sqlite,
+    /// Every database at once, for reading.
+    pub all: Sqlite,
+}
+
+impl Split {
+    /// The global database `global` (migrated by [`Sqlite::shared`] and
+    /// seeded) split: each tenant of `tenants` gets a database with the
+    /// migrations and its own rows of the tables both sides hold
+    /// ([`BOTH_TABLES`]: its settings and its people).
+    pub fn new(
+        global_name: &str,
+        global: Sqlite,
+        tenants: &[TenantId],
+        migrations: &Path,
+    ) -> Result<Self, DbError> {
+        let mut held = Vec::new();
+        for (i, tenant) in tenants.iter().enumerate() {
+            let name = format!("{global_name}-tenant-{i}");
+            let db = Sqlite::shared(&name, migrations)?;
+            let uri = shared_uri(global_name);
+            db.conn
+                .execute("ATTACH DATABASE ? AS g", [uri.as_str()])
+                .map_err(db_error)?;
+            for (table, column) in BOTH_TABLES {
+                db.conn
+                    .execute(
+                        &format!(
+                            "INSERT INTO main.{table} SELECT * FROM g.{table} WHERE {column} = ?"
+                        ),
+                        [tenant.as_str()],
+                    )
+                    .map_err(db_error)?;
+            }
+            db.conn
+                .execute_batch("DETACH DATABASE g")
+                .map_err(db_error)?;
+            held.push((tenant.clone(), name, db));
+        }
+        let all = Connection::open_with_flags(
+            shared_uri(global_name),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(db_error)?;
+        for (i, (_, name, _)) in held.iter().enumerate() {
+            all.execute(&format!("ATTACH DATABASE ? AS t{i}"), [shared_uri(name)])
+                .map_err(db_error)?;
+        }
+        for table in TENANT_TABLES {
+            let union: Vec<String> = (0..held.len())
+                .map(|i| format!("SELECT * FROM t{i}.{table}"))
+                .collect();
+            all.execute_batch(&format!(
+                "CREATE TEMP VIEW {table} AS {}",
+                union.join(" UNION ALL ")
+            ))
+            .map_err(db_error)?;
+        }
+        Ok(Self {
+            global,
+            tenants: held.into_iter().map(|(t, _, db)| (t, db)).collect(),
+            nowhere: Sqlite::with_migrations(migrations)?,
+            all: Sqlite {
+                conn: all,
+                batches: Cell::new(0),
+            },
+        })
+    }
+
+    /// How many write batches ran, in all the databases.
+    pub fn batches(&self) -> u64 {
+        self.global.batches() + self.tenants.iter().map(|(_, db)| db.batches()).sum::<u64>()
+    }
+}
+
+impl Stores for Split {
+    type Global = Sqlite;
+    type Tenant = Sqlite;
+    fn global(&self) -> Global<'_, Sqlite> {
+        Global::new(&self.global)
+    }
+    fn tenant(&self, id: TenantId) -> Tenant<'_, Sqlite> {
+        let db = self
+            .tenants
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map_or(&self.nowhere, |(_, db)| db);
+        Tenant::new(db, id)
     }
 }
 
