@@ -1804,7 +1804,7 @@ impl World {
         assert_eq!(doubled, 0, "two extensions of one grant waiting at once");
         // Each tenant's rows are in its own database, none in the global
         // one nor in another tenant's.
-        for table in lockbox_backend::store::handles::TENANT_TABLES {
+        for (table, _) in lockbox_backend::store::handles::TENANT_TABLES {
             let global: i64 = self
                 .db
                 .all
@@ -3683,6 +3683,7 @@ fn every_table_belongs_to_one_side() {
         .collect();
     let mut sided: Vec<String> = TENANT_TABLES
         .iter()
+        .map(|(t, _)| t)
         .chain(GLOBAL_TABLES.iter())
         .chain(BOTH_TABLES.iter().map(|(t, _)| t))
         .map(|t| t.to_string())

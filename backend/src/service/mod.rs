@@ -7,6 +7,7 @@ pub mod audit;
 pub mod integration;
 pub mod notify;
 pub mod operations;
+pub mod relocate;
 pub mod requests;
 pub mod roles;
 pub mod settings;

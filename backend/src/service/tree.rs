@@ -190,6 +190,13 @@ async fn root<D: Database>(db: &D, tenant: &TenantId, size: u64) -> Result<Hash,
     with_hashes(db, tenant, HashMap::new(), |r| tlog::root(size, r)).await
 }
 
+/// The size of `tenant`'s sealed tree and its root: what a checkpoint
+/// signs, read without sealing more.
+pub async fn sealed_root<D: Database>(db: &D, tenant: &TenantId) -> Result<(u64, Hash), AppError> {
+    let size = tree::sealed_size(db, tenant).await?;
+    Ok((size, root(db, tenant, size).await?))
+}
+
 /// The caller's tenant, if they may see its log.
 fn tenant_of(principal: &Principal) -> Result<TenantId, AppError> {
     authorize(principal, Action::SearchAudit, principal.tenant())?;

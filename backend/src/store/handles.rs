@@ -17,29 +17,36 @@ use super::db::{Database, DbError, Statement};
 
 /// The tables only a tenant's database holds rows in: its requests and
 /// what guards them, its audit log and tree, its outbox (with its copies
-/// for the provider's index) and its webhook endpoints.
-pub const TENANT_TABLES: [&str; 11] = [
-    "access_requests",
-    "audit_leaves",
-    "audit_log",
-    "audit_seal",
-    "audit_tree",
-    "idempotency_keys",
-    "index_outbox",
-    "outbox",
-    "plan_gates",
-    "provider_batches",
-    "webhook_endpoints",
+/// for the provider's index) and its webhook endpoints. Each with which
+/// of its rows are one tenant's where one database holds every tenant
+/// (one `?`, the tenant's id), or `None` for a table whose rows live
+/// only within one transaction. Parents before children.
+pub const TENANT_TABLES: [(&str, Option<&str>); 11] = [
+    ("access_requests", Some("tenant_id = ?")),
+    ("audit_log", Some("tenant_id = ?")),
+    ("audit_leaves", Some("tenant_id = ?")),
+    ("audit_tree", Some("tenant_id = ?")),
+    ("audit_seal", Some("tenant_id = ?")),
+    (
+        "idempotency_keys",
+        Some("request_id IN (SELECT id FROM access_requests WHERE tenant_id = ?)"),
+    ),
+    ("index_outbox", Some("tenant_id = ?")),
+    ("webhook_endpoints", Some("tenant_id = ?")),
+    ("outbox", Some("tenant_id = ?")),
+    ("plan_gates", None),
+    ("provider_batches", Some("tenant_id = ?")),
 ];
 
-/// The tables both sides hold rows of, with the column naming the
-/// tenant: the global database the tenant directory and everyone's
-/// people, a tenant's database its own row (its settings) and its own
-/// people and their roles (the customer's side, copied until they move).
+/// The tables both sides hold rows of, with which rows are one tenant's:
+/// the global database holds the tenant directory and everyone's people,
+/// a tenant's database its own row (its settings) and its own people and
+/// their roles (the customer's side, copied until they move). Parents
+/// before children.
 pub const BOTH_TABLES: [(&str, &str); 3] = [
-    ("tenants", "id"),
-    ("users", "tenant_id"),
-    ("customer_roles", "tenant_id"),
+    ("tenants", "id = ?"),
+    ("users", "tenant_id = ?"),
+    ("customer_roles", "tenant_id = ?"),
 ];
 
 /// The tables only the global database holds rows in.

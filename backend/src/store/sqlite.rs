@@ -164,11 +164,11 @@ impl Split {
             db.conn
                 .execute("ATTACH DATABASE ? AS g", [uri.as_str()])
                 .map_err(db_error)?;
-            for (table, column) in BOTH_TABLES {
+            for (table, rows) in BOTH_TABLES {
                 db.conn
                     .execute(
                         &format!(
-                            "INSERT INTO main.{table} SELECT * FROM g.{table} WHERE {column} = ?"
+                            "INSERT INTO main.{table} SELECT * FROM g.{table} WHERE {rows}"
                         ),
                         [tenant.as_str()],
                     )
@@ -188,7 +188,7 @@ impl Split {
             all.execute(&format!("ATTACH DATABASE ? AS t{i}"), [shared_uri(name)])
                 .map_err(db_error)?;
         }
-        for table in TENANT_TABLES {
+        for (table, _) in TENANT_TABLES {
             let union: Vec<String> = (0..held.len())
                 .map(|i| format!("SELECT * FROM t{i}.{table}"))
                 .collect();
