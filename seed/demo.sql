@@ -10,7 +10,9 @@ INSERT INTO tenants (id, name, domain, lockbox_enabled, created_at) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000004', 'Woodgrove Bank', 'woodgrove.example', 1, 1767225600000),
     -- A fifth with three approvers, whose requests need more than one
     -- approval in the quorum tests.
-    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 'Northwind Traders', 'northwind.example', 1, 1767225600000)
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 'Northwind Traders', 'northwind.example', 1, 1767225600000),
+    -- A sixth whose data the tests move into its own Durable Object.
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000006', 'Litware', 'litware.example', 1, 1767225600000)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO tenant_services (tenant_id, service) VALUES
@@ -22,7 +24,8 @@ INSERT INTO tenant_services (tenant_id, service) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000002', 'files'),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000003', 'mail'),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000004', 'mail'),
-    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 'mail')
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 'mail'),
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000006', 'mail')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO users (id, email, display_name, tenant_id, created_at) VALUES
@@ -42,6 +45,8 @@ INSERT INTO users (id, email, display_name, tenant_id, created_at) VALUES
     ('0b5e2d1c-0000-4000-8000-000000000602', 'approver1@northwind.example', 'Andrew Fuller',   '7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000603', 'approver2@northwind.example', 'Janet Leverling', '7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000604', 'approver3@northwind.example', 'Margaret Peacock', '7c0a8f4e-5a1b-4c3d-9e2f-000000000005', 1767225600000),
+    ('0b5e2d1c-0000-4000-8000-000000000701', 'admin@litware.example',       'Gareth Fort',     '7c0a8f4e-5a1b-4c3d-9e2f-000000000006', 1767225600000),
+    ('0b5e2d1c-0000-4000-8000-000000000702', 'approver@litware.example',    'Debra Berger',    '7c0a8f4e-5a1b-4c3d-9e2f-000000000006', 1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000301', 'engineer1@provider.example', 'Nestor Wilke',    NULL,                                   1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000302', 'engineer2@provider.example', 'Patti Fernandez', NULL,                                   1767225600000),
     ('0b5e2d1c-0000-4000-8000-000000000303', 'manager@provider.example',   'Lee Gu',          NULL,                                   1767225600000),
@@ -64,7 +69,9 @@ INSERT INTO customer_roles (tenant_id, user_id, role, granted_at) VALUES
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', '0b5e2d1c-0000-4000-8000-000000000601', 'global_admin', 1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', '0b5e2d1c-0000-4000-8000-000000000602', 'approver',     1767225600000),
     ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', '0b5e2d1c-0000-4000-8000-000000000603', 'approver',     1767225600000),
-    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', '0b5e2d1c-0000-4000-8000-000000000604', 'approver',     1767225600000)
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000005', '0b5e2d1c-0000-4000-8000-000000000604', 'approver',     1767225600000),
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000006', '0b5e2d1c-0000-4000-8000-000000000701', 'global_admin', 1767225600000),
+    ('7c0a8f4e-5a1b-4c3d-9e2f-000000000006', '0b5e2d1c-0000-4000-8000-000000000702', 'approver',     1767225600000)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO provider_roles (user_id, role, granted_at) VALUES

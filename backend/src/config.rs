@@ -192,7 +192,10 @@ impl App {
         Ok(Self {
             assets: env.assets("ASSETS").ok(),
             mail,
-            db: std::rc::Rc::new(crate::store::d1::Edge::new(db)),
+            db: std::rc::Rc::new(crate::store::d1::Edge::new(
+                db,
+                env.durable_object("TENANTS").ok(),
+            )),
             verifier,
             dev,
             audit_key,

@@ -70,7 +70,14 @@ pub async fn sweep<S: Stores>(
                     outcome.more_due = true;
                     break 'tenants;
                 }
-                let due = store::select(&tenant, store::due(tenant_id, now, SWEEP_BATCH)).await?;
+                let due =
+                    match store::select(&tenant, store::due(tenant_id, now, SWEEP_BATCH)).await {
+                        Ok(due) => due,
+                        // A tenant on its way into its own object is swept
+                        // there once it arrives (access is checked live).
+                        Err(DbError::Unavailable(_)) => break,
+                        Err(err) => return Err(err),
+                    };
                 calls += 1;
                 if due.is_empty() {
                     break;
@@ -139,7 +146,7 @@ pub async fn warn_ending<S: Stores>(stores: &S, now: i64) -> Result<u64, DbError
     let mut written = 0;
     for tenant_id in &tenants {
         let tenant = stores.tenant(tenant_id.clone());
-        let ending = store::select(
+        let ending = match store::select(
             &tenant,
             store::ending_soon(
                 tenant_id,
@@ -149,7 +156,13 @@ pub async fn warn_ending<S: Stores>(stores: &S, now: i64) -> Result<u64, DbError
                 ENDING_BATCH,
             ),
         )
-        .await?;
+        .await
+        {
+            Ok(ending) => ending,
+            // A tenant on its way into its own object is warned there.
+            Err(DbError::Unavailable(_)) => continue,
+            Err(err) => return Err(err),
+        };
         if ending.is_empty() {
             continue;
         }

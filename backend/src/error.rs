@@ -72,6 +72,9 @@ pub enum AppError {
     /// The registered service a call goes to cannot be reached (no
     /// binding to it, or no answer): the text says what to do.
     Unreachable(String),
+    /// A tenant's data is on its way to its own database: its calls wait
+    /// (503, try again in a minute).
+    TenantMoving(String),
     /// The deployment lacks a binding or variable.
     Misconfigured(String),
     /// The database or the runtime failed; the details are logged, not sent.
@@ -90,7 +93,10 @@ impl From<worker::Error> for AppError {
 
 impl From<crate::store::DbError> for AppError {
     fn from(err: crate::store::DbError) -> Self {
-        AppError::Internal(format!("database: {err:?}"))
+        match err {
+            crate::store::DbError::Unavailable(why) => AppError::TenantMoving(why),
+            err => AppError::Internal(format!("database: {err:?}")),
+        }
     }
 }
 
@@ -215,6 +221,9 @@ impl AppError {
             AppError::IdempotencyKeyReused => Problem::of(ProblemType::IdempotencyKeyReused, 422,
                 "This Idempotency-Key was already used for a different action. Use a new key for each distinct action.",
             ),
+            AppError::TenantMoving(detail) => {
+                Problem::of(ProblemType::TenantMoving, 503, detail.clone())
+            }
             AppError::Unreachable(detail) => {
                 Problem::of(ProblemType::ServiceUnreachable, 502, detail.clone())
             }
@@ -259,6 +268,7 @@ impl AppError {
             AppError::MethodNotAllowed { allow, .. } => {
                 response.headers_mut().set("Allow", allow)?
             }
+            AppError::TenantMoving(_) => response.headers_mut().set("Retry-After", "60")?,
             _ => {}
         }
         Ok(response)

@@ -7,7 +7,7 @@
 use lockbox_shared::api::TenantObjectStatus;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-use crate::store::object::{ObjectSql, MIGRATIONS};
+use crate::store::object::{ObjectSql, Statements, MIGRATIONS};
 
 /// The header the Worker names the tenant in.
 pub const TENANT_HEADER: &str = "x-lockbox-tenant";
@@ -38,7 +38,21 @@ impl DurableObject for TenantObject {
                 migrations: MIGRATIONS.len() as u32,
                 applied_now: applied_now as u32,
                 database_bytes: self.state.storage().sql().database_size() as u64,
+                requests: db.count("access_requests"),
+                audit_records: db.count("audit_log"),
             }),
+            // One transaction of the Worker's statements on this tenant's
+            // data.
+            "/statements" => {
+                let mut req = req;
+                let answer = match req.json::<Statements>().await {
+                    Ok(wire) => db.run(wire.statements),
+                    Err(err) => Err(crate::store::DbError::Other(format!(
+                        "the statements sent are not readable: {err}"
+                    ))),
+                };
+                Response::from_json(&answer)
+            }
             path => crate::error::AppError::NotFound {
                 path: path.to_owned(),
             }

@@ -64,6 +64,10 @@ pub struct TenantObjectStatus {
     pub applied_now: u32,
     /// The size of its SQLite database.
     pub database_bytes: u64,
+    /// The requests and audit records it holds (none until the tenant's
+    /// data moves in).
+    pub requests: u64,
+    pub audit_records: u64,
 }
 
 /// Body of `GET /api/v1/health`.
@@ -932,4 +936,24 @@ pub struct ConsistencyProof {
     pub to_root: String,
     /// The RFC 6962 consistency proof (base64 hashes).
     pub proof: Vec<String>,
+}
+
+/// `POST /api/v1/provider/tenants/{id}/move`: where a tenant's move into
+/// its own Durable Object stands. Call again until `home` is `object`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantMove {
+    pub tenant_id: String,
+    /// `database` (not moving), `moving`, or `object` (moved).
+    pub home: String,
+    /// While moving: when copying starts (epoch ms), once every isolate
+    /// has read that the tenant is moving.
+    pub copying_from: Option<i64>,
+    /// Rows copied so far (a page copied again after a crash counts again).
+    pub copied: u64,
+    /// The table being copied.
+    pub table: Option<String>,
+    /// Once moved: the audit log's sealed size and root, the same as
+    /// before the move.
+    pub sealed: Option<u64>,
+    pub root: Option<String>,
 }

@@ -153,6 +153,8 @@ named_enum! {
         ChangeServiceKeys => "Set-LockboxServiceKey",
         /// A service was removed.
         RemoveService => "Remove-LockboxService",
+        /// A tenant's data moved into its own Durable Object.
+        MoveTenant => "Move-LockboxTenant",
     }
 }
 

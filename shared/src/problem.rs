@@ -34,6 +34,7 @@ named_enum! {
         BatchReused => "batch-reused",
         IdempotencyKeyReused => "idempotency-key-reused",
         ServiceUnreachable => "service-unreachable",
+        TenantMoving => "tenant-moving",
         Misconfigured => "misconfigured",
         Internal => "internal-error",
         InternalAfterChange => "internal-after-change",
@@ -72,6 +73,7 @@ impl ProblemType {
             BatchReused => "batch_id reused",
             IdempotencyKeyReused => "Idempotency-Key reused",
             ServiceUnreachable => "Service unreachable",
+            TenantMoving => "Tenant moving",
             Misconfigured => "Service misconfigured",
             Internal | InternalAfterChange => "Internal error",
         }

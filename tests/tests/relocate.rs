@@ -179,3 +179,81 @@ fn a_move_that_finds_a_difference_says_which_table() {
         "the error names the table: {detail}"
     );
 }
+
+#[test]
+fn a_move_marks_the_tenant_waits_out_the_grace_copies_checks_and_then_stays_moved() {
+    let (single, tenants) = single_database();
+    let tenant = tenants.get(1).expect("a second tenant").clone();
+    let global = lockbox_backend::store::Global::new(&single);
+    let from = Tenant::new(&single, tenant.clone());
+    let own = Sqlite::with_migrations(&migrations()).expect("migrations");
+    let to = Tenant::new(&own, tenant.clone());
+    let advance = |now: i64, steps: u32| {
+        block_on(relocate::advance(
+            &global,
+            &from,
+            &to,
+            now,
+            steps,
+            "admin@provider.example",
+        ))
+        .expect("a move step")
+    };
+    let home = || -> String {
+        single
+            .conn
+            .query_row(
+                "SELECT home FROM tenants WHERE id = ?",
+                [tenant.as_str()],
+                |r| r.get(0),
+            )
+            .expect("home")
+    };
+    let first = advance(START, 3);
+    assert_eq!((first.home.as_str(), first.copied), ("moving", 0));
+    assert_eq!(first.copying_from, Some(START + relocate::MOVE_GRACE_MS));
+    assert_eq!(home(), "moving");
+    // Within the grace nothing is copied.
+    let early = advance(START + relocate::MOVE_GRACE_MS - 1, 3);
+    assert_eq!(early.copied, 0);
+    assert_eq!(count(&own, "tenants"), 0);
+    // Then three steps a call, until it is there.
+    let mut now = START + relocate::MOVE_GRACE_MS;
+    let mut calls = 0;
+    let last = loop {
+        let state = advance(now, 3);
+        calls += 1;
+        if state.home == "object" {
+            break state;
+        }
+        assert_eq!(home(), "moving");
+        now += 1_000;
+        assert!(calls < 100, "the move never ended");
+    };
+    assert_eq!(home(), "object");
+    let (size, root) = block_on(tree::sealed_root(&from, &tenant)).expect("root");
+    assert_eq!(last.sealed, Some(size));
+    assert_eq!(
+        last.root.as_deref(),
+        Some(lockbox_shared::tlog::hash_text(&root).as_str())
+    );
+    let logged: i64 = single
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM provider_log WHERE activity = 'Move-LockboxTenant' AND item = ?",
+            [tenant.as_str()],
+            |r| r.get(0),
+        )
+        .expect("log");
+    assert_eq!(logged, 1, "the move is in the provider log");
+    // Calling again changes nothing.
+    let again = advance(now + 60_000, 3);
+    assert_eq!(again, last);
+    assert_eq!(logged, 1);
+}
+
+fn count(db: &Sqlite, table: &str) -> i64 {
+    db.conn
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}

@@ -238,7 +238,8 @@ pub async fn proof(app: &App, p: &Principal, call: &Call) -> Result<Response, Ap
             let tenant = p
                 .tenant()
                 .ok_or(lockbox_shared::policy::Denied::OtherTenant)?;
-            crate::store::audit::select(&*app.db, crate::store::audit::by_id(tenant, &id))
+            let own = crate::store::Tenant::new(&*app.db, tenant.clone());
+            crate::store::audit::select(&own, crate::store::audit::by_id(tenant, &id))
                 .await?
                 .into_iter()
                 .next()

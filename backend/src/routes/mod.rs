@@ -83,6 +83,7 @@ pub enum Route {
     ProviderLog,
     ProviderService,
     RemoveService,
+    MoveTenant,
     ProviderActions,
     Revocations,
     DevServiceAssertion,
@@ -91,7 +92,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 61] = [
+    pub const ALL: [Route; 62] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -150,6 +151,7 @@ impl Route {
         Route::ProviderLog,
         Route::ProviderService,
         Route::RemoveService,
+        Route::MoveTenant,
         Route::ProviderActions,
         Route::Revocations,
         Route::DevServiceAssertion,
@@ -215,6 +217,7 @@ impl Route {
             Route::ProviderService | Route::RemoveService => {
                 "/api/v1/provider/services/{service_id}"
             }
+            Route::MoveTenant => "/api/v1/provider/tenants/{id}/move",
             Route::ProviderActions => "/api/v1/provider/actions",
             Route::Revocations => "/api/v1/provider/revocations",
             Route::DevServiceAssertion => "/api/v1/dev/service-assertion",
@@ -276,6 +279,7 @@ impl Route {
             | Route::RunOperation
             | Route::GrantToken
             | Route::RegisterService
+            | Route::MoveTenant
             | Route::ProviderActions
             | Route::DevServiceAssertion => Method::Post,
             Route::RemoveWebhook | Route::RemoveService => Method::Delete,
@@ -574,6 +578,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::RegisterService => provider::register(app, p, &call).await,
         Route::ProviderService => provider::get(app, p, &call).await,
         Route::RemoveService => provider::remove(app, p, &call).await,
+        Route::MoveTenant => provider::move_tenant(app, p, &call).await,
         Route::ProviderLog => provider::log(app, p).await,
         Route::Health
         | Route::AccessCheck

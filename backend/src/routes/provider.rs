@@ -92,6 +92,44 @@ pub async fn log(app: &App, p: &Principal) -> Result<Response, AppError> {
     json(&service::log(&*app.db, p).await?, 200)
 }
 
+/// Copy steps one call of a tenant's move takes: each is a read of D1 and
+/// a write to the object, which with the reads and saves around them keeps
+/// a call within the 50 calls an invocation may make on the free plan.
+pub const MOVE_STEPS_PER_CALL: u32 = 20;
+
+/// `POST /api/v1/provider/tenants/{id}/move`: moves a tenant's data from
+/// the one D1 database into its own Durable Object a step further (202,
+/// call again) until it is there (200). Integration admins only.
+pub async fn move_tenant(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    lockbox_shared::policy::authorize(
+        p,
+        lockbox_shared::policy::Action::ManageProviderServices,
+        None,
+    )?;
+    call.empty_object()?;
+    let raw = call.param("id");
+    let tenant = lockbox_shared::ids::TenantId::parse(raw).map_err(|_| AppError::Missing {
+        what: format!("The tenant {raw:?}"),
+    })?;
+    let remote = app.db.object(&tenant).map_err(|err| {
+        AppError::Misconfigured(format!("a tenant cannot move without its object: {err}"))
+    })?;
+    let state = crate::service::relocate::advance(
+        &crate::store::Global::new(&*app.db),
+        &crate::store::Tenant::new(app.db.d1(), tenant.clone()),
+        &crate::store::Tenant::new(&remote, tenant.clone()),
+        call.now_ms,
+        MOVE_STEPS_PER_CALL,
+        &p.email,
+    )
+    .await?;
+    // This isolate reads the tenant's home again (others within
+    // `HOME_TRUSTED_MS`, well inside the move's grace).
+    crate::store::d1::Edge::forget_home(&tenant);
+    let moved = state.home == "object";
+    json(&state, if moved { 200 } else { 202 })
+}
+
 /// `POST /api/v1/provider/actions` (services only).
 pub async fn actions(app: &App, call: &Call) -> Result<Response, AppError> {
     let caller = service_auth::authenticate(&call.req, app, call.now_ms).await?;

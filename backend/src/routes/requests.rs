@@ -197,6 +197,19 @@ pub async fn check_access(app: &App, call: &Call) -> Result<Response, AppError> 
             return Err(err);
         }
     };
+    if app.db.home(&tenant).await? != crate::store::d1::Home::Database {
+        // The grant is in the tenant's own object: read there.
+        let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
+        let check = service::check_access(
+            &*app.db,
+            &principal,
+            &tenant,
+            service_name.as_str(),
+            call.now_ms,
+        )
+        .await?;
+        return json(&check, 200);
+    }
     let (principal, rows) =
         auth::authenticate_and(&call.req, &app.verifier, &app.db, call.now_ms, |email| {
             crate::store::requests::live_grant(

@@ -77,13 +77,14 @@ pub async fn dev_shift_request(app: &App, call: &Call) -> Result<Response, AppEr
             "`ms` must be from 1 to 2592000000 (30 days).",
         ));
     }
-    store::Database::batch(&app.db, vec![store::requests::shift(&id, input.ms)]).await?;
     let not_found = || crate::service::requests::not_found(&id);
     let global = store::Global::new(&*app.db);
     let tenant = store::provider_index::tenant_of(&global, &id)
         .await?
         .ok_or_else(not_found)?;
-    let request = store::requests::load(&store::Tenant::new(&*app.db, tenant), &id)
+    let tenant = store::Tenant::new(&*app.db, tenant);
+    store::Database::batch(&tenant, vec![store::requests::shift(&id, input.ms)]).await?;
+    let request = store::requests::load(&tenant, &id)
         .await?
         .ok_or_else(not_found)?;
     // The index (the lists, and which tenants the sweep visits) follows.
@@ -136,7 +137,8 @@ pub async fn dev_seed_audit(app: &App, call: &Call) -> Result<Response, AppError
     if !(1..=1_000_000).contains(&input.count) {
         return Err(AppError::bad_request("`count` must be from 1 to 1000000."));
     }
-    store::Database::batch(&*app.db, vec![store::audit::bulk(&tenant, input.count)]).await?;
+    let own = store::Tenant::new(&*app.db, tenant.clone());
+    store::Database::batch(&own, vec![store::audit::bulk(&tenant, input.count)]).await?;
     json(
         &SeededAudit {
             inserted: input.count,

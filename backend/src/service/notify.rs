@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::store::outbox::{self, Message, OutboxRow, Reader, Texts, To};
 use crate::store::people::ProviderReaders;
-use crate::store::{Condition, Database, DbError, Statement};
+use crate::store::{Condition, Database, DbError, Statement, Stores};
 
 /// Messages one delivery pass takes at most: a pass runs after a request
 /// (within `waitUntil`) or in the scheduled job, and each message is one
@@ -394,21 +394,53 @@ pub fn check_endpoint_url(url: &str, allow_loopback_http: bool) -> Result<String
 /// through `poster` (signed with their endpoint's secret). Each message is
 /// claimed for one attempt first, so that two passes at once never send it
 /// twice; the outcome of every attempt is written in one batch at the end.
-pub async fn deliver_due<D: Database, M: Mailer, P: Poster>(
-    db: &D,
+pub async fn deliver_due<S: Stores, M: Mailer, P: Poster>(
+    stores: &S,
     mailer: &M,
     poster: &P,
     now: i64,
     limit: i64,
 ) -> Result<DeliveryOutcome, DbError> {
-    let claimed: Vec<OutboxRow> = db.query(outbox::claim_due(now, limit)).await?;
-    deliver_claimed(db, mailer, poster, claimed, now).await
+    // The messages of every tenant whose data the global database holds,
+    // in one scan (a tenant's own object delivers its own).
+    let claimed: Vec<OutboxRow> = stores.global().query(outbox::claim_due(now, limit)).await?;
+    deliver_claimed(stores, mailer, poster, claimed, now).await
 }
 
 /// Sends messages this deliverer leased already ([`outbox::claim_due`],
 /// e.g. in the batch that stored them) and marks each delivered, to be
 /// retried, or failed.
-pub async fn deliver_claimed<D: Database, M: Mailer, P: Poster>(
+pub async fn deliver_claimed<S: Stores, M: Mailer, P: Poster>(
+    stores: &S,
+    mailer: &M,
+    poster: &P,
+    claimed: Vec<OutboxRow>,
+    now: i64,
+) -> Result<DeliveryOutcome, DbError> {
+    let mut outcome = DeliveryOutcome::default();
+    // Each tenant's messages are marked in that tenant's database.
+    let mut by_tenant: BTreeMap<Option<String>, Vec<OutboxRow>> = BTreeMap::new();
+    for row in claimed {
+        by_tenant
+            .entry(row.tenant_id.clone())
+            .or_default()
+            .push(row);
+    }
+    for (tenant, rows) in by_tenant {
+        let tenant = tenant.and_then(|t| lockbox_shared::ids::TenantId::parse(&t).ok());
+        let part = match tenant {
+            Some(tenant) => deliver_of(&stores.tenant(tenant), mailer, poster, rows, now).await?,
+            None => deliver_of(&stores.global(), mailer, poster, rows, now).await?,
+        };
+        outcome.delivered += part.delivered;
+        outcome.retrying += part.retrying;
+        outcome.failed += part.failed;
+    }
+    Ok(outcome)
+}
+
+/// [`deliver_claimed`] for the messages `db` holds.
+async fn deliver_of<D: Database, M: Mailer, P: Poster>(
     db: &D,
     mailer: &M,
     poster: &P,

@@ -8,12 +8,14 @@
 //! check that both sides hold as many rows of each table and that the
 //! audit log's sealed tree has the same size and root.
 
+use lockbox_shared::api::TenantMove;
+use lockbox_shared::integration::ProviderActivity;
 use lockbox_shared::tlog::{self, Hash};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::store::handles::{BOTH_TABLES, TENANT_TABLES};
-use crate::store::{Database, DbError, Statement, Tenant, Value};
+use crate::store::{Database, DbError, Global, Statement, Tenant, Value};
 
 /// Rows one step copies at most.
 pub const MOVE_PAGE: i64 = 200;
@@ -39,10 +41,14 @@ pub struct Moved {
     pub root: String,
 }
 
+/// The tables whose rows never change once written (their triggers
+/// refuse it): a copy keeps a row the destination holds already, which is
+/// the same row. A copy of any other row replaces the destination's, which
+/// may be left from a move that failed its check and started again.
+pub const APPEND_ONLY: [&str; 3] = ["audit_log", "audit_leaves", "audit_tree"];
+
 /// A table to copy, the tenant's rows of it, and whether a copy replaces
-/// a row the destination holds already (its settings and people, which
-/// the destination may have from before) or keeps it (everything else is
-/// only ever appended or is moved once).
+/// a row the destination holds already.
 struct Table {
     name: &'static str,
     rows: &'static str,
@@ -60,10 +66,25 @@ fn tables() -> Vec<Table> {
         rows.map(|rows| Table {
             name,
             rows,
-            replace: false,
+            replace: !APPEND_ONLY.contains(name),
         })
     });
     both.chain(own).collect()
+}
+
+/// What a move deletes from the destination before it copies: the rows of
+/// the tenant's tables that may change or go (children first), so that
+/// nothing is left there from an earlier attempt that the source has
+/// since changed or dropped. Append-only rows are the same in any copy,
+/// and `audit_seal` only grows (its copy replaces it).
+pub fn clear() -> Vec<Statement> {
+    TENANT_TABLES
+        .iter()
+        .rev()
+        .map(|(name, _)| *name)
+        .filter(|name| !APPEND_ONLY.contains(name) && *name != "audit_seal")
+        .map(|name| Statement::new(format!("DELETE FROM {name}"), vec![]))
+        .collect()
 }
 
 fn value_of(table: &str, column: &str, v: &serde_json::Value) -> Result<Value, DbError> {
@@ -198,5 +219,190 @@ pub async fn verify<F: Database, T: Database>(
         rows: after,
         sealed: size_b,
         root: tlog::hash_text(&root_b),
+    })
+}
+
+/// How long a move waits after marking a tenant moving before it copies
+/// (every isolate has read the mark by then, and no call that began
+/// before it is still writing): [`crate::store::d1::MOVE_GRACE_MS`].
+pub use crate::store::d1::MOVE_GRACE_MS;
+
+#[derive(Deserialize)]
+struct MoveRow {
+    home: String,
+    marked_at: Option<i64>,
+    progress: Option<String>,
+    sealed: Option<i64>,
+    root: Option<String>,
+}
+
+fn table_name(progress: &Progress) -> Option<String> {
+    tables().get(progress.table).map(|t| t.name.to_owned())
+}
+
+fn progress_of(raw: Option<&str>) -> Result<Progress, AppError> {
+    match raw {
+        None => Ok(Progress::default()),
+        Some(raw) => serde_json::from_str(raw)
+            .map_err(|e| AppError::Internal(format!("a move's saved progress: {e}"))),
+    }
+}
+
+fn save(tenant: &str, progress: &Progress) -> Result<Statement, AppError> {
+    let text = serde_json::to_string(progress).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Statement::new(
+        "UPDATE tenant_moves SET progress = ? WHERE tenant_id = ? AND finished_at IS NULL",
+        vec![text.into(), tenant.into()],
+    ))
+}
+
+/// Moves tenant `from`'s data a step further into its own database `to`
+/// (the directory, the tenant's rows where every tenant's are, its own
+/// database), as of `now`, in at most `max_steps` copy steps; returns
+/// where the move stands. A tenant whose data is where every tenant's is
+/// gets marked moving (its calls wait from then on) and is copied from
+/// [`MOVE_GRACE_MS`] later; the copy resumes from its saved progress; the
+/// last call checks both sides ([`verify`]) and makes the tenant's own
+/// database its home, or, when they differ, leaves its data where it was
+/// and says why. Calling again once moved changes nothing.
+pub async fn advance<G: Database, F: Database, T: Database>(
+    global: &Global<'_, G>,
+    from: &Tenant<'_, F>,
+    to: &Tenant<'_, T>,
+    now: i64,
+    max_steps: u32,
+    user: &str,
+) -> Result<TenantMove, AppError> {
+    let tenant = from.id().as_str();
+    let rows: Vec<MoveRow> = global
+        .query(Statement::new(
+            "SELECT t.home, m.marked_at, m.progress, m.sealed, m.root FROM tenants t \
+             LEFT JOIN tenant_moves m ON m.tenant_id = t.id WHERE t.id = ?",
+            vec![tenant.into()],
+        ))
+        .await?;
+    let row = rows.into_iter().next().ok_or_else(|| AppError::Missing {
+        what: format!("The tenant {tenant}"),
+    })?;
+    let answer = |home: &str, progress: &Progress, copying_from: Option<i64>| TenantMove {
+        tenant_id: tenant.to_owned(),
+        home: home.to_owned(),
+        copying_from,
+        copied: progress.copied,
+        table: table_name(progress),
+        sealed: None,
+        root: None,
+    };
+    match row.home.as_str() {
+        "object" => {
+            return Ok(TenantMove {
+                sealed: row.sealed.map(|s| s.max(0) as u64),
+                root: row.root,
+                ..answer("object", &progress_of(row.progress.as_deref())?, None)
+            })
+        }
+        "database" => {
+            let start = Progress::default();
+            let text =
+                serde_json::to_string(&start).map_err(|e| AppError::Internal(e.to_string()))?;
+            global
+                .batch(vec![
+                    Statement::new(
+                        "UPDATE tenants SET home = 'moving' WHERE id = ? AND home = 'database'",
+                        vec![tenant.into()],
+                    ),
+                    Statement::new(
+                        "INSERT OR REPLACE INTO tenant_moves (tenant_id, marked_at, progress) \
+                         VALUES (?, ?, ?)",
+                        vec![tenant.into(), now.into(), text.into()],
+                    ),
+                ])
+                .await?;
+            return Ok(answer("moving", &start, Some(now + MOVE_GRACE_MS)));
+        }
+        _ => {}
+    }
+    let marked_at = row.marked_at.unwrap_or(now);
+    let mut progress = progress_of(row.progress.as_deref())?;
+    if now < marked_at + MOVE_GRACE_MS {
+        return Ok(answer("moving", &progress, Some(marked_at + MOVE_GRACE_MS)));
+    }
+    if progress == Progress::default() {
+        to.batch(clear()).await?;
+    }
+    let mut done = false;
+    for taken in 1..=max_steps {
+        match step(from, to, &progress).await? {
+            Some(next) => progress = next,
+            None => {
+                done = true;
+                break;
+            }
+        }
+        if taken % 10 == 0 {
+            global.batch(vec![save(tenant, &progress)?]).await?;
+        }
+    }
+    global.batch(vec![save(tenant, &progress)?]).await?;
+    if !done {
+        return Ok(answer("moving", &progress, Some(marked_at + MOVE_GRACE_MS)));
+    }
+    let moved = match verify(from, to).await {
+        Ok(moved) => moved,
+        Err(err) => {
+            // The tenant's data stays where it was, which nothing changed
+            // while it was marked: its calls go on there.
+            global
+                .batch(vec![
+                    Statement::new(
+                        "UPDATE tenants SET home = 'database' WHERE id = ? AND home = 'moving'",
+                        vec![tenant.into()],
+                    ),
+                    Statement::new(
+                        "DELETE FROM tenant_moves WHERE tenant_id = ?",
+                        vec![tenant.into()],
+                    ),
+                ])
+                .await?;
+            return Err(err);
+        }
+    };
+    let details = std::collections::BTreeMap::from([
+        (
+            "Rows".to_owned(),
+            moved.rows.iter().map(|(_, n)| n).sum::<u64>().to_string(),
+        ),
+        ("SealedSize".to_owned(), moved.sealed.to_string()),
+        ("Root".to_owned(), moved.root.clone()),
+    ]);
+    global
+        .batch(vec![
+            Statement::new(
+                "UPDATE tenants SET home = 'object' WHERE id = ? AND home = 'moving'",
+                vec![tenant.into()],
+            ),
+            Statement::new(
+                "UPDATE tenant_moves SET finished_at = ?, sealed = ?, root = ? WHERE tenant_id = ?",
+                vec![
+                    now.into(),
+                    (moved.sealed as i64).into(),
+                    moved.root.clone().into(),
+                    tenant.into(),
+                ],
+            ),
+            crate::store::services::log(
+                ProviderActivity::MoveTenant,
+                tenant,
+                user,
+                &details,
+                now,
+                None,
+            ),
+        ])
+        .await?;
+    Ok(TenantMove {
+        sealed: Some(moved.sealed),
+        root: Some(moved.root),
+        ..answer("object", &progress, None)
     })
 }

@@ -33,6 +33,15 @@ async fn own_tenant<S: Stores>(
         .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))
 }
 
+/// Copies the tenant's settings that reads across tenants use into the
+/// directory ([`settings::mirror`]), after a change.
+async fn mirror<S: Stores>(stores: &S, tenant_id: &TenantId) -> Result<(), AppError> {
+    if let Some(row) = settings::tenant(&stores.tenant(tenant_id.clone()), tenant_id).await? {
+        stores.global().batch(vec![settings::mirror(&row)]).await?;
+    }
+    Ok(())
+}
+
 /// The caller's tenant's Lockbox switch.
 pub async fn lockbox_setting<S: Stores>(
     stores: &S,
@@ -179,6 +188,7 @@ pub async fn set_default_language<S: Stores>(
         stamp.now,
     )
     .await?;
+    mirror(stores, tenant_id).await?;
     language_setting(stores, principal).await
 }
 
@@ -281,6 +291,7 @@ pub async fn set_freeze<S: Stores>(
             stamp.now,
         )
         .await?;
+        mirror(stores, tenant_id).await?;
         let mut setting = freeze_setting(stores, principal).await?;
         (setting.revoked, setting.denied) = ended;
         return Ok(setting);
@@ -309,6 +320,7 @@ pub async fn set_freeze<S: Stores>(
         stamp.now,
     )
     .await?;
+    mirror(stores, tenant_id).await?;
     let ended = end_what_the_freeze_ends(stores, principal, tenant_id, &reason, stamp).await?;
     let mut setting = freeze_setting(stores, principal).await?;
     (setting.revoked, setting.denied) = ended;

@@ -9,9 +9,10 @@ use std::cell::RefCell;
 use lockbox_shared::ids::TenantId;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, D1Result, Date};
+use worker::{D1Database, D1PreparedStatement, D1Result, Date, ObjectNamespace};
 
 use super::db::{Database, DbError, Statement, Value};
+use super::object::Remote;
 use super::outbox::{self, OutboxRow};
 use crate::service::notify::DELIVERY_BATCH;
 
@@ -116,13 +117,125 @@ pub struct Edge {
     /// `Some` once the invocation delivers after its answer: the messages
     /// its batches leased so far.
     claimed: RefCell<Option<Vec<OutboxRow>>>,
+    /// The tenants' Durable Objects (binding `TENANTS`), when bound: the
+    /// data of a tenant whose directory row says `object` is in its own.
+    objects: Option<ObjectNamespace>,
+}
+
+/// Where a tenant's own data is (the directory's `tenants.home`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    /// In D1 with every other tenant's.
+    Database,
+    /// On its way to its object: its calls wait until it is there.
+    Moving,
+    /// In its own Durable Object.
+    Object,
+}
+
+impl Home {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "database" => Some(Home::Database),
+            "moving" => Some(Home::Moving),
+            "object" => Some(Home::Object),
+            _ => None,
+        }
+    }
+}
+
+/// How long this isolate trusts a tenant's home read from the directory
+/// while it is D1: a move starts copying only [`MOVE_GRACE_MS`] after it
+/// marks the tenant moving, so every isolate has read the mark by then.
+/// A home in an object is final and trusted for good.
+pub const HOME_TRUSTED_MS: i64 = 10_000;
+/// How long a move waits after marking a tenant moving before it copies:
+/// longer than [`HOME_TRUSTED_MS`] and than a call's longest run.
+pub const MOVE_GRACE_MS: i64 = 40_000;
+
+thread_local! {
+    /// The homes this isolate read, with when.
+    static HOMES: RefCell<std::collections::HashMap<String, (Home, i64)>> =
+        RefCell::new(std::collections::HashMap::new());
 }
 
 impl Edge {
-    pub fn new(d1: D1Database) -> Self {
+    pub fn new(d1: D1Database, objects: Option<ObjectNamespace>) -> Self {
         Self {
             d1,
             claimed: RefCell::new(None),
+            objects,
+        }
+    }
+
+    /// Where `tenant`'s own data is: read from the directory, unless this
+    /// isolate read it lately (or learnt it is in an object).
+    pub async fn home(&self, tenant: &TenantId) -> Result<Home, DbError> {
+        if self.objects.is_none() {
+            return Ok(Home::Database);
+        }
+        let now = Date::now().as_millis() as i64;
+        let known = HOMES.with(|homes| homes.borrow().get(tenant.as_str()).copied());
+        match known {
+            Some((Home::Object, _)) => return Ok(Home::Object),
+            Some((home, at)) if now - at < HOME_TRUSTED_MS => return Ok(home),
+            _ => {}
+        }
+        #[derive(serde::Deserialize)]
+        struct Row {
+            home: String,
+        }
+        let rows: Vec<Row> = Database::query(
+            &self.d1,
+            Statement::new(
+                "SELECT home FROM tenants WHERE id = ?",
+                vec![tenant.as_str().into()],
+            ),
+        )
+        .await?;
+        let home = match rows.first() {
+            Some(row) => Home::parse(&row.home)
+                .ok_or_else(|| DbError::Corrupt(format!("tenant {tenant}: home {:?}", row.home)))?,
+            // No such tenant: nothing of it anywhere, D1 answers so.
+            None => Home::Database,
+        };
+        HOMES.with(|homes| {
+            homes
+                .borrow_mut()
+                .insert(tenant.as_str().to_owned(), (home, now))
+        });
+        Ok(home)
+    }
+
+    /// D1 itself, whatever a tenant's home (a move reads its source there).
+    pub fn d1(&self) -> &D1Database {
+        &self.d1
+    }
+
+    /// `tenant`'s object, whatever its home says (a move writes there).
+    pub fn object(&self, tenant: &TenantId) -> Result<Remote, DbError> {
+        let objects = self.objects.as_ref().ok_or_else(|| {
+            DbError::Other("the Durable Object binding `TENANTS` is missing".to_owned())
+        })?;
+        Remote::of(objects, tenant)
+    }
+
+    /// Forgets what this isolate read of `tenant`'s home (a move changed it).
+    pub fn forget_home(tenant: &TenantId) {
+        HOMES.with(|homes| homes.borrow_mut().remove(tenant.as_str()));
+    }
+
+    /// `tenant`'s object, if its data is there; an error while it moves.
+    async fn object_of(&self, tenant: &TenantId) -> Result<Option<Remote>, DbError> {
+        match (self.home(tenant).await?, &self.objects) {
+            (Home::Database, _) => Ok(None),
+            (Home::Moving, _) => Err(DbError::Unavailable(format!(
+                "Tenant {tenant}'s data is being moved to its own database; try again in a minute."
+            ))),
+            (Home::Object, Some(objects)) => Ok(Some(Remote::of(objects, tenant)?)),
+            (Home::Object, None) => Err(DbError::Other(format!(
+                "tenant {tenant}'s data is in its object, and the TENANTS binding is missing"
+            ))),
         }
     }
 
@@ -158,23 +271,72 @@ impl Database for Edge {
         tenant: &TenantId,
         mut statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        let object = self.object_of(tenant).await?;
         if self.claimed.borrow().is_none() {
-            return Database::batch_rows(&self.d1, statements).await;
+            return match object {
+                Some(object) => object.run(statements).await,
+                None => Database::batch_rows(&self.d1, statements).await,
+            };
         }
         statements.push(outbox::claim_due_of(
             tenant,
             Date::now().as_millis() as i64,
             DELIVERY_BATCH,
         ));
-        let mut results = run(&self.d1, &statements).await?;
         // The batch committed: the leased messages are sent after the
         // answer or, once their lease ends, by the scheduled job.
-        if let Some(Ok(rows)) = results.pop().map(|r| r.results::<OutboxRow>()) {
-            if let Some(claimed) = self.claimed.borrow_mut().as_mut() {
-                claimed.extend(rows);
+        let (results, leased): (_, Vec<OutboxRow>) = match object {
+            Some(object) => {
+                let mut results = object.run(statements).await?;
+                let leased = results
+                    .pop()
+                    .map(|(_, rows)| rows)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|row| serde_json::from_value(row).ok())
+                    .collect();
+                (results, leased)
             }
+            None => {
+                let mut results = run(&self.d1, &statements).await?;
+                let leased = match results.pop().map(|r| r.results::<OutboxRow>()) {
+                    Some(Ok(rows)) => rows,
+                    _ => Vec::new(),
+                };
+                (changes_and_rows(&results)?, leased)
+            }
+        };
+        if let Some(claimed) = self.claimed.borrow_mut().as_mut() {
+            claimed.extend(leased);
         }
-        changes_and_rows(&results)
+        Ok(results)
+    }
+
+    async fn tenant_batch_rows(
+        &self,
+        tenant: &TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        match self.object_of(tenant).await? {
+            Some(object) => object.run(statements).await,
+            None => Database::batch_rows(&self.d1, statements).await,
+        }
+    }
+
+    async fn tenant_query_batch(
+        &self,
+        tenant: &TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        match self.object_of(tenant).await? {
+            Some(object) => Ok(object
+                .run(statements)
+                .await?
+                .into_iter()
+                .map(|(_, rows)| rows)
+                .collect()),
+            None => Database::query_batch(&self.d1, statements).await,
+        }
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {

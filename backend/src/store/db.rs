@@ -7,8 +7,9 @@
 
 use serde::de::DeserializeOwned;
 
-/// A value bound to a parameter.
-#[derive(Debug, Clone, PartialEq)]
+/// A value bound to a parameter (in JSON: null, an integer, a string).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
 pub enum Value {
     Null,
     Int(i64),
@@ -70,7 +71,7 @@ pub fn json_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Value {
 }
 
 /// One statement with its arguments.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Statement {
     pub sql: String,
     pub args: Vec<Value>,
@@ -118,12 +119,15 @@ impl Condition {
 }
 
 /// A failed database call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DbError {
     /// A UNIQUE or PRIMARY KEY constraint refused the write.
     Unique(String),
     /// A stored row breaks the rules its type keeps (never silently dropped).
     Corrupt(String),
+    /// The data is not where it can be written now (a tenant's rows on
+    /// their way to its own database): try again shortly.
+    Unavailable(String),
     /// Anything else.
     Other(String),
 }
@@ -131,7 +135,7 @@ pub enum DbError {
 impl std::fmt::Display for DbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DbError::Unique(m) | DbError::Other(m) => f.write_str(m),
+            DbError::Unique(m) | DbError::Other(m) | DbError::Unavailable(m) => f.write_str(m),
             DbError::Corrupt(m) => write!(f, "corrupt row: {m}"),
         }
     }
@@ -189,6 +193,27 @@ pub trait Database {
         }
         Ok(sets)
     }
+    /// [`Database::batch_rows`] on `tenant`'s data, where the database
+    /// keeps each tenant's apart (the Worker's, once a tenant has its own
+    /// object); elsewhere the same.
+    async fn tenant_batch_rows(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        let _ = tenant;
+        self.batch_rows(statements).await
+    }
+    /// [`Database::query_batch`] on `tenant`'s data (as
+    /// [`Database::tenant_batch_rows`]).
+    async fn tenant_query_batch(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        let _ = tenant;
+        self.query_batch(statements).await
+    }
 }
 
 /// A shared handle (an export's stream owns one) is the database it holds.
@@ -221,6 +246,22 @@ impl<T: Database> Database for std::rc::Rc<T> {
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
         (**self).query_batch(statements).await
+    }
+
+    async fn tenant_batch_rows(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        (**self).tenant_batch_rows(tenant, statements).await
+    }
+
+    async fn tenant_query_batch(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        (**self).tenant_query_batch(tenant, statements).await
     }
 }
 

@@ -50,7 +50,7 @@ pub const BOTH_TABLES: [(&str, &str); 3] = [
 ];
 
 /// The tables only the global database holds rows in.
-pub const GLOBAL_TABLES: [&str; 10] = [
+pub const GLOBAL_TABLES: [&str; 11] = [
     "cron_runs",
     "dev_mail_failures",
     "dev_mail_sink",
@@ -60,12 +60,22 @@ pub const GLOBAL_TABLES: [&str; 10] = [
     "request_index",
     "service_assertions",
     "service_refusals",
+    "tenant_moves",
     "tenant_services",
 ];
 
+/// "The tenant `column` names keeps its data in this database" (its
+/// directory row's home is `database`): what the scheduled job's scans
+/// across tenants' tables (sealing, delivery, pruning, the index's
+/// catch-up) add, so that they leave alone a tenant that is moving or has
+/// moved into its own object.
+pub fn held_here(column: &str) -> String {
+    format!("{column} IN (SELECT id FROM tenants WHERE home = 'database')")
+}
+
 /// The global database.
 pub struct Global<'a, D> {
-    pub(super) db: &'a D,
+    db: &'a D,
 }
 
 impl<'a, D: Database> Global<'a, D> {
@@ -76,8 +86,8 @@ impl<'a, D: Database> Global<'a, D> {
 
 /// One tenant's database, bound to the tenant.
 pub struct Tenant<'a, D> {
-    pub(super) db: &'a D,
-    pub(super) id: TenantId,
+    db: &'a D,
+    id: TenantId,
 }
 
 impl<'a, D: Database> Tenant<'a, D> {
@@ -132,45 +142,71 @@ impl<S: Stores> Stores for std::rc::Rc<S> {
     }
 }
 
-/// A handle runs statements on the database of its side.
-macro_rules! runs_statements {
-    ($handle:ident) => {
-        impl<D: Database> Database for $handle<'_, D> {
-            async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-                self.db.batch(statements).await
-            }
+/// The global handle runs statements on its database.
+impl<D: Database> Database for Global<'_, D> {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        self.db.batch(statements).await
+    }
 
-            async fn query<T: DeserializeOwned>(
-                &self,
-                statement: Statement,
-            ) -> Result<Vec<T>, DbError> {
-                self.db.query(statement).await
-            }
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        self.db.query(statement).await
+    }
 
-            async fn batch_rows(
-                &self,
-                statements: Vec<Statement>,
-            ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-                self.db.batch_rows(statements).await
-            }
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        self.db.batch_rows(statements).await
+    }
 
-            async fn batch_rows_storing(
-                &self,
-                tenant: &TenantId,
-                statements: Vec<Statement>,
-            ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-                self.db.batch_rows_storing(tenant, statements).await
-            }
-
-            async fn query_batch(
-                &self,
-                statements: Vec<Statement>,
-            ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-                self.db.query_batch(statements).await
-            }
-        }
-    };
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        self.db.query_batch(statements).await
+    }
 }
 
-runs_statements!(Global);
-runs_statements!(Tenant);
+/// A tenant's handle runs statements on that tenant's data, wherever its
+/// database keeps it.
+impl<D: Database> Database for Tenant<'_, D> {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        Ok(self
+            .db
+            .tenant_batch_rows(&self.id, statements)
+            .await?
+            .into_iter()
+            .map(|(changes, _)| changes)
+            .collect())
+    }
+
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        let sets = self
+            .db
+            .tenant_query_batch(&self.id, vec![statement])
+            .await?;
+        super::db::decode(sets.into_iter().next())
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        self.db.tenant_batch_rows(&self.id, statements).await
+    }
+
+    async fn batch_rows_storing(
+        &self,
+        tenant: &TenantId,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        self.db.batch_rows_storing(tenant, statements).await
+    }
+
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        self.db.tenant_query_batch(&self.id, statements).await
+    }
+}

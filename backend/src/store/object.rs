@@ -13,6 +13,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use worker::js_sys::{Function, Reflect};
 use worker::{SqlStorage, SqlStorageValue, Storage};
 
+use lockbox_shared::ids::TenantId;
+
 use super::db::{Database, DbError, Statement, Value};
 
 /// Every migration, in order (see `build.rs`).
@@ -195,5 +197,130 @@ impl Database for ObjectSql {
             .exec(&statement.sql, bind(&statement.args))
             .and_then(|cursor| cursor.to_array())
             .map_err(error)
+    }
+}
+
+/// What the Worker sends a tenant's object: the statements of one call on
+/// the tenant's data, run as one transaction (the same SQL as on D1).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Statements {
+    pub statements: Vec<Statement>,
+}
+
+/// What the object answers: rows changed and rows read by each statement,
+/// or why the transaction failed (nothing of it written).
+pub type Answer = Result<Vec<(usize, Vec<serde_json::Value>)>, DbError>;
+
+impl ObjectSql {
+    /// How many rows `table` holds (0 if it cannot be read).
+    pub fn count(&self, table: &str) -> u64 {
+        let rows: Vec<Changes> = self
+            .storage
+            .sql()
+            .exec(&format!("SELECT COUNT(*) AS n FROM {table}"), None)
+            .and_then(|cursor| cursor.to_array())
+            .unwrap_or_default();
+        rows.first().map_or(0, |r| r.n.max(0) as u64)
+    }
+
+    /// Runs `statements` as one transaction.
+    pub fn run(&self, statements: Vec<Statement>) -> Answer {
+        self.in_transaction(move |sql| run_all(sql, &statements))
+    }
+}
+
+/// A tenant's object as the Worker reaches it: each call sends one
+/// transaction's statements and waits for the answer.
+pub struct Remote {
+    stub: worker::Stub,
+    tenant: TenantId,
+}
+
+impl Remote {
+    /// The object of `tenant` in `namespace` (the `TENANTS` binding).
+    pub fn of(namespace: &worker::ObjectNamespace, tenant: &TenantId) -> Result<Self, DbError> {
+        let stub = namespace
+            .id_from_name(tenant.as_str())
+            .and_then(|id| id.get_stub())
+            .map_err(|e| DbError::Other(format!("the object of tenant {tenant}: {e}")))?;
+        Ok(Self {
+            stub,
+            tenant: tenant.clone(),
+        })
+    }
+
+    /// Runs `statements` in the object as one transaction.
+    pub async fn run(&self, statements: Vec<Statement>) -> Answer {
+        let failed =
+            |e: worker::Error| DbError::Other(format!("the object of tenant {}: {e}", self.tenant));
+        let body = serde_json::to_string(&Statements { statements })
+            .map_err(|e| DbError::Other(e.to_string()))?;
+        let headers = worker::Headers::new();
+        headers
+            .set(crate::object::TENANT_HEADER, self.tenant.as_str())
+            .map_err(failed)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(failed)?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from_str(&body)));
+        let request = worker::Request::new_with_init("https://tenant-object/statements", &init)
+            .map_err(failed)?;
+        let mut response = self
+            .stub
+            .fetch_with_request(request)
+            .await
+            .map_err(failed)?;
+        if response.status_code() != 200 {
+            return Err(DbError::Other(format!(
+                "the object of tenant {} answered HTTP {}: {}",
+                self.tenant,
+                response.status_code(),
+                response.text().await.unwrap_or_default()
+            )));
+        }
+        response.json::<Answer>().await.map_err(failed)?
+    }
+}
+
+impl Database for Remote {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        Ok(self
+            .run(statements)
+            .await?
+            .into_iter()
+            .map(|(changes, _)| changes)
+            .collect())
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        self.run(statements).await
+    }
+
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        let rows = self
+            .run(vec![statement])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, rows)| rows);
+        super::db::decode(rows)
+    }
+
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        Ok(self
+            .run(statements)
+            .await?
+            .into_iter()
+            .map(|(_, rows)| rows)
+            .collect())
     }
 }

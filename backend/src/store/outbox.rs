@@ -302,8 +302,9 @@ pub fn claim_due_of(tenant: &TenantId, now: i64, limit: i64) -> Statement {
 fn claim(tenant: Option<&TenantId>, now: i64, limit: i64) -> Statement {
     let (of_tenant, tenant_args): (&str, Vec<Value>) = match tenant {
         Some(tenant) => ("tenant_id = ? AND ", vec![tenant.as_str().into()]),
-        None => ("", Vec::new()),
+        None => ("(tenant_id IS NULL OR {HELD}) AND ", Vec::new()),
     };
+    let of_tenant = of_tenant.replace("{HELD}", &super::handles::held_here("tenant_id"));
     let mut args: Vec<Value> = vec![(now + ATTEMPT_LEASE_MS).into()];
     args.extend(tenant_args);
     args.extend([now.into(), now.into(), limit.into(), now.into(), now.into()]);
@@ -360,8 +361,12 @@ pub fn attempt_failed(
 /// `before`.
 pub fn prune(before: i64, limit: i64) -> Statement {
     Statement::new(
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
-         WHERE status <> 'pending' AND created_at < ? ORDER BY created_at LIMIT ?)",
+        format!(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
+             WHERE status <> 'pending' AND created_at < ? AND (tenant_id IS NULL OR {}) \
+             ORDER BY created_at LIMIT ?)",
+            super::handles::held_here("tenant_id")
+        ),
         vec![before.into(), limit.into()],
     )
 }

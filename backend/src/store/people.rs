@@ -430,7 +430,7 @@ pub async fn provider_readers<'a, D: Database>(
         ("0".to_owned(), Vec::new())
     };
     let (named, managers): (Vec<Reader>, Vec<Reader>) = super::db::query_pair(
-        global.db,
+        global,
         Statement::new(
             format!("{select} WHERE u.id IN (SELECT value FROM json_each(?))"),
             vec![requesters],

@@ -146,14 +146,18 @@ pub async fn commit<D: Database>(
     if plan.steps.is_empty() {
         return Ok(Vec::new());
     }
-    if let Some(other) = plan.steps.iter().find(|s| s.after().tenant_id != tenant.id) {
+    if let Some(other) = plan
+        .steps
+        .iter()
+        .find(|s| s.after().tenant_id != *tenant.id())
+    {
         return Err(DbError::Other(format!(
             "a plan of tenant {} names a request of tenant {}",
-            tenant.id,
+            tenant.id(),
             other.after().tenant_id
         )));
     }
-    let (db, tenant) = (tenant.db, &tenant.id);
+    let (db, tenant) = (tenant, tenant.id());
     let batch = uuid::Uuid::new_v4();
     let gate = |i: usize| format!("{batch}/{i}");
     let required = plan

@@ -37,7 +37,7 @@ pub async fn requests_of<D: Database>(
     );
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
     requests::select_from(
-        global.db,
+        global,
         requests::list_from(INDEX, scope, filter, limit, now),
     )
     .await
@@ -54,7 +54,7 @@ pub async fn awaiting_preapproval<D: Database>(
     let scope = still_in(State::PendingManagerApproval, now);
     let limit = limit.clamp(1, MAX_REQUESTS_PAGE);
     requests::select_from(
-        global.db,
+        global,
         requests::list_from(INDEX, scope, filter, limit, now),
     )
     .await
@@ -101,7 +101,7 @@ pub async fn locate<D: Database>(
     global: &Global<'_, D>,
     id: &RequestId,
 ) -> Result<Option<Located>, DbError> {
-    first(global.db, locate_statement(id)).await
+    first(global, locate_statement(id)).await
 }
 
 /// The tenant request `id` belongs to, if the index knows it (a request's
@@ -110,7 +110,7 @@ pub async fn tenant_of<D: Database>(
     global: &Global<'_, D>,
     id: &RequestId,
 ) -> Result<Option<TenantId>, DbError> {
-    let row: Option<TenantOf> = first(global.db, tenant_of_statement(id)).await?;
+    let row: Option<TenantOf> = first(global, tenant_of_statement(id)).await?;
     Ok(row.map(|r| r.tenant_id))
 }
 
@@ -177,7 +177,6 @@ async fn tenants_where<D: Database>(
     }
     args.push(limit.into());
     let rows: Vec<TenantOf> = global
-        .db
         .query(Statement::new(
             format!("{} LIMIT ?", parts.join(" UNION ")),
             args,
@@ -225,7 +224,7 @@ pub async fn apply<D: Database>(
         .iter()
         .map(|r| apply_statement(&requests::row_json(r), r.progress()))
         .collect();
-    global.db.batch(statements).await.map(|_| ())
+    global.batch(statements).await.map(|_| ())
 }
 
 /// The tenant's side: a copy of `after`'s row for the index, written with
@@ -270,8 +269,11 @@ pub const APPLIED_RETENTION_MS: i64 = 24 * 3_600_000;
 /// `before`, oldest first.
 pub fn unapplied(before: i64, limit: i64) -> Statement {
     Statement::new(
-        "SELECT request_id, progress, tenant_id, copy FROM index_outbox \
-         WHERE applied_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?",
+        format!(
+            "SELECT request_id, progress, tenant_id, copy FROM index_outbox \
+             WHERE applied_at IS NULL AND created_at < ? AND {} ORDER BY created_at LIMIT ?",
+            super::handles::held_here("tenant_id")
+        ),
         vec![before.into(), limit.into()],
     )
 }
@@ -288,7 +290,7 @@ pub async fn apply_copies<D: Database>(
         .iter()
         .map(|c| apply_statement(&c.copy, c.progress))
         .collect();
-    global.db.batch(statements).await.map(|_| ())
+    global.batch(statements).await.map(|_| ())
 }
 
 /// The tenant's side: marks `copies` applied at `now`.
@@ -307,8 +309,11 @@ pub fn mark_applied(copies: &[Copy], now: i64) -> Vec<Statement> {
 /// The tenant's side: forgets up to 500 copies applied before `before`.
 pub fn forget_applied(before: i64) -> Statement {
     Statement::new(
-        "DELETE FROM index_outbox WHERE rowid IN (SELECT rowid FROM index_outbox \
-         WHERE applied_at IS NOT NULL AND applied_at < ? LIMIT 500)",
+        format!(
+            "DELETE FROM index_outbox WHERE rowid IN (SELECT rowid FROM index_outbox \
+             WHERE applied_at IS NOT NULL AND applied_at < ? AND {} LIMIT 500)",
+            super::handles::held_here("tenant_id")
+        ),
         vec![before.into()],
     )
 }

@@ -433,7 +433,7 @@ pub async fn select<D: Database>(
     tenant: &Tenant<'_, D>,
     statement: Statement,
 ) -> Result<Vec<AccessRequest>, DbError> {
-    select_from(tenant.db, statement).await
+    select_from(tenant, statement).await
 }
 
 /// Request `id` of `tenant`, if it exists.
@@ -441,7 +441,7 @@ pub async fn load<D: Database>(
     tenant: &Tenant<'_, D>,
     id: &RequestId,
 ) -> Result<Option<AccessRequest>, DbError> {
-    Ok(select(tenant, load_statement(&tenant.id, id))
+    Ok(select(tenant, load_statement(tenant.id(), id))
         .await?
         .into_iter()
         .next())

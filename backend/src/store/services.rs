@@ -350,10 +350,12 @@ pub struct RevokedRow {
     pub ended_at: i64,
 }
 
-/// Grants of `services` ended early at or after `since`, oldest first.
+/// Grants of `services` ended early at or after `since`, oldest first,
+/// from the provider's index (every tenant's, wherever its data is: a
+/// revoke's copy is written right after its commit).
 pub fn revoked_since(services: &[String], since: i64, limit: i64) -> Statement {
     Statement::new(
-        "SELECT id, tenant_id, service, ended_at FROM access_requests \
+        "SELECT id, tenant_id, service, ended_at FROM request_index \
          WHERE state = 'Revoked' AND ended_at >= ? \
            AND service IN (SELECT value FROM json_each(?)) \
          ORDER BY ended_at, id LIMIT ?",

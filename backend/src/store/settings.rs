@@ -86,6 +86,21 @@ pub async fn tenant<D: Database>(
     first(db, tenant_where("id = ?", tenant_id.as_str())).await
 }
 
+/// Copies into the directory the settings that reads across tenants use
+/// (the language of a tenant's people who chose none, the revocation
+/// feed's frozen tenants), from the tenant's own `row`: where a tenant's
+/// data is in its own database, its changes are made there first.
+pub fn mirror(row: &TenantRow) -> Statement {
+    Statement::new(
+        "UPDATE tenants SET default_language = ?, frozen_at = ? WHERE id = ?",
+        vec![
+            row.default_language.as_str().into(),
+            row.frozen_at.into(),
+            row.tenant_id.as_str().into(),
+        ],
+    )
+}
+
 /// The query of [`tenant`], for a round trip that reads more.
 pub fn tenant_statement(tenant_id: &TenantId) -> Statement {
     tenant_where("id = ?", tenant_id.as_str())

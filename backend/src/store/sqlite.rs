@@ -167,9 +167,7 @@ impl Split {
             for (table, rows) in BOTH_TABLES {
                 db.conn
                     .execute(
-                        &format!(
-                            "INSERT INTO main.{table} SELECT * FROM g.{table} WHERE {rows}"
-                        ),
+                        &format!("INSERT INTO main.{table} SELECT * FROM g.{table} WHERE {rows}"),
                         [tenant.as_str()],
                     )
                     .map_err(db_error)?;

@@ -91,6 +91,10 @@ messages! {
         en: "The service that holds this content did not answer. Try again in a moment.",
         it: "Il servizio che contiene questo contenuto non ha risposto. Riprova tra poco.",
     }
+    tenant_moving() {
+        en: "Your organisation's data is being moved to its own database; nothing was changed. Try again in a minute.",
+        it: "I dati della tua organizzazione vengono spostati nel loro database; non è stato modificato nulla. Riprova tra un minuto.",
+    }
     internal() {
         en: "Something failed on our side and nothing was changed. Try again in a moment.",
         it: "Si è verificato un errore da parte nostra e non è stato modificato nulla. Riprova tra poco.",
@@ -206,6 +210,7 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some(NotCovered) => not_covered(lang),
         Some(BatchReused | IdempotencyKeyReused) => reused(lang),
         Some(ServiceUnreachable) => unreachable(lang),
+        Some(TenantMoving) => tenant_moving(lang),
         Some(Misconfigured | Internal) | None => internal(lang),
         Some(InternalAfterChange) => internal_after_change(lang),
     }

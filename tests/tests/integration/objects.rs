@@ -30,3 +30,124 @@ fn a_tenants_object_applies_the_migrations_once_to_its_own_database() {
     let unknown = get("/api/v1/dev/tenant-objects/7c0a8f4e-5a1b-4c3d-9e2f-0000000000ff");
     assert_eq!(unknown.status, 404, "{}", unknown.body);
 }
+
+/// Litware: the tenant whose data this test moves into its own object.
+const LITWARE: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000006";
+
+/// A signed checkpoint's size and root (its second and third lines).
+fn checkpoint(admin: &lockbox_tests::Session) -> (u64, String) {
+    let answer = admin.get("/api/v1/audit/checkpoint");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mut lines = answer.body.lines().skip(1);
+    let size = lines
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| panic!("no size in {}", answer.body));
+    let root = lines.next().unwrap_or_default().to_owned();
+    (size, root)
+}
+
+/// A Litware request opened, pre-approved and approved: a live grant.
+fn litware_grant() -> String {
+    let id = lockbox_tests::open_request(
+        &lockbox_tests::sign_in("engineer1@provider.example"),
+        LITWARE,
+        60,
+    );
+    assert_eq!(lockbox_tests::preapprove(&id).status, 200);
+    let approved = lockbox_tests::act(
+        &lockbox_tests::sign_in("approver@litware.example"),
+        &id,
+        "approve",
+        None,
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    id
+}
+
+/// A deployment that began with every tenant in D1 moves one into its own
+/// Durable Object with `POST /api/v1/provider/tenants/{id}/move`: its calls
+/// wait while it moves, its signed checkpoint has the same size and root
+/// after, and from then on its decisions and audit records are written in
+/// its object.
+#[test]
+fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
+    let admin = lockbox_tests::sign_in("admin@litware.example");
+    let before_grant = litware_grant();
+    let (size, root) = checkpoint(&admin);
+    assert!(size >= 3, "the request's records are sealed: {size}");
+    let mover = lockbox_tests::sign_in("integrations@provider.example");
+    let path = format!("/api/v1/provider/tenants/{LITWARE}/move");
+    // Only integration admins move tenants.
+    let refused = admin.post(&path, &serde_json::json!({}));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let marked = mover.post(&path, &serde_json::json!({}));
+    assert_eq!(marked.status, 202, "{}", marked.body);
+    assert_eq!(marked.json()["home"], "moving");
+    let copying_from = marked.json()["copying_from"]
+        .as_i64()
+        .expect("when copying starts");
+    // While it moves, the tenant's calls wait and say so.
+    let waiting = admin.get("/api/v1/settings/lockbox");
+    assert_eq!(waiting.status, 503, "{}", waiting.body);
+    assert_eq!(waiting.json()["type"], "/problems/tenant-moving");
+    assert_eq!(waiting.header("retry-after"), Some("60"));
+    let wait = copying_from - lockbox_tests::now_ms();
+    if wait > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(wait as u64 + 200));
+    }
+    let mut calls = 0;
+    let moved = loop {
+        let answer = mover.post(&path, &serde_json::json!({}));
+        calls += 1;
+        match answer.status {
+            200 => break answer.json(),
+            202 => assert!(calls < 50, "the move never ended: {}", answer.body),
+            _ => panic!("moving: {}", answer.body),
+        }
+    };
+    assert_eq!(moved["home"], "object");
+    assert_eq!(moved["sealed"].as_u64(), Some(size), "{moved}");
+    assert_eq!(moved["root"].as_str(), Some(root.as_str()), "{moved}");
+    // The same checkpoint after the move, now read from the object.
+    assert_eq!(checkpoint(&admin), (size, root.clone()));
+    let object = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
+    assert!(
+        object.requests >= 1 && object.audit_records >= size,
+        "{object:?}"
+    );
+    // Calling again changes nothing.
+    let again = mover.post(&path, &serde_json::json!({}));
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json(), moved);
+    // Decisions go on in the object: a new grant, and the first revoked.
+    let after_grant = litware_grant();
+    let revoked = lockbox_tests::act(&admin, &before_grant, "revoke", Some("Moved"));
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    let check = lockbox_tests::sign_in("engineer1@provider.example").get(&format!(
+        "/api/v1/access/check?tenant={LITWARE}&service=mail"
+    ));
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert_eq!(check.json()["request_id"], after_grant.as_str());
+    let object_after = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
+    assert_eq!(
+        object_after.requests,
+        object.requests + 1,
+        "{object_after:?}"
+    );
+    let (grown, _) = checkpoint(&admin);
+    assert!(
+        grown >= size + 4,
+        "the new records are the object's: {grown} after {size}"
+    );
+    assert_eq!(object_after.audit_records, grown);
+    // The provider's lists and the tenant's own list read them.
+    let list = admin.get("/api/v1/requests");
+    assert_eq!(list.status, 200, "{}", list.body);
+    let listed = list.json();
+    let ids: Vec<&str> = listed["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(ids.contains(&after_grant.as_str()) && ids.contains(&before_grant.as_str()));
+}
