@@ -108,6 +108,51 @@ async fn pass(app: &App, claimed: Option<Vec<OutboxRow>>, now: i64) -> DeliveryO
     }
 }
 
+/// One delivery pass over `tenant`'s own outbox (its object's, at its
+/// alarm), through `stores`.
+pub async fn deliver_own<S: crate::store::Stores>(
+    app: &App,
+    stores: &S,
+    tenant: &lockbox_shared::ids::TenantId,
+    now: i64,
+) -> DeliveryOutcome {
+    use crate::store::Database;
+    let claimed: Result<Vec<OutboxRow>, _> = stores
+        .tenant(tenant.clone())
+        .query(crate::store::outbox::claim_due_of(
+            tenant,
+            now,
+            DELIVERY_BATCH,
+        ))
+        .await;
+    let result = match claimed {
+        Err(err) => Err(err),
+        Ok(rows) => {
+            let db = &*app.db;
+            match (&app.dev, &app.mail) {
+                (Some(_), _) => {
+                    notify::deliver_claimed(stores, &Sink(db), &FetchPoster, rows, now).await
+                }
+                (None, MailConfig::Binding { binding, from }) => {
+                    let mailer = CloudflareMailer { binding, from };
+                    notify::deliver_claimed(stores, &mailer, &FetchPoster, rows, now).await
+                }
+                (None, MailConfig::Missing(why)) => {
+                    notify::deliver_claimed(stores, &Unconfigured(why), &FetchPoster, rows, now)
+                        .await
+                }
+            }
+        }
+    };
+    match result {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            crate::error::AppError::from(err).log();
+            DeliveryOutcome::default()
+        }
+    }
+}
+
 async fn send<M: Mailer>(
     db: &Edge,
     mailer: &M,

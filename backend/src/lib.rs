@@ -22,6 +22,7 @@ mod routes;
 pub mod service;
 mod service_auth;
 pub mod store;
+pub mod tend;
 
 use worker::{
     event, Context, Date, Env, Method, Request, Response, ScheduleContext, ScheduledEvent,

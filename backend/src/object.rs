@@ -1,25 +1,91 @@
 //! A tenant's Durable Object (`TenantObject`, binding `TENANTS`, one per
 //! tenant, addressed by the tenant's id): its own SQLite, with the same
-//! migrations as D1, applied on first use. Today it answers what it holds;
-//! the tenant's data moves into it next (its command interface replaces
-//! the Worker's statements on D1).
+//! migrations as D1, applied on first use. Once the tenant's data has
+//! moved in, the Worker sends it each transaction's statements on that
+//! data (`/statements`), and the object keeps an alarm at the tenant's next
+//! deadline: then it moves the requests due, warns of grants about to
+//! end, writes what the provider's index lacks, seals its log, and sends
+//! its own messages ([`crate::tend`]), with the global database (D1) for
+//! what is global.
 
 use lockbox_shared::api::TenantObjectStatus;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use lockbox_shared::ids::TenantId;
+use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result, State};
 
+use crate::config::App;
+use crate::store::d1::Edge;
+use crate::store::handles::{Global, Stores, Tenant};
 use crate::store::object::{ObjectSql, Statements, MIGRATIONS};
 
 /// The header the Worker names the tenant in.
 pub const TENANT_HEADER: &str = "x-lockbox-tenant";
 
-#[durable_object(fetch)]
+/// An alarm never comes sooner than this after the last one.
+const MIN_ALARM_GAP_MS: i64 = 1_000;
+
+#[durable_object(alarm)]
 pub struct TenantObject {
     state: State,
+    env: Env,
+}
+
+/// Inside a tenant's object: D1 for what is global, the object's own
+/// SQLite for the tenant.
+struct ObjectStores {
+    global: std::rc::Rc<Edge>,
+    sql: ObjectSql,
+}
+
+impl Stores for ObjectStores {
+    type Global = Edge;
+    type Tenant = ObjectSql;
+    fn global(&self) -> Global<'_, Edge> {
+        Global::new(&self.global)
+    }
+    fn tenant(&self, id: TenantId) -> Tenant<'_, ObjectSql> {
+        Tenant::new(&self.sql, id)
+    }
+}
+
+impl TenantObject {
+    /// The tenant whose data this object holds (its one directory row),
+    /// once the data has moved in.
+    fn tenant(&self) -> Option<TenantId> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let sql = self.state.storage().sql();
+        let rows: Vec<Row> = sql
+            .exec("SELECT id FROM tenants LIMIT 1", None)
+            .and_then(|cursor| cursor.to_array())
+            .ok()?;
+        rows.first().and_then(|r| TenantId::parse(&r.id).ok())
+    }
+
+    /// Sets the alarm at the tenant's next work, when that is sooner than
+    /// the alarm set (or none is).
+    async fn schedule(&self, db: &ObjectSql, tenant: &TenantId, now: i64) -> Result<()> {
+        let Ok(sets) = db.run(crate::tend::next_statements(tenant, now)) else {
+            return Ok(());
+        };
+        let Some(at) = crate::tend::next_from(sets.into_iter().map(|(_, rows)| rows).collect())
+        else {
+            return Ok(());
+        };
+        let at = at.max(now + MIN_ALARM_GAP_MS);
+        let storage = self.state.storage();
+        match storage.get_alarm().await? {
+            Some(set) if set <= at => Ok(()),
+            // (An integer is an offset from now.)
+            _ => storage.set_alarm(at - now).await,
+        }
+    }
 }
 
 impl DurableObject for TenantObject {
-    fn new(state: State, _env: Env) -> Self {
-        Self { state }
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -42,7 +108,7 @@ impl DurableObject for TenantObject {
                 audit_records: db.count("audit_log"),
             }),
             // One transaction of the Worker's statements on this tenant's
-            // data.
+            // data; a change may bring the tenant's next work nearer.
             "/statements" => {
                 let mut req = req;
                 let answer = match req.json::<Statements>().await {
@@ -51,6 +117,17 @@ impl DurableObject for TenantObject {
                         "the statements sent are not readable: {err}"
                     ))),
                 };
+                let changed = answer
+                    .as_ref()
+                    .is_ok_and(|results| results.iter().any(|(n, _)| *n > 0));
+                if changed {
+                    if let Some(tenant) = self.tenant() {
+                        let now = Date::now().as_millis() as i64;
+                        if let Err(err) = self.schedule(&db, &tenant, now).await {
+                            worker::console_error!("tenant {tenant}: setting the alarm: {err}");
+                        }
+                    }
+                }
                 Response::from_json(&answer)
             }
             path => crate::error::AppError::NotFound {
@@ -58,5 +135,46 @@ impl DurableObject for TenantObject {
             }
             .into_response(),
         }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let db = ObjectSql::new(self.state.storage());
+        if let Err(err) = db.migrate() {
+            worker::console_error!("tenant object: {err}");
+            return Response::ok("");
+        }
+        let Some(tenant) = self.tenant() else {
+            return Response::ok("");
+        };
+        let app = match App::from_env(&self.env) {
+            Ok(app) => app,
+            Err(err) => {
+                err.log();
+                return Response::ok("");
+            }
+        };
+        let now = Date::now().as_millis() as i64;
+        let stores = ObjectStores {
+            global: app.db.clone(),
+            sql: ObjectSql::new(self.state.storage()),
+        };
+        match crate::tend::tend(&stores, &tenant, now, &app.service_account).await {
+            Ok(tended) => {
+                if tended.outcome.expired + tended.outcome.completed > 0 {
+                    worker::console_log!(
+                        "tenant {tenant}: {} expired, {} completed at its alarm",
+                        tended.outcome.expired,
+                        tended.outcome.completed
+                    );
+                }
+            }
+            Err(err) => err.log(),
+        }
+        crate::delivery::deliver_own(&app, &stores, &tenant, Date::now().as_millis() as i64).await;
+        let now = Date::now().as_millis() as i64;
+        if let Err(err) = self.schedule(&stores.sql, &tenant, now).await {
+            worker::console_error!("tenant {tenant}: setting the alarm: {err}");
+        }
+        Response::ok("")
     }
 }

@@ -267,6 +267,15 @@ pub const APPLIED_RETENTION_MS: i64 = 24 * 3_600_000;
 
 /// Up to `limit` copies not marked applied that were written before
 /// `before`, oldest first.
+/// [`unapplied`] of one tenant's own outbox (its object's, at its alarm).
+pub fn unapplied_of(tenant: &TenantId, before: i64) -> Statement {
+    Statement::new(
+        "SELECT request_id, progress, tenant_id, copy FROM index_outbox \
+         WHERE tenant_id = ? AND applied_at IS NULL AND created_at < ? ORDER BY created_at LIMIT 200",
+        vec![tenant.as_str().into(), before.into()],
+    )
+}
+
 pub fn unapplied(before: i64, limit: i64) -> Statement {
     Statement::new(
         format!(

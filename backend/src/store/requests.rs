@@ -845,6 +845,41 @@ pub fn recent_grants(requester: &UserId, tenant: &TenantId) -> Statement {
 /// At most `limit` requests of `tenant` whose deadline has passed at
 /// `now` (any rule of [`DEADLINES`]), soonest deadline first (the sweep's
 /// scan, one partial index per rule).
+/// The earliest deadline of `tenant`'s requests still to pass (each state
+/// that ends by itself, by [`DEADLINES`]), and the earliest end of a live
+/// grant whose 15-minute warning (`warn_before` ms before) is after `now`, as
+/// `at` (NULL when there is none): when its object's alarm is due.
+pub fn next_deadline(tenant: &TenantId, warn_before: i64, now: i64) -> Statement {
+    let mut parts = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    for rule in &DEADLINES {
+        parts.push(format!(
+            "SELECT MIN({col}) AS t FROM access_requests WHERE tenant_id = ? AND {}",
+            state_is(rule.state),
+            col = column(rule.deadline)
+        ));
+        args.push(tenant.as_str().into());
+        if rule.deadline == lockbox_shared::lifecycle::Deadline::GrantEnd {
+            parts.push(format!(
+                "SELECT MIN({col}) - ? AS t FROM access_requests \
+                 WHERE tenant_id = ? AND {} AND {col} - ? > ?",
+                state_is(rule.state),
+                col = column(rule.deadline)
+            ));
+            args.extend([
+                warn_before.into(),
+                tenant.as_str().into(),
+                warn_before.into(),
+                now.into(),
+            ]);
+        }
+    }
+    Statement::new(
+        format!("SELECT MIN(t) AS at FROM ({})", parts.join(" UNION ALL ")),
+        args,
+    )
+}
+
 pub fn due(tenant: &TenantId, now: i64, limit: i64) -> Statement {
     let mut parts = Vec::new();
     let mut args: Vec<Value> = Vec::new();

@@ -150,4 +150,26 @@ fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
         .map(|items| items.iter().filter_map(|i| i["id"].as_str()).collect())
         .unwrap_or_default();
     assert!(ids.contains(&after_grant.as_str()) && ids.contains(&before_grant.as_str()));
+    // The object's alarm, not the scheduled job (held off here), completes
+    // a grant whose end has passed.
+    let _cron = lockbox_tests::cron_lock();
+    lockbox_tests::shift_request(&after_grant, 2 * 3_600_000);
+    let started = std::time::Instant::now();
+    let state = loop {
+        let read = admin.get(&format!("/api/v1/requests/{after_grant}"));
+        assert_eq!(read.status, 200, "{}", read.body);
+        let state = read.json()["state"].as_str().unwrap_or_default().to_owned();
+        if state == "Completed" || started.elapsed() > std::time::Duration::from_secs(20) {
+            break state;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    assert_eq!(
+        state, "Completed",
+        "the object's alarm completed the ended grant"
+    );
+    println!(
+        "the alarm completed the grant {:.1?} after its end was moved into the past",
+        started.elapsed()
+    );
 }
