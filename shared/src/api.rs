@@ -68,6 +68,8 @@ pub struct TenantObjectStatus {
     /// data moves in).
     pub requests: u64,
     pub audit_records: u64,
+    /// How many of its audit records its tree holds.
+    pub sealed: u64,
 }
 
 /// Body of `GET /api/v1/health`.

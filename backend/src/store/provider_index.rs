@@ -186,8 +186,10 @@ async fn tenants_where<D: Database>(
 }
 
 /// Writes a copy (`row`, by column, with its `progress`) into the index,
-/// unless the index holds a later one.
-fn apply_statement(row: &str, progress: i64) -> Statement {
+/// unless the index holds a later one (`again`: unless it holds this one
+/// or a later one; a copy from a tenant's outbox is the only row of its
+/// progress, so writing it again would write the same row).
+fn apply_statement(row: &str, progress: i64, again: bool) -> Statement {
     let columns: Vec<&str> = COLUMNS.split(", ").collect();
     let values: Vec<String> = columns
         .iter()
@@ -203,9 +205,10 @@ fn apply_statement(row: &str, progress: i64) -> Statement {
             "WITH c(j) AS (SELECT ?) \
              INSERT INTO {INDEX} ({COLUMNS}, progress) SELECT {}, ? FROM c WHERE 1 \
              ON CONFLICT (id) DO UPDATE SET {}, progress = excluded.progress \
-             WHERE excluded.progress >= {INDEX}.progress",
+             WHERE excluded.progress {} {INDEX}.progress",
             values.join(", "),
-            sets.join(", ")
+            sets.join(", "),
+            if again { ">" } else { ">=" }
         ),
         vec![row.into(), progress.into()],
     )
@@ -222,7 +225,7 @@ pub async fn apply<D: Database>(
     }
     let statements = requests
         .iter()
-        .map(|r| apply_statement(&requests::row_json(r), r.progress()))
+        .map(|r| apply_statement(&requests::row_json(r), r.progress(), false))
         .collect();
     global.batch(statements).await.map(|_| ())
 }
@@ -297,7 +300,7 @@ pub async fn apply_copies<D: Database>(
     }
     let statements = copies
         .iter()
-        .map(|c| apply_statement(&c.copy, c.progress))
+        .map(|c| apply_statement(&c.copy, c.progress, true))
         .collect();
     global.batch(statements).await.map(|_| ())
 }

@@ -135,6 +135,11 @@ fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
         object.requests + 1,
         "{object_after:?}"
     );
+    // Each write's records joined the tree before it answered.
+    assert_eq!(
+        object_after.sealed, object_after.audit_records,
+        "{object_after:?}"
+    );
     let (grown, _) = checkpoint(&admin);
     assert!(
         grown >= size + 4,
