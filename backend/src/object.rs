@@ -15,7 +15,7 @@ use worker::{durable_object, Date, DurableObject, Env, Request, Response, Result
 use crate::config::App;
 use crate::store::d1::Edge;
 use crate::store::handles::{Global, Stores, Tenant};
-use crate::store::object::{ObjectSql, Statements, MIGRATIONS};
+use crate::store::object::{Decide, ObjectSql, Statements, MIGRATIONS};
 
 /// The header the Worker names the tenant in.
 pub const TENANT_HEADER: &str = "x-lockbox-tenant";
@@ -52,6 +52,68 @@ impl Stores for ObjectStores {
 }
 
 impl TenantObject {
+    /// After a write: its new audit records join the tree before the
+    /// answer and before any other call reaches this object (nothing here
+    /// waits on anything outside it), so no checkpoint ever leaves one out
+    /// (a crash in between leaves them to the alarm); and the alarm is set
+    /// at the tenant's next work.
+    async fn after_write(&self, db: &ObjectSql) {
+        let Some(tenant) = self.tenant() else {
+            return;
+        };
+        if let Err(err) = crate::service::tree::seal(db, &tenant, SEAL_STEPS_PER_WRITE).await {
+            err.log();
+        }
+        let now = Date::now().as_millis() as i64;
+        if let Err(err) = self.schedule(db, &tenant, now).await {
+            worker::console_error!("tenant {tenant}: setting the alarm: {err}");
+        }
+    }
+
+    /// Runs a decision on the tenant's own data, with D1 for what is global.
+    async fn decide(&self, db: ObjectSql, decide: Decide) -> Result<Response> {
+        let app = match App::from_env(&self.env) {
+            Ok(app) => app,
+            Err(err) => return err.into_response(),
+        };
+        let answer = async {
+            let id = lockbox_shared::ids::RequestId::parse(&decide.request_id)
+                .map_err(crate::error::AppError::invalid)?;
+            let verb = lockbox_shared::lifecycle::Verb::parse(&decide.verb).ok_or_else(|| {
+                crate::error::AppError::bad_request(format!("{:?} is not a decision", decide.verb))
+            })?;
+            let comment =
+                lockbox_shared::validation::Comment::parse_optional(decide.comment.as_deref())
+                    .map_err(crate::error::AppError::invalid)?;
+            let stores = ObjectStores {
+                global: app.db.clone(),
+                sql: db,
+            };
+            let stamp = crate::service::Stamp {
+                now: decide.now,
+                ip: &decide.ip,
+                service_account: &decide.service_account,
+            };
+            crate::service::requests::act(
+                &stores,
+                &decide.principal,
+                &id,
+                verb,
+                comment,
+                decide.duration_minutes,
+                decide.idempotency_key.as_deref(),
+                &stamp,
+                Some(decide.located),
+            )
+            .await
+        }
+        .await;
+        match answer {
+            Ok(view) => Ok(Response::from_json(&view)?.with_status(200)),
+            Err(err) => err.on_change().into_response(),
+        }
+    }
+
     /// The tenant whose data this object holds (its one directory row),
     /// once the data has moved in.
     fn tenant(&self) -> Option<TenantId> {
@@ -126,24 +188,23 @@ impl DurableObject for TenantObject {
                     .as_ref()
                     .is_ok_and(|results| results.iter().any(|(n, _)| *n > 0));
                 if changed {
-                    if let Some(tenant) = self.tenant() {
-                        // Its new audit records join the tree before the
-                        // answer and before any other call reaches this
-                        // object (nothing here waits on anything outside
-                        // it): no checkpoint ever leaves one out. A crash
-                        // in between leaves them to the alarm.
-                        if let Err(err) =
-                            crate::service::tree::seal(&db, &tenant, SEAL_STEPS_PER_WRITE).await
-                        {
-                            err.log();
-                        }
-                        let now = Date::now().as_millis() as i64;
-                        if let Err(err) = self.schedule(&db, &tenant, now).await {
-                            worker::console_error!("tenant {tenant}: setting the alarm: {err}");
-                        }
-                    }
+                    self.after_write(&db).await;
                 }
                 Response::from_json(&answer)
+            }
+            // A decision, read, made and written here, next to the data.
+            "/decide" => {
+                let mut req = req;
+                let answer = match req.json::<Decide>().await {
+                    Ok(decide) => self.decide(db, decide).await,
+                    Err(err) => crate::error::AppError::bad_request(format!(
+                        "the decision sent is not readable: {err}"
+                    ))
+                    .into_response(),
+                };
+                self.after_write(&ObjectSql::new(self.state.storage()))
+                    .await;
+                answer
             }
             path => crate::error::AppError::NotFound {
                 path: path.to_owned(),

@@ -171,6 +171,37 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
     let body: DecisionBody = call.json()?;
     let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
     let key = idempotency_key(call)?;
+    // A tenant in its own object decides there: one trip down and back.
+    let tenant = match (principal.tenant(), &located) {
+        (Some(tenant), _) => Some(tenant.clone()),
+        (None, Some(located)) => Some(located.tenant_id.clone()),
+        (None, None) => None,
+    };
+    if let Some(tenant) = tenant {
+        if app.db.home(&tenant).await? == crate::store::d1::Home::Object {
+            let decide = crate::store::object::Decide {
+                principal: principal.clone(),
+                request_id: id.as_str().to_owned(),
+                verb: verb.as_str().to_owned(),
+                comment: comment.map(|c| c.as_str().to_owned()),
+                duration_minutes: body.duration_minutes,
+                idempotency_key: key,
+                now: call.now_ms,
+                ip: stamp(app, call).ip.to_owned(),
+                service_account: app.service_account.clone(),
+                located,
+            };
+            let (status, text) = app.db.object(&tenant)?.decide(&decide).await?;
+            let media = if status < 400 {
+                "application/json"
+            } else {
+                lockbox_shared::problem::PROBLEM_JSON
+            };
+            let mut response = Response::ok(text)?.with_status(status);
+            response.headers_mut().set("content-type", media)?;
+            return Ok(response);
+        }
+    }
     let view = service::act(
         &app.db,
         &principal,

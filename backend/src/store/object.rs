@@ -324,3 +324,51 @@ impl Database for Remote {
             .collect())
     }
 }
+
+/// A decision on one of the tenant's requests, as the Worker sends it to
+/// the tenant's object (`/decide`): who, what, and what the Worker read
+/// already (the caller, and where the index says the request is). The
+/// object reads, decides and writes next to the data and answers as the
+/// API does.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Decide {
+    pub principal: lockbox_shared::roles::Principal,
+    pub request_id: String,
+    pub verb: String,
+    pub comment: Option<String>,
+    pub duration_minutes: Option<u32>,
+    pub idempotency_key: Option<String>,
+    pub now: i64,
+    pub ip: String,
+    pub service_account: String,
+    pub located: Option<super::provider_index::Located>,
+}
+
+impl Remote {
+    /// Sends `decide` to the object; its answer as (status, body).
+    pub async fn decide(&self, decide: &Decide) -> Result<(u16, String), DbError> {
+        let failed =
+            |e: worker::Error| DbError::Other(format!("the object of tenant {}: {e}", self.tenant));
+        let body = serde_json::to_string(decide).map_err(|e| DbError::Other(e.to_string()))?;
+        let headers = worker::Headers::new();
+        headers
+            .set(crate::object::TENANT_HEADER, self.tenant.as_str())
+            .map_err(failed)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(failed)?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from_str(&body)));
+        let request = worker::Request::new_with_init("https://tenant-object/decide", &init)
+            .map_err(failed)?;
+        let mut response = self
+            .stub
+            .fetch_with_request(request)
+            .await
+            .map_err(failed)?;
+        let status = response.status_code();
+        Ok((status, response.text().await.map_err(failed)?))
+    }
+}

@@ -77,7 +77,7 @@ pub fn tenant_of_statement(id: &RequestId) -> Statement {
 /// Where a request is, as the index says, and in which language its
 /// requester's messages are written: what a decision on it reads from
 /// the global database before the tenant's write.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Located {
     pub tenant_id: TenantId,
     pub requester_id: UserId,
