@@ -9,7 +9,7 @@ use lockbox_shared::roles::{CustomerRole, Membership, Principal};
 
 use super::Stamp;
 use crate::error::AppError;
-use crate::store::{audit, people, Condition, Stores};
+use crate::store::{audit, people, Condition, Database, Stores};
 
 /// The caller's tenant's roles and people.
 pub async fn list<S: Stores>(stores: &S, principal: &Principal) -> Result<TenantRoles, AppError> {
@@ -137,30 +137,33 @@ pub async fn change<S: Stores>(
             Some(condition),
         )]
     };
-    if activity == Activity::AddRoleMember {
-        // Roles are still global while a tenant's audit log is its own:
-        // one database holds both until people move into the tenant's.
+    // The change, its record and its notices are the tenant's, in one
+    // write of its own; the directory's copy of the role (what sign-in and
+    // the approvals setting read) follows, as a tenant's settings do.
+    let tenant = stores.tenant(tenant_id.clone());
+    let held = activity == Activity::AddRoleMember;
+    let changed = if held {
         people::assign_role(
-            &stores.global(),
-            &tenant_id,
-            &user.id,
-            role,
-            &record,
-            stamp.now,
-            notices,
+            &tenant, &tenant_id, &user.id, role, &record, stamp.now, notices,
         )
-        .await?;
+        .await?
     } else {
         people::remove_role(
-            &stores.global(),
-            &tenant_id,
-            &user.id,
-            role,
-            &record,
-            stamp.now,
-            notices,
+            &tenant, &tenant_id, &user.id, role, &record, stamp.now, notices,
         )
-        .await?;
+        .await?
+    };
+    if changed {
+        stores
+            .global()
+            .batch(vec![people::role_copy(
+                &tenant_id,
+                &user.id,
+                role,
+                held.then_some(principal.email.as_str()),
+                stamp.now,
+            )])
+            .await?;
     }
     Ok(people::tenant_roles(&stores.global(), &tenant_id, tenant_name).await?)
 }

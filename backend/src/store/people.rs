@@ -321,6 +321,38 @@ pub async fn remove_role<D: Database>(
     Ok(changes.last() == Some(&1))
 }
 
+/// The directory's copy of a tenant's role change: `granted_by` gives the
+/// role, `None` takes it (writing it again changes nothing).
+pub fn role_copy(
+    tenant: &TenantId,
+    user: &UserId,
+    role: CustomerRole,
+    granted_by: Option<&str>,
+    now: i64,
+) -> Statement {
+    match granted_by {
+        Some(by) => Statement::new(
+            "INSERT INTO customer_roles (tenant_id, user_id, role, granted_by, granted_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            vec![
+                tenant.as_str().into(),
+                user.as_str().into(),
+                role.as_str().into(),
+                by.into(),
+                now.into(),
+            ],
+        ),
+        None => Statement::new(
+            "DELETE FROM customer_roles WHERE tenant_id = ? AND user_id = ? AND role = ?",
+            vec![
+                tenant.as_str().into(),
+                user.as_str().into(),
+                role.as_str().into(),
+            ],
+        ),
+    }
+}
+
 /// Everyone who can sign in, with their roles, for the local sign-in page.
 pub async fn dev_people<D: Database>(db: &D) -> Result<Vec<DevPerson>, DbError> {
     #[derive(Deserialize)]

@@ -155,6 +155,21 @@ fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
         .map(|items| items.iter().filter_map(|i| i["id"].as_str()).collect())
         .unwrap_or_default();
     assert!(ids.contains(&after_grant.as_str()) && ids.contains(&before_grant.as_str()));
+    // A role given at Litware: its record is in the object's log, the
+    // role in the roles list (the directory's copy).
+    let given = admin.post(
+        "/api/v1/roles/assign",
+        &serde_json::json!({"email": "approver@litware.example", "role": "auditor"}),
+    );
+    assert_eq!(given.status, 200, "{}", given.body);
+    assert!(given.body.contains("auditor"), "{}", given.body);
+    let with_role = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
+    assert_eq!(
+        with_role.audit_records,
+        object_after.audit_records + 1,
+        "{with_role:?}"
+    );
+    assert_eq!(with_role.sealed, with_role.audit_records, "{with_role:?}");
     // The object's alarm, not the scheduled job (held off here), completes
     // a grant whose end has passed.
     let _cron = lockbox_tests::cron_lock();
