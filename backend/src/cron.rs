@@ -15,7 +15,7 @@ use lockbox_shared::plan::{self, Step};
 use crate::service::notify;
 use crate::store::outbox;
 use crate::store::requests as store;
-use crate::store::{people, provider_index, settings, Database, DbError, Stores};
+use crate::store::{people, provider_index, settings, Database, DbError, Global, Stores, Tenant};
 
 /// How long delivered and failed messages stay in the outbox (30 days):
 /// the delivery log shows them, the audit log keeps what happened.
@@ -145,41 +145,50 @@ pub async fn warn_ending<S: Stores>(stores: &S, now: i64) -> Result<u64, DbError
     let names = settings::names(&global, &tenants).await?;
     let mut written = 0;
     for tenant_id in &tenants {
-        let tenant = stores.tenant(tenant_id.clone());
-        let ending = match store::select(
-            &tenant,
-            store::ending_soon(
-                tenant_id,
-                now,
-                GRANT_ENDING_NOTICE_MS,
-                &notify::grant_ending_row_suffix(),
-                ENDING_BATCH,
-            ),
-        )
-        .await
-        {
-            Ok(ending) => ending,
-            // A tenant on its way into its own object is warned there.
-            Err(DbError::Unavailable(_)) => continue,
-            Err(err) => return Err(err),
-        };
-        if ending.is_empty() {
-            continue;
-        }
         let name = settings::name_in(&names, tenant_id)?;
-        let readers =
-            people::provider_readers(&global, ending.iter().map(|g| &g.requester.user_id), false)
-                .await?;
-        let statements = ending
-            .iter()
-            .map(|grant| {
-                let live = store::still_live(&grant.id, now);
-                notify::grant_ending(grant, name, &readers, now, &live)
-            })
-            .collect();
-        written += tenant.batch(statements).await?.iter().sum::<usize>() as u64;
+        match warn_tenant(&global, &stores.tenant(tenant_id.clone()), name, now).await {
+            Ok(n) => written += n,
+            // A tenant on its way into its own object is warned there.
+            Err(DbError::Unavailable(_)) => {}
+            Err(err) => return Err(err),
+        }
     }
     Ok(written)
+}
+
+/// Writes the 15-minute warnings of `tenant` (named `name`) due at `now`;
+/// returns how many.
+pub async fn warn_tenant<G: Database, T: Database>(
+    global: &Global<'_, G>,
+    tenant: &Tenant<'_, T>,
+    name: &str,
+    now: i64,
+) -> Result<u64, DbError> {
+    let ending = store::select(
+        tenant,
+        store::ending_soon(
+            tenant.id(),
+            now,
+            GRANT_ENDING_NOTICE_MS,
+            &notify::grant_ending_row_suffix(),
+            ENDING_BATCH,
+        ),
+    )
+    .await?;
+    if ending.is_empty() {
+        return Ok(0);
+    }
+    let readers =
+        people::provider_readers(global, ending.iter().map(|g| &g.requester.user_id), false)
+            .await?;
+    let statements = ending
+        .iter()
+        .map(|grant| {
+            let live = store::still_live(&grant.id, now);
+            notify::grant_ending(grant, name, &readers, now, &live)
+        })
+        .collect();
+    Ok(tenant.batch(statements).await?.iter().sum::<usize>() as u64)
 }
 
 /// Copies for the provider's index read per run.

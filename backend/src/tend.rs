@@ -13,11 +13,10 @@ use lockbox_shared::notify::GRANT_ENDING_NOTICE_MS;
 use lockbox_shared::plan::{self, Step};
 use serde::Deserialize;
 
-use crate::cron::{ENDING_BATCH, SWEEP_BATCH};
+use crate::cron::SWEEP_BATCH;
 use crate::error::AppError;
-use crate::service::notify;
 use crate::store::requests as store;
-use crate::store::{people, provider_index, settings, Database, Statement, Stores, Tenant};
+use crate::store::{provider_index, settings, Database, Statement, Stores, Tenant};
 
 /// At most this many batches of due requests one alarm moves; what is
 /// left is the next alarm's, at once.
@@ -72,30 +71,7 @@ pub async fn tend<S: Stores>(
             break;
         }
     }
-    let ending = store::select(
-        &tenant,
-        store::ending_soon(
-            tenant_id,
-            now,
-            GRANT_ENDING_NOTICE_MS,
-            &notify::grant_ending_row_suffix(),
-            ENDING_BATCH,
-        ),
-    )
-    .await?;
-    if !ending.is_empty() {
-        let readers =
-            people::provider_readers(&global, ending.iter().map(|g| &g.requester.user_id), false)
-                .await?;
-        let statements = ending
-            .iter()
-            .map(|grant| {
-                let live = store::still_live(&grant.id, now);
-                notify::grant_ending(grant, &name, &readers, now, &live)
-            })
-            .collect();
-        tended.warned = tenant.batch(statements).await?.iter().sum::<usize>() as u64;
-    }
+    tended.warned = crate::cron::warn_tenant(&global, &tenant, &name, now).await?;
     let copies: Vec<provider_index::Copy> = tenant
         .query(provider_index::unapplied_of(
             tenant_id,

@@ -249,12 +249,15 @@ impl Remote {
         })
     }
 
-    /// Runs `statements` in the object as one transaction.
-    pub async fn run(&self, statements: Vec<Statement>) -> Answer {
+    /// POSTs `body` (as JSON) to the object's `path`; its status and body.
+    async fn post(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<(u16, String), DbError> {
         let failed =
             |e: worker::Error| DbError::Other(format!("the object of tenant {}: {e}", self.tenant));
-        let body = serde_json::to_string(&Statements { statements })
-            .map_err(|e| DbError::Other(e.to_string()))?;
+        let body = serde_json::to_string(body).map_err(|e| DbError::Other(e.to_string()))?;
         let headers = worker::Headers::new();
         headers
             .set(crate::object::TENANT_HEADER, self.tenant.as_str())
@@ -266,22 +269,29 @@ impl Remote {
         init.with_method(worker::Method::Post)
             .with_headers(headers)
             .with_body(Some(JsValue::from_str(&body)));
-        let request = worker::Request::new_with_init("https://tenant-object/statements", &init)
-            .map_err(failed)?;
+        let request =
+            worker::Request::new_with_init(&format!("https://tenant-object{path}"), &init)
+                .map_err(failed)?;
         let mut response = self
             .stub
             .fetch_with_request(request)
             .await
             .map_err(failed)?;
-        if response.status_code() != 200 {
+        let status = response.status_code();
+        Ok((status, response.text().await.map_err(failed)?))
+    }
+
+    /// Runs `statements` in the object as one transaction.
+    pub async fn run(&self, statements: Vec<Statement>) -> Answer {
+        let (status, text) = self.post("/statements", &Statements { statements }).await?;
+        if status != 200 {
             return Err(DbError::Other(format!(
-                "the object of tenant {} answered HTTP {}: {}",
-                self.tenant,
-                response.status_code(),
-                response.text().await.unwrap_or_default()
+                "the object of tenant {} answered HTTP {status}: {text}",
+                self.tenant
             )));
         }
-        response.json::<Answer>().await.map_err(failed)?
+        serde_json::from_str::<Answer>(&text)
+            .map_err(|e| DbError::Other(format!("the object of tenant {}: {e}", self.tenant)))?
     }
 }
 
@@ -347,28 +357,6 @@ pub struct Decide {
 impl Remote {
     /// Sends `decide` to the object; its answer as (status, body).
     pub async fn decide(&self, decide: &Decide) -> Result<(u16, String), DbError> {
-        let failed =
-            |e: worker::Error| DbError::Other(format!("the object of tenant {}: {e}", self.tenant));
-        let body = serde_json::to_string(decide).map_err(|e| DbError::Other(e.to_string()))?;
-        let headers = worker::Headers::new();
-        headers
-            .set(crate::object::TENANT_HEADER, self.tenant.as_str())
-            .map_err(failed)?;
-        headers
-            .set("content-type", "application/json")
-            .map_err(failed)?;
-        let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post)
-            .with_headers(headers)
-            .with_body(Some(JsValue::from_str(&body)));
-        let request = worker::Request::new_with_init("https://tenant-object/decide", &init)
-            .map_err(failed)?;
-        let mut response = self
-            .stub
-            .fetch_with_request(request)
-            .await
-            .map_err(failed)?;
-        let status = response.status_code();
-        Ok((status, response.text().await.map_err(failed)?))
+        self.post("/decide", decide).await
     }
 }

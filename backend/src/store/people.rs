@@ -279,16 +279,12 @@ pub async fn assign_role<D: Database>(
     let mut statements = vec![audit::insert(record, &audit_id, now, Some(&absent))];
     statements.extend(notices(&absent, &audit_id));
     // The record's user is who granted it.
-    statements.push(Statement::new(
-        "INSERT INTO customer_roles (tenant_id, user_id, role, granted_by, granted_at) \
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        vec![
-            tenant.as_str().into(),
-            user.as_str().into(),
-            role.as_str().into(),
-            record.user.as_str().into(),
-            now.into(),
-        ],
+    statements.push(role_copy(
+        tenant,
+        user,
+        role,
+        Some(record.user.as_str()),
+        now,
     ));
     let changes = super::db::batch_storing(db, tenant, statements).await?;
     Ok(changes.last() == Some(&1))
@@ -309,20 +305,14 @@ pub async fn remove_role<D: Database>(
     let audit_id = audit::new_id();
     let mut statements = vec![audit::insert(record, &audit_id, now, Some(&held))];
     statements.extend(notices(&held, &audit_id));
-    statements.push(Statement::new(
-        "DELETE FROM customer_roles WHERE tenant_id = ? AND user_id = ? AND role = ?",
-        vec![
-            tenant.as_str().into(),
-            user.as_str().into(),
-            role.as_str().into(),
-        ],
-    ));
+    statements.push(role_copy(tenant, user, role, None, now));
     let changes = super::db::batch_storing(db, tenant, statements).await?;
     Ok(changes.last() == Some(&1))
 }
 
-/// The directory's copy of a tenant's role change: `granted_by` gives the
-/// role, `None` takes it (writing it again changes nothing).
+/// A role's row written: `granted_by` gives the role, `None` takes it
+/// (writing it again changes nothing). A tenant's change and the
+/// directory's copy of it are both this statement.
 pub fn role_copy(
     tenant: &TenantId,
     user: &UserId,
