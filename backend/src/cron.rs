@@ -70,6 +70,23 @@ pub async fn sweep<S: Stores>(
                     outcome.more_due = true;
                     break 'tenants;
                 }
+                // A tenant in its own object does its work there, told so
+                // in one call (the index is its to update).
+                match tenant.tend_elsewhere(now).await {
+                    Ok(Some(tended)) => {
+                        calls += 1;
+                        outcome.expired += tended.expired;
+                        outcome.completed += tended.completed;
+                        break;
+                    }
+                    Ok(None) => {}
+                    Err(DbError::Unavailable(_)) => break,
+                    // Its own alarm is due as well; the others go on.
+                    Err(err) => {
+                        crate::error::log_deferred("a tenant's object", &err);
+                        break;
+                    }
+                }
                 let due =
                     match store::select(&tenant, store::due(tenant_id, now, SWEEP_BATCH)).await {
                         Ok(due) => due,

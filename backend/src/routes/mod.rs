@@ -8,13 +8,15 @@ mod notifications;
 pub mod openapi;
 mod operations;
 mod provider;
-mod requests;
+pub mod requests;
 mod roles;
 pub mod session;
 mod settings;
 
 use futures_util::{Stream, StreamExt};
+use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::Verb;
+use lockbox_shared::roles::Principal;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use worker::{Date, Method, Request, Response};
@@ -541,44 +543,177 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         _ => {}
     }
     let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
-    let p = &principal;
+    // A call on one tenant's data is answered next to it.
+    if let Some(tenant) = tenant_of(app, route, &principal, &call).await? {
+        if let Some(object) = app.db.elsewhere(&tenant).await? {
+            return forward(&object, &call, &principal, None).await;
+        }
+    }
+    answer(app, route, &call, &principal).await
+}
+
+/// The tenant whose data a call works on, when it works on one tenant's:
+/// a customer's own; the tenant of the request it names (as the
+/// provider's index says; a wrong one finds nothing there); the tenant a
+/// new request is for. Calls across tenants (a manager's queue, the
+/// directory, the services) have none.
+async fn tenant_of(
+    app: &App,
+    route: Route,
+    p: &Principal,
+    call: &Call,
+) -> Result<Option<TenantId>, AppError> {
+    let on_a_request = matches!(
+        route,
+        Route::GetRequest | Route::RequestReceipt | Route::ExtendRequest | Route::GrantToken
+    );
+    let customers = matches!(
+        route,
+        Route::Audit
+            | Route::AuditExportCsv
+            | Route::AuditExportJsonl
+            | Route::AuditCheckpoint
+            | Route::AuditProof
+            | Route::AuditConsistency
+            | Route::Roles
+            | Route::RolesAssign
+            | Route::RolesRemove
+            | Route::LockboxSetting
+            | Route::SetLockboxSetting
+            | Route::FreezeSetting
+            | Route::SetFreeze
+            | Route::ApprovalsSetting
+            | Route::SetApprovals
+            | Route::LanguageSetting
+            | Route::SetLanguage
+            | Route::Notifications
+            | Route::AddWebhook
+            | Route::RemoveWebhook
+            | Route::ListRequests
+            | Route::CreateRequest
+    );
+    if let Some(tenant) = p.tenant() {
+        return Ok((on_a_request || customers).then(|| tenant.clone()));
+    }
+    if on_a_request {
+        let Ok(id) = RequestId::parse(call.param("id")) else {
+            return Ok(None);
+        };
+        let located: Vec<crate::store::provider_index::Located> = crate::store::Database::query(
+            &*app.db,
+            crate::store::provider_index::locate_statement(&id),
+        )
+        .await?;
+        return Ok(located.into_iter().next().map(|l| l.tenant_id));
+    }
+    if route == Route::CreateRequest {
+        #[derive(serde::Deserialize)]
+        struct For {
+            tenant_id: String,
+        }
+        return Ok(call
+            .json::<For>()
+            .ok()
+            .and_then(|f| TenantId::parse(&f.tenant_id).ok()));
+    }
+    Ok(None)
+}
+
+/// Sends the call, as the Worker authenticated it, to the tenant's object
+/// (see [`crate::store::object::PRINCIPAL_HEADER`]); the object's answer
+/// is the call's.
+pub async fn forward(
+    object: &crate::store::object::Remote,
+    call: &Call,
+    p: &Principal,
+    located: Option<&crate::store::provider_index::Located>,
+) -> Result<Response, AppError> {
+    use crate::store::object::{IP_HEADER, LOCATED_HEADER, NOW_HEADER, PRINCIPAL_HEADER};
+    let to_text = |e: serde_json::Error| AppError::Internal(format!("forwarding a call: {e}"));
+    let headers = worker::Headers::new();
+    for (name, value) in call.req.headers().entries() {
+        headers.set(&name, &value)?;
+    }
+    headers.set(
+        PRINCIPAL_HEADER,
+        &serde_json::to_string(p).map_err(to_text)?,
+    )?;
+    headers.set(NOW_HEADER, &call.now_ms.to_string())?;
+    headers.set(IP_HEADER, &call.ip)?;
+    match located {
+        Some(located) => headers.set(
+            LOCATED_HEADER,
+            &serde_json::to_string(located).map_err(to_text)?,
+        )?,
+        None => headers.delete(LOCATED_HEADER)?,
+    }
+    let mut init = worker::RequestInit::new();
+    init.with_method(call.req.method()).with_headers(headers);
+    if !call.body.is_empty() {
+        init.with_body(Some(
+            worker::js_sys::Uint8Array::from(call.body.as_slice()).into(),
+        ));
+    }
+    let request = Request::new_with_init(call.req.url()?.as_str(), &init)?;
+    let answered = object.forward(request).await?;
+    // A fetched answer's headers cannot change; the Worker's own can.
+    let status = answered.status_code();
+    let headers = worker::Headers::new();
+    for (name, value) in answered.headers().entries() {
+        headers.set(&name, &value)?;
+    }
+    let (_, body) = answered.into_parts();
+    Ok(worker::ResponseBuilder::new()
+        .with_status(status)
+        .with_headers(headers)
+        .body(body))
+}
+
+/// Answers an authenticated call: in the Worker, or in the tenant's own
+/// object the Worker forwarded it to.
+pub async fn answer(
+    app: &App,
+    route: Route,
+    call: &Call,
+    p: &Principal,
+) -> Result<Response, AppError> {
     match route {
         Route::Me => me::get(app, p).await,
-        Route::Audit => audit::search(app, p, &call).await,
-        Route::AuditExportCsv => audit::export(app, p, &call, audit::Format::Csv).await,
-        Route::AuditExportJsonl => audit::export(app, p, &call, audit::Format::JsonLines).await,
+        Route::Audit => audit::search(app, p, call).await,
+        Route::AuditExportCsv => audit::export(app, p, call, audit::Format::Csv).await,
+        Route::AuditExportJsonl => audit::export(app, p, call, audit::Format::JsonLines).await,
         Route::AuditCheckpoint => audit::checkpoint(app, p).await,
-        Route::AuditProof => audit::proof(app, p, &call).await,
-        Route::AuditConsistency => audit::consistency(app, p, &call).await,
+        Route::AuditProof => audit::proof(app, p, call).await,
+        Route::AuditConsistency => audit::consistency(app, p, call).await,
         Route::Roles => roles::list(app, p).await,
-        Route::RolesAssign => roles::assign(app, p, &call).await,
-        Route::RolesRemove => roles::remove(app, p, &call).await,
+        Route::RolesAssign => roles::assign(app, p, call).await,
+        Route::RolesRemove => roles::remove(app, p, call).await,
         Route::LockboxSetting => settings::get(app, p).await,
         Route::Notifications => notifications::get(app, p).await,
-        Route::AddWebhook => notifications::add(app, p, &call).await,
-        Route::RemoveWebhook => notifications::remove(app, p, &call).await,
-        Route::SetLockboxSetting => settings::set(app, p, &call).await,
+        Route::AddWebhook => notifications::add(app, p, call).await,
+        Route::RemoveWebhook => notifications::remove(app, p, call).await,
+        Route::SetLockboxSetting => settings::set(app, p, call).await,
         Route::FreezeSetting => settings::freeze(app, p).await,
-        Route::SetFreeze => settings::set_freeze(app, p, &call).await,
+        Route::SetFreeze => settings::set_freeze(app, p, call).await,
         Route::ApprovalsSetting => settings::approvals(app, p).await,
-        Route::SetApprovals => settings::set_approvals(app, p, &call).await,
+        Route::SetApprovals => settings::set_approvals(app, p, call).await,
         Route::LanguageSetting => settings::language(app, p).await,
-        Route::SetLanguage => settings::set_language(app, p, &call).await,
-        Route::SetOwnLanguage => me::set_language(app, p, &call).await,
+        Route::SetLanguage => settings::set_language(app, p, call).await,
+        Route::SetOwnLanguage => me::set_language(app, p, call).await,
         Route::Tenants => settings::tenants(app, p).await,
-        Route::ListRequests => requests::list(app, p, &call).await,
-        Route::CreateRequest => requests::create(app, p, &call).await,
-        Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, &call).await,
-        Route::GetRequest => requests::get(app, p, &call).await,
-        Route::RequestReceipt => requests::receipt(app, p, &call).await,
-        Route::ExtendRequest => requests::extend(app, p, &call).await,
-        Route::Operations => operations::list(app, p, &call).await,
-        Route::GrantToken => provider::grant_token(app, p, &call).await,
-        Route::ProviderServices => provider::list(app, p, &call).await,
-        Route::RegisterService => provider::register(app, p, &call).await,
-        Route::ProviderService => provider::get(app, p, &call).await,
-        Route::RemoveService => provider::remove(app, p, &call).await,
-        Route::MoveTenant => provider::move_tenant(app, p, &call).await,
+        Route::ListRequests => requests::list(app, p, call).await,
+        Route::CreateRequest => requests::create(app, p, call).await,
+        Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, call).await,
+        Route::GetRequest => requests::get(app, p, call).await,
+        Route::RequestReceipt => requests::receipt(app, p, call).await,
+        Route::ExtendRequest => requests::extend(app, p, call).await,
+        Route::Operations => operations::list(app, p, call).await,
+        Route::GrantToken => provider::grant_token(app, p, call).await,
+        Route::ProviderServices => provider::list(app, p, call).await,
+        Route::RegisterService => provider::register(app, p, call).await,
+        Route::ProviderService => provider::get(app, p, call).await,
+        Route::RemoveService => provider::remove(app, p, call).await,
+        Route::MoveTenant => provider::move_tenant(app, p, call).await,
         Route::ProviderLog => provider::log(app, p).await,
         Route::Health
         | Route::AccessCheck

@@ -111,13 +111,14 @@ pub async fn move_tenant(app: &App, p: &Principal, call: &Call) -> Result<Respon
     let tenant = lockbox_shared::ids::TenantId::parse(raw).map_err(|_| AppError::Missing {
         what: format!("The tenant {raw:?}"),
     })?;
-    let remote = app.db.object(&tenant).map_err(|err| {
+    let object = app.db.object(&tenant).map_err(|err| {
         AppError::Misconfigured(format!("a tenant cannot move without its object: {err}"))
     })?;
     let state = crate::service::relocate::advance(
         &crate::store::Global::new(&*app.db),
         &crate::store::Tenant::new(app.db.d1(), tenant.clone()),
-        &crate::store::Tenant::new(&remote, tenant.clone()),
+        // The copy brings the records' tree along: nothing is hashed again.
+        &crate::store::Tenant::new(&crate::store::object::Copying(object), tenant.clone()),
         call.now_ms,
         MOVE_STEPS_PER_CALL,
         &p.email,

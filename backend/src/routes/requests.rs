@@ -168,9 +168,6 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
         })
         .await?;
     let located: Option<crate::store::provider_index::Located> = located.into_iter().next();
-    let body: DecisionBody = call.json()?;
-    let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
-    let key = idempotency_key(call)?;
     // A tenant in its own object decides there: one trip down and back.
     let tenant = match (principal.tenant(), &located) {
         (Some(tenant), _) => Some(tenant.clone()),
@@ -178,33 +175,29 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
         (None, None) => None,
     };
     if let Some(tenant) = tenant {
-        if app.db.home(&tenant).await? == crate::store::d1::Home::Object {
-            let decide = crate::store::object::Decide {
-                principal: principal.clone(),
-                request_id: id.as_str().to_owned(),
-                verb: verb.as_str().to_owned(),
-                comment: comment.map(|c| c.as_str().to_owned()),
-                duration_minutes: body.duration_minutes,
-                idempotency_key: key,
-                now: call.now_ms,
-                ip: stamp(app, call).ip.to_owned(),
-                service_account: app.service_account.clone(),
-                located,
-            };
-            let (status, text) = app.db.object(&tenant)?.decide(&decide).await?;
-            let media = if status < 400 {
-                "application/json"
-            } else {
-                lockbox_shared::problem::PROBLEM_JSON
-            };
-            let mut response = Response::ok(text)?.with_status(status);
-            response.headers_mut().set("content-type", media)?;
-            return Ok(response);
+        if let Some(object) = app.db.elsewhere(&tenant).await? {
+            return crate::routes::forward(&object, call, &principal, located.as_ref()).await;
         }
     }
+    decide(app, call, verb, &principal, located).await
+}
+
+/// The decision itself, for a caller found and a request located (in the
+/// Worker, or in the tenant's object the Worker forwarded it to).
+pub async fn decide(
+    app: &App,
+    call: &Call,
+    verb: Verb,
+    principal: &Principal,
+    located: Option<crate::store::provider_index::Located>,
+) -> Result<Response, AppError> {
+    let id = request_id(call)?;
+    let body: DecisionBody = call.json()?;
+    let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
+    let key = idempotency_key(call)?;
     let view = service::act(
         &app.db,
-        &principal,
+        principal,
         &id,
         verb,
         comment,

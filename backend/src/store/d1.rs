@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result, Date, ObjectNamespace};
 
 use super::db::{Database, DbError, Statement, Value};
-use super::object::Remote;
+use super::object::{ObjectSql, Remote};
 use super::outbox::{self, OutboxRow};
 use crate::service::notify::DELIVERY_BATCH;
 
@@ -120,6 +120,18 @@ pub struct Edge {
     /// The tenants' Durable Objects (binding `TENANTS`), when bound: the
     /// data of a tenant whose directory row says `object` is in its own.
     objects: Option<ObjectNamespace>,
+    /// Inside a tenant's own object: that tenant, and its SQLite.
+    here: Option<(TenantId, ObjectSql)>,
+}
+
+/// Where a batch on a tenant's data runs.
+enum Place<'a> {
+    /// D1, with every tenant not in an object.
+    Shared,
+    /// The tenant's object, reached from outside.
+    Object(Remote),
+    /// The object this code runs in.
+    Here(&'a ObjectSql),
 }
 
 /// Where a tenant's own data is (the directory's `tenants.home`).
@@ -165,6 +177,25 @@ impl Edge {
             d1,
             claimed: RefCell::new(None),
             objects,
+            here: None,
+        }
+    }
+
+    /// The same, inside `tenant`'s own object: that tenant's batches run
+    /// on `sql`, in the object.
+    pub fn here(self, tenant: TenantId, sql: ObjectSql) -> Self {
+        Self {
+            here: Some((tenant, sql)),
+            ..self
+        }
+    }
+
+    /// The object a call on `tenant`'s data goes to, when the data is in
+    /// one and this code runs elsewhere.
+    pub async fn elsewhere(&self, tenant: &TenantId) -> Result<Option<Remote>, DbError> {
+        match self.place_of(tenant).await? {
+            Place::Object(remote) => Ok(Some(remote)),
+            Place::Shared | Place::Here(_) => Ok(None),
         }
     }
 
@@ -226,21 +257,37 @@ impl Edge {
     }
 
     /// `tenant`'s object, if its data is there; an error while it moves.
-    async fn object_of(&self, tenant: &TenantId) -> Result<Option<Remote>, DbError> {
+    async fn place_of(&self, tenant: &TenantId) -> Result<Place<'_>, DbError> {
+        if let Some((id, sql)) = &self.here {
+            if id == tenant {
+                return Ok(Place::Here(sql));
+            }
+        }
         match (self.home(tenant).await?, &self.objects) {
-            (Home::Database, _) => Ok(None),
+            (Home::Database, _) => Ok(Place::Shared),
             (Home::Moving, _) => Err(DbError::Unavailable(format!(
                 "Tenant {tenant}'s data is being moved to its own database; try again in a minute."
             ))),
-            (Home::Object, Some(objects)) => Ok(Some(Remote::of(objects, tenant)?)),
+            (Home::Object, Some(objects)) => Ok(Place::Object(Remote::of(objects, tenant)?)),
             (Home::Object, None) => Err(DbError::Other(format!(
                 "tenant {tenant}'s data is in its object, and the TENANTS binding is missing"
             ))),
         }
     }
 
-    /// From now on, a batch that stores a tenant's messages also leases
-    /// that tenant's due ones.
+    /// Runs `statements` as one transaction at `place`.
+    async fn run_at(
+        &self,
+        place: Place<'_>,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        match place {
+            Place::Shared => Database::batch_rows(&self.d1, statements).await,
+            Place::Object(remote) => remote.run(statements).await,
+            Place::Here(sql) => sql.run(statements),
+        }
+    }
+
     pub fn deliver_after_answer(&self) {
         self.claimed.replace(Some(Vec::new()));
     }
@@ -271,41 +318,24 @@ impl Database for Edge {
         tenant: &TenantId,
         mut statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-        let object = self.object_of(tenant).await?;
-        if self.claimed.borrow().is_none() {
-            return match object {
-                Some(object) => object.run(statements).await,
-                None => Database::batch_rows(&self.d1, statements).await,
-            };
+        let place = self.place_of(tenant).await?;
+        // In its own object a tenant's messages are sent at its alarm.
+        if self.claimed.borrow().is_none() || matches!(place, Place::Here(_)) {
+            return self.run_at(place, statements).await;
         }
         statements.push(outbox::claim_due_of(
             tenant,
             Date::now().as_millis() as i64,
             DELIVERY_BATCH,
         ));
-        // The batch committed: the leased messages are sent after the
-        // answer or, once their lease ends, by the scheduled job.
-        let (results, leased): (_, Vec<OutboxRow>) = match object {
-            Some(object) => {
-                let mut results = object.run(statements).await?;
-                let leased = results
-                    .pop()
-                    .map(|(_, rows)| rows)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|row| serde_json::from_value(row).ok())
-                    .collect();
-                (results, leased)
-            }
-            None => {
-                let mut results = run(&self.d1, &statements).await?;
-                let leased = match results.pop().map(|r| r.results::<OutboxRow>()) {
-                    Some(Ok(rows)) => rows,
-                    _ => Vec::new(),
-                };
-                (changes_and_rows(&results)?, leased)
-            }
-        };
+        let mut results = self.run_at(place, statements).await?;
+        let leased: Vec<OutboxRow> = results
+            .pop()
+            .map(|(_, rows)| rows)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|row| serde_json::from_value(row).ok())
+            .collect();
         if let Some(claimed) = self.claimed.borrow_mut().as_mut() {
             claimed.extend(leased);
         }
@@ -317,10 +347,7 @@ impl Database for Edge {
         tenant: &TenantId,
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-        match self.object_of(tenant).await? {
-            Some(object) => object.run(statements).await,
-            None => Database::batch_rows(&self.d1, statements).await,
-        }
+        self.run_at(self.place_of(tenant).await?, statements).await
     }
 
     async fn tenant_query_batch(
@@ -328,14 +355,22 @@ impl Database for Edge {
         tenant: &TenantId,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-        match self.object_of(tenant).await? {
-            Some(object) => Ok(object
-                .run(statements)
-                .await?
-                .into_iter()
-                .map(|(_, rows)| rows)
-                .collect()),
-            None => Database::query_batch(&self.d1, statements).await,
+        Ok(self
+            .run_at(self.place_of(tenant).await?, statements)
+            .await?
+            .into_iter()
+            .map(|(_, rows)| rows)
+            .collect())
+    }
+
+    async fn tend_elsewhere(
+        &self,
+        tenant: &TenantId,
+        now: i64,
+    ) -> Result<Option<lockbox_shared::api::SweepOutcome>, DbError> {
+        match self.place_of(tenant).await? {
+            Place::Object(remote) => Ok(Some(remote.tend(now).await?)),
+            Place::Shared | Place::Here(_) => Ok(None),
         }
     }
 

@@ -204,6 +204,18 @@ pub trait Database {
         let _ = tenant;
         self.batch_rows(statements).await
     }
+    /// Where `tenant`'s data is in its own object and this code runs
+    /// outside it: asks the object to do the tenant's work due as of
+    /// `now` (the scheduled job's poke) and returns what it did; `None`
+    /// where the caller does the work itself, on the statements.
+    async fn tend_elsewhere(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        now: i64,
+    ) -> Result<Option<lockbox_shared::api::SweepOutcome>, DbError> {
+        let _ = (tenant, now);
+        Ok(None)
+    }
     /// [`Database::query_batch`] on `tenant`'s data (as
     /// [`Database::tenant_batch_rows`]).
     async fn tenant_query_batch(
@@ -262,6 +274,14 @@ impl<T: Database> Database for std::rc::Rc<T> {
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
         (**self).tenant_query_batch(tenant, statements).await
+    }
+
+    async fn tend_elsewhere(
+        &self,
+        tenant: &lockbox_shared::ids::TenantId,
+        now: i64,
+    ) -> Result<Option<lockbox_shared::api::SweepOutcome>, DbError> {
+        (**self).tend_elsewhere(tenant, now).await
     }
 }
 

@@ -99,6 +99,14 @@ impl<'a, D: Database> Tenant<'a, D> {
     pub fn id(&self) -> &TenantId {
         &self.id
     }
+
+    /// See [`Database::tend_elsewhere`].
+    pub async fn tend_elsewhere(
+        &self,
+        now: i64,
+    ) -> Result<Option<lockbox_shared::api::SweepOutcome>, DbError> {
+        self.db.tend_elsewhere(&self.id, now).await
+    }
 }
 
 /// Where a call finds the global database and each tenant's.

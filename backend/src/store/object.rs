@@ -2,7 +2,9 @@
 //! statements D1 and the model test's SQLite run. A batch is one
 //! transaction (`transactionSync`: a statement that fails undoes the
 //! batch); each statement's rows changed are SQLite's own count
-//! (`total_changes()` before and after), as D1 reports them.
+//! (`total_changes()` before and after), as D1 reports them. A batch that
+//! writes also runs the object's [`AfterWrite`] in the same transaction
+//! (the object hashes the new audit records into its tree there).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -68,14 +70,33 @@ fn run_all(
     Ok(results)
 }
 
+/// What runs inside a writing batch's transaction, after its statements,
+/// on the tenant's data; its failure undoes the batch.
+pub type AfterWrite = fn(&SqlStorage, &TenantId) -> Result<(), DbError>;
+
 /// A tenant object's SQLite.
 pub struct ObjectSql {
     storage: Storage,
+    after_write: Option<(TenantId, AfterWrite)>,
 }
 
 impl ObjectSql {
+    /// The SQLite as it is: a batch runs its statements and nothing else
+    /// (a move's copy, which brings the tree along with the records).
     pub fn new(storage: Storage) -> Self {
-        Self { storage }
+        Self {
+            storage,
+            after_write: None,
+        }
+    }
+
+    /// The SQLite of `tenant`'s object, where each batch that changes a
+    /// row runs `after_write` in its own transaction.
+    pub fn writing(storage: Storage, tenant: TenantId, after_write: AfterWrite) -> Self {
+        Self {
+            storage,
+            after_write: Some((tenant, after_write)),
+        }
     }
 
     /// Runs `work` on the object's SQLite inside `transactionSync`: all of
@@ -188,7 +209,7 @@ impl Database for ObjectSql {
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-        self.in_transaction(move |sql| run_all(sql, &statements))
+        self.run(statements)
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
@@ -223,9 +244,58 @@ impl ObjectSql {
         rows.first().map_or(0, |r| r.n.max(0) as u64)
     }
 
-    /// Runs `statements` as one transaction.
+    /// Runs `statements` as one transaction, with the object's
+    /// [`AfterWrite`] when they change a row.
     pub fn run(&self, statements: Vec<Statement>) -> Answer {
-        self.in_transaction(move |sql| run_all(sql, &statements))
+        let after_write = self.after_write.clone();
+        self.in_transaction(move |sql| {
+            let results = run_all(sql, &statements)?;
+            if let Some((tenant, after_write)) = after_write {
+                if results.iter().any(|(changed, _)| *changed > 0) {
+                    after_write(sql, &tenant)?;
+                }
+            }
+            Ok(results)
+        })
+    }
+}
+
+/// The object's SQLite inside a transaction already open: what an
+/// [`AfterWrite`] reads and writes through. Every call completes at once
+/// (the object's SQLite is synchronous), so a future over it is ready the
+/// first time it is polled.
+pub struct Within<'a>(pub &'a SqlStorage);
+
+impl Database for Within<'_> {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        Ok(run_all(self.0, &statements)?
+            .into_iter()
+            .map(|(changes, _)| changes)
+            .collect())
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        run_all(self.0, &statements)
+    }
+
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        self.0
+            .exec(&statement.sql, bind(&statement.args))
+            .and_then(|cursor| cursor.to_array())
+            .map_err(error)
+    }
+
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        Ok(run_all(self.0, &statements)?
+            .into_iter()
+            .map(|(_, rows)| rows)
+            .collect())
     }
 }
 
@@ -283,7 +353,12 @@ impl Remote {
 
     /// Runs `statements` in the object as one transaction.
     pub async fn run(&self, statements: Vec<Statement>) -> Answer {
-        let (status, text) = self.post("/statements", &Statements { statements }).await?;
+        self.send("/statements", statements).await
+    }
+
+    /// Sends `statements` to the object's `path`; its answer.
+    async fn send(&self, path: &str, statements: Vec<Statement>) -> Answer {
+        let (status, text) = self.post(path, &Statements { statements }).await?;
         if status != 200 {
             return Err(DbError::Other(format!(
                 "the object of tenant {} answered HTTP {status}: {text}",
@@ -335,28 +410,81 @@ impl Database for Remote {
     }
 }
 
-/// A decision on one of the tenant's requests, as the Worker sends it to
-/// the tenant's object (`/decide`): who, what, and what the Worker read
-/// already (the caller, and where the index says the request is). The
-/// object reads, decides and writes next to the data and answers as the
-/// API does.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct Decide {
-    pub principal: lockbox_shared::roles::Principal,
-    pub request_id: String,
-    pub verb: String,
-    pub comment: Option<String>,
-    pub duration_minutes: Option<u32>,
-    pub idempotency_key: Option<String>,
-    pub now: i64,
-    pub ip: String,
-    pub service_account: String,
-    pub located: Option<super::provider_index::Located>,
-}
+/// The headers a call forwarded to a tenant's object carries besides the
+/// caller's: who is calling (as the Worker authenticated them), when the
+/// call arrived, from where, and what the Worker read of it already. Only
+/// the Worker reaches an object (through its binding), and it sets each.
+pub const PRINCIPAL_HEADER: &str = "x-lockbox-principal";
+pub const NOW_HEADER: &str = "x-lockbox-now";
+pub const IP_HEADER: &str = "x-lockbox-ip";
+pub const LOCATED_HEADER: &str = "x-lockbox-located";
 
 impl Remote {
-    /// Sends `decide` to the object; its answer as (status, body).
-    pub async fn decide(&self, decide: &Decide) -> Result<(u16, String), DbError> {
-        self.post("/decide", decide).await
+    /// Sends the API call `request` (method, URL, the caller's headers and
+    /// body, and the [`PRINCIPAL_HEADER`] and the others set) to the object,
+    /// which answers it next to the tenant's data: its answer is the call's.
+    pub async fn forward(&self, request: worker::Request) -> Result<worker::Response, DbError> {
+        self.stub
+            .fetch_with_request(request)
+            .await
+            .map_err(|e| DbError::Other(format!("the object of tenant {}: {e}", self.tenant)))
+    }
+
+    /// Asks the object to do its tenant's work due as of `now` (the
+    /// scheduled job's poke); what it did.
+    pub async fn tend(&self, now: i64) -> Result<lockbox_shared::api::SweepOutcome, DbError> {
+        #[derive(serde::Serialize)]
+        struct Poke {
+            now: i64,
+        }
+        let (status, text) = self.post("/tend", &Poke { now }).await?;
+        if status != 200 {
+            return Err(DbError::Other(format!(
+                "the object of tenant {} answered HTTP {status}: {text}",
+                self.tenant
+            )));
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| DbError::Other(format!("the object of tenant {}: {e}", self.tenant)))
+    }
+
+    /// Copies a move's page of rows into the object as one transaction,
+    /// as they are (the records arrive with their tree).
+    pub async fn copy(&self, statements: Vec<Statement>) -> Answer {
+        self.send("/copy", statements).await
+    }
+}
+
+/// A tenant's object as a move writes to it: each batch a copy
+/// ([`Remote::copy`]), reads as any other.
+pub struct Copying(pub Remote);
+
+impl Database for Copying {
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        Ok(self
+            .0
+            .copy(statements)
+            .await?
+            .into_iter()
+            .map(|(changes, _)| changes)
+            .collect())
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
+        self.0.copy(statements).await
+    }
+
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
+        self.0.query(statement).await
+    }
+
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        self.0.query_batch(statements).await
     }
 }

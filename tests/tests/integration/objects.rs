@@ -170,6 +170,40 @@ fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
         "{with_role:?}"
     );
     assert_eq!(with_role.sealed, with_role.audit_records, "{with_role:?}");
+    // Every call on Litware's data is answered in its object, streams too:
+    // the export holds each record of the object's log (and its header).
+    let export = admin.get("/api/v1/audit/export.csv");
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert!(
+        export
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/csv")),
+        "{:?}",
+        export.header("content-type")
+    );
+    assert_eq!(
+        export.body.lines().count() as u64,
+        with_role.audit_records + 1,
+        "{}",
+        export.body
+    );
+    let italian = admin.post(
+        "/api/v1/settings/language",
+        &serde_json::json!({"language": "it"}),
+    );
+    assert_eq!(italian.status, 200, "{}", italian.body);
+    assert_eq!(
+        admin.get("/api/v1/settings/language").json()["language"],
+        "it"
+    );
+    let back = admin.post(
+        "/api/v1/settings/language",
+        &serde_json::json!({"language": "en"}),
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    let settled = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
+    assert_eq!(settled.audit_records, with_role.audit_records + 2);
+    assert_eq!(settled.sealed, settled.audit_records, "{settled:?}");
     // The object's alarm, not the scheduled job (held off here), completes
     // a grant whose end has passed.
     let _cron = lockbox_tests::cron_lock();
