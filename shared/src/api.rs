@@ -941,7 +941,8 @@ pub struct ConsistencyProof {
 }
 
 /// `POST /api/v1/provider/tenants/{id}/move`: where a tenant's move into
-/// its own Durable Object stands. Call again until `home` is `object`.
+/// its own Durable Object stands. Call again until `home` is `object` and
+/// nothing is left `clearing`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantMove {
     pub tenant_id: String,
@@ -958,4 +959,7 @@ pub struct TenantMove {
     /// before the move.
     pub sealed: Option<u64>,
     pub root: Option<String>,
+    /// Once moved: whether the tenant's rows in the database every tenant
+    /// shares are still being deleted (call again).
+    pub clearing: bool,
 }

@@ -209,6 +209,18 @@ fn a_move_marks_the_tenant_waits_out_the_grace_copies_checks_and_then_stays_move
             )
             .expect("home")
     };
+    let (size, root) = block_on(tree::sealed_root(&from, &tenant)).expect("root");
+    let other = tenants.first().expect("a first tenant").clone();
+    let others_records = |db: &Sqlite| -> i64 {
+        db.conn
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ?",
+                [other.as_str()],
+                |r| r.get(0),
+            )
+            .expect("count")
+    };
+    let others_before = others_records(&single);
     let first = advance(START, 3);
     assert_eq!((first.home.as_str(), first.copied), ("moving", 0));
     assert_eq!(first.copying_from, Some(START + relocate::MOVE_GRACE_MS));
@@ -223,15 +235,45 @@ fn a_move_marks_the_tenant_waits_out_the_grace_copies_checks_and_then_stays_move
     let last = loop {
         let state = advance(now, 3);
         calls += 1;
-        if state.home == "object" {
+        if state.home == "object" && !state.clearing {
             break state;
         }
-        assert_eq!(home(), "moving");
+        if state.home != "object" {
+            assert_eq!(home(), "moving");
+        }
         now += 1_000;
         assert!(calls < 100, "the move never ended");
     };
     assert_eq!(home(), "object");
-    let (size, root) = block_on(tree::sealed_root(&from, &tenant)).expect("root");
+    assert_eq!(
+        block_on(tree::sealed_root(&to, &tenant)).expect("root"),
+        (size, root)
+    );
+    // Nothing of the tenant's own is left where every tenant's is, but its
+    // directory row; the other tenants' logs are whole, and stay
+    // append-only there.
+    for (table, rows) in lockbox_backend::store::handles::TENANT_TABLES {
+        let Some(rows) = rows else { continue };
+        let left: i64 = single
+            .conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {rows}"),
+                [tenant.as_str()],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(left, 0, "{table} rows of the moved tenant left behind");
+    }
+    assert_eq!(count(&single, "tenants"), tenants.len() as i64);
+    assert_eq!(others_records(&single), others_before);
+    let refused = single.conn.execute(
+        "DELETE FROM audit_log WHERE tenant_id = ?",
+        [other.as_str()],
+    );
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("append-only")),
+        "a tenant at home here keeps its log"
+    );
     assert_eq!(last.sealed, Some(size));
     assert_eq!(
         last.root.as_deref(),

@@ -99,7 +99,8 @@ pub const MOVE_STEPS_PER_CALL: u32 = 20;
 
 /// `POST /api/v1/provider/tenants/{id}/move`: moves a tenant's data from
 /// the one D1 database into its own Durable Object a step further (202,
-/// call again) until it is there (200). Integration admins only.
+/// call again) until it is there and its rows in D1 are gone (200).
+/// Integration admins only.
 pub async fn move_tenant(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     lockbox_shared::policy::authorize(
         p,
@@ -127,7 +128,7 @@ pub async fn move_tenant(app: &App, p: &Principal, call: &Call) -> Result<Respon
     // This isolate reads the tenant's home again (others within
     // `HOME_TRUSTED_MS`, well inside the move's grace).
     crate::store::d1::Edge::forget_home(&tenant);
-    let moved = state.home == "object";
+    let moved = state.home == crate::store::handles::Home::Object.as_str() && !state.clearing;
     json(&state, if moved { 200 } else { 202 })
 }
 

@@ -14,7 +14,7 @@ use lockbox_shared::tlog::{self, Hash};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::store::handles::{BOTH_TABLES, TENANT_TABLES};
+use crate::store::handles::{set_home, Home, BOTH_TABLES, TENANT_TABLES};
 use crate::store::{Database, DbError, Global, Statement, Tenant, Value};
 
 /// Rows one step copies at most.
@@ -85,6 +85,68 @@ pub fn clear() -> Vec<Statement> {
         .filter(|name| !APPEND_ONLY.contains(name) && *name != "audit_seal")
         .map(|name| Statement::new(format!("DELETE FROM {name}"), vec![]))
         .collect()
+}
+
+/// Rows one clearing statement deletes at most.
+pub const CLEAR_PAGE: i64 = 500;
+
+/// Reads which of its own tables in `from` (the database that holds
+/// every tenant) still hold a moved tenant's rows, then deletes up to
+/// `max_steps - 1` pages of them, children first and newest first, so no
+/// row is deleted before a row that refers to it; returns whether rows
+/// remain. (The database refuses to delete an
+/// audit row of a tenant whose home is not its object.) The directory's
+/// rows (the tenant, its people and their roles) stay.
+pub async fn clear_moved<F: Database>(
+    from: &Tenant<'_, F>,
+    max_steps: u32,
+) -> Result<bool, DbError> {
+    let tables: Vec<(&str, &str)> = TENANT_TABLES
+        .iter()
+        .rev()
+        .filter_map(|(name, rows)| rows.map(|rows| (*name, rows)))
+        .collect();
+    // Which of them still hold rows of the tenant's, in one read.
+    let probe = Statement::new(
+        format!(
+            "SELECT {}",
+            tables
+                .iter()
+                .map(|(name, rows)| format!(
+                    "EXISTS (SELECT 1 FROM {name} WHERE ({rows})) AS {name}"
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        tables.iter().map(|_| from.id().as_str().into()).collect(),
+    );
+    let held: Vec<serde_json::Map<String, serde_json::Value>> = from.query(probe).await?;
+    let held = held.into_iter().next().unwrap_or_default();
+    let mut steps = 1;
+    for (name, rows) in tables {
+        if held.get(name).and_then(serde_json::Value::as_i64) != Some(1) {
+            continue;
+        }
+        loop {
+            if steps >= max_steps {
+                return Ok(true);
+            }
+            let deleted = from
+                .batch(vec![Statement::new(
+                    format!(
+                        "DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} \
+                         WHERE ({rows}) ORDER BY rowid DESC LIMIT ?)"
+                    ),
+                    vec![from.id().as_str().into(), CLEAR_PAGE.into()],
+                )])
+                .await?;
+            steps += 1;
+            if deleted.first().map_or(0, |n| *n as i64) < CLEAR_PAGE {
+                break;
+            }
+        }
+    }
+    Ok(false)
 }
 
 fn value_of(table: &str, column: &str, v: &serde_json::Value) -> Result<Value, DbError> {
@@ -284,33 +346,34 @@ pub async fn advance<G: Database, F: Database, T: Database>(
     let row = rows.into_iter().next().ok_or_else(|| AppError::Missing {
         what: format!("The tenant {tenant}"),
     })?;
-    let answer = |home: &str, progress: &Progress, copying_from: Option<i64>| TenantMove {
+    let answer = |home: Home, progress: &Progress, copying_from: Option<i64>| TenantMove {
         tenant_id: tenant.to_owned(),
-        home: home.to_owned(),
+        home: home.as_str().to_owned(),
         copying_from,
         copied: progress.copied,
         table: table_name(progress),
         sealed: None,
         root: None,
+        clearing: false,
     };
-    match row.home.as_str() {
-        "object" => {
+    match Home::parse(&row.home) {
+        Some(Home::Object) => {
+            // What is left of the tenant where every tenant's is goes.
+            let clearing = clear_moved(from, max_steps.max(2)).await?;
             return Ok(TenantMove {
                 sealed: row.sealed.map(|s| s.max(0) as u64),
                 root: row.root,
-                ..answer("object", &progress_of(row.progress.as_deref())?, None)
-            })
+                clearing,
+                ..answer(Home::Object, &progress_of(row.progress.as_deref())?, None)
+            });
         }
-        "database" => {
+        Some(Home::Database) => {
             let start = Progress::default();
             let text =
                 serde_json::to_string(&start).map_err(|e| AppError::Internal(e.to_string()))?;
             global
                 .batch(vec![
-                    Statement::new(
-                        "UPDATE tenants SET home = 'moving' WHERE id = ? AND home = 'database'",
-                        vec![tenant.into()],
-                    ),
+                    set_home(tenant, Home::Database, Home::Moving),
                     Statement::new(
                         "INSERT OR REPLACE INTO tenant_moves (tenant_id, marked_at, progress) \
                          VALUES (?, ?, ?)",
@@ -318,20 +381,26 @@ pub async fn advance<G: Database, F: Database, T: Database>(
                     ),
                 ])
                 .await?;
-            return Ok(answer("moving", &start, Some(now + MOVE_GRACE_MS)));
+            return Ok(answer(Home::Moving, &start, Some(now + MOVE_GRACE_MS)));
         }
         _ => {}
     }
     let marked_at = row.marked_at.unwrap_or(now);
     let mut progress = progress_of(row.progress.as_deref())?;
     if now < marked_at + MOVE_GRACE_MS {
-        return Ok(answer("moving", &progress, Some(marked_at + MOVE_GRACE_MS)));
+        return Ok(answer(
+            Home::Moving,
+            &progress,
+            Some(marked_at + MOVE_GRACE_MS),
+        ));
     }
     if progress == Progress::default() {
         to.batch(clear()).await?;
     }
     let mut done = false;
-    for taken in 1..=max_steps {
+    let mut taken = 0;
+    while taken < max_steps {
+        taken += 1;
         match step(from, to, &progress).await? {
             Some(next) => progress = next,
             None => {
@@ -345,7 +414,11 @@ pub async fn advance<G: Database, F: Database, T: Database>(
     }
     global.batch(vec![save(tenant, &progress)?]).await?;
     if !done {
-        return Ok(answer("moving", &progress, Some(marked_at + MOVE_GRACE_MS)));
+        return Ok(answer(
+            Home::Moving,
+            &progress,
+            Some(marked_at + MOVE_GRACE_MS),
+        ));
     }
     let moved = match verify(from, to).await {
         Ok(moved) => moved,
@@ -354,10 +427,7 @@ pub async fn advance<G: Database, F: Database, T: Database>(
             // while it was marked: its calls go on there.
             global
                 .batch(vec![
-                    Statement::new(
-                        "UPDATE tenants SET home = 'database' WHERE id = ? AND home = 'moving'",
-                        vec![tenant.into()],
-                    ),
+                    set_home(tenant, Home::Moving, Home::Database),
                     Statement::new(
                         "DELETE FROM tenant_moves WHERE tenant_id = ?",
                         vec![tenant.into()],
@@ -377,10 +447,7 @@ pub async fn advance<G: Database, F: Database, T: Database>(
     ]);
     global
         .batch(vec![
-            Statement::new(
-                "UPDATE tenants SET home = 'object' WHERE id = ? AND home = 'moving'",
-                vec![tenant.into()],
-            ),
+            set_home(tenant, Home::Moving, Home::Object),
             Statement::new(
                 "UPDATE tenant_moves SET finished_at = ?, sealed = ?, root = ? WHERE tenant_id = ?",
                 vec![
@@ -400,9 +467,14 @@ pub async fn advance<G: Database, F: Database, T: Database>(
             ),
         ])
         .await?;
+    // Its rows where every tenant's are go, in what is left of this call.
+    // (A read, and a page deleted at least, or the next call's.)
+    let left = max_steps.saturating_sub(taken);
+    let clearing = left < 2 || clear_moved(from, left).await?;
     Ok(TenantMove {
         sealed: Some(moved.sealed),
         root: Some(moved.root),
-        ..answer("object", &progress, None)
+        clearing,
+        ..answer(Home::Object, &progress, None)
     })
 }

@@ -134,27 +134,7 @@ enum Place<'a> {
     Here(&'a ObjectSql),
 }
 
-/// Where a tenant's own data is (the directory's `tenants.home`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Home {
-    /// In D1 with every other tenant's.
-    Database,
-    /// On its way to its object: its calls wait until it is there.
-    Moving,
-    /// In its own Durable Object.
-    Object,
-}
-
-impl Home {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "database" => Some(Home::Database),
-            "moving" => Some(Home::Moving),
-            "object" => Some(Home::Object),
-            _ => None,
-        }
-    }
-}
+pub use super::handles::Home;
 
 /// How long this isolate trusts a tenant's home read from the directory
 /// while it is D1: a move starts copying only [`MOVE_GRACE_MS`] after it

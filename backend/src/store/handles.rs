@@ -64,13 +64,57 @@ pub const GLOBAL_TABLES: [&str; 11] = [
     "tenant_services",
 ];
 
+/// Where a tenant's own data is (the directory's `tenants.home`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    /// In D1 with every other tenant's.
+    Database,
+    /// On its way to its object: its calls wait until it is there.
+    Moving,
+    /// In its own Durable Object.
+    Object,
+}
+
+impl Home {
+    pub const ALL: [Home; 3] = [Home::Database, Home::Moving, Home::Object];
+
+    /// Its name in the directory's `home` column.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Home::Database => "database",
+            Home::Moving => "moving",
+            Home::Object => "object",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|home| home.as_str() == s)
+    }
+}
+
+/// Moves tenant `?`'s home from `from` to `to` (changes nothing when it
+/// is not at `from`).
+pub fn set_home(tenant: &str, from: Home, to: Home) -> Statement {
+    Statement::new(
+        format!(
+            "UPDATE tenants SET home = '{}' WHERE id = ? AND home = '{}'",
+            to.as_str(),
+            from.as_str()
+        ),
+        vec![tenant.into()],
+    )
+}
+
 /// "The tenant `column` names keeps its data in this database" (its
 /// directory row's home is `database`): what the scheduled job's scans
 /// across tenants' tables (sealing, delivery, pruning, the index's
 /// catch-up) add, so that they leave alone a tenant that is moving or has
 /// moved into its own object.
 pub fn held_here(column: &str) -> String {
-    format!("{column} IN (SELECT id FROM tenants WHERE home = 'database')")
+    format!(
+        "{column} IN (SELECT id FROM tenants WHERE home = '{}')",
+        Home::Database.as_str()
+    )
 }
 
 /// The global database.
@@ -216,5 +260,33 @@ impl<D: Database> Database for Tenant<'_, D> {
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
         self.db.tenant_query_batch(&self.id, statements).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Home;
+
+    /// The names of a tenant's home are written here once; the directory's
+    /// CHECK and the triggers that let a moved tenant's rows go spell them
+    /// the same.
+    #[test]
+    fn the_home_names_are_the_ones_the_migrations_spell() {
+        let check = include_str!("../../../migrations/0020_tenant_homes.sql");
+        let names: Vec<String> = Home::ALL
+            .iter()
+            .map(|home| format!("'{}'", home.as_str()))
+            .collect();
+        assert!(
+            check.contains(&format!("CHECK (home IN ({}))", names.join(", "))),
+            "0020 allows other homes than {names:?}"
+        );
+        let triggers = include_str!("../../../migrations/0021_moved_rows_go.sql");
+        let moved = format!("home = '{}'", Home::Object.as_str());
+        assert_eq!(triggers.matches(&moved).count(), 4, "{triggers}");
+        for home in Home::ALL {
+            assert_eq!(Home::parse(home.as_str()), Some(home));
+        }
+        assert_eq!(Home::parse("elsewhere"), None);
     }
 }

@@ -107,10 +107,13 @@ pub fn seal(
 /// The tenants whose logs hold records not yet sealed, at most `limit`.
 pub fn tenants_to_seal(limit: i64) -> Statement {
     Statement::new(
-        "SELECT t.id AS tenant_id FROM tenants t WHERE t.home = 'database' \
+        format!(
+            "SELECT t.id AS tenant_id FROM tenants t WHERE {} \
          AND COALESCE((SELECT MAX(seq) FROM audit_log a WHERE a.tenant_id = t.id), 0) \
              > COALESCE((SELECT size FROM audit_seal s WHERE s.tenant_id = t.id), 0) \
          ORDER BY t.id LIMIT ?",
+            super::handles::held_here("t.id")
+        ),
         vec![limit.into()],
     )
 }
