@@ -162,8 +162,18 @@ pub async fn warn_ending<S: Stores>(stores: &S, now: i64) -> Result<u64, DbError
     let names = settings::names(&global, &tenants).await?;
     let mut written = 0;
     for tenant_id in &tenants {
+        let tenant = stores.tenant(tenant_id.clone());
+        // A tenant in its own object warns there, poked in one call.
+        match tenant.tend_elsewhere(now).await {
+            Ok(Some(_)) | Err(DbError::Unavailable(_)) => continue,
+            Ok(None) => {}
+            Err(err) => {
+                crate::error::log_deferred("a tenant's object", &err);
+                continue;
+            }
+        }
         let name = settings::name_in(&names, tenant_id)?;
-        match warn_tenant(&global, &stores.tenant(tenant_id.clone()), name, now).await {
+        match warn_tenant(&global, &tenant, name, now).await {
             Ok(n) => written += n,
             // A tenant on its way into its own object is warned there.
             Err(DbError::Unavailable(_)) => {}

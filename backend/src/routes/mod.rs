@@ -715,9 +715,10 @@ pub async fn answer(
         Route::RemoveService => provider::remove(app, p, call).await,
         Route::MoveTenant => provider::move_tenant(app, p, call).await,
         Route::ProviderLog => provider::log(app, p).await,
+        // Forwarded by the Worker only, once it has found the caller.
+        Route::AccessCheck => requests::check_access_as(app, call, p).await,
+        Route::RunOperation => operations::run_as(app, call, p).await,
         Route::Health
-        | Route::AccessCheck
-        | Route::RunOperation
         | Route::Transition(_)
         | Route::OpenApi
         | Route::SignOut

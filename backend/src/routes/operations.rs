@@ -30,11 +30,7 @@ pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, App
 /// `POST /api/v1/tenants/{tenant_id}/services/{service}/operations/{operation}`
 /// with the operation's parameters as a JSON object.
 pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
-    let (tenant_id, service_name, operation) = (
-        call.param("tenant_id"),
-        call.param("service"),
-        call.param("operation"),
-    );
+    let (tenant_id, service_name) = (call.param("tenant_id"), call.param("service"));
     // `?request_id=…` names the grant to work under (and to cite in the
     // audit record) when the engineer holds more than one.
     let request = call
@@ -43,6 +39,14 @@ pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
         .find(|(k, v)| k == "request_id" && !v.trim().is_empty())
         .map(|(_, v)| RequestId::parse(v.trim()).map_err(AppError::invalid))
         .transpose();
+    // A tenant in its own object answers the call there.
+    if let Ok(tenant) = TenantId::parse(tenant_id) {
+        if let Some(object) = app.db.elsewhere(&tenant).await? {
+            let principal =
+                auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
+            return crate::routes::forward(&object, call, &principal, None).await;
+        }
+    }
     // One round trip finds who is calling, the tenant's services and the
     // caller's live grant, when the call is well formed; otherwise the
     // caller is found alone and the call's fault reported.
@@ -51,7 +55,7 @@ pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
         Err(_) => true,
     };
     let (principal, reads) = match (&request, TenantId::parse(tenant_id)) {
-        // (A tenant in its own object is read there, by the service.)
+        // (In a tenant's own object its data is read by the service.)
         (Ok(request), Ok(tenant)) if in_d1 => {
             let (principal, services, grants) = auth::authenticate_and_two(
                 &call.req,
@@ -79,6 +83,33 @@ pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
             None,
         ),
     };
+    run_with(app, call, &principal, reads).await
+}
+
+/// The operator call in a tenant's object, for the caller the Worker
+/// found (see [`run`]).
+pub async fn run_as(app: &App, call: &Call, principal: &Principal) -> Result<Response, AppError> {
+    run_with(app, call, principal, None).await
+}
+
+/// The operator call for a caller found, with what was read with them.
+async fn run_with(
+    app: &App,
+    call: &Call,
+    principal: &Principal,
+    reads: Option<service::Reads>,
+) -> Result<Response, AppError> {
+    let (tenant_id, service_name, operation) = (
+        call.param("tenant_id"),
+        call.param("service"),
+        call.param("operation"),
+    );
+    let request = call
+        .query()
+        .into_iter()
+        .find(|(k, v)| k == "request_id" && !v.trim().is_empty())
+        .map(|(_, v)| RequestId::parse(v.trim()).map_err(AppError::invalid))
+        .transpose();
     let params: serde_json::Map<String, serde_json::Value> = call.json().map_err(|_| {
         AppError::bad_request(
             "Send the operation's parameters as a JSON object, such as {\"Identity\": \"ceo@contoso.example\"}, or {} when it takes none.",
@@ -88,7 +119,7 @@ pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
     let forwarded: Vec<&str> = app.forward.iter().map(|(id, _)| id.as_str()).collect();
     let forward = service::prepare(
         app.db.as_ref(),
-        &principal,
+        principal,
         (tenant_id, service_name, operation),
         &params,
         request.as_ref(),

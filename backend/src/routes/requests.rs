@@ -221,18 +221,10 @@ pub async fn check_access(app: &App, call: &Call) -> Result<Response, AppError> 
             return Err(err);
         }
     };
-    if app.db.home(&tenant).await? != crate::store::d1::Home::Database {
-        // The grant is in the tenant's own object: read there.
+    if let Some(object) = app.db.elsewhere(&tenant).await? {
+        // The grant is in the tenant's own object: checked there.
         let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
-        let check = service::check_access(
-            &*app.db,
-            &principal,
-            &tenant,
-            service_name.as_str(),
-            call.now_ms,
-        )
-        .await?;
-        return json(&check, 200);
+        return crate::routes::forward(&object, call, &principal, None).await;
     }
     let (principal, rows) =
         auth::authenticate_and(&call.req, &app.verifier, &app.db, call.now_ms, |email| {
@@ -255,6 +247,25 @@ pub async fn check_access(app: &App, call: &Call) -> Result<Response, AppError> 
         grants,
         call.now_ms,
     )?;
+    json(&check, 200)
+}
+
+/// The access check in a tenant's object, for the caller the Worker
+/// found (see [`check_access`]).
+pub async fn check_access_as(
+    app: &App,
+    call: &Call,
+    principal: &Principal,
+) -> Result<Response, AppError> {
+    let (tenant, service_name) = access_target(call)?;
+    let check = service::check_access(
+        &*app.db,
+        principal,
+        &tenant,
+        service_name.as_str(),
+        call.now_ms,
+    )
+    .await?;
     json(&check, 200)
 }
 

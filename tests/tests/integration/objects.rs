@@ -129,6 +129,20 @@ fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
     ));
     assert_eq!(check.status, 200, "{}", check.body);
     assert_eq!(check.json()["request_id"], after_grant.as_str());
+    // An operator call under the grant is answered in the object too: its
+    // record is in the object's log, sealed by the time it answers.
+    let before_call = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
+    let listed = lockbox_tests::sign_in("engineer1@provider.example").post(
+        &format!("/api/v1/tenants/{LITWARE}/services/mail/operations/Get-Mailbox"),
+        &serde_json::json!({}),
+    );
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let after_call = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
+    assert_eq!(after_call.audit_records, before_call.audit_records + 1);
+    assert_eq!(
+        after_call.sealed, after_call.audit_records,
+        "{after_call:?}"
+    );
     let object_after = status(&format!("/api/v1/dev/tenant-objects/{LITWARE}"));
     assert_eq!(
         object_after.requests,
