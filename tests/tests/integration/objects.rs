@@ -240,4 +240,45 @@ fn a_tenant_moves_into_its_object_with_the_same_checkpoint_and_works_there() {
         "the alarm completed the grant {:.1?} after its end was moved into the past",
         started.elapsed()
     );
+    // Approvers racing on one request: the object lets one approval in,
+    // with one record; the others learn it was decided.
+    let raced = lockbox_tests::open_request(
+        &lockbox_tests::sign_in("engineer1@provider.example"),
+        LITWARE,
+        30,
+    );
+    assert_eq!(lockbox_tests::preapprove(&raced).status, 200);
+    let approvers = [
+        lockbox_tests::sign_in("approver@litware.example"),
+        admin.clone(),
+    ];
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..30)
+            .map(|i| {
+                let (session, raced) = (&approvers[i % approvers.len()], &raced);
+                scope.spawn(move || lockbox_tests::act(session, raced, "approve", None).status)
+            })
+            .collect();
+        racers
+            .into_iter()
+            .map(|racer| racer.join().expect("a racer"))
+            .collect()
+    });
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    let conflicts = statuses.iter().filter(|s| **s == 409).count();
+    assert_eq!((ok, conflicts), (1, 29), "{statuses:?}");
+    let read = admin.get(&format!("/api/v1/requests/{raced}"));
+    assert_eq!(read.status, 200, "{}", read.body);
+    let history = read.json()["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let approvals = history
+        .iter()
+        .filter(|r| {
+            r["activity"] == "Set-AccessToCustomerDataRequest"
+                && r["details"]["ApprovalDecision"] == "Approve"
+        })
+        .count();
+    assert_eq!(approvals, 1, "{history:?}");
 }
