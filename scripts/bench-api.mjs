@@ -50,6 +50,7 @@ await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     const i = made++;
     const created = await call('POST', '/api/v1/requests', engineer, {
       tenant_id: CONTOSO, service: 'mail', ticket: `BENCH-${i}`, reason: 'Benchmark', duration_minutes: 60,
+      operations: ['Get-Mailbox'],
     });
     const id = JSON.parse(created.text).id;
     await call('POST', `/api/v1/requests/${id}/preapprove`, manager, {});

@@ -95,7 +95,7 @@ async function batch(grant, token, i, samples, name) {
 async function grantOf(i, samples) {
   const opened = await timed(samples, 'open', () => call('POST', '/api/v1/requests', engineer, {
     tenant_id: tenant(i), service: 'mail', ticket: `SCALE-${i}-${Date.now()}`, reason: 'Scale benchmark',
-    duration_minutes: 60,
+    duration_minutes: 60, operations: ['Get-Mailbox'],
   }), 201);
   const id = JSON.parse(opened.text).id;
   await timed(samples, 'pre-approve', () => call('POST', `/api/v1/requests/${id}/preapprove`, manager, {}), 200);

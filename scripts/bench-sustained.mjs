@@ -32,6 +32,7 @@ const mix = [
   () => ['list', call('GET', '/api/v1/requests', approver)],
   () => ['create', call('POST', '/api/v1/requests', engineer, {
     tenant_id: CONTOSO, service: 'mail', ticket: `SUSTAIN-${ticket++}`, reason: 'Sustained benchmark', duration_minutes: 30,
+    operations: ['Get-Mailbox'],
   }).then((r) => { if (r.status === 201 || r.status === 200) created.push(JSON.parse(r.text).id); return r; })],
   () => ['access check', call('GET', `/api/v1/access/check?tenant=${CONTOSO}&service=mail`, engineer)],
   () => ['audit', call('GET', '/api/v1/audit?limit=50', auditor)],

@@ -36,6 +36,7 @@ try {
     const ticket = `SR-DEMO-${new Date().toISOString().slice(0, 10)}`;
     const created = await call(engineer, 'POST', '/api/v1/requests', {
       tenant_id: CONTOSO, service: 'mail', ticket, duration_minutes: 60,
+      operations: ['Get-MailboxStatistics', 'Get-MailboxFolderStatistics', 'Get-Message'],
       reason: 'Shared mailbox of the sales team stopped syncing; need its folder statistics.',
     });
     await call(manager, 'POST', `/api/v1/requests/${created.id}/preapprove`, { comment: 'Demo request' });

@@ -27,6 +27,8 @@ struct Step {
 struct DemoRequest {
     id: &'static str,
     service: &'static str,
+    /// The operations it asks for (of the sample service's).
+    operations: &'static [&'static str],
     ticket: &'static str,
     reason: &'static str,
     duration_minutes: u32,
@@ -42,6 +44,12 @@ const DEMO: [DemoRequest; 5] = [
     DemoRequest {
         id: "a11ce000-0000-4000-8000-000000000001",
         service: "mail",
+        operations: &[
+            "Get-Mailbox",
+            "Get-MailboxStatistics",
+            "Get-MailboxFolderStatistics",
+            "Get-Message",
+        ],
         ticket: "SR-10231",
         reason:
             "Shared mailbox stopped syncing after a migration; need to read its folder statistics.",
@@ -59,6 +67,7 @@ const DEMO: [DemoRequest; 5] = [
     DemoRequest {
         id: "a11ce000-0000-4000-8000-000000000002",
         service: "sites",
+        operations: &["Get-Site", "Get-SiteFileList", "Get-SiteFile"],
         ticket: "SR-10198",
         reason: "Site collection returns 500 on the document library; need to list its files.",
         duration_minutes: 240,
@@ -83,6 +92,7 @@ const DEMO: [DemoRequest; 5] = [
     DemoRequest {
         id: "a11ce000-0000-4000-8000-000000000003",
         service: "files",
+        operations: &["Get-DriveItemList", "Get-DriveItem"],
         ticket: "SR-10107",
         reason: "Customer reports a corrupted spreadsheet; need to read the file.",
         duration_minutes: 60,
@@ -107,6 +117,12 @@ const DEMO: [DemoRequest; 5] = [
     DemoRequest {
         id: "a11ce000-0000-4000-8000-000000000004",
         service: "mail",
+        operations: &[
+            "Get-Mailbox",
+            "Get-MailboxStatistics",
+            "Get-MailboxFolderStatistics",
+            "Get-Message",
+        ],
         ticket: "SR-10002",
         reason: "Mail flow rule misbehaves; need to read one message header.",
         duration_minutes: 30,
@@ -123,6 +139,7 @@ const DEMO: [DemoRequest; 5] = [
     DemoRequest {
         id: "a11ce000-0000-4000-8000-000000000005",
         service: "files",
+        operations: &["Get-DriveItemList", "Get-DriveItem"],
         ticket: "SR-10240",
         reason: "OneDrive sync error 0x8004de40 on one user; need to list the folder.",
         duration_minutes: 45,
@@ -152,6 +169,21 @@ async fn person<D: Database>(
         .ok_or_else(|| AppError::Internal(format!("demo person {email} is not seeded")))
 }
 
+/// Registers the demo service with `key` (when there is one), whose
+/// operations the demo requests ask for, then makes the demo requests that
+/// do not exist yet ([`seed`]); returns how many it made.
+pub async fn seed_with_service<S: Stores>(
+    stores: &S,
+    key: Option<&lockbox_provider::assertion::ServiceKey>,
+    now: i64,
+    service_account: &str,
+) -> Result<u32, AppError> {
+    if let Some(key) = key {
+        register_service(&stores.global(), key, now, service_account).await?;
+    }
+    seed(stores, now, service_account).await
+}
+
 /// Makes the demo requests that do not exist yet, as of `now`; returns how
 /// many it made.
 pub async fn seed<S: Stores>(stores: &S, now: i64, service_account: &str) -> Result<u32, AppError> {
@@ -170,6 +202,7 @@ pub async fn seed<S: Stores>(stores: &S, now: i64, service_account: &str) -> Res
             ticket: demo.ticket.to_owned(),
             reason: demo.reason.to_owned(),
             duration_minutes: demo.duration_minutes,
+            operations: demo.operations.iter().map(|op| (*op).to_owned()).collect(),
         };
         let stamp = Stamp {
             now: now - demo.minutes_ago * MINUTE,
@@ -190,7 +223,15 @@ pub async fn seed<S: Stores>(stores: &S, now: i64, service_account: &str) -> Res
                 service_account,
             };
             requests::act(
-                stores, &who, &id, step.verb, comment, None, None, &stamp, None,
+                stores,
+                &who,
+                &id,
+                step.verb,
+                comment,
+                requests::Granting::default(),
+                None,
+                &stamp,
+                None,
             )
             .await?;
         }

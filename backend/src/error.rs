@@ -57,6 +57,12 @@ pub enum AppError {
     /// What a service or engineer asked for is outside the grant (another
     /// service, an operation not granted, another engineer's grant).
     NotCovered(String),
+    /// An operation the grant does not allow: the approvers did not grant
+    /// it (a call under the grant: 403), or an extension would widen the
+    /// grant with it (400).
+    NotGranted { operation: String },
+    /// An operation a live grant does not allow was called under it.
+    OperationNotGranted { operation: String },
     /// A batch id was reused for different actions.
     BatchReused,
     /// A field of a nested input is invalid (`actions[2].operation`).
@@ -195,6 +201,8 @@ impl AppError {
                     TransitionError::BeyondLimit { .. } => (409, ProblemType::ExtensionLimit),
                     TransitionError::ExtensionOpen { .. } => (409, ProblemType::ExtensionOpen),
                     TransitionError::ExtendedGrantOver { .. } => (409, ProblemType::ExtendedGrantOver),
+                    TransitionError::OperationNotAsked { .. } => (400, ProblemType::OperationNotAsked),
+                    TransitionError::NothingAllowed => (409, ProblemType::NothingAllowed),
                 };
                 let problem = Problem::of(kind, status, err.message());
                 match err.current_state() {
@@ -212,6 +220,12 @@ impl AppError {
                 Problem::of(ProblemType::GrantNotLive, 409, detail.clone()).with("reason", *reason)
             }
             AppError::NotCovered(detail) => Problem::of(ProblemType::NotCovered, 403, detail.clone()),
+            AppError::NotGranted { operation } => Problem::of(ProblemType::OperationNotGranted, 400,
+                format!("The grant this extends does not allow {operation}: an extension can ask only for operations its grant allows. Leave operations out to keep what it allows, or open a new request for more."),
+            ).with("operation", operation.as_str()),
+            AppError::OperationNotGranted { operation } => Problem::of(ProblemType::OperationNotGranted, 403,
+                format!("Operation not granted: this access does not allow {operation}. The approvers allowed fewer operations than were asked; ask for it in a new request."),
+            ).with("operation", operation.as_str()),
             AppError::BatchReused => Problem::of(ProblemType::BatchReused, 422,
                 "This batch_id was already recorded with other actions or another grant. Use a new batch_id for each distinct batch; send the same batch again only to retry it.",
             ),

@@ -443,18 +443,20 @@ pub async fn decide(
         &DecisionBody {
             comment,
             duration_minutes: None,
+            operations: None,
         },
         Some(&idempotency_key),
     )
     .await
 }
 
-/// `POST /api/v1/requests/{id}/approve`, granting `duration_minutes` when
-/// given (fewer than were asked), else what was asked.
+/// `POST /api/v1/requests/{id}/approve`, granting `duration_minutes` and
+/// `operations` when given (less than was asked), else what was asked.
 pub async fn approve(
     id: String,
     comment: Option<String>,
     duration_minutes: Option<u32>,
+    operations: Option<Vec<String>>,
     idempotency_key: String,
 ) -> Result<RequestView, ApiError> {
     post_with(
@@ -462,6 +464,7 @@ pub async fn approve(
         &DecisionBody {
             comment,
             duration_minutes,
+            operations,
         },
         Some(&idempotency_key),
     )
@@ -523,7 +526,11 @@ pub async fn set_own_language(language: Lang) -> Result<(), ApiError> {
 pub async fn extend(id: &str, minutes: u32, reason: String) -> Result<RequestView, ApiError> {
     post(
         &format!("{REQUESTS}/{id}/extend"),
-        &ExtendBody { minutes, reason },
+        &ExtendBody {
+            minutes,
+            reason,
+            operations: None,
+        },
     )
     .await
 }

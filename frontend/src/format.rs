@@ -207,6 +207,8 @@ pub fn detail_label_in(lang: Lang, key: &str) -> &str {
         "ApprovalsSoFar" => text::detail_approvals_so_far(lang),
         "ApprovalsRequired" => text::detail_approvals_required(lang),
         "GrantedMinutes" => text::detail_minutes_granted(lang),
+        "RequestedOperations" => text::operations_asked(lang),
+        "GrantedOperations" => text::operations_allowed(lang),
         "DurationMinutes" => text::detail_minutes_asked(lang),
         "GrantStartsAt" => text::fact_access_from(lang),
         "GrantEndsAt" => text::fact_access_until(lang),

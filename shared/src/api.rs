@@ -235,6 +235,9 @@ pub struct CreateAccessRequest {
     /// writes `105` and `105.0` alike).
     #[serde(deserialize_with = "whole_number")]
     pub duration_minutes: u32,
+    /// The operations needed, by name: at least one, each an operation of
+    /// the service (`GET /api/v1/operations?service=…` lists them).
+    pub operations: Vec<String>,
 }
 
 /// A whole number as JSON Schema's `integer` has it: `105` and `105.0`
@@ -283,6 +286,10 @@ pub struct DecisionBody {
         deserialize_with = "optional_whole_number"
     )]
     pub duration_minutes: Option<u32>,
+    /// `approve` only: allow these of the operations asked for (default:
+    /// all of them); never an empty list (deny instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
 }
 
 /// Who is looking at a request: provider staff learn the customer's
@@ -313,6 +320,19 @@ pub struct RequestView {
     pub reason: String,
     /// How long the grant lasts once it starts.
     pub duration_minutes: u32,
+    /// The operations asked for, by name; absent on a request from before
+    /// requests named them (its grant allows every operation of the
+    /// service).
+    #[serde(default)]
+    pub operations: Option<Vec<String>>,
+    /// Which of them read content (a message's body, a file's bytes) as
+    /// the service registered them; the rest read metadata.
+    #[serde(default)]
+    pub content_operations: Vec<String>,
+    /// The operations the grant allows: those asked for that every
+    /// approver allowed (absent as `operations` is).
+    #[serde(default)]
+    pub allowed_operations: Option<Vec<String>>,
     /// Who asked (an engineer).
     pub requester_id: UserId,
     /// Their e-mail.
@@ -390,6 +410,10 @@ impl RequestView {
             ticket: req.ticket.as_str().to_owned(),
             reason: req.reason.as_str().to_owned(),
             duration_minutes: req.duration.minutes(),
+            operations: req.operations.as_ref().map(|ops| ops.names().to_vec()),
+            // Filled in from the service's registration by whoever reads it.
+            content_operations: Vec::new(),
+            allowed_operations: req.allowed_operations(),
             requester_id: req.requester.user_id.clone(),
             requester_email: req.requester.email.clone(),
             created_at: req.created_at,
@@ -428,6 +452,7 @@ impl RequestView {
                     at: c.decision.at,
                     comment: c.decision.comment.as_ref().map(|c| c.as_str().to_owned()),
                     granted_minutes: c.granted.map(GrantDuration::minutes),
+                    operations: c.operations.as_ref().map(|ops| ops.names().to_vec()),
                 })
                 .collect(),
             extends: req.extends.as_ref().map(|e| e.of.clone()),
@@ -506,6 +531,10 @@ pub struct AccessCheck {
     pub request_id: Option<RequestId>,
     /// When that grant ends (epoch ms).
     pub ends_at: Option<i64>,
+    /// The operations that grant allows (absent: every operation of the
+    /// service, for a grant from before requests named them).
+    #[serde(default)]
+    pub operations: Option<Vec<String>>,
     /// The moment the answer is for (epoch ms).
     pub checked_at: i64,
 }
@@ -594,6 +623,10 @@ pub struct ExtendBody {
     pub minutes: u32,
     /// Why more time is needed.
     pub reason: String,
+    /// The operations needed from here on, all allowed by the grant it
+    /// extends (default: what that grant allows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
 }
 
 /// One customer person's approval as the API shows it.
@@ -607,6 +640,9 @@ pub struct ApprovalView {
     pub comment: Option<String>,
     /// What they granted, when less than asked.
     pub granted_minutes: Option<u32>,
+    /// The operations they allowed, when fewer than were asked.
+    #[serde(default)]
+    pub operations: Option<Vec<String>>,
 }
 
 /// A tenant as provider staff see it when opening a request.
@@ -788,6 +824,7 @@ mod tests {
             ticket: TicketNumber::parse("SR-1").expect("valid"),
             reason: Reason::parse("Needed").expect("valid"),
             duration: GrantDuration::from_minutes(60).expect("valid"),
+            operations: None,
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let created = lifecycle::create(id, new, &actor(1), 0);
@@ -813,7 +850,7 @@ mod tests {
     fn a_duration_is_any_json_whole_number() {
         let body = |d: &str| {
             serde_json::from_str::<CreateAccessRequest>(&format!(
-                r#"{{"tenant_id":"t","service":"mail","ticket":"SR-1","reason":"r","duration_minutes":{d}}}"#
+                r#"{{"tenant_id":"t","service":"mail","ticket":"SR-1","reason":"r","duration_minutes":{d},"operations":["Get-Mailbox"]}}"#
             ))
         };
         assert_eq!(body("105").expect("integer").duration_minutes, 105);

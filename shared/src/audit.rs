@@ -255,6 +255,9 @@ impl NewAuditRecord {
         if let Some(at) = req.deadline() {
             details.insert("PendingExpiresAt".to_owned(), utc(at));
         }
+        if let Some(asked) = &req.operations {
+            details.insert("RequestedOperations".to_owned(), asked.joined());
+        }
         Self {
             tenant_id: req.tenant_id.clone(),
             ip: ip.to_owned(),
@@ -316,6 +319,7 @@ impl NewAuditRecord {
                     if let Some(minutes) = approvals.given.last().and_then(|c| c.granted) {
                         details.insert("GrantedMinutes".to_owned(), minutes.minutes().to_string());
                     }
+                    operations_granted(&mut details, after);
                 }
             }
             Verb::Revoke => {
@@ -327,6 +331,7 @@ impl NewAuditRecord {
                 let required = after.customer_approval_required().unwrap_or(true);
                 details.insert("CustomerApprovalRequired".to_owned(), true_false(required));
                 if !required {
+                    operations_granted(&mut details, after);
                     details.insert(
                         "Note".to_owned(),
                         "Granted without customer approval because Customer Lockbox is off for this tenant.".to_owned(),
@@ -552,6 +557,16 @@ impl AuditRecord {
             }
         }
         self
+    }
+}
+
+/// An approval's operations: those asked for, and those the grant allows
+/// with it (what every approver so far allowed); a request from before
+/// requests named operations has neither.
+fn operations_granted(details: &mut BTreeMap<String, String>, after: &AccessRequest) {
+    if let (Some(asked), Some(allowed)) = (&after.operations, after.allowed_operations()) {
+        details.insert("RequestedOperations".to_owned(), asked.joined());
+        details.insert("GrantedOperations".to_owned(), allowed.join(", "));
     }
 }
 

@@ -9,7 +9,8 @@
 use crate::ids::{RequestId, TenantId, UserId};
 use crate::named_enum;
 use crate::validation::{
-    ApprovalsRequired, Comment, GrantDuration, Invalid, Reason, ServiceName, TicketNumber,
+    ApprovalsRequired, Comment, GrantDuration, Invalid, OperationSet, Reason, ServiceName,
+    TicketNumber,
 };
 use serde::{Deserialize, Serialize};
 
@@ -222,6 +223,8 @@ pub struct Consent {
     pub decision: Decision,
     /// What they granted, when less than asked.
     pub granted: Option<GrantDuration>,
+    /// The operations they allowed, when fewer than were asked.
+    pub operations: Option<OperationSet>,
 }
 
 /// The customer's approvals of a request: how many distinct people must
@@ -406,6 +409,9 @@ pub struct AccessRequest {
     pub reason: Reason,
     /// How long the grant lasts once it starts.
     pub duration: GrantDuration,
+    /// The operations asked for; `None` for a request from before requests
+    /// named them, whose grant allows every operation of its service.
+    pub operations: Option<OperationSet>,
     /// Who asked (an engineer).
     pub requester: Actor,
     /// When it was created (epoch ms, UTC).
@@ -490,6 +496,37 @@ impl AccessRequest {
 
     /// Whether the grant opens the content at `now`:
     /// `starts_at <= now < ends_at` of a stored Approved request.
+    /// Whether its grant allows operation `name` (of its service): asked
+    /// for, and allowed by every approver. (A request from before requests
+    /// named operations allows each.)
+    pub fn allows_operation(&self, name: &str) -> bool {
+        match &self.operations {
+            None => true,
+            Some(asked) => {
+                asked.contains(name)
+                    && self.approvals.given.iter().all(|consent| {
+                        consent
+                            .operations
+                            .as_ref()
+                            .is_none_or(|allowed| allowed.contains(name))
+                    })
+            }
+        }
+    }
+
+    /// The operations its grant allows, in name order; `None` for every
+    /// operation of its service (see [`AccessRequest::operations`]).
+    pub fn allowed_operations(&self) -> Option<Vec<String>> {
+        self.operations.as_ref().map(|asked| {
+            asked
+                .names()
+                .iter()
+                .filter(|name| self.allows_operation(name))
+                .cloned()
+                .collect()
+        })
+    }
+
     pub fn grants_access(&self, now: i64) -> bool {
         matches!(&self.stage, Stage::Approved { grant, .. } if grant.starts_at <= now)
             && self.effective_state(now) == State::Approved
@@ -646,6 +683,9 @@ pub struct NewRequest {
     pub reason: Reason,
     /// How long.
     pub duration: GrantDuration,
+    /// Which operations (`None` only where a grant from before requests
+    /// named them is extended).
+    pub operations: Option<OperationSet>,
 }
 
 /// A request created by `requester` at `now` with id `id`: it waits for a
@@ -658,6 +698,7 @@ pub fn create(id: RequestId, input: NewRequest, requester: &Actor, now: i64) -> 
         ticket: input.ticket,
         reason: input.reason,
         duration: input.duration,
+        operations: input.operations,
         requester: requester.clone(),
         created_at: now,
         stage: Stage::PendingManagerApproval {
@@ -676,6 +717,9 @@ pub enum ExtendError {
     Transition(TransitionError),
     /// The minutes asked for are more than the chain has left.
     Invalid(Invalid),
+    /// The extension asks for an operation (`name`) the grant it continues
+    /// does not allow: an extension never widens a grant.
+    Widens { name: String },
 }
 
 /// The requester of `first`, a grant that has not ended, asks for `minutes`
@@ -686,11 +730,16 @@ pub enum ExtendError {
 /// `extensions` are the requests that already extend `first`: while one of
 /// them is open (waiting, or approved and not over) no second is made
 /// ([`TransitionError::ExtensionOpen`]); the chain goes on from that one.
+///
+/// It asks for `operations`, all of them allowed by `first` (absent: what
+/// `first` allows).
+#[allow(clippy::too_many_arguments)]
 pub fn extend(
     first: &AccessRequest,
     extensions: &[AccessRequest],
     id: RequestId,
     minutes: GrantDuration,
+    operations: Option<OperationSet>,
     reason: Reason,
     who: &Actor,
     now: i64,
@@ -733,12 +782,26 @@ pub fn extend(
             ),
         }));
     }
+    let operations = match (operations, first.allowed_operations()) {
+        (Some(asked), Some(_)) => {
+            if let Some(name) = asked.names().iter().find(|n| !first.allows_operation(n)) {
+                return Err(ExtendError::Widens { name: name.clone() });
+            }
+            Some(asked)
+        }
+        (Some(asked), None) => Some(asked),
+        (None, Some(allowed)) => {
+            Some(OperationSet::parse("operations", &allowed).map_err(ExtendError::Invalid)?)
+        }
+        (None, None) => None,
+    };
     let input = NewRequest {
         tenant_id: first.tenant_id.clone(),
         service: first.service.clone(),
         ticket: first.ticket.clone(),
         reason,
         duration: minutes,
+        operations,
     };
     Ok(AccessRequest {
         extends: Some(extension),
@@ -865,6 +928,12 @@ pub enum TransitionError {
     /// `state`): an extension of an ended or revoked grant is never
     /// approved.
     ExtendedGrantOver { of: RequestId, state: State },
+    /// An approval allowed an operation (`name`) the request did not ask
+    /// for.
+    OperationNotAsked { name: String },
+    /// With this approval no operation asked for would be allowed by every
+    /// approver: nothing would be granted.
+    NothingAllowed,
 }
 
 impl TransitionError {
@@ -909,6 +978,13 @@ impl TransitionError {
                  longer be approved. Nothing was granted; the engineer can open a new request.",
                 state.label()
             ),
+            TransitionError::OperationNotAsked { name } => format!(
+                "The engineer did not ask for {name}: you can allow only operations the request names. Nothing was changed."
+            ),
+            TransitionError::NothingAllowed => {
+                "No operation asked for would be allowed by every approver: with the operations the others allowed, yours leave none. Nothing was changed; allow one they allowed too, or deny the request."
+                    .to_owned()
+            }
         }
     }
 
@@ -1044,7 +1120,7 @@ pub fn customer_decision(
     comment: Option<Comment>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
-    decide(req, approver, approve, comment, None, now)
+    decide(req, approver, approve, comment, Terms::default(), now)
 }
 
 /// [`customer_decision`]; an approval grants `granted` when given (never
@@ -1054,7 +1130,7 @@ fn decide(
     approver: &Actor,
     approve: bool,
     comment: Option<Comment>,
-    granted: Option<GrantDuration>,
+    terms: Terms,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, if approve { Verb::Approve } else { Verb::Deny }, now)?;
@@ -1080,11 +1156,38 @@ fn decide(
     if req.approvals.includes(approver) {
         return Err(TransitionError::AlreadyApproved);
     }
+    let operations = match (terms.operations, &req.operations) {
+        (None, _) => None,
+        (Some(allowed), Some(asked)) => {
+            if let Some(name) = allowed.first_outside(asked) {
+                return Err(TransitionError::OperationNotAsked {
+                    name: name.to_owned(),
+                });
+            }
+            (allowed != *asked).then_some(allowed)
+        }
+        (Some(allowed), None) => {
+            return Err(TransitionError::OperationNotAsked {
+                name: allowed.names().first().cloned().unwrap_or_default(),
+            })
+        }
+    };
     let mut approvals = req.approvals.clone();
     approvals.given.push(Consent {
         decision: made.clone(),
-        granted: granted.map(|g| g.min_of(req.duration)),
+        granted: terms.duration.map(|g| g.min_of(req.duration)),
+        operations,
     });
+    let with_it = AccessRequest {
+        approvals: approvals.clone(),
+        ..req.clone()
+    };
+    if with_it
+        .allowed_operations()
+        .is_some_and(|left| left.is_empty())
+    {
+        return Err(TransitionError::NothingAllowed);
+    }
     let stage = if approvals.given.len() < approvals.required.count() {
         // Not yet enough people: it keeps waiting, with the same deadline.
         req.stage.clone()
@@ -1223,7 +1326,37 @@ pub fn apply(
     granted: Option<GrantDuration>,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
-    let after = apply_unfrozen(req, verb, who, tenant, comment, granted, now)?;
+    let terms = Terms {
+        duration: granted,
+        operations: None,
+    };
+    apply_terms(req, verb, who, tenant, extended, comment, terms, now)
+}
+
+/// What one approver grants, when less than was asked: a shorter time,
+/// fewer operations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Terms {
+    pub duration: Option<GrantDuration>,
+    pub operations: Option<OperationSet>,
+}
+
+/// [`apply`], with an approval's `terms` whole: its operations must all
+/// have been asked for ([`TransitionError::OperationNotAsked`]), and
+/// with the earlier approvers' at least one must be left
+/// ([`TransitionError::NothingAllowed`]). Other verbs ignore the terms.
+#[allow(clippy::too_many_arguments)]
+pub fn apply_terms(
+    req: &AccessRequest,
+    verb: Verb,
+    who: &Actor,
+    tenant: TenantSwitches,
+    extended: Option<&AccessRequest>,
+    comment: Option<Comment>,
+    terms: Terms,
+    now: i64,
+) -> Result<AccessRequest, TransitionError> {
+    let after = apply_unfrozen(req, verb, who, tenant, comment, terms, now)?;
     // A pre-approval too: one that does not grant at once would only ask
     // the customer about what can never be approved.
     let approves = matches!(verb, Verb::Approve | Verb::Preapprove);
@@ -1250,7 +1383,7 @@ fn apply_unfrozen(
     who: &Actor,
     tenant: TenantSwitches,
     comment: Option<Comment>,
-    granted: Option<GrantDuration>,
+    terms: Terms,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
     match verb {
@@ -1262,7 +1395,7 @@ fn apply_unfrozen(
             now,
         ),
         Verb::Reject => reject(req, who, comment, now),
-        Verb::Approve => decide(req, who, true, comment, granted, now),
+        Verb::Approve => decide(req, who, true, comment, terms, now),
         Verb::Deny => customer_decision(req, who, false, comment, now),
         Verb::Cancel => cancel(req, who, comment, now),
         Verb::Revoke => revoke(req, who, comment, now),
@@ -1303,9 +1436,155 @@ mod tests {
             ticket: TicketNumber::parse("SR-1").expect("valid"),
             reason: Reason::parse("Mailbox will not open").expect("valid"),
             duration: GrantDuration::from_minutes(minutes).expect("valid"),
+            operations: Some(ops(&[
+                "Get-Mailbox",
+                "Get-Message",
+                "Get-MailboxStatistics",
+            ])),
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         create(id, input, &actor(ENGINEER), 0)
+    }
+
+    fn ops(names: &[&str]) -> OperationSet {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        OperationSet::parse("operations", &names).expect("valid")
+    }
+
+    fn approve_allowing(
+        req: &AccessRequest,
+        who: u8,
+        allowed: &[&str],
+    ) -> Result<AccessRequest, TransitionError> {
+        let terms = Terms {
+            duration: None,
+            operations: Some(ops(allowed)),
+        };
+        let quorum = TenantSwitches {
+            approvals_required: ApprovalsRequired::parse(2).expect("valid"),
+            ..OPEN
+        };
+        apply_terms(
+            req,
+            Verb::Approve,
+            &actor(who),
+            quorum,
+            None,
+            None,
+            terms,
+            HOUR,
+        )
+    }
+
+    #[test]
+    fn each_approver_allows_some_of_the_operations_asked_and_the_grant_allows_what_all_allowed() {
+        let quorum = TenantSwitches {
+            approvals_required: ApprovalsRequired::parse(2).expect("valid"),
+            ..OPEN
+        };
+        let asked = preapprove_needing(
+            &new_request(60),
+            &actor(MANAGER),
+            Some(quorum.approvals_required),
+            None,
+            0,
+        )
+        .expect("pending");
+        // An operation not asked for is named.
+        assert_eq!(
+            approve_allowing(&asked, APPROVER, &["Get-Mailbox", "Remove-Mailbox"]),
+            Err(TransitionError::OperationNotAsked {
+                name: "Remove-Mailbox".to_owned()
+            })
+        );
+        let first =
+            approve_allowing(&asked, APPROVER, &["Get-Mailbox", "Get-Message"]).expect("first");
+        assert_eq!(first.state(), State::PendingCustomerApproval);
+        // One that would leave nothing changes nothing.
+        assert_eq!(
+            approve_allowing(&first, APPROVER + 1, &["Get-MailboxStatistics"]),
+            Err(TransitionError::NothingAllowed)
+        );
+        let granted = approve_allowing(
+            &first,
+            APPROVER + 1,
+            &["Get-Message", "Get-MailboxStatistics"],
+        )
+        .expect("second");
+        assert_eq!(granted.state(), State::Approved);
+        assert_eq!(
+            granted.allowed_operations(),
+            Some(vec!["Get-Message".to_owned()])
+        );
+        assert!(granted.allows_operation("Get-Message"));
+        assert!(!granted.allows_operation("Get-Mailbox"));
+        assert!(!granted.allows_operation("Remove-Mailbox"));
+        // Allowing all that was asked stores nothing less.
+        let all = approve_allowing(
+            &asked,
+            APPROVER,
+            &["Get-Mailbox", "Get-Message", "Get-MailboxStatistics"],
+        )
+        .expect("all");
+        assert_eq!(all.approvals.given[0].operations, None);
+        // Without a choice, and with Lockbox off, the grant allows all asked.
+        let plain =
+            customer_decision(&pending(60), &actor(APPROVER), true, None, HOUR).expect("approved");
+        assert_eq!(plain.allowed_operations().map(|o| o.len()), Some(3));
+        let off = preapprove(&new_request(60), &actor(MANAGER), false, None, 1).expect("granted");
+        assert_eq!(off.allowed_operations().map(|o| o.len()), Some(3));
+        // A request from before requests named operations allows each, and
+        // an approval cannot name any.
+        let legacy = AccessRequest {
+            operations: None,
+            ..pending(60)
+        };
+        assert!(legacy.allows_operation("Anything-At-All"));
+        assert_eq!(legacy.allowed_operations(), None);
+        assert!(matches!(
+            approve_allowing(&legacy, APPROVER, &["Get-Mailbox"]),
+            Err(TransitionError::OperationNotAsked { .. })
+        ));
+    }
+
+    #[test]
+    fn an_extension_asks_for_what_its_grant_allows_and_never_more() {
+        let granted = apply_terms(
+            &pending(60),
+            Verb::Approve,
+            &actor(APPROVER),
+            OPEN,
+            None,
+            None,
+            Terms {
+                duration: None,
+                operations: Some(ops(&["Get-Mailbox", "Get-Message"])),
+            },
+            HOUR,
+        )
+        .expect("approved");
+        let more = |operations: Option<OperationSet>| {
+            extend(
+                &granted,
+                &[],
+                RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
+                GrantDuration::from_minutes(30).expect("valid"),
+                operations,
+                Reason::parse("Not done yet").expect("valid"),
+                &actor(ENGINEER),
+                HOUR + 1,
+            )
+        };
+        let same = more(None).expect("extension");
+        assert_eq!(same.operations, Some(ops(&["Get-Mailbox", "Get-Message"])));
+        let fewer = more(Some(ops(&["Get-Message"]))).expect("extension");
+        assert_eq!(fewer.operations, Some(ops(&["Get-Message"])));
+        assert_eq!(
+            more(Some(ops(&["Get-Message", "Get-MailboxStatistics"]))),
+            Err(ExtendError::Widens {
+                name: "Get-MailboxStatistics".to_owned()
+            })
+        );
     }
 
     fn pending(minutes: u32) -> AccessRequest {
@@ -1800,6 +2079,7 @@ mod tests {
             &[],
             RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
             GrantDuration::from_minutes(minutes).expect("valid"),
+            None,
             Reason::parse("Not done yet").expect("valid"),
             &actor(ENGINEER),
             now,
@@ -1932,6 +2212,7 @@ mod tests {
             &[],
             RequestId::parse("3b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
             GrantDuration::from_minutes(60).expect("valid"),
+            None,
             Reason::parse("Still more").expect("valid"),
             &actor(ENGINEER),
             HOUR,
@@ -1982,6 +2263,7 @@ mod tests {
                 extensions,
                 RequestId::parse("3b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
                 GrantDuration::from_minutes(60).expect("valid"),
+                None,
                 Reason::parse("More").expect("valid"),
                 &actor(ENGINEER),
                 now,
@@ -2050,6 +2332,7 @@ mod tests {
             &[],
             RequestId::parse("2b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid"),
             GrantDuration::from_minutes(30).expect("valid"),
+            None,
             Reason::parse("Mine now").expect("valid"),
             &actor(MANAGER),
             0,

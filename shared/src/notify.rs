@@ -680,6 +680,7 @@ mod tests {
                 )
                 .expect("reason"),
                 duration: GrantDuration::from_minutes(90).expect("duration"),
+                operations: None,
             },
             &engineer,
             1_764_000_000_000,

@@ -187,12 +187,13 @@ pub fn extension(
     extensions: &[AccessRequest],
     id: RequestId,
     minutes: GrantDuration,
+    operations: Option<crate::validation::OperationSet>,
     reason: crate::validation::Reason,
     who: &Actor,
     now: i64,
     origin: Origin<'_>,
 ) -> Result<Plan, ExtendError> {
-    let request = lifecycle::extend(first, extensions, id, minutes, reason, who, now)?;
+    let request = lifecycle::extend(first, extensions, id, minutes, operations, reason, who, now)?;
     let mut plan = open(request, origin);
     plan.requires = vec![
         Requirement::Live(first.id.clone()),
@@ -223,20 +224,20 @@ pub fn decision(
     verb: Verb,
     who: &Actor,
     comment: Option<Comment>,
-    granted: Option<GrantDuration>,
+    terms: lifecycle::Terms,
     key: Option<&str>,
     now: i64,
     origin: Origin<'_>,
 ) -> Result<Plan, TransitionError> {
     let request = reads.request;
-    let after = lifecycle::apply(
+    let after = lifecycle::apply_terms(
         request,
         verb,
         who,
         reads.switches,
         reads.extended,
         comment.clone(),
-        granted,
+        terms,
         now,
     )?;
     let mut steps = vec![moved(verb, request, after, origin)];

@@ -498,6 +498,7 @@ mod tests {
             ticket: TicketNumber::parse("SR-1").expect("valid"),
             reason: Reason::parse("Mailbox will not open").expect("valid"),
             duration: GrantDuration::from_minutes(60).expect("valid"),
+            operations: None,
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let actor = Actor {

@@ -301,9 +301,129 @@ impl ServiceName {
     }
 }
 
+/// The most operations one request may name.
+pub const MAX_OPERATIONS: usize = 64;
+
+/// Operations by name: what a request asks for, what an approver allows,
+/// what a grant allows. At least one, each once, in name order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub struct OperationSet(Vec<String>);
+
+impl OperationSet {
+    /// 1 to [`MAX_OPERATIONS`] operation names (a letter, then letters,
+    /// digits and dashes, as services name them); `field` is the API's
+    /// name for the list.
+    pub fn parse(field: &'static str, names: &[String]) -> Result<Self, Invalid> {
+        let mut set: Vec<String> = Vec::with_capacity(names.len());
+        for name in names {
+            let name = name.trim();
+            if !lockbox_provider::actions::is_operation_name(name) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "{name:?} is not the name of an operation: operations are named like Get-MailboxStatistics."
+                    ),
+                ));
+            }
+            set.push(name.to_owned());
+        }
+        set.sort();
+        set.dedup();
+        if set.is_empty() {
+            return Err(invalid(
+                field,
+                "Name at least one operation, such as Get-MailboxStatistics.",
+            ));
+        }
+        if set.len() > MAX_OPERATIONS {
+            return Err(invalid(
+                field,
+                format!("Name at most {MAX_OPERATIONS} operations."),
+            ));
+        }
+        Ok(Self(set))
+    }
+
+    /// The names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether `name` is one of them.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+    }
+
+    /// The first of these that `other` lacks, if any.
+    pub fn first_outside(&self, other: &OperationSet) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|n| !other.contains(n))
+            .map(String::as_str)
+    }
+
+    /// Those in both, if any are.
+    pub fn intersection(&self, other: &OperationSet) -> Option<OperationSet> {
+        let both: Vec<String> = self
+            .0
+            .iter()
+            .filter(|n| other.contains(n))
+            .cloned()
+            .collect();
+        (!both.is_empty()).then_some(Self(both))
+    }
+
+    /// The names joined with ", " (as audit records show them).
+    pub fn joined(&self) -> String {
+        self.0.join(", ")
+    }
+}
+
+impl TryFrom<Vec<String>> for OperationSet {
+    type Error = String;
+    fn try_from(names: Vec<String>) -> Result<Self, String> {
+        Self::parse("operations", &names).map_err(|e| e.message)
+    }
+}
+
+impl From<OperationSet> for Vec<String> {
+    fn from(set: OperationSet) -> Vec<String> {
+        set.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ops(names: &[&str]) -> Result<OperationSet, Invalid> {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        OperationSet::parse("operations", &names)
+    }
+
+    #[test]
+    fn an_operation_set_names_each_operation_once_in_order_and_never_none() {
+        let set = ops(&["Get-Message", " Get-Mailbox", "Get-Message"]).expect("valid");
+        assert_eq!(set.names(), ["Get-Mailbox", "Get-Message"]);
+        assert!(set.contains("Get-Message") && !set.contains("Get-Site"));
+        assert!(ops(&[]).is_err_and(|e| e.message.contains("at least one")));
+        assert!(ops(&["Get Message"]).is_err_and(|e| e.message.contains("\"Get Message\"")));
+        let many: Vec<String> = (0..=MAX_OPERATIONS).map(|n| format!("Op-{n}")).collect();
+        assert!(OperationSet::parse("operations", &many).is_err());
+        let fewer = ops(&["Get-Mailbox", "Get-Site"]).expect("valid");
+        assert_eq!(fewer.first_outside(&set), Some("Get-Site"));
+        assert_eq!(set.first_outside(&set), None);
+        assert_eq!(
+            set.intersection(&fewer).map(|s| s.joined()),
+            Some("Get-Mailbox".to_owned())
+        );
+        let other = ops(&["Get-Site"]).expect("valid");
+        assert_eq!(set.intersection(&other), None);
+        let json = serde_json::to_string(&set).expect("json");
+        assert_eq!(json, r#"["Get-Mailbox","Get-Message"]"#);
+        assert!(serde_json::from_str::<OperationSet>("[]").is_err());
+    }
 
     #[test]
     fn a_grant_can_be_at_most_four_hours_and_not_zero() {

@@ -114,6 +114,7 @@ export async function createPendingRequest(minutes = 90, tenant = CONTOSO) {
   const created = await apiPost(engineer, '/api/v1/requests', {
     tenant_id: tenant, service: 'mail', ticket,
     reason: 'Mailbox of the finance team does not open; need its statistics.', duration_minutes: minutes,
+    operations: ['Get-Mailbox', 'Get-MailboxStatistics', 'Get-Message'],
   });
   await apiPost(manager, `/api/v1/requests/${created.id}/preapprove`, { comment: 'Checked' });
   return { id: created.id, ticket };

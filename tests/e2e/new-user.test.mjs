@@ -25,6 +25,7 @@ async function openRequest(reason, { preapprove = true, tenant = CONTOSO, minute
   const ticket = ticketOf('NEW');
   const created = await apiPost(engineer, '/api/v1/requests', {
     tenant_id: tenant, service: 'mail', ticket, reason, duration_minutes: minutes,
+    operations: ['Get-Mailbox', 'Get-MailboxStatistics', 'Get-Message'],
   });
   if (preapprove) {
     const manager = await apiSignIn('manager@provider.example');
@@ -139,6 +140,7 @@ test('the new-request form says what is wrong next to each field, keeps what was
     await page.getByTestId('new-tenant-error').getByText('Choose the customer.').waitFor();
     await page.getByLabel('Customer').selectOption({ label: 'Contoso' });
     await page.getByLabel('Service').selectOption('mail');
+    await page.getByRole('checkbox', { name: /^Get-MailboxStatistics/ }).check();
     await page.getByLabel('Ticket number').fill('not a ticket!');
     const reason = 'r'.repeat(1001);
     await page.getByLabel('Reason').fill(reason);

@@ -37,6 +37,12 @@ test('the whole story: ask, pre-approve, approve on a phone, read, revoke, refus
     await engineer.page.getByText('New request', { exact: true }).click();
     await engineer.page.getByLabel('Customer').selectOption({ label: 'Contoso' });
     await engineer.page.getByLabel('Service').selectOption('mail');
+    // The operations needed, content ones marked.
+    const statistics = engineer.page.getByRole('checkbox', { name: /^Get-MailboxStatistics/ });
+    await statistics.check();
+    await engineer.page.getByRole('checkbox', { name: /^Get-MailboxFolderStatistics/ }).check();
+    assert.equal(await engineer.page.locator('[data-operation="Get-Message"] .reads-content').count(), 1);
+    assert.equal(await engineer.page.locator('[data-operation="Get-MailboxStatistics"] .reads-content').count(), 0);
     await engineer.page.getByLabel('Ticket number').fill(ticket);
     await engineer.page.getByLabel('Reason').fill('The finance mailbox reports a quota error; need its statistics.');
     await engineer.page.getByLabel('Access for').selectOption({ label: '1 hour' });
@@ -148,6 +154,7 @@ test('a manager who is also an engineer gets no Pre-approve button on their own 
   const ticket = `SR-LEAD-${Date.now().toString(36)}`;
   const created = await api(lead, 'POST', '/api/v1/requests', {
     tenant_id: CONTOSO, service: 'files', ticket, reason: 'Own request', duration_minutes: 30,
+    operations: ['Get-DriveItemList'],
   });
   assert.equal(created.status, 201);
   const { context, page } = await signedInPage(browser, DESKTOP, 'lead@provider.example');
@@ -169,6 +176,7 @@ test('an engineer cancels a pending request', async () => {
   const ticket = `SR-CANCEL-${Date.now().toString(36)}`;
   const created = await api(engineer, 'POST', '/api/v1/requests', {
     tenant_id: CONTOSO, service: 'sites', ticket, reason: 'To be cancelled', duration_minutes: 15,
+    operations: ['Get-Site'],
   });
   const { context, page, errors } = await signedInPage(browser, SMALL_PHONE, 'engineer2@provider.example');
   try {
@@ -239,6 +247,7 @@ test('a grant page with a result is accessible at 360 px', async () => {
   const created = await api(engineer, 'POST', '/api/v1/requests', {
     tenant_id: '7c0a8f4e-5a1b-4c3d-9e2f-000000000002', service: 'files',
     ticket: `SR-A11Y-${Date.now().toString(36)}`, reason: 'Accessibility check', duration_minutes: 15,
+    operations: ['Get-DriveItemList', 'Get-DriveItem'],
   });
   const id = created.body.id;
   assert.equal((await api(manager, 'POST', `/api/v1/requests/${id}/preapprove`, {})).status, 200);

@@ -336,8 +336,35 @@ pub fn config_records(session: &Session) -> Vec<serde_json::Value> {
         .unwrap_or_default()
 }
 
-/// Opens a request as `engineer` for `tenant`'s mail; returns its id.
+/// Every operation the sample service offers for Lockbox service
+/// `service` (what the tests' requests ask for unless they say otherwise).
+pub fn operations_of(service: &str) -> Vec<&'static str> {
+    match service {
+        "mail" => vec![
+            "Get-Mailbox",
+            "Get-MailboxStatistics",
+            "Get-MailboxFolderStatistics",
+            "Get-Message",
+        ],
+        "sites" => vec!["Get-Site", "Get-SiteFileList", "Get-SiteFile"],
+        _ => vec!["Get-DriveItemList", "Get-DriveItem"],
+    }
+}
+
+/// Opens a request as `engineer` for `tenant`'s mail, asking for every
+/// mail operation of the demo service; returns its id.
 pub fn open_request(engineer: &Session, tenant: &str, minutes: u32) -> String {
+    open_request_for(engineer, tenant, minutes, &operations_of("mail"))
+}
+
+/// Opens a request as `engineer` for `tenant`'s mail, asking for
+/// `operations`; returns its id.
+pub fn open_request_for(
+    engineer: &Session,
+    tenant: &str,
+    minutes: u32,
+    operations: &[&str],
+) -> String {
     let answer = engineer.post(
         "/api/v1/requests",
         &serde_json::json!({
@@ -346,6 +373,7 @@ pub fn open_request(engineer: &Session, tenant: &str, minutes: u32) -> String {
             "ticket": format!("SR-{}", now_ms()),
             "reason": "The customer's mailbox does not open; need to read its statistics.",
             "duration_minutes": minutes,
+            "operations": operations,
         }),
     );
     assert_eq!(answer.status, 201, "creating a request: {}", answer.body);

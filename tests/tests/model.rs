@@ -56,14 +56,38 @@ const FABRIKAM: &str = "7c0a8f4e-5a1b-4c3d-9e2f-000000000002";
 const TENANTS: [&str; 2] = [CONTOSO, FABRIKAM];
 const SERVICES: [&str; 2] = ["mail", "files"];
 
+/// What the model's requests ask for: every operation the demo service
+/// offers for `service`.
+fn asked(service: &str) -> Vec<String> {
+    lockbox_tests::operations_of(service)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The one database every test but the lifecycle's runs on, seeded.
 fn open_database() -> Sqlite {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let db = Sqlite::with_migrations(&root.join("migrations")).expect("migrations");
     db.execute_script(&std::fs::read_to_string(root.join("seed/demo.sql")).expect("seed"))
         .expect("seed");
-    block_on(lockbox_backend::demo::seed(&db, START, SERVICE_ACCOUNT)).expect("demo requests");
+    block_on(lockbox_backend::demo::seed_with_service(
+        &db,
+        Some(&demo_service_key()),
+        START,
+        SERVICE_ACCOUNT,
+    ))
+    .expect("demo requests");
     db
+}
+
+/// The demo service's key in the model's world.
+fn demo_service_key() -> lockbox_provider::assertion::ServiceKey {
+    lockbox_provider::assertion::ServiceKey {
+        service: "svc:sample".to_owned(),
+        kid: "model-service".to_owned(),
+        key: lockbox_provider::SigningKey::from_bytes(&[11; 32]),
+    }
 }
 
 /// The split layout (a global database and one per tenant), seeded as
@@ -88,7 +112,13 @@ fn open_split() -> Split {
         .map(|t| TenantId::parse(t).expect("valid"))
         .collect();
     let db = Split::new(&name, global, &tenants, &migrations).expect("split");
-    block_on(lockbox_backend::demo::seed(&db, START, SERVICE_ACCOUNT)).expect("demo requests");
+    block_on(lockbox_backend::demo::seed_with_service(
+        &db,
+        Some(&demo_service_key()),
+        START,
+        SERVICE_ACCOUNT,
+    ))
+    .expect("demo requests");
     db
 }
 
@@ -148,6 +178,7 @@ fn granted_request(db: &Sqlite, service: &str, ticket: &str, now: i64) -> Reques
         ticket: ticket.to_owned(),
         reason: "Work under a grant".to_owned(),
         duration_minutes: 60,
+        operations: asked(service),
     };
     let engineer = seeded(db, "engineer1@provider.example");
     let view = block_on(requests::create(db, &engineer, &input, &stamp_at(now))).expect("create");
@@ -161,7 +192,7 @@ fn granted_request(db: &Sqlite, service: &str, ticket: &str, now: i64) -> Reques
             &view.id,
             verb,
             None,
-            None,
+            requests::Granting::default(),
             None,
             &stamp_at(now),
             None,
@@ -239,6 +270,9 @@ enum Op {
         pick: usize,
         approver: usize,
         granted: Option<u32>,
+        /// Allow only the operations asked for whose bit is set (by their
+        /// order); `None`: all of them.
+        allow: Option<u8>,
     },
     /// The same call twice with one Idempotency-Key.
     Repeat {
@@ -398,8 +432,8 @@ fn op() -> impl Strategy<Value = Op> {
                 verb, request, person, comment,
                 granted: granted.filter(|_| verb == Verb::Approve),
             }),
-        2 => (0..64usize, 0..6usize, prop_oneof![Just(None), prop_oneof![Just(1u32), Just(30), 1..=MAX_GRANT_MINUTES].prop_map(Some)])
-            .prop_map(|(pick, approver, granted)| Op::ApprovePending { pick, approver, granted }),
+        2 => (0..64usize, 0..6usize, prop_oneof![Just(None), prop_oneof![Just(1u32), Just(30), 1..=MAX_GRANT_MINUTES].prop_map(Some)], prop_oneof![Just(None), (1u8..16).prop_map(Some)])
+            .prop_map(|(pick, approver, granted, allow)| Op::ApprovePending { pick, approver, granted, allow }),
         1 => (attempt(), 0..64usize)
             .prop_map(|((verb, person), request)| Op::Repeat { verb, request, person }),
         2 => (0..64usize, attempt(), attempt())
@@ -468,6 +502,11 @@ struct ModelRequest {
     /// For an extension: whether the grant it extends is over (ended or
     /// revoked) as of the step being run; then it is never approved.
     parent_over: bool,
+    /// The operations it asks for (every one of its service; for an
+    /// extension, what its parent allowed), and those its grant allows:
+    /// what every approver so far allowed of them.
+    asked: Vec<String>,
+    allowed: Vec<String>,
 }
 
 /// How many people of the model's world an e-mail of `kind` about a
@@ -513,7 +552,11 @@ impl ModelRequest {
             chain: None,
             parent: None,
             parent_over: false,
+            asked: asked(SERVICES[service]),
+            allowed: asked(SERVICES[service]),
         };
+        new.asked.sort();
+        new.allowed.sort();
         new.tell(&["awaiting-preapproval"]);
         new
     }
@@ -780,6 +823,12 @@ struct World {
     /// Races of a batch and a change that ended its grant, by who won.
     races_won: usize,
     races_lost: usize,
+    /// Approvals that allowed some of the operations asked for, and
+    /// operations refused under a live grant that does not allow them.
+    operations_chosen: usize,
+    outside_refused: usize,
+    /// Approvals refused because with them no operation would be left.
+    nothing_left: usize,
 }
 
 impl World {
@@ -793,11 +842,7 @@ impl World {
                     .unwrap_or_else(|| panic!("{email} is seeded"))
             })
             .collect();
-        let service_key = lockbox_provider::assertion::ServiceKey {
-            service: "svc:sample".to_owned(),
-            kid: "model-service".to_owned(),
-            key: lockbox_provider::SigningKey::from_bytes(&[11; 32]),
-        };
+        let service_key = demo_service_key();
         block_on(lockbox_backend::demo::register_service(
             &db.global(),
             &service_key,
@@ -825,6 +870,9 @@ impl World {
             batches_by_token: 0,
             races_won: 0,
             races_lost: 0,
+            operations_chosen: 0,
+            outside_refused: 0,
+            nothing_left: 0,
             db,
             people,
             model: Vec::new(),
@@ -978,10 +1026,134 @@ impl World {
                 &id,
                 verb,
                 comment,
-                granted,
+                requests::Granting {
+                    minutes: granted,
+                    operations: None,
+                },
                 key.as_deref(),
                 &stamp,
                 located,
+            )
+            .await
+            .map(|_| ())
+        }
+    }
+
+    /// `person` approves `request` allowing only the operations asked for
+    /// whose bit in `mask` is set (the first, if none is): what every
+    /// approver allowed is what the grant allows, and an approval that
+    /// would leave nothing is refused (409) and changes nothing. Once the
+    /// grant is live, an operation it does not allow is refused (403) and
+    /// leaves no record of an action.
+    fn approve_some(&mut self, request: usize, person: usize, granted: Option<u32>, mask: u8) {
+        let asked = asked(SERVICES[self.model[request].service]);
+        let mut chosen: Vec<String> = asked
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, op)| op.clone())
+            .collect();
+        if chosen.is_empty() {
+            chosen.push(asked[0].clone());
+        }
+        // Often, after another approver allowed fewer: only what they did
+        // not allow (which leaves nothing).
+        let m = &self.model[request];
+        let others: Vec<String> = m
+            .asked
+            .iter()
+            .filter(|op| !m.allowed.contains(op))
+            .cloned()
+            .collect();
+        if mask & 8 != 0 && !m.approvers.is_empty() && !others.is_empty() {
+            chosen = others;
+        }
+        let tenant = self.model[request].tenant;
+        self.see_parent(request);
+        let as_read = self.model[request].expect(
+            Verb::Approve,
+            person,
+            (self.lockbox[tenant], self.frozen[tenant]),
+            granted,
+            self.now,
+        );
+        let model = &self.model[request];
+        let left: Vec<String> = model
+            .allowed
+            .iter()
+            .filter(|op| chosen.contains(op))
+            .cloned()
+            .collect();
+        let not_asked = chosen.iter().any(|op| !model.asked.contains(op));
+        let expected = match (as_read, not_asked, left.is_empty()) {
+            (200, true, _) => 400,
+            (200, false, true) => {
+                self.nothing_left += 1;
+                409
+            }
+            (200, false, false) => {
+                let status = self.apply_to_model(request, Verb::Approve, person, granted);
+                self.model[request].allowed = left;
+                status
+            }
+            (other, _, _) => other,
+        };
+        let granting = requests::Granting {
+            minutes: granted,
+            operations: Some(chosen),
+        };
+        let actual = block_on(self.act_granting(Verb::Approve, request, person, granting));
+        assert_eq!(
+            kind(&actual),
+            expected,
+            "approving some operations of {:?}: {actual:?}",
+            self.model[request]
+        );
+        if expected != 200 {
+            return;
+        }
+        self.operations_chosen += 1;
+        let stored = block_on(store::load(
+            &self
+                .db
+                .tenant(TenantId::parse(TENANTS[tenant]).expect("valid")),
+            &self.model[request].id,
+        ))
+        .expect("read")
+        .expect("stored");
+        let mut allowed = self.model[request].allowed.clone();
+        allowed.sort();
+        assert_eq!(stored.allowed_operations(), Some(allowed.clone()));
+        // Under the live grant, an operation it does not allow is refused.
+        if self.grant_live(request) {
+            if let Some(outside) = asked.iter().find(|op| !allowed.contains(op)) {
+                let mut batch = self.prepare_batch(request, 1, false);
+                batch.actions[0].operation = outside.clone();
+                let refused = block_on(self.record_call(&batch));
+                let status = refused.as_ref().err().map(|e| e.problem().status);
+                assert_eq!(
+                    status,
+                    Some(403),
+                    "{outside} outside the grant: {refused:?}"
+                );
+                self.outside_refused += 1;
+            }
+        }
+    }
+
+    fn act_granting<'a>(
+        &'a self,
+        verb: Verb,
+        request: usize,
+        person: usize,
+        granting: requests::Granting,
+    ) -> impl Future<Output = Result<(), AppError>> + 'a {
+        let id = self.model[request].id.clone();
+        let principal = &self.people[person];
+        let stamp = self.stamp();
+        async move {
+            requests::act(
+                &self.db, principal, &id, verb, None, granting, None, &stamp, None,
             )
             .await
             .map(|_| ())
@@ -1026,6 +1198,7 @@ impl World {
                     ticket: format!("SR-{}", self.executed),
                     reason: "Model test".to_owned(),
                     duration_minutes: minutes,
+                    operations: asked(SERVICES[service]),
                 };
                 let view = block_on(requests::create(
                     &self.db,
@@ -1042,6 +1215,7 @@ impl World {
                 pick,
                 approver,
                 granted,
+                allow,
             } => {
                 let now = self.now;
                 let in_state = |world: &Self, state: State| -> Vec<usize> {
@@ -1084,13 +1258,16 @@ impl World {
                     .filter(|&p| is_approver(p) && tenant_of(p) == Some(self.model[request].tenant))
                     .collect();
                 let person = approvers[approver % approvers.len()];
-                self.step(&Op::Act {
-                    verb: Verb::Approve,
-                    request,
-                    person,
-                    comment: false,
-                    granted,
-                });
+                match allow {
+                    None => self.step(&Op::Act {
+                        verb: Verb::Approve,
+                        request,
+                        person,
+                        comment: false,
+                        granted,
+                    }),
+                    Some(mask) => self.approve_some(request, person, granted, mask),
+                }
                 return;
             }
             Op::Act {
@@ -1289,6 +1466,7 @@ impl World {
                 let body = lockbox_shared::api::ExtendBody {
                     minutes,
                     reason: "Model extension".to_owned(),
+                    operations: None,
                 };
                 let answer = block_on(requests::extend(
                     &self.db,
@@ -1313,6 +1491,9 @@ impl World {
                     self.model.push(ModelRequest {
                         chain: Some((first_start, parent.deadline)),
                         parent: Some(request),
+                        // It asks for what the grant it extends allows.
+                        asked: parent.allowed.clone(),
+                        allowed: parent.allowed.clone(),
                         ..ModelRequest::new(view.id, who, minutes, self.now)
                     });
                 }
@@ -1329,6 +1510,7 @@ impl World {
                 let body = lockbox_shared::api::ExtendBody {
                     minutes,
                     reason: "Model double tap".to_owned(),
+                    operations: None,
                 };
                 let engineer = &self.people[parent.requester];
                 let stamp = self.stamp();
@@ -1356,6 +1538,8 @@ impl World {
                     self.model.push(ModelRequest {
                         chain: Some((first_start, parent.deadline)),
                         parent: Some(first),
+                        asked: parent.allowed.clone(),
+                        allowed: parent.allowed.clone(),
                         ..ModelRequest::new(view.id.clone(), who, minutes, now)
                     });
                     self.doubled += 1;
@@ -1600,13 +1784,22 @@ impl World {
                 }
             }
         }
-        let operation = ["Get-Mailbox", "Get-DriveItemList"][m.service];
+        let usual = ["Get-Mailbox", "Get-DriveItemList"][m.service];
+        // One the grant allows (the approvers may have allowed fewer).
+        let operation = if m.allowed.iter().any(|op| op == usual) {
+            usual.to_owned()
+        } else {
+            m.allowed
+                .first()
+                .cloned()
+                .unwrap_or_else(|| usual.to_owned())
+        };
         ActionBatch {
             grant,
             batch_id: format!("batch-{}", self.batches_sent),
             actions: (0..actions)
                 .map(|i| ServiceAction {
-                    operation: operation.to_owned(),
+                    operation: operation.clone(),
                     item: Some(format!("item-{i}")),
                     parameters: Default::default(),
                     count: (i == 1).then_some(10_000),
@@ -2150,6 +2343,9 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     let by_token = Cell::new(0usize);
     let races_won = Cell::new(0usize);
     let races_lost = Cell::new(0usize);
+    let chosen = Cell::new(0usize);
+    let outside = Cell::new(0usize);
+    let nothing_left = Cell::new(0usize);
     let started = std::time::Instant::now();
     let result = runner.run(&prop::collection::vec(op(), STEPS_PER_CASE), |ops| {
         let mut world = World::new();
@@ -2172,10 +2368,13 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         by_token.set(by_token.get() + world.batches_by_token);
         races_won.set(races_won.get() + world.races_won);
         races_lost.set(races_lost.get() + world.races_lost);
+        chosen.set(chosen.get() + world.operations_chosen);
+        outside.set(outside.get() + world.outside_refused);
+        nothing_left.set(nothing_left.get() + world.nothing_left);
         Ok(())
     });
     println!(
-        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} ended with a revoked member before them, {} double taps that made one), {} action batches recorded ({} by a grant token) and {} refused, {} races of a batch and the end of its grant won by the batch and {} lost, {} write batches, in {:.1?}",
+        "model test: {} steps executed of {} generated ({} cases x {STEPS_PER_CASE}), {} approvals for less than asked, {} requests ended by a freeze, {} cases with a grant under a quorum of 2 or 3, {} extensions asked for ({} granted without a gap, {} ended with a revoked member before them, {} double taps that made one), {} action batches recorded ({} by a grant token) and {} refused, {} races of a batch and the end of its grant won by the batch and {} lost, {} approvals that chose operations ({} refused as leaving none, {} operations refused outside a live grant), {} write batches, in {:.1?}",
         executed.get(),
         cases() as usize * STEPS_PER_CASE,
         cases(),
@@ -2191,6 +2390,9 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
         refused.get(),
         races_won.get(),
         races_lost.get(),
+        chosen.get(),
+        nothing_left.get(),
+        outside.get(),
         batches.get(),
         started.elapsed()
     );
@@ -2212,6 +2414,12 @@ fn the_lifecycle_on_sqlite_matches_the_model() {
     assert!(cascaded.get() > 0, "no revocation ended an extension");
     assert!(doubled.get() > 0, "no double tap on Ask for more time");
     assert!(by_token.get() > 0, "no batch named its grant by a token");
+    assert!(chosen.get() > 0, "no approval chose operations");
+    assert!(
+        outside.get() > 0,
+        "no operation was refused outside its grant"
+    );
+
     assert!(refused.get() > 0, "no batch was refused");
     assert!(
         races_won.get() > 0 && races_lost.get() > 0,
@@ -2245,6 +2453,7 @@ fn requests_in_every_state(base: i64) -> Vec<AccessRequest> {
             ticket: lockbox_shared::validation::TicketNumber::parse("SR-1").expect("valid"),
             reason: lockbox_shared::validation::Reason::parse("Drift").expect("valid"),
             duration: lockbox_shared::validation::GrantDuration::from_minutes(60).expect("valid"),
+            operations: None,
         };
         let id = |n: usize| {
             RequestId::parse(&format!("d0000000-0000-4000-8000-{:012}", i * 100 + n))
@@ -2854,11 +3063,7 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     // The sample service records a read under the grant; after the
     // grant's end the engineer's call, naming the request, is refused by
     // Lockbox before it reaches any service, and recorded with it.
-    let service_key = lockbox_provider::assertion::ServiceKey {
-        service: "svc:sample".to_owned(),
-        kid: "model-service".to_owned(),
-        key: lockbox_provider::SigningKey::from_bytes(&[11; 32]),
-    };
+    let service_key = demo_service_key();
     block_on(lockbox_backend::demo::register_service(
         &db,
         &service_key,
@@ -3001,6 +3206,7 @@ fn pending_request(db: &Sqlite, ticket: &str, now: i64) -> RequestId {
         ticket: ticket.to_owned(),
         reason: "Mailbox will not sync".to_owned(),
         duration_minutes: 90,
+        operations: asked("mail"),
     };
     let engineer = seeded(db, "engineer1@provider.example");
     let view = block_on(requests::create(db, &engineer, &input, &stamp_at(now))).expect("create");
@@ -3010,7 +3216,7 @@ fn pending_request(db: &Sqlite, ticket: &str, now: i64) -> RequestId {
         &view.id,
         Verb::Preapprove,
         None,
-        None,
+        requests::Granting::default(),
         None,
         &stamp_at(now),
         None,
@@ -3244,7 +3450,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
             verb,
             &who(person),
             None,
-            None,
+            lockbox_shared::lifecycle::Terms::default(),
             Some(&key),
             now,
             origin,
@@ -3300,6 +3506,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
         ticket: "SR-STALE-3".to_owned(),
         reason: "Mailbox will not sync".to_owned(),
         duration_minutes: 60,
+        operations: asked("mail"),
     };
     let engineer = seeded(&db, "engineer1@provider.example");
     let created =
@@ -3324,6 +3531,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
     let body = ExtendBody {
         minutes: 30,
         reason: "Not done yet".to_owned(),
+        operations: None,
     };
     let extension = block_on(requests::extend(
         &db,
@@ -3339,7 +3547,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
         &extension.id,
         Verb::Preapprove,
         None,
-        None,
+        requests::Granting::default(),
         None,
         &stamp_at(now),
         None,
@@ -3370,6 +3578,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
         &[],
         RequestId::parse("5d6e7f80-0000-4000-8000-00000000ee01").expect("valid"),
         lockbox_shared::validation::GrantDuration::from_minutes(30).expect("valid"),
+        None,
         lockbox_shared::validation::Reason::parse("More time").expect("valid"),
         &who("engineer1@provider.example"),
         now,
@@ -3411,7 +3620,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
             &extension.id,
             verb,
             None,
-            None,
+            requests::Granting::default(),
             None,
             &stamp_at(now),
             None,
@@ -3471,6 +3680,7 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
     let body = ExtendBody {
         minutes: 30,
         reason: "Not done yet".to_owned(),
+        operations: None,
     };
     let extension = block_on(requests::extend(
         &db,
@@ -3490,7 +3700,7 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
             &extension.id,
             verb,
             None,
-            None,
+            requests::Granting::default(),
             None,
             &stamp_at(now),
             None,
@@ -3503,7 +3713,7 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
         &first,
         Verb::Revoke,
         None,
-        None,
+        requests::Granting::default(),
         None,
         &stamp_at(now + MINUTE),
         None,
@@ -3599,7 +3809,7 @@ fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
         &pending,
         Verb::Approve,
         None,
-        None,
+        requests::Granting::default(),
         None,
         &stamp_at(later),
         None,
@@ -3628,6 +3838,7 @@ fn a_tenants_write_leases_only_that_tenants_messages() {
             ticket: ticket.to_owned(),
             reason: "Mailbox will not sync".to_owned(),
             duration_minutes: 60,
+            operations: asked("mail"),
         };
         block_on(requests::create(&db, &engineer, &input, &stamp_at(now))).expect("create");
     }
@@ -3693,4 +3904,78 @@ fn every_table_belongs_to_one_side() {
     sided.dedup();
     assert_eq!(sided.len(), before, "a table is on two sides");
     assert_eq!(sided, tables, "the tables and their sides");
+}
+
+/// With two approvals required, the grant allows what both approvers
+/// allowed of what was asked; an approval naming an operation not asked
+/// for is refused naming it, and one that would leave nothing allowed is
+/// refused and writes nothing.
+#[test]
+fn a_quorum_grants_what_every_approver_allowed_and_never_nothing() {
+    let db = open_database();
+    db.execute_script(&format!(
+        "UPDATE tenants SET approvals_required = 2 WHERE id = '{CONTOSO}'"
+    ))
+    .expect("quorum");
+    let now = START + 60 * MINUTE;
+    let id = pending_request(&db, "SR-OPS-1", now);
+    let approve = |who: &str, ops: &[&str]| {
+        block_on(requests::act(
+            &db,
+            &seeded(&db, who),
+            &id,
+            Verb::Approve,
+            None,
+            requests::Granting {
+                minutes: None,
+                operations: Some(ops.iter().map(|op| (*op).to_owned()).collect()),
+            },
+            None,
+            &stamp_at(now),
+            None,
+        ))
+    };
+    let records = || -> i64 {
+        db.conn
+            .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+            .expect("count")
+    };
+    let not_asked = approve(
+        "approver1@contoso.example",
+        &["Get-Mailbox", "Get-SiteFile"],
+    )
+    .expect_err("an operation not asked for");
+    assert_eq!(not_asked.problem().status, 400);
+    assert!(not_asked.problem().detail.contains("Get-SiteFile"));
+    approve("approver1@contoso.example", &["Get-Mailbox", "Get-Message"]).expect("first");
+    let before = records();
+    let none_left =
+        approve("approver2@contoso.example", &["Get-MailboxStatistics"]).expect_err("nothing left");
+    assert_eq!(none_left.problem().status, 409);
+    assert_eq!(records(), before, "a refused approval writes nothing");
+    let granted = approve(
+        "approver2@contoso.example",
+        &["Get-Message", "Get-MailboxStatistics"],
+    )
+    .expect("second");
+    assert_eq!(granted.state, State::Approved);
+    assert_eq!(
+        granted.allowed_operations,
+        Some(vec!["Get-Message".to_owned()])
+    );
+    let (asked, allowed): (String, String) = db
+        .conn
+        .query_row(
+            "SELECT json_extract(details, '$.RequestedOperations'), \
+             json_extract(details, '$.GrantedOperations') FROM audit_log \
+             WHERE item = ? ORDER BY seq DESC LIMIT 1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the approval's record");
+    assert_eq!(
+        asked,
+        "Get-Mailbox, Get-MailboxFolderStatistics, Get-MailboxStatistics, Get-Message"
+    );
+    assert_eq!(allowed, "Get-Message");
 }

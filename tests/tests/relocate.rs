@@ -27,7 +27,18 @@ fn single_database() -> (Sqlite, Vec<TenantId>) {
     let db = Sqlite::with_migrations(&migrations()).expect("migrations");
     db.execute_script(&std::fs::read_to_string(root.join("seed/demo.sql")).expect("seed"))
         .expect("seed");
-    block_on(lockbox_backend::demo::seed(&db, START, "lockbox@move.test")).expect("demo");
+    let key = lockbox_provider::assertion::ServiceKey {
+        service: "svc:sample".to_owned(),
+        kid: "move-service".to_owned(),
+        key: lockbox_provider::SigningKey::from_bytes(&[12; 32]),
+    };
+    block_on(lockbox_backend::demo::seed_with_service(
+        &db,
+        Some(&key),
+        START,
+        "lockbox@move.test",
+    ))
+    .expect("demo");
     let tenants: Vec<TenantId> = {
         let mut stmt = db
             .conn

@@ -201,7 +201,10 @@ pub async fn decide(
         &id,
         verb,
         comment,
-        body.duration_minutes,
+        service::Granting {
+            minutes: body.duration_minutes,
+            operations: body.operations,
+        },
         key.as_deref(),
         &stamp(app, call),
         Some(located),

@@ -107,10 +107,13 @@ struct Seeded {
 pub async fn dev_seed(app: &App, call: &Call) -> Result<Response, AppError> {
     dev_keys(app, call)?;
     call.empty_object()?;
-    let created = crate::demo::seed(&app.db, call.now_ms, &app.service_account).await?;
-    if let Some(key) = &app.dev_service {
-        crate::demo::register_service(&*app.db, key, call.now_ms, &app.service_account).await?;
-    }
+    let created = crate::demo::seed_with_service(
+        &app.db,
+        app.dev_service.as_ref(),
+        call.now_ms,
+        &app.service_account,
+    )
+    .await?;
     json(&Seeded { created }, 200)
 }
 

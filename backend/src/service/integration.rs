@@ -494,6 +494,8 @@ pub fn token_for(
                 .map(|o| o.name.clone())
         })
         .collect();
+    // Only what the approvers allowed.
+    ops.retain(|op| request.allows_operation(op));
     ops.sort();
     ops.dedup();
     let keys = boundary.keys()?;
@@ -723,14 +725,31 @@ pub async fn record<S: Stores>(
                 action.operation, me.id
             )));
         }
-        if allowed
-            .as_ref()
-            .is_some_and(|ops| !ops.contains(&action.operation))
+        if !request.allows_operation(&action.operation)
+            || allowed
+                .as_ref()
+                .is_some_and(|ops| !ops.contains(&action.operation))
         {
-            return Err(AppError::NotCovered(format!(
-                "Operation not granted: the grant does not allow {}.",
-                action.operation
-            )));
+            // The grant is live, but the approvers did not allow this
+            // operation: the attempt goes in the customer's log.
+            let err = AppError::OperationNotGranted {
+                operation: action.operation.clone(),
+            };
+            let record = NewAuditRecord::operation_refused(
+                request.tenant_id.clone(),
+                (
+                    action.operation.as_str(),
+                    action.item.as_deref().unwrap_or_default(),
+                    action.parameters.clone(),
+                ),
+                request.service.as_str(),
+                &request.requester.email,
+                stamp.ip,
+                &err.problem().detail,
+                Some(&request),
+            );
+            audit::append_refused(&tenant, &record, stamp.now).await?;
+            return Err(err);
         }
     }
     let body_digest = digest(&request.id, batch);

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use lockbox_shared::api::{OperationInfo, OperationList, ParameterInfo};
 use lockbox_shared::audit::NewAuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
-use lockbox_shared::integration::{RegisteredService, ServiceOperation};
+use lockbox_shared::integration::{OperationKind, RegisteredService, ServiceOperation};
 use lockbox_shared::lifecycle::AccessRequest;
 use lockbox_shared::operations::GrantRefusal;
 use lockbox_shared::policy::{authorize, Action};
@@ -27,6 +27,37 @@ use crate::store::{audit, services, settings, Database, Stores, Tenant};
 pub fn works_on(service: &RegisteredService, op: &ServiceOperation, name: &str) -> bool {
     service.registration.serves.iter().any(|s| s == name)
         && op.service.as_deref().is_none_or(|s| s == name)
+}
+
+/// The operations the registered services offer for the Lockbox service
+/// `service`, by name, with whether they read content (when two services
+/// offer the same name, content if either says so).
+pub async fn catalog<D: Database>(
+    db: &D,
+    service: &str,
+) -> Result<BTreeMap<String, OperationKind>, crate::store::DbError> {
+    let mut kinds = BTreeMap::new();
+    for s in services::serving(db, service).await? {
+        for op in &s.registration.operations {
+            if works_on(&s, op, service) {
+                let kind = kinds.entry(op.name.clone()).or_insert(op.kind);
+                if op.kind == OperationKind::Content {
+                    *kind = OperationKind::Content;
+                }
+            }
+        }
+    }
+    Ok(kinds)
+}
+
+/// Of the operations `names`, those that read content by `catalog` (one
+/// the catalog lacks counts as content).
+pub fn content_among(catalog: &BTreeMap<String, OperationKind>, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .filter(|name| catalog.get(*name) != Some(&OperationKind::Metadata))
+        .cloned()
+        .collect()
 }
 
 /// Provider staff: the operations the registered services offer for the
@@ -418,6 +449,22 @@ pub async fn prepare<S: Stores>(
         let err = why_not(db, principal, &tenant, service, request, stamp.now).await?;
         return Err(refuse(db, principal, &tenant, service, call(), err, stamp).await);
     };
+    if !grant.allows_operation(&op.name) {
+        // Live, but the approvers did not allow this operation.
+        let err = AppError::OperationNotGranted {
+            operation: op.name.clone(),
+        };
+        return Err(refuse(
+            db,
+            principal,
+            &tenant,
+            service,
+            call(),
+            (err, Some(grant)),
+            stamp,
+        )
+        .await);
+    }
     let token = integration::token_for(&grant, &serving, &principal.email, boundary, stamp.now)?;
     Ok(Forward {
         service: provider.registration.id,

@@ -9,14 +9,14 @@ use lockbox_shared::api::{
 use lockbox_shared::audit::AuditRecord;
 use lockbox_shared::ids::{RequestId, TenantId};
 use lockbox_shared::lifecycle::{
-    self, AccessRequest, ExtendError, NewRequest, TransitionError, Verb,
+    self, AccessRequest, ExtendError, NewRequest, Terms, TransitionError, Verb,
 };
 use lockbox_shared::plan::{self, Origin};
 use lockbox_shared::policy::{authorize, may_see_request, Action, Denied};
 use lockbox_shared::receipt::{NoDecision, Receipt};
 use lockbox_shared::roles::{Membership, Principal};
 use lockbox_shared::validation::{
-    Comment, GrantDuration, Invalid, Reason, ServiceName, TicketNumber,
+    Comment, GrantDuration, Invalid, OperationSet, Reason, ServiceName, TicketNumber,
 };
 use serde::Deserialize;
 
@@ -135,10 +135,11 @@ pub async fn create_with_id<S: Stores>(
     }
     let new = NewRequest {
         tenant_id: tenant_id.clone(),
-        service,
+        service: service.clone(),
         ticket: TicketNumber::parse(&input.ticket).map_err(AppError::invalid)?,
         reason: Reason::parse(&input.reason).map_err(AppError::invalid)?,
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
+        operations: Some(operations_of(&global, &service, &input.operations).await?),
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
     let tenant = stores.tenant(tenant_id.clone());
@@ -155,6 +156,94 @@ pub async fn create_with_id<S: Stores>(
     }
     super::tell_index(&global, &plan, &written).await;
     Ok(view)
+}
+
+/// The operations `names` of Lockbox service `service`: at least one,
+/// each one the registered services offer for it.
+async fn operations_of<D: Database>(
+    global: &Global<'_, D>,
+    service: &ServiceName,
+    names: &[String],
+) -> Result<OperationSet, AppError> {
+    let asked = OperationSet::parse("operations", names).map_err(AppError::invalid)?;
+    let catalog = super::operations::catalog(global, service.as_str()).await?;
+    if let Some(name) = asked.names().iter().find(|n| !catalog.contains_key(*n)) {
+        let offered: Vec<&str> = catalog.keys().map(String::as_str).collect();
+        return Err(AppError::UnknownReference(Invalid {
+            field: "operations",
+            message: if offered.is_empty() {
+                format!(
+                    "{name} is not an operation of {}: no registered service offers its operations yet.",
+                    service.as_str()
+                )
+            } else {
+                format!(
+                    "{name} is not an operation of {}. Its operations are {}.",
+                    service.as_str(),
+                    offered.join(", ")
+                )
+            },
+        }));
+    }
+    Ok(asked)
+}
+
+/// What an approval grants when the approver asks for less than was
+/// asked: fewer minutes, fewer operations (each absent: what was asked).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Granting {
+    pub minutes: Option<u32>,
+    pub operations: Option<Vec<String>>,
+}
+
+impl Granting {
+    /// `minutes` of what was asked, every operation.
+    pub fn minutes(minutes: u32) -> Self {
+        Self {
+            minutes: Some(minutes),
+            operations: None,
+        }
+    }
+
+    /// Checked against `request` for `verb`: only an approval grants, and
+    /// then at most what was asked, and never no operation at all.
+    fn terms(&self, request: &AccessRequest, verb: Verb) -> Result<Terms, AppError> {
+        if verb != Verb::Approve {
+            let field = match (self.minutes, &self.operations) {
+                (Some(_), _) => "duration_minutes",
+                (None, Some(_)) => "operations",
+                (None, None) => return Ok(Terms::default()),
+            };
+            return Err(AppError::invalid(Invalid {
+                field,
+                message: format!(
+                    "Only an approval sets how long access lasts and what it allows; leave {field} out."
+                ),
+            }));
+        }
+        let duration = self
+            .minutes
+            .map(|minutes| request.duration.granting(minutes))
+            .transpose()
+            .map_err(AppError::invalid)?;
+        let operations = match &self.operations {
+            None => None,
+            Some(names) if names.is_empty() => {
+                return Err(AppError::invalid(Invalid {
+                    field: "operations",
+                    message: "An approval allows at least one operation: to allow none, deny the request instead."
+                        .to_owned(),
+                }))
+            }
+            Some(names) => {
+                Some(OperationSet::parse("operations", names).map_err(AppError::invalid)?)
+            }
+        };
+        Ok(Terms {
+            duration,
+            operations,
+        })
+    }
 }
 
 /// Where a change comes from, for its audit records.
@@ -188,6 +277,12 @@ pub async fn extend<S: Stores>(
         })
     })?;
     let reason = Reason::parse(&input.reason).map_err(AppError::invalid)?;
+    let operations = input
+        .operations
+        .as_deref()
+        .map(|names| OperationSet::parse("operations", names))
+        .transpose()
+        .map_err(AppError::invalid)?;
     let new_id = RequestId::from_uuid(uuid::Uuid::new_v4());
     let name = tenant_name(&tenant).await?;
     let mut first = first;
@@ -201,6 +296,7 @@ pub async fn extend<S: Stores>(
             &extensions,
             new_id.clone(),
             minutes,
+            operations.clone(),
             reason.clone(),
             &actor(principal),
             stamp.now,
@@ -209,6 +305,7 @@ pub async fn extend<S: Stores>(
         .map_err(|err| match err {
             ExtendError::Transition(err) => AppError::Transition(err),
             ExtendError::Invalid(invalid) => AppError::invalid(invalid),
+            ExtendError::Widens { name } => AppError::NotGranted { operation: name },
         })?;
         let readers = stores::plan::readers_for(&global, &plan).await?;
         let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
@@ -315,7 +412,7 @@ pub async fn act<S: Stores>(
     id: &RequestId,
     verb: Verb,
     comment: Option<Comment>,
-    granted_minutes: Option<u32>,
+    granting: Granting,
     idempotency_key: Option<&str>,
     stamp: &Stamp<'_>,
     located: Option<Option<provider_index::Located>>,
@@ -340,22 +437,7 @@ pub async fn act<S: Stores>(
     let (request, mut tenant) = request_and_tenant(&tenant_db, id).await?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
-    let granted = match (granted_minutes, verb) {
-        (None, _) => None,
-        (Some(minutes), Verb::Approve) => Some(
-            request
-                .duration
-                .granting(minutes)
-                .map_err(AppError::invalid)?,
-        ),
-        (Some(_), _) => {
-            return Err(AppError::invalid(Invalid {
-                field: "duration_minutes",
-                message: "Only an approval sets how long access lasts; leave duration_minutes out."
-                    .to_owned(),
-            }))
-        }
-    };
+    let terms = granting.terms(&request, verb)?;
 
     if let Some(key) = idempotency_key {
         match replay(&tenant_db, principal, key, id, verb).await? {
@@ -391,7 +473,7 @@ pub async fn act<S: Stores>(
             verb,
             &who,
             comment.clone(),
-            granted,
+            terms.clone(),
             idempotency_key,
             stamp.now,
             origin(stamp),
@@ -502,7 +584,14 @@ pub async fn detail<S: Stores>(
     )
     .await?;
     actions.reverse();
-    let view = view(&tenant, &request, audience, now).await?;
+    let mut view = view(&tenant, &request, audience, now).await?;
+    // Which of its operations read content, as the services registered
+    // them (what the decision page marks).
+    if let Some(asked) = &request.operations {
+        let catalog =
+            super::operations::catalog(&stores.global(), request.service.as_str()).await?;
+        view.content_operations = super::operations::content_among(&catalog, asked.names());
+    }
     let chain = if request.extends.is_some() || !extensions.is_empty() {
         store::select(&tenant, store::chain_of(id))
             .await?
@@ -691,6 +780,7 @@ pub fn access_from(
         access: grant.is_some(),
         request_id: grant.as_ref().map(|g| g.id.clone()),
         ends_at: grant.as_ref().and_then(|g| g.grant().map(|w| w.ends_at)),
+        operations: grant.as_ref().and_then(AccessRequest::allowed_operations),
         checked_at: now,
     })
 }

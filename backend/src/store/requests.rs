@@ -11,7 +11,7 @@ use lockbox_shared::lifecycle::{
     Extension, Grant, Stage, State, TenantSwitches, Verb, DEADLINES, OPEN_STATES,
 };
 use lockbox_shared::validation::{
-    ApprovalsRequired, Comment, GrantDuration, Reason, ServiceName, TicketNumber,
+    ApprovalsRequired, Comment, GrantDuration, OperationSet, Reason, ServiceName, TicketNumber,
 };
 use serde::{Deserialize, Serialize};
 
@@ -119,7 +119,8 @@ pub const COLUMNS: &str = "id, tenant_id, service, ticket, reason, duration_minu
     requester_id, requester_email, created_at, state, manager_id, manager_email, manager_decided_at, \
     manager_comment, lockbox_required, pending_expires_at, customer_id, customer_email, \
     customer_decided_at, customer_comment, grant_starts_at, grant_ends_at, ended_at, ended_by_id, \
-    ended_by, end_comment, approvals_required, approvals, extends, first_started_at, continues_at";
+    ended_by, end_comment, approvals_required, approvals, extends, first_started_at, continues_at, \
+    operations";
 
 /// The columns a transition may change, in the order of [`mutable_values`].
 const MUTABLE_COLUMNS: [&str; 19] = [
@@ -182,6 +183,8 @@ struct StoredConsent {
     comment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    operations: Option<Vec<String>>,
 }
 
 fn approvals_json(given: &[Consent]) -> String {
@@ -193,6 +196,7 @@ fn approvals_json(given: &[Consent]) -> String {
             at: c.decision.at,
             comment: c.decision.comment.as_ref().map(|c| c.as_str().to_owned()),
             minutes: c.granted.map(GrantDuration::minutes),
+            operations: c.operations.as_ref().map(|ops| ops.names().to_vec()),
         })
         .collect();
     // Strings and numbers only: serialising cannot fail.
@@ -213,6 +217,11 @@ fn approvals_from(json: &str) -> Result<Vec<Consent>, String> {
                     .map(GrantDuration::from_minutes)
                     .transpose()
                     .map_err(|e| e.message)?,
+                operations: c
+                    .operations
+                    .map(|names| OperationSet::parse("operations", &names))
+                    .transpose()
+                    .map_err(|e| format!("an approval's operations: {}", e.message))?,
             })
         })
         .collect()
@@ -263,6 +272,8 @@ pub struct RequestRow {
     extends: Option<String>,
     first_started_at: Option<i64>,
     continues_at: Option<i64>,
+    #[serde(default)]
+    operations: Option<String>,
 }
 
 fn decision(
@@ -394,6 +405,11 @@ impl RequestRow {
             ticket: parse(TicketNumber::parse(&self.ticket))?,
             reason: parse(Reason::parse(&self.reason))?,
             duration: parse(GrantDuration::from_minutes(self.duration_minutes))?,
+            operations: self
+                .operations
+                .as_deref()
+                .map(|json| operations_from("the operations asked for", json))
+                .transpose()?,
             requester: Actor {
                 user_id: parse(UserId::parse(&self.requester_id))?,
                 email: self.requester_email,
@@ -499,7 +515,24 @@ fn row_values(req: &AccessRequest) -> Vec<Value> {
         extension.map(|e| e.first_started_at).into(),
         extension.map(|e| e.continues_at).into(),
     ]);
+    values.push(
+        req.operations
+            .as_ref()
+            .map(|ops| operations_json(ops.names()))
+            .into(),
+    );
     values
+}
+
+/// A list of operation names as stored.
+fn operations_json(names: &[String]) -> String {
+    // Strings only: serialising cannot fail.
+    serde_json::to_string(names).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn operations_from(what: &str, json: &str) -> Result<OperationSet, String> {
+    let names: Vec<String> = serde_json::from_str(json).map_err(|e| format!("{what}: {e}"))?;
+    OperationSet::parse("operations", &names).map_err(|e| format!("{what}: {}", e.message))
 }
 
 /// The row of `req` as one JSON object by column (the copy the provider's

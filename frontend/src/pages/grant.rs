@@ -125,9 +125,13 @@ fn Operations(
             None => view! { <p class="muted">{text::loading_operations(l)}</p> }.into_any(),
             Some(Err(err)) => view! { <ErrorBox error=err/> }.into_any(),
             Some(Ok(list)) => {
-                // Those the console can run, each name once.
+                // Those the console can run and the grant allows, each
+                // name once.
+                let allowed = request.allowed_operations.clone();
                 let mut operations: Vec<OperationInfo> = Vec::new();
-                for op in list.items.into_iter().filter(|o| o.forwarded) {
+                for op in list.items.into_iter().filter(|o| {
+                    o.forwarded && allowed.as_ref().is_none_or(|a| a.contains(&o.name))
+                }) {
                     if !operations.iter().any(|o| o.name == op.name) {
                         operations.push(op);
                     }

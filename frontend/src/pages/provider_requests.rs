@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use lockbox_shared::api::{CreateAccessRequest, RequestView, TenantSummary};
+use lockbox_shared::api::{
+    CreateAccessRequest, OperationInfo, OperationList, RequestView, TenantSummary,
+};
+use lockbox_shared::integration::OperationKind;
 use lockbox_shared::lifecycle::{State, Verb};
 use lockbox_shared::validation::{
     clean_text, Reason, TicketNumber, MAX_COMMENT_CHARS, MAX_GRANT_MINUTES, MAX_REASON_CHARS,
@@ -184,9 +187,10 @@ fn OwnRequestRow(
 
 /// The fields of the new-request form, in the order they are shown: the
 /// API's name of each and the id of its control.
-const FIELDS: [(&str, &str); 5] = [
+const FIELDS: [(&str, &str); 6] = [
     ("tenant_id", "new-tenant"),
     ("service", "new-service"),
+    ("operations", "new-operations"),
     ("ticket", "new-ticket"),
     ("reason", "new-reason"),
     ("duration_minutes", "new-duration"),
@@ -195,7 +199,13 @@ const FIELDS: [(&str, &str); 5] = [
 /// What is wrong with the form's fields before anything is sent, by the
 /// same rules the server applies (`TicketNumber`, `Reason`), as
 /// (API field, message) in the order shown.
-fn form_errors(tenant: &str, service: &str, ticket: &str, reason: &str) -> Vec<(String, String)> {
+fn form_errors(
+    tenant: &str,
+    service: &str,
+    operations: &[String],
+    ticket: &str,
+    reason: &str,
+) -> Vec<(String, String)> {
     let l = lang();
     let mut errors = Vec::new();
     if tenant.is_empty() {
@@ -208,6 +218,12 @@ fn form_errors(tenant: &str, service: &str, ticket: &str, reason: &str) -> Vec<(
         errors.push((
             "service".to_owned(),
             text::choose_customer_service(l).to_owned(),
+        ));
+    }
+    if !service.is_empty() && operations.is_empty() {
+        errors.push((
+            "operations".to_owned(),
+            text::choose_an_operation(l).to_owned(),
         ));
     }
     if let Err(invalid) = TicketNumber::parse(ticket) {
@@ -239,6 +255,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
     let ticket = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let minutes = RwSignal::new(60u32);
+    let operations = RwSignal::new(Vec::<String>::new());
     let (busy, set_busy) = signal(false);
     // (API field, message); an error of no field is shown above Send.
     let errors = RwSignal::new(Vec::<(String, String)>::new());
@@ -281,10 +298,17 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
             ticket: ticket.get_untracked().trim().to_owned(),
             reason: reason.get_untracked().trim().to_owned(),
             duration_minutes: minutes.get_untracked(),
+            operations: operations.get_untracked(),
         };
         error.set(None);
         done.set(None);
-        let found = form_errors(&body.tenant_id, &body.service, &body.ticket, &body.reason);
+        let found = form_errors(
+            &body.tenant_id,
+            &body.service,
+            &body.operations,
+            &body.ticket,
+            &body.reason,
+        );
         if !found.is_empty() {
             focus_first(&found);
             errors.set(found);
@@ -342,7 +366,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                 <select id="new-tenant" aria-required="true"
                                     aria-invalid=move || error_of("tenant_id")().is_some().to_string()
                                     aria-describedby="new-tenant-error"
-                                    on:change=move |ev| { tenant.set(event_target_value(&ev)); service.set(String::new()); }>
+                                    on:change=move |ev| { tenant.set(event_target_value(&ev)); service.set(String::new()); operations.set(Vec::new()); }>
                                     <option value="">{text::choose_customer(l)}</option>
                                     {options.into_iter().map(|t| view! {
                                         <option value=t.id.to_string() selected=move || tenant.get() == t.id.as_str()>{t.name.clone()}</option>
@@ -355,7 +379,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                 <select id="new-service" aria-required="true"
                                     aria-invalid=move || error_of("service")().is_some().to_string()
                                     aria-describedby="new-service-error"
-                                    on:change=move |ev| service.set(event_target_value(&ev))>
+                                    on:change=move |ev| { service.set(event_target_value(&ev)); operations.set(Vec::new()); }>
                                     <option value="">{move || if tenant.get().is_empty() { text::choose_customer_first(l) } else { text::choose_service(l) }}</option>
                                     {move || services_of(&list).into_iter().map(|s| {
                                         let (value, shown) = (s.clone(), s.clone());
@@ -363,6 +387,12 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                     }).collect_view()}
                                 </select>
                                 <FieldError id="new-service-error" message=Signal::derive(error_of("service"))/>
+                            </div>
+                            <span class="label" id="new-operations-label">{text::operations_needed(l)}</span>
+                            <div class="field">
+                                <OperationChoice service=service chosen=operations
+                                    invalid=Signal::derive(move || error_of("operations")().is_some())/>
+                                <FieldError id="new-operations-error" message=Signal::derive(error_of("operations"))/>
                             </div>
                             <label for="new-ticket">{text::fact_ticket(l)}</label>
                             <div class="field">
@@ -409,5 +439,66 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                 }
             }}
         </details>
+    }
+}
+
+/// The operations of the chosen service as checkboxes, those that read
+/// content marked: what a new request asks for.
+#[component]
+fn OperationChoice(
+    service: RwSignal<String>,
+    chosen: RwSignal<Vec<String>>,
+    invalid: Signal<bool>,
+) -> impl IntoView {
+    let listed = LocalResource::new(move || {
+        let service = service.get();
+        async move {
+            if service.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list = api::get::<OperationList>(&format!("/operations?service={service}")).await?;
+            // Each name once, as the service registered it.
+            let mut ops: Vec<OperationInfo> = Vec::new();
+            for op in list.items {
+                if !ops.iter().any(|o| o.name == op.name) {
+                    ops.push(op);
+                }
+            }
+            Ok::<_, ApiError>(ops)
+        }
+    });
+    let l = lang();
+    view! {
+        <fieldset id="new-operations" class="operation-choice" tabindex="-1"
+            aria-labelledby="new-operations-label" aria-describedby="new-operations-error"
+            aria-invalid=move || invalid.get().to_string()>
+            {move || match listed.get() {
+                _ if service.get().is_empty() => view! { <p class="muted">{text::choose_service_for_operations(l)}</p> }.into_any(),
+                None => view! { <p class="muted">{text::loading_operations(l)}</p> }.into_any(),
+                Some(Err(err)) => view! { <ErrorBox error=err/> }.into_any(),
+                Some(Ok(ops)) if ops.is_empty() => view! { <p class="notice">{text::no_operations(l)}</p> }.into_any(),
+                Some(Ok(ops)) => ops.into_iter().map(|op| {
+                    let (name, tag, check, toggle) =
+                        (op.name.clone(), op.name.clone(), op.name.clone(), op.name.clone());
+                    let content = op.kind == OperationKind::Content;
+                    view! {
+                        <label class="check" data-operation=tag>
+                            <input type="checkbox"
+                                prop:checked=move || chosen.with(|c| c.contains(&check))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| {
+                                        c.retain(|n| n != &toggle);
+                                        if on { c.push(toggle.clone()); }
+                                    });
+                                }/>
+                            <span>{name}</span>
+                            {content.then(|| view! { <span class="tag reads-content">{text::kind_content(l)}</span> })}
+                            <span class="form-note">{op.description}</span>
+                        </label>
+                    }
+                }).collect_view().into_any(),
+            }}
+        </fieldset>
     }
 }

@@ -96,10 +96,17 @@ fn Detail(
     // An approver may grant less than was asked.
     let asked = r.duration_minutes;
     let granted = RwSignal::new(asked);
+    // And fewer operations: those ticked (all that were asked, at first).
+    let asked_ops = StoredValue::new(r.operations.clone().unwrap_or_default());
+    let content_ops = StoredValue::new(r.content_operations.clone());
+    let allowed_ops = RwSignal::new(asked_ops.get_value());
+    let none_allowed = RwSignal::new(false);
 
     let open = move |verb: Verb| {
         pending_verb.set(verb);
         granted.set(asked);
+        allowed_ops.set(asked_ops.get_value());
+        none_allowed.set(false);
         idempotency_key.set(api::new_idempotency_key());
         outcome.set(None);
         dialog_open.set(true);
@@ -110,12 +117,28 @@ fn Detail(
         let text = comment.get_untracked().trim().to_owned();
         let key = idempotency_key.get_untracked();
         let minutes = granted.get_untracked();
+        let allowed = allowed_ops.get_untracked();
+        let asked_count = asked_ops.with_value(Vec::len);
+        if verb == Verb::Approve && asked_count > 0 && allowed.is_empty() {
+            none_allowed.set(true);
+            focus_later("#allow-operations");
+            return;
+        }
+        // In the order asked, and only when fewer than were asked.
+        let allowed: Option<Vec<String>> = (allowed.len() < asked_count).then(|| {
+            asked_ops.with_value(|ops| {
+                ops.iter()
+                    .filter(|op| allowed.contains(op))
+                    .cloned()
+                    .collect()
+            })
+        });
         let id = id.clone();
         set_busy.set(true);
         spawn_local(async move {
             let text = (!text.is_empty()).then_some(text);
             let result = if verb == Verb::Approve {
-                api::approve(id, text, (minutes < asked).then_some(minutes), key).await
+                api::approve(id, text, (minutes < asked).then_some(minutes), allowed, key).await
             } else {
                 api::decide(id, verb, text, key).await
             };
@@ -345,6 +368,37 @@ fn Detail(
                     }).collect_view()}
                 </select>
             })}
+            {move || (pending_verb.get() == Verb::Approve && asked_ops.with_value(|o| !o.is_empty())).then(|| view! {
+                <fieldset id="allow-operations" class="operation-choice" tabindex="-1"
+                    aria-describedby="allow-operations-note allow-operations-error"
+                    aria-invalid=move || none_allowed.get().to_string()>
+                    <legend>{text::operations_allowed(lang())}</legend>
+                    <p class="muted" id="allow-operations-note">{text::allow_operations_note(lang())}</p>
+                    {asked_ops.get_value().into_iter().map(|op| {
+                        let (tag, check, toggle) = (op.clone(), op.clone(), op.clone());
+                        let content = content_ops.with_value(|c| c.contains(&op));
+                        view! {
+                            <label class="check" data-operation=tag>
+                                <input type="checkbox"
+                                    prop:checked=move || allowed_ops.with(|a| a.contains(&check))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        none_allowed.set(false);
+                                        allowed_ops.update(|a| {
+                                            a.retain(|n| n != &toggle);
+                                            if on { a.push(toggle.clone()); }
+                                        });
+                                    }/>
+                                <span>{op}</span>
+                                {content.then(|| view! { <span class="tag reads-content">{text::kind_content(lang())}</span> })}
+                            </label>
+                        }
+                    }).collect_view()}
+                    <p id="allow-operations-error" class="field-error" role="alert">
+                        {move || none_allowed.get().then(|| text::allow_one_operation(lang()))}
+                    </p>
+                </fieldset>
+            })}
             <p>{let (service, tenant_name) = (service.clone(), tenant_name.clone());
                 move || match pending_verb.get() {
                 Verb::Approve => text::approve_consequence(lang(), &tenant_name, &service, &format::minutes(granted.get())),
@@ -372,6 +426,20 @@ fn Detail(
             <dt>{text::fact_ticket(l)}</dt><dd>{facts.ticket.clone()}</dd>
             <dt>{text::fact_reason(l)}</dt><dd class="reason" dir="auto">{facts.reason.clone()}</dd>
             <dt>{text::fact_asked(l)}</dt><dd>{format::minutes(facts.duration_minutes)}</dd>
+            {facts.operations.clone().map(|ops| {
+                let content = facts.content_operations.clone();
+                view! {
+                    <dt>{text::operations_asked(l)}</dt>
+                    <dd data-testid="operations-asked">{ops.into_iter().map(|op| {
+                        let marked = content.contains(&op);
+                        view! { <span class="operation">{op}{marked.then(|| view! { " " <span class="tag reads-content">{text::kind_content(l)}</span> })}</span>" " }
+                    }).collect_view()}</dd>
+                }
+            })}
+            {facts.allowed_operations.clone().filter(|allowed| Some(allowed) != facts.operations.as_ref() && facts.grant_starts_at.is_some()).map(|allowed| view! {
+                <dt>{text::operations_allowed(l)}</dt>
+                <dd data-testid="operations-allowed">{allowed.join(", ")}</dd>
+            })}
             <dt>{text::fact_requester(l)}</dt><dd>{facts.requester_email.clone()}</dd>
             <dt>{text::fact_requested(l)}</dt><dd><LocalTime ms=facts.created_at/></dd>
             {facts.manager_email.clone().map(|m| view! { <dt>{text::fact_preapproved_by(l)}</dt><dd>{m}</dd> })}

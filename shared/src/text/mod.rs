@@ -806,6 +806,25 @@ messages! {
     service_changed() { en: "Changed", it: "Modificato il" }
     service_changed_by() { en: "Changed by", it: "Modificato da" }
     kind_content() { en: "content", it: "contenuto" }
+    operations_needed() { en: "Operations needed", it: "Operazioni necessarie" }
+    choose_service_for_operations() {
+        en: "Choose the service to see its operations.",
+        it: "Scegli il servizio per vederne le operazioni.",
+    }
+    choose_an_operation() {
+        en: "Choose at least one operation.",
+        it: "Scegli almeno un'operazione.",
+    }
+    operations_allowed() { en: "Operations allowed", it: "Operazioni consentite" }
+    operations_asked() { en: "Operations asked for", it: "Operazioni richieste" }
+    allow_operations_note() {
+        en: "Untick what the engineer does not need. Operations that read content are marked.",
+        it: "Togli la spunta a ciò che non serve al tecnico. Le operazioni che leggono il contenuto sono segnalate.",
+    }
+    allow_one_operation() {
+        en: "Allow at least one operation, or deny the request.",
+        it: "Consenti almeno un'operazione, oppure rifiuta la richiesta.",
+    }
     kind_metadata() { en: "metadata", it: "metadati" }
     remove_service() { en: "Remove service", it: "Rimuovi servizio" }
     remove_service_body() {

@@ -71,6 +71,18 @@ messages! {
         en: "The access this would extend has ended. Open a new request.",
         it: "L'accesso che questa richiesta prolungherebbe è terminato. Apri una nuova richiesta.",
     }
+    operation_not_asked() {
+        en: "You can allow only operations the engineer asked for. Untick the others.",
+        it: "Puoi consentire solo le operazioni che il tecnico ha chiesto. Togli la spunta alle altre.",
+    }
+    nothing_allowed() {
+        en: "With the operations the other approvers allowed, this choice would allow none. Allow one they allowed too, or deny the request.",
+        it: "Con le operazioni consentite dagli altri approvatori, questa scelta non ne consentirebbe nessuna. Consentine una che hanno consentito anche loro, oppure rifiuta la richiesta.",
+    }
+    operation_not_granted() {
+        en: "This access does not allow that operation: the approvers did not grant it. Ask for it in a new request.",
+        it: "Questo accesso non consente quell'operazione: gli approvatori non l'hanno concessa. Chiedila con una nuova richiesta.",
+    }
     no_live_grant() {
         en: "There is no live access for this content: it was never approved, has ended or was revoked.",
         it: "Non c'è un accesso attivo a questo contenuto: non è mai stato approvato, è terminato o è stato revocato.",
@@ -159,6 +171,10 @@ messages! {
         en: "Give the e-mail address of a person of your organisation.",
         it: "Indica l'indirizzo e-mail di una persona della tua organizzazione.",
     }
+    field_operations() {
+        en: "Check the operations named: at least one, each an operation the service registered, named like Get-Message.",
+        it: "Controlla le operazioni indicate: almeno una, ciascuna registrata dal servizio, con un nome come Get-Message.",
+    }
     field_registration() {
         en: "The registration is not valid: check its operations, keys and names against the documentation.",
         it: "La registrazione non è valida: controlla operazioni, chiavi e nomi con la documentazione.",
@@ -181,7 +197,8 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some("events") => Some(field_events(lang).to_owned()),
         Some("language") => Some(field_language(lang).to_owned()),
         Some("email") => Some(field_email(lang).to_owned()),
-        Some("operations" | "keys" | "parameters" | "access_common_name" | "id") => {
+        Some("operations") => Some(field_operations(lang).to_owned()),
+        Some("keys" | "parameters" | "access_common_name" | "id") => {
             Some(field_registration(lang).to_owned())
         }
         _ => None,
@@ -205,6 +222,9 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some(ExtensionLimit) => extension_limit(lang),
         Some(ExtensionOpen) => extension_open(lang),
         Some(ExtendedGrantOver) => extended_grant_over(lang),
+        Some(OperationNotAsked) => operation_not_asked(lang),
+        Some(NothingAllowed) => nothing_allowed(lang),
+        Some(OperationNotGranted) => operation_not_granted(lang),
         Some(NoLiveGrant) => no_live_grant(lang),
         Some(GrantNotLive) => grant_not_live(lang),
         Some(NotCovered) => not_covered(lang),

@@ -247,7 +247,7 @@ fn engineers_cannot_preapprove_and_managers_cannot_open_requests() {
     assert_eq!(by_engineer.status, 403, "{}", by_engineer.body);
     let by_manager_create = sign_in("manager@provider.example").post(
         "/api/v1/requests",
-        &json!({"tenant_id": CONTOSO, "service": "mail", "ticket": "SR-1", "reason": "x", "duration_minutes": 5}),
+        &json!({"tenant_id": CONTOSO, "service": "mail", "ticket": "SR-1", "reason": "x", "duration_minutes": 5, "operations": ["Get-Mailbox"]}),
     );
     assert_eq!(by_manager_create.status, 403);
 }
@@ -460,13 +460,15 @@ fn an_overdue_pending_request_expires_and_the_sweep_twice_writes_one_record() {
 #[test]
 fn bad_input_gets_a_400_and_unknown_references_a_404_naming_the_field() {
     let engineer = sign_in("engineer1@provider.example");
-    let base = json!({"tenant_id": CONTOSO, "service": "mail", "ticket": "SR-9", "reason": "Needed", "duration_minutes": 60});
+    let base = json!({"tenant_id": CONTOSO, "service": "mail", "ticket": "SR-9", "reason": "Needed", "duration_minutes": 60, "operations": ["Get-Mailbox", "Get-Message"]});
     for (field, value) in [
         ("duration_minutes", json!(241)),
         ("duration_minutes", json!(0)),
         ("reason", json!("   ")),
         ("ticket", json!("SR 1; DROP TABLE")),
         ("tenant_id", json!("no-such-tenant")),
+        ("operations", json!([])),
+        ("operations", json!(["Get Mailbox"])),
     ] {
         let mut body = base.clone();
         body[field] = value.clone();
@@ -478,6 +480,8 @@ fn bad_input_gets_a_400_and_unknown_references_a_404_naming_the_field() {
     for (field, value) in [
         ("service", json!("payroll")),
         ("tenant_id", json!("00000000-0000-4000-8000-00000000dead")),
+        // An operation of another service.
+        ("operations", json!(["Get-Mailbox", "Get-SiteFile"])),
     ] {
         let mut body = base.clone();
         body[field] = value.clone();
@@ -487,6 +491,11 @@ fn bad_input_gets_a_400_and_unknown_references_a_404_naming_the_field() {
     }
     let missing = engineer.post("/api/v1/requests", &json!({"tenant_id": CONTOSO}));
     assert_eq!(missing.status, 400);
+    let mut without = base.clone();
+    without.as_object_mut().map(|o| o.remove("operations"));
+    let unnamed = engineer.post("/api/v1/requests", &without);
+    assert_eq!(unnamed.status, 400, "{}", unnamed.body);
+    assert!(unnamed.body.contains("operations"), "{}", unnamed.body);
     let not_uuid = act(
         &sign_in("approver1@contoso.example"),
         "not-a-uuid",

@@ -125,7 +125,7 @@ fn fixture_in(tenant: &str, state: &str, service: &str, people: &Fixtures) -> St
     } else {
         let answer = people.engineer.post(
             "/api/v1/requests",
-            &json!({"tenant_id": tenant, "service": service, "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 30}),
+            &json!({"tenant_id": tenant, "service": service, "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 30, "operations": lockbox_tests::operations_of(service)}),
         );
         assert_eq!(answer.status, 201, "fixture: {}", answer.body);
         answer.json()["id"].as_str().unwrap_or_default().to_owned()
@@ -294,7 +294,7 @@ fn call_of(
         Action::ListTenants => get("/api/v1/tenants".into()),
         Action::CreateRequest => post(
             "/api/v1/requests".into(),
-            json!({"tenant_id": tenant, "service": "files", "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 5}),
+            json!({"tenant_id": tenant, "service": "files", "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 5, "operations": lockbox_tests::operations_of("files")}),
         ),
         Action::CheckAccess => get(format!("/api/v1/access/check?tenant={tenant}&service=mail")),
         Action::ListAwaitingPreapproval => get("/api/v1/requests/awaiting-preapproval".into()),
@@ -546,7 +546,7 @@ fn perform(
         Action::CreateRequest => {
             let answer = session.post(
                 "/api/v1/requests",
-                &json!({"tenant_id": tenant, "service": "files", "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 5}),
+                &json!({"tenant_id": tenant, "service": "files", "ticket": "SR-MATRIX", "reason": "Matrix", "duration_minutes": 5, "operations": lockbox_tests::operations_of("files")}),
             );
             (answer.status, None)
         }

@@ -217,6 +217,7 @@ fn a_reason_full_of_links_gives_e_mails_with_none() {
             "ticket": "www.evil.example/SR-1",
             "reason": reason,
             "duration_minutes": 30,
+            "operations": lockbox_tests::operations_of("mail"),
         }),
     );
     assert_eq!(answer.status, 201, "{}", answer.body);

@@ -80,6 +80,7 @@ fn grant(engineer: &Session, tenant: &str, service: &str, minutes: u32) -> Strin
             "ticket": format!("SR-OP-{}", lockbox_tests::now_ms()),
             "reason": "The customer reports a problem with this content; need to look at it.",
             "duration_minutes": minutes,
+            "operations": lockbox_tests::operations_of(service),
         }),
     );
     assert_eq!(answer.status, 201, "opening a request: {}", answer.body);

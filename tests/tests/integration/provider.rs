@@ -8,10 +8,15 @@ use lockbox_tests::service::{grant_token, register, TestService, INTEGRATIONS, I
 use lockbox_tests::{act, now_ms, open_request, preapprove, sign_in, Session, CONTOSO};
 use serde_json::{json, Value};
 
-/// A live Contoso mail grant of engineer1 for `minutes`.
+/// A live Contoso mail grant of engineer1 for `minutes`, for the test
+/// service's operations as well as the demo service's.
 fn live_grant(minutes: u32) -> (Session, String) {
+    // Its operations are offered once the test service is registered.
+    mail_service();
     let engineer = sign_in("engineer1@provider.example");
-    let id = open_request(&engineer, CONTOSO, minutes);
+    let mut operations = lockbox_tests::operations_of("mail");
+    operations.push("Read-Thing");
+    let id = lockbox_tests::open_request_for(&engineer, CONTOSO, minutes, &operations);
     assert_eq!(preapprove(&id).status, 200);
     let approved = act(&sign_in("approver1@contoso.example"), &id, "approve", None);
     assert_eq!(approved.status, 200, "{}", approved.body);
@@ -530,4 +535,115 @@ fn a_revoke_racing_two_hundred_batches_leaves_each_whole_or_absent_and_none_afte
         "race: {} recorded, {refused} refused after the revoke",
         200 - refused
     );
+}
+
+/// An approver allows some of the operations asked for: the grant allows
+/// those alone. Its token names them; the service's batch and the operator
+/// route refuse any other (403, one refused record in the customer's log);
+/// an extension can ask for fewer, never more.
+#[test]
+fn a_grant_allows_only_the_operations_its_approver_allowed() {
+    let service = mail_service();
+    let engineer = sign_in("engineer2@provider.example");
+    let opened = engineer.post(
+        "/api/v1/requests",
+        &json!({
+            "tenant_id": CONTOSO,
+            "service": "mail",
+            "ticket": format!("SR-OPS-{}", now_ms()),
+            "reason": "Statistics of one mailbox are wrong; need to compare them.",
+            "duration_minutes": 60,
+            "operations": ["Get-MailboxStatistics", "Read-Thing", "Get-Mailbox"],
+        }),
+    );
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let id = opened.json()["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        opened.json()["operations"],
+        json!(["Get-Mailbox", "Get-MailboxStatistics", "Read-Thing"])
+    );
+    assert_eq!(preapprove(&id).status, 200);
+    let approver = sign_in("approver1@contoso.example");
+    let path = format!("/api/v1/requests/{id}/approve");
+    // Not asked for: named. None at all: deny instead.
+    let not_asked = approver.post(&path, &json!({"operations": ["Get-Message"]}));
+    assert_eq!(not_asked.status, 400, "{}", not_asked.body);
+    assert_eq!(not_asked.json()["type"], "/problems/operation-not-asked");
+    assert!(not_asked.body.contains("Get-Message"), "{}", not_asked.body);
+    let none = approver.post(&path, &json!({"operations": []}));
+    assert_eq!(none.status, 400, "{}", none.body);
+    assert!(none.body.contains("deny"), "{}", none.body);
+    let approved = approver.post(
+        &path,
+        &json!({"operations": ["Get-Mailbox", "Get-MailboxStatistics"]}),
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let allowed = json!(["Get-Mailbox", "Get-MailboxStatistics"]);
+    assert_eq!(approved.json()["allowed_operations"], allowed);
+    // The token names what is allowed, and no more.
+    let token = grant_token(&engineer, &id);
+    assert_eq!(token.status, 201, "{}", token.body);
+    assert_eq!(token.json()["operations"], allowed);
+    // The service's batch: an allowed operation is recorded, another
+    // refused and its attempt logged.
+    let grant = id.as_str();
+    let ok = service.record(
+        grant,
+        &format!("ok-{}", now_ms()),
+        json!([{"operation": "Get-Mailbox"}]),
+    );
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let refused = service.record(
+        grant,
+        &format!("no-{}", now_ms()),
+        json!([{"operation": "Read-Thing", "item": "ceo@contoso.example"}]),
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.json()["type"], "/problems/operation-not-granted");
+    // The operator route: the same rule.
+    let run = |op: &str, params: Value| {
+        engineer.post(
+            &format!("/api/v1/tenants/{CONTOSO}/services/mail/operations/{op}?request_id={id}"),
+            &params,
+        )
+    };
+    let statistics = run(
+        "Get-MailboxStatistics",
+        json!({"Identity": "ceo@contoso.example"}),
+    );
+    assert_eq!(statistics.status, 200, "{}", statistics.body);
+    let message = run("Get-Message", json!({"Identity": "ceo@contoso.example"}));
+    assert_eq!(message.status, 403, "{}", message.body);
+    assert_eq!(message.json()["type"], "/problems/operation-not-granted");
+    let history = sign_in("admin@contoso.example")
+        .get(&format!("/api/v1/requests/{id}"))
+        .json()["actions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let refusals: Vec<&Value> = history
+        .iter()
+        .filter(|r| r["details"]["Outcome"] == "Refused")
+        .collect();
+    let refused_ops: Vec<&str> = refusals
+        .iter()
+        .filter_map(|r| r["activity"].as_str())
+        .collect();
+    assert!(
+        refused_ops.contains(&"Read-Thing") && refused_ops.contains(&"Get-Message"),
+        "{refusals:?}"
+    );
+    // An extension asks for fewer, never for more.
+    let extend = |ops: Value| {
+        engineer.post(
+            &format!("/api/v1/requests/{id}/extend"),
+            &json!({"minutes": 30, "reason": "Not done yet", "operations": ops}),
+        )
+    };
+    let wider = extend(json!(["Get-Mailbox", "Read-Thing"]));
+    assert_eq!(wider.status, 400, "{}", wider.body);
+    assert_eq!(wider.json()["type"], "/problems/operation-not-granted");
+    let narrower = extend(json!(["Get-Mailbox"]));
+    assert_eq!(narrower.status, 201, "{}", narrower.body);
+    assert_eq!(narrower.json()["operations"], json!(["Get-Mailbox"]));
 }
