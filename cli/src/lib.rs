@@ -267,6 +267,11 @@ pub fn verify_receipt(note: &str, key: &str) -> Report {
         "Request {} of tenant {}: {} for {} minutes on {} (ticket {}), opened {}.",
         r.id, r.tenant_id, r.requester, r.requested_minutes, r.service, r.ticket, r.created_at
     ));
+    if let Some(ops) = &r.operations {
+        report
+            .notes
+            .push(format!("Operations asked for: {}.", ops.join(", ")));
+    }
     for d in &receipt.decisions {
         let by = d.by.as_deref().unwrap_or("a person at the customer");
         report.notes.push(format!(
@@ -285,6 +290,12 @@ pub fn verify_receipt(note: &str, key: &str) -> Report {
             "Access granted from {} until {}.",
             g.starts_at, g.ends_at
         ));
+        if let Some(ops) = &g.operations {
+            report.notes.push(format!(
+                "The grant allows only these operations: {}.",
+                ops.join(", ")
+            ));
+        }
     }
     report.notes.push(format!(
         "State when issued: {}. The audit records named above are in the \

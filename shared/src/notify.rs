@@ -283,6 +283,16 @@ fn request_facts(
         (t::requested_by(lang), defang(&request.requester.email)),
         (t::requested_at(lang), when(request.created_at)),
     ];
+    if let Some(asked) = &request.operations {
+        facts.push((t::operations_asked(lang), defang(&asked.joined())));
+        // Once granted, what the approvers allowed, when it is fewer.
+        if let Some(allowed) = request
+            .allowed_operations()
+            .filter(|allowed| request.grant().is_some() && allowed.len() < asked.names().len())
+        {
+            facts.push((t::operations_allowed(lang), defang(&allowed.join(", "))));
+        }
+    }
     // An extension says what it continues, and from when.
     if let Some(extension) = &request.extends {
         facts.push((t::extends(lang), extension.of.as_str().to_owned()));

@@ -13,8 +13,13 @@ use crate::audit::{utc_ms, Activity, AuditRecord, LockboxActivity};
 use crate::lifecycle::AccessRequest;
 
 /// The receipt's `type`: a signed text that is not a checkpoint, and the
-/// version of its fields.
-pub const RECEIPT_TYPE: &str = "lockbox-decision-receipt/v1";
+/// version of its fields. Version 2 adds the operations asked for and
+/// those the grant allows.
+pub const RECEIPT_TYPE: &str = "lockbox-decision-receipt/v2";
+
+/// The first version's `type` (no operations), which receipts issued
+/// before version 2 carry and verifiers still accept.
+pub const RECEIPT_TYPE_V1: &str = "lockbox-decision-receipt/v1";
 
 /// The facts of a request, as its audit records state them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +33,10 @@ pub struct ReceiptRequest {
     pub requester: String,
     pub created_at: String,
     pub requested_minutes: u32,
+    /// The operations asked for (version 2; absent on version 1, and on a
+    /// request from before requests named them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
 }
 
 /// One decision of the customer's, and the audit record that logged it.
@@ -53,6 +62,10 @@ pub struct ReceiptDecision {
 pub struct ReceiptGrant {
     pub starts_at: String,
     pub ends_at: String,
+    /// The operations the grant allows: what every approver allowed of
+    /// those asked for (version 2; absent as the request's are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
 }
 
 /// A decision receipt, as signed.
@@ -146,11 +159,13 @@ impl Receipt {
                 requester: request.requester.email.clone(),
                 created_at: utc_ms(request.created_at),
                 requested_minutes: request.duration.minutes(),
+                operations: request.operations.as_ref().map(|ops| ops.names().to_vec()),
             },
             decisions,
             grant: request.grant().map(|g| ReceiptGrant {
                 starts_at: utc_ms(g.starts_at),
                 ends_at: utc_ms(g.ends_at),
+                operations: request.allowed_operations(),
             }),
             state: request.effective_state(now).as_str().to_owned(),
         })
@@ -168,12 +183,21 @@ impl Receipt {
     pub fn from_text(text: &str) -> Result<Self, String> {
         let receipt: Receipt = serde_json::from_str(text)
             .map_err(|e| format!("the signed text is not a decision receipt: {e}"))?;
-        if receipt.kind != RECEIPT_TYPE {
-            return Err(format!(
-                "the signed text is a {:?}, not a {RECEIPT_TYPE}",
-                receipt.kind
-            ));
+        match receipt.kind.as_str() {
+            RECEIPT_TYPE => Ok(receipt),
+            // Version 1 knew no operations: one that names some is not one.
+            RECEIPT_TYPE_V1
+                if receipt.request.operations.is_none()
+                    && receipt
+                        .grant
+                        .as_ref()
+                        .is_none_or(|g| g.operations.is_none()) =>
+            {
+                Ok(receipt)
+            }
+            other => Err(format!(
+                "the signed text is a {other:?}, not a {RECEIPT_TYPE} (or {RECEIPT_TYPE_V1})"
+            )),
         }
-        Ok(receipt)
     }
 }

@@ -396,6 +396,7 @@ mod tests {
                 requester: "engineer1@provider.example".to_owned(),
                 created_at: "2026-11-29T09:00:00.000Z".to_owned(),
                 requested_minutes: 60,
+                operations: Some(vec!["Get-Mailbox".to_owned(), "Get-Message".to_owned()]),
             },
             decisions: vec![ReceiptDecision {
                 decision: "Approve".to_owned(),
@@ -408,6 +409,7 @@ mod tests {
             grant: Some(ReceiptGrant {
                 starts_at: "2026-11-29T09:30:00.000Z".to_owned(),
                 ends_at: "2026-11-29T10:30:00.000Z".to_owned(),
+                operations: Some(vec!["Get-Mailbox".to_owned()]),
             }),
             state: "Approved".to_owned(),
         };
@@ -421,10 +423,36 @@ mod tests {
             ("\"audit_seq\": 42", "\"audit_seq\": 41"),
             ("10:30:00.000Z", "11:30:00.000Z"),
             ("approver1@", "approver2@"),
+            (
+                "\"Get-Mailbox\"\n    ]\n  },",
+                "\"Get-Mailbox\",\n      \"Get-Message\"\n    ]\n  },",
+            ),
         ] {
             assert!(note.contains(from), "{from}");
             let forged = note.replacen(from, to, 1);
             assert!(open_receipt(&forged, &key.verifier_key()).is_err(), "{to}");
         }
+        // A version 1 receipt (no operations) still verifies; one that
+        // says version 1 but names operations is not a receipt.
+        let v1 = Receipt {
+            kind: RECEIPT_TYPE_V1.to_owned(),
+            request: ReceiptRequest {
+                operations: None,
+                ..receipt.request.clone()
+            },
+            grant: receipt.grant.clone().map(|g| ReceiptGrant {
+                operations: None,
+                ..g
+            }),
+            ..receipt.clone()
+        };
+        let old = sign_receipt(&key, &v1).expect("sign");
+        assert_eq!(open_receipt(&old, &key.verifier_key()).expect("v1"), v1);
+        let mixed = Receipt {
+            kind: RECEIPT_TYPE_V1.to_owned(),
+            ..receipt.clone()
+        };
+        let mixed = sign_receipt(&key, &mixed).expect("sign");
+        assert!(open_receipt(&mixed, &key.verifier_key()).is_err());
     }
 }

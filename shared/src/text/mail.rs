@@ -12,6 +12,8 @@ messages! {
     ticket() { en: "Ticket number", it: "Numero di richiesta di servizio" }
     reason() { en: "Reason", it: "Motivo" }
     asked() { en: "Access asked for", it: "Accesso richiesto per" }
+    operations_asked() { en: "Operations asked for", it: "Operazioni richieste" }
+    operations_allowed() { en: "Operations allowed", it: "Operazioni consentite" }
     requested_by() { en: "Requested by", it: "Richiesta da" }
     requested_at() { en: "Requested at", it: "Richiesta il" }
     extends() { en: "Extends request", it: "Prolunga la richiesta" }

@@ -50,6 +50,23 @@ fn an_approval_gives_a_receipt_both_sides_verify_and_a_changed_one_fails() {
     assert_eq!(opened.request.id, id);
     assert_eq!(opened.request.tenant_id, CONTOSO);
     assert_eq!(opened.request.requested_minutes, 45);
+    // Version 2: the operations asked for, and those the grant allows.
+    assert_eq!(opened.kind, lockbox_shared::receipt::RECEIPT_TYPE);
+    let mail: Vec<String> = lockbox_tests::operations_of("mail")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut asked = mail.clone();
+    asked.sort();
+    assert_eq!(opened.request.operations.as_ref(), Some(&asked));
+    assert_eq!(
+        opened.grant.as_ref().and_then(|g| g.operations.as_ref()),
+        Some(&asked)
+    );
+    assert!(report
+        .notes
+        .iter()
+        .any(|n| n.starts_with("The grant allows only these operations")));
     assert_eq!(opened.audience, "customer");
     assert_eq!(opened.state, "Approved");
     assert_eq!(opened.decisions.len(), 1, "{opened:?}");
