@@ -52,7 +52,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       const receipt = page.getByTestId('receipt');
       await receipt.waitFor();
       const note = await page.evaluate(async (href) => (await fetch(href)).text(), await receipt.getAttribute('href'));
-      assert.match(note, /"type": "lockbox-decision-receipt\/v1"/);
+      assert.match(note, /"type": "lockbox-decision-receipt\/v2"/);
       assert.ok(note.includes(id), note);
       assert.match(note, /\n\n— /);
       assert.equal(await scrollsSideways(page), false, 'the details scroll sideways');
