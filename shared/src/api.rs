@@ -325,8 +325,9 @@ pub struct RequestView {
     /// service).
     #[serde(default)]
     pub operations: Option<Vec<String>>,
-    /// Which of them read content (a message's body, a file's bytes) as
-    /// the service registered them; the rest read metadata.
+    /// Which of them read content (a message's body, a file's bytes), as
+    /// the services registered them when it was asked; the rest read
+    /// metadata.
     #[serde(default)]
     pub content_operations: Vec<String>,
     /// The operations the grant allows: those asked for that every
@@ -411,8 +412,7 @@ impl RequestView {
             reason: req.reason.as_str().to_owned(),
             duration_minutes: req.duration.minutes(),
             operations: req.operations.as_ref().map(|ops| ops.names().to_vec()),
-            // Filled in from the service's registration by whoever reads it.
-            content_operations: Vec::new(),
+            content_operations: req.reads_content.clone(),
             allowed_operations: req.allowed_operations(),
             requester_id: req.requester.user_id.clone(),
             requester_email: req.requester.email.clone(),
@@ -825,6 +825,7 @@ mod tests {
             reason: Reason::parse("Needed").expect("valid"),
             duration: GrantDuration::from_minutes(60).expect("valid"),
             operations: None,
+            reads_content: Vec::new(),
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let created = lifecycle::create(id, new, &actor(1), 0);

@@ -412,6 +412,9 @@ pub struct AccessRequest {
     /// The operations asked for; `None` for a request from before requests
     /// named them, whose grant allows every operation of its service.
     pub operations: Option<OperationSet>,
+    /// Of `operations`, those that read content (a message's body, a
+    /// file's bytes), as the services registered them when it was asked.
+    pub reads_content: Vec<String>,
     /// Who asked (an engineer).
     pub requester: Actor,
     /// When it was created (epoch ms, UTC).
@@ -686,6 +689,8 @@ pub struct NewRequest {
     /// Which operations (`None` only where a grant from before requests
     /// named them is extended).
     pub operations: Option<OperationSet>,
+    /// Of them, those that read content.
+    pub reads_content: Vec<String>,
 }
 
 /// A request created by `requester` at `now` with id `id`: it waits for a
@@ -699,6 +704,7 @@ pub fn create(id: RequestId, input: NewRequest, requester: &Actor, now: i64) -> 
         reason: input.reason,
         duration: input.duration,
         operations: input.operations,
+        reads_content: input.reads_content,
         requester: requester.clone(),
         created_at: now,
         stage: Stage::PendingManagerApproval {
@@ -795,6 +801,12 @@ pub fn extend(
         }
         (None, None) => None,
     };
+    let reads_content = first
+        .reads_content
+        .iter()
+        .filter(|op| operations.as_ref().is_some_and(|ops| ops.contains(op)))
+        .cloned()
+        .collect();
     let input = NewRequest {
         tenant_id: first.tenant_id.clone(),
         service: first.service.clone(),
@@ -802,6 +814,7 @@ pub fn extend(
         reason,
         duration: minutes,
         operations,
+        reads_content,
     };
     Ok(AccessRequest {
         extends: Some(extension),
@@ -1441,6 +1454,7 @@ mod tests {
                 "Get-Message",
                 "Get-MailboxStatistics",
             ])),
+            reads_content: vec!["Get-Message".to_owned()],
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         create(id, input, &actor(ENGINEER), 0)

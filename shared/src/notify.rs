@@ -284,7 +284,16 @@ fn request_facts(
         (t::requested_at(lang), when(request.created_at)),
     ];
     if let Some(asked) = &request.operations {
-        facts.push((t::operations_asked(lang), defang(&asked.joined())));
+        // Those that read content are marked.
+        let named: Vec<String> = asked
+            .names()
+            .iter()
+            .map(|op| match request.reads_content.contains(op) {
+                true => format!("{op} ({})", t::reads_content(lang)),
+                false => op.clone(),
+            })
+            .collect();
+        facts.push((t::operations_asked(lang), defang(&named.join(", "))));
         // Once granted, what the approvers allowed, when it is fewer.
         if let Some(allowed) = request
             .allowed_operations()
@@ -691,6 +700,7 @@ mod tests {
                 .expect("reason"),
                 duration: GrantDuration::from_minutes(90).expect("duration"),
                 operations: None,
+                reads_content: Vec::new(),
             },
             &engineer,
             1_764_000_000_000,
@@ -774,6 +784,25 @@ mod tests {
         }
         let data = request_data(&request, "Contoso");
         assert_eq!(links(&data.to_string()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_approvers_notice_lists_the_operations_asked_content_ones_marked() {
+        let names = ["Get-Mailbox".to_owned(), "Get-Message".to_owned()];
+        let request = AccessRequest {
+            operations: Some(
+                crate::validation::OperationSet::parse("operations", &names).expect("valid"),
+            ),
+            reads_content: vec!["Get-Message".to_owned()],
+            ..hostile_request()
+        };
+        for (lang, line) in [
+            (Lang::En, "Get-Mailbox, Get-Message (reads content)"),
+            (Lang::It, "Get-Mailbox, Get-Message (legge il contenuto)"),
+        ] {
+            let email = request_email(lang, NoticeKind::PendingApproval, &request, "Contoso");
+            assert!(email.body.contains(line), "{}", email.body);
+        }
     }
 
     #[test]

@@ -499,6 +499,7 @@ mod tests {
             reason: Reason::parse("Mailbox will not open").expect("valid"),
             duration: GrantDuration::from_minutes(60).expect("valid"),
             operations: None,
+            reads_content: Vec::new(),
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let actor = Actor {

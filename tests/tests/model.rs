@@ -2454,6 +2454,7 @@ fn requests_in_every_state(base: i64) -> Vec<AccessRequest> {
             reason: lockbox_shared::validation::Reason::parse("Drift").expect("valid"),
             duration: lockbox_shared::validation::GrantDuration::from_minutes(60).expect("valid"),
             operations: None,
+            reads_content: Vec::new(),
         };
         let id = |n: usize| {
             RequestId::parse(&format!("d0000000-0000-4000-8000-{:012}", i * 100 + n))

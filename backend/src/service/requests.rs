@@ -133,13 +133,15 @@ pub async fn create_with_id<S: Stores>(
             message: format!("This tenant's services are {}.", services.join(", ")),
         }));
     }
+    let (asked, reads_content) = operations_of(&global, &service, &input.operations).await?;
     let new = NewRequest {
         tenant_id: tenant_id.clone(),
         service: service.clone(),
         ticket: TicketNumber::parse(&input.ticket).map_err(AppError::invalid)?,
         reason: Reason::parse(&input.reason).map_err(AppError::invalid)?,
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
-        operations: Some(operations_of(&global, &service, &input.operations).await?),
+        operations: Some(asked),
+        reads_content,
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
     let tenant = stores.tenant(tenant_id.clone());
@@ -159,12 +161,13 @@ pub async fn create_with_id<S: Stores>(
 }
 
 /// The operations `names` of Lockbox service `service`: at least one,
-/// each one the registered services offer for it.
+/// each one the registered services offer for it; and those of them that
+/// read content.
 async fn operations_of<D: Database>(
     global: &Global<'_, D>,
     service: &ServiceName,
     names: &[String],
-) -> Result<OperationSet, AppError> {
+) -> Result<(OperationSet, Vec<String>), AppError> {
     let asked = OperationSet::parse("operations", names).map_err(AppError::invalid)?;
     let catalog = super::operations::catalog(global, service.as_str()).await?;
     if let Some(name) = asked.names().iter().find(|n| !catalog.contains_key(*n)) {
@@ -185,7 +188,8 @@ async fn operations_of<D: Database>(
             },
         }));
     }
-    Ok(asked)
+    let content = super::operations::content_among(&catalog, asked.names());
+    Ok((asked, content))
 }
 
 /// What an approval grants when the approver asks for less than was
@@ -584,14 +588,7 @@ pub async fn detail<S: Stores>(
     )
     .await?;
     actions.reverse();
-    let mut view = view(&tenant, &request, audience, now).await?;
-    // Which of its operations read content, as the services registered
-    // them (what the decision page marks).
-    if let Some(asked) = &request.operations {
-        let catalog =
-            super::operations::catalog(&stores.global(), request.service.as_str()).await?;
-        view.content_operations = super::operations::content_among(&catalog, asked.names());
-    }
+    let view = view(&tenant, &request, audience, now).await?;
     let chain = if request.extends.is_some() || !extensions.is_empty() {
         store::select(&tenant, store::chain_of(id))
             .await?

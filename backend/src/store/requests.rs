@@ -120,7 +120,7 @@ pub const COLUMNS: &str = "id, tenant_id, service, ticket, reason, duration_minu
     manager_comment, lockbox_required, pending_expires_at, customer_id, customer_email, \
     customer_decided_at, customer_comment, grant_starts_at, grant_ends_at, ended_at, ended_by_id, \
     ended_by, end_comment, approvals_required, approvals, extends, first_started_at, continues_at, \
-    operations";
+    operations, content_operations";
 
 /// The columns a transition may change, in the order of [`mutable_values`].
 const MUTABLE_COLUMNS: [&str; 19] = [
@@ -274,6 +274,8 @@ pub struct RequestRow {
     continues_at: Option<i64>,
     #[serde(default)]
     operations: Option<String>,
+    #[serde(default)]
+    content_operations: Option<String>,
 }
 
 fn decision(
@@ -410,6 +412,11 @@ impl RequestRow {
                 .as_deref()
                 .map(|json| operations_from("the operations asked for", json))
                 .transpose()?,
+            reads_content: match self.content_operations.as_deref() {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| format!("the operations that read content: {e}"))?,
+                None => Vec::new(),
+            },
             requester: Actor {
                 user_id: parse(UserId::parse(&self.requester_id))?,
                 email: self.requester_email,
@@ -521,6 +528,7 @@ fn row_values(req: &AccessRequest) -> Vec<Value> {
             .map(|ops| operations_json(ops.names()))
             .into(),
     );
+    values.push(operations_json(&req.reads_content).into());
     values
 }
 

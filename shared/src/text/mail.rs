@@ -14,6 +14,7 @@ messages! {
     asked() { en: "Access asked for", it: "Accesso richiesto per" }
     operations_asked() { en: "Operations asked for", it: "Operazioni richieste" }
     operations_allowed() { en: "Operations allowed", it: "Operazioni consentite" }
+    reads_content() { en: "reads content", it: "legge il contenuto" }
     requested_by() { en: "Requested by", it: "Richiesta da" }
     requested_at() { en: "Requested at", it: "Richiesta il" }
     extends() { en: "Extends request", it: "Prolunga la richiesta" }
