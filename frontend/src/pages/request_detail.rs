@@ -430,10 +430,13 @@ fn Detail(
                 let content = facts.content_operations.clone();
                 view! {
                     <dt>{text::operations_asked(l)}</dt>
-                    <dd data-testid="operations-asked">{ops.into_iter().map(|op| {
-                        let marked = content.contains(&op);
-                        view! { <span class="operation">{op}{marked.then(|| view! { " " <span class="tag reads-content">{text::kind_content(l)}</span> })}</span>" " }
-                    }).collect_view()}</dd>
+                    <dd data-testid="operations-asked">{
+                        let last = ops.len().saturating_sub(1);
+                        ops.into_iter().enumerate().map(|(i, op)| {
+                            let marked = content.contains(&op);
+                            view! { <span class="operation">{op}{marked.then(|| view! { " " <span class="tag reads-content">{text::kind_content(l)}</span> })}</span>{(i < last).then_some(", ")} }
+                        }).collect_view()
+                    }</dd>
                 }
             })}
             {facts.allowed_operations.clone().filter(|allowed| Some(allowed) != facts.operations.as_ref() && facts.grant_starts_at.is_some()).map(|allowed| view! {
