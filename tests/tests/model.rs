@@ -71,14 +71,20 @@ fn open_database() -> Sqlite {
     let db = Sqlite::with_migrations(&root.join("migrations")).expect("migrations");
     db.execute_script(&std::fs::read_to_string(root.join("seed/demo.sql")).expect("seed"))
         .expect("seed");
+    seed_demo_requests(&db);
+    db
+}
+
+/// The demo service registered and the demo requests made (as `make dev`
+/// does).
+fn seed_demo_requests<S: lockbox_backend::store::Stores>(db: &S) {
     block_on(lockbox_backend::demo::seed_with_service(
-        &db,
+        db,
         Some(&demo_service_key()),
         START,
         SERVICE_ACCOUNT,
     ))
     .expect("demo requests");
-    db
 }
 
 /// The demo service's key in the model's world.
@@ -112,13 +118,7 @@ fn open_split() -> Split {
         .map(|t| TenantId::parse(t).expect("valid"))
         .collect();
     let db = Split::new(&name, global, &tenants, &migrations).expect("split");
-    block_on(lockbox_backend::demo::seed_with_service(
-        &db,
-        Some(&demo_service_key()),
-        START,
-        SERVICE_ACCOUNT,
-    ))
-    .expect("demo requests");
+    seed_demo_requests(&db);
     db
 }
 

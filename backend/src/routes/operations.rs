@@ -27,18 +27,21 @@ pub async fn list(app: &App, p: &Principal, call: &Call) -> Result<Response, App
     )
 }
 
+/// `?request_id=…`: the grant to work under (and to cite in the audit
+/// record) when the engineer holds more than one.
+fn named_request(call: &Call) -> Result<Option<RequestId>, AppError> {
+    call.query()
+        .into_iter()
+        .find(|(k, v)| k == "request_id" && !v.trim().is_empty())
+        .map(|(_, v)| RequestId::parse(v.trim()).map_err(AppError::invalid))
+        .transpose()
+}
+
 /// `POST /api/v1/tenants/{tenant_id}/services/{service}/operations/{operation}`
 /// with the operation's parameters as a JSON object.
 pub async fn run(app: &App, call: &Call) -> Result<Response, AppError> {
     let (tenant_id, service_name) = (call.param("tenant_id"), call.param("service"));
-    // `?request_id=…` names the grant to work under (and to cite in the
-    // audit record) when the engineer holds more than one.
-    let request = call
-        .query()
-        .into_iter()
-        .find(|(k, v)| k == "request_id" && !v.trim().is_empty())
-        .map(|(_, v)| RequestId::parse(v.trim()).map_err(AppError::invalid))
-        .transpose();
+    let request = named_request(call);
     // A tenant in its own object answers the call there.
     if let Ok(tenant) = TenantId::parse(tenant_id) {
         if let Some(object) = app.db.elsewhere(&tenant).await? {
@@ -104,12 +107,7 @@ async fn run_with(
         call.param("service"),
         call.param("operation"),
     );
-    let request = call
-        .query()
-        .into_iter()
-        .find(|(k, v)| k == "request_id" && !v.trim().is_empty())
-        .map(|(_, v)| RequestId::parse(v.trim()).map_err(AppError::invalid))
-        .transpose();
+    let request = named_request(call);
     let params: serde_json::Map<String, serde_json::Value> = call.json().map_err(|_| {
         AppError::bad_request(
             "Send the operation's parameters as a JSON object, such as {\"Identity\": \"ceo@contoso.example\"}, or {} when it takes none.",

@@ -157,7 +157,14 @@ impl DbError {
 #[allow(async_fn_in_trait)]
 pub trait Database {
     /// Runs the statements as one transaction; returns rows changed by each.
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError>;
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
+        Ok(self
+            .batch_rows(statements)
+            .await?
+            .into_iter()
+            .map(|(changes, _)| changes)
+            .collect())
+    }
     /// Runs one query and deserialises its rows.
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError>;
     /// Runs several queries in one round trip where the database allows

@@ -196,15 +196,6 @@ fn without_pragmas(text: &str) -> String {
 }
 
 impl Database for ObjectSql {
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        Ok(self
-            .batch_rows(statements)
-            .await?
-            .into_iter()
-            .map(|(changes, _)| changes)
-            .collect())
-    }
-
     async fn batch_rows(
         &self,
         statements: Vec<Statement>,
@@ -267,13 +258,6 @@ impl ObjectSql {
 pub struct Within<'a>(pub &'a SqlStorage);
 
 impl Database for Within<'_> {
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        Ok(run_all(self.0, &statements)?
-            .into_iter()
-            .map(|(changes, _)| changes)
-            .collect())
-    }
-
     async fn batch_rows(
         &self,
         statements: Vec<Statement>,
@@ -371,15 +355,6 @@ impl Remote {
 }
 
 impl Database for Remote {
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        Ok(self
-            .run(statements)
-            .await?
-            .into_iter()
-            .map(|(changes, _)| changes)
-            .collect())
-    }
-
     async fn batch_rows(
         &self,
         statements: Vec<Statement>,
@@ -460,16 +435,6 @@ impl Remote {
 pub struct Copying(pub Remote);
 
 impl Database for Copying {
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        Ok(self
-            .0
-            .copy(statements)
-            .await?
-            .into_iter()
-            .map(|(changes, _)| changes)
-            .collect())
-    }
-
     async fn batch_rows(
         &self,
         statements: Vec<Statement>,

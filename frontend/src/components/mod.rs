@@ -4,6 +4,7 @@ pub mod focus;
 pub mod language_setting;
 pub mod lists;
 pub mod live;
+pub mod operations;
 pub mod router;
 pub mod session;
 pub mod shell;

@@ -18,6 +18,7 @@ use crate::components::error::{invalid_text, ErrorBox, FieldError};
 use crate::components::focus::{focus_later, focus_when_rendered};
 use crate::components::lists::{self, ListStatus};
 use crate::components::live::{auto_refresh, use_now};
+use crate::components::operations::OperationCheck;
 use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::LocalTime;
@@ -478,25 +479,8 @@ fn OperationChoice(
                 Some(Err(err)) => view! { <ErrorBox error=err/> }.into_any(),
                 Some(Ok(ops)) if ops.is_empty() => view! { <p class="notice">{text::no_operations(l)}</p> }.into_any(),
                 Some(Ok(ops)) => ops.into_iter().map(|op| {
-                    let (name, tag, check, toggle) =
-                        (op.name.clone(), op.name.clone(), op.name.clone(), op.name.clone());
                     let content = op.kind == OperationKind::Content;
-                    view! {
-                        <label class="check" data-operation=tag>
-                            <input type="checkbox"
-                                prop:checked=move || chosen.with(|c| c.contains(&check))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| {
-                                        c.retain(|n| n != &toggle);
-                                        if on { c.push(toggle.clone()); }
-                                    });
-                                }/>
-                            <span>{name}</span>
-                            {content.then(|| view! { <span class="tag reads-content">{text::kind_content(l)}</span> })}
-                            <span class="form-note">{op.description}</span>
-                        </label>
-                    }
+                    view! { <OperationCheck name=op.name content=content chosen=chosen description=op.description/> }
                 }).collect_view().into_any(),
             }}
         </fieldset>

@@ -14,6 +14,7 @@ use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBox;
 use crate::components::focus::focus_later;
 use crate::components::live::{auto_refresh, use_now};
+use crate::components::operations::OperationCheck;
 use crate::components::session::use_session;
 use crate::components::status::StatusBadge;
 use crate::components::time::{local, LocalTime};
@@ -375,24 +376,9 @@ fn Detail(
                     <legend>{text::operations_allowed(lang())}</legend>
                     <p class="muted" id="allow-operations-note">{text::allow_operations_note(lang())}</p>
                     {asked_ops.get_value().into_iter().map(|op| {
-                        let (tag, check, toggle) = (op.clone(), op.clone(), op.clone());
                         let content = content_ops.with_value(|c| c.contains(&op));
-                        view! {
-                            <label class="check" data-operation=tag>
-                                <input type="checkbox"
-                                    prop:checked=move || allowed_ops.with(|a| a.contains(&check))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        none_allowed.set(false);
-                                        allowed_ops.update(|a| {
-                                            a.retain(|n| n != &toggle);
-                                            if on { a.push(toggle.clone()); }
-                                        });
-                                    }/>
-                                <span>{op}</span>
-                                {content.then(|| view! { <span class="tag reads-content">{text::kind_content(lang())}</span> })}
-                            </label>
-                        }
+                        view! { <OperationCheck name=op content=content chosen=allowed_ops
+                            on_change=Callback::new(move |_| none_allowed.set(false))/> }
                     }).collect_view()}
                     <p id="allow-operations-error" class="field-error" role="alert">
                         {move || none_allowed.get().then(|| text::allow_one_operation(lang()))}
