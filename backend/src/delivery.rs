@@ -90,14 +90,35 @@ pub async fn deliver_claimed(app: &App, claimed: Vec<OutboxRow>, now: i64) -> De
     pass(app, Some(claimed), now).await
 }
 
+/// What signs the reports the access report e-mails quote.
+fn signer(app: &App) -> Option<crate::service::report::Signer<'_>> {
+    app.audit_key
+        .as_ref()
+        .ok()
+        .map(|key| crate::service::report::Signer {
+            key,
+            deployment: &app.deployment,
+        })
+}
+
 async fn pass(app: &App, claimed: Option<Vec<OutboxRow>>, now: i64) -> DeliveryOutcome {
     let db = &*app.db;
+    let signer = signer(app);
     let result = match (&app.dev, &app.mail) {
-        (Some(_), _) => send(db, &Sink(db), claimed, now).await,
+        (Some(_), _) => send(db, &Sink(db), signer, claimed, now).await,
         (None, MailConfig::Binding { binding, from }) => {
-            send(db, &CloudflareMailer { binding, from }, claimed, now).await
+            send(
+                db,
+                &CloudflareMailer { binding, from },
+                signer,
+                claimed,
+                now,
+            )
+            .await
         }
-        (None, MailConfig::Missing(why)) => send(db, &Unconfigured(why), claimed, now).await,
+        (None, MailConfig::Missing(why)) => {
+            send(db, &Unconfigured(why), signer, claimed, now).await
+        }
     };
     match result {
         Ok(outcome) => outcome,
@@ -129,17 +150,19 @@ pub async fn deliver_own<S: crate::store::Stores>(
         Err(err) => Err(err),
         Ok(rows) => {
             let db = &*app.db;
+            let signer = signer(app);
             match (&app.dev, &app.mail) {
                 (Some(_), _) => {
-                    notify::deliver_claimed(stores, &Sink(db), &FetchPoster, rows, now).await
+                    notify::deliver_claimed(stores, &Sink(db), &FetchPoster, signer, rows, now)
+                        .await
                 }
                 (None, MailConfig::Binding { binding, from }) => {
                     let mailer = CloudflareMailer { binding, from };
-                    notify::deliver_claimed(stores, &mailer, &FetchPoster, rows, now).await
+                    notify::deliver_claimed(stores, &mailer, &FetchPoster, signer, rows, now).await
                 }
                 (None, MailConfig::Missing(why)) => {
-                    notify::deliver_claimed(stores, &Unconfigured(why), &FetchPoster, rows, now)
-                        .await
+                    let mailer = Unconfigured(why);
+                    notify::deliver_claimed(stores, &mailer, &FetchPoster, signer, rows, now).await
                 }
             }
         }
@@ -156,11 +179,12 @@ pub async fn deliver_own<S: crate::store::Stores>(
 async fn send<M: Mailer>(
     db: &Edge,
     mailer: &M,
+    signer: Option<crate::service::report::Signer<'_>>,
     claimed: Option<Vec<OutboxRow>>,
     now: i64,
 ) -> Result<DeliveryOutcome, crate::store::DbError> {
     match claimed {
-        Some(rows) => notify::deliver_claimed(db, mailer, &FetchPoster, rows, now).await,
-        None => notify::deliver_due(db, mailer, &FetchPoster, now, DELIVERY_BATCH).await,
+        Some(rows) => notify::deliver_claimed(db, mailer, &FetchPoster, signer, rows, now).await,
+        None => notify::deliver_due(db, mailer, &FetchPoster, signer, now, DELIVERY_BATCH).await,
     }
 }

@@ -72,6 +72,9 @@ pub enum AppError {
     /// What was asked for exists only after a decision nobody made yet
     /// (a request's receipt); the text says so.
     NotDecided(String),
+    /// What was asked for exists only once a grant has ended (its
+    /// report); the text says when.
+    NotEnded(String),
     /// The freeze cannot be lifted yet: `left` grants and requests it has
     /// to end are still open (this call ended `ended`).
     FreezeStillEnding { left: u32, ended: u32 },
@@ -168,6 +171,7 @@ impl AppError {
             ),
             AppError::BadRequest { detail } => Problem::of(ProblemType::InvalidRequest, 400, detail.clone()),
             AppError::NotDecided(why) => Problem::of(ProblemType::NotDecided, 409, why.clone()),
+            AppError::NotEnded(why) => Problem::of(ProblemType::NotEnded, 409, why.clone()),
             AppError::Frozen(why) => Problem::of(ProblemType::TenantFrozen, 403, why.clone()),
             AppError::FreezeStillEnding { left, ended } => Problem::of(ProblemType::FreezeStillEnding, 409,
                 format!(

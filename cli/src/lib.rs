@@ -305,6 +305,49 @@ pub fn verify_receipt(note: &str, key: &str) -> Report {
     report
 }
 
+/// Verifies an access report (`GET /api/v1/requests/{id}/report`) against
+/// the verifier key `key`: its signature, each record's inclusion in the
+/// tenant's log, the actions' count and digest against the end record.
+/// Every problem is named; the notes then say what it proves.
+pub fn verify_report(note: &str, key: &str) -> Report {
+    let mut report = Report::default();
+    let verified = match lockbox_shared::report::verify(note, key) {
+        Ok(verified) => verified,
+        Err(problems) => {
+            report.problems = problems;
+            return report;
+        }
+    };
+    let r = &verified.report;
+    let w = &r.window;
+    report.notes.push(format!(
+        "The report is signed by this key ({}), for the {}.",
+        r.deployment, r.audience
+    ));
+    report.notes.push(format!(
+        "Request {} of tenant {}: {} on {} (ticket {}).",
+        r.request.id, r.request.tenant_id, r.request.requester, r.request.service, r.request.ticket
+    ));
+    report.notes.push(format!(
+        "Access from {} (planned until {}) ended {} ({}): {} of {} minutes used.",
+        w.starts_at, w.planned_end, w.ended_at, w.ended, w.minutes_used, w.minutes_granted
+    ));
+    for total in &r.totals {
+        report.notes.push(format!(
+            "{}: {} run, {} refused.",
+            total.operation, total.succeeded, total.refused
+        ));
+    }
+    report.notes.push(format!(
+        "All {} operator records and the end record (record {}) are in the tenant's log as \
+         signed at {} records; their count and digest match the end record.",
+        r.actions.len(),
+        r.end.record.seq,
+        verified.tree_size
+    ));
+    report
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! lockbox audit verify <export.jsonl> --checkpoint <file> --key <file>
 //! lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
 //! lockbox receipt verify <receipt> --key <file>
+//! lockbox report verify <report> --key <file>
 //! ```
 //!
 //! Exit status 0 only when everything verifies; 1 when something does not
@@ -15,6 +16,7 @@ const USAGE: &str = "usage:
   lockbox audit verify <export.jsonl> --checkpoint <file> --key <file>
   lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
   lockbox receipt verify <receipt> --key <file>
+  lockbox report verify <report> --key <file>
 
   <export.jsonl>  a whole export: GET /api/v1/audit/export.jsonl without filters
   --checkpoint    what GET /api/v1/audit/checkpoint served (a signed note)
@@ -22,7 +24,9 @@ const USAGE: &str = "usage:
                   of your provider's deployment; get it from them out of band)
   --proof         what GET /api/v1/audit/consistency?from=<old size>&to=<new size> served
   <receipt>       what GET /api/v1/requests/<id>/receipt served (the request page's
-                  'Download signed receipt')";
+                  'Download signed receipt')
+  <report>        what GET /api/v1/requests/<id>/report served once the grant ended
+                  (the request page's 'Download signed report')";
 
 fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|err| format!("cannot read {path}: {err}"))
@@ -76,6 +80,10 @@ fn run(args: &[String]) -> Result<lockbox_cli::Report, String> {
         )),
         ["receipt", "verify", receipt] => Ok(lockbox_cli::verify_receipt(
             &read(receipt)?,
+            &read(option(&options, "key")?)?,
+        )),
+        ["report", "verify", note] => Ok(lockbox_cli::verify_report(
+            &read(note)?,
             &read(option(&options, "key")?)?,
         )),
         _ => Err("unknown command".to_owned()),

@@ -186,6 +186,7 @@ pub fn history_label_in(lang: Lang, record: &lockbox_shared::audit::NewAuditReco
         Activity::Lockbox(A::RevokeGrant) => text::history_revoked(lang),
         Activity::Lockbox(A::ExpireRequest) => text::history_expired(lang),
         Activity::Lockbox(A::CompleteGrant) => text::history_completed(lang),
+        Activity::Lockbox(A::EndAccess) => text::history_access_ended(lang),
         // An activity without words of its own is shown by its name.
         _ => record.activity.as_str(),
     };
@@ -224,6 +225,11 @@ pub fn detail_label_in(lang: Lang, key: &str) -> &str {
         "NewState" => text::detail_state_after(lang),
         "PreviousState" => text::detail_state_before(lang),
         "Extends" => text::detail_extends(lang),
+        "Actions" => text::detail_actions(lang),
+        "RefusedAttempts" => text::detail_refused_attempts(lang),
+        "MinutesUsed" => text::detail_minutes_used(lang),
+        "ActionsDigest" => text::detail_actions_digest(lang),
+        "Ended" => text::detail_ended(lang),
         other => other,
     }
 }

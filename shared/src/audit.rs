@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::ids::TenantId;
-use crate::lifecycle::{AccessRequest, Verb, PENDING_LIFETIME_HOURS};
+use crate::lifecycle::{AccessRequest, State, Verb, PENDING_LIFETIME_HOURS};
 use crate::named_enum;
 use crate::roles::CustomerRole;
 use crate::validation::ApprovalsRequired;
@@ -69,6 +69,10 @@ named_enum! {
         ExpireRequest => "Expire-AccessToCustomerDataRequest",
         /// A grant ran its course.
         CompleteGrant => "Complete-AccessToCustomerDataRequest",
+        /// A grant ended (ran out, revoked, frozen): how many operator
+        /// records were written under it, and their digest. Written by the
+        /// same write that ends the grant; nothing is recorded under it after.
+        EndAccess => "End-CustomerDataAccess",
         /// The tenant's Customer Lockbox switch changed.
         SetOrganizationConfig => "Set-OrganizationConfig",
         /// A member was added to a customer role (or an attempt was refused).
@@ -570,6 +574,78 @@ fn operations_granted(details: &mut BTreeMap<String, String>, after: &AccessRequ
     }
 }
 
+// What a grant's operator records add up to, once it has ended.
+
+/// When a grant that ended is over: its planned end, or the revocation
+/// when that came first.
+pub fn ended_window(request: &AccessRequest) -> Option<(i64, i64, i64)> {
+    let grant = request.grant()?;
+    let at = request.ending().map_or(grant.ends_at, |e| e.at);
+    Some((grant.starts_at, grant.ends_at, at.min(grant.ends_at)))
+}
+
+/// Whole minutes of access used from `starts_at` to `ended_at`, a begun
+/// minute counted (none when it ended before it started).
+pub fn minutes_used(starts_at: i64, ended_at: i64) -> i64 {
+    let ms = (ended_at - starts_at).max(0);
+    (ms + 59_999) / 60_000
+}
+
+/// Operator records under a grant, counted per operation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationTotal {
+    pub operation: String,
+    pub succeeded: u32,
+    pub refused: u32,
+}
+
+/// What `actions` add up to, per operation in name order.
+pub fn totals(actions: &[AuditRecord]) -> Vec<OperationTotal> {
+    let mut by: BTreeMap<&str, OperationTotal> = BTreeMap::new();
+    for action in actions {
+        let name = action.record.activity.as_str();
+        let total = by.entry(name).or_insert_with(|| OperationTotal {
+            operation: name.to_owned(),
+            ..OperationTotal::default()
+        });
+        if is_refused(action) {
+            total.refused += 1;
+        } else {
+            total.succeeded += 1;
+        }
+    }
+    by.into_values().collect()
+}
+
+pub fn is_refused(record: &AuditRecord) -> bool {
+    record.record.details.get("Outcome").map(String::as_str) == Some(Outcome::Refused.as_str())
+}
+
+/// A summary of an ended grant, as the end record and its actions state
+/// it: what the summary e-mail says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndSummary {
+    pub ended: State,
+    pub ended_at: i64,
+    pub minutes_used: i64,
+    pub minutes_granted: i64,
+    pub totals: Vec<OperationTotal>,
+}
+
+impl EndSummary {
+    /// The summary of `after` (a grant the step ended) over `actions`.
+    pub fn of(after: &AccessRequest, actions: &[AuditRecord]) -> Option<Self> {
+        let (starts_at, ends_at, at) = ended_window(after)?;
+        Some(Self {
+            ended: after.state(),
+            ended_at: at,
+            minutes_used: minutes_used(starts_at, at),
+            minutes_granted: (ends_at - starts_at) / 60_000,
+            totals: totals(actions),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,7 +660,7 @@ mod tests {
                 Activity::Lockbox(activity)
             );
         }
-        assert_eq!(LockboxActivity::ALL.len(), 13);
+        assert_eq!(LockboxActivity::ALL.len(), 14);
         assert_eq!(
             Activity::parse("Get-Mailbox"),
             Some(Activity::Provider("Get-Mailbox".into()))

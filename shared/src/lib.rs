@@ -17,6 +17,8 @@ pub mod plan;
 pub mod policy;
 pub mod problem;
 pub mod receipt;
+#[cfg(feature = "tlog")]
+pub mod report;
 pub mod roles;
 pub mod text;
 #[cfg(feature = "tlog")]

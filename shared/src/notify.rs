@@ -63,6 +63,9 @@ named_enum! {
         RoleAssigned => "role-assigned",
         /// Someone's Lockbox role in the tenant was removed.
         RoleRemoved => "role-removed",
+        /// A grant ended: what was done under it, and its report's SHA-256
+        /// (to the tenant's global admins and the people who decided).
+        AccessReport => "access-report",
     }
 }
 
@@ -107,9 +110,10 @@ impl NoticeKind {
             | NoticeKind::Expired
             | NoticeKind::Revoked
             | NoticeKind::GrantEnding => Audience::Requester,
-            NoticeKind::LockboxSwitched | NoticeKind::RoleAssigned | NoticeKind::RoleRemoved => {
-                Audience::TenantAdmins
-            }
+            NoticeKind::LockboxSwitched
+            | NoticeKind::RoleAssigned
+            | NoticeKind::RoleRemoved
+            | NoticeKind::AccessReport => Audience::TenantAdmins,
         }
     }
 }
@@ -477,14 +481,90 @@ pub fn request_email(
                 t::ending_closing(lang),
             )
         }
-        NoticeKind::LockboxSwitched | NoticeKind::RoleAssigned | NoticeKind::RoleRemoved => {
-            (format!("Lockbox: {}", kind.as_str()), String::new(), "")
-        }
+        NoticeKind::LockboxSwitched
+        | NoticeKind::RoleAssigned
+        | NoticeKind::RoleRemoved
+        | NoticeKind::AccessReport => (format!("Lockbox: {}", kind.as_str()), String::new(), ""),
     };
     lines.push((t::request_id(lang), request.id.as_str().to_owned()));
     Email {
         subject,
         body: body(lang, &opening, &lines, closing),
+    }
+}
+
+/// What stands in an access report e-mail for its report's SHA-256 until
+/// it is sent: the report quotes the end record's place in the log, known
+/// only once the write that ends the grant has run, so the deliverer
+/// writes the hash in.
+pub const REPORT_SHA256: &str = "{report-sha256}";
+
+/// The e-mail, in `lang`, to a tenant's global admins and the people who
+/// decided on `request` when its grant ended: what was done under it.
+/// Its body holds [`REPORT_SHA256`] for the deliverer to fill in.
+pub fn access_report_email(
+    lang: Lang,
+    request: &AccessRequest,
+    tenant_name: &str,
+    summary: &crate::audit::EndSummary,
+) -> Email {
+    let tenant = &defang(tenant_name);
+    let service = &defang(request.service.as_str());
+    let ticket = &defang(request.ticket.as_str());
+    let mut lines = request_facts(lang, request, tenant_name);
+    lines.push((t::access_ended_at(lang), when(summary.ended_at)));
+    lines.push((
+        t::access_ended_how(lang),
+        match summary.ended {
+            State::Revoked => t::ended_revoked(lang),
+            _ => t::ended_ran_out(lang),
+        }
+        .to_owned(),
+    ));
+    lines.push((
+        t::minutes_used(lang),
+        t::minutes_of(lang, summary.minutes_used, summary.minutes_granted),
+    ));
+    let succeeded: u32 = summary.totals.iter().map(|o| o.succeeded).sum();
+    let refused: u32 = summary.totals.iter().map(|o| o.refused).sum();
+    lines.push((t::actions_taken(lang), succeeded.to_string()));
+    lines.push((t::refused_attempts(lang), refused.to_string()));
+    lines.push((t::request_id(lang), request.id.as_str().to_owned()));
+    lines.push((t::report_sha256(lang), REPORT_SHA256.to_owned()));
+    let per_operation = if summary.totals.is_empty() {
+        t::no_operations(lang).to_owned()
+    } else {
+        let rows: Vec<(String, String)> = summary
+            .totals
+            .iter()
+            .map(|o| {
+                (
+                    defang(&o.operation),
+                    t::operation_count(lang, o.succeeded, o.refused),
+                )
+            })
+            .collect();
+        let width = rows
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        rows.iter()
+            .map(|(name, count)| format!("  {:<width$} {count}", format!("{name}:")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Email {
+        subject: t::report_subject(lang, tenant, service, ticket),
+        body: format!(
+            "{}\n\n{}\n\n{}\n{per_operation}\n\n{}\n\n{}\n",
+            t::report_opening(lang, tenant),
+            facts(&lines),
+            t::per_operation(lang),
+            t::report_closing(lang),
+            t::no_links(lang)
+        ),
     }
 }
 

@@ -39,6 +39,23 @@ pub struct ReceiptRequest {
     pub operations: Option<Vec<String>>,
 }
 
+impl ReceiptRequest {
+    /// The facts of `request`.
+    pub fn of(request: &AccessRequest) -> Self {
+        Self {
+            id: request.id.as_str().to_owned(),
+            tenant_id: request.tenant_id.as_str().to_owned(),
+            service: request.service.as_str().to_owned(),
+            ticket: request.ticket.as_str().to_owned(),
+            reason: request.reason.as_str().to_owned(),
+            requester: request.requester.email.clone(),
+            created_at: utc_ms(request.created_at),
+            requested_minutes: request.duration.minutes(),
+            operations: request.operations.as_ref().map(|ops| ops.names().to_vec()),
+        }
+    }
+}
+
 /// One decision of the customer's, and the audit record that logged it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptDecision {
@@ -150,17 +167,7 @@ impl Receipt {
             deployment: deployment.to_owned(),
             audience: audience.to_owned(),
             issued_at: utc_ms(now),
-            request: ReceiptRequest {
-                id: request.id.as_str().to_owned(),
-                tenant_id: request.tenant_id.as_str().to_owned(),
-                service: request.service.as_str().to_owned(),
-                ticket: request.ticket.as_str().to_owned(),
-                reason: request.reason.as_str().to_owned(),
-                requester: request.requester.email.clone(),
-                created_at: utc_ms(request.created_at),
-                requested_minutes: request.duration.minutes(),
-                operations: request.operations.as_ref().map(|ops| ops.names().to_vec()),
-            },
+            request: ReceiptRequest::of(request),
             decisions,
             grant: request.grant().map(|g| ReceiptGrant {
                 starts_at: utc_ms(g.starts_at),

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE_URL, DESKTOP, PHONE, SMALL_PHONE, launch, screenshot, scrollsSideways, createPendingRequest,
-  signedInPage, smallButtons, load,
+  signedInPage, smallButtons, load, apiPost, apiSignIn, CONTOSO,
 } from './browser.mjs';
 
 let browser;
@@ -298,3 +298,41 @@ test('the list shows the newest 50 requests and loads older ones on demand', asy
     await context.close();
   }
 });
+
+for (const [size, viewport] of [['desktop', DESKTOP], ['small-phone', SMALL_PHONE]]) {
+  test(`an approver revokes a grant and downloads the signed report of what was done (${size})`, async () => {
+    const { id } = await createPendingRequest(60);
+    await apiPost(await apiSignIn('approver2@contoso.example'), `/api/v1/requests/${id}/approve`, {});
+    // One operation under the grant, named by the request.
+    const engineer = await apiSignIn('engineer1@provider.example');
+    await apiPost(engineer, `/api/v1/tenants/${CONTOSO}/services/mail/operations/Get-Mailbox?request_id=${id}`, {});
+    const { context, page, errors } = await signedInPage(browser, viewport, 'approver2@contoso.example');
+    try {
+      await load(page, `/support/lockbox-requests/${id}`);
+      // No report while access is live.
+      await page.getByRole('button', { name: 'Revoke access' }).click();
+      assert.equal(await page.getByTestId('report').count(), 0);
+      const revoke = page.getByRole('dialog', { name: 'Revoke this access now?' });
+      await revoke.getByRole('button', { name: 'Revoke' }).click();
+      await page.locator('.badge[data-state="Revoked"]').first().waitFor();
+      const report = page.getByTestId('report');
+      await report.waitFor();
+      // The end is in the history, in words, with what it counted.
+      const history = page.locator('.history');
+      await history.locator('strong', { hasText: /^Access ended$/ }).waitFor();
+      assert.match(await history.textContent(), /Operations recorded\s*1/);
+      const note = await page.evaluate(async (href) => (await fetch(href)).text(), await report.getAttribute('href'));
+      assert.match(note, /"type": "lockbox-access-report\/v1"/);
+      assert.match(note, /"activity": "Get-Mailbox"/);
+      assert.match(note, /c2sp\.org\/tlog-proof@v1/);
+      assert.ok(note.includes(id), note);
+      assert.deepEqual(await smallButtons(page), [], 'buttons under 44 px');
+      assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+      await report.scrollIntoViewIfNeeded();
+      await screenshot(page, `report-${size}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

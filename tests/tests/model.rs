@@ -238,6 +238,10 @@ fn tenant_of(p: usize) -> Option<usize> {
 fn is_approver(p: usize) -> bool {
     matches!(p, 3 | 4 | 5 | 7 | 8)
 }
+/// Whether customer `p` is a global admin of their tenant.
+fn is_admin(p: usize) -> bool {
+    matches!(p, 5 | 8)
+}
 
 /// How a call ended, by HTTP status: what a client can tell apart.
 fn kind(result: &Result<(), AppError>) -> u16 {
@@ -647,6 +651,9 @@ impl ModelRequest {
             _ => State::Revoked,
         };
         self.changes += 1;
+        if verb == Verb::Revoke {
+            self.end_grant(Some(person));
+        }
         let told: &[&'static str] = match verb {
             Verb::Preapprove if lockbox_on => &["preapproved", "pending-approval"],
             Verb::Preapprove => &["preapproved"],
@@ -658,6 +665,19 @@ impl ModelRequest {
         };
         self.tell(told);
         200
+    }
+
+    /// Its grant ends (revoked by `by`, or ran out): one more record (what
+    /// was done under it), and the e-mail that says so to the tenant's
+    /// global admins and the people who decided, once each.
+    fn end_grant(&mut self, by: Option<usize>) {
+        self.changes += 1;
+        let mut told: std::collections::BTreeSet<usize> = (0..PEOPLE.len())
+            .filter(|&p| is_admin(p) && tenant_of(p) == Some(self.tenant))
+            .collect();
+        told.extend(self.approvers.iter().copied());
+        told.extend(by);
+        *self.notices.entry("access-report").or_default() += told.len();
     }
 
     fn tell(&mut self, kinds: &[&'static str]) {
@@ -778,6 +798,9 @@ impl ModelRequest {
         if effective != self.state {
             if effective == State::Expired {
                 self.tell(&["expired"]);
+            }
+            if effective == State::Completed {
+                self.end_grant(None);
             }
             self.state = effective;
             self.changes += 1;
@@ -933,7 +956,7 @@ impl World {
         self.see_parent(request);
         let status = self.model[request].apply(verb, person, switches, granted, self.now);
         if verb == Verb::Revoke && status == 200 {
-            self.revoke_extensions(request);
+            self.revoke_extensions(request, person);
         }
         status
     }
@@ -966,7 +989,7 @@ impl World {
     /// the same write: an approved one is revoked, one waiting for the
     /// customer denied; one with the manager stays (it can never be
     /// approved now).
-    fn revoke_extensions(&mut self, request: usize) {
+    fn revoke_extensions(&mut self, request: usize, by: usize) {
         let now = self.now;
         let mut follow = vec![request];
         while let Some(i) = follow.pop() {
@@ -984,6 +1007,9 @@ impl World {
                 m.state = ended;
                 m.changes += 1;
                 m.tell(&[told]);
+                if ended == State::Revoked {
+                    m.end_grant(Some(by));
+                }
                 self.cascaded += 1;
             }
         }
@@ -1177,7 +1203,7 @@ impl World {
             .all
             .conn
             .query_row(
-                "SELECT json_extract(details, '$.Comment') FROM audit_log WHERE item = ? ORDER BY seq DESC LIMIT 1",
+                "SELECT json_extract(details, '$.Comment') FROM audit_log WHERE item = ? AND activity <> 'End-CustomerDataAccess' ORDER BY seq DESC LIMIT 1",
                 [id.as_str()],
                 |r| r.get::<_, Option<String>>(0),
             )
@@ -1340,7 +1366,7 @@ impl World {
                 let expect_first =
                     self.model[request].apply(first.0, first.1, switches, None, self.now);
                 if first.0 == Verb::Revoke && expect_first == 200 {
-                    self.revoke_extensions(request);
+                    self.revoke_extensions(request, first.1);
                 }
                 let as_read =
                     before.expect(second.0, second.1, (switches.0, switches.1), None, self.now);
@@ -1350,7 +1376,7 @@ impl World {
                     as_read
                 };
                 if second.0 == Verb::Revoke && expect_second == 200 {
-                    self.revoke_extensions(request);
+                    self.revoke_extensions(request, second.1);
                 }
                 let (a, b) = block_on(async {
                     futures::join!(
@@ -1942,6 +1968,9 @@ impl World {
                 self.frozen_out += 1;
                 m.tell(&[kind]);
                 if ended == State::Revoked {
+                    m.end_grant(Some(admin));
+                }
+                if ended == State::Revoked {
                     revoked += 1;
                 } else {
                     denied += 1;
@@ -1955,6 +1984,72 @@ impl World {
         );
         self.frozen[tenant] = on;
         recorded
+    }
+
+    /// A grant that ended has exactly one end record, written with the
+    /// change that ended it: it counts and digests every operator record
+    /// under the grant before it, and no action succeeded after it. A
+    /// request whose grant has not ended has none.
+    fn check_end_of_access(&self, row: &lockbox_shared::lifecycle::AccessRequest) {
+        use lockbox_backend::store::audit;
+        use lockbox_shared::report;
+        let tenant = self.db.tenant(row.tenant_id.clone());
+        let id = row.id.as_str();
+        let ends = block_on(audit::select(
+            &tenant,
+            audit::by_id(&row.tenant_id, &report::end_record_id(id)),
+        ))
+        .expect("end record");
+        let ended =
+            row.grant().is_some() && matches!(row.state(), State::Revoked | State::Completed);
+        if !ended {
+            assert!(
+                ends.is_empty(),
+                "an end record of {id}, whose grant has not ended"
+            );
+            return;
+        }
+        let end = ends
+            .first()
+            .unwrap_or_else(|| panic!("no end record of {id}"));
+        let changed =
+            block_on(audit::select(&tenant, audit::history(&row.tenant_id, id))).expect("history");
+        let ending = changed
+            .iter()
+            .find(|r| r.id == lockbox_shared::plan::entered(&row.id, row.state()))
+            .unwrap_or_else(|| panic!("no record of {id} ending"));
+        assert_eq!(
+            end.seq,
+            ending.seq + 1,
+            "the end of {id} is not written with its change"
+        );
+        let before = block_on(audit::select(
+            &tenant,
+            audit::actions_before(&row.tenant_id, id, end.seq),
+        ))
+        .expect("actions");
+        let details = &end.record.details;
+        assert_eq!(
+            details["Actions"],
+            before.len().to_string(),
+            "actions counted for {id}"
+        );
+        assert_eq!(
+            details["ActionsDigest"],
+            report::actions_digest(id, &before),
+            "digest of {id}"
+        );
+        let all = block_on(audit::select(
+            &tenant,
+            audit::actions_of(&row.tenant_id, id, 100_000),
+        ))
+        .expect("actions");
+        assert!(
+            all.iter()
+                .filter(|r| r.seq > end.seq)
+                .all(lockbox_shared::audit::is_refused),
+            "an action of {id} succeeded after its end"
+        );
     }
 
     fn check_invariants(&self) {
@@ -2035,7 +2130,7 @@ impl World {
                 .db
                 .all
                 .conn
-                .prepare("SELECT item, COUNT(*) FROM audit_log WHERE activity LIKE '%AccessToCustomerDataRequest' GROUP BY item")
+                .prepare("SELECT item, COUNT(*) FROM audit_log WHERE activity LIKE '%AccessToCustomerDataRequest' OR activity = 'End-CustomerDataAccess' GROUP BY item")
                 .expect("prepare");
             stmt.query_map([], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as usize))
@@ -2061,6 +2156,7 @@ impl World {
                     "access at or after grant_ends_at"
                 );
             }
+            self.check_end_of_access(&row);
             if let Some(grant) = row.grant() {
                 assert!(
                     grant.ends_at - grant.starts_at <= 4 * HOUR && grant.ends_at > grant.starts_at,
@@ -2975,16 +3071,32 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
     let now = START + HOUR;
     // Two passes interleaved on one database (each statement yields).
     let (a, b) = block_on(futures::future::join(
-        deliver_due(&db, &mailer, &NoPoster, now, 1_000),
-        deliver_due(&db, &mailer, &NoPoster, now, 1_000),
+        deliver_due(&db, &mailer, &NoPoster, None, now, 1_000),
+        deliver_due(&db, &mailer, &NoPoster, None, now, 1_000),
     ));
     let (a, b) = (a.expect("first pass"), b.expect("second pass"));
     assert_eq!(a.delivered + b.delivered, (pending.len() - 3) as u64);
     assert_eq!(a.retrying + b.retrying, 3);
     // Not yet due again: the backoff is 30 s.
-    let early = block_on(deliver_due(&db, &mailer, &NoPoster, now + 1_000, 1_000)).expect("pass");
+    let early = block_on(deliver_due(
+        &db,
+        &mailer,
+        &NoPoster,
+        None,
+        now + 1_000,
+        1_000,
+    ))
+    .expect("pass");
     assert_eq!(early.delivered + early.retrying, 0);
-    let later = block_on(deliver_due(&db, &mailer, &NoPoster, now + 31_000, 1_000)).expect("pass");
+    let later = block_on(deliver_due(
+        &db,
+        &mailer,
+        &NoPoster,
+        None,
+        now + 31_000,
+        1_000,
+    ))
+    .expect("pass");
     assert_eq!(later.delivered, 3);
     let mut sent = mailer.sent.borrow().clone();
     let total = sent.len();

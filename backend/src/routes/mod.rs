@@ -73,6 +73,7 @@ pub enum Route {
     AwaitingPreapproval,
     GetRequest,
     RequestReceipt,
+    RequestReport,
     ExtendRequest,
     Transition(Verb),
     AccessCheck,
@@ -94,7 +95,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 62] = [
+    pub const ALL: [Route; 63] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -136,6 +137,7 @@ impl Route {
         Route::AwaitingPreapproval,
         Route::GetRequest,
         Route::RequestReceipt,
+        Route::RequestReport,
         Route::ExtendRequest,
         Route::Transition(Verb::Preapprove),
         Route::Transition(Verb::Reject),
@@ -198,6 +200,7 @@ impl Route {
             Route::AwaitingPreapproval => "/api/v1/requests/awaiting-preapproval",
             Route::GetRequest => "/api/v1/requests/{id}",
             Route::RequestReceipt => "/api/v1/requests/{id}/receipt",
+            Route::RequestReport => "/api/v1/requests/{id}/report",
             Route::ExtendRequest => "/api/v1/requests/{id}/extend",
             Route::Transition(Verb::Preapprove) => "/api/v1/requests/{id}/preapprove",
             Route::Transition(Verb::Reject) => "/api/v1/requests/{id}/reject",
@@ -253,6 +256,7 @@ impl Route {
             | Route::AwaitingPreapproval
             | Route::GetRequest
             | Route::RequestReceipt
+            | Route::RequestReport
             | Route::AccessCheck
             | Route::Operations
             | Route::Jwks
@@ -565,7 +569,11 @@ async fn tenant_of(
 ) -> Result<Option<TenantId>, AppError> {
     let on_a_request = matches!(
         route,
-        Route::GetRequest | Route::RequestReceipt | Route::ExtendRequest | Route::GrantToken
+        Route::GetRequest
+            | Route::RequestReceipt
+            | Route::RequestReport
+            | Route::ExtendRequest
+            | Route::GrantToken
     );
     let customers = matches!(
         route,
@@ -706,6 +714,7 @@ pub async fn answer(
         Route::AwaitingPreapproval => requests::awaiting_preapproval(app, p, call).await,
         Route::GetRequest => requests::get(app, p, call).await,
         Route::RequestReceipt => requests::receipt(app, p, call).await,
+        Route::RequestReport => requests::report(app, p, call).await,
         Route::ExtendRequest => requests::extend(app, p, call).await,
         Route::Operations => operations::list(app, p, call).await,
         Route::GrantToken => provider::grant_token(app, p, call).await,

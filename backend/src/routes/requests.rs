@@ -136,6 +136,31 @@ pub async fn receipt(app: &App, p: &Principal, call: &Call) -> Result<Response, 
     Ok(response)
 }
 
+/// `GET /api/v1/requests/{id}/report`: what was done under the request's
+/// grant once it has ended, every operator record with its inclusion
+/// proof, signed with the audit log's key, for whoever may read the request.
+pub async fn report(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let id = request_id(call)?;
+    let key = app
+        .audit_key
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))?;
+    let signer = crate::service::report::Signer {
+        key,
+        deployment: &app.deployment,
+    };
+    let note = service::report(&app.db, p, &id, signer, call.now_ms).await?;
+    let mut response = Response::ok(note)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "text/plain; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"lockbox-report-{id}.txt\""),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
 /// Reads the `Idempotency-Key` header: 1–200 visible ASCII characters.
 fn idempotency_key(call: &Call) -> Result<Option<String>, AppError> {
     let Some(key) = call.req.headers().get("Idempotency-Key")? else {

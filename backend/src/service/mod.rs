@@ -8,6 +8,7 @@ pub mod integration;
 pub mod notify;
 pub mod operations;
 pub mod relocate;
+pub mod report;
 pub mod requests;
 pub mod roles;
 pub mod settings;

@@ -17,6 +17,9 @@ use crate::store::outbox::{self, Message, OutboxRow, Reader, Texts, To};
 use crate::store::people::ProviderReaders;
 use crate::store::{Condition, Database, DbError, Statement, Stores};
 
+use super::report::Signer;
+use lockbox_shared::api::Audience as ReportAudience;
+
 /// Messages one delivery pass takes at most: a pass runs after a request
 /// (within `waitUntil`) or in the scheduled job, and each message is one
 /// subrequest.
@@ -220,6 +223,56 @@ pub fn on_transition(
     statements
 }
 
+/// The e-mail that says what was done under `after`'s grant, which the
+/// step keyed `key` (its end record's id) ended: to the tenant's global
+/// admins and to the people of the tenant who decided on it (approved,
+/// revoked), once each.
+pub fn on_end(
+    after: &AccessRequest,
+    summary: &lockbox_shared::audit::EndSummary,
+    tenant_name: &str,
+    key: &str,
+    now: i64,
+    condition: &Condition,
+) -> Vec<Statement> {
+    let kind = NoticeKind::AccessReport;
+    let texts =
+        in_every_language(|lang| notify::access_report_email(lang, after, tenant_name, summary));
+    let mut deciders: Vec<&str> = after
+        .approvals
+        .given
+        .iter()
+        .map(|consent| consent.decision.by.user_id.as_str())
+        .collect();
+    if let Some(by) = after.ending().and_then(|e| e.by) {
+        deciders.push(by.user_id.as_str());
+    }
+    let tenant = &after.tenant_id;
+    [
+        To::People {
+            audience: kind.audience(),
+            tenant,
+            except: None,
+        },
+        To::Users {
+            tenant,
+            ids: &deciders,
+        },
+    ]
+    .into_iter()
+    .map(|to| {
+        let notice = Notice {
+            kind,
+            to,
+            key,
+            tenant,
+            request: Some(after),
+        };
+        email_statement(notice, &texts, now, Some(condition))
+    })
+    .collect()
+}
+
 /// The warning to the requester of a live grant that ends within 15
 /// minutes, once (the row's id is fixed per request).
 pub fn grant_ending(
@@ -398,13 +451,14 @@ pub async fn deliver_due<S: Stores, M: Mailer, P: Poster>(
     stores: &S,
     mailer: &M,
     poster: &P,
+    signer: Option<Signer<'_>>,
     now: i64,
     limit: i64,
 ) -> Result<DeliveryOutcome, DbError> {
     // The messages of every tenant whose data the global database holds,
     // in one scan (a tenant's own object delivers its own).
     let claimed: Vec<OutboxRow> = stores.global().query(outbox::claim_due(now, limit)).await?;
-    deliver_claimed(stores, mailer, poster, claimed, now).await
+    deliver_claimed(stores, mailer, poster, signer, claimed, now).await
 }
 
 /// Sends messages this deliverer leased already ([`outbox::claim_due`],
@@ -414,6 +468,7 @@ pub async fn deliver_claimed<S: Stores, M: Mailer, P: Poster>(
     stores: &S,
     mailer: &M,
     poster: &P,
+    signer: Option<Signer<'_>>,
     claimed: Vec<OutboxRow>,
     now: i64,
 ) -> Result<DeliveryOutcome, DbError> {
@@ -426,11 +481,25 @@ pub async fn deliver_claimed<S: Stores, M: Mailer, P: Poster>(
             .or_default()
             .push(row);
     }
-    for (tenant, rows) in by_tenant {
+    for (tenant, mut rows) in by_tenant {
         let tenant = tenant.and_then(|t| lockbox_shared::ids::TenantId::parse(&t).ok());
         let part = match tenant {
-            Some(tenant) => deliver_of(&stores.tenant(tenant), mailer, poster, rows, now).await?,
-            None => deliver_of(&stores.global(), mailer, poster, rows, now).await?,
+            Some(tenant) => {
+                let db = stores.tenant(tenant);
+                let unfilled = fill_reports(&db, signer, &mut rows, now).await;
+                deliver_of(&db, mailer, poster, rows, &unfilled, now).await?
+            }
+            None => {
+                deliver_of(
+                    &stores.global(),
+                    mailer,
+                    poster,
+                    rows,
+                    &BTreeMap::new(),
+                    now,
+                )
+                .await?
+            }
         };
         outcome.delivered += part.delivered;
         outcome.retrying += part.retrying;
@@ -439,12 +508,77 @@ pub async fn deliver_claimed<S: Stores, M: Mailer, P: Poster>(
     Ok(outcome)
 }
 
-/// [`deliver_claimed`] for the messages `db` holds.
+/// Writes each access report e-mail's report SHA-256 in
+/// ([`notify::REPORT_SHA256`]): the customer's report of its request, as
+/// the request page serves it. Returns, by row id, why a report could not
+/// be made yet (that attempt fails and is tried again later).
+async fn fill_reports<D: Database>(
+    db: &crate::store::Tenant<'_, D>,
+    signer: Option<Signer<'_>>,
+    rows: &mut [OutboxRow],
+    now: i64,
+) -> BTreeMap<String, String> {
+    let mut unfilled = BTreeMap::new();
+    let mut hashes: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+    for row in rows.iter_mut() {
+        if row.kind != NoticeKind::AccessReport.as_str()
+            || !row.body.contains(notify::REPORT_SHA256)
+        {
+            continue;
+        }
+        let Some(request) = row.request_id.clone() else {
+            continue;
+        };
+        let hash = match hashes.get(&request) {
+            Some(hash) => hash.clone(),
+            None => {
+                let hash = report_hash(db, signer, &request, now).await;
+                hashes.insert(request, hash.clone());
+                hash
+            }
+        };
+        match hash {
+            Ok(hash) => row.body = row.body.replace(notify::REPORT_SHA256, &hash),
+            Err(why) => {
+                unfilled.insert(row.id.clone(), why);
+            }
+        }
+    }
+    unfilled
+}
+
+/// Whether the deliverer wrote part of `row`'s text in.
+fn filled(row: &OutboxRow) -> bool {
+    row.kind == NoticeKind::AccessReport.as_str()
+}
+
+/// The SHA-256 of the customer's report of request `id`.
+async fn report_hash<D: Database>(
+    db: &crate::store::Tenant<'_, D>,
+    signer: Option<Signer<'_>>,
+    id: &str,
+    now: i64,
+) -> Result<String, String> {
+    let signer = signer.ok_or("the audit log's signing key is not configured")?;
+    let id = lockbox_shared::ids::RequestId::parse(id).map_err(|e| e.message)?;
+    let request = crate::store::requests::load(db, &id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the request is gone")?;
+    let note = super::report::signed(db, &request, ReportAudience::Customer, signer, now)
+        .await
+        .map_err(|e| format!("its report cannot be made yet: {}", e.problem().detail))?;
+    Ok(super::report::sha256(&note))
+}
+
+/// [`deliver_claimed`] for the messages `db` holds; the rows named in
+/// `unfilled` fail this attempt for the reason given.
 async fn deliver_of<D: Database, M: Mailer, P: Poster>(
     db: &D,
     mailer: &M,
     poster: &P,
     claimed: Vec<OutboxRow>,
+    unfilled: &BTreeMap<String, String>,
     now: i64,
 ) -> Result<DeliveryOutcome, DbError> {
     let mut outcome = DeliveryOutcome::default();
@@ -466,8 +600,11 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
             .collect()
     };
     let mut marks = Vec::with_capacity(claimed.len());
+    let mut bodies = Vec::new();
     for row in &claimed {
-        let result: Attempt = if row.channel == "webhook" {
+        let result: Attempt = if let Some(why) = unfilled.get(&row.id) {
+            Err((why.clone(), None, false))
+        } else if row.channel == "webhook" {
             match endpoints
                 .get(&row.recipient)
                 .filter(|e| e.removed_at.is_none())
@@ -485,6 +622,9 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
         marks.push(match result {
             Ok((provider_id, status)) => {
                 outcome.delivered += 1;
+                if filled(row) {
+                    bodies.push(outbox::sent_body(&row.id, &row.body));
+                }
                 outbox::delivered(&row.id, now, &provider_id, status)
             }
             Err((error, status, permanent)) => {
@@ -497,6 +637,7 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
             }
         });
     }
+    marks.append(&mut bodies);
     db.batch(marks).await?;
     Ok(outcome)
 }

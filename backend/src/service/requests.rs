@@ -627,6 +627,21 @@ pub async fn receipt<S: Stores>(
         .map_err(|NoDecision(why)| AppError::NotDecided(why))
 }
 
+/// The signed report of what was done under request `id`'s grant, for
+/// whoever may read the request (provider staff without the customer
+/// persons, as the log shows them). Not yet ended: a conflict that says
+/// when it will be.
+pub async fn report<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    id: &RequestId,
+    signer: super::report::Signer<'_>,
+    now: i64,
+) -> Result<String, AppError> {
+    let (tenant, request, audience, _) = readable(stores, principal, id).await?;
+    super::report::signed(&tenant, &request, audience, signer, now).await
+}
+
 /// Filters and page size of a listing.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {

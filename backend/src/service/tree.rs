@@ -197,6 +197,28 @@ pub async fn sealed_root<D: Database>(db: &D, tenant: &TenantId) -> Result<(u64,
     Ok((size, root(db, tenant, size).await?))
 }
 
+/// The inclusion proofs of leaves `indexes` in `tenant`'s tree of `size`
+/// records, and that tree's root, from one read of stored hashes.
+pub async fn proofs<D: Database>(
+    db: &D,
+    tenant: &TenantId,
+    size: u64,
+    indexes: &[u64],
+) -> Result<(Vec<Vec<Hash>>, Hash), AppError> {
+    with_hashes(db, tenant, HashMap::new(), |r| {
+        let proofs = indexes
+            .iter()
+            .map(|index| tlog::inclusion_proof(size, *index, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((proofs, tlog::root(size, r)?))
+    })
+    .await
+}
+
+/// How many steps a report may seal to reach its end record (the rest is
+/// left to the scheduled job; the report is asked for again).
+pub const REPORT_STEPS: u32 = CHECKPOINT_STEPS;
+
 /// The caller's tenant, if they may see its log.
 fn tenant_of(principal: &Principal) -> Result<TenantId, AppError> {
     authorize(principal, Action::SearchAudit, principal.tenant())?;

@@ -178,23 +178,75 @@ const REQUEST_OF: &str = "json_extract(a.details, '$.RequestId')";
 /// `audit_log_tenant_ticket`.
 const TICKET_OF: &str = "json_extract(a.details, '$.Ticket')";
 
+/// "Record `a` is an operator record under request `request` of
+/// `tenant_id`": tied to it by its `RequestId` detail, and not one of the
+/// request's own changes (their item is the request). Refused attempts
+/// that named the request count too. The one definition of a grant's
+/// actions: the request page lists them, the end record counts them.
+fn under_request(tenant_id: &TenantId, request: &str) -> Condition {
+    Condition::new(
+        format!("a.tenant_id = ? AND {REQUEST_OF} = ? AND a.item <> ?"),
+        vec![tenant_id.as_str().into(), request.into(), request.into()],
+    )
+}
+
 /// The operator actions recorded under request `request` of `tenant_id`
-/// (refused ones named by it too), the newest `limit`, oldest first once
-/// reversed by the caller: every record tied to the request by its
-/// `RequestId` detail except the request's own changes (their item is the
-/// request).
+/// ([`under_request`]), the newest `limit`, oldest first once reversed by
+/// the caller.
 pub fn actions_of(tenant_id: &TenantId, request: &str, limit: i64) -> Statement {
+    let under = under_request(tenant_id, request);
+    let mut args = under.args;
+    args.push(limit.into());
     Statement::new(
         format!(
-            "SELECT {A_COLUMNS} FROM audit_log a WHERE a.tenant_id = ? AND {REQUEST_OF} = ? \
-             AND a.item <> ? ORDER BY a.seq DESC LIMIT ?"
+            "SELECT {A_COLUMNS} FROM audit_log a WHERE {} ORDER BY a.seq DESC LIMIT ?",
+            under.sql
+        ),
+        args,
+    )
+}
+
+/// Every operator record under any of `requests` of `tenant_id`
+/// ([`under_request`]), oldest first: what the write that ends their
+/// grants counts and digests.
+pub fn actions_under(tenant_id: &TenantId, requests: &[&str]) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {A_COLUMNS} FROM audit_log a WHERE a.tenant_id = ? \
+             AND {REQUEST_OF} IN (SELECT value FROM json_each(?)) AND a.item <> {REQUEST_OF} \
+             ORDER BY a.seq"
         ),
         vec![
             tenant_id.as_str().into(),
-            request.into(),
-            request.into(),
-            limit.into(),
+            json_list(requests.iter().copied()),
         ],
+    )
+}
+
+/// "Request `request` has exactly `count` operator records": the guard of
+/// the write that ends its grant with a record that counts them.
+pub fn actions_counted(tenant_id: &TenantId, request: &str, count: usize) -> Condition {
+    let under = under_request(tenant_id, request);
+    let mut args = under.args;
+    args.push((count as i64).into());
+    Condition::new(
+        format!("(SELECT COUNT(*) FROM audit_log a WHERE {}) = ?", under.sql),
+        args,
+    )
+}
+
+/// Every operator record under `request` of `tenant_id` recorded before
+/// record `before_seq` (its end record), oldest first.
+pub fn actions_before(tenant_id: &TenantId, request: &str, before_seq: i64) -> Statement {
+    let under = under_request(tenant_id, request);
+    let mut args = under.args;
+    args.push(before_seq.into());
+    Statement::new(
+        format!(
+            "SELECT {A_COLUMNS} FROM audit_log a WHERE {} AND a.seq < ? ORDER BY a.seq",
+            under.sql
+        ),
+        args,
     )
 }
 

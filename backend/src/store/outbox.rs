@@ -38,6 +38,15 @@ pub enum To<'a> {
         /// Left out (a manager is not told of their own request).
         except: Option<&'a UserId>,
     },
+    /// These people of a tenant (by user id), as they are when the batch
+    /// runs: one row each, the same row as an audience's for a person in
+    /// both (a row's id is the event's key and the person's id).
+    Users {
+        /// Their tenant.
+        tenant: &'a TenantId,
+        /// Who.
+        ids: &'a [&'a str],
+    },
     /// Every endpoint of the tenant subscribed to the event.
     Webhooks {
         /// The tenant.
@@ -157,7 +166,7 @@ pub fn insert(
     let (language, language_args): (String, Vec<Value>) = match to {
         To::Address { language, .. } => ("?".to_owned(), vec![language.as_str().into()]),
         To::Readers(_) => ("json_extract(r.value, '$.language')".to_owned(), Vec::new()),
-        To::People { .. } => (language_of("u"), Vec::new()),
+        To::People { .. } | To::Users { .. } => (language_of("u"), Vec::new()),
         To::Webhooks { .. } => (
             format!(
                 "COALESCE((SELECT default_language FROM tenants WHERE id = w.tenant_id), '{}')",
@@ -203,6 +212,14 @@ pub fn insert(
                     args,
                 )
             }
+            To::Users { tenant, ids } => (
+                "email",
+                "u.id",
+                "u.email",
+                "users u WHERE u.tenant_id = ? AND u.id IN (SELECT value FROM json_each(?))"
+                    .to_owned(),
+                vec![tenant.as_str().into(), json_list(ids.iter().copied())],
+            ),
             To::Webhooks { tenant, event } => (
                 "webhook",
                 "w.id",
@@ -316,6 +333,16 @@ fn claim(tenant: Option<&TenantId>, now: i64, limit: i64) -> Statement {
              RETURNING {COLUMNS}"
         ),
         args,
+    )
+}
+
+/// Keeps the text a message was sent with, when the deliverer wrote part
+/// of it in (an access report's SHA-256): the deliveries list shows what
+/// was sent.
+pub fn sent_body(id: &str, body: &str) -> Statement {
+    Statement::new(
+        "UPDATE outbox SET body = ? WHERE id = ?",
+        vec![body.into(), id.into()],
     )
 }
 

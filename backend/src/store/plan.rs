@@ -11,9 +11,13 @@
 //! gate opens only if the one before it did, and every step waits on the
 //! last: one stale row and nothing is written.
 
+use std::collections::BTreeMap;
+
+use lockbox_shared::audit::{AuditRecord, EndSummary, NewAuditRecord};
 use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::AccessRequest;
 use lockbox_shared::plan::{Atomicity, KeyUse, Mover, Plan, Requirement, Step};
+use lockbox_shared::report;
 
 use super::db::{json_list, Condition, Database, DbError, Statement};
 use super::handles::{Global, Tenant};
@@ -73,10 +77,59 @@ fn key_insert(key: &KeyUse, now: i64, condition: &Condition) -> Statement {
     )
 }
 
+/// The end of a grant a step writes: the end record, the number of
+/// operator records it counts, and what they add up to.
+struct End {
+    record: NewAuditRecord,
+    actions: usize,
+    summary: EndSummary,
+}
+
+/// The end of each step of `plan` that ends a grant, from the operator
+/// records under those grants as they are now (read in one query).
+async fn ends_of<D: Database>(
+    db: &Tenant<'_, D>,
+    plan: &Plan,
+) -> Result<Vec<Option<End>>, DbError> {
+    let ending: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| report::ends_grant(step))
+        .map(|step| step.after().id.as_str())
+        .collect();
+    let mut actions: BTreeMap<String, Vec<AuditRecord>> = BTreeMap::new();
+    if !ending.is_empty() {
+        for record in audit::select(db, audit::actions_under(db.id(), &ending)).await? {
+            let of = record.record.details.get("RequestId").cloned();
+            actions
+                .entry(of.unwrap_or_default())
+                .or_default()
+                .push(record);
+        }
+    }
+    Ok(plan
+        .steps
+        .iter()
+        .map(|step| {
+            let after = step.after();
+            let under = actions
+                .get(after.id.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            Some(End {
+                record: report::end_record(step, under)?,
+                actions: under.len(),
+                summary: EndSummary::of(after, under)?,
+            })
+        })
+        .collect())
+}
+
 /// The statements of one step, each run only when `condition` holds; the
 /// row's own write last.
+#[allow(clippy::too_many_arguments)]
 fn step_statements(
     step: &Step,
+    end: Option<&End>,
     tenant_name: &str,
     readers: &ProviderReaders,
     now: i64,
@@ -90,6 +143,20 @@ fn step_statements(
         now,
         Some(condition),
     )];
+    if let Some(end) = end {
+        // After the step's own record: the grant's end, and what was done.
+        let after = step.after();
+        let end_id = report::end_record_id(after.id.as_str());
+        statements.push(audit::insert(&end.record, &end_id, now, Some(condition)));
+        statements.extend(notify::on_end(
+            after,
+            &end.summary,
+            tenant_name,
+            &end_id,
+            now,
+            condition,
+        ));
+    }
     match step {
         Step::Open { request, .. } => {
             statements.extend(notify::on_create(
@@ -165,12 +232,22 @@ pub async fn commit<D: Database>(
         .iter()
         .map(|r| requirement(tenant, r, now))
         .reduce(Condition::and);
+    let ends = ends_of(db, plan).await?;
     let mut statements = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
         let mut guard = match step {
             Step::Open { .. } => Condition::new("1", Vec::new()),
             Step::Move { before, .. } => as_read(plan.mover, before, now),
         };
+        if let Some(Some(end)) = ends.get(i) {
+            // The end record counts the grant's records as read: one
+            // recorded since, and the step waits for another try.
+            guard = guard.and(audit::actions_counted(
+                tenant,
+                step.after().id.as_str(),
+                end.actions,
+            ));
+        }
         match (plan.atomicity, i.checked_sub(1)) {
             (Atomicity::AllOrNothing, Some(previous)) => guard = guard.and(open(&gate(previous))),
             _ => {
@@ -191,6 +268,7 @@ pub async fn commit<D: Database>(
         let key = plan.key.as_ref().filter(|_| i == 0);
         statements.extend(step_statements(
             step,
+            ends.get(i).and_then(Option::as_ref),
             tenant_name,
             readers,
             now,

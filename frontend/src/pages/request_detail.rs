@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lockbox_shared::api::{RequestDetail, RequestView, MAX_REQUEST_ACTIONS};
-use lockbox_shared::audit::AuditRecord;
+use lockbox_shared::audit::{Activity, AuditRecord, LockboxActivity};
 use lockbox_shared::lifecycle::MAX_EXTENDED_HOURS;
 use lockbox_shared::lifecycle::{ended_by_revoke, later_in_chain, State, Verb};
 use lockbox_shared::policy::Action;
@@ -452,6 +452,13 @@ fn Detail(
             <p class="receipt">
                 <a href=format!("/api/v1/requests/{}/receipt", facts.id) download="" data-testid="receipt">{text::download_receipt(l)}</a>
                 <span class="muted">{text::receipt_note_before(l)}<code>"lockbox receipt verify"</code>{text::receipt_note_after(l)}</span>
+            </p>
+        })}
+
+        {detail.history.iter().any(|h| h.record.activity == Activity::Lockbox(LockboxActivity::EndAccess)).then(|| view! {
+            <p class="receipt">
+                <a href=format!("/api/v1/requests/{}/report", facts.id) download="" data-testid="report">{text::download_report(l)}</a>
+                <span class="muted">{text::report_note_before(l)}<code>"lockbox report verify"</code>{text::receipt_note_after(l)}</span>
             </p>
         })}
 

@@ -131,6 +131,36 @@ messages! {
         en: "Your request expired: no support manager decided in time. Nothing was granted.",
         it: "La tua richiesta è scaduta: nessun responsabile del supporto ha deciso in tempo. Non è stato concesso nulla.",
     }
+    access_ended_at() { en: "Access ended at", it: "Accesso terminato il" }
+    access_ended_how() { en: "How it ended", it: "Come è terminato" }
+    ended_ran_out() { en: "It ran its course", it: "È arrivato alla scadenza" }
+    ended_revoked() { en: "Revoked early", it: "Revocato in anticipo" }
+    minutes_used() { en: "Minutes used", it: "Minuti usati" }
+    minutes_of(used: i64, granted: i64) {
+        en: format!("{used} of {granted}"),
+        it: format!("{used} su {granted}"),
+    }
+    actions_taken() { en: "Operations run", it: "Operazioni eseguite" }
+    refused_attempts() { en: "Refused attempts", it: "Tentativi rifiutati" }
+    report_sha256() { en: "Report SHA-256", it: "SHA-256 del report" }
+    per_operation() { en: "Per operation:", it: "Per operazione:" }
+    no_operations() { en: "  No operation was run or attempted.", it: "  Nessuna operazione è stata eseguita o tentata." }
+    operation_count(succeeded: u32, refused: u32) {
+        en: if refused == 0 { format!("{succeeded} run") } else { format!("{succeeded} run, {refused} refused") },
+        it: if refused == 0 { format!("{succeeded} eseguite") } else { format!("{succeeded} eseguite, {refused} rifiutate") },
+    }
+    report_subject(tenant: &str, service: &str, ticket: &str) {
+        en: format!("Lockbox: access to {tenant} {service} has ended; what was done (ticket {ticket})"),
+        it: format!("Lockbox: l'accesso a {service} di {tenant} è terminato; cosa è stato fatto (richiesta di servizio {ticket})"),
+    }
+    report_opening(tenant: &str) {
+        en: format!("An engineer's access to {tenant}'s content has ended. This is what was recorded under it."),
+        it: format!("L'accesso di un tecnico ai contenuti di {tenant} è terminato. Ecco cosa è stato registrato."),
+    }
+    report_closing() {
+        en: "The request's page in Lockbox offers the signed report of every operation, each with its proof in the audit log; the SHA-256 above identifies that report. Check it offline with: lockbox report verify <file> --key <file>.",
+        it: "La pagina della richiesta in Lockbox offre il report firmato di ogni operazione, ciascuna con la sua prova nel registro di controllo; lo SHA-256 qui sopra identifica quel report. Verificalo offline con: lockbox report verify <file> --key <file>.",
+    }
     new_request_closing() {
         en: "Open a new request if access is still needed.",
         it: "Apri una nuova richiesta se l'accesso serve ancora.",

@@ -244,6 +244,14 @@ messages! {
     download_receipt() { en: "Download signed receipt", it: "Scarica la ricevuta firmata" }
     receipt_note_before() { en: " The customer's decision, signed by Lockbox; ", it: " La decisione del cliente, firmata da Lockbox; " }
     receipt_note_after() { en: " checks it.", it: " la verifica." }
+    download_report() { en: "Download signed report of what was done", it: "Scarica il report firmato di ciò che è stato fatto" }
+    report_note_before() { en: " Every operation under this access and its proof in the audit log, signed by Lockbox; ", it: " Ogni operazione di questo accesso e la sua prova nel registro di controllo, firmato da Lockbox; " }
+    history_access_ended() { en: "Access ended", it: "Accesso terminato" }
+    detail_actions() { en: "Operations recorded", it: "Operazioni registrate" }
+    detail_refused_attempts() { en: "Refused attempts", it: "Tentativi rifiutati" }
+    detail_minutes_used() { en: "Minutes used", it: "Minuti usati" }
+    detail_actions_digest() { en: "Digest of the operations", it: "Impronta delle operazioni" }
+    detail_ended() { en: "Ended as", it: "Terminato come" }
     history() { en: "History", it: "Cronologia" }
 
     approvals_progress(given: i64, required: i64) {

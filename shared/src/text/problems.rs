@@ -43,6 +43,10 @@ messages! {
         en: "This request has not been decided yet, so there is nothing to show.",
         it: "Questa richiesta non è ancora stata decisa, quindi non c'è nulla da mostrare.",
     }
+    not_ended() {
+        en: "The report of what was done is written when the access ends; this one has not ended yet.",
+        it: "Il report di ciò che è stato fatto viene scritto quando l'accesso termina; questo non è ancora terminato.",
+    }
     tenant_frozen() {
         en: "All access to this organisation is frozen: nothing can be approved or opened until a global admin lifts the freeze.",
         it: "Tutti gli accessi a questa organizzazione sono bloccati: non si può approvare né aprire nulla finché un amministratore globale non toglie il blocco.",
@@ -215,6 +219,7 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some(JsonRequired | TooLarge) => malformed(lang),
         Some(InvalidRequest) => invalid(lang),
         Some(NotDecided) => not_decided(lang),
+        Some(NotEnded) => not_ended(lang),
         Some(TenantFrozen) => tenant_frozen(lang),
         Some(FreezeStillEnding) => freeze_still_ending(lang),
         Some(RequestChanged) => request_changed(lang),

@@ -135,7 +135,9 @@ fn the_whole_lifecycle_with_lockbox_on() {
             "New-AccessToCustomerDataRequest",
             "PreApprove-AccessToCustomerDataRequest",
             "Set-AccessToCustomerDataRequest",
-            "Revoke-AccessToCustomerDataRequest"
+            "Revoke-AccessToCustomerDataRequest",
+            // The end of the grant, written with the revocation.
+            "End-CustomerDataAccess"
         ]
     );
     // The customer decision: service account as user, approver in details.

@@ -16,6 +16,7 @@ mod operations;
 mod provider;
 mod quorum;
 mod receipts;
+mod reports;
 mod roles;
 mod spa;
 mod web_safety;

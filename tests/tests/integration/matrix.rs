@@ -531,9 +531,16 @@ fn perform(
             let receipt = session
                 .get(&format!("/api/v1/requests/{id}/receipt"))
                 .status;
+            // Its report too: for the same people, and none before its
+            // grant ends (409).
+            let report = session.get(&format!("/api/v1/requests/{id}/report")).status;
             let expected = if status == 200 { 409 } else { status };
             let fault = (receipt != expected)
-                .then(|| format!("its receipt answered {receipt}, not {expected}"));
+                .then(|| format!("its receipt answered {receipt}, not {expected}"))
+                .or_else(|| {
+                    (report != expected)
+                        .then(|| format!("its report answered {report}, not {expected}"))
+                });
             (status, fault)
         }
         Action::Approve => (verb("approve"), None),
@@ -799,6 +806,7 @@ fn the_matrix_calls_every_route_the_api_documents() {
             }
             if *action == Action::ReadRequest {
                 called.insert(("GET".to_owned(), "/api/v1/requests/{id}/receipt".to_owned()));
+                called.insert(("GET".to_owned(), "/api/v1/requests/{id}/report".to_owned()));
             }
             if *action == Action::RunOperation {
                 called.insert((
