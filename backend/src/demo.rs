@@ -203,6 +203,7 @@ pub async fn seed<S: Stores>(stores: &S, now: i64, service_account: &str) -> Res
             reason: demo.reason.to_owned(),
             duration_minutes: demo.duration_minutes,
             operations: demo.operations.iter().map(|op| (*op).to_owned()).collect(),
+            emergency: None,
         };
         let stamp = Stamp {
             now: now - demo.minutes_ago * MINUTE,

@@ -75,6 +75,12 @@ pub enum AppError {
     /// What was asked for exists only once a grant has ended (its
     /// report); the text says when.
     NotEnded(String),
+    /// Emergency access refused by the tenant's choice or limits, as of
+    /// `now` (a limit's answer says when the next is possible).
+    Emergency {
+        refusal: lockbox_shared::emergency::Refusal,
+        now: i64,
+    },
     /// The freeze cannot be lifted yet: `left` grants and requests it has
     /// to end are still open (this call ended `ended`).
     FreezeStillEnding { left: u32, ended: u32 },
@@ -172,6 +178,33 @@ impl AppError {
             AppError::BadRequest { detail } => Problem::of(ProblemType::InvalidRequest, 400, detail.clone()),
             AppError::NotDecided(why) => Problem::of(ProblemType::NotDecided, 409, why.clone()),
             AppError::NotEnded(why) => Problem::of(ProblemType::NotEnded, 409, why.clone()),
+            AppError::Emergency { refusal, .. } => {
+                use lockbox_shared::emergency::Refusal;
+                let (kind, status) = match refusal {
+                    Refusal::Frozen => (ProblemType::TenantFrozen, 403),
+                    Refusal::Off | Refusal::Content { .. } => (ProblemType::EmergencyNotAllowed, 403),
+                    Refusal::TooLong => (ProblemType::InvalidRequest, 400),
+                    Refusal::OneAtATime { .. } => (ProblemType::EmergencyLimit, 409),
+                    Refusal::TooMany { .. } => (ProblemType::EmergencyLimit, 429),
+                };
+                let mut problem = Problem::of(kind, status, refusal.message());
+                match refusal {
+                    Refusal::TooLong => {
+                        problem.extensions.insert("field".into(), "duration_minutes".into());
+                    }
+                    Refusal::Content { .. } => {
+                        problem.extensions.insert("field".into(), "operations".into());
+                    }
+                    Refusal::TooMany { next_at } => {
+                        problem.extensions.insert(
+                            "next_possible_at".into(),
+                            lockbox_shared::audit::utc(*next_at).into(),
+                        );
+                    }
+                    _ => {}
+                }
+                problem
+            }
             AppError::Frozen(why) => Problem::of(ProblemType::TenantFrozen, 403, why.clone()),
             AppError::FreezeStillEnding { left, ended } => Problem::of(ProblemType::FreezeStillEnding, 409,
                 format!(
@@ -287,6 +320,13 @@ impl AppError {
                 response.headers_mut().set("Allow", allow)?
             }
             AppError::TenantMoving(_) => response.headers_mut().set("Retry-After", "60")?,
+            AppError::Emergency {
+                refusal: lockbox_shared::emergency::Refusal::TooMany { next_at },
+                now,
+            } => response.headers_mut().set(
+                "Retry-After",
+                &((next_at - now).max(0) / 1000 + 1).to_string(),
+            )?,
             _ => {}
         }
         Ok(response)

@@ -238,6 +238,19 @@ pub struct CreateAccessRequest {
     /// The operations needed, by name: at least one, each an operation of
     /// the service (`GET /api/v1/operations?service=…` lists them).
     pub operations: Vec<String>,
+    /// Present for emergency (break-glass) access: two different support
+    /// managers pre-approve it, and the grant starts without the
+    /// customer's step, who reviews it afterwards. The reason is its
+    /// justification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<EmergencyAsk>,
+}
+
+/// What an emergency request names besides the request's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyAsk {
+    /// The provider's incident it is for.
+    pub incident: String,
 }
 
 /// A whole number as JSON Schema's `integer` has it: `105` and `105.0`
@@ -826,6 +839,7 @@ mod tests {
             duration: GrantDuration::from_minutes(60).expect("valid"),
             operations: None,
             reads_content: Vec::new(),
+            emergency: None,
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let created = lifecycle::create(id, new, &actor(1), 0);

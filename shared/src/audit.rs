@@ -330,6 +330,33 @@ impl NewAuditRecord {
                 user = service_account.to_owned();
                 details.insert("RevokedBy".to_owned(), actor_email.unwrap_or_default());
             }
+            Verb::Preapprove if after.emergency.is_some() => {
+                // Emergency access: two managers, then the grant at once.
+                let managers: Vec<&str> = after
+                    .approvals
+                    .given
+                    .iter()
+                    .map(|c| c.decision.by.email.as_str())
+                    .collect();
+                details.insert("Manager".to_owned(), actor_email.unwrap_or_default());
+                details.insert("ManagersSoFar".to_owned(), managers.len().to_string());
+                details.insert(
+                    "ManagersRequired".to_owned(),
+                    after.approvals.required.count().to_string(),
+                );
+                details.insert("CustomerApprovalRequired".to_owned(), true_false(false));
+                details.insert("Reason".to_owned(), after.reason.as_str().to_owned());
+                if after.grant().is_some() {
+                    details.insert("Managers".to_owned(), managers.join(", "));
+                    operations_granted(&mut details, after);
+                    details.insert(
+                        "Note".to_owned(),
+                        "Emergency access: granted by two support managers without the customer's \
+                         approval; the customer reviews it once it ends."
+                            .to_owned(),
+                    );
+                }
+            }
             Verb::Preapprove => {
                 details.insert("Manager".to_owned(), actor_email.unwrap_or_default());
                 let required = after.customer_approval_required().unwrap_or(true);
@@ -531,6 +558,12 @@ fn request_facts(req: &AccessRequest) -> BTreeMap<String, String> {
     details.insert("Service".to_owned(), req.service.as_str().to_owned());
     details.insert("Ticket".to_owned(), req.ticket.as_str().to_owned());
     details.insert("Requester".to_owned(), req.requester.email.clone());
+    if let Some(emergency) = &req.emergency {
+        details.insert(
+            "EmergencyIncident".to_owned(),
+            emergency.incident.as_str().to_owned(),
+        );
+    }
     details
 }
 

@@ -7,6 +7,7 @@ pub mod names;
 
 pub mod api;
 pub mod audit;
+pub mod emergency;
 pub mod i18n;
 pub mod ids;
 pub mod integration;

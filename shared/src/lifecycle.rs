@@ -9,8 +9,8 @@
 use crate::ids::{RequestId, TenantId, UserId};
 use crate::named_enum;
 use crate::validation::{
-    ApprovalsRequired, Comment, GrantDuration, Invalid, OperationSet, Reason, ServiceName,
-    TicketNumber,
+    ApprovalsRequired, Comment, GrantDuration, IncidentId, Invalid, OperationSet, Reason,
+    ServiceName, TicketNumber,
 };
 use serde::{Deserialize, Serialize};
 
@@ -296,6 +296,12 @@ pub enum Approval {
         /// When the customer's step would have expired.
         asked_until: i64,
     },
+    /// Emergency access: a second manager pre-approved after the first
+    /// (the stage's `preapproval`); the customer reviews it afterwards.
+    Emergency {
+        /// The second manager's pre-approval.
+        second: Decision,
+    },
 }
 
 /// A grant's window: usable while `starts_at <= now < ends_at`.
@@ -425,6 +431,10 @@ pub struct AccessRequest {
     pub approvals: Approvals,
     /// The grant it extends, when it is an extension.
     pub extends: Option<Extension>,
+    /// What makes it an emergency (break-glass), when it is one: its
+    /// managers' pre-approvals are its `approvals`, and its customer's
+    /// review comes after its end.
+    pub emergency: Option<crate::emergency::Emergency>,
 }
 
 /// How a request ended: when, by whom (a person, or nobody when time ran
@@ -587,7 +597,10 @@ impl AccessRequest {
             | Stage::Cancelled {
                 preapproval: None, ..
             } => None,
-            _ => Some(!matches!(self.approval(), Some(Approval::LockboxOff))),
+            _ => Some(!matches!(
+                self.approval(),
+                Some(Approval::LockboxOff | Approval::Emergency { .. })
+            )),
         }
     }
 
@@ -615,7 +628,7 @@ impl AccessRequest {
             | Stage::Revoked { approval, .. }
             | Stage::Completed { approval, .. } => match approval {
                 Approval::Customer { asked_until, .. } => Some(*asked_until),
-                Approval::LockboxOff => None,
+                Approval::LockboxOff | Approval::Emergency { .. } => None,
             },
         }
     }
@@ -691,11 +704,25 @@ pub struct NewRequest {
     pub operations: Option<OperationSet>,
     /// Of them, those that read content.
     pub reads_content: Vec<String>,
+    /// For an emergency, the incident it is for.
+    pub emergency: Option<IncidentId>,
 }
 
 /// A request created by `requester` at `now` with id `id`: it waits for a
-/// manager for [`PENDING_LIFETIME_MS`].
+/// manager for [`PENDING_LIFETIME_MS`]; an emergency waits for two
+/// different managers for [`crate::emergency::PENDING_MS`].
 pub fn create(id: RequestId, input: NewRequest, requester: &Actor, now: i64) -> AccessRequest {
+    let (lifetime, approvals) = match &input.emergency {
+        Some(_) => (
+            crate::emergency::PENDING_MS,
+            Approvals {
+                required: ApprovalsRequired::parse(i64::from(crate::emergency::MANAGERS))
+                    .unwrap_or(ApprovalsRequired::ONE),
+                given: Vec::new(),
+            },
+        ),
+        None => (PENDING_LIFETIME_MS, Approvals::none()),
+    };
     AccessRequest {
         id,
         tenant_id: input.tenant_id,
@@ -708,10 +735,14 @@ pub fn create(id: RequestId, input: NewRequest, requester: &Actor, now: i64) -> 
         requester: requester.clone(),
         created_at: now,
         stage: Stage::PendingManagerApproval {
-            expires_at: now + PENDING_LIFETIME_MS,
+            expires_at: now + lifetime,
         },
-        approvals: Approvals::none(),
+        approvals,
         extends: None,
+        emergency: input.emergency.map(|incident| crate::emergency::Emergency {
+            incident,
+            review: None,
+        }),
     }
 }
 
@@ -726,6 +757,8 @@ pub enum ExtendError {
     /// The extension asks for an operation (`name`) the grant it continues
     /// does not allow: an extension never widens a grant.
     Widens { name: String },
+    /// Emergency access is never extended.
+    Emergency,
 }
 
 /// The requester of `first`, a grant that has not ended, asks for `minutes`
@@ -752,6 +785,9 @@ pub fn extend(
 ) -> Result<AccessRequest, ExtendError> {
     if who.user_id != first.requester.user_id {
         return Err(ExtendError::Transition(TransitionError::NotTheRequester));
+    }
+    if first.emergency.is_some() {
+        return Err(ExtendError::Emergency);
     }
     let grant = match (first.effective_state(now), first.grant()) {
         (State::Approved, Some(grant)) => *grant,
@@ -815,6 +851,7 @@ pub fn extend(
         duration: minutes,
         operations,
         reads_content,
+        emergency: None,
     };
     Ok(AccessRequest {
         extends: Some(extension),
@@ -1081,6 +1118,9 @@ fn preapprove_needing(
 ) -> Result<AccessRequest, TransitionError> {
     require_state(req, Verb::Preapprove, now)?;
     not_the_requester(req, manager)?;
+    if req.emergency.is_some() {
+        return emergency_preapproval(req, manager, comment, now);
+    }
     let preapproval = decision(manager, comment, now);
     let stage = match customer {
         Some(_) => Stage::PendingCustomerApproval {
@@ -1099,6 +1139,47 @@ fn preapprove_needing(
             required: customer.unwrap_or(ApprovalsRequired::ONE),
             given: Vec::new(),
         },
+        ..req.clone()
+    })
+}
+
+/// One manager's pre-approval of an emergency: the first is kept (it
+/// stays with the managers, its deadline unchanged); the second, from
+/// another manager, starts the grant at once, without the customer's step.
+fn emergency_preapproval(
+    req: &AccessRequest,
+    manager: &Actor,
+    comment: Option<Comment>,
+    now: i64,
+) -> Result<AccessRequest, TransitionError> {
+    if req.approvals.includes(manager) {
+        return Err(TransitionError::AlreadyApproved);
+    }
+    let mut approvals = req.approvals.clone();
+    approvals.given.push(Consent {
+        decision: decision(manager, comment, now),
+        granted: None,
+        operations: None,
+    });
+    if approvals.given.len() < approvals.required.count() {
+        return Ok(AccessRequest {
+            approvals,
+            ..req.clone()
+        });
+    }
+    let (Some(first), Some(second)) = (approvals.given.first(), approvals.given.last()) else {
+        return Err(TransitionError::AlreadyDecided { state: req.state() });
+    };
+    let stage = Stage::Approved {
+        preapproval: first.decision.clone(),
+        approval: Approval::Emergency {
+            second: second.decision.clone(),
+        },
+        grant: window(req, req.duration, now)?,
+    };
+    Ok(AccessRequest {
+        stage,
+        approvals,
         ..req.clone()
     })
 }
@@ -1455,6 +1536,7 @@ mod tests {
                 "Get-MailboxStatistics",
             ])),
             reads_content: vec!["Get-Message".to_owned()],
+            emergency: None,
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         create(id, input, &actor(ENGINEER), 0)

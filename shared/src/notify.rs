@@ -781,6 +781,7 @@ mod tests {
                 duration: GrantDuration::from_minutes(90).expect("duration"),
                 operations: None,
                 reads_content: Vec::new(),
+                emergency: None,
             },
             &engineer,
             1_764_000_000_000,

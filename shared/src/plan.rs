@@ -62,11 +62,17 @@ impl Step {
                 after,
                 ..
             } => match (verb, after.approvals.given.last()) {
-                (Verb::Approve, Some(last)) if after.state() == before.state() => format!(
-                    "{}/approval/{}",
-                    after.id.as_str(),
-                    last.decision.by.user_id.as_str()
-                ),
+                // An approval that leaves the state as it was: a customer
+                // approver's of a quorum, or an emergency's first manager's.
+                (Verb::Approve | Verb::Preapprove, Some(last))
+                    if after.state() == before.state() =>
+                {
+                    format!(
+                        "{}/approval/{}",
+                        after.id.as_str(),
+                        last.decision.by.user_id.as_str()
+                    )
+                }
                 _ => entered(&after.id, after.state()),
             },
         }
@@ -91,6 +97,11 @@ pub enum Requirement {
     Live(RequestId),
     /// Request `0` has no open extension.
     NoOpenExtension(RequestId),
+    /// The tenant has room for another emergency grant: emergencies
+    /// allowed (with content operations, when `content`), not frozen, no
+    /// live emergency grant, fewer than [`crate::emergency::PER_WINDOW`]
+    /// started in the last [`crate::emergency::WINDOW_MS`].
+    EmergencyRoom { content: bool },
 }
 
 /// Who moves the rows of a plan, which says what "as read" means for them.
@@ -251,6 +262,17 @@ pub fn decision(
     let mut plan = Plan::of(steps, Mover::Person, Atomicity::AllOrNothing);
     if verb == Verb::Preapprove {
         plan.requires.push(Requirement::Switches(reads.switches));
+    }
+    if verb == Verb::Preapprove
+        && request.emergency.is_some()
+        && plan.subject().is_some_and(|after| after.grant().is_some())
+    {
+        // The second manager's pre-approval starts an emergency grant: a
+        // change of the tenant's choice, or another emergency grant, that
+        // lands between the read and the write wins.
+        plan.requires.push(Requirement::EmergencyRoom {
+            content: !request.reads_content.is_empty(),
+        });
     }
     if matches!(verb, Verb::Preapprove | Verb::Approve) {
         // A freeze that lands between the read and the write wins; so does

@@ -500,6 +500,7 @@ mod tests {
             duration: GrantDuration::from_minutes(60).expect("valid"),
             operations: None,
             reads_content: Vec::new(),
+            emergency: None,
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let actor = Actor {

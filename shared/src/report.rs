@@ -535,6 +535,7 @@ mod tests {
             duration: GrantDuration::from_minutes(60).expect("valid"),
             operations: Some(OperationSet::parse("operations", &names).expect("valid")),
             reads_content: vec!["Get-Message".to_owned()],
+            emergency: None,
         };
         let id = RequestId::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427").expect("valid");
         let asked = lifecycle::create(id, input, &person(1), -MINUTE);

@@ -224,6 +224,26 @@ impl TicketNumber {
 }
 
 text_type!(
+    /// The provider's incident an emergency access is for.
+    IncidentId
+);
+
+impl IncidentId {
+    /// 1–64 characters: letters, digits and `- _ # . /`, as a ticket.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim();
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || "-_#./".contains(c);
+        if s.is_empty() || s.chars().count() > MAX_TICKET_CHARS || !s.chars().all(ok_char) {
+            return Err(invalid(
+                "incident",
+                format!("The incident id must be 1 to {MAX_TICKET_CHARS} letters, digits or - _ # . / characters."),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+text_type!(
     /// Why the engineer needs access: required, bounded, cleaned.
     Reason
 );

@@ -179,6 +179,7 @@ fn granted_request(db: &Sqlite, service: &str, ticket: &str, now: i64) -> Reques
         reason: "Work under a grant".to_owned(),
         duration_minutes: 60,
         operations: asked(service),
+        emergency: None,
     };
     let engineer = seeded(db, "engineer1@provider.example");
     let view = block_on(requests::create(db, &engineer, &input, &stamp_at(now))).expect("create");
@@ -1225,6 +1226,7 @@ impl World {
                     reason: "Model test".to_owned(),
                     duration_minutes: minutes,
                     operations: asked(SERVICES[service]),
+                    emergency: None,
                 };
                 let view = block_on(requests::create(
                     &self.db,
@@ -2551,6 +2553,7 @@ fn requests_in_every_state(base: i64) -> Vec<AccessRequest> {
             duration: lockbox_shared::validation::GrantDuration::from_minutes(60).expect("valid"),
             operations: None,
             reads_content: Vec::new(),
+            emergency: None,
         };
         let id = |n: usize| {
             RequestId::parse(&format!("d0000000-0000-4000-8000-{:012}", i * 100 + n))
@@ -3320,6 +3323,7 @@ fn pending_request(db: &Sqlite, ticket: &str, now: i64) -> RequestId {
         reason: "Mailbox will not sync".to_owned(),
         duration_minutes: 90,
         operations: asked("mail"),
+        emergency: None,
     };
     let engineer = seeded(db, "engineer1@provider.example");
     let view = block_on(requests::create(db, &engineer, &input, &stamp_at(now))).expect("create");
@@ -3620,6 +3624,7 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
         reason: "Mailbox will not sync".to_owned(),
         duration_minutes: 60,
         operations: asked("mail"),
+        emergency: None,
     };
     let engineer = seeded(&db, "engineer1@provider.example");
     let created =
@@ -3952,6 +3957,7 @@ fn a_tenants_write_leases_only_that_tenants_messages() {
             reason: "Mailbox will not sync".to_owned(),
             duration_minutes: 60,
             operations: asked("mail"),
+            emergency: None,
         };
         block_on(requests::create(&db, &engineer, &input, &stamp_at(now))).expect("create");
     }

@@ -134,6 +134,16 @@ pub async fn create_with_id<S: Stores>(
         }));
     }
     let (asked, reads_content) = operations_of(&global, &service, &input.operations).await?;
+    let tenant = stores.tenant(tenant_id.clone());
+    let emergency = match &input.emergency {
+        None => None,
+        Some(ask) => {
+            let incident = lockbox_shared::validation::IncidentId::parse(&ask.incident)
+                .map_err(AppError::invalid)?;
+            room_for_emergency(&tenant, input.duration_minutes, &reads_content, stamp.now).await?;
+            Some(incident)
+        }
+    };
     let new = NewRequest {
         tenant_id: tenant_id.clone(),
         service: service.clone(),
@@ -142,9 +152,9 @@ pub async fn create_with_id<S: Stores>(
         duration: GrantDuration::from_minutes(input.duration_minutes).map_err(AppError::invalid)?,
         operations: Some(asked),
         reads_content,
+        emergency,
     };
     let request = lifecycle::create(id, new, &actor(principal), stamp.now);
-    let tenant = stores.tenant(tenant_id.clone());
     let name = tenant_name(&tenant).await?;
     let view = RequestView::of(&request, &name, audience(principal), stamp.now);
     let plan = plan::open(request, origin(stamp));
@@ -158,6 +168,49 @@ pub async fn create_with_id<S: Stores>(
     }
     super::tell_index(&global, &plan, &written).await;
     Ok(view)
+}
+
+/// Whether `tenant` has room now for an emergency of `minutes` for
+/// operations of which `reads_content` read content: its choice, the
+/// freeze, and its limits (`lockbox_shared::emergency::check`).
+async fn room_for_emergency<D: Database>(
+    tenant: &Tenant<'_, D>,
+    minutes: u32,
+    reads_content: &[String],
+    now: i64,
+) -> Result<(), AppError> {
+    let row = settings::tenant(tenant, tenant.id())
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("tenant {} has no row", tenant.id())))?;
+    let recent = recent_emergencies(tenant, now).await?;
+    lockbox_shared::emergency::check(
+        row.emergency_policy(),
+        row.frozen(),
+        minutes,
+        reads_content,
+        &recent,
+        now,
+    )
+    .map_err(|refusal| AppError::Emergency { refusal, now })
+}
+
+/// A tenant's emergencies as the limits count them.
+async fn recent_emergencies<D: Database>(
+    tenant: &Tenant<'_, D>,
+    now: i64,
+) -> Result<lockbox_shared::emergency::Recent, DbError> {
+    let grants = store::select(tenant, store::recent_emergencies(tenant.id(), now)).await?;
+    Ok(lockbox_shared::emergency::Recent {
+        live: grants
+            .iter()
+            .filter(|g| g.effective_state(now) == lockbox_shared::lifecycle::State::Approved)
+            .map(|g| g.id.clone())
+            .collect(),
+        started: grants
+            .iter()
+            .filter_map(|g| g.grant().map(|w| w.starts_at))
+            .collect(),
+    })
 }
 
 /// The operations `names` of Lockbox service `service`: at least one,
@@ -310,6 +363,11 @@ pub async fn extend<S: Stores>(
             ExtendError::Transition(err) => AppError::Transition(err),
             ExtendError::Invalid(invalid) => AppError::invalid(invalid),
             ExtendError::Widens { name } => AppError::NotGranted { operation: name },
+            ExtendError::Emergency => AppError::bad_request(format!(
+                "Emergency access is never extended: it lasts at most {} minutes. Open a new \
+                 request if more time is needed.",
+                lockbox_shared::emergency::MAX_MINUTES
+            )),
         })?;
         let readers = stores::plan::readers_for(&global, &plan).await?;
         let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
@@ -483,6 +541,22 @@ pub async fn act<S: Stores>(
             origin(stamp),
         )
         .map_err(AppError::Transition)?;
+        if plan
+            .requires
+            .iter()
+            .any(|r| matches!(r, plan::Requirement::EmergencyRoom { .. }))
+        {
+            // The pre-approval that starts an emergency grant: the tenant's
+            // choice and limits as they are now, said plainly (the write
+            // checks them again).
+            room_for_emergency(
+                &tenant_db,
+                request.duration.minutes(),
+                &request.reads_content,
+                stamp.now,
+            )
+            .await?;
+        }
         // A decision's notices to the provider go to the requester (the
         // chain a revoke ends is theirs too), whose language the index
         // read gave.

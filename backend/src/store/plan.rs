@@ -51,6 +51,7 @@ fn requirement(tenant: &TenantId, requirement: &Requirement, now: i64) -> Condit
         Requirement::Switches(switches) => rows::tenant_settings_are(tenant, *switches),
         Requirement::Live(id) => rows::still_live(id, now),
         Requirement::NoOpenExtension(id) => rows::no_open_extension(id, now),
+        Requirement::EmergencyRoom { content } => rows::emergency_room(tenant, *content, now),
     }
 }
 

@@ -5,13 +5,15 @@
 //! the access check, what the sweep finds due) is built from the one table
 //! of deadlines in `lockbox_shared::lifecycle::DEADLINES`.
 
+use lockbox_shared::emergency::{Emergency, Review, Verdict};
 use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::lifecycle::{
     AccessRequest, Actor, Approval, Approvals, Consent, Deadline, DeadlineRule, Decision,
     Extension, Grant, Stage, State, TenantSwitches, Verb, DEADLINES, OPEN_STATES,
 };
 use lockbox_shared::validation::{
-    ApprovalsRequired, Comment, GrantDuration, OperationSet, Reason, ServiceName, TicketNumber,
+    ApprovalsRequired, Comment, GrantDuration, IncidentId, OperationSet, Reason, ServiceName,
+    TicketNumber,
 };
 use serde::{Deserialize, Serialize};
 
@@ -119,11 +121,11 @@ pub const COLUMNS: &str = "id, tenant_id, service, ticket, reason, duration_minu
     requester_id, requester_email, created_at, state, manager_id, manager_email, manager_decided_at, \
     manager_comment, lockbox_required, pending_expires_at, customer_id, customer_email, \
     customer_decided_at, customer_comment, grant_starts_at, grant_ends_at, ended_at, ended_by_id, \
-    ended_by, end_comment, approvals_required, approvals, extends, first_started_at, continues_at, \
-    operations, content_operations";
+    ended_by, end_comment, approvals_required, approvals, emergency, review_due_at, extends, \
+    first_started_at, continues_at, operations, content_operations";
 
 /// The columns a transition may change, in the order of [`mutable_values`].
-const MUTABLE_COLUMNS: [&str; 19] = [
+const MUTABLE_COLUMNS: [&str; 21] = [
     "state",
     "manager_id",
     "manager_email",
@@ -143,6 +145,8 @@ const MUTABLE_COLUMNS: [&str; 19] = [
     "end_comment",
     "approvals_required",
     "approvals",
+    "emergency",
+    "review_due_at",
 ];
 
 fn decision_values(d: Option<&Decision>) -> [Value; 4] {
@@ -170,7 +174,74 @@ fn mutable_values(req: &AccessRequest) -> Vec<Value> {
     values.extend([id, email, comment]);
     values.push(req.approvals.required.into());
     values.push(approvals_json(&req.approvals.given).into());
+    values.push(req.emergency.as_ref().map(emergency_json).into());
+    values.push(lockbox_shared::emergency::review_due_stored(req).into());
     values
+}
+
+/// An emergency's facts and review as stored in the `emergency` column.
+#[derive(Serialize, Deserialize)]
+struct StoredEmergency {
+    incident: String,
+    review: Option<StoredReview>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredReview {
+    verdict: String,
+    at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+}
+
+fn emergency_json(emergency: &Emergency) -> String {
+    let stored = StoredEmergency {
+        incident: emergency.incident.as_str().to_owned(),
+        review: emergency.review.as_ref().map(|r| StoredReview {
+            verdict: r.verdict.as_str().to_owned(),
+            at: r.at,
+            by_id: r.by.as_ref().map(|a| a.user_id.as_str().to_owned()),
+            by: r.by.as_ref().map(|a| a.email.clone()),
+            comment: r.comment.as_ref().map(|c| c.as_str().to_owned()),
+        }),
+    };
+    // Strings and numbers only: serialising cannot fail.
+    serde_json::to_string(&stored).unwrap_or_else(|_| "{}".to_owned())
+}
+
+fn emergency_from(json: &str) -> Result<Emergency, String> {
+    let stored: StoredEmergency =
+        serde_json::from_str(json).map_err(|e| format!("emergency: {e}"))?;
+    let review = match stored.review {
+        None => None,
+        Some(r) => Some(Review {
+            verdict: Verdict::parse(&r.verdict)
+                .ok_or_else(|| format!("verdict {:?}", r.verdict))?,
+            at: r.at,
+            by: match (r.by_id, r.by) {
+                (Some(id), Some(email)) => Some(Actor {
+                    user_id: parse(UserId::parse(&id))?,
+                    email,
+                }),
+                (None, None) => None,
+                _ => return Err("the reviewer is only partly stored".into()),
+            },
+            comment: r
+                .comment
+                .as_deref()
+                .map(Comment::parse)
+                .transpose()
+                .map_err(|e| e.message)?,
+        }),
+    };
+    Ok(Emergency {
+        incident: parse(IncidentId::parse(&stored.incident))?,
+        review,
+    })
 }
 
 /// One approval as stored in the `approvals` column.
@@ -276,6 +347,8 @@ pub struct RequestRow {
     operations: Option<String>,
     #[serde(default)]
     content_operations: Option<String>,
+    #[serde(default)]
+    emergency: Option<String>,
 }
 
 fn decision(
@@ -348,7 +421,17 @@ impl RequestRow {
             (None, None) => None,
             _ => return Err("the grant is only partly stored".into()),
         };
+        let emergency = self.emergency.as_deref().map(emergency_from).transpose()?;
+        let approvals = approvals_from(&self.approvals)?;
         let approval = || -> Result<Approval, String> {
+            if emergency.is_some() {
+                return Ok(Approval::Emergency {
+                    second: approvals
+                        .last()
+                        .map(|c| c.decision.clone())
+                        .ok_or("an emergency grant without its managers' pre-approvals")?,
+                });
+            }
             match self.lockbox_required.map(bit) {
                 Some(false) => Ok(Approval::LockboxOff),
                 _ => Ok(Approval::Customer {
@@ -425,7 +508,7 @@ impl RequestRow {
             stage,
             approvals: Approvals {
                 required: parse(ApprovalsRequired::parse(self.approvals_required))?,
-                given: approvals_from(&self.approvals)?,
+                given: approvals,
             },
             extends: match (self.extends, self.first_started_at, self.continues_at) {
                 (Some(of), Some(first_started_at), Some(continues_at)) => Some(Extension {
@@ -436,6 +519,7 @@ impl RequestRow {
                 (None, None, None) => None,
                 _ => return Err("the extension is only partly stored".into()),
             },
+            emergency,
         })
     }
 }
@@ -484,6 +568,52 @@ pub fn loaded(rows: Vec<RequestRow>) -> Result<Option<AccessRequest>, DbError> {
         .next()
         .map(RequestRow::into_domain)
         .transpose()
+}
+
+/// "The tenant allows emergency access (with content operations, when
+/// `content`), is not frozen, has no live emergency grant and fewer than
+/// [`emergency::PER_WINDOW`] started in the [`emergency::WINDOW_MS`] before
+/// `now`": the guard of the pre-approval that starts an emergency grant.
+pub fn emergency_room(tenant: &TenantId, content: bool, now: i64) -> Condition {
+    use lockbox_shared::emergency;
+    let content = if content {
+        " AND emergency_content = 1"
+    } else {
+        ""
+    };
+    Condition::new(
+        format!(
+            "EXISTS (SELECT 1 FROM tenants WHERE id = ? AND emergency_allowed = 1 \
+             AND frozen_at IS NULL{content}) \
+             AND NOT EXISTS (SELECT 1 FROM access_requests WHERE tenant_id = ? \
+             AND emergency IS NOT NULL AND state = 'Approved' AND grant_ends_at > ?) \
+             AND (SELECT COUNT(*) FROM access_requests WHERE tenant_id = ? \
+             AND emergency IS NOT NULL AND grant_starts_at > ?) < ?"
+        ),
+        vec![
+            tenant.as_str().into(),
+            tenant.as_str().into(),
+            now.into(),
+            tenant.as_str().into(),
+            (now - emergency::WINDOW_MS).into(),
+            (emergency::PER_WINDOW as i64).into(),
+        ],
+    )
+}
+
+/// A tenant's emergency grants started in the `WINDOW_MS` before `now`
+/// (`lockbox_shared::emergency`), read as what the limits count.
+pub fn recent_emergencies(tenant: &TenantId, now: i64) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {COLUMNS} FROM access_requests WHERE tenant_id = ? \
+             AND emergency IS NOT NULL AND grant_starts_at > ? ORDER BY grant_starts_at"
+        ),
+        vec![
+            tenant.as_str().into(),
+            (now - lockbox_shared::emergency::WINDOW_MS).into(),
+        ],
+    )
 }
 
 /// "Request `id` has no open extension at `now`" (none waiting, none

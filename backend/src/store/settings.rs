@@ -29,6 +29,12 @@ pub struct TenantRow {
     /// The language of its people who chose none.
     #[serde(default)]
     pub default_language: Lang,
+    #[serde(default = "one")]
+    emergency_allowed: i64,
+    #[serde(default)]
+    emergency_content: i64,
+    #[serde(default)]
+    dispute_freezes: i64,
 }
 
 fn one() -> i64 {
@@ -44,6 +50,15 @@ impl TenantRow {
     /// "Revoke all access now" is in force.
     pub fn frozen(&self) -> bool {
         self.frozen_at.is_some()
+    }
+
+    /// What it chose about emergency access.
+    pub fn emergency_policy(&self) -> lockbox_shared::emergency::Policy {
+        lockbox_shared::emergency::Policy {
+            allowed: bit(self.emergency_allowed),
+            content: bit(self.emergency_content),
+            dispute_freezes: bit(self.dispute_freezes),
+        }
     }
 
     /// What its requests' transitions depend on.
@@ -110,7 +125,8 @@ fn tenant_where(condition: &str, arg: &str) -> Statement {
     Statement::new(
         format!(
             "SELECT id AS tenant_id, name AS tenant_name, lockbox_enabled, lockbox_changed_by, \
-             lockbox_changed_at, frozen_at, frozen_by, freeze_reason, approvals_required, default_language \
+             lockbox_changed_at, frozen_at, frozen_by, freeze_reason, approvals_required, default_language, \
+             emergency_allowed, emergency_content, dispute_freezes \
              FROM tenants WHERE {condition}"
         ),
         vec![arg.into()],

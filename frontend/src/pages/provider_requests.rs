@@ -300,6 +300,7 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
             reason: reason.get_untracked().trim().to_owned(),
             duration_minutes: minutes.get_untracked(),
             operations: operations.get_untracked(),
+            emergency: None,
         };
         error.set(None);
         done.set(None);

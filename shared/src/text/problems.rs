@@ -47,6 +47,14 @@ messages! {
         en: "The report of what was done is written when the access ends; this one has not ended yet.",
         it: "Il report di ciò che è stato fatto viene scritto quando l'accesso termina; questo non è ancora terminato.",
     }
+    emergency_not_allowed() {
+        en: "This organisation does not allow this emergency access. Open a normal request, which its approvers decide on.",
+        it: "Questa organizzazione non consente questo accesso di emergenza. Apri una richiesta normale, su cui decidono i suoi approvatori.",
+    }
+    emergency_limit() {
+        en: "This organisation has reached its limit of emergency access for now. Open a normal request.",
+        it: "Questa organizzazione ha raggiunto per ora il limite di accessi di emergenza. Apri una richiesta normale.",
+    }
     tenant_frozen() {
         en: "All access to this organisation is frozen: nothing can be approved or opened until a global admin lifts the freeze.",
         it: "Tutti gli accessi a questa organizzazione sono bloccati: non si può approvare né aprire nulla finché un amministratore globale non toglie il blocco.",
@@ -220,6 +228,8 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some(InvalidRequest) => invalid(lang),
         Some(NotDecided) => not_decided(lang),
         Some(NotEnded) => not_ended(lang),
+        Some(EmergencyNotAllowed) => emergency_not_allowed(lang),
+        Some(EmergencyLimit) => emergency_limit(lang),
         Some(TenantFrozen) => tenant_frozen(lang),
         Some(FreezeStillEnding) => freeze_still_ending(lang),
         Some(RequestChanged) => request_changed(lang),

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cron;
+mod emergency;
 mod extensions;
 mod freeze;
 mod health;

@@ -96,8 +96,16 @@ fn a_revoked_grant_has_one_signed_report_of_every_action_that_verifies_offline()
         .filter(|a| a["details"]["Outcome"] == "Refused")
         .count();
     assert_eq!(actions.len() - refused, 2, "{actions:?}");
-    assert_eq!(end["details"]["Actions"], actions.len().to_string(), "{end}");
-    assert_eq!(end["details"]["RefusedAttempts"], refused.to_string(), "{end}");
+    assert_eq!(
+        end["details"]["Actions"],
+        actions.len().to_string(),
+        "{end}"
+    );
+    assert_eq!(
+        end["details"]["RefusedAttempts"],
+        refused.to_string(),
+        "{end}"
+    );
     assert_eq!(end["details"]["Ended"], "Revoked", "{end}");
     assert_eq!(end["ip"], "", "{end}");
 
