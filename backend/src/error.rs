@@ -1,5 +1,6 @@
 //! The one application error type, and the one place it becomes HTTP.
 
+use lockbox_shared::emergency::ReviewError;
 use lockbox_shared::lifecycle::TransitionError;
 use lockbox_shared::policy::Denied;
 use lockbox_shared::problem::{Problem, ProblemType, PROBLEM_JSON};
@@ -240,8 +241,17 @@ impl AppError {
                     TransitionError::ExtendedGrantOver { .. } => (409, ProblemType::ExtendedGrantOver),
                     TransitionError::OperationNotAsked { .. } => (400, ProblemType::OperationNotAsked),
                     TransitionError::NothingAllowed => (409, ProblemType::NothingAllowed),
+                    TransitionError::Review(ReviewError::CommentRequired) => {
+                        (400, ProblemType::InvalidRequest)
+                    }
+                    TransitionError::Review(_) => (409, ProblemType::ReviewRefused),
                 };
-                let problem = Problem::of(kind, status, err.message());
+                let problem = match err {
+                    TransitionError::Review(ReviewError::CommentRequired) => {
+                        Problem::of(kind, status, err.message()).with("field", "comment")
+                    }
+                    _ => Problem::of(kind, status, err.message()),
+                };
                 match err.current_state() {
                     Some(state) => problem.with("current_state", state.as_str()),
                     None => problem,

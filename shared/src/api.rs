@@ -401,6 +401,31 @@ pub struct RequestView {
     /// starts there).
     #[serde(default)]
     pub continues_at: Option<i64>,
+    /// For emergency (break-glass) access: its incident, managers and the
+    /// customer's review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<EmergencyView>,
+}
+
+/// What makes a request emergency access, as the pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyView {
+    /// The provider's incident.
+    pub incident: String,
+    /// The support managers who pre-approved it, in order (two once
+    /// granted).
+    pub managers: Vec<String>,
+    /// `Ratified`, `Disputed` or `Unreviewed`, once given or lapsed.
+    pub verdict: Option<String>,
+    /// When the verdict was given (or the review lapsed).
+    pub reviewed_at: Option<i64>,
+    /// Who gave it (the customer's side only).
+    pub reviewed_by: Option<String>,
+    /// Why (a dispute's comment).
+    pub review_comment: Option<String>,
+    /// Until when the customer may review it, once its grant has ended and
+    /// while no verdict is given.
+    pub review_due_at: Option<i64>,
 }
 
 impl RequestView {
@@ -456,10 +481,12 @@ impl RequestView {
                 .customer_approval_required()
                 .filter(|required| *required)
                 .map(|_| u8::from(req.approvals.required)),
+            // An emergency's approvals are its managers' (below).
             approvals: req
                 .approvals
                 .given
                 .iter()
+                .filter(|_| req.emergency.is_none())
                 .map(|c| ApprovalView {
                     email: Some(c.decision.by.email.clone()).filter(|_| customer),
                     at: c.decision.at,
@@ -470,6 +497,28 @@ impl RequestView {
                 .collect(),
             extends: req.extends.as_ref().map(|e| e.of.clone()),
             continues_at: req.extends.as_ref().map(|e| e.continues_at),
+            emergency: req.emergency.as_ref().map(|e| {
+                let review = e.review.as_ref();
+                EmergencyView {
+                    incident: e.incident.as_str().to_owned(),
+                    managers: req
+                        .approvals
+                        .given
+                        .iter()
+                        .map(|c| c.decision.by.email.clone())
+                        .collect(),
+                    verdict: review.map(|r| r.verdict.as_str().to_owned()),
+                    reviewed_at: review.map(|r| r.at),
+                    reviewed_by: review
+                        .and_then(|r| r.by.as_ref())
+                        .filter(|_| customer)
+                        .map(|a| a.email.clone()),
+                    review_comment: review
+                        .and_then(|r| r.comment.as_ref())
+                        .map(|c| c.as_str().to_owned()),
+                    review_due_at: crate::emergency::review_due(req, now),
+                }
+            }),
         }
     }
 
@@ -625,6 +674,29 @@ pub struct ApprovalsSetting {
 pub struct SetApprovals {
     /// 1 to 3.
     pub required: i64,
+}
+
+/// A tenant's choices about emergency (break-glass) access: `GET` and
+/// `POST /api/v1/settings/emergency`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencySetting {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Emergency access allowed, reviewed afterwards (the default), or off.
+    pub allowed: bool,
+    /// Emergency grants may include operations that read content.
+    pub content: bool,
+    /// A dispute also freezes the tenant ("Revoke all access now").
+    pub dispute_freezes: bool,
+}
+
+/// Body of `POST /api/v1/settings/emergency`: every choice, as it should be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetEmergency {
+    pub allowed: bool,
+    pub content: bool,
+    pub dispute_freezes: bool,
 }
 
 /// Body of `POST /api/v1/requests/{id}/extend`: more time after a grant,

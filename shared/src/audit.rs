@@ -46,6 +46,7 @@ pub const fn activity_of(verb: Verb) -> LockboxActivity {
         Verb::Revoke => LockboxActivity::RevokeGrant,
         Verb::Expire => LockboxActivity::ExpireRequest,
         Verb::Complete => LockboxActivity::CompleteGrant,
+        Verb::Ratify | Verb::Dispute | Verb::Lapse => LockboxActivity::ReviewEmergency,
     }
 }
 
@@ -73,6 +74,10 @@ named_enum! {
         /// records were written under it, and their digest. Written by the
         /// same write that ends the grant; nothing is recorded under it after.
         EndAccess => "End-CustomerDataAccess",
+        /// The customer's verdict on an ended emergency access (Ratified,
+        /// Disputed), or its mark when nobody gave one in time
+        /// (Unreviewed).
+        ReviewEmergency => "Set-EmergencyAccessReview",
         /// The tenant's Customer Lockbox switch changed.
         SetOrganizationConfig => "Set-OrganizationConfig",
         /// A member was added to a customer role (or an attempt was refused).
@@ -164,7 +169,11 @@ impl Activity {
     pub const fn is_customer_decision(&self) -> bool {
         matches!(
             self,
-            Activity::Lockbox(LockboxActivity::CustomerDecision | LockboxActivity::RevokeGrant)
+            Activity::Lockbox(
+                LockboxActivity::CustomerDecision
+                    | LockboxActivity::RevokeGrant
+                    | LockboxActivity::ReviewEmergency
+            )
         )
     }
 }
@@ -180,7 +189,7 @@ named_enum! {
 }
 
 /// Detail keys that name a person of the customer.
-pub const CUSTOMER_PERSON_KEYS: [&str; 2] = ["Approver", "RevokedBy"];
+pub const CUSTOMER_PERSON_KEYS: [&str; 3] = ["Approver", "RevokedBy", "ReviewedBy"];
 
 /// A record about to be written; the store adds id, sequence number and time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,6 +392,26 @@ impl NewAuditRecord {
                     format!("Nobody at {step} decided within {PENDING_LIFETIME_HOURS} hours."),
                 );
             }
+            Verb::Ratify | Verb::Dispute | Verb::Lapse => {
+                user = service_account.to_owned();
+                if let Some(review) = after.emergency.as_ref().and_then(|e| e.review.as_ref()) {
+                    details.insert("Verdict".to_owned(), review.verdict.as_str().to_owned());
+                    if let Some(by) = &review.by {
+                        details.insert("ReviewedBy".to_owned(), by.email.clone());
+                    }
+                    if let Some(comment) = &review.comment {
+                        details.insert("Comment".to_owned(), comment.as_str().to_owned());
+                    }
+                    if verb == Verb::Lapse {
+                        details.insert(
+                            "Note".to_owned(),
+                            "Nobody at the customer reviewed this emergency access within 7 days \
+                             of its end."
+                                .to_owned(),
+                        );
+                    }
+                }
+            }
             Verb::Reject | Verb::Cancel | Verb::Complete => {}
         }
         if let (Some(grant), None) = (after.grant(), before.grant()) {
@@ -524,6 +553,30 @@ impl NewAuditRecord {
     ) -> Self {
         let mut details = BTreeMap::new();
         details.insert("DefaultLanguage".to_owned(), language.as_str().to_owned());
+        Self::organization_config(tenant_id, ip, actor_email, details)
+    }
+
+    /// The record of a change of the tenant's choices about emergency
+    /// access.
+    pub fn emergency_setting(
+        tenant_id: TenantId,
+        ip: &str,
+        actor_email: &str,
+        policy: crate::emergency::Policy,
+    ) -> Self {
+        let mut details = BTreeMap::new();
+        details.insert(
+            "EmergencyAccessAllowed".to_owned(),
+            true_false(policy.allowed),
+        );
+        details.insert(
+            "EmergencyContentAllowed".to_owned(),
+            true_false(policy.content),
+        );
+        details.insert(
+            "DisputeFreezesTenant".to_owned(),
+            true_false(policy.dispute_freezes),
+        );
         Self::organization_config(tenant_id, ip, actor_email, details)
     }
 
@@ -693,7 +746,7 @@ mod tests {
                 Activity::Lockbox(activity)
             );
         }
-        assert_eq!(LockboxActivity::ALL.len(), 14);
+        assert_eq!(LockboxActivity::ALL.len(), 15);
         assert_eq!(
             Activity::parse("Get-Mailbox"),
             Some(Activity::Provider("Get-Mailbox".into()))

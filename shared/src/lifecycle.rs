@@ -167,18 +167,26 @@ named_enum! {
         Expire => "expire",
         /// The sweep: a grant ran its course.
         Complete => "complete",
+        /// The customer accepts what was done under an emergency grant.
+        Ratify => "ratify",
+        /// The customer disputes it, saying why.
+        Dispute => "dispute",
+        /// The sweep: nobody reviewed an emergency grant in time.
+        Lapse => "lapse",
     }
 }
 
 impl Verb {
     /// The verbs a person can use through the API (`/requests/{id}/<verb>`).
-    pub const BY_PEOPLE: [Verb; 6] = [
+    pub const BY_PEOPLE: [Verb; 8] = [
         Verb::Preapprove,
         Verb::Reject,
         Verb::Approve,
         Verb::Deny,
         Verb::Cancel,
         Verb::Revoke,
+        Verb::Ratify,
+        Verb::Dispute,
     ];
 
     /// The states a request must be in (as of now) for this verb.
@@ -191,6 +199,7 @@ impl Verb {
                 State::PendingCustomerApproval,
             ],
             Verb::Revoke | Verb::Complete => &[State::Approved],
+            Verb::Ratify | Verb::Dispute | Verb::Lapse => &[State::Completed, State::Revoked],
         }
     }
 }
@@ -667,6 +676,10 @@ impl AccessRequest {
     /// The decision `verb` made in reaching this request, if a person's.
     pub fn decision_by(&self, verb: Verb) -> Option<&Decision> {
         match verb {
+            // An emergency's managers each pre-approve: the latest one.
+            Verb::Preapprove if self.emergency.is_some() => {
+                self.approvals.given.last().map(|c| &c.decision)
+            }
             Verb::Preapprove => self.preapproval(),
             Verb::Reject | Verb::Deny | Verb::Cancel | Verb::Revoke => match &self.stage {
                 Stage::Rejected { rejection: d, .. }
@@ -681,7 +694,8 @@ impl AccessRequest {
             Verb::Approve => self
                 .customer_decision()
                 .or_else(|| self.approvals.given.last().map(|c| &c.decision)),
-            Verb::Expire | Verb::Complete => None,
+            // A review is the emergency's, not a decision of the stage.
+            Verb::Expire | Verb::Complete | Verb::Ratify | Verb::Dispute | Verb::Lapse => None,
         }
     }
 }
@@ -984,6 +998,8 @@ pub enum TransitionError {
     /// With this approval no operation asked for would be allowed by every
     /// approver: nothing would be granted.
     NothingAllowed,
+    /// A review of emergency access that cannot be given.
+    Review(crate::emergency::ReviewError),
 }
 
 impl TransitionError {
@@ -1035,6 +1051,7 @@ impl TransitionError {
                 "No operation asked for would be allowed by every approver: with the operations the others allowed, yours leave none. Nothing was changed; allow one they allowed too, or deny the request."
                     .to_owned()
             }
+            TransitionError::Review(err) => err.message(),
         }
     }
 
@@ -1493,7 +1510,17 @@ fn apply_unfrozen(
         Verb::Deny => customer_decision(req, who, false, comment, now),
         Verb::Cancel => cancel(req, who, comment, now),
         Verb::Revoke => revoke(req, who, comment, now),
-        Verb::Expire | Verb::Complete => Err(TransitionError::AlreadyDecided {
+        Verb::Ratify | Verb::Dispute => {
+            if req.emergency.is_none() {
+                return Err(TransitionError::Review(
+                    crate::emergency::ReviewError::NotEmergency,
+                ));
+            }
+            require_state(req, verb, now)?;
+            crate::emergency::review(req, who, verb == Verb::Dispute, comment, now)
+                .map_err(TransitionError::Review)
+        }
+        Verb::Expire | Verb::Complete | Verb::Lapse => Err(TransitionError::AlreadyDecided {
             state: req.effective_state(now),
         }),
     }

@@ -66,6 +66,15 @@ named_enum! {
         /// A grant ended: what was done under it, and its report's SHA-256
         /// (to the tenant's global admins and the people who decided).
         AccessReport => "access-report",
+        /// Emergency access to the tenant's content started without its
+        /// approval (to its global admins and approvers).
+        EmergencyStarted => "emergency-started",
+        /// An emergency access ended: its review is asked for (at once,
+        /// then reminders after 24 hours and 6 days while none is given).
+        ReviewNeeded => "review-needed",
+        /// The customer disputed an emergency access (to the provider's
+        /// support managers).
+        EmergencyDisputed => "emergency-disputed",
     }
 }
 
@@ -114,6 +123,8 @@ impl NoticeKind {
             | NoticeKind::RoleAssigned
             | NoticeKind::RoleRemoved
             | NoticeKind::AccessReport => Audience::TenantAdmins,
+            NoticeKind::EmergencyStarted | NoticeKind::ReviewNeeded => Audience::TenantApprovers,
+            NoticeKind::EmergencyDisputed => Audience::Managers,
         }
     }
 }
@@ -133,6 +144,11 @@ named_enum! {
         GrantEnded => "grant.ended",
         /// An operation ran under a grant.
         OperatorAction => "operator.action",
+        /// Emergency access started without the tenant's approval.
+        EmergencyStarted => "emergency.started",
+        /// The tenant's verdict on an ended emergency access (or its mark
+        /// as unreviewed).
+        EmergencyReviewed => "emergency.reviewed",
     }
 }
 
@@ -141,6 +157,19 @@ pub const ON_CREATE: [NoticeKind; 1] = [NoticeKind::AwaitingPreapproval];
 
 /// The e-mails `verb`, having moved a request to `after`, calls for.
 pub fn for_transition(verb: Verb, after: &AccessRequest) -> Vec<NoticeKind> {
+    if after.emergency.is_some() {
+        return match (verb, after.state()) {
+            // The first manager's: nothing changed for anyone yet.
+            (Verb::Preapprove, State::PendingManagerApproval) => Vec::new(),
+            (Verb::Preapprove, _) => vec![NoticeKind::Preapproved, NoticeKind::EmergencyStarted],
+            (Verb::Revoke, _) => vec![NoticeKind::Revoked, NoticeKind::ReviewNeeded],
+            (Verb::Complete, _) => vec![NoticeKind::ReviewNeeded],
+            (Verb::Dispute, _) => vec![NoticeKind::EmergencyDisputed],
+            (Verb::Reject, _) => vec![NoticeKind::Rejected],
+            (Verb::Expire, _) => vec![NoticeKind::Expired],
+            _ => Vec::new(),
+        };
+    }
     match (verb, after.state()) {
         (Verb::Preapprove, State::PendingCustomerApproval) => {
             vec![NoticeKind::Preapproved, NoticeKind::PendingApproval]
@@ -156,6 +185,8 @@ pub fn for_transition(verb: Verb, after: &AccessRequest) -> Vec<NoticeKind> {
         // The requester acted; a grant that ran its course was announced
         // 15 minutes before.
         (Verb::Cancel | Verb::Complete, _) => Vec::new(),
+        // A review's notices depend on its verdict (`for_review`).
+        (Verb::Ratify | Verb::Dispute | Verb::Lapse, _) => Vec::new(),
     }
 }
 
@@ -168,7 +199,11 @@ pub fn events_for_transition(
 ) -> Vec<WebhookEvent> {
     match (verb, after.state()) {
         (Verb::Preapprove, State::PendingCustomerApproval) => vec![WebhookEvent::RequestPending],
+        (Verb::Preapprove, State::Approved) if after.emergency.is_some() => {
+            vec![WebhookEvent::GrantStarted, WebhookEvent::EmergencyStarted]
+        }
         (Verb::Preapprove, State::Approved) => vec![WebhookEvent::GrantStarted],
+        (Verb::Ratify | Verb::Dispute | Verb::Lapse, _) => vec![WebhookEvent::EmergencyReviewed],
         (Verb::Approve, State::Approved) => {
             vec![WebhookEvent::RequestDecided, WebhookEvent::GrantStarted]
         }
@@ -481,6 +516,54 @@ pub fn request_email(
                 t::ending_closing(lang),
             )
         }
+        NoticeKind::EmergencyStarted => {
+            let managers: Vec<String> = request
+                .approvals
+                .given
+                .iter()
+                .map(|c| defang(&c.decision.by.email))
+                .collect();
+            lines.push((t::managers(lang), managers.join(", ")));
+            if let Some(e) = &request.emergency {
+                lines.push((t::incident(lang), defang(e.incident.as_str())));
+            }
+            if let Some(grant) = grant {
+                lines.push((t::access_from(lang), when(grant.starts_at)));
+                lines.push((t::access_until(lang), when(grant.ends_at)));
+            }
+            (
+                t::emergency_subject(lang, tenant, service, ticket),
+                t::emergency_opening(lang, tenant),
+                t::emergency_closing(lang),
+            )
+        }
+        NoticeKind::ReviewNeeded => {
+            if let Some(ending) = ending {
+                lines.push((t::access_ended_at(lang), when(ending.at)));
+            }
+            if let Some(due) = crate::emergency::review_due_stored(request) {
+                lines.push((t::review_by(lang), when(due)));
+            }
+            (
+                t::review_subject(lang, tenant, service, ticket),
+                t::review_opening(lang).to_owned(),
+                t::review_closing(lang),
+            )
+        }
+        NoticeKind::EmergencyDisputed => {
+            if let Some(review) = request.emergency.as_ref().and_then(|e| e.review.as_ref()) {
+                comment_line(
+                    lang,
+                    &mut lines,
+                    review.comment.as_ref().map(|c| c.as_str()),
+                );
+            }
+            (
+                t::disputed_subject(lang, tenant, service, ticket),
+                t::disputed_opening(lang, tenant),
+                t::see_closing(lang),
+            )
+        }
         NoticeKind::LockboxSwitched
         | NoticeKind::RoleAssigned
         | NoticeKind::RoleRemoved
@@ -675,6 +758,24 @@ pub fn webhook_text(
         ),
         WebhookEvent::GrantEnded => t::hook_ended(lang, service, ticket),
         WebhookEvent::OperatorAction => t::hook_action(lang, service, ticket),
+        WebhookEvent::EmergencyStarted => t::hook_emergency(
+            lang,
+            service,
+            ticket,
+            &request
+                .grant()
+                .map_or_else(String::new, |g| when(g.ends_at)),
+        ),
+        WebhookEvent::EmergencyReviewed => t::hook_reviewed(
+            lang,
+            service,
+            ticket,
+            request
+                .emergency
+                .as_ref()
+                .and_then(|e| e.review.as_ref())
+                .map_or("", |r| r.verdict.as_str()),
+        ),
     }
 }
 
@@ -703,6 +804,12 @@ pub fn request_data(request: &AccessRequest, tenant_name: &str) -> Value {
         "grant_starts_at": grant.map(|g| utc(g.starts_at)),
         "grant_ends_at": grant.map(|g| utc(g.ends_at)),
         "ended_at": request.ending().map(|e| utc(e.at)),
+        "emergency": request.emergency.as_ref().map(|e| json!({
+            "incident": defang(e.incident.as_str()),
+            "managers": request.approvals.given.iter().map(|c| defang(&c.decision.by.email)).collect::<Vec<_>>(),
+            "verdict": e.review.as_ref().map(|r| r.verdict.as_str()),
+            "review_comment": e.review.as_ref().and_then(|r| r.comment.as_ref()).map(|c| defang(c.as_str())),
+        })),
     })
 }
 

@@ -62,6 +62,10 @@ impl Step {
                 after,
                 ..
             } => match (verb, after.approvals.given.last()) {
+                // An emergency's review: once.
+                (Verb::Ratify | Verb::Dispute | Verb::Lapse, _) => {
+                    format!("{}/review", after.id.as_str())
+                }
                 // An approval that leaves the state as it was: a customer
                 // approver's of a quorum, or an emergency's first manager's.
                 (Verb::Approve | Verb::Preapprove, Some(last))
@@ -331,7 +335,9 @@ pub fn sweep(due: &[AccessRequest], now: i64, service_account: &str) -> Plan {
     let steps = due
         .iter()
         .filter_map(|before| {
-            let (verb, after) = lifecycle::sweep(before, now)?;
+            let (verb, after) = lifecycle::sweep(before, now).or_else(|| {
+                crate::emergency::lapse(before, now).map(|after| (Verb::Lapse, after))
+            })?;
             Some(moved(verb, before, after, origin))
         })
         .collect();

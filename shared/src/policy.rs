@@ -79,11 +79,18 @@ pub enum Action {
     /// Register, change and remove the provider's services, and read the
     /// provider log of those changes (integration admin).
     ManageProviderServices,
+    /// Ratify or dispute an ended emergency access (global admin,
+    /// approver).
+    ReviewEmergency,
+    /// Choose whether and how emergency access is allowed (global admin).
+    SetEmergencyAccess,
 }
 
 impl Action {
     /// Every action, so tests can prove each one is covered.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
+        Action::ReviewEmergency,
+        Action::SetEmergencyAccess,
         Action::ReadOwnProfile,
         Action::ListRoleHolders,
         Action::ChangeRoles,
@@ -131,6 +138,8 @@ impl Action {
             Action::Approve => "approve Customer Lockbox requests",
             Action::Deny => "deny Customer Lockbox requests",
             Action::Revoke => "revoke access granted through Customer Lockbox",
+            Action::ReviewEmergency => "review emergency access",
+            Action::SetEmergencyAccess => "choose whether emergency access is allowed",
             Action::ListTenants => "list customer tenants",
             Action::CreateRequest => "open access requests",
             Action::ListOwnRequests => "list your access requests",
@@ -163,7 +172,8 @@ impl Action {
             | Action::ManageNotifications
             | Action::FreezeTenant
             | Action::SetApprovalsRequired
-            | Action::SetDefaultLanguage => Allowed::Customer(&[GlobalAdmin]),
+            | Action::SetDefaultLanguage
+            | Action::SetEmergencyAccess => Allowed::Customer(&[GlobalAdmin]),
             // Auditors (read-only) search and export the log and read the
             // requests it speaks of; nothing else.
             Action::SearchAudit | Action::ExportAudit | Action::ListTenantRequests => {
@@ -174,7 +184,8 @@ impl Action {
             | Action::SetLockboxSetting
             | Action::Approve
             | Action::Deny
-            | Action::Revoke => Allowed::Customer(&[GlobalAdmin, Approver]),
+            | Action::Revoke
+            | Action::ReviewEmergency => Allowed::Customer(&[GlobalAdmin, Approver]),
             Action::ReadRequest => Allowed::Both {
                 customer: &[GlobalAdmin, Approver, Auditor],
                 provider: &[SupportEngineer, SupportManager],
@@ -207,7 +218,8 @@ impl Action {
             Verb::Deny => Some(Action::Deny),
             Verb::Cancel => Some(Action::CancelRequest),
             Verb::Revoke => Some(Action::Revoke),
-            Verb::Expire | Verb::Complete => None,
+            Verb::Ratify | Verb::Dispute => Some(Action::ReviewEmergency),
+            Verb::Expire | Verb::Complete | Verb::Lapse => None,
         }
     }
 }
@@ -414,13 +426,15 @@ mod tests {
             | Action::ManageNotifications
             | Action::FreezeTenant
             | Action::SetApprovalsRequired
-            | Action::SetDefaultLanguage => &["admin"],
+            | Action::SetDefaultLanguage
+            | Action::SetEmergencyAccess => &["admin"],
             Action::ListRoleHolders
             | Action::ReadLockboxSetting
             | Action::SetLockboxSetting
             | Action::Approve
             | Action::Deny
-            | Action::Revoke => &["admin", "approver"],
+            | Action::Revoke
+            | Action::ReviewEmergency => &["admin", "approver"],
             Action::ReadRequest => &[
                 "admin", "approver", "auditor", "engineer", "manager", "both",
             ],

@@ -59,7 +59,7 @@ impl ReceiptRequest {
 /// One decision of the customer's, and the audit record that logged it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptDecision {
-    /// `Approve`, `Deny` or `Revoke`.
+    /// `Approve`, `Deny` or `Revoke`; for emergency access, `Ratify` or `Dispute`.
     pub decision: String,
     /// Who decided; absent on receipts issued to provider staff, who never
     /// see which customer person decided.
@@ -139,6 +139,16 @@ impl Receipt {
                     Activity::Lockbox(LockboxActivity::RevokeGrant) => {
                         ("Revoke".to_owned(), detail(r, "RevokedBy"))
                     }
+                    // An emergency's verdict (a lapsed review is nobody's).
+                    Activity::Lockbox(LockboxActivity::ReviewEmergency) => {
+                        let verdict = detail(r, "Verdict")?;
+                        let decision = match verdict.as_str() {
+                            "Ratified" => "Ratify",
+                            "Disputed" => "Dispute",
+                            _ => return None,
+                        };
+                        (decision.to_owned(), detail(r, "ReviewedBy"))
+                    }
                     _ => return None,
                 };
                 Some(ReceiptDecision {
@@ -153,6 +163,10 @@ impl Receipt {
             .collect();
         if decisions.is_empty() {
             return Err(NoDecision(match request.customer_approval_required() {
+                Some(false) if request.emergency.is_some() => "This emergency access was \
+                    granted by two support managers without the customer's approval: its receipt \
+                    exists once the customer ratifies or disputes it."
+                    .to_owned(),
                 Some(false) => "This request was granted without the customer's approval \
                     (Customer Lockbox was off for the tenant): there is no customer decision \
                     to give a receipt for."

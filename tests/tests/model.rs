@@ -386,7 +386,9 @@ fn verb() -> impl Strategy<Value = Verb> {
 fn plausible(verb: Verb) -> Vec<usize> {
     match verb {
         Verb::Preapprove | Verb::Reject => vec![2, 9],
-        Verb::Approve | Verb::Deny | Verb::Revoke => vec![3, 4, 5, 7, 8],
+        Verb::Approve | Verb::Deny | Verb::Revoke | Verb::Ratify | Verb::Dispute => {
+            vec![3, 4, 5, 7, 8]
+        }
         _ => vec![0, 1, 9],
     }
 }
@@ -708,8 +710,9 @@ impl ModelRequest {
         let has_role = match verb {
             Verb::Preapprove | Verb::Reject => is_manager(person),
             Verb::Approve | Verb::Deny | Verb::Revoke => is_approver(person),
+            Verb::Ratify | Verb::Dispute => is_approver(person),
             Verb::Cancel => is_engineer(person),
-            Verb::Expire | Verb::Complete => false,
+            Verb::Expire | Verb::Complete | Verb::Lapse => false,
         };
         if !has_role {
             return 403;
@@ -790,7 +793,9 @@ impl ModelRequest {
                     409
                 }
             }
-            Verb::Expire | Verb::Complete => 404,
+            // The model's requests are no emergencies: nothing to review.
+            Verb::Ratify | Verb::Dispute => 409,
+            Verb::Expire | Verb::Complete | Verb::Lapse => 404,
         }
     }
 

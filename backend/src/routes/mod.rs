@@ -64,6 +64,8 @@ pub enum Route {
     SetFreeze,
     ApprovalsSetting,
     SetApprovals,
+    EmergencySetting,
+    SetEmergency,
     LanguageSetting,
     SetLanguage,
     SetOwnLanguage,
@@ -95,7 +97,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 63] = [
+    pub const ALL: [Route; 67] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -128,6 +130,8 @@ impl Route {
         Route::SetFreeze,
         Route::ApprovalsSetting,
         Route::SetApprovals,
+        Route::EmergencySetting,
+        Route::SetEmergency,
         Route::LanguageSetting,
         Route::SetLanguage,
         Route::SetOwnLanguage,
@@ -145,6 +149,8 @@ impl Route {
         Route::Transition(Verb::Deny),
         Route::Transition(Verb::Cancel),
         Route::Transition(Verb::Revoke),
+        Route::Transition(Verb::Ratify),
+        Route::Transition(Verb::Dispute),
         Route::AccessCheck,
         Route::Operations,
         Route::RunOperation,
@@ -193,6 +199,7 @@ impl Route {
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
             Route::FreezeSetting | Route::SetFreeze => "/api/v1/settings/freeze",
             Route::ApprovalsSetting | Route::SetApprovals => "/api/v1/settings/approvals",
+            Route::EmergencySetting | Route::SetEmergency => "/api/v1/settings/emergency",
             Route::LanguageSetting | Route::SetLanguage => "/api/v1/settings/language",
             Route::SetOwnLanguage => "/api/v1/me/language",
             Route::Tenants => "/api/v1/tenants",
@@ -208,8 +215,10 @@ impl Route {
             Route::Transition(Verb::Deny) => "/api/v1/requests/{id}/deny",
             Route::Transition(Verb::Cancel) => "/api/v1/requests/{id}/cancel",
             Route::Transition(Verb::Revoke) => "/api/v1/requests/{id}/revoke",
+            Route::Transition(Verb::Ratify) => "/api/v1/requests/{id}/ratify",
+            Route::Transition(Verb::Dispute) => "/api/v1/requests/{id}/dispute",
             // The sweep's verbs have no route; this path matches nothing.
-            Route::Transition(Verb::Expire | Verb::Complete) => "/api/v1/-",
+            Route::Transition(Verb::Expire | Verb::Complete | Verb::Lapse) => "/api/v1/-",
             Route::AccessCheck => "/api/v1/access/check",
             Route::Operations => "/api/v1/operations",
             Route::RunOperation => {
@@ -250,6 +259,7 @@ impl Route {
             | Route::LockboxSetting
             | Route::FreezeSetting
             | Route::ApprovalsSetting
+            | Route::EmergencySetting
             | Route::LanguageSetting
             | Route::Tenants
             | Route::ListRequests
@@ -277,6 +287,7 @@ impl Route {
             | Route::SetLockboxSetting
             | Route::SetFreeze
             | Route::SetApprovals
+            | Route::SetEmergency
             | Route::SetLanguage
             | Route::SetOwnLanguage
             | Route::ExtendRequest
@@ -592,6 +603,8 @@ async fn tenant_of(
             | Route::SetFreeze
             | Route::ApprovalsSetting
             | Route::SetApprovals
+            | Route::EmergencySetting
+            | Route::SetEmergency
             | Route::LanguageSetting
             | Route::SetLanguage
             | Route::Notifications
@@ -705,6 +718,8 @@ pub async fn answer(
         Route::SetFreeze => settings::set_freeze(app, p, call).await,
         Route::ApprovalsSetting => settings::approvals(app, p).await,
         Route::SetApprovals => settings::set_approvals(app, p, call).await,
+        Route::EmergencySetting => settings::emergency(app, p).await,
+        Route::SetEmergency => settings::set_emergency(app, p, call).await,
         Route::LanguageSetting => settings::language(app, p).await,
         Route::SetLanguage => settings::set_language(app, p, call).await,
         Route::SetOwnLanguage => me::set_language(app, p, call).await,

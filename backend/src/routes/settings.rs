@@ -54,6 +54,18 @@ pub async fn set_approvals(app: &App, p: &Principal, call: &Call) -> Result<Resp
     )
 }
 
+pub async fn emergency(app: &App, p: &Principal) -> Result<Response, AppError> {
+    json(&settings::emergency_setting(&app.db, p).await?, 200)
+}
+
+pub async fn set_emergency(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    let input: lockbox_shared::api::SetEmergency = call.json()?;
+    json(
+        &settings::set_emergency(&app.db, p, &input, &stamp(app, call)).await?,
+        200,
+    )
+}
+
 pub async fn language(app: &App, p: &Principal) -> Result<Response, AppError> {
     json(&settings::language_setting(&app.db, p).await?, 200)
 }

@@ -273,6 +273,59 @@ pub fn on_end(
     .collect()
 }
 
+/// The reminders to review `after`'s ended emergency grant (keyed by its
+/// end record's id `key`), due 24 hours and 6 days after its end, to the
+/// tenant's global admins and approvers as they are when the end is
+/// written. A verdict removes those not sent
+/// ([`review_given`]).
+pub fn review_reminders(
+    after: &AccessRequest,
+    tenant_name: &str,
+    key: &str,
+    now: i64,
+    condition: &Condition,
+) -> Vec<Statement> {
+    let kind = NoticeKind::ReviewNeeded;
+    let Some(ended) = lockbox_shared::emergency::ended_at(after, now) else {
+        return Vec::new();
+    };
+    let texts = in_every_language(|lang| notify::request_email(lang, kind, after, tenant_name));
+    lockbox_shared::emergency::REMINDERS_MS
+        .iter()
+        .enumerate()
+        .map(|(i, after_end)| {
+            let key = format!("{key}/reminder-{}", i + 1);
+            outbox::insert_due(
+                To::People {
+                    audience: kind.audience(),
+                    tenant: &after.tenant_id,
+                    except: None,
+                },
+                &Message {
+                    key: &kind_key(&key, kind),
+                    tenant: Some(&after.tenant_id),
+                    request: Some(&after.id),
+                    kind: kind.as_str(),
+                    texts: &texts,
+                },
+                now,
+                ended + after_end,
+                Some(condition),
+            )
+        })
+        .collect()
+}
+
+/// The reminders of a review not sent yet, removed by the write that
+/// gives the verdict (or marks it Unreviewed).
+pub fn review_given(after: &AccessRequest, condition: &Condition) -> Statement {
+    outbox::drop_pending(
+        after.id.as_str(),
+        NoticeKind::ReviewNeeded.as_str(),
+        condition,
+    )
+}
+
 /// The warning to the requester of a live grant that ends within 15
 /// minutes, once (the row's id is fixed per request).
 pub fn grant_ending(

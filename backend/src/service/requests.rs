@@ -561,7 +561,10 @@ pub async fn act<S: Stores>(
         // chain a revoke ends is theirs too), whose language the index
         // read gave.
         let readers = match &located {
-            Some(l) if l.requester_id == request.requester.user_id => {
+            Some(l)
+                if l.requester_id == request.requester.user_id
+                    && !stores::plan::tells_managers(&plan) =>
+            {
                 ProviderReaders::requester(&l.requester_id, l.requester_language)
             }
             _ => stores::plan::readers_for(&global, &plan).await?,
@@ -572,6 +575,10 @@ pub async fn act<S: Stores>(
             Ok(written) => {
                 if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
                     super::tell_index(&global, &plan, &written).await;
+                    if verb == Verb::Dispute && tenant.emergency_policy().dispute_freezes {
+                        // The tenant chose that a dispute freezes it.
+                        dispute_freezes(stores, principal, after, stamp).await?;
+                    }
                     return Ok(RequestView::of(
                         after,
                         &tenant.tenant_name,
@@ -602,6 +609,31 @@ pub async fn act<S: Stores>(
         tenant = now_tenant;
         request = current;
     }
+}
+
+/// Freezes the tenant of `disputed` (its emergency access just disputed by
+/// `principal`), as the tenant chose: the reason names the request and
+/// the dispute's comment.
+async fn dispute_freezes<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    disputed: &AccessRequest,
+    stamp: &Stamp<'_>,
+) -> Result<(), AppError> {
+    let why = disputed
+        .emergency
+        .as_ref()
+        .and_then(|e| e.review.as_ref())
+        .and_then(|r| r.comment.as_ref())
+        .map_or("", |c| c.as_str());
+    // Cut to a comment's length: the dispute is written already.
+    let reason: String = format!("Emergency access {} disputed: {why}", disputed.id)
+        .chars()
+        .take(lockbox_shared::validation::MAX_COMMENT_CHARS)
+        .collect();
+    let reason = lockbox_shared::validation::Comment::parse(&reason).map_err(AppError::invalid)?;
+    super::settings::freeze_now(stores, principal, &disputed.tenant_id, &reason, stamp).await?;
+    Ok(())
 }
 
 /// How often [`act`] decides again after losing a race: each lost race

@@ -155,6 +155,50 @@ pub async fn set_approvals_required<S: Stores>(
     approvals_setting(stores, principal).await
 }
 
+/// The caller's tenant's choices about emergency access, for whoever may
+/// see its Lockbox setting.
+pub async fn emergency_setting<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+) -> Result<lockbox_shared::api::EmergencySetting, AppError> {
+    let row = own_tenant(stores, principal).await?;
+    let policy = row.emergency_policy();
+    Ok(lockbox_shared::api::EmergencySetting {
+        tenant_id: row.tenant_id,
+        allowed: policy.allowed,
+        content: policy.content,
+        dispute_freezes: policy.dispute_freezes,
+    })
+}
+
+/// Sets the caller's tenant's choices about emergency access (a global
+/// admin's; audited when they change).
+pub async fn set_emergency<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    input: &lockbox_shared::api::SetEmergency,
+    stamp: &Stamp<'_>,
+) -> Result<lockbox_shared::api::EmergencySetting, AppError> {
+    authorize(principal, Action::SetEmergencyAccess, principal.tenant())?;
+    let tenant_id = principal.tenant().ok_or(Denied::OtherTenant)?;
+    let policy = lockbox_shared::emergency::Policy {
+        allowed: input.allowed,
+        content: input.content,
+        dispute_freezes: input.dispute_freezes,
+    };
+    let record =
+        NewAuditRecord::emergency_setting(tenant_id.clone(), stamp.ip, &principal.email, policy);
+    settings::set_emergency(
+        &stores.tenant(tenant_id.clone()),
+        tenant_id,
+        policy,
+        &record,
+        stamp.now,
+    )
+    .await?;
+    emergency_setting(stores, principal).await
+}
+
 /// The language of the caller's tenant's people who chose none, for
 /// whoever may see its Lockbox setting.
 pub async fn language_setting<S: Stores>(
@@ -215,7 +259,22 @@ pub async fn freeze_setting<S: Stores>(
     principal: &Principal,
 ) -> Result<FreezeSetting, AppError> {
     let row = own_tenant(stores, principal).await?;
-    Ok(FreezeSetting {
+    Ok(freeze_of(row))
+}
+
+/// The freeze of `tenant_id`, read for a change already authorized.
+async fn freeze_setting_of<S: Stores>(
+    stores: &S,
+    tenant_id: &TenantId,
+) -> Result<FreezeSetting, AppError> {
+    let row = settings::tenant(&stores.tenant(tenant_id.clone()), tenant_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("tenant {tenant_id} missing")))?;
+    Ok(freeze_of(row))
+}
+
+fn freeze_of(row: settings::TenantRow) -> FreezeSetting {
+    FreezeSetting {
         tenant_id: row.tenant_id.clone(),
         frozen: row.frozen(),
         frozen_at: row.frozen_at,
@@ -223,7 +282,7 @@ pub async fn freeze_setting<S: Stores>(
         reason: row.freeze_reason,
         revoked: 0,
         denied: 0,
-    })
+    }
 }
 
 /// At most this many requests are ended per batch, and this many batches
@@ -304,6 +363,20 @@ pub async fn set_freeze<S: Stores>(
                 .to_owned(),
         })
     })?;
+    freeze_now(stores, principal, tenant_id, &reason, stamp).await
+}
+
+/// Freezes `tenant_id` with `reason`, by `principal`: the flag first (so
+/// nothing more is granted or recorded), then what it ends. Called by a
+/// global admin's "Revoke all access now", and by a dispute of emergency
+/// access when the tenant chose that a dispute freezes it.
+pub async fn freeze_now<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    tenant_id: &TenantId,
+    reason: &Comment,
+    stamp: &Stamp<'_>,
+) -> Result<FreezeSetting, AppError> {
     let record = NewAuditRecord::freeze(
         tenant_id.clone(),
         stamp.ip,
@@ -321,8 +394,8 @@ pub async fn set_freeze<S: Stores>(
     )
     .await?;
     mirror(stores, tenant_id).await?;
-    let ended = end_what_the_freeze_ends(stores, principal, tenant_id, &reason, stamp).await?;
-    let mut setting = freeze_setting(stores, principal).await?;
+    let ended = end_what_the_freeze_ends(stores, principal, tenant_id, reason, stamp).await?;
+    let mut setting = freeze_setting_of(stores, tenant_id).await?;
     (setting.revoked, setting.denied) = ended;
     Ok(setting)
 }

@@ -162,6 +162,17 @@ pub fn insert(
     now: i64,
     condition: Option<&Condition>,
 ) -> Statement {
+    insert_due(to, message, now, now, condition)
+}
+
+/// [`insert`], the messages first due at `due` (a reminder).
+pub fn insert_due(
+    to: To<'_>,
+    message: &Message<'_>,
+    now: i64,
+    due: i64,
+    condition: Option<&Condition>,
+) -> Statement {
     // Each row's language, as SQL with its arguments.
     let (language, language_args): (String, Vec<Value>) = match to {
         To::Address { language, .. } => ("?".to_owned(), vec![language.as_str().into()]),
@@ -247,7 +258,7 @@ pub fn insert(
     args.extend(language_args.iter().cloned());
     args.push(message.texts.bodies.as_str().into());
     args.extend(language_args);
-    args.extend([now.into(), now.into()]);
+    args.extend([now.into(), due.into()]);
     args.append(&mut filter_args);
     let condition_sql = match condition {
         Some(condition) => {
@@ -343,6 +354,20 @@ pub fn sent_body(id: &str, body: &str) -> Statement {
     Statement::new(
         "UPDATE outbox SET body = ? WHERE id = ?",
         vec![body.into(), id.into()],
+    )
+}
+
+/// Removes the messages of `kind` about request `request` not sent yet,
+/// when `condition` holds: reminders a review made needless.
+pub fn drop_pending(request: &str, kind: &str, condition: &Condition) -> Statement {
+    let mut args: Vec<Value> = vec![request.into(), kind.into()];
+    args.extend(condition.args.iter().cloned());
+    Statement::new(
+        format!(
+            "DELETE FROM outbox WHERE request_id = ? AND kind = ? AND status = 'pending' AND ({})",
+            condition.sql
+        ),
+        args,
     )
 }
 

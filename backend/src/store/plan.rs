@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use lockbox_shared::audit::{AuditRecord, EndSummary, NewAuditRecord};
 use lockbox_shared::ids::TenantId;
 use lockbox_shared::lifecycle::AccessRequest;
+use lockbox_shared::lifecycle::Verb;
 use lockbox_shared::plan::{Atomicity, KeyUse, Mover, Plan, Requirement, Step};
 use lockbox_shared::report;
 
@@ -62,6 +63,10 @@ fn as_read(mover: Mover, before: &AccessRequest, now: i64) -> Condition {
         // A request with no deadline is never the sweep's to move.
         Mover::Deadline => match rows::deadline_guard(before, now) {
             Some(guard) => guard.exists_in("access_requests"),
+            // An ended emergency's review that lapsed.
+            None if lockbox_shared::emergency::review_due(before, now).is_some() => {
+                rows::lapse_guard(before, now).exists_in("access_requests")
+            }
             None => Condition::new("0", Vec::new()),
         },
     }
@@ -157,6 +162,23 @@ fn step_statements(
             now,
             condition,
         ));
+        if after.emergency.is_some() {
+            statements.extend(notify::review_reminders(
+                after,
+                tenant_name,
+                &end_id,
+                now,
+                condition,
+            ));
+        }
+    }
+    if let Step::Move {
+        verb: Verb::Ratify | Verb::Dispute | Verb::Lapse,
+        after,
+        ..
+    } = step
+    {
+        statements.push(notify::review_given(after, condition));
     }
     match step {
         Step::Open { request, .. } => {
@@ -299,6 +321,18 @@ pub fn written<'a>(plan: &'a Plan, written: &[bool]) -> Vec<&'a AccessRequest> {
         .filter(|(_, &w)| w)
         .map(|(step, _)| step.after())
         .collect()
+}
+
+/// Whether `plan`'s notices go to the provider's support managers (a new
+/// request, a dispute of emergency access).
+pub fn tells_managers(plan: &Plan) -> bool {
+    plan.steps.iter().any(|step| {
+        let kinds = match step {
+            Step::Open { .. } => notices::ON_CREATE.to_vec(),
+            Step::Move { verb, after, .. } => notices::for_transition(*verb, after),
+        };
+        kinds.iter().any(|k| k.audience() == Audience::Managers)
+    })
 }
 
 /// The provider's people `plan`'s notices go to, read from the global

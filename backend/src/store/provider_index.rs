@@ -135,10 +135,11 @@ pub async fn tenants_due<D: Database>(
     skip: &[TenantId],
     limit: i64,
 ) -> Result<Vec<TenantId>, DbError> {
-    let due = DEADLINES
+    let mut due: Vec<Condition> = DEADLINES
         .iter()
         .map(|rule| past_deadline(rule, now))
         .collect();
+    due.push(super::requests::review_lapsed(now));
     tenants_where(global, due, skip, limit).await
 }
 

@@ -90,9 +90,35 @@ fn as_read(before: &AccessRequest) -> Condition {
 }
 
 /// The guard of a person's transition from `before` at `now`: the row is
-/// still as it was read and its deadline has not passed.
+/// still as it was read and its deadline has not passed (and, for an
+/// emergency, its review as read: a verdict is given once).
 pub fn person_guard(before: &AccessRequest, now: i64) -> Condition {
-    as_read(before).and(still_in(before.state(), now))
+    let guard = as_read(before).and(still_in(before.state(), now));
+    match &before.emergency {
+        Some(e) if e.review.is_none() => guard.and(Condition::new(
+            "json_extract(emergency, '$.review') IS NULL",
+            vec![],
+        )),
+        _ => guard,
+    }
+}
+
+/// "An ended emergency grant whose review was due by `now` and not given":
+/// the rows the sweep marks Unreviewed.
+pub fn review_lapsed(now: i64) -> Condition {
+    Condition::new(
+        "review_due_at <= ? AND state IN ('Completed', 'Revoked')",
+        vec![now.into()],
+    )
+}
+
+/// The guard of the sweep's mark of `before` as Unreviewed at `now`: as
+/// read, still unreviewed, its review due.
+pub fn lapse_guard(before: &AccessRequest, now: i64) -> Condition {
+    as_read(before).and(review_lapsed(now)).and(Condition::new(
+        "json_extract(emergency, '$.review') IS NULL",
+        vec![],
+    ))
 }
 
 /// The guard of the sweep's move of `before` at `now`: the row is still as
@@ -1045,6 +1071,13 @@ pub fn next_deadline(tenant: &TenantId, warn_before: i64, now: i64) -> Statement
             ]);
         }
     }
+    // An ended emergency's review, due.
+    parts.push(
+        "SELECT MIN(review_due_at) AS t FROM access_requests WHERE tenant_id = ? \
+         AND state IN ('Completed', 'Revoked')"
+            .to_owned(),
+    );
+    args.push(tenant.as_str().into());
     Statement::new(
         format!("SELECT MIN(t) AS at FROM ({})", parts.join(" UNION ALL ")),
         args,
@@ -1064,6 +1097,13 @@ pub fn due(tenant: &TenantId, now: i64, limit: i64) -> Statement {
         args.push(tenant.as_str().into());
         args.extend(condition.args);
     }
+    let lapsed = review_lapsed(now);
+    parts.push(format!(
+        "SELECT {COLUMNS}, review_due_at AS due_at FROM access_requests WHERE tenant_id = ? AND {}",
+        lapsed.sql
+    ));
+    args.push(tenant.as_str().into());
+    args.extend(lapsed.args);
     args.push(limit.into());
     Statement::new(
         format!(
@@ -1128,6 +1168,7 @@ pub fn shift(id: &RequestId, ms: i64) -> Statement {
         "ended_at",
         "first_started_at",
         "continues_at",
+        "review_due_at",
     ];
     let sets: Vec<String> = columns.iter().map(|c| format!("{c} = {c} - ?")).collect();
     let mut args: Vec<Value> = columns.iter().map(|_| Value::Int(ms)).collect();

@@ -267,6 +267,44 @@ pub async fn set_approvals_required<D: Database>(
     Ok(changed.last() == Some(&1))
 }
 
+/// Sets the tenant's choices about emergency access, with its audit
+/// record, only when they change; whether they did.
+pub async fn set_emergency<D: Database>(
+    db: &D,
+    tenant_id: &TenantId,
+    policy: lockbox_shared::emergency::Policy,
+    record: &NewAuditRecord,
+    now: i64,
+) -> Result<bool, DbError> {
+    let values = vec![
+        policy.allowed.into(),
+        policy.content.into(),
+        policy.dispute_freezes.into(),
+    ];
+    let differs = "(emergency_allowed <> ? OR emergency_content <> ? OR dispute_freezes <> ?)";
+    let mut args = vec![tenant_id.as_str().into()];
+    args.extend(values.iter().cloned());
+    let changes = Condition::new(
+        format!("EXISTS (SELECT 1 FROM tenants WHERE id = ? AND {differs})"),
+        args,
+    );
+    let mut update_args = values.clone();
+    update_args.push(tenant_id.as_str().into());
+    update_args.extend(values);
+    let statements = vec![
+        audit::insert(record, &audit::new_id(), now, Some(&changes)),
+        Statement::new(
+            format!(
+                "UPDATE tenants SET emergency_allowed = ?, emergency_content = ?, \
+                 dispute_freezes = ? WHERE id = ? AND {differs}"
+            ),
+            update_args,
+        ),
+    ];
+    let changed = db.batch(statements).await?;
+    Ok(changed.last() == Some(&1))
+}
+
 /// Sets the language of the tenant's people who chose none, with its
 /// audit record, only when it changes; whether it did.
 pub async fn set_default_language<D: Database>(

@@ -161,6 +161,41 @@ messages! {
         en: "The request's page in Lockbox offers the signed report of every operation, each with its proof in the audit log; the SHA-256 above identifies that report. Check it offline with: lockbox report verify <file> --key <file>.",
         it: "La pagina della richiesta in Lockbox offre il report firmato di ogni operazione, ciascuna con la sua prova nel registro di controllo; lo SHA-256 qui sopra identifica quel report. Verificalo offline con: lockbox report verify <file> --key <file>.",
     }
+    managers() { en: "Approved by managers", it: "Approvata dai responsabili" }
+    incident() { en: "Incident", it: "Incidente" }
+    review_by() { en: "Review by", it: "Da valutare entro il" }
+    emergency_subject(tenant: &str, service: &str, ticket: &str) {
+        en: format!("Lockbox: emergency access to {tenant} {service} has started without your approval (ticket {ticket})"),
+        it: format!("Lockbox: è iniziato un accesso di emergenza a {service} di {tenant} senza la vostra approvazione (richiesta di servizio {ticket})"),
+    }
+    emergency_opening(tenant: &str) {
+        en: format!("Two of the provider's support managers approved emergency access to {tenant}'s content for an incident. It started without your approval; it lasts at most an hour and allows only what is listed."),
+        it: format!("Due responsabili del supporto del fornitore hanno approvato un accesso di emergenza ai contenuti di {tenant} per un incidente. È iniziato senza la vostra approvazione; dura al massimo un'ora e consente solo quanto elencato."),
+    }
+    emergency_closing() {
+        en: "Sign in to Lockbox to revoke it at once if you do not accept it. When it ends you will be asked to ratify or dispute what was done.",
+        it: "Accedi a Lockbox per revocarlo subito se non lo accetti. Quando termina vi sarà chiesto di ratificare o contestare ciò che è stato fatto.",
+    }
+    review_subject(tenant: &str, service: &str, ticket: &str) {
+        en: format!("Lockbox: review the emergency access to {tenant} {service} (ticket {ticket})"),
+        it: format!("Lockbox: valuta l'accesso di emergenza a {service} di {tenant} (richiesta di servizio {ticket})"),
+    }
+    review_opening() {
+        en: "An emergency access has ended. Look at what was done and ratify or dispute it within 7 days; without a verdict it is marked Unreviewed.",
+        it: "Un accesso di emergenza è terminato. Guarda cosa è stato fatto e ratificalo o contestalo entro 7 giorni; senza una valutazione viene segnato come non valutato.",
+    }
+    review_closing() {
+        en: "Sign in to Lockbox and open the request to see its report and give your verdict.",
+        it: "Accedi a Lockbox e apri la richiesta per vedere il report e dare la tua valutazione.",
+    }
+    disputed_subject(tenant: &str, service: &str, ticket: &str) {
+        en: format!("Lockbox: {tenant} disputes the emergency access to {service} (ticket {ticket})"),
+        it: format!("Lockbox: {tenant} contesta l'accesso di emergenza a {service} (richiesta di servizio {ticket})"),
+    }
+    disputed_opening(tenant: &str) {
+        en: format!("{tenant} disputed what was done under an emergency access. Their comment is below; follow it up with them."),
+        it: format!("{tenant} ha contestato ciò che è stato fatto durante un accesso di emergenza. Il commento è qui sotto; seguite la questione con loro."),
+    }
     new_request_closing() {
         en: "Open a new request if access is still needed.",
         it: "Apri una nuova richiesta se l'accesso serve ancora.",
@@ -248,6 +283,14 @@ messages! {
     hook_started(service: &str, ticket: &str, until: &str) {
         en: format!("Access to {service} started (ticket {ticket}); it ends at {until}."),
         it: format!("L'accesso a {service} è iniziato (richiesta di servizio {ticket}); termina il {until}."),
+    }
+    hook_emergency(service: &str, ticket: &str, until: &str) {
+        en: format!("Emergency access to {service} started without your approval (ticket {ticket}); it ends at {until}."),
+        it: format!("È iniziato un accesso di emergenza a {service} senza la vostra approvazione (richiesta di servizio {ticket}); termina il {until}."),
+    }
+    hook_reviewed(service: &str, ticket: &str, verdict: &str) {
+        en: format!("The emergency access to {service} (ticket {ticket}) was reviewed: {verdict}."),
+        it: format!("L'accesso di emergenza a {service} (richiesta di servizio {ticket}) è stato valutato: {verdict}."),
     }
     hook_ended(service: &str, ticket: &str) {
         en: format!("Access to {service} ended (ticket {ticket})."),

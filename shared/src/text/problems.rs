@@ -55,6 +55,10 @@ messages! {
         en: "This organisation has reached its limit of emergency access for now. Open a normal request.",
         it: "Questa organizzazione ha raggiunto per ora il limite di accessi di emergenza. Apri una richiesta normale.",
     }
+    review_refused() {
+        en: "This emergency access cannot be reviewed now: it has not ended, or it was reviewed already, or the 7 days to review it ran out.",
+        it: "Questo accesso di emergenza non si può valutare ora: non è terminato, oppure è già stato valutato, oppure i 7 giorni per valutarlo sono scaduti.",
+    }
     tenant_frozen() {
         en: "All access to this organisation is frozen: nothing can be approved or opened until a global admin lifts the freeze.",
         it: "Tutti gli accessi a questa organizzazione sono bloccati: non si può approvare né aprire nulla finché un amministratore globale non toglie il blocco.",
@@ -230,6 +234,7 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some(NotEnded) => not_ended(lang),
         Some(EmergencyNotAllowed) => emergency_not_allowed(lang),
         Some(EmergencyLimit) => emergency_limit(lang),
+        Some(ReviewRefused) => review_refused(lang),
         Some(TenantFrozen) => tenant_frozen(lang),
         Some(FreezeStillEnding) => freeze_still_ending(lang),
         Some(RequestChanged) => request_changed(lang),

@@ -4,7 +4,10 @@
 //! extended, metadata only unless the tenant allowed content, one live per
 //! tenant.
 
-use lockbox_tests::{act, now_ms, request_audit, sign_in, Session, CONTOSO};
+use lockbox_tests::{
+    act, cron_lock, eventually, now_ms, outbox_of, request_audit, shift_request, sign_in,
+    trigger_cron, Session, CONTOSO,
+};
 use serde_json::{json, Value};
 
 fn open(engineer: &Session, minutes: u32, operations: &[&str]) -> lockbox_tests::Answer {
@@ -117,15 +120,168 @@ fn two_managers_start_an_emergency_grant_that_the_customer_can_end_and_nothing_s
     assert_eq!(longer.status, 400, "{}", longer.body);
     assert!(longer.body.contains("never extended"), "{}", longer.body);
 
-    // The customer ends it at once, like any grant; its end is recorded.
-    let revoked = act(
-        &sign_in("approver1@contoso.example"),
-        &id,
-        "revoke",
-        Some("Not without us"),
+    // Its start was told to every Contoso global admin and approver.
+    let started: Vec<Value> = outbox_of(&id)
+        .into_iter()
+        .filter(|m| m["kind"] == "emergency-started")
+        .collect();
+    let mut told: Vec<&str> = started
+        .iter()
+        .filter_map(|m| m["recipient"].as_str())
+        .collect();
+    told.sort();
+    assert_eq!(
+        told,
+        [
+            "admin@contoso.example",
+            "approver1@contoso.example",
+            "approver2@contoso.example"
+        ],
+        "{started:?}"
     );
+
+    // The customer ends it at once, like any grant; its end is recorded,
+    // and its review asked for, with two reminders to come.
+    let approver = sign_in("approver1@contoso.example");
+    let revoked = act(&approver, &id, "revoke", Some("Not without us"));
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert!(request_audit(CONTOSO, &id)
         .iter()
         .any(|r| r["activity"] == "End-CustomerDataAccess"));
+    let asked = |id: &str| -> Vec<Value> {
+        outbox_of(id)
+            .into_iter()
+            .filter(|m| m["kind"] == "review-needed")
+            .collect()
+    };
+    let review_mail = asked(&id);
+    assert_eq!(
+        review_mail.len(),
+        9,
+        "now and two reminders, to three people: {review_mail:?}"
+    );
+    let detail = approver.get(&format!("/api/v1/requests/{id}")).json();
+    assert!(detail["emergency"]["review_due_at"].is_i64(), "{detail}");
+    assert!(detail["emergency"]["verdict"].is_null(), "{detail}");
+
+    // Only the tenant's approvers review; a dispute says why.
+    let auditor = act(&sign_in("auditor@contoso.example"), &id, "ratify", None);
+    assert_eq!(auditor.status, 403, "{}", auditor.body);
+    let manager = act(&sign_in("manager@provider.example"), &id, "ratify", None);
+    assert_eq!(manager.status, 403, "{}", manager.body);
+    let silent = act(&approver, &id, "dispute", None);
+    assert_eq!(silent.status, 400, "{}", silent.body);
+    assert_eq!(silent.json()["field"], "comment", "{}", silent.body);
+    let ratified = act(&approver, &id, "ratify", Some("Needed for the outage"));
+    assert_eq!(ratified.status, 200, "{}", ratified.body);
+    assert_eq!(
+        ratified.json()["emergency"]["verdict"],
+        "Ratified",
+        "{}",
+        ratified.body
+    );
+    let twice = act(
+        &sign_in("admin@contoso.example"),
+        &id,
+        "dispute",
+        Some("No"),
+    );
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert_eq!(twice.json()["type"], "/problems/review-refused");
+    // The reminders not sent are gone; the verdict is audited and in the
+    // receipt, naming who gave it to the customer only.
+    let left = asked(&id);
+    assert_eq!(left.len(), 3, "{left:?}");
+    let review = request_audit(CONTOSO, &id)
+        .into_iter()
+        .find(|r| r["id"] == format!("{id}/review"))
+        .expect("the review's record");
+    assert_eq!(review["activity"], "Set-EmergencyAccessReview");
+    assert_eq!(review["details"]["Verdict"], "Ratified");
+    assert_eq!(review["details"]["ReviewedBy"], "approver1@contoso.example");
+    let receipt = approver.get(&format!("/api/v1/requests/{id}/receipt"));
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    assert!(receipt.body.contains("\"Ratify\""), "{}", receipt.body);
+    let theirs = engineer.get(&format!("/api/v1/requests/{id}"));
+    assert!(
+        theirs.json()["emergency"]["reviewed_by"].is_null(),
+        "{}",
+        theirs.body
+    );
+    unreviewed_disputed_and_the_fourth(&sign_in("engineer2@provider.example"));
+}
+
+/// After the first (the limits count all three): an emergency nobody
+/// reviews in seven days is marked Unreviewed; a dispute tells the
+/// provider's managers; a fourth in 30 days is refused with when.
+fn unreviewed_disputed_and_the_fourth(engineer: &Session) {
+    let _cron = cron_lock();
+    let opened = open(engineer, 30, &["Get-Mailbox"]);
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let id = opened.json()["id"].as_str().unwrap_or_default().to_owned();
+    for manager in ["manager@provider.example", "lead@provider.example"] {
+        let answer = act(&sign_in(manager), &id, "preapprove", None);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    let approver = sign_in("approver2@contoso.example");
+    assert_eq!(act(&approver, &id, "revoke", None).status, 200);
+    // Eight days later nobody has reviewed it: the sweep marks it.
+    shift_request(&id, 8 * 24 * 60 * 60 * 1000);
+    trigger_cron();
+    let marked = eventually(20, "the sweep marks the review lapsed", || {
+        request_audit(CONTOSO, &id)
+            .into_iter()
+            .find(|r| r["id"] == format!("{id}/review"))
+    });
+    assert_eq!(marked["details"]["Verdict"], "Unreviewed", "{marked}");
+    let view = approver.get(&format!("/api/v1/requests/{id}")).json();
+    assert_eq!(view["emergency"]["verdict"], "Unreviewed", "{view}");
+    let late = act(&approver, &id, "dispute", Some("Too late?"));
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body.contains("Unreviewed"), "{}", late.body);
+
+    // Another, disputed: the provider's managers are told, with why.
+    let second = open(engineer, 15, &["Get-Mailbox"]);
+    assert_eq!(second.status, 201, "{}", second.body);
+    let second = second.json()["id"].as_str().unwrap_or_default().to_owned();
+    for manager in ["manager@provider.example", "lead@provider.example"] {
+        assert_eq!(
+            act(&sign_in(manager), &second, "preapprove", None).status,
+            200
+        );
+    }
+    assert_eq!(act(&approver, &second, "revoke", None).status, 200);
+    let disputed = act(
+        &approver,
+        &second,
+        "dispute",
+        Some("Mailboxes of the board were read"),
+    );
+    assert_eq!(disputed.status, 200, "{}", disputed.body);
+    let told: Vec<Value> = outbox_of(&second)
+        .into_iter()
+        .filter(|m| m["kind"] == "emergency-disputed")
+        .collect();
+    let mut to: Vec<&str> = told
+        .iter()
+        .filter_map(|m| m["recipient"].as_str())
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        ["lead@provider.example", "manager@provider.example"],
+        "{told:?}"
+    );
+    assert!(told
+        .iter()
+        .all(|m| m["body"].as_str().is_some_and(|b| b.contains("board"))));
+    // A 4th emergency within 30 days: refused, with when the next is possible.
+    let fourth = open(engineer, 15, &["Get-Mailbox"]);
+    assert_eq!(fourth.status, 429, "{}", fourth.body);
+    assert!(
+        fourth.json()["next_possible_at"].is_string(),
+        "{}",
+        fourth.body
+    );
+    assert!(fourth.header("retry-after").is_some());
 }

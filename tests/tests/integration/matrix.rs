@@ -63,6 +63,9 @@ const MATRIX: &[Row] = &[
     (Action::Deny,                    Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
     (Action::Revoke,                  Fixture::Ready,    "AAADDAADDD", "HHHDDHHDDD"),
     (Action::Revoke,                  Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
+    // A denied request is no emergency: nothing to review (409).
+    (Action::ReviewEmergency,         Fixture::Terminal, "CCCDDCCDDD", "HHHDDHHDDD"),
+    (Action::SetEmergencyAccess,      Fixture::None,     "ADDDDADDDD", "ADDDDADDDD"),
     (Action::ListTenants,             Fixture::None,     "DDDDDDDAAA", "DDDDDDDAAA"),
     (Action::CreateRequest,           Fixture::None,     "DDDDDDDAAD", "DDDDDDDAAD"),
     (Action::ListOwnRequests,         Fixture::None,     "AAAADAAAAA", "AAAADAAAAA"),
@@ -288,6 +291,12 @@ fn call_of(
         Action::Approve => verb("approve"),
         Action::Deny => verb("deny"),
         Action::Revoke => verb("revoke"),
+        Action::ReviewEmergency => verb("ratify"),
+        // Setting what is in force (the defaults): allowed, and no change.
+        Action::SetEmergencyAccess => post(
+            "/api/v1/settings/emergency".into(),
+            json!({ "allowed": true, "content": false, "dispute_freezes": false }),
+        ),
         Action::CancelRequest => verb("cancel"),
         Action::Preapprove => verb("preapprove"),
         Action::Reject => verb("reject"),
@@ -404,7 +413,7 @@ fn perform(
             if action == Action::ReadLockboxSetting {
                 // The freeze and the approvals required are read by the
                 // same people, about their own.
-                for setting in ["freeze", "approvals", "language"] {
+                for setting in ["freeze", "approvals", "language", "emergency"] {
                     let other = session.get(&format!("/api/v1/settings/{setting}?tenant={tenant}"));
                     if other.status != answer.status
                         || (other.status == 200 && other.json()["tenant_id"] != own_tenant)
@@ -546,6 +555,29 @@ fn perform(
         Action::Approve => (verb("approve"), None),
         Action::Deny => (verb("deny"), None),
         Action::Revoke => (verb("revoke"), None),
+        Action::ReviewEmergency => {
+            // A dispute is the same people's, with a comment.
+            let ratify = verb("ratify");
+            let dispute = session
+                .post(
+                    &format!("/api/v1/requests/{id}/dispute"),
+                    &json!({ "comment": "Matrix" }),
+                )
+                .status;
+            let fault =
+                (dispute != ratify).then(|| format!("ratify answered {ratify}, dispute {dispute}"));
+            (ratify, fault)
+        }
+        Action::SetEmergencyAccess => {
+            let answer = session.post(
+                "/api/v1/settings/emergency",
+                &json!({ "allowed": true, "content": false, "dispute_freezes": false }),
+            );
+            let fault = (answer.status == 200
+                && (answer.json()["allowed"] != true || answer.json()["tenant_id"] != own_tenant))
+                .then(|| format!("answered {}", answer.body));
+            (answer.status, fault)
+        }
         Action::CancelRequest => (verb("cancel"), None),
         Action::Preapprove => (verb("preapprove"), None),
         Action::Reject => (verb("reject"), None),
@@ -803,10 +835,17 @@ fn the_matrix_calls_every_route_the_api_documents() {
                 called.insert(("GET".to_owned(), "/api/v1/settings/freeze".to_owned()));
                 called.insert(("GET".to_owned(), "/api/v1/settings/approvals".to_owned()));
                 called.insert(("GET".to_owned(), "/api/v1/settings/language".to_owned()));
+                called.insert(("GET".to_owned(), "/api/v1/settings/emergency".to_owned()));
             }
             if *action == Action::ReadRequest {
                 called.insert(("GET".to_owned(), "/api/v1/requests/{id}/receipt".to_owned()));
                 called.insert(("GET".to_owned(), "/api/v1/requests/{id}/report".to_owned()));
+            }
+            if *action == Action::ReviewEmergency {
+                called.insert((
+                    "POST".to_owned(),
+                    "/api/v1/requests/{id}/dispute".to_owned(),
+                ));
             }
             if *action == Action::RunOperation {
                 called.insert((

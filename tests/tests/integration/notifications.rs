@@ -225,7 +225,12 @@ fn a_reason_full_of_links_gives_e_mails_with_none() {
     assert_eq!(preapprove(&id).status, 200);
     let mut finder = linkify::LinkFinder::new();
     finder.url_must_have_scheme(false);
-    let rows = outbox_of(&id);
+    // The e-mails (a webhook another test has subscribed meanwhile names
+    // its event, `request.pending`, which reads as a host name).
+    let rows: Vec<_> = outbox_of(&id)
+        .into_iter()
+        .filter(|row| row["channel"] == "email")
+        .collect();
     assert!(rows.len() >= 4, "{rows:?}");
     for row in rows {
         for field in ["subject", "body"] {
