@@ -492,6 +492,19 @@ pub async fn set_approvals(required: i64) -> Result<ApprovalsSetting, ApiError> 
     post("/settings/approvals", &SetApprovals { required }).await
 }
 
+/// `GET /api/v1/settings/emergency`: the organisation's choices about
+/// emergency access.
+pub fn emergency_setting() -> Loader<lockbox_shared::api::EmergencySetting> {
+    Loader::new(Signal::stored("/settings/emergency".to_owned()), None)
+}
+
+/// `POST /api/v1/settings/emergency`.
+pub async fn set_emergency(
+    wanted: lockbox_shared::api::SetEmergency,
+) -> Result<lockbox_shared::api::EmergencySetting, ApiError> {
+    post("/settings/emergency", &wanted).await
+}
+
 /// `GET /api/v1/settings/language`: the organisation's default language.
 pub fn language_setting() -> Loader<LanguageSetting> {
     Loader::new(Signal::stored("/settings/language".to_owned()), None)

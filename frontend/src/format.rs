@@ -187,6 +187,7 @@ pub fn history_label_in(lang: Lang, record: &lockbox_shared::audit::NewAuditReco
         Activity::Lockbox(A::ExpireRequest) => text::history_expired(lang),
         Activity::Lockbox(A::CompleteGrant) => text::history_completed(lang),
         Activity::Lockbox(A::EndAccess) => text::history_access_ended(lang),
+        Activity::Lockbox(A::ReviewEmergency) => text::history_reviewed(lang),
         // An activity without words of its own is shown by its name.
         _ => record.activity.as_str(),
     };
@@ -226,12 +227,30 @@ pub fn detail_label_in(lang: Lang, key: &str) -> &str {
         "PreviousState" => text::detail_state_before(lang),
         "Extends" => text::detail_extends(lang),
         "Actions" => text::detail_actions(lang),
+        "Verdict" => text::emergency_verdict(lang),
+        "ReviewedBy" => text::detail_reviewed_by(lang),
+        "EmergencyIncident" => text::emergency_incident(lang),
+        "Managers" => text::emergency_managers(lang),
+        "ManagersSoFar" => text::detail_managers_so_far(lang),
+        "ManagersRequired" => text::detail_managers_required(lang),
         "RefusedAttempts" => text::detail_refused_attempts(lang),
         "MinutesUsed" => text::detail_minutes_used(lang),
         "ActionsDigest" => text::detail_actions_digest(lang),
         "Ended" => text::detail_ended(lang),
         other => other,
     }
+}
+
+/// A review's verdict in words (`Ratified`, `Disputed`, `Unreviewed`).
+pub fn verdict(verdict: &str) -> String {
+    let lang = crate::i18n::lang();
+    match verdict {
+        "Ratified" => text::verdict_ratified(lang),
+        "Disputed" => text::verdict_disputed(lang),
+        "Unreviewed" => text::verdict_unreviewed(lang),
+        other => other,
+    }
+    .to_owned()
 }
 
 /// Whether a detail's value is a time (UTC, RFC 3339), to be shown in the

@@ -336,3 +336,65 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['small-phone', SMALL_PHON
     }
   });
 }
+
+const FABRIKAM = '7c0a8f4e-5a1b-4c3d-9e2f-000000000002';
+
+// An emergency of Fabrikam (the integration tests use Contoso's three of
+// 30 days), granted by two managers. Returns { id, ticket }.
+async function grantedEmergency() {
+  const engineer = await apiSignIn('engineer1@provider.example');
+  const ticket = `SR-EM-${Date.now().toString(36)}`;
+  const created = await apiPost(engineer, '/api/v1/requests', {
+    tenant_id: FABRIKAM, service: 'mail', ticket,
+    reason: 'Mail flow is down for the whole tenant; need the mailbox list now.', duration_minutes: 30,
+    operations: ['Get-Mailbox'], emergency: { incident: `INC-${Date.now()}` },
+  });
+  for (const manager of ['manager@provider.example', 'lead@provider.example']) {
+    await apiPost(await apiSignIn(manager), `/api/v1/requests/${created.id}/preapprove`, {});
+  }
+  return { id: created.id, ticket };
+}
+
+for (const [size, viewport] of [['desktop', DESKTOP], ['small-phone', SMALL_PHONE]]) {
+  test(`an approver sees an emergency in progress, ends it and disputes it with a reason (${size})`, async () => {
+    const { id, ticket } = await grantedEmergency();
+    const { context, page, errors } = await signedInPage(browser, viewport, 'approver@fabrikam.example');
+    try {
+      await load(page, '/support/lockbox-requests');
+      // Said first, whatever else is listed.
+      const banner = page.getByTestId('emergency-banner');
+      await banner.waitFor();
+      assert.match(await banner.textContent(), new RegExp(`Emergency access is in progress.*${ticket}`));
+      assert.equal(await scrollsSideways(page), false, 'the list scrolls sideways');
+      await screenshot(page, `emergency-banner-${size}`);
+      await banner.getByRole('link', { name: new RegExp(ticket) }).click();
+      const box = page.getByTestId('emergency');
+      await box.waitFor();
+      assert.match(await box.textContent(), /manager@provider\.example, lead@provider\.example|lead@provider\.example, manager@provider\.example/);
+      await page.getByRole('button', { name: 'Revoke access' }).click();
+      await page.getByRole('dialog', { name: 'Revoke this access now?' }).getByRole('button', { name: 'Revoke' }).click();
+      // Ended: the review is asked for, next to the report of what was done.
+      const review = page.getByTestId('review');
+      await review.waitFor();
+      await page.getByTestId('report').waitFor();
+      await review.getByRole('button', { name: 'Dispute' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Dispute this emergency access?' });
+      await dialog.waitFor();
+      // A dispute says why: without one, the dialog says so and stays.
+      await dialog.getByRole('button', { name: 'Dispute' }).click();
+      await dialog.getByText('Say what you dispute').waitFor();
+      await dialog.getByLabel('What do you dispute? (required)').fill('Nobody told us about an incident');
+      assert.deepEqual(await smallButtons(page), [], 'buttons under 44 px');
+      await screenshot(page, `emergency-dispute-${size}`);
+      await dialog.getByRole('button', { name: 'Dispute' }).click();
+      await page.getByTestId('confirmation').waitFor();
+      await page.getByTestId('verdict').getByText('Disputed').waitFor();
+      assert.equal(await page.getByTestId('review').count(), 0, 'reviewed once');
+      assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+      await screenshot(page, `emergency-disputed-${size}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -188,7 +188,8 @@ fn OwnRequestRow(
 
 /// The fields of the new-request form, in the order they are shown: the
 /// API's name of each and the id of its control.
-const FIELDS: [(&str, &str); 6] = [
+const FIELDS: [(&str, &str); 7] = [
+    ("incident", "new-incident"),
     ("tenant_id", "new-tenant"),
     ("service", "new-service"),
     ("operations", "new-operations"),
@@ -257,6 +258,9 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
     let reason = RwSignal::new(String::new());
     let minutes = RwSignal::new(60u32);
     let operations = RwSignal::new(Vec::<String>::new());
+    // Break-glass: an incident id instead of the customer's approval.
+    let emergency = RwSignal::new(false);
+    let incident = RwSignal::new(String::new());
     let (busy, set_busy) = signal(false);
     // (API field, message); an error of no field is shown above Send.
     let errors = RwSignal::new(Vec::<(String, String)>::new());
@@ -300,7 +304,11 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
             reason: reason.get_untracked().trim().to_owned(),
             duration_minutes: minutes.get_untracked(),
             operations: operations.get_untracked(),
-            emergency: None,
+            emergency: emergency
+                .get_untracked()
+                .then(|| lockbox_shared::api::EmergencyAsk {
+                    incident: incident.get_untracked().trim().to_owned(),
+                }),
         };
         error.set(None);
         done.set(None);
@@ -311,6 +319,14 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
             &body.ticket,
             &body.reason,
         );
+        let mut found = found;
+        if let Some(Err(invalid)) = body
+            .emergency
+            .as_ref()
+            .map(|e| lockbox_shared::validation::IncidentId::parse(&e.incident))
+        {
+            found.insert(0, (invalid.field.to_owned(), invalid.message));
+        }
         if !found.is_empty() {
             focus_first(&found);
             errors.set(found);
@@ -420,20 +436,48 @@ fn NewRequest(done: RwSignal<Option<String>>, reload: Callback<()>) -> impl Into
                                 </p>
                                 <FieldError id="new-reason-error" message=Signal::derive(error_of("reason"))/>
                             </div>
+                            <span class="label">{text::emergency_tag(l)}</span>
+                            <div class="field">
+                                <label class="check"><input type="checkbox" id="new-emergency"
+                                    aria-describedby="new-emergency-note"
+                                    prop:checked=move || emergency.get()
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        emergency.set(on);
+                                        if on && minutes.get_untracked() > lockbox_shared::emergency::MAX_MINUTES {
+                                            minutes.set(lockbox_shared::emergency::MAX_MINUTES);
+                                        }
+                                    }/>{text::emergency_ask(l)}</label>
+                                <p class="muted" id="new-emergency-note">{text::emergency_ask_note(l)}</p>
+                            </div>
+                            {move || emergency.get().then(|| view! {
+                                <label for="new-incident">{text::emergency_incident(l)}</label>
+                                <div class="field">
+                                    <input id="new-incident" type="text" aria-required="true"
+                                        aria-invalid=move || error_of("incident")().is_some().to_string()
+                                        aria-describedby="new-incident-error"
+                                        autocomplete="off" placeholder="INC-12345"
+                                        prop:value=move || incident.get()
+                                        on:input=move |ev| incident.set(event_target_value(&ev))/>
+                                    <FieldError id="new-incident-error" message=Signal::derive(error_of("incident"))/>
+                                </div>
+                            })}
                             <label for="new-duration">{text::access_for(l)}</label>
                             <div class="field">
                                 <select id="new-duration" aria-describedby="new-duration-error"
                                     on:change=move |ev| minutes.set(event_target_value(&ev).parse().unwrap_or(60))>
-                                    {DURATIONS.into_iter().map(|m| view! {
-                                        <option value=m.to_string() selected=move || minutes.get() == m>{format::minutes(m)}</option>
-                                    }).collect_view()}
+                                    {move || DURATIONS.into_iter()
+                                        .filter(|&m| !emergency.get() || m <= lockbox_shared::emergency::MAX_MINUTES)
+                                        .map(|m| view! {
+                                            <option value=m.to_string() selected=move || minutes.get() == m>{format::minutes(m)}</option>
+                                        }).collect_view()}
                                 </select>
                                 <FieldError id="new-duration-error" message=Signal::derive(error_of("duration_minutes"))/>
                             </div>
                             <div class="form-actions" id="new-request-error">
                                 {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
                                 <button type="submit" disabled=move || busy.get()>
-                                    {move || if busy.get() { text::sending(l) } else { text::send_for_preapproval(l) }}
+                                    {move || if busy.get() { text::sending(l) } else if emergency.get() { text::send_emergency(l) } else { text::send_for_preapproval(l) }}
                                 </button>
                             </div>
                         </form>

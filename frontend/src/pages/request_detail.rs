@@ -102,12 +102,14 @@ fn Detail(
     let content_ops = StoredValue::new(r.content_operations.clone());
     let allowed_ops = RwSignal::new(asked_ops.get_value());
     let none_allowed = RwSignal::new(false);
+    let no_reason = RwSignal::new(false);
 
     let open = move |verb: Verb| {
         pending_verb.set(verb);
         granted.set(asked);
         allowed_ops.set(asked_ops.get_value());
         none_allowed.set(false);
+        no_reason.set(false);
         idempotency_key.set(api::new_idempotency_key());
         outcome.set(None);
         dialog_open.set(true);
@@ -120,6 +122,12 @@ fn Detail(
         let minutes = granted.get_untracked();
         let allowed = allowed_ops.get_untracked();
         let asked_count = asked_ops.with_value(Vec::len);
+        if verb == Verb::Dispute && text.is_empty() {
+            // A dispute says why: the provider's managers read it.
+            no_reason.set(true);
+            focus_later("#review-comment");
+            return;
+        }
         if verb == Verb::Approve && asked_count > 0 && allowed.is_empty() {
             none_allowed.set(true);
             focus_later("#allow-operations");
@@ -158,6 +166,8 @@ fn Detail(
                         &view.grant_ends_at.map(local).unwrap_or_default(),
                     ),
                     Verb::Deny => text::denied_done(lang()).to_owned(),
+                    Verb::Ratify => text::ratified_done(lang()).to_owned(),
+                    Verb::Dispute => text::disputed_done(lang()).to_owned(),
                     _ => text::revoked_done(lang()).to_owned(),
                 }),
                 Err(err) if err.is_conflict() => Outcome::Changed(err.message()),
@@ -175,6 +185,8 @@ fn Detail(
         match pending_verb.get() {
             Verb::Approve => text::approve_title(lang()),
             Verb::Deny => text::deny_title(lang()),
+            Verb::Ratify => text::ratify_title(lang()),
+            Verb::Dispute => text::dispute_title(lang()),
             _ => text::revoke_title(lang()),
         }
         .to_owned()
@@ -183,11 +195,14 @@ fn Detail(
         match pending_verb.get() {
             Verb::Approve => text::approve(lang()),
             Verb::Deny => text::deny(lang()),
+            Verb::Ratify => text::ratify(lang()),
+            Verb::Dispute => text::dispute(lang()),
             _ => text::revoke(lang()),
         }
         .to_owned()
     });
-    let danger = Signal::derive(move || pending_verb.get() != Verb::Approve);
+    let danger =
+        Signal::derive(move || !matches!(pending_verb.get(), Verb::Approve | Verb::Ratify));
     let service = r.service.clone();
     let tenant_name = detail.view.tenant_name.clone();
 
@@ -322,6 +337,27 @@ fn Detail(
             })}
         </div>
 
+        {r.emergency.clone().map(|e| {
+            let due = e.review_due_at;
+            view! {
+                <div class="emergency-box" data-testid="emergency">
+                    <p><span class="tag emergency">{text::emergency_tag(lang())}</span> " "
+                        {text::emergency_explained(lang())}</p>
+                    <dl class="facts compact">
+                        <dt>{text::emergency_incident(lang())}</dt><dd>{e.incident.clone()}</dd>
+                        <dt>{text::emergency_managers(lang())}</dt><dd>{e.managers.join(", ")}</dd>
+                        {e.verdict.clone().map(|v| view! {
+                            <dt>{text::emergency_verdict(lang())}</dt>
+                            <dd data-testid="verdict">{format::verdict(&v)}
+                                {e.reviewed_by.clone().map(|b| format!(" · {b}"))}
+                                {e.reviewed_at.map(|at| view! { " · " <LocalTime ms=at/> })}</dd>
+                        })}
+                        {e.review_comment.clone().map(|c| view! { <dt>{text::fact_comment(lang())}</dt><dd dir="auto">{c}</dd> })}
+                        {due.map(|at| view! { <dt>{text::emergency_review_by(lang())}</dt><dd><LocalTime ms=at/></dd> })}
+                    </dl>
+                </div>
+            }
+        })}
         {progress}
         {extends}
         {extensions}
@@ -339,6 +375,16 @@ fn Detail(
                 <div class="decision-buttons">
                     <button type="button" class="approve" on:click=move |_| open(Verb::Approve)>{text::approve(lang())}</button>
                     <button type="button" class="deny" on:click=move |_| open(Verb::Deny)>{text::deny(lang())}</button>
+                </div>
+            </div>
+        })}
+        {let state = state.clone(); let due = r.emergency.as_ref().and_then(|e| e.review_due_at);
+            move || (matches!(state(), State::Completed | State::Revoked) && due.is_some() && !provider && may(Action::ReviewEmergency)).then(|| view! {
+            <div class="decision review" data-testid="review">
+                <p>{text::review_ask(lang())}</p>
+                <div class="decision-buttons">
+                    <button type="button" class="approve" on:click=move |_| open(Verb::Ratify)>{text::ratify(lang())}</button>
+                    <button type="button" class="deny" on:click=move |_| open(Verb::Dispute)>{text::dispute(lang())}</button>
                 </div>
             </div>
         })}
@@ -389,8 +435,21 @@ fn Detail(
                 move || match pending_verb.get() {
                 Verb::Approve => text::approve_consequence(lang(), &tenant_name, &service, &format::minutes(granted.get())),
                 Verb::Deny => text::deny_consequence(lang()).to_owned(),
+                Verb::Ratify => text::ratify_consequence(lang()).to_owned(),
+                Verb::Dispute => text::dispute_consequence(lang()).to_owned(),
                 _ => revoke_text(),
             }}</p>
+            {move || matches!(pending_verb.get(), Verb::Ratify | Verb::Dispute).then(|| view! {
+                <label for="review-comment">{if pending_verb.get() == Verb::Dispute { text::dispute_why(lang()) } else { text::comment_optional(lang()) }}</label>
+                <textarea id="review-comment" rows="3" maxlength=MAX_COMMENT_CHARS
+                    aria-describedby="review-comment-error"
+                    aria-invalid=move || no_reason.get().to_string()
+                    prop:value=move || comment.get()
+                    on:input=move |ev| { no_reason.set(false); comment.set(event_target_value(&ev)) }></textarea>
+                <p id="review-comment-error" class="field-error" role="alert">
+                    {move || no_reason.get().then(|| text::dispute_needs_why(lang()))}
+                </p>
+            })}
             {move || (pending_verb.get() == Verb::Revoke).then(|| view! {
                 <label for="revoke-comment">{text::comment_optional(lang())}</label>
                 <textarea id="revoke-comment" rows="2"
@@ -399,7 +458,7 @@ fn Detail(
                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 <p class="muted" id="revoke-comment-note">{text::revoke_comment_note(lang())}</p>
             })}
-            {move || (pending_verb.get() != Verb::Revoke && !comment.get().trim().is_empty()).then(|| view! { <p class="muted">{text::comment_shown(lang())} <span dir="auto">{comment.get()}</span></p> })}
+            {move || (!matches!(pending_verb.get(), Verb::Revoke | Verb::Ratify | Verb::Dispute) && !comment.get().trim().is_empty()).then(|| view! { <p class="muted">{text::comment_shown(lang())} <span dir="auto">{comment.get()}</span></p> })}
         </ConfirmDialog>
 
         {(facts.grant_starts_at.is_some() || !detail.actions.is_empty()).then(|| view! {

@@ -1,7 +1,7 @@
 //! Support > Customer Lockbox requests: every request of the tenant.
 
 use leptos::prelude::*;
-use lockbox_shared::api::{FreezeSetting, RequestView};
+use lockbox_shared::api::{FreezeSetting, RequestPage, RequestView};
 use lockbox_shared::lifecycle::State;
 
 use crate::api;
@@ -82,11 +82,62 @@ pub fn RequestsPage() -> impl IntoView {
         }
     });
 
+    // Emergency access, said first whatever the filter: a live one (to
+    // revoke at once if not accepted), and ended ones awaiting review. The
+    // newest page holds them: one lasts an hour, a review is due in 7 days.
+    let recent = LocalResource::new(move || async move {
+        api::get::<RequestPage>("/requests?limit=100").await.ok()
+    });
+    auto_refresh(15_000, move || recent.refetch());
+    let emergencies = move || {
+        let now = now.get();
+        let items = recent.get().flatten().map(|p| p.items).unwrap_or_default();
+        let live: Vec<RequestView> = items
+            .iter()
+            .filter(|r| r.emergency.is_some() && r.effective_state_at(now) == State::Approved)
+            .cloned()
+            .collect();
+        let to_review: Vec<RequestView> = items
+            .into_iter()
+            .filter(|r| {
+                r.emergency
+                    .as_ref()
+                    .is_some_and(|e| e.review_due_at.is_some_and(|due| due > now))
+                    && matches!(r.effective_state_at(now), State::Completed | State::Revoked)
+            })
+            .collect();
+        (live, to_review)
+    };
+
     let l = lang();
     view! {
         <section class="page">
             <p class="crumbs">{text::requests_crumb(l)}</p>
             <h1>{text::requests_title(l)}</h1>
+            {move || {
+                let (live, to_review) = emergencies();
+                view! {
+                    {(!live.is_empty()).then(|| view! {
+                        <div class="error emergency-banner" role="alert" data-testid="emergency-banner">
+                            <p><strong>{text::emergency_live_title(l)}</strong></p>
+                            <ul>{live.into_iter().map(|r| view! {
+                                <li><a href=request_path(r.id.as_str())>{text::emergency_live_item(l, &r.service, r.ticket.as_str())}</a>
+                                    {r.grant_ends_at.map(|at| view! { " · " {text::emergency_until(l)} " " <LocalTime ms=at/> })}</li>
+                            }).collect_view()}</ul>
+                            <p>{text::emergency_live_body(l)}</p>
+                        </div>
+                    })}
+                    {(!to_review.is_empty()).then(|| view! {
+                        <div class="notice" data-testid="review-banner">
+                            <p><strong>{text::emergency_review_title(l, to_review.len() as i64)}</strong></p>
+                            <ul>{to_review.into_iter().map(|r| view! {
+                                <li><a href=request_path(r.id.as_str())>{text::emergency_live_item(l, &r.service, r.ticket.as_str())}</a>
+                                    {r.emergency.and_then(|e| e.review_due_at).map(|at| view! { " · " {text::emergency_review_by(l)} " " <LocalTime ms=at/> })}</li>
+                            }).collect_view()}</ul>
+                        </div>
+                    })}
+                }
+            }}
             {move || freeze.get().flatten().filter(|f| f.frozen).map(|f| view! {
                 <div class="error" role="alert" data-testid="frozen-banner">
                     <p><strong>{text::requests_frozen_title(l)}</strong>{text::requests_frozen_body(l)}

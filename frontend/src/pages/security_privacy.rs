@@ -33,6 +33,8 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
     let freeze = api::freeze_setting();
     let approvals = api::approvals_setting();
     let approvals_message = RwSignal::new(None::<Result<String, ApiError>>);
+    let emergency = api::emergency_setting();
+    let emergency_message = RwSignal::new(None::<Result<String, ApiError>>);
     // Kept by the page so the confirmation outlives the reload it causes.
     let message = RwSignal::new(None::<Result<String, ApiError>>);
     let freeze_message = RwSignal::new(None::<Result<String, ApiError>>);
@@ -53,6 +55,11 @@ pub fn SecurityPrivacyPage() -> impl IntoView {
             {move || match (setting.get(), approvals.get()) {
                     (Some(Ok(_)), Some(Ok(a))) => view! { <ApprovalsPanel setting=a message=approvals_message reload=Callback::new(move |_| approvals.refetch())/> }.into_any(),
                     (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| approvals.refetch())/> }.into_any(),
+                    _ => ().into_any(),
+                }}
+            {move || match (setting.get(), emergency.get()) {
+                    (Some(Ok(_)), Some(Ok(e))) => view! { <EmergencyPanel setting=e message=emergency_message reload=Callback::new(move |_| emergency.refetch())/> }.into_any(),
+                    (Some(Ok(_)), Some(Err(err))) => view! { <ErrorBox error=err retry=Callback::new(move |_| emergency.refetch())/> }.into_any(),
                     _ => ().into_any(),
                 }}
             {move || match (setting.get(), freeze.get()) {
@@ -121,6 +128,74 @@ fn ApprovalsPanel(
                     </select>
                     <button type="button" disabled=move || busy.get() || choice.get() == current on:click=save>{text::save_approvals(l)}</button>
                 </div>
+            })}
+        </article>
+    }
+}
+
+/// Emergency (break-glass) access: allowed with review, or off; whether
+/// it may read content; whether a dispute freezes. Global admins set it.
+#[component]
+fn EmergencyPanel(
+    setting: lockbox_shared::api::EmergencySetting,
+    message: RwSignal<Option<Result<String, ApiError>>>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let session = use_session();
+    let may_edit = move || session.may(Action::SetEmergencyAccess);
+    let allowed = RwSignal::new(setting.allowed);
+    let content = RwSignal::new(setting.content);
+    let freezes = RwSignal::new(setting.dispute_freezes);
+    let (busy, set_busy) = signal(false);
+    let unchanged = move || {
+        (allowed.get(), content.get(), freezes.get())
+            == (setting.allowed, setting.content, setting.dispute_freezes)
+    };
+    let save = move |_| {
+        let wanted = lockbox_shared::api::SetEmergency {
+            allowed: allowed.get_untracked(),
+            content: content.get_untracked(),
+            dispute_freezes: freezes.get_untracked(),
+        };
+        set_busy.set(true);
+        spawn_local(async move {
+            let result = api::set_emergency(wanted).await;
+            set_busy.set(false);
+            message.set(Some(
+                result.map(|_| text::emergency_saved(lang()).to_owned()),
+            ));
+            reload.run(());
+        });
+    };
+    let l = lang();
+    let state = if setting.allowed {
+        text::emergency_state_allowed(l)
+    } else {
+        text::emergency_state_off(l)
+    };
+    view! {
+        <article class="card" aria-labelledby="emergency-title">
+            <h2 id="emergency-title">{text::emergency_title(l)}</h2>
+            <p data-testid="emergency-state">{state}</p>
+            <p class="muted">{text::emergency_rules(l)}</p>
+            <div role="status" aria-live="polite">
+                {move || message.get().map(|m| match m {
+                    Ok(text) => view! { <p class="confirmation" data-testid="emergency-confirmation">{text}</p> }.into_any(),
+                    Err(err) => view! { <ErrorBox error=err/> }.into_any(),
+                })}
+            </div>
+            {move || may_edit().then(|| view! {
+                <fieldset class="emergency-choice">
+                    <legend>{text::emergency_choices(l)}</legend>
+                    <label class="check"><input type="checkbox" id="emergency-allowed" prop:checked=move || allowed.get()
+                        on:change=move |ev| allowed.set(event_target_checked(&ev))/>{text::emergency_allowed_label(l)}</label>
+                    <label class="check"><input type="checkbox" id="emergency-content" prop:checked=move || content.get()
+                        disabled=move || !allowed.get()
+                        on:change=move |ev| content.set(event_target_checked(&ev))/>{text::emergency_content_label(l)}</label>
+                    <label class="check"><input type="checkbox" id="dispute-freezes" prop:checked=move || freezes.get()
+                        on:change=move |ev| freezes.set(event_target_checked(&ev))/>{text::dispute_freezes_label(l)}</label>
+                    <button type="button" disabled=move || busy.get() || unchanged() on:click=save>{text::save_emergency(l)}</button>
+                </fieldset>
             })}
         </article>
     }

@@ -244,9 +244,57 @@ messages! {
     download_receipt() { en: "Download signed receipt", it: "Scarica la ricevuta firmata" }
     receipt_note_before() { en: " The customer's decision, signed by Lockbox; ", it: " La decisione del cliente, firmata da Lockbox; " }
     receipt_note_after() { en: " checks it.", it: " la verifica." }
+    emergency_tag() { en: "Emergency access", it: "Accesso di emergenza" }
+    emergency_title() { en: "Emergency access", it: "Accesso di emergenza" }
+    emergency_ask() { en: "Emergency: an incident needs access now", it: "Emergenza: un incidente richiede l'accesso subito" }
+    emergency_ask_note() { en: "Two different support managers (not you) must approve within 30 minutes; access then starts without the customer's approval, for at most 60 minutes and, unless the customer allowed more, only operations that do not read content. The customer is told at once and reviews it afterwards.", it: "Due diversi responsabili del supporto (non tu) devono approvare entro 30 minuti; l'accesso inizia poi senza l'approvazione del cliente, per al massimo 60 minuti e, salvo diversa scelta del cliente, solo con operazioni che non leggono i contenuti. Il cliente viene avvisato subito e lo valuta dopo." }
+    send_emergency() { en: "Send to two managers", it: "Invia a due responsabili" }
+    emergency_state_allowed() { en: "Emergency access is allowed, with your review afterwards.", it: "L'accesso di emergenza è consentito, con la vostra valutazione successiva." }
+    emergency_state_off() { en: "Emergency access is off: every access needs your approval first.", it: "L'accesso di emergenza è disattivato: ogni accesso richiede prima la vostra approvazione." }
+    emergency_rules() { en: "In an incident, two different support managers of the provider can start access without your approval: at most 60 minutes, never extended, one at a time and at most 3 in 30 days. You are told at once, may revoke it, and ratify or dispute it within 7 days of its end. A freeze always stops it.", it: "Durante un incidente, due diversi responsabili del supporto del fornitore possono avviare un accesso senza la vostra approvazione: al massimo 60 minuti, mai prolungato, uno alla volta e al massimo 3 in 30 giorni. Venite avvisati subito, potete revocarlo e dovete ratificarlo o contestarlo entro 7 giorni dalla fine. Un blocco lo ferma sempre." }
+    emergency_choices() { en: "Your choices", it: "Le vostre scelte" }
+    emergency_allowed_label() { en: "Allow emergency access, with review afterwards", it: "Consenti l'accesso di emergenza, con valutazione successiva" }
+    emergency_content_label() { en: "Emergency access may read content (message bodies, file contents)", it: "L'accesso di emergenza può leggere i contenuti (testi dei messaggi, contenuto dei file)" }
+    dispute_freezes_label() { en: "A dispute also revokes all access (freezes the organisation)", it: "Una contestazione revoca anche tutti gli accessi (blocca l'organizzazione)" }
+    save_emergency() { en: "Save emergency access choices", it: "Salva le scelte sull'accesso di emergenza" }
+    emergency_saved() { en: "Saved. The change is in the audit log.", it: "Salvato. La modifica è nel registro di controllo." }
+    emergency_live_title() { en: "Emergency access is in progress, granted without your approval.", it: "È in corso un accesso di emergenza, concesso senza la vostra approvazione." }
+    emergency_live_item(service: &str, ticket: &str) {
+        en: format!("{service}, ticket {ticket}"),
+        it: format!("{service}, richiesta di servizio {ticket}"),
+    }
+    emergency_until() { en: "until", it: "fino al" }
+    emergency_live_body() { en: "Open it to see who approved it and why; revoke it at once if you do not accept it. You review it when it ends.", it: "Aprilo per vedere chi l'ha approvato e perché; revocalo subito se non lo accetti. Lo valuterai quando termina." }
+    emergency_review_title(n: i64) {
+        en: if n == 1 { "1 emergency access awaits your review.".to_owned() } else { format!("{n} emergency accesses await your review.") },
+        it: if n == 1 { "1 accesso di emergenza attende la vostra valutazione.".to_owned() } else { format!("{n} accessi di emergenza attendono la vostra valutazione.") },
+    }
+    emergency_explained() { en: "Two of the provider's support managers granted it for an incident, without your approval; you review it once it ends.", it: "Due responsabili del supporto del fornitore l'hanno concesso per un incidente, senza la vostra approvazione; lo valutate quando termina." }
+    emergency_incident() { en: "Incident", it: "Incidente" }
+    emergency_managers() { en: "Approved by managers", it: "Approvato dai responsabili" }
+    emergency_verdict() { en: "Your review", it: "La vostra valutazione" }
+    emergency_review_by() { en: "Review by", it: "Da valutare entro" }
+    verdict_ratified() { en: "Ratified", it: "Ratificato" }
+    verdict_disputed() { en: "Disputed", it: "Contestato" }
+    verdict_unreviewed() { en: "Unreviewed (nobody reviewed it in 7 days)", it: "Non valutato (nessuno l'ha valutato in 7 giorni)" }
+    review_ask() { en: "This emergency access has ended. Look at what was done (the report below), then ratify it or dispute it.", it: "Questo accesso di emergenza è terminato. Guarda cosa è stato fatto (il report qui sotto), poi ratificalo o contestalo." }
+    ratify() { en: "Ratify", it: "Ratifica" }
+    dispute() { en: "Dispute", it: "Contesta" }
+    ratify_title() { en: "Ratify this emergency access?", it: "Ratificare questo accesso di emergenza?" }
+    dispute_title() { en: "Dispute this emergency access?", it: "Contestare questo accesso di emergenza?" }
+    ratify_consequence() { en: "You accept what was done under it. Your verdict goes into the audit log and a signed receipt.", it: "Accetti ciò che è stato fatto. La tua valutazione va nel registro di controllo e in una ricevuta firmata." }
+    dispute_consequence() { en: "The provider's support managers are told at once, with your reason. Your verdict goes into the audit log and a signed receipt.", it: "I responsabili del supporto del fornitore vengono avvisati subito, con il tuo motivo. La tua valutazione va nel registro di controllo e in una ricevuta firmata." }
+    dispute_why() { en: "What do you dispute? (required)", it: "Che cosa contesti? (obbligatorio)" }
+    dispute_needs_why() { en: "Say what you dispute: the provider's managers read it.", it: "Scrivi che cosa contesti: lo leggono i responsabili del fornitore." }
+    ratified_done() { en: "You ratified this emergency access.", it: "Hai ratificato questo accesso di emergenza." }
+    disputed_done() { en: "You disputed this emergency access; the provider's managers are told.", it: "Hai contestato questo accesso di emergenza; i responsabili del fornitore vengono avvisati." }
     download_report() { en: "Download signed report of what was done", it: "Scarica il report firmato di ciò che è stato fatto" }
     report_note_before() { en: " Every operation under this access and its proof in the audit log, signed by Lockbox; ", it: " Ogni operazione di questo accesso e la sua prova nel registro di controllo, firmato da Lockbox; " }
     history_access_ended() { en: "Access ended", it: "Accesso terminato" }
+    history_reviewed() { en: "Emergency access reviewed", it: "Accesso di emergenza valutato" }
+    detail_reviewed_by() { en: "Reviewed by", it: "Valutato da" }
+    detail_managers_so_far() { en: "Managers so far", it: "Responsabili finora" }
+    detail_managers_required() { en: "Managers required", it: "Responsabili richiesti" }
     detail_actions() { en: "Operations recorded", it: "Operazioni registrate" }
     detail_refused_attempts() { en: "Refused attempts", it: "Tentativi rifiutati" }
     detail_minutes_used() { en: "Minutes used", it: "Minuti usati" }
