@@ -4103,3 +4103,272 @@ fn a_quorum_grants_what_every_approver_allowed_and_never_nothing() {
     );
     assert_eq!(allowed, "Get-Message");
 }
+
+/// One step of the emergency property test.
+#[derive(Debug, Clone)]
+enum EmergencyOp {
+    /// An engineer (by `PEOPLE` index, anyone) opens an emergency.
+    Open {
+        person: usize,
+        tenant: usize,
+        minutes: u32,
+        content: bool,
+    },
+    /// Someone pre-approves the `pick`-th emergency opened.
+    Preapprove { pick: usize, person: usize },
+    /// Someone revokes it.
+    Revoke { pick: usize, person: usize },
+    /// Both support managers pre-approve it, one after the other.
+    BothManagers { pick: usize },
+    /// Someone ratifies or disputes it (with a reason or without).
+    Review {
+        pick: usize,
+        person: usize,
+        dispute: bool,
+        reason: bool,
+    },
+    /// The tenant's global admin sets its emergency choices.
+    Policy {
+        tenant: usize,
+        allowed: bool,
+        content: bool,
+    },
+    /// The tenant's global admin freezes it or lifts the freeze.
+    Freeze { tenant: usize, on: bool },
+    /// Time passes (up to 3 days).
+    Advance { ms: i64 },
+    /// The scheduled job runs.
+    Sweep,
+}
+
+fn emergency_op() -> impl Strategy<Value = EmergencyOp> {
+    let person = 0..PEOPLE.len();
+    prop_oneof![
+        3 => (prop::sample::select(vec![0usize, 1, 0, 1, 9, 3]), 0..2usize, 1..=90u32, prop::bool::weighted(0.2))
+            .prop_map(|(person, tenant, minutes, content)| EmergencyOp::Open { person, tenant, minutes, content }),
+        5 => (0..8usize, prop::sample::select(vec![2usize, 9, 2, 9, 0, 3]))
+            .prop_map(|(pick, person)| EmergencyOp::Preapprove { pick, person }),
+        4 => (0..8usize).prop_map(|pick| EmergencyOp::BothManagers { pick }),
+        2 => (0..8usize, prop::sample::select(vec![3usize, 4, 5, 7, 8, 2]))
+            .prop_map(|(pick, person)| EmergencyOp::Revoke { pick, person }),
+        4 => (0..8usize, prop_oneof![3 => prop::sample::select(vec![3usize, 4, 5, 7, 8]), 1 => person.clone()], any::<bool>(), prop::bool::weighted(0.8))
+            .prop_map(|(pick, person, dispute, reason)| EmergencyOp::Review { pick, person, dispute, reason }),
+        1 => (0..2usize, prop::bool::weighted(0.8), any::<bool>())
+            .prop_map(|(tenant, allowed, content)| EmergencyOp::Policy { tenant, allowed, content }),
+        1 => (0..2usize, prop::bool::weighted(0.15)).prop_map(|(tenant, on)| EmergencyOp::Freeze { tenant, on }),
+        3 => prop::sample::select(vec![5 * MINUTE, 5 * MINUTE, 40 * MINUTE, 2 * HOUR, 26 * HOUR, 3 * 24 * HOUR])
+            .prop_map(|ms| EmergencyOp::Advance { ms }),
+        2 => Just(EmergencyOp::Sweep),
+    ]
+}
+
+/// Every emergency of the database, as stored.
+fn emergencies(db: &Sqlite) -> Vec<lockbox_shared::lifecycle::AccessRequest> {
+    block_on(store::select_from(
+        db,
+        Statement::new(
+            format!(
+                "SELECT {} FROM access_requests WHERE emergency IS NOT NULL",
+                store::COLUMNS
+            ),
+            vec![],
+        ),
+    ))
+    .expect("emergencies")
+}
+
+/// Break-glass under random steps: whatever people, time, the tenant's
+/// choices and the freeze do, an emergency grant starts only with two
+/// distinct managers (neither the requester), never while the tenant is
+/// frozen or has emergencies off, lasts at most 60 minutes, one live per
+/// tenant and at most 3 started in 30 days; only the tenant's approvers
+/// review it, once; and every emergency grant ends in exactly one of
+/// Ratified, Disputed, Unreviewed.
+#[test]
+fn emergency_access_keeps_its_rules_under_any_steps() {
+    use lockbox_shared::emergency::{Verdict, MAX_MINUTES, PER_WINDOW, REVIEW_MS, WINDOW_MS};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    // What the cases did, so a run shows the rules were exercised.
+    static GRANTED: AtomicUsize = AtomicUsize::new(0);
+    static REVIEWED: AtomicUsize = AtomicUsize::new(0);
+    static LAPSED: AtomicUsize = AtomicUsize::new(0);
+    static REFUSED: AtomicUsize = AtomicUsize::new(0);
+    let config = ProptestConfig {
+        cases: cases(),
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(ops in prop::collection::vec(emergency_op(), 10..60))| {
+        let db = open_database();
+        let people: Vec<Principal> = PEOPLE.iter().map(|e| seeded(&db, e)).collect();
+        let mut now: i64 = 1_800_000_000_000;
+        let mut opened: Vec<RequestId> = Vec::new();
+        // What the test set, to judge each grant by: (allowed, content), frozen.
+        let mut policy = [(true, false); 2];
+        let mut frozen = [false; 2];
+        // Every grant's start, by tenant; every verdict seen, by request.
+        let mut starts: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
+        let mut verdicts: HashMap<String, Verdict> = HashMap::new();
+        let tenant_index = |id: &TenantId| TENANTS.iter().position(|t| *t == id.as_str()).unwrap_or(0);
+        for op in &ops {
+            let stamp = stamp_at(now);
+            match op {
+                EmergencyOp::Open { person, tenant, minutes, content } => {
+                    let mut operations = vec!["Get-Mailbox".to_owned()];
+                    if *content {
+                        operations.push("Get-Message".to_owned());
+                    }
+                    let input = CreateAccessRequest {
+                        tenant_id: TENANTS[*tenant].to_owned(),
+                        service: "mail".to_owned(),
+                        ticket: "INC-MODEL".to_owned(),
+                        reason: "Outage".to_owned(),
+                        duration_minutes: *minutes,
+                        operations,
+                        emergency: Some(lockbox_shared::api::EmergencyAsk { incident: "INC-1".to_owned() }),
+                    };
+                    let made = block_on(requests::create(&db, &people[*person], &input, &stamp));
+                    if made.is_err() {
+                        REFUSED.fetch_add(1, Relaxed);
+                    }
+                    if let Ok(view) = made {
+                        prop_assert!(is_engineer(*person), "{} opened an emergency", PEOPLE[*person]);
+                        prop_assert!(*minutes <= MAX_MINUTES, "an emergency of {minutes} minutes opened");
+                        prop_assert!(policy[*tenant].0 && !frozen[*tenant], "opened while off or frozen");
+                        prop_assert!(!*content || policy[*tenant].1, "content opened without the tenant's leave");
+                        opened.push(view.id);
+                    }
+                }
+                EmergencyOp::Preapprove { .. } | EmergencyOp::Revoke { .. } | EmergencyOp::BothManagers { .. } => {
+                    let (pick, persons, verb) = match op {
+                        EmergencyOp::Preapprove { pick, person } => (*pick, vec![*person], Verb::Preapprove),
+                        EmergencyOp::BothManagers { pick } => (*pick, vec![2, 9], Verb::Preapprove),
+                        EmergencyOp::Revoke { pick, person } => (*pick, vec![*person], Verb::Revoke),
+                        _ => continue,
+                    };
+                    let Some(id) = opened.get(pick % opened.len().max(1)).cloned() else { continue };
+                    for person in persons {
+                    let person = &person;
+                    let answer = block_on(requests::act(
+                        &db, &people[*person], &id, verb, None,
+                        requests::Granting::default(), None, &stamp, None,
+                    ));
+                    if let (Ok(view), Verb::Preapprove) = (&answer, verb) {
+                        prop_assert!(is_manager(*person), "{} pre-approved", PEOPLE[*person]);
+                        if let Some(starts_at) = view.grant_starts_at {
+                            let t = tenant_index(&view.tenant_id);
+                            prop_assert!(policy[t].0 && !frozen[t], "granted while off or frozen");
+                            prop_assert!(view.content_operations.is_empty() || policy[t].1, "content granted without leave");
+                            starts[t].push(starts_at);
+                            GRANTED.fetch_add(1, Relaxed);
+                        }
+                    }
+                    if answer.is_ok() && verb == Verb::Revoke {
+                        prop_assert!(is_approver(*person), "{} revoked", PEOPLE[*person]);
+                    }
+                    }
+                }
+                EmergencyOp::Review { pick, person, dispute, reason } => {
+                    let Some(id) = opened.get(pick % opened.len().max(1)).cloned() else { continue };
+                    let verb = if *dispute { Verb::Dispute } else { Verb::Ratify };
+                    let comment = reason.then(|| Comment::parse("What was read").expect("valid"));
+                    let answer = block_on(requests::act(
+                        &db, &people[*person], &id, verb, comment,
+                        requests::Granting::default(), None, &stamp, None,
+                    ));
+                    if let Ok(view) = answer {
+                        let t = tenant_index(&view.tenant_id);
+                        prop_assert!(is_approver(*person) && tenant_of(*person) == Some(t), "{} reviewed", PEOPLE[*person]);
+                        prop_assert!(!*dispute || *reason, "a dispute without a reason");
+                        let e = view.emergency.expect("an emergency");
+                        prop_assert!(e.verdict.is_some());
+                        REVIEWED.fetch_add(1, Relaxed);
+                        // A dispute may freeze the tenant, when it chose so (not here).
+                    }
+                }
+                EmergencyOp::Policy { tenant, allowed, content } => {
+                    let admin = if *tenant == 0 { 5 } else { 8 };
+                    let wanted = lockbox_shared::api::SetEmergency { allowed: *allowed, content: *content, dispute_freezes: false };
+                    block_on(settings::set_emergency(&db, &people[admin], &wanted, &stamp)).expect("the admin sets it");
+                    policy[*tenant] = (*allowed, *content);
+                }
+                EmergencyOp::Freeze { tenant, on } => {
+                    let admin = if *tenant == 0 { 5 } else { 8 };
+                    if block_on(settings::set_freeze(&db, &people[admin], *on, Some("Model"), &stamp)).is_ok() {
+                        frozen[*tenant] = *on;
+                    }
+                }
+                EmergencyOp::Advance { ms } => now += ms,
+                EmergencyOp::Sweep => {
+                    block_on(cron::sweep(&db, now, SERVICE_ACCOUNT)).expect("sweep");
+                }
+            }
+            // What holds after every step.
+            for r in emergencies(&db) {
+                let t = tenant_index(&r.tenant_id);
+                if let Some(grant) = r.grant() {
+                    let managers: Vec<&Actor> = r.approvals.given.iter().map(|c| &c.decision.by).collect();
+                    prop_assert_eq!(managers.len(), 2, "managers of {}", r.id);
+                    prop_assert!(managers[0].user_id != managers[1].user_id, "one manager twice");
+                    prop_assert!(managers.iter().all(|m| m.user_id != r.requester.user_id), "the requester approved");
+                    prop_assert!(grant.ends_at - grant.starts_at <= i64::from(MAX_MINUTES) * MINUTE, "longer than 60 minutes");
+                }
+                let review = r.emergency.as_ref().and_then(|e| e.review.clone());
+                if let Some(review) = &review {
+                    prop_assert!(r.grant().is_some() && matches!(r.state(), State::Completed | State::Revoked), "reviewed before it ended");
+                    if let Some(seen) = verdicts.get(r.id.as_str()) {
+                        prop_assert_eq!(*seen, review.verdict, "a verdict changed");
+                    }
+                    verdicts.insert(r.id.as_str().to_owned(), review.verdict);
+                    match &review.by {
+                        Some(by) => prop_assert!(people.iter().position(|p| p.user_id == by.user_id)
+                            .is_some_and(|p| is_approver(p) && tenant_of(p) == Some(t)), "reviewed by someone else"),
+                        None => prop_assert_eq!(review.verdict, Verdict::Unreviewed),
+                    }
+                }
+                let live = emergencies(&db).iter()
+                    .filter(|o| o.tenant_id == r.tenant_id && o.effective_state(now) == State::Approved)
+                    .count();
+                prop_assert!(live <= 1, "{live} live emergencies in one tenant");
+            }
+            for starts in &starts {
+                for (i, a) in starts.iter().enumerate() {
+                    let within = starts[i..].iter().filter(|b| **b - a < WINDOW_MS).count();
+                    prop_assert!(within <= PER_WINDOW, "{within} emergencies started in 30 days");
+                }
+            }
+        }
+        // Eight days on, every emergency grant ends in exactly one verdict.
+        now += REVIEW_MS + 24 * HOUR;
+        for _ in 0..3 {
+            block_on(cron::sweep(&db, now, SERVICE_ACCOUNT)).expect("sweep");
+        }
+        for r in emergencies(&db) {
+            if r.grant().is_none() {
+                continue;
+            }
+            prop_assert!(matches!(r.state(), State::Completed | State::Revoked), "{} never ended", r.id);
+            let verdict = r.emergency.as_ref().and_then(|e| e.review.as_ref()).map(|v| v.verdict);
+            prop_assert!(verdict.is_some(), "{} has no verdict", r.id);
+            if verdict == Some(Verdict::Unreviewed) {
+                LAPSED.fetch_add(1, Relaxed);
+            }
+            let records = block_on(lockbox_backend::store::audit::select(
+                &db,
+                lockbox_backend::store::audit::by_id(&r.tenant_id, &format!("{}/review", r.id)),
+            ))
+            .expect("review record");
+            prop_assert_eq!(records.len(), 1, "review records of {}", r.id);
+        }
+    });
+    eprintln!(
+        "emergency model: {} grants started, {} verdicts given, {} left unreviewed, {} openings refused",
+        GRANTED.load(Relaxed),
+        REVIEWED.load(Relaxed),
+        LAPSED.load(Relaxed),
+        REFUSED.load(Relaxed)
+    );
+    assert!(
+        GRANTED.load(Relaxed) > 0 && REVIEWED.load(Relaxed) > 0,
+        "the cases never got that far"
+    );
+}
