@@ -4372,3 +4372,84 @@ fn emergency_access_keeps_its_rules_under_any_steps() {
         "the cases never got that far"
     );
 }
+
+/// A dispute freezes the tenant when, and only when, it chose so: the
+/// freeze's reason names the request and what was disputed.
+#[test]
+fn a_dispute_freezes_the_tenant_only_when_it_chose_so() {
+    let db = open_database();
+    let person = |email: &str| seeded(&db, email);
+    let now = 1_800_000_000_000;
+    let disputed = |choose: bool, at: i64| {
+        let stamp = stamp_at(at);
+        let wanted = lockbox_shared::api::SetEmergency {
+            allowed: true,
+            content: false,
+            dispute_freezes: choose,
+        };
+        block_on(settings::set_emergency(
+            &db,
+            &person("admin@contoso.example"),
+            &wanted,
+            &stamp,
+        ))
+        .expect("the admin chooses");
+        let input = CreateAccessRequest {
+            tenant_id: CONTOSO.to_owned(),
+            service: "mail".to_owned(),
+            ticket: "INC-9".to_owned(),
+            reason: "Outage".to_owned(),
+            duration_minutes: 30,
+            operations: vec!["Get-Mailbox".to_owned()],
+            emergency: Some(lockbox_shared::api::EmergencyAsk {
+                incident: "INC-9".to_owned(),
+            }),
+        };
+        let view = block_on(requests::create(
+            &db,
+            &person("engineer1@provider.example"),
+            &input,
+            &stamp,
+        ))
+        .expect("opened");
+        let step = |who: &str, verb: Verb, comment: Option<&str>| {
+            block_on(requests::act(
+                &db,
+                &person(who),
+                &view.id,
+                verb,
+                comment.map(|c| Comment::parse(c).expect("valid")),
+                requests::Granting::default(),
+                None,
+                &stamp,
+                None,
+            ))
+            .unwrap_or_else(|e| panic!("{verb}: {e:?}"))
+        };
+        step("manager@provider.example", Verb::Preapprove, None);
+        step("lead@provider.example", Verb::Preapprove, None);
+        step("approver1@contoso.example", Verb::Revoke, None);
+        step(
+            "approver1@contoso.example",
+            Verb::Dispute,
+            Some("The board's mail was read"),
+        );
+        block_on(settings::freeze_setting(
+            &db,
+            &person("admin@contoso.example"),
+        ))
+        .expect("read")
+    };
+    let not_chosen = disputed(false, now);
+    assert!(!not_chosen.frozen, "frozen without the tenant's choice");
+    let chosen = disputed(true, now + 31 * MINUTE);
+    assert!(
+        chosen.frozen,
+        "a dispute the tenant chose to freeze on did not"
+    );
+    let reason = chosen.reason.unwrap_or_default();
+    assert!(
+        reason.contains("disputed") && reason.contains("board"),
+        "{reason}"
+    );
+}

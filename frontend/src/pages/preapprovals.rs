@@ -155,6 +155,11 @@ fn Waiting(
             dialog_open.set(false);
             match result {
                 Ok(view) => done.set(Some(match v {
+                    Verb::Preapprove
+                        if view.emergency.is_some() && view.grant_starts_at.is_none() =>
+                    {
+                        text::emergency_first_manager(lang(), ticket.as_str())
+                    }
                     Verb::Preapprove if view.lockbox_required == Some(false) => {
                         text::preapproved_started(lang(), ticket.as_str(), &view.tenant_name)
                     }
@@ -197,6 +202,13 @@ fn Waiting(
                 <StatusBadge state=r.effective_state/>
                 <span class="deadline">{move || deadline.map(|d| text::expires_in(l, &format::duration(d - now.get()))).unwrap_or_default()}</span>
             </p>
+            {r.emergency.clone().map(|e| view! {
+                <p class="emergency-box" data-testid="emergency">
+                    <span class="tag emergency">{text::emergency_tag(l)}</span> " "
+                    {text::emergency_for_managers(l, &e.incident, e.managers.len() as i64)}
+                    {(!e.managers.is_empty()).then(|| format!(" ({})", e.managers.join(", ")))}
+                </p>
+            })}
             <dl class="facts">
                 <dt>{text::fact_requester(l)}</dt><dd class="address">{r.requester_email.clone()}</dd>
                 <dt>{text::fact_reason(l)}</dt><dd class="reason" dir="auto">{r.reason.clone()}</dd>

@@ -246,6 +246,14 @@ messages! {
     receipt_note_after() { en: " checks it.", it: " la verifica." }
     emergency_tag() { en: "Emergency access", it: "Accesso di emergenza" }
     emergency_title() { en: "Emergency access", it: "Accesso di emergenza" }
+    emergency_for_managers(incident: &str, so_far: i64) {
+        en: format!("for incident {incident}: it needs two different managers, and starts at once without the customer's approval. {so_far} of 2 so far."),
+        it: format!("per l'incidente {incident}: servono due responsabili diversi, e inizia subito senza l'approvazione del cliente. Finora {so_far} su 2."),
+    }
+    emergency_first_manager(ticket: &str) {
+        en: format!("You pre-approved emergency request {ticket}. It needs another support manager before access starts."),
+        it: format!("Hai pre-approvato la richiesta di emergenza {ticket}. Serve un altro responsabile del supporto prima che l'accesso inizi."),
+    }
     emergency_ask() { en: "Emergency: an incident needs access now", it: "Emergenza: un incidente richiede l'accesso subito" }
     emergency_ask_note() { en: "Two different support managers (not you) must approve within 30 minutes; access then starts without the customer's approval, for at most 60 minutes and, unless the customer allowed more, only operations that do not read content. The customer is told at once and reviews it afterwards.", it: "Due diversi responsabili del supporto (non tu) devono approvare entro 30 minuti; l'accesso inizia poi senza l'approvazione del cliente, per al massimo 60 minuti e, salvo diversa scelta del cliente, solo con operazioni che non leggono i contenuti. Il cliente viene avvisato subito e lo valuta dopo." }
     send_emergency() { en: "Send to two managers", it: "Invia a due responsabili" }
