@@ -96,44 +96,46 @@ test('an approver on a phone grants less than was asked', async () => {
   }
 });
 
-test('an approver on a phone allows only some of the operations asked, content ones marked', async () => {
-  const { id } = await createPendingRequest(60);
-  const { context, page, errors } = await signedInPage(browser, PHONE, 'approver1@contoso.example');
-  try {
-    await load(page, `/support/lockbox-requests/${id}`);
-    await page.getByTestId('operations-asked').getByText('Get-Message').waitFor();
-    await page.getByRole('button', { name: 'Approve' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Approve this request?' });
-    const choice = dialog.getByRole('group', { name: 'Operations allowed' });
-    await choice.waitFor();
-    // Pre-ticked with what was asked; the one that reads content is marked.
-    const boxes = choice.getByRole('checkbox');
-    assert.equal(await boxes.count(), 3);
-    for (const box of await boxes.all()) assert.equal(await box.isChecked(), true);
-    assert.equal(await choice.locator('[data-operation="Get-Message"] .reads-content').count(), 1);
-    assert.equal(await choice.locator('[data-operation="Get-Mailbox"] .reads-content').count(), 0);
-    // Nothing ticked is not an approval: the dialog says so and stays.
-    for (const box of await boxes.all()) await box.uncheck();
-    await dialog.getByRole('button', { name: 'Approve' }).click();
-    await dialog.getByText('Allow at least one operation, or deny the request.').waitFor();
-    await choice.getByRole('checkbox', { name: /^Get-Mailbox/ }).first().check();
-    await choice.getByRole('checkbox', { name: /^Get-MailboxStatistics/ }).check();
-    assert.deepEqual(await smallButtons(page), [], 'buttons under 44 px');
-    assert.equal(await scrollsSideways(page), false, 'the dialog scrolls sideways');
-    await screenshot(page, 'approve-some-operations-phone');
-    await dialog.getByRole('button', { name: 'Approve' }).click();
-    await page.getByTestId('confirmation').waitFor();
-    await page.locator('.badge[data-state="Approved"]').first().waitFor();
-    assert.equal(
-      (await page.getByTestId('operations-allowed').textContent()).trim(),
-      'Get-Mailbox, Get-MailboxStatistics',
-    );
-    assert.match(await page.locator('.history').textContent(), /Get-Mailbox, Get-MailboxStatistics/);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
-});
+for (const [size, viewport] of [['desktop', DESKTOP], ['small-phone', SMALL_PHONE]]) {
+  test(`an approver allows only some of the operations asked, content ones marked (${size})`, async () => {
+    const { id } = await createPendingRequest(60);
+    const { context, page, errors } = await signedInPage(browser, viewport, 'approver1@contoso.example');
+    try {
+      await load(page, `/support/lockbox-requests/${id}`);
+      await page.getByTestId('operations-asked').getByText('Get-Message').waitFor();
+      await page.getByRole('button', { name: 'Approve' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Approve this request?' });
+      const choice = dialog.getByRole('group', { name: 'Operations allowed' });
+      await choice.waitFor();
+      // Pre-ticked with what was asked; the one that reads content is marked.
+      const boxes = choice.getByRole('checkbox');
+      assert.equal(await boxes.count(), 3);
+      for (const box of await boxes.all()) assert.equal(await box.isChecked(), true);
+      assert.equal(await choice.locator('[data-operation="Get-Message"] .reads-content').count(), 1);
+      assert.equal(await choice.locator('[data-operation="Get-Mailbox"] .reads-content').count(), 0);
+      // Nothing ticked is not an approval: the dialog says so and stays.
+      for (const box of await boxes.all()) await box.uncheck();
+      await dialog.getByRole('button', { name: 'Approve' }).click();
+      await dialog.getByText('Allow at least one operation, or deny the request.').waitFor();
+      await choice.getByRole('checkbox', { name: /^Get-Mailbox/ }).first().check();
+      await choice.getByRole('checkbox', { name: /^Get-MailboxStatistics/ }).check();
+      assert.deepEqual(await smallButtons(page), [], 'buttons under 44 px');
+      assert.equal(await scrollsSideways(page), false, 'the dialog scrolls sideways');
+      await screenshot(page, `approve-some-operations-${size}`);
+      await dialog.getByRole('button', { name: 'Approve' }).click();
+      await page.getByTestId('confirmation').waitFor();
+      await page.locator('.badge[data-state="Approved"]').first().waitFor();
+      assert.equal(
+        (await page.getByTestId('operations-allowed').textContent()).trim(),
+        'Get-Mailbox, Get-MailboxStatistics',
+      );
+      assert.match(await page.locator('.history').textContent(), /Get-Mailbox, Get-MailboxStatistics/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
 
 test('an approver denies with a comment and the history records it', async () => {
   const { id } = await createPendingRequest(30);
