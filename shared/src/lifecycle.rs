@@ -1467,7 +1467,22 @@ pub fn apply_terms(
     terms: Terms,
     now: i64,
 ) -> Result<AccessRequest, TransitionError> {
-    let after = apply_unfrozen(req, verb, who, tenant, comment, terms, now)?;
+    // What is refused whatever the operations chosen comes first: the
+    // request's state, the grant an extension continues, the freeze; the
+    // operations' own refusals after those.
+    let chosen = terms.operations.clone();
+    let after = apply_unfrozen(
+        req,
+        verb,
+        who,
+        tenant,
+        comment.clone(),
+        Terms {
+            operations: None,
+            ..terms.clone()
+        },
+        now,
+    )?;
     // A pre-approval too: one that does not grant at once would only ask
     // the customer about what can never be approved.
     let approves = matches!(verb, Verb::Approve | Verb::Preapprove);
@@ -1485,7 +1500,10 @@ pub fn apply_terms(
     if tenant.frozen && matches!(verb, Verb::Preapprove | Verb::Approve) {
         return Err(TransitionError::TenantFrozen);
     }
-    Ok(after)
+    match chosen {
+        None => Ok(after),
+        Some(_) => apply_unfrozen(req, verb, who, tenant, comment, terms, now),
+    }
 }
 
 fn apply_unfrozen(

@@ -4453,3 +4453,47 @@ fn a_dispute_freezes_the_tenant_only_when_it_chose_so() {
         "{reason}"
     );
 }
+
+/// A grant a person has begun to revoke records nothing more (the operator
+/// route finds no live grant, a batch's guard fails), so the revocation's
+/// write, guarded on the count of its records, is never outrun; the revoke
+/// then ends it with its end record.
+#[test]
+fn a_grant_being_revoked_records_nothing_more() {
+    let db = open_database();
+    let now = 1_800_000_000_000;
+    let id = granted_request(&db, "mail", "SR-CLOSE", now);
+    let engineer = seeded(&db, "engineer1@provider.example");
+    let tenant = TenantId::parse(CONTOSO).expect("valid");
+    let live = |at: i64| {
+        block_on(store::select_from(
+            &db,
+            store::live_grant(store::Requester::Id(&engineer.user_id), &tenant, "mail", at),
+        ))
+        .expect("read")
+        .into_iter()
+        .any(|g| g.id == id)
+    };
+    assert!(live(now + MINUTE), "granted");
+    block_on(db.batch(vec![store::close_for_revoke(&[id.as_str()], now + MINUTE)])).expect("mark");
+    assert!(!live(now + MINUTE), "still live while being revoked");
+    let revoked = block_on(requests::act(
+        &db,
+        &seeded(&db, "approver1@contoso.example"),
+        &id,
+        Verb::Revoke,
+        None,
+        requests::Granting::default(),
+        None,
+        &stamp_at(now + 2 * MINUTE),
+        None,
+    ))
+    .expect("revoked");
+    assert_eq!(revoked.state, State::Revoked);
+    let end = block_on(lockbox_backend::store::audit::select(
+        &db,
+        lockbox_backend::store::audit::by_id(&tenant, &format!("{id}/end-of-access")),
+    ))
+    .expect("read");
+    assert_eq!(end.len(), 1, "the end record");
+}

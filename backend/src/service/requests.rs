@@ -541,6 +541,21 @@ pub async fn act<S: Stores>(
             origin(stamp),
         )
         .map_err(AppError::Transition)?;
+        if verb == Verb::Revoke {
+            // Recording under the grants it ends stops first, so that the
+            // count its write is guarded on holds.
+            let ending: Vec<&str> = plan
+                .steps
+                .iter()
+                .filter(|step| lockbox_shared::report::ends_grant(step))
+                .map(|step| step.after().id.as_str())
+                .collect();
+            if !ending.is_empty() {
+                tenant_db
+                    .batch(vec![store::close_for_revoke(&ending, stamp.now)])
+                    .await?;
+            }
+        }
         if plan
             .requires
             .iter()

@@ -882,8 +882,21 @@ pub fn live_grant_condition(
             vec![tenant.as_str().into(), service.into(), now.into()],
         ))
         .and(still_in(State::Approved, now))
+        // A grant being revoked records nothing more ([`close_for_revoke`]).
+        .and(Condition::new("closing_at IS NULL", vec![]))
         // A frozen tenant's grants open nothing, whatever their rows say.
         .and(super::settings::not_frozen(tenant))
+}
+
+/// Marks the grants `ids` as being revoked at `now`: nothing more is
+/// recorded under them, so the revocation's write (which counts their
+/// operator records) cannot be outrun by a stream of new ones.
+pub fn close_for_revoke(ids: &[&str], now: i64) -> Statement {
+    Statement::new(
+        "UPDATE access_requests SET closing_at = ? WHERE id IN (SELECT value FROM json_each(?)) \
+         AND state = 'Approved' AND closing_at IS NULL",
+        vec![now.into(), super::db::json_list(ids.iter().copied())],
+    )
 }
 
 /// Whose grant: a person by id, or by the e-mail they signed in with (so
