@@ -315,6 +315,16 @@ pub enum Audience {
     Provider,
 }
 
+impl Audience {
+    /// Its name in signed receipts and reports (`audience`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Audience::Customer => "customer",
+            Audience::Provider => "provider",
+        }
+    }
+}
+
 /// An access request as the API shows it: its facts, each decision, and its
 /// state as of the moment of the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -501,11 +511,8 @@ impl RequestView {
                 let review = e.review.as_ref();
                 EmergencyView {
                     incident: e.incident.as_str().to_owned(),
-                    managers: req
-                        .approvals
-                        .given
-                        .iter()
-                        .map(|c| c.decision.by.email.clone())
+                    managers: crate::emergency::managers(req)
+                        .map(|m| m.email.clone())
                         .collect(),
                     verdict: review.map(|r| r.verdict.as_str().to_owned()),
                     reviewed_at: review.map(|r| r.at),

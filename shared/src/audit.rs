@@ -341,11 +341,8 @@ impl NewAuditRecord {
             }
             Verb::Preapprove if after.emergency.is_some() => {
                 // Emergency access: two managers, then the grant at once.
-                let managers: Vec<&str> = after
-                    .approvals
-                    .given
-                    .iter()
-                    .map(|c| c.decision.by.email.as_str())
+                let managers: Vec<&str> = crate::emergency::managers(after)
+                    .map(|m| m.email.as_str())
                     .collect();
                 details.insert("Manager".to_owned(), actor_email.unwrap_or_default());
                 details.insert("ManagersSoFar".to_owned(), managers.len().to_string());

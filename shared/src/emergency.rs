@@ -218,11 +218,19 @@ pub fn review_due_stored(request: &AccessRequest) -> Option<i64> {
     if emergency.review.is_some() {
         return None;
     }
-    let grant = request.grant()?;
-    let end = request
-        .ending()
-        .map_or(grant.ends_at, |e| e.at.min(grant.ends_at));
+    let (_, _, end) = crate::audit::ended_window(request)?;
     Some(end + REVIEW_MS)
+}
+
+/// The support managers who pre-approved an emergency, in order (two once
+/// granted): its `approvals` are theirs.
+pub fn managers(request: &AccessRequest) -> impl Iterator<Item = &Actor> {
+    request
+        .approvals
+        .given
+        .iter()
+        .filter(|_| request.emergency.is_some())
+        .map(|c| &c.decision.by)
 }
 
 /// When `request`'s grant ended, as of `now`.

@@ -517,11 +517,8 @@ pub fn request_email(
             )
         }
         NoticeKind::EmergencyStarted => {
-            let managers: Vec<String> = request
-                .approvals
-                .given
-                .iter()
-                .map(|c| defang(&c.decision.by.email))
+            let managers: Vec<String> = crate::emergency::managers(request)
+                .map(|m| defang(&m.email))
                 .collect();
             lines.push((t::managers(lang), managers.join(", ")));
             if let Some(e) = &request.emergency {
@@ -806,7 +803,7 @@ pub fn request_data(request: &AccessRequest, tenant_name: &str) -> Value {
         "ended_at": request.ending().map(|e| utc(e.at)),
         "emergency": request.emergency.as_ref().map(|e| json!({
             "incident": defang(e.incident.as_str()),
-            "managers": request.approvals.given.iter().map(|c| defang(&c.decision.by.email)).collect::<Vec<_>>(),
+            "managers": crate::emergency::managers(request).map(|m| defang(&m.email)).collect::<Vec<_>>(),
             "verdict": e.review.as_ref().map(|r| r.verdict.as_str()),
             "review_comment": e.review.as_ref().and_then(|r| r.comment.as_ref()).map(|c| defang(c.as_str())),
         })),

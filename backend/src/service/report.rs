@@ -69,10 +69,6 @@ pub async fn signed<D: Database>(
             root,
         )
         .map_err(|e| AppError::Internal(format!("signing a checkpoint: {e}")))?;
-    let audience = match audience {
-        Audience::Provider => "provider",
-        Audience::Customer => "customer",
-    };
     let report = report::assemble(
         Parts {
             request,
@@ -83,7 +79,7 @@ pub async fn signed<D: Database>(
             proofs,
         },
         signer.deployment,
-        audience,
+        audience.as_str(),
     )
     .map_err(|NotReported(why)| AppError::Internal(why))?;
     signer

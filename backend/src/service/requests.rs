@@ -740,11 +740,7 @@ pub async fn receipt<S: Stores>(
     now: i64,
 ) -> Result<Receipt, AppError> {
     let (_, request, audience, history) = readable(stores, principal, id).await?;
-    let audience = match audience {
-        Audience::Provider => "provider",
-        Audience::Customer => "customer",
-    };
-    Receipt::of(&request, &history, deployment, audience, now)
+    Receipt::of(&request, &history, deployment, audience.as_str(), now)
         .map_err(|NoDecision(why)| AppError::NotDecided(why))
 }
 
