@@ -30,19 +30,31 @@ fi
 cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 
 # cargo_tool NAME VERSION CRATE [extra cargo install args]
+# The tools' own speed hardly matters (each run is a second or two of a
+# build), their compile time on a fresh machine does: they are built with
+# light optimisation and no link-time optimisation (trunk's own release
+# profile asks for fat LTO in one codegen unit, minutes on two cores), and
+# with only the features the build uses.
 cargo_tool() {
   local bin=$1 version=$2 crate=$3; shift 3
   if [ -x "$cargo_bin/$bin" ] && "$cargo_bin/$bin" --version 2>/dev/null | grep -q "$version"; then
     return 0
   fi
   step "installing $crate $version (cargo install, a few minutes the first time)"
-  cargo install "$crate@$version" "$@" || die "cargo install $crate@$version failed; see the output above."
+  local started=$SECONDS
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install "$crate@$version" "$@" || die "cargo install $crate@$version failed; see the output above."
+  echo "   $crate built in $((SECONDS - started)) s"
 }
 
 cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build --locked
-# The packaged lockfile of wasm-bindgen-cli pins a crate the index no longer has: no --locked.
-cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
-cargo_tool trunk "$TRUNK_VERSION" trunk --locked
+# The packaged lockfile of wasm-bindgen-cli pins a crate the index no longer
+# has: no --locked. Only the one program the builds run.
+cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli --bin wasm-bindgen
+# Without the default features: no update check against crates.io and no
+# TLS stack (the builds run --offline and never download).
+cargo_tool trunk "$TRUNK_VERSION" trunk --locked --no-default-features
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm packages from package-lock.json"
