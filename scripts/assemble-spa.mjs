@@ -48,6 +48,17 @@ for (const build of table.parts.flatMap((part) => table.languages.map((lang) => 
   if (build === `${table.default}-${table.languages[0]}`) base = html;
 }
 
+// What makes the app installable and its second visit instant: the web
+// manifest, its icons and the service worker (minified, as the glue).
+for (const name of readdirSync('frontend/app')) {
+  if (name.endsWith('.js')) {
+    execFileSync('node_modules/.bin/esbuild', [path.join('frontend/app', name), '--minify',
+      '--log-level=warning', `--outfile=${path.join(dist, name)}`], { stdio: 'inherit' });
+  } else {
+    copyFileSync(path.join('frontend/app', name), path.join(dist, name));
+  }
+}
+
 // The API's description: served by the Worker from here (/api/v1/openapi.json).
 copyFileSync('backend/openapi.json', path.join(dist, 'openapi.json'));
 
@@ -89,10 +100,57 @@ const source = `(function () {
     l.crossOrigin = 'anonymous';
     document.head.appendChild(l);
   }
-  (preloads[name] || []).forEach(function (url) { link('preload', url, 'fetch'); });
+  // The page's formatter of times, for the app (frontend/src/components/
+  // time.rs) and for the first screen the Worker writes into the page
+  // (lockbox_shared::screen), whose times it rewrites as they arrive
+  // (below): both read a time alike. The locale is the browser's own
+  // for the language shown (it-CH for a Swiss reader of Italian).
+  var format;
+  function formatter() {
+    if (!format) {
+      var tags = navigator.languages || [navigator.language];
+      var locale = tags.filter(function (tag) { return spoken(tag) === lang; })[0] || lang;
+      format = new Intl.DateTimeFormat([locale], {
+        year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short'
+      });
+    }
+    return format;
+  }
+  window.lockboxTime = {
+    format: function (ms) { return formatter().format(ms); },
+    zone: function () { return formatter().resolvedOptions().timeZone; }
+  };
+  // Building the first formatter loads the locale's patterns, tens of
+  // milliseconds on a phone: done while the wasm downloads.
+  setTimeout(formatter, 0);
+  // Where the Worker writes the first screen into the page, the answers it
+  // was written from come with it: no data to preload; its times are
+  // rewritten as the parser adds them, before any frame shows them.
+  if (!document.querySelector('meta[name="lockbox-first"]')) {
+    (preloads[name] || []).forEach(function (url) { link('preload', url, 'fetch'); });
+  } else {
+    var watch = new MutationObserver(function () {
+      var times = document.querySelectorAll('#lockbox-first time[datetime]');
+      for (var i = 0; i < times.length; i++) {
+        var text = formatter().format(Date.parse(times[i].dateTime));
+        if (times[i].textContent !== text) times[i].textContent = text;
+      }
+      if (document.getElementById('lockbox-answers') || document.readyState !== 'loading') watch.disconnect();
+    });
+    watch.observe(document.documentElement, { childList: true, subtree: true });
+  }
   link('modulepreload', part.js);
   link('preload', part.wasm, 'fetch', 'application/wasm');
-  import(part.js).then(function (app) { return app.default({ module_or_path: part.wasm }); });
+  import(part.js).then(function (app) {
+    performance.mark('lockbox: module loaded');
+    return app.default({ module_or_path: part.wasm });
+  }).then(function () {
+    performance.mark('lockbox: app started');
+    // Keeps the app's files and the last list for the next visit
+    // (frontend/app/sw.js); registered once the app runs, so that a first
+    // visit's downloads have the connection to themselves.
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(function () {});
+  });
 })();
 `;
 // Minified (esbuild, as the glue above): every page's first download.

@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 mod jwt;
 pub mod object;
+mod page;
 mod routes;
 pub mod service;
 mod service_auth;
@@ -40,6 +41,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     // that a slow or failing mail provider never delays a decision; the
     // batch that stores them leases them too. What this misses (retries,
     // say) the scheduled job delivers.
+    if page::serves(&req) {
+        return page::requests(req, app, Date::now().as_millis() as i64).await;
+    }
     if !matches!(req.method(), Method::Get | Method::Head) {
         app.db.deliver_after_answer();
     }

@@ -2,7 +2,9 @@
 
 use std::rc::Rc;
 
-use leptos::prelude::{window, Get, LocalResource, Signal};
+use leptos::prelude::{
+    window, Effect, Get, GetValue, LocalResource, RwSignal, Set, SetValue, Signal, StoredValue,
+};
 use std::collections::BTreeMap;
 
 use lockbox_shared::api::{
@@ -90,6 +92,9 @@ impl ApiError {
 pub struct Answer {
     status: u16,
     body: Rc<str>,
+    /// When the service worker kept this answer (epoch ms), if it came
+    /// from its copy rather than from the server (frontend/sw.js).
+    stored_at: Option<i64>,
 }
 
 impl Answer {
@@ -220,8 +225,21 @@ fn read_request_detail(value: JsValue) -> Option<RequestDetail> {
 /// machinery is compiled once rather than once per type.
 pub struct Loader<T> {
     resource: LocalResource<Result<Answer, ApiError>>,
+    freshness: RwSignal<Freshness>,
     also_ok: Option<u16>,
     read: Reader<T>,
+}
+
+/// How current what a loader shows is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The server's answer (or none yet).
+    Fresh,
+    /// The copy kept from the last visit (stored at, epoch ms), shown
+    /// while the server is asked again.
+    Refreshing(i64),
+    /// The kept copy, because the server cannot be reached.
+    Offline(i64),
 }
 
 impl<T> Clone for Loader<T> {
@@ -240,11 +258,26 @@ impl<T: DeserializeOwned> Loader<T> {
 
 impl<T> Loader<T> {
     fn reading(rest: Signal<String>, also_ok: Option<u16>, read: Reader<T>) -> Self {
+        let freshness = RwSignal::new(Freshness::Fresh);
+        let resource = untyped_resource(rest, freshness);
+        // A kept copy is shown at once and the server asked again.
+        Effect::new(move |_| {
+            if matches!(freshness.get(), Freshness::Refreshing(_)) {
+                resource.refetch();
+            }
+        });
         Loader {
-            resource: untyped_resource(rest),
+            resource,
+            freshness,
             also_ok,
             read,
         }
+    }
+
+    /// Whether what [`Loader::get`] gives is the server's answer or the copy
+    /// kept from the last visit.
+    pub fn freshness(&self) -> Freshness {
+        self.freshness.get()
     }
 
     /// `None` until the first answer; then the latest answer (kept while a
@@ -261,10 +294,51 @@ impl<T> Loader<T> {
     }
 }
 
-fn untyped_resource(rest: Signal<String>) -> LocalResource<Result<Answer, ApiError>> {
+fn untyped_resource(
+    rest: Signal<String>,
+    freshness: RwSignal<Freshness>,
+) -> LocalResource<Result<Answer, ApiError>> {
+    // The last answer, to show on while the server cannot be reached. (The
+    // page may be gone when an answer arrives: nothing is set then.)
+    let last = StoredValue::new_local(None::<(String, Answer)>);
     LocalResource::new(move || {
         let rest = rest.get();
-        async move { send("GET", &rest, None, None).await }
+        async move {
+            // An empty address reads nothing (a page that may not read it).
+            if rest.is_empty() {
+                return Err(ApiError::Unexpected { status: 0 });
+            }
+            let answered = send("GET", &rest, None, None).await;
+            let kept = last
+                .try_get_value()
+                .flatten()
+                .filter(|(of, a)| *of == rest && a.stored_at.is_some());
+            match answered {
+                Ok(answer) => {
+                    let _ = freshness.try_set(match answer.stored_at {
+                        Some(at) => Freshness::Refreshing(at),
+                        None => Freshness::Fresh,
+                    });
+                    let _ = last.try_set_value(Some((rest, answer.clone())));
+                    Ok(answer)
+                }
+                Err(ApiError::Network(err)) => match kept {
+                    Some((_, answer)) => {
+                        let _ = freshness
+                            .try_set(Freshness::Offline(answer.stored_at.unwrap_or_default()));
+                        Ok(answer)
+                    }
+                    None => {
+                        let _ = freshness.try_set(Freshness::Fresh);
+                        Err(ApiError::Network(err))
+                    }
+                },
+                Err(err) => {
+                    let _ = freshness.try_set(Freshness::Fresh);
+                    Err(err)
+                }
+            }
+        }
     })
 }
 
@@ -277,6 +351,51 @@ fn network(err: wasm_bindgen::JsValue) -> ApiError {
     ApiError::Network(text)
 }
 
+/// The answer to `GET /api/v1<rest>` the Worker put into the page with
+/// the first screen it wrote (`lockbox_shared::screen::ANSWERS_ID`),
+/// taken once: the app's first read of it costs no round trip, later ones
+/// fetch.
+fn embedded(rest: &str) -> Option<Answer> {
+    thread_local! {
+        /// The answers, and when the service worker kept the page they came
+        /// in (`data-stored-at`, frontend/app/sw.js), if it did.
+        static ANSWERS: std::cell::RefCell<Option<(js_sys::Object, Option<i64>)>> = std::cell::RefCell::new({
+            let script = window()
+                .document()
+                .and_then(|d| d.get_element_by_id(lockbox_shared::screen::ANSWERS_ID));
+            let stored_at = script
+                .as_ref()
+                .and_then(|s| s.get_attribute("data-stored-at"))
+                .and_then(|at| at.parse().ok());
+            script
+                .and_then(|script| script.text_content())
+                .and_then(|text| js_sys::JSON::parse(&text).ok())
+                .and_then(|value| value.dyn_into::<js_sys::Object>().ok())
+                .map(|answers| (answers, stored_at))
+        });
+    }
+    ANSWERS.with(|answers| {
+        let answers = answers.borrow();
+        let (answers, stored_at) = answers.as_ref()?;
+        let key = JsValue::from_str(rest);
+        let answer = js_sys::Reflect::get(answers, &key)
+            .ok()
+            .filter(|a| !a.is_undefined())?;
+        let _ = js_sys::Reflect::delete_property(answers, &key);
+        let status = js_sys::Reflect::get(&answer, &JsValue::from_str("status"))
+            .ok()?
+            .as_f64()? as u16;
+        let body = js_sys::Reflect::get(&answer, &JsValue::from_str("body"))
+            .ok()?
+            .as_string()?;
+        Some(Answer {
+            status,
+            body: body.into(),
+            stored_at: *stored_at,
+        })
+    })
+}
+
 /// One `fetch` of `/api/v1<rest>`. The browser sends the session cookie
 /// (same origin) and the Origin header the server's CSRF check reads.
 async fn send(
@@ -285,6 +404,20 @@ async fn send(
     json: Option<String>,
     idempotency_key: Option<&str>,
 ) -> Result<Answer, ApiError> {
+    // An address's first read in this page may be answered by the Worker's
+    // answers in the page, or from the copy the service worker kept
+    // (frontend/sw.js); every later read is the server's.
+    thread_local! {
+        static READ: std::cell::RefCell<std::collections::BTreeSet<String>> = const {
+            std::cell::RefCell::new(std::collections::BTreeSet::new())
+        };
+    }
+    let again = method != "GET" || READ.with(|read| !read.borrow_mut().insert(rest.to_owned()));
+    if !again {
+        if let Some(answer) = embedded(rest) {
+            return Ok(answer);
+        }
+    }
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(network)?;
@@ -298,6 +431,9 @@ async fn send(
         headers.set("Idempotency-Key", key).map_err(network)?;
     }
     init.set_headers(&headers);
+    if again {
+        let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
+    }
     let url = format!("{API_PREFIX}{rest}");
     let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(&url, &init))
         .await
@@ -310,9 +446,16 @@ async fn send(
         .map_err(network)?
         .as_string()
         .unwrap_or_default();
+    let stored_at = response
+        .headers()
+        .get("X-Lockbox-Stored-At")
+        .ok()
+        .flatten()
+        .and_then(|at| at.parse().ok());
     Ok(Answer {
         status,
         body: body.into(),
+        stored_at,
     })
 }
 
@@ -374,7 +517,29 @@ struct NoBody {}
 
 /// `POST /api/v1/sign-out`: clears the session cookie.
 pub async fn sign_out() -> Result<SignedOut, ApiError> {
-    post("/sign-out", &NoBody {}).await
+    let signed_out = post("/sign-out", &NoBody {}).await?;
+    forget_kept();
+    Ok(signed_out)
+}
+
+/// Has the service worker (frontend/app/sw.js) drop the answers it kept
+/// for the person who signed out.
+fn forget_kept() {
+    let get = |of: &JsValue, key: &str| {
+        js_sys::Reflect::get(of, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let Some(worker) =
+        get(&window().navigator(), "serviceWorker").and_then(|sw| get(&sw, "controller"))
+    else {
+        return;
+    };
+    if let Some(post) =
+        get(&worker, "postMessage").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = post.call1(&worker, &JsValue::from_str("signed-out"));
+    }
 }
 
 /// `GET /api/v1/health`. A 503 still carries a health document: read it.
@@ -637,6 +802,24 @@ pub async fn change_role(
 /// audit search and its "more" button).
 pub async fn get<T: DeserializeOwned>(rest: &str) -> Result<T, ApiError> {
     send("GET", rest, None, None).await?.parse()
+}
+
+/// A GET of `rest`, read as `T`, while `wanted` (nothing is read
+/// otherwise, and the loader gives an error).
+pub fn read_if<T: DeserializeOwned>(
+    rest: &'static str,
+    wanted: impl Fn() -> bool + Send + Sync + 'static,
+) -> Loader<T> {
+    Loader::new(
+        Signal::derive(move || {
+            if wanted() {
+                rest.to_owned()
+            } else {
+                String::new()
+            }
+        }),
+        None,
+    )
 }
 
 /// `GET /api/v1/tenants`: the tenants and their services (provider staff).

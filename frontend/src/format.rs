@@ -3,19 +3,7 @@
 use lockbox_shared::i18n::Lang;
 use lockbox_shared::text;
 
-/// A span of time people read at a glance: "3 h 05 min", "12 min 04 s",
-/// "45 s". Negative spans read as "0 s".
-pub fn duration(ms: i64) -> String {
-    let total = (ms.max(0) + 999) / 1000;
-    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
-    if h > 0 {
-        format!("{h} h {m:02} min")
-    } else if m > 0 {
-        format!("{m} min {s:02} s")
-    } else {
-        format!("{s} s")
-    }
-}
+pub use lockbox_shared::screen::duration;
 
 /// What an approver may pick as a grant's length: what was `asked`, or
 /// one of the usual shorter ones (the API takes any 1 up to asked).
@@ -67,40 +55,15 @@ pub fn bytes_in(lang: Lang, n: i64) -> String {
     }
 }
 
-/// What is left until `deadline` at `now`, for a countdown: `None` once it
-/// has passed (the deadline itself counts as passed, as on the server).
-pub fn remaining(deadline: i64, now: i64) -> Option<i64> {
-    (now < deadline).then_some(deadline - now)
-}
-
 /// The countdown text for `deadline`: "2 h 10 min left", or `passed`.
 pub fn countdown(deadline: i64, now: i64, passed: &str) -> String {
-    match remaining(deadline, now) {
-        Some(ms) => text::time_left(crate::i18n::lang(), &duration(ms)),
-        None => passed.to_owned(),
-    }
+    lockbox_shared::screen::countdown(crate::i18n::lang(), deadline, now, passed)
 }
 
-/// What a request's deadline means for a person at `now`: how long until a
-/// pending request expires, or how much of a grant is left. `None` when its
-/// state (as of `now`) has no deadline.
+/// What a request's deadline means for a person at `now`
+/// ([`lockbox_shared::screen::deadline_text`] in the reader's language).
 pub fn deadline_text(view: &lockbox_shared::api::RequestView, now: i64) -> Option<String> {
-    use lockbox_shared::lifecycle::State;
-    let deadline = view.deadline()?;
-    match view.effective_state_at(now) {
-        State::PendingManagerApproval | State::PendingCustomerApproval => Some(text::expires_in(
-            crate::i18n::lang(),
-            &duration(deadline - now),
-        )),
-        State::Approved => {
-            let lang = crate::i18n::lang();
-            Some(text::access_left(
-                lang,
-                &countdown(deadline, now, text::ended(lang)),
-            ))
-        }
-        _ => None,
-    }
+    lockbox_shared::screen::deadline_text(crate::i18n::lang(), view, now)
 }
 
 /// Why a delivery failed, in words a person acts on: the receiver's HTTP
@@ -270,28 +233,6 @@ mod tests {
         assert_eq!(grant_choices(15), [15]);
         assert_eq!(grant_choices(1), [1]);
         assert_eq!(grant_choices(60), [60, 30, 15]);
-    }
-
-    #[test]
-    fn durations_read_at_a_glance() {
-        assert_eq!(duration(4 * 3_600_000), "4 h 00 min");
-        assert_eq!(duration(3 * 3_600_000 + 5 * 60_000 + 30_000), "3 h 05 min");
-        assert_eq!(duration(12 * 60_000 + 4_000), "12 min 04 s");
-        assert_eq!(duration(45_000), "45 s");
-        assert_eq!(duration(-5), "0 s");
-    }
-
-    #[test]
-    fn a_countdown_rounds_up_so_it_never_shows_zero_while_time_is_left() {
-        assert_eq!(duration(1), "1 s");
-        assert_eq!(countdown(10_001, 10_000, "ended"), "1 s left");
-    }
-
-    #[test]
-    fn a_deadline_counts_as_passed_at_the_deadline_itself() {
-        assert_eq!(remaining(1_000, 999), Some(1));
-        assert_eq!(remaining(1_000, 1_000), None);
-        assert_eq!(countdown(1_000, 1_000, "Expired"), "Expired");
     }
 
     #[test]

@@ -60,6 +60,22 @@ fn store(key: &str, lang: Option<Lang>) {
             None => storage.remove_item(key),
         };
     }
+    // The person's own choice goes with the page's requests too, so that
+    // the Worker writes the first screen in the language the loader picks
+    // (`lockbox_shared::i18n::OWN_COOKIE`).
+    if key == OWN {
+        let cookie = match lang {
+            Some(lang) => format!(
+                "{}={}; path=/; max-age=31536000; samesite=lax",
+                lockbox_shared::i18n::OWN_COOKIE,
+                lang.as_str()
+            ),
+            None => format!("{}=; path=/; max-age=0", lockbox_shared::i18n::OWN_COOKIE),
+        };
+        if let Some(document) = window().document() {
+            let _ = js_sys::Reflect::set(&document, &"cookie".into(), &cookie.into());
+        }
+    }
 }
 
 fn browser_languages() -> Option<Lang> {
@@ -70,20 +86,6 @@ fn browser_languages() -> Option<Lang> {
         .filter_map(|v| v.as_string())
         .collect();
     Lang::first_of(tags.iter().map(String::as_str))
-}
-
-/// The locale dates and numbers are written in: the browser's own for the
-/// language shown (`it-CH` for a Swiss reader of Italian), else the
-/// language itself.
-pub fn locale() -> String {
-    let shown = lang();
-    window()
-        .navigator()
-        .languages()
-        .iter()
-        .filter_map(|v| v.as_string())
-        .find(|tag| Lang::from_tag(tag) == Some(shown))
-        .unwrap_or_else(|| shown.as_str().to_owned())
 }
 
 fn chosen() -> Lang {

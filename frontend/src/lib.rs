@@ -32,10 +32,19 @@ pub fn App() -> impl IntoView {
     provide_session();
     provide_clock();
     let page = provide_router();
-    view! {
-        <Shell>
-            {move || page_view(page.get())}
-        </Shell>
+    // The frame is drawn once it is known who is signed in (read while the
+    // app downloads, so rarely waited for): drawn before, its navigation
+    // would push the page down when that arrives.
+    let session = use_session();
+    let known = Memo::new(move |_| session.me.get().is_some());
+    move || {
+        known.get().then(|| {
+            view! {
+                <Shell>
+                    {move || page_view(page.get())}
+                </Shell>
+            }
+        })
     }
 }
 

@@ -49,7 +49,7 @@ impl AppRoute {
         match self {
             AppRoute::Status => "/status",
             AppRoute::SecurityPrivacy => "/settings/org-settings/security-privacy",
-            AppRoute::LockboxRequests => "/support/lockbox-requests",
+            AppRoute::LockboxRequests => lockbox_shared::screen::REQUESTS_PATH,
             AppRoute::Roles => "/roles",
             AppRoute::SignIn => "/sign-in",
             AppRoute::ProviderRequests => "/provider/requests",
@@ -62,10 +62,7 @@ impl AppRoute {
     }
 }
 
-/// The page of one request, as the customer sees it.
-pub fn request_path(id: &str) -> String {
-    format!("{}/{id}", AppRoute::LockboxRequests.path())
-}
+pub use lockbox_shared::screen::request_path;
 
 /// The page of one request, as provider staff see it.
 pub fn provider_request_path(id: &str) -> String {
@@ -101,53 +98,11 @@ pub fn home_of(me: &lockbox_shared::api::Me) -> &'static str {
     }
 }
 
-/// The places the navigation offers `me`, with their labels: only those
-/// their roles use (nothing while signed out).
-pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(AppRoute, &'static str)> {
-    use lockbox_shared::policy::{authorize, Action};
-    use lockbox_shared::text;
-    let Some(me) = me else {
-        return Vec::new();
-    };
-    let may = |action| authorize(&me.principal, action, me.principal.tenant()).is_ok();
-    [
-        (
-            Action::CreateRequest,
-            AppRoute::ProviderRequests,
-            text::nav_my_requests as fn(_) -> _,
-        ),
-        (
-            Action::ListAwaitingPreapproval,
-            AppRoute::Preapprovals,
-            text::nav_preapprovals,
-        ),
-        (
-            Action::ListTenantRequests,
-            AppRoute::LockboxRequests,
-            text::nav_support,
-        ),
-        (
-            Action::ManageProviderServices,
-            AppRoute::ProviderServices,
-            text::nav_services,
-        ),
-        (Action::SearchAudit, AppRoute::Audit, text::nav_audit),
-        (
-            Action::ReadLockboxSetting,
-            AppRoute::SecurityPrivacy,
-            text::nav_settings,
-        ),
-        (Action::ListRoleHolders, AppRoute::Roles, text::nav_roles),
-        (
-            Action::ManageNotifications,
-            AppRoute::Notifications,
-            text::nav_notifications,
-        ),
-    ]
-    .into_iter()
-    .filter(|(action, _, _)| may(*action))
-    .map(|(_, route, label)| (route, label(crate::i18n::lang())))
-    .collect()
+/// The places the navigation offers `me` (their paths), with their
+/// labels: only those their roles use (nothing while signed out).
+pub fn nav_for(me: Option<&lockbox_shared::api::Me>) -> Vec<(&'static str, &'static str)> {
+    me.map(|me| lockbox_shared::screen::nav(crate::i18n::lang(), me))
+        .unwrap_or_default()
 }
 
 /// The app is built as separately loaded parts, one per audience, so that
@@ -354,6 +309,9 @@ mod tests {
         // Every place offered is a page, and home is always one.
         for who in [engineer, manager, lead, approver, admin, auditor, nobody] {
             assert!(matches!(Page::parse(home_of(&who)), Page::Fixed(_)));
+            for (path, _) in nav_for(Some(&who)) {
+                assert!(matches!(Page::parse(path), Page::Fixed(route) if route.path() == path));
+            }
         }
     }
 

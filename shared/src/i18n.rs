@@ -8,6 +8,12 @@
 
 use crate::named_enum;
 
+/// The cookie that carries a person's own choice of language with the
+/// page's requests (the app keeps it next to its local copy), so that the
+/// Worker writes a page's first screen in the language the page's loader
+/// picks: that choice, else the browser's, else the organisation's.
+pub const OWN_COOKIE: &str = "lockbox-lang";
+
 named_enum! {
     /// A language of the pages and the e-mails.
     #[derive(Default)]

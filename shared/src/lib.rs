@@ -21,6 +21,7 @@ pub mod receipt;
 #[cfg(feature = "tlog")]
 pub mod report;
 pub mod roles;
+pub mod screen;
 pub mod text;
 #[cfg(feature = "tlog")]
 pub mod tlog;

@@ -38,8 +38,10 @@ export async function launch() {
 // Opens a page at the given viewport, in a browser set to `locale` (its
 // `navigator.languages`; English unless said); page errors fail the test
 // that reads them.
-export async function openPage(browser, viewport, locale = 'en-US') {
-  const context = await browser.newContext({ viewport, locale, isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
+// The service worker (frontend/app/sw.js) is kept out unless `serviceWorkers`
+// is 'allow': it has its own test, and the others read the server's answers.
+export async function openPage(browser, viewport, locale = 'en-US', serviceWorkers = 'block') {
+  const context = await browser.newContext({ viewport, locale, isMobile: viewport.width < 600, hasTouch: viewport.width < 600, serviceWorkers });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -62,7 +64,7 @@ export async function load(page, path) {
       const answer = await page.goto(`${BASE_URL}${path}`, { timeout: 20_000 });
       // index.html's loader starts the app's part after the page itself has
       // loaded: a stalled wasm shows only once the shell never appears.
-      await page.locator('main').waitFor({ timeout: 20_000 });
+      await page.locator('body > main').waitFor({ timeout: 20_000 });
       return answer;
     } catch (err) {
       if (err.name !== 'TimeoutError' || attempt === 2) throw err;
@@ -122,8 +124,8 @@ export async function createPendingRequest(minutes = 90, tenant = CONTOSO) {
 
 // A browser context signed in as `email` (cookie set directly; the sign-in
 // page itself has its own test).
-export async function signedInPage(browser, viewport, email, locale) {
-  const opened = await openPage(browser, viewport, locale);
+export async function signedInPage(browser, viewport, email, locale, serviceWorkers) {
+  const opened = await openPage(browser, viewport, locale, serviceWorkers);
   const value = await apiSignIn(email);
   await opened.context.addCookies([{
     name: 'CF_Authorization', value, url: BASE_URL, httpOnly: true, secure: true, sameSite: 'Strict',

@@ -1,5 +1,6 @@
 pub mod dialog;
 pub mod error;
+pub mod first_screen;
 pub mod focus;
 pub mod language_setting;
 pub mod lists;

@@ -157,7 +157,7 @@ pub fn NavLink(href: &'static str, children: Children) -> impl IntoView {
     let path = use_pathname();
     let current = move || {
         let path = path.read();
-        (path.as_str() == href || path.starts_with(&format!("{href}/"))).then_some("page")
+        lockbox_shared::screen::is_current(href, &path).then_some("page")
     };
     view! { <a href=href aria-current=current>{children()}</a> }
 }

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use lockbox_shared::i18n::Lang;
-use lockbox_shared::roles::Membership;
 use lockbox_shared::text;
 
 use crate::api::{self, ApiError};
@@ -23,8 +22,8 @@ fn MainNav() -> impl IntoView {
         (!places.is_empty()).then(|| {
             view! {
                 <nav class="shell-nav" aria-label=text::main_navigation(lang())>
-                    {places.into_iter().map(|(route, label)| view! {
-                        <NavLink href=route.path()>{label}</NavLink>
+                    {places.into_iter().map(|(href, label)| view! {
+                        <NavLink href=href>{label}</NavLink>
                     }).collect_view()}
                 </nav>
             }
@@ -72,12 +71,11 @@ fn WhoIsSignedIn() -> impl IntoView {
                 <LanguageMenu/>
                 {move || session.me.get().map(|me| match me {
                     Ok(me) => {
-                        let roles = role_names(&me.principal.membership).join(", ");
-                        let org = organisation(&me.principal.membership).to_owned();
+                        let roles = lockbox_shared::screen::who_roles(lang(), &me);
                         view! {
                             <span class="who-text">
                                 <span class="who-name" data-testid="who-name">{me.principal.display_name.clone()}</span>
-                                <span class="who-roles" data-testid="who-roles">{format!("{org} · {roles}")}</span>
+                                <span class="who-roles" data-testid="who-roles">{roles}</span>
                             </span>
                             <button type="button" class="secondary" on:click=sign_out>{text::sign_out(lang())}</button>
                         }.into_any()
@@ -89,34 +87,6 @@ fn WhoIsSignedIn() -> impl IntoView {
                 })}
             {move || error.get().map(|msg| view! { <span class="who-error" role="alert">{msg}</span> })}
         </div>
-    }
-}
-
-/// The names of `membership`'s roles in the reader's language ("No
-/// Lockbox role" when none).
-fn role_names(membership: &Membership) -> Vec<&'static str> {
-    let l = lang();
-    let names: Vec<&'static str> = match membership {
-        Membership::Customer { roles, .. } => {
-            roles.iter().map(|r| text::role_name(l, *r)).collect()
-        }
-        Membership::Provider { roles } => roles
-            .iter()
-            .map(|r| text::provider_role_name(l, *r))
-            .collect(),
-    };
-    if names.is_empty() {
-        vec![text::no_lockbox_role(l)]
-    } else {
-        names
-    }
-}
-
-/// Where `membership` belongs: the tenant's name, or the provider.
-fn organisation(membership: &Membership) -> &str {
-    match membership {
-        Membership::Customer { tenant_name, .. } => tenant_name,
-        Membership::Provider { .. } => text::provider_organisation(lang()),
     }
 }
 

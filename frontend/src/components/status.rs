@@ -3,15 +3,7 @@
 use leptos::prelude::*;
 use lockbox_shared::lifecycle::State;
 
-/// The badge's colour family.
-pub fn tone(state: State) -> &'static str {
-    match state {
-        State::PendingManagerApproval | State::PendingCustomerApproval => "tone-pending",
-        State::Approved => "tone-live",
-        State::Denied | State::Rejected | State::Revoked => "tone-stopped",
-        State::Expired | State::Cancelled | State::Completed => "tone-ended",
-    }
-}
+pub use lockbox_shared::screen::tone;
 
 #[component]
 pub fn StatusBadge(state: State) -> impl IntoView {

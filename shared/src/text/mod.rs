@@ -136,6 +136,15 @@ messages! {
     all() { en: "All", it: "Tutte" }
     requests_loading() { en: "Loading requests…", it: "Caricamento delle richieste…" }
     requests_none() { en: "No requests match.", it: "Nessuna richiesta corrisponde." }
+    // A second visit shows the list kept from the last one at once.
+    requests_refreshing(at: &str) {
+        en: format!("The list as of {at}; refreshing…"),
+        it: format!("Elenco aggiornato al {at}; aggiornamento in corso…"),
+    }
+    requests_offline(at: &str) {
+        en: format!("Offline: the list as of {at}. Deciding needs a connection."),
+        it: format!("Sei offline: elenco aggiornato al {at}. Per decidere serve una connessione."),
+    }
     awaiting_your_decision() { en: "Awaiting your decision", it: "In attesa della tua decisione" }
     awaiting_your_decision_count(n: i64) {
         en: format!("Awaiting your decision ({n})"),

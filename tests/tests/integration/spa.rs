@@ -41,9 +41,21 @@ fn hashed_assets_are_cached_for_a_year_and_the_page_is_always_revalidated() {
     // Every script and style the page names (in its tags, and in the
     // loader's table of the app's builds, by hash) carries its content's
     // hash.
+    let worker = get("/sw.js");
+    assert_eq!(worker.status, 200, "the service worker is served");
+    let cache = worker
+        .header("cache-control")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!cache.contains("immutable"), "sw.js: {cache}");
     let mut assets: Vec<String> = Vec::new();
     for piece in page.body.split("\"/").skip(1) {
         let name = piece.split('"').next().unwrap_or_default();
+        // The service worker keeps its address from one build to the next;
+        // it is revalidated, like the page (below).
+        if name == "sw.js" {
+            continue;
+        }
         if name.ends_with(".js") || name.ends_with(".wasm") || name.ends_with(".css") {
             assets.push(format!("/{name}"));
         }
@@ -92,4 +104,61 @@ fn hashed_assets_are_cached_for_a_year_and_the_page_is_always_revalidated() {
             "{asset}"
         );
     }
+}
+
+#[test]
+fn the_approvers_list_page_carries_its_first_screen_and_the_apis_own_answers() {
+    let approver = lockbox_tests::sign_in("approver1@contoso.example");
+    let page = approver.get("/support/lockbox-requests");
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
+    assert!(page.header("content-security-policy").is_some());
+    assert!(page.body.contains(r#"<meta name="lockbox-first""#));
+    assert!(page
+        .body
+        .contains(r#"<div id="lockbox-first" data-lang="en">"#));
+    // The answers in the page are the API's own.
+    let answers = page
+        .body
+        .split(r#"<script type="application/json" id="lockbox-answers">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the page carries the answers it was written from");
+    let answers: serde_json::Value = serde_json::from_str(answers).expect("JSON");
+    let read = |key: &str| -> serde_json::Value {
+        assert_eq!(answers[key]["status"], 200, "{key}");
+        serde_json::from_str(answers[key]["body"].as_str().expect("a body")).expect("JSON")
+    };
+    assert_eq!(read("/me")["email"], "approver1@contoso.example");
+    let list = read("/requests");
+    let items = list["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    // Every request of the first page has its row, a link to its page.
+    for item in items {
+        let id = item["id"].as_str().expect("id");
+        assert!(
+            page.body.contains(&format!(
+                r#"<a class="request-row" href="/support/lockbox-requests/{id}""#
+            )),
+            "no row for {id}"
+        );
+    }
+    assert_eq!(read("/settings/freeze")["frozen"], false);
+    assert!(read("/requests?limit=100")["items"].is_array());
+
+    // What the reader may not read is not in the page: an auditor's has
+    // the API's refusal of the freeze, and no banner from it.
+    let auditor = lockbox_tests::sign_in("auditor@contoso.example");
+    let page = auditor.get("/support/lockbox-requests");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"<div id="lockbox-first""#));
+    assert!(page.body.contains(r#""/settings/freeze":{"body":"#));
+    assert!(page.body.contains(r#""status":403"#));
+    assert!(!page.body.contains(r#"data-testid="frozen-banner""#));
+    // Signed out: the page as it is, and no mark (the loader preloads).
+    let page = get("/support/lockbox-requests");
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(r#"id="lockbox-answers""#));
+    assert!(!page.body.contains(r#"<meta name="lockbox-first""#));
 }
