@@ -49,7 +49,7 @@ if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.to
   touch backend/build/index.js
 fi
 
-if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json backend/openapi.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
+if newer_than frontend/parts/.built "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json; then
   # One build per part of the app and language (frontend/bundles.json), so
   # that each audience downloads only its own pages, in its own language;
   # then one index.html that loads the part of its address in the reader's
@@ -65,6 +65,12 @@ if newer_than frontend/dist/index.html "${common[@]}" frontend/src frontend/Carg
         die "the SPA's $part part in $lang did not build; see the output above."
     done
   done
+  touch frontend/parts/.built
+fi
+
+# The parts put together with the service worker, the web manifest and the
+# API's description (a change to those alone builds no part again).
+if newer_than frontend/dist/index.html frontend/parts frontend/app backend/openapi.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
   node scripts/assemble-spa.mjs frontend/parts frontend/dist || die "could not put the SPA's parts together."
   node scripts/write-headers.mjs frontend/dist || die "could not write the security headers of the SPA."
   touch frontend/dist/index.html

@@ -22,7 +22,20 @@ const ANSWERS_ID = 'lockbox-answers';
 const HASHED = /^\/(lockbox-frontend-[0-9a-f]+(_bg)?\.(js|wasm)|style-[0-9a-f]+\.css)$/;
 const KEPT = new Set(['/api/v1/me', '/api/v1/requests', '/api/v1/requests?limit=100', '/api/v1/settings/freeze']);
 
-self.addEventListener('install', () => self.skipWaiting());
+// Installed from the approvers' list, it keeps that page at once, so the
+// very next visit is answered from here too.
+self.addEventListener('install', (event) => {
+  self.skipWaiting();
+  event.waitUntil((async () => {
+    const shown = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
+    if (!shown.some((client) => new URL(client.url).pathname === LIST)) return;
+    try {
+      await keep(await caches.open(ANSWERS), LIST, await fetch(LIST, { credentials: 'same-origin' }));
+    } catch (err) {
+      // Kept at the next visit instead.
+    }
+  })());
+});
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
@@ -71,11 +84,7 @@ async function page(event) {
   const cache = await caches.open(written ? ANSWERS : FILES);
   const key = written ? LIST : PAGE;
   const fetched = fetch(event.request).then(async (answer) => {
-    if (answer.ok && (answer.headers.get('content-type') ?? '').startsWith('text/html')) {
-      const text = await answer.clone().text();
-      const kept = text.replace(`id="${ANSWERS_ID}"`, `id="${ANSWERS_ID}" data-stored-at="${Date.now()}"`);
-      await cache.put(key, new Response(kept, { status: 200, headers: answer.headers }));
-    }
+    await keep(cache, key, answer.clone());
     return answer;
   });
   const kept = await cache.match(key);
@@ -84,6 +93,14 @@ async function page(event) {
     return kept;
   }
   return fetched;
+}
+
+// Keeps a page (an HTML answer) under `key`, its answers marked as kept.
+async function keep(cache, key, answer) {
+  if (!answer.ok || !(answer.headers.get('content-type') ?? '').startsWith('text/html')) return;
+  const text = (await answer.text())
+    .replace(`id="${ANSWERS_ID}"`, `id="${ANSWERS_ID}" data-stored-at="${Date.now()}"`);
+  await cache.put(key, new Response(text, { status: 200, headers: answer.headers }));
 }
 
 async function answer(request, key) {
