@@ -9,12 +9,8 @@
 // mounted). Median of TRACE_RUNS runs, each in a fresh browser context.
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { BASE, signIn } from './bench-lib.mjs';
 
-const BASE = process.env.LOCKBOX_URL;
-if (!BASE || !/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
-  console.error('LOCKBOX_URL must be http://127.0.0.1:<port>');
-  process.exit(2);
-}
 const RUNS = Number(process.env.TRACE_RUNS ?? 5);
 const OUT = process.env.TRACE_OUT ?? 'test-output/first-visit-trace.json';
 const PAGE = process.env.TRACE_PAGE ?? '/support/lockbox-requests';
@@ -25,11 +21,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
-const signIn = await fetch(`${BASE}/api/v1/dev/sign-in`, {
-  method: 'POST', headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ email: 'approver1@contoso.example' }),
-});
-const cookie = signIn.headers.get('set-cookie').split(';')[0].split('=').slice(1).join('=');
+const cookie = (await signIn('approver1@contoso.example')).split('=').slice(1).join('=');
 
 // The kinds the main thread's time is put under, by trace event name.
 const KINDS = [
