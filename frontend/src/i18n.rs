@@ -23,25 +23,11 @@ thread_local! {
     static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
 }
 
-/// The language this build shows, when it was made for one: scripts/build.sh
-/// builds each part once per language (`LOCKBOX_LANG`), so that each wasm
-/// carries only its own language's sentences, and index.html's loader
-/// starts the build of the reader's language. Builds without it (tests,
-/// clippy) choose at run time.
-const BUILT_FOR: Option<Lang> = match option_env!("LOCKBOX_LANG") {
-    Some(tag) => match Lang::from_const_tag(tag) {
-        Some(lang) => Some(lang),
-        None => panic!("LOCKBOX_LANG names a language Lockbox does not speak"),
-    },
-    None => None,
-};
-
 /// The language the pages are shown in.
 pub fn lang() -> Lang {
-    match BUILT_FOR {
-        Some(lang) => lang,
-        None => LANG.with(Cell::get),
-    }
+    // A build made for one language (`lockbox_shared::i18n::BUILT_FOR`)
+    // shows it whatever was chosen.
+    LANG.with(Cell::get).shown()
 }
 
 fn stored(key: &str) -> Option<Lang> {

@@ -26,7 +26,37 @@ named_enum! {
     }
 }
 
+/// The one language a build of the pages shows, when it was made for one:
+/// scripts/build.sh builds each part of the app once per language
+/// (`LOCKBOX_LANG`, with this crate's feature `one-language`, which only
+/// the pages turn on), so that each wasm carries its own language's
+/// sentences and no other's: every message ([`messages!`]) and every
+/// screen written here then chooses by this constant, and the compiler
+/// drops the other languages. Builds without both (the Worker, the tests,
+/// clippy) choose at run time.
+pub const BUILT_FOR: Option<Lang> = if cfg!(feature = "one-language") {
+    match option_env!("LOCKBOX_LANG") {
+        Some(tag) => match Lang::from_const_tag(tag) {
+            Some(lang) => Some(lang),
+            None => panic!("LOCKBOX_LANG names a language Lockbox does not speak"),
+        },
+        None => None,
+    }
+} else {
+    None
+};
+
 impl Lang {
+    /// The language a sentence is written in: the build's own when it was
+    /// made for one ([`BUILT_FOR`]), else `self`.
+    #[inline(always)]
+    pub const fn shown(self) -> Self {
+        match BUILT_FOR {
+            Some(lang) => lang,
+            None => self,
+        }
+    }
+
     /// The language of a BCP 47 tag (`it`, `it-IT`, `en-GB`), if Lockbox
     /// speaks it.
     pub fn from_tag(tag: &str) -> Option<Self> {
@@ -157,7 +187,7 @@ macro_rules! message {
     ($(#[$meta:meta])* $name:ident () { en: $en:literal, it: $it:literal }) => {
         $(#[$meta])*
         pub const fn $name(lang: $crate::i18n::Lang) -> &'static str {
-            match lang {
+            match lang.shown() {
                 $crate::i18n::Lang::En => $en,
                 $crate::i18n::Lang::It => $it,
             }
@@ -167,7 +197,7 @@ macro_rules! message {
         $(#[$meta])*
         #[allow(unused_variables)]
         pub fn $name(lang: $crate::i18n::Lang $(, $arg: $ty)*) -> String {
-            match lang {
+            match lang.shown() {
                 $crate::i18n::Lang::En => $en,
                 $crate::i18n::Lang::It => $it,
             }
