@@ -56,7 +56,15 @@ pub struct App {
     pub forward: Vec<(String, worker::Fetcher)>,
     /// The tenants' Durable Objects (binding `TENANTS`), when bound.
     pub tenants: Option<worker::ObjectNamespace>,
+    /// The notices queue (binding `NOTICES`), when bound: a change names
+    /// its tenant to it, and the queue's consumer sends the messages of
+    /// many changes in one pass. Without it, each change sends its own
+    /// after its answer.
+    pub notices: Option<worker::Queue>,
 }
+
+/// The notices queue's binding (wrangler.toml `[[queues.producers]]`).
+pub const NOTICES: &str = "NOTICES";
 
 /// The id of the demo provider service (local development).
 pub const DEMO_SERVICE: &str = "svc:sample";
@@ -207,6 +215,7 @@ impl App {
             grant_keys,
             dev_service,
             tenants: env.durable_object("TENANTS").ok(),
+            notices: env.queue(NOTICES).ok(),
             forward: env
                 .service("SAMPLE_PROVIDER")
                 .map(|f| vec![(DEMO_SERVICE.to_owned(), f)])

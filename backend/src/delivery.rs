@@ -11,8 +11,9 @@ use worker::{
 
 use crate::config::{App, Mail as MailConfig};
 use crate::service::notify::{self, Mail, Mailer, PostResult, Poster, Sink, DELIVERY_BATCH};
-use crate::store::d1::Edge;
+use crate::store::d1::{AfterAnswer, Edge};
 use crate::store::outbox::OutboxRow;
+use lockbox_shared::ids::TenantId;
 
 /// Cloudflare Email Service through the `send_email` binding.
 pub struct CloudflareMailer<'a> {
@@ -88,6 +89,52 @@ pub async fn deliver(app: &App, now: i64) -> DeliveryOutcome {
 /// [`deliver`] for messages leased already (by the batch that stored them).
 pub async fn deliver_claimed(app: &App, claimed: Vec<OutboxRow>, now: i64) -> DeliveryOutcome {
     pass(app, Some(claimed), now).await
+}
+
+/// A message on the notices queue: a tenant whose change stored messages.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Queued {
+    tenant: String,
+}
+
+impl Queued {
+    /// The tenant named, if it is a tenant id.
+    pub fn tenant(&self) -> Option<TenantId> {
+        TenantId::parse(&self.tenant).ok()
+    }
+}
+
+/// After a change's answer: sends the messages it leased, or names its
+/// tenants to the notices queue. A queue that cannot be reached is logged;
+/// the messages stay due for the scheduled job.
+pub async fn after_answer(app: &App, after: AfterAnswer, now: i64) {
+    match (after, &app.notices) {
+        (AfterAnswer::Send(claimed), _) => {
+            deliver_claimed(app, claimed, now).await;
+        }
+        (AfterAnswer::Queue(tenants), Some(queue)) => {
+            let messages: Vec<Queued> = tenants
+                .iter()
+                .map(|tenant| Queued {
+                    tenant: tenant.to_string(),
+                })
+                .collect();
+            if let Err(err) = queue.send_batch(messages).await {
+                crate::error::log_deferred("naming a change's tenant to the notices queue", &err);
+            }
+        }
+        (AfterAnswer::Queue(_), None) | (AfterAnswer::Wait, _) => {}
+    }
+}
+
+/// The notices queue's consumer: one pass over each named tenant's due
+/// messages (a tenant named by many changes once).
+pub async fn consume(app: &App, mut tenants: Vec<TenantId>, now: i64) {
+    tenants.sort_by_key(|tenant| tenant.to_string());
+    tenants.dedup();
+    for tenant in &tenants {
+        deliver_own(app, &*app.db, tenant, now).await;
+    }
 }
 
 /// What signs the reports the access report e-mails quote.

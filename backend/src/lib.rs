@@ -26,7 +26,8 @@ pub mod store;
 pub mod tend;
 
 use worker::{
-    event, Context, Date, Env, Method, Request, Response, ScheduleContext, ScheduledEvent,
+    event, Context, Date, Env, MessageBatch, Method, Request, Response, ScheduleContext,
+    ScheduledEvent,
 };
 
 use crate::config::App;
@@ -38,20 +39,24 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         Err(err) => return err.into_response(),
     };
     // A change that stores notices has them delivered after the answer, so
-    // that a slow or failing mail provider never delays a decision; the
-    // batch that stores them leases them too. What this misses (retries,
-    // say) the scheduled job delivers.
+    // that a slow or failing mail provider never delays a decision: with
+    // the notices queue bound, by its consumer, which sends many changes'
+    // messages in one pass (the change names its tenant to it); without,
+    // by this invocation, from the messages the batch that stored them
+    // leased. Either way the messages are stored with the change, and
+    // what this misses (a lost queue message, retries) the scheduled job
+    // delivers; a lease keeps two passes from sending one twice.
     if page::serves(&req) {
         return page::requests(req, app, Date::now().as_millis() as i64).await;
     }
     if !matches!(req.method(), Method::Get | Method::Head) {
-        app.db.deliver_after_answer();
+        app.db.after_answer(app.notices.is_some());
     }
     let response = routes::handle(req, &app).await;
-    let claimed = app.db.take_claimed();
-    if !claimed.is_empty() {
+    let after = app.db.take_after_answer();
+    if !after.is_empty() {
         ctx.wait_until(async move {
-            delivery::deliver_claimed(&app, claimed, Date::now().as_millis() as i64).await;
+            delivery::after_answer(&app, after, Date::now().as_millis() as i64).await;
         });
     }
     response
@@ -72,4 +77,29 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(err) = cron::run(&app, now_ms, &event.cron()).await {
         err.log();
     }
+}
+
+/// The notices queue's consumer: each message names a tenant whose change
+/// stored messages; one pass sends every due message of the batch's
+/// tenants. It never fails the batch: what a pass could not send stays
+/// due, and the next pass or the scheduled job sends it.
+#[event(queue)]
+async fn queue(
+    batch: MessageBatch<delivery::Queued>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
+    match App::from_env(&env) {
+        Ok(app) => {
+            let tenants = batch
+                .iter()
+                .filter_map(|message| message.ok())
+                .filter_map(|message| message.into_body().tenant())
+                .collect();
+            delivery::consume(&app, tenants, Date::now().as_millis() as i64).await;
+        }
+        Err(err) => err.log(),
+    }
+    batch.ack_all();
+    Ok(())
 }

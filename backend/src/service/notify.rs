@@ -388,6 +388,15 @@ pub struct Mail<'a> {
 #[allow(async_fn_in_trait)]
 pub trait Mailer {
     async fn send(&self, mail: Mail<'_>) -> Result<String, String>;
+
+    /// Sends each of `mails`, in order; the outcomes in the same order.
+    async fn send_all(&self, mails: Vec<Mail<'_>>) -> Vec<Result<String, String>> {
+        let mut outcomes = Vec::with_capacity(mails.len());
+        for mail in mails {
+            outcomes.push(self.send(mail).await);
+        }
+        outcomes
+    }
 }
 
 /// What a webhook receiver answered.
@@ -405,22 +414,40 @@ pub struct Sink<'a, D>(pub &'a D);
 
 impl<D: Database> Mailer for Sink<'_, D> {
     async fn send(&self, mail: Mail<'_>) -> Result<String, String> {
-        let row = mail.row;
-        let request = row.request_id.as_deref().unwrap_or_default();
-        // One transaction: the message is kept unless a test switch asks
-        // this attempt to fail, which it then uses up.
-        let changes = self
-            .0
-            .batch(vec![
-                outbox::dev_sink_insert(&row.id, &row.recipient, mail.now, request, &row.kind),
-                outbox::dev_take_failure(request, &row.kind),
-            ])
+        self.send_all(vec![mail])
             .await
-            .map_err(|e| e.to_string())?;
-        if changes.get(1) == Some(&1) {
-            return Err("the local mail sink failed on purpose (test switch)".to_owned());
+            .pop()
+            .unwrap_or_else(|| Err("the local mail sink answered nothing".to_owned()))
+    }
+
+    /// Every message in one transaction: each is kept unless a test switch
+    /// asks its attempt to fail, which it then uses up.
+    async fn send_all(&self, mails: Vec<Mail<'_>>) -> Vec<Result<String, String>> {
+        let statements = mails
+            .iter()
+            .flat_map(|mail| {
+                let row = mail.row;
+                let request = row.request_id.as_deref().unwrap_or_default();
+                [
+                    outbox::dev_sink_insert(&row.id, &row.recipient, mail.now, request, &row.kind),
+                    outbox::dev_take_failure(request, &row.kind),
+                ]
+            })
+            .collect();
+        match self.0.batch(statements).await {
+            Err(err) => mails.iter().map(|_| Err(err.to_string())).collect(),
+            Ok(changes) => mails
+                .iter()
+                .enumerate()
+                .map(|(i, mail)| {
+                    if changes.get(2 * i + 1) == Some(&1) {
+                        Err("the local mail sink failed on purpose (test switch)".to_owned())
+                    } else {
+                        Ok(format!("sink-{}", mail.row.id))
+                    }
+                })
+                .collect(),
         }
-        Ok(format!("sink-{}", row.id))
     }
 }
 
@@ -652,6 +679,13 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
             .map(|e| (e.id.clone(), e))
             .collect()
     };
+    // The e-mails go out together (a mailer may send them in one call).
+    let mails = claimed
+        .iter()
+        .filter(|row| row.channel != "webhook" && !unfilled.contains_key(&row.id))
+        .map(|row| Mail { row, now })
+        .collect();
+    let mut sent = mailer.send_all(mails).await.into_iter();
     let mut marks = Vec::with_capacity(claimed.len());
     let mut bodies = Vec::new();
     for row in &claimed {
@@ -666,9 +700,8 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
                 Some(endpoint) => post_webhook(poster, endpoint, row, now).await,
             }
         } else {
-            mailer
-                .send(Mail { row, now })
-                .await
+            sent.next()
+                .unwrap_or_else(|| Err("the mailer gave no outcome for this message".to_owned()))
                 .map(|id| (id, None))
                 .map_err(|e| (e, None, false))
         };

@@ -106,22 +106,50 @@ impl Database for D1Database {
     }
 }
 
-/// D1 as one invocation uses it. A change whose answer is followed by a
-/// delivery pass ([`Edge::deliver_after_answer`]) leases its tenant's due
-/// messages in the same batch that stores its own
+/// D1 as one invocation uses it. A change is followed by delivery of the
+/// notices it stored ([`Edge::after_answer`]): either its tenant's due
+/// messages are leased in the same batch that stores its own
 /// ([`Database::batch_rows_storing`], with [`outbox::claim_due_of`]
-/// appended: one transaction), and keeps them for that pass: the pass then
-/// starts sending without a round trip of its own to claim them.
+/// appended: one transaction) and sent after the answer, or, with the
+/// notices queue bound, the tenants whose batches stored messages are
+/// named to the queue's consumer, which sends many changes' messages in
+/// one pass (`crate::delivery::consume`).
 pub struct Edge {
     d1: D1Database,
-    /// `Some` once the invocation delivers after its answer: the messages
-    /// its batches leased so far.
-    claimed: RefCell<Option<Vec<OutboxRow>>>,
+    /// What the invocation does after its answer about the messages its
+    /// batches stored.
+    after: RefCell<AfterAnswer>,
     /// The tenants' Durable Objects (binding `TENANTS`), when bound: the
     /// data of a tenant whose directory row says `object` is in its own.
     objects: Option<ObjectNamespace>,
     /// Inside a tenant's own object: that tenant, and its SQLite.
     here: Option<(TenantId, ObjectSql)>,
+}
+
+/// What happens, after the answer, to the messages a change stored.
+#[derive(Default)]
+pub enum AfterAnswer {
+    /// Nothing (reads; the scheduled job and the objects' alarms): the
+    /// messages wait for the next delivery pass.
+    #[default]
+    Wait,
+    /// Sent by this invocation after its answer: the messages its batches
+    /// leased so far.
+    Send(Vec<OutboxRow>),
+    /// Named to the notices queue: the tenants whose messages its batches
+    /// stored (each once).
+    Queue(Vec<TenantId>),
+}
+
+impl AfterAnswer {
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            AfterAnswer::Wait => true,
+            AfterAnswer::Send(rows) => rows.is_empty(),
+            AfterAnswer::Queue(tenants) => tenants.is_empty(),
+        }
+    }
 }
 
 /// Where a batch on a tenant's data runs.
@@ -155,7 +183,7 @@ impl Edge {
     pub fn new(d1: D1Database, objects: Option<ObjectNamespace>) -> Self {
         Self {
             d1,
-            claimed: RefCell::new(None),
+            after: RefCell::new(AfterAnswer::Wait),
             objects,
             here: None,
         }
@@ -268,14 +296,20 @@ impl Edge {
         }
     }
 
-    pub fn deliver_after_answer(&self) {
-        self.claimed.replace(Some(Vec::new()));
+    /// Has the messages this invocation's changes store sent after its
+    /// answer: by itself, or, when `queued`, by the notices queue's
+    /// consumer.
+    pub fn after_answer(&self, queued: bool) {
+        self.after.replace(if queued {
+            AfterAnswer::Queue(Vec::new())
+        } else {
+            AfterAnswer::Send(Vec::new())
+        });
     }
 
-    /// The messages leased so far, for the pass after the answer (each at
-    /// most once).
-    pub fn take_claimed(&self) -> Vec<OutboxRow> {
-        self.claimed.take().unwrap_or_default()
+    /// What to do after the answer (taken once).
+    pub fn take_after_answer(&self) -> AfterAnswer {
+        self.after.take()
     }
 }
 
@@ -300,7 +334,15 @@ impl Database for Edge {
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
         let place = self.place_of(tenant).await?;
         // In its own object a tenant's messages are sent at its alarm.
-        if self.claimed.borrow().is_none() || matches!(place, Place::Here(_)) {
+        if matches!(place, Place::Here(_)) {
+            return self.run_at(place, statements).await;
+        }
+        if let AfterAnswer::Queue(tenants) = &mut *self.after.borrow_mut() {
+            if !tenants.contains(tenant) {
+                tenants.push(tenant.clone());
+            }
+        }
+        if !matches!(*self.after.borrow(), AfterAnswer::Send(_)) {
             return self.run_at(place, statements).await;
         }
         statements.push(outbox::claim_due_of(
@@ -316,7 +358,7 @@ impl Database for Edge {
             .into_iter()
             .filter_map(|row| serde_json::from_value(row).ok())
             .collect();
-        if let Some(claimed) = self.claimed.borrow_mut().as_mut() {
+        if let AfterAnswer::Send(claimed) = &mut *self.after.borrow_mut() {
             claimed.extend(leased);
         }
         Ok(results)

@@ -160,6 +160,15 @@ fn two_managers_start_an_emergency_grant_that_the_customer_can_end_and_nothing_s
         9,
         "now and two reminders, to three people: {review_mail:?}"
     );
+    // The first three go out after the answer (the notices queue's
+    // consumer sends them within about a second).
+    eventually(20, "the review's first e-mails sent", || {
+        let sent = asked(&id)
+            .into_iter()
+            .filter(|m| m["status"] == "delivered")
+            .count();
+        (sent == 3).then_some(())
+    });
     let detail = approver.get(&format!("/api/v1/requests/{id}")).json();
     assert!(detail["emergency"]["review_due_at"].is_i64(), "{detail}");
     assert!(detail["emergency"]["verdict"].is_null(), "{detail}");
