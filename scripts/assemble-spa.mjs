@@ -1,11 +1,14 @@
 // Puts the separately built parts of the SPA (frontend/bundles.json; one
-// `trunk build` each, into frontend/parts/<part>) together into
-// frontend/dist: every part's content-hashed files, and one index.html whose
-// inline loader starts the part the address belongs to, with its wasm and
-// the first data requests preloaded while the page is still being parsed.
+// build each, by scripts/build.sh's build_wasm_app, into
+// frontend/parts/<part>-<lang>) together into frontend/dist: every part's
+// content-hashed files, the style sheet (minified, named after its
+// content), and one index.html whose inline loader starts the part the
+// address belongs to, with its wasm and the first data requests preloaded
+// while the page is still being parsed.
 // The table of which address belongs to which part is bundles.json, the
 // same as `Bundle::BY_FIRST_SEGMENT` in frontend/src/routes.rs (a unit test
 // keeps the two equal).
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,42 +21,47 @@ function fail(message) {
   process.exit(1);
 }
 
+const esbuild = (args, input) =>
+  execFileSync('node_modules/.bin/esbuild', ['--minify', '--log-level=warning', ...args],
+    input === undefined ? { stdio: ['ignore', 'pipe', 'inherit'] } : { input });
+
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 const parts = {};
-let base = null;
 for (const build of table.parts.flatMap((part) => table.languages.map((lang) => `${part}-${lang}`))) {
   const dir = path.join(partsDir, build);
-  const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
-  const js = html.match(/import init, \* as bindings from '([^']+)'/)?.[1];
-  const wasm = html.match(/module_or_path: '([^']+)'/)?.[1];
-  if (!js || !wasm) fail(`${dir}/index.html does not load a wasm app the way trunk writes it; has trunk changed its output?`);
-  // The loader keeps only the hash trunk puts in both names.
-  const hash = js.match(/^\/lockbox-frontend-([0-9a-f]+)\.js$/)?.[1];
-  if (!hash || wasm !== `/lockbox-frontend-${hash}_bg.wasm`) fail(`${dir}: trunk named its files in a new way (${js}, ${wasm})`);
-  parts[build] = hash;
-  for (const name of readdirSync(dir)) {
-    if (name === 'index.html') continue;
-    if (name.endsWith('.js')) {
-      // wasm-bindgen's glue as written is twice the size it needs to be.
-      // Minified (esbuild, which the Worker's build installs too) it keeps
-      // its name: the name's hash stands for the unminified file, which
-      // determines this one.
-      execFileSync('node_modules/.bin/esbuild', [path.join(dir, name), '--minify', '--format=esm',
-        '--log-level=warning', `--outfile=${path.join(dist, name)}`], { stdio: 'inherit' });
-    } else {
-      copyFileSync(path.join(dir, name), path.join(dist, name));
-    }
+  const names = readdirSync(dir);
+  // build_wasm_app names both files after one hash; the loader keeps it.
+  const hash = names.map((n) => n.match(/^lockbox-frontend-([0-9a-f]{16})\.js$/)?.[1]).find(Boolean);
+  if (!hash || !names.includes(`lockbox-frontend-${hash}_bg.wasm`)) {
+    fail(`${dir} does not hold a built part (lockbox-frontend-<hash>.js and _bg.wasm): run scripts/build.sh`);
   }
-  if (build === `${table.default}-${table.languages[0]}`) base = html;
+  parts[build] = hash;
+  // wasm-bindgen's glue as written is twice the size it needs to be.
+  // Minified (esbuild, which the Worker's build installs too) it keeps its
+  // name: the name's hash stands for the unminified file, which
+  // determines this one.
+  esbuild([path.join(dir, `lockbox-frontend-${hash}.js`), '--format=esm',
+    `--outfile=${path.join(dist, `lockbox-frontend-${hash}.js`)}`]);
+  copyFileSync(path.join(dir, `lockbox-frontend-${hash}_bg.wasm`), path.join(dist, `lockbox-frontend-${hash}_bg.wasm`));
 }
+
+// The style sheet, minified and named after its content, with its
+// integrity in the page.
+const css = esbuild(['--loader=css'], readFileSync('frontend/style.css'));
+const cssName = `style-${createHash('sha256').update(css).digest('hex').slice(0, 16)}.css`;
+writeFileSync(path.join(dist, cssName), css);
+const integrity = `sha384-${createHash('sha384').update(css).digest('base64')}`;
+const page = readFileSync('frontend/index.html', 'utf8');
+const styleLink = '<link rel="stylesheet" href="style.css">';
+if (!page.includes(styleLink)) fail(`frontend/index.html has lost its ${styleLink}`);
+const base = page.replace(styleLink, `<link rel="stylesheet" href="/${cssName}" integrity="${integrity}">`);
 
 // What makes the app installable and its second visit instant: the web
 // manifest, its icons and the service worker (minified, as the glue).
 for (const name of readdirSync('frontend/app')) {
   if (name.endsWith('.js')) {
-    execFileSync('node_modules/.bin/esbuild', [path.join('frontend/app', name), '--minify',
-      '--log-level=warning', `--outfile=${path.join(dist, name)}`], { stdio: 'inherit' });
+    esbuild([path.join('frontend/app', name), `--outfile=${path.join(dist, name)}`]);
   } else {
     copyFileSync(path.join('frontend/app', name), path.join(dist, name));
   }
@@ -61,13 +69,6 @@ for (const name of readdirSync('frontend/app')) {
 
 // The API's description: served by the Worker from here (/api/v1/openapi.json).
 copyFileSync('backend/openapi.json', path.join(dist, 'openapi.json'));
-
-// The loader replaces trunk's own module script and its preload links.
-const withoutTrunk = base
-  .replace(/<script type="module">[\s\S]*?<\/script>/, '')
-  .replace(/<link rel="modulepreload"[^>]*>/g, '')
-  .replace(/<link rel="preload"[^>]*type="application\/wasm"[^>]*>/g, '');
-if (withoutTrunk.includes('import init')) fail('could not take trunk\'s loader out of index.html');
 
 const source = `(function () {
   var parts = ${JSON.stringify(parts)};
@@ -154,8 +155,7 @@ const source = `(function () {
 })();
 `;
 // Minified (esbuild, as the glue above): every page's first download.
-const loader = `<script>${execFileSync('node_modules/.bin/esbuild', ['--minify', '--log-level=warning'],
-  { input: source }).toString().trim()}</script>`;
-if (!withoutTrunk.includes('<!-- lockbox-loader -->')) fail('frontend/index.html has lost its <!-- lockbox-loader --> marker');
-writeFileSync(path.join(dist, 'index.html'), withoutTrunk.replace('<!-- lockbox-loader -->', loader));
+const loader = `<script>${esbuild([], source).toString().trim()}</script>`;
+if (!base.includes('<!-- lockbox-loader -->')) fail('frontend/index.html has lost its <!-- lockbox-loader --> marker');
+writeFileSync(path.join(dist, 'index.html'), base.replace('<!-- lockbox-loader -->', loader));
 console.log(`assemble-spa: ${Object.keys(parts).join(', ')} → ${dist}`);

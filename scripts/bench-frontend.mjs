@@ -28,7 +28,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const brotli = (bytes) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
-// A trunk build's page and assets (the two yardsticks).
+// A yardstick app's page and assets (scripts/bench-frontend.sh builds them).
 function transfer(dir) {
   return sizes(readdirSync(dir).filter((name) => /\.(html|js|wasm|css)$/.test(name)).map((name) => path.join(dir, name)));
 }
@@ -46,11 +46,13 @@ function sizes(files) {
 
 // What one part of the app costs its audience: the served index.html (the
 // loader), the style sheet, and the part's own JS and wasm
-// (scripts/assemble-spa.mjs; names from the part's own trunk build).
+// (scripts/assemble-spa.mjs; the part's files are named as its own build).
 function part(name) {
-  const html = readFileSync(`frontend/parts/${name}/index.html`, 'utf8');
-  const own = [...html.matchAll(/\/(lockbox-frontend-[0-9a-f]+(?:_bg)?\.(?:js|wasm)|style-[0-9a-f]+\.css)/g)]
-    .map(([, file]) => `frontend/dist/${file}`);
+  const html = readFileSync('frontend/dist/index.html', 'utf8');
+  const own = [
+    ...readdirSync(`frontend/parts/${name}`).filter((file) => /^lockbox-frontend-/.test(file)),
+    ...[...html.matchAll(/\/(style-[0-9a-f]+\.css)/g)].map(([, file]) => file),
+  ].map((file) => `frontend/dist/${file}`);
   return sizes(['frontend/dist/index.html', ...new Set(own)]);
 }
 

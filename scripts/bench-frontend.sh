@@ -9,10 +9,19 @@ source scripts/lib.sh
 
 scripts/ensure-tools.sh --browser
 scripts/build.sh
-step "building the empty Leptos app (same profile)"
-(cd bench/empty-leptos && RUSTFLAGS="--cfg erase_components" trunk build --release --offline >/dev/null) || die "the empty app did not build."
-step "building the list-only Leptos app (same profile)"
-(cd bench/list-floor && RUSTFLAGS="--cfg erase_components" trunk build --release --offline >/dev/null) || die "the list-only app did not build."
+# bench_app NAME: one yardstick app, built as the parts are, with a page.
+bench_app() {
+  local name=$1
+  step "building bench/$name (same profile as the app)"
+  RUSTFLAGS="--cfg erase_components" build_wasm_app "$name" "$name" "bench/$name/dist" >/dev/null ||
+    die "bench/$name did not build."
+  local js
+  js=$(cd "bench/$name/dist" && ls "$name"-*.js)
+  sed "s|<!-- app -->|<script type=\"module\">import init from '/$js'; init({ module_or_path: '/${js%.js}_bg.wasm' });</script>|" \
+    "bench/$name/index.html" >"bench/$name/dist/index.html"
+}
+bench_app empty-leptos
+bench_app list-floor
 dir=test-output/bench-frontend
 rm -rf "$dir"
 mkdir -p test-output

@@ -12,8 +12,6 @@ scripts/build.sh
 out=test-output/bench-size
 rm -rf "$out"
 mkdir -p "$out/worker" "$out/approve"
-features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
-  --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
 # compressed FILE: its size gzip -9 and brotli -11, in KB.
 compressed() {
@@ -31,15 +29,15 @@ compressed backend/build/index_bg.wasm
 # scripts/build.sh's worker-build left the Worker's wasm, with names, here.
 wasm-bindgen --target bundler --no-typescript --out-dir "$out/worker" \
   target/wasm32-unknown-unknown/release/lockbox_backend.wasm
-wasm-opt -Oz -g "${features[@]}" "$out"/worker/lockbox_backend_bg.wasm -o "$out/worker/named.wasm"
+wasm-opt -Oz -g "${WASM_OPT_FEATURES[@]}" "$out"/worker/lockbox_backend_bg.wasm -o "$out/worker/named.wasm"
 node scripts/wasm-areas.mjs "$out/worker/named.wasm" 25
 
 step "the approvers' part in English as shipped"
 compressed "$(ls frontend/parts/approve-en/*.wasm)"
-# The same build as scripts/build.sh's (trunk runs this cargo build).
-(cd frontend && LOCKBOX_LANG=en RUSTFLAGS="--cfg erase_components" cargo build --release --locked \
-  --target wasm32-unknown-unknown --no-default-features --features approve --bin lockbox-frontend)
+# The same cargo build as scripts/build.sh's (build_wasm_app), kept with names.
+LOCKBOX_LANG=en RUSTFLAGS="--cfg erase_components" cargo build --release --locked \
+  --target wasm32-unknown-unknown -p lockbox-frontend --no-default-features --features approve --bin lockbox-frontend
 wasm-bindgen --target web --no-typescript --out-dir "$out/approve" \
   target/wasm32-unknown-unknown/release/lockbox-frontend.wasm
-wasm-opt -Oz -g "${features[@]}" "$out"/approve/lockbox-frontend_bg.wasm -o "$out/approve/named.wasm"
+wasm-opt -Oz -g "${WASM_OPT_FEATURES[@]}" "$out"/approve/lockbox-frontend_bg.wasm -o "$out/approve/named.wasm"
 node scripts/wasm-areas.mjs "$out/approve/named.wasm" 25

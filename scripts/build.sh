@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Lockbox Worker (worker-build), the SPA (trunk) and the sample
+# Builds the Lockbox Worker (worker-build), the SPA (build_wasm_app) and the sample
 # provider service's Worker in release mode; `build.sh sample` builds only
 # the sample service (its wrangler.toml's build command). Each part is
 # skipped when none of its inputs changed since its last build: wrangler
@@ -26,9 +26,7 @@ common=(Cargo.toml Cargo.lock shared provider)
 # isolate that starts loads this file, so optimise it again for size,
 # without names or producers.
 optimise_for_size() {
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers "$1" -o "$1" \
+  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" --strip-debug --strip-producers "$1" -o "$1" \
     || die "wasm-opt could not optimise $1; see the output above."
 }
 
@@ -49,7 +47,7 @@ if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.to
   touch backend/build/index.js
 fi
 
-if newer_than frontend/parts/.built "${common[@]}" frontend/src frontend/Cargo.toml frontend/index.html frontend/style.css frontend/Trunk.toml frontend/bundles.json; then
+if newer_than frontend/parts/.built "${common[@]}" frontend/src frontend/Cargo.toml frontend/bundles.json; then
   # One build per part of the app and language (frontend/bundles.json), so
   # that each audience downloads only its own pages, in its own language;
   # then one index.html that loads the part of its address in the reader's
@@ -57,20 +55,21 @@ if newer_than frontend/parts/.built "${common[@]}" frontend/src frontend/Cargo.t
   rm -rf frontend/parts
   for part in $(node -p 'require("./frontend/bundles.json").parts.join(" ")'); do
     for lang in $(node -p 'require("./frontend/bundles.json").languages.join(" ")'); do
-      step "building the SPA's $part part in $lang (trunk build --release)"
+      step "building the SPA's $part part in $lang"
       # erase_components: Leptos type-erases components, which makes the wasm
       # about 7 % smaller (gzip) and the build faster.
-      (cd frontend && LOCKBOX_LANG="$lang" RUSTFLAGS="--cfg erase_components" trunk build --release --offline \
-        --no-default-features --features "$part" --dist "parts/$part-$lang") ||
+      LOCKBOX_LANG="$lang" RUSTFLAGS="--cfg erase_components" build_wasm_app lockbox-frontend lockbox-frontend \
+        "frontend/parts/$part-$lang" --no-default-features --features "$part" ||
         die "the SPA's $part part in $lang did not build; see the output above."
     done
   done
   touch frontend/parts/.built
 fi
 
-# The parts put together with the service worker, the web manifest and the
-# API's description (a change to those alone builds no part again).
-if newer_than frontend/dist/index.html frontend/parts frontend/app backend/openapi.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
+# The parts put together with the page, its style sheet, the service
+# worker, the web manifest and the API's description (a change to those
+# alone builds no part again).
+if newer_than frontend/dist/index.html frontend/parts frontend/app frontend/index.html frontend/style.css backend/openapi.json scripts/write-headers.mjs scripts/assemble-spa.mjs; then
   node scripts/assemble-spa.mjs frontend/parts frontend/dist || die "could not put the SPA's parts together."
   node scripts/write-headers.mjs frontend/dist || die "could not write the security headers of the SPA."
   touch frontend/dist/index.html

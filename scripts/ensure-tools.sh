@@ -10,7 +10,6 @@ source scripts/lib.sh
 
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
-TRUNK_VERSION=0.21.14
 
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required but not installed. $2"; }
 
@@ -32,8 +31,8 @@ cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
 # cargo_tool NAME VERSION CRATE [extra cargo install args]
 # The tools' own speed hardly matters (each run is a second or two of a
 # build), their compile time on a fresh machine does: they are built with
-# light optimisation and no link-time optimisation (trunk's own release
-# profile asks for fat LTO in one codegen unit, minutes on two cores), and
+# light optimisation and no link-time optimisation (a tool's own release
+# profile may ask for fat LTO in one codegen unit, minutes on two cores), and
 # with only the features the build uses.
 cargo_tool() {
   local bin=$1 version=$2 crate=$3; shift 3
@@ -52,9 +51,9 @@ cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build --locked
 # The packaged lockfile of wasm-bindgen-cli pins a crate the index no longer
 # has: no --locked. Only the one program the builds run.
 cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli --bin wasm-bindgen
-# Without the default features: no update check against crates.io and no
-# TLS stack (the builds run --offline and never download).
-cargo_tool trunk "$TRUNK_VERSION" trunk --locked --no-default-features
+# The app's parts need nothing more: scripts/lib.sh's build_wasm_app runs
+# cargo, wasm-bindgen and wasm-opt itself (trunk, which did the same, took
+# four minutes to compile on a fresh machine).
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm packages from package-lock.json"

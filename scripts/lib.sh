@@ -9,14 +9,45 @@ step() {
 }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Tools installed from npm come first on PATH so trunk and worker-build find
-# binaryen 132 and esbuild from the lockfile, never Debian's binaryen.
+# Tools installed from npm come first on PATH so the builds and worker-build
+# find binaryen 132 and esbuild from the lockfile, never Debian's binaryen.
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export WASM_BINDGEN_BIN="${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 export WRANGLER_SEND_METRICS=false
 export CLOUDFLARE_CF_FETCH_ENABLED=false
+
+# The wasm features every browser and workerd we support has; wasm-opt must
+# be told, or it refuses what the Rust compiler emits.
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# build_wasm_app PACKAGE BIN OUT_DIR [cargo build args...]: builds a
+# browser app from a Rust binary: cargo (release, wasm32), wasm-bindgen's
+# ES module glue, wasm-opt -Oz without names; the glue and the wasm named
+# after a hash of both (<BIN>-<hash>.js, <BIN>-<hash>_bg.wasm), so that
+# they can be cached for good, written to OUT_DIR (emptied first).
+build_wasm_app() {
+  local package=$1 bin=$2 out=$3; shift 3
+  cargo build --release --locked --target wasm32-unknown-unknown -p "$package" --bin "$bin" "$@" || return 1
+  rm -rf "$out"
+  mkdir -p "$out"
+  local tmp="$out/.bindgen"
+  wasm-bindgen --target web --no-typescript --out-dir "$tmp" --out-name "$bin" \
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/$bin.wasm" || return 1
+  if [ -e "$tmp/snippets" ]; then
+    echo "$bin has JavaScript snippets, which build_wasm_app does not ship yet" >&2
+    return 1
+  fi
+  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" --strip-debug --strip-producers \
+    "$tmp/${bin}_bg.wasm" -o "$tmp/${bin}_bg.wasm" || return 1
+  local hash
+  hash=$(cat "$tmp/$bin.js" "$tmp/${bin}_bg.wasm" | sha256sum | cut -c1-16)
+  mv "$tmp/$bin.js" "$out/$bin-$hash.js"
+  mv "$tmp/${bin}_bg.wasm" "$out/$bin-${hash}_bg.wasm"
+  rm -rf "$tmp"
+}
 
 # free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {

@@ -1,8 +1,9 @@
 // Writes frontend/dist/_headers: the security headers Workers static assets
 // send with the SPA. The Content-Security-Policy allows exactly the inline
-// module script trunk writes into index.html (by its SHA-256), the wasm
+// loader scripts/assemble-spa.mjs writes into index.html (by its SHA-256), the wasm
 // compilation it starts ('wasm-unsafe-eval'), and nothing from elsewhere.
-// Files whose names carry their content's hash (trunk's output) are cached
+// Files whose names carry their content's hash (the app's parts, the style
+// sheet) are cached
 // for a year without revalidation; everything else (index.html, every page
 // address) keeps the platform's default, revalidated on each visit.
 import { createHash } from 'node:crypto';
@@ -13,7 +14,7 @@ const html = readFileSync(`${dist}/index.html`, 'utf8');
 const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
   .map(([, body]) => `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`);
 if (hashes.length === 0) {
-  console.error(`no inline script found in ${dist}/index.html: has trunk changed its output?`);
+  console.error(`no inline script found in ${dist}/index.html: has scripts/assemble-spa.mjs changed its output?`);
   process.exit(1);
 }
 
@@ -29,11 +30,11 @@ const csp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-// trunk names hashed files `<name>-<hash>[_bg].<ext>`, the hash a 64-bit
-// number in hex without leading zeros: up to 16 digits, one in 16 has 15.
+// Hashed files are named `<name>-<hash>[_bg].<ext>`, the hash 16 hex
+// digits (scripts/lib.sh's build_wasm_app, scripts/assemble-spa.mjs).
 const hashed = readdirSync(dist).filter((f) => /-[0-9a-f]{1,16}(_bg)?\.(js|wasm|css)$/.test(f));
 if (hashed.length === 0) {
-  console.error(`no content-hashed file found in ${dist}: has trunk changed its naming?`);
+  console.error(`no content-hashed file found in ${dist}: has scripts/assemble-spa.mjs changed its naming?`);
   process.exit(1);
 }
 const immutable = hashed
