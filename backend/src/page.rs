@@ -43,8 +43,10 @@ pub async fn requests(req: Request, app: App, now_ms: i64) -> worker::Result<Res
     let status = shell.status_code();
     let headers = page_headers(shell.headers())?;
     let html = shell.text().await?;
-    let signed_in = req.headers().get("Cookie")?.is_some()
-        || req.headers().get("Cf-Access-Jwt-Assertion")?.is_some();
+    // A session cookie or an Access token, not any cookie: a signed-out
+    // reader who only chose a language gets the plain page, whose loader
+    // preloads.
+    let signed_in = crate::auth::token_of(&req).is_some();
     let split = html.find("<body>").map(|at| at + "<body>".len());
     let (Some(at), true, 200) = (split, signed_in, status) else {
         return Ok(Response::from_html(html)?
@@ -147,12 +149,8 @@ async fn first_screen(req: &Request, app: &App, now_ms: i64) -> Option<String> {
         .get("Cookie")
         .ok()
         .flatten()
-        .and_then(|cookies| {
-            cookies.split(';').find_map(|c| {
-                let (name, value) = c.trim().split_once('=')?;
-                (name == OWN_COOKIE).then(|| Lang::parse(value)).flatten()
-            })
-        });
+        .and_then(|cookies| crate::auth::cookie_value(&cookies, OWN_COOKIE))
+        .and_then(|value| Lang::parse(&value));
     let browser = req
         .headers()
         .get("Accept-Language")

@@ -156,9 +156,18 @@ fn the_approvers_list_page_carries_its_first_screen_and_the_apis_own_answers() {
     assert!(page.body.contains(r#""/settings/freeze":{"body":"#));
     assert!(page.body.contains(r#""status":403"#));
     assert!(!page.body.contains(r#"data-testid="frozen-banner""#));
-    // Signed out: the page as it is, and no mark (the loader preloads).
+    // Signed out: the page as it is, and no mark (the loader preloads),
+    // also for a reader who has only chosen a language.
     let page = get("/support/lockbox-requests");
     assert_eq!(page.status, 200);
     assert!(!page.body.contains(r#"id="lockbox-answers""#));
+    assert!(!page.body.contains(r#"<meta name="lockbox-first""#));
+    let page = lockbox_tests::read(
+        lockbox_tests::client()
+            .get(lockbox_tests::url("/support/lockbox-requests"))
+            .header("Cookie", "lockbox-lang=it")
+            .call(),
+    );
+    assert_eq!(page.status, 200);
     assert!(!page.body.contains(r#"<meta name="lockbox-first""#));
 }
