@@ -423,6 +423,10 @@ impl<D: Database> Mailer for Sink<'_, D> {
     /// Every message in one transaction: each is kept unless a test switch
     /// asks its attempt to fail, which it then uses up.
     async fn send_all(&self, mails: Vec<Mail<'_>>) -> Vec<Result<String, String>> {
+        // A pass of webhooks only has no e-mail: no round trip.
+        if mails.is_empty() {
+            return Vec::new();
+        }
         let statements = mails
             .iter()
             .flat_map(|mail| {
