@@ -525,21 +525,24 @@ pub fn token_for(
     })
 }
 
-/// A grant named by a batch.
-struct Named {
+/// A grant named by a batch, found before the caller is known: only
+/// reads, and what it found is used once the caller is ([`record`]).
+pub struct Named {
     request: AccessRequest,
     /// The operations its token allows (`None` when the batch named the
     /// request id).
     allowed: Option<Vec<String>>,
+    /// The services its token is for (`None` when the batch named the
+    /// request id).
+    audience: Option<Vec<String>>,
     /// Why the batch may not be written even if its grant is live (a token
     /// expired): only an answer given before may be repeated.
     stale: Option<AppError>,
 }
 
 /// The grant a batch names, by its token or its request id.
-async fn grant_of<S: Stores>(
+pub async fn grant_of<S: Stores>(
     stores: &S,
-    caller: &RegisteredService,
     named: &str,
     boundary: &Boundary<'_>,
     now: i64,
@@ -558,9 +561,6 @@ async fn grant_of<S: Stores>(
         let claims: GrantClaims = parts.verify(&key).map_err(|e| refused(e.to_string()))?;
         if claims.iss != boundary.issuer {
             return Err(refused("issued by another Lockbox".into()));
-        }
-        if !claims.aud.contains(&caller.registration.id) {
-            return Err(refused(format!("it is not for {}", caller.registration.id)));
         }
         let now_s = now.div_euclid(1000);
         if claims.exp - claims.iat > MAX_GRANT_TOKEN_SECONDS {
@@ -607,9 +607,11 @@ async fn grant_of<S: Stores>(
             ));
         }
     }
+    let (allowed, audience) = claims.map(|c| (c.ops, c.aud)).unzip();
     Ok(Named {
         request,
-        allowed: claims.map(|c| c.ops),
+        allowed,
+        audience,
         stale,
     })
 }
@@ -689,11 +691,14 @@ fn record_of(
 /// Records `batch` for the calling service: every action's audit record,
 /// in one write that holds only while the grant is live (the freeze
 /// included), or none. A batch id seen before gets the first answer.
-/// Returns the answer, and whether this call wrote it.
+/// `named` is what [`grant_of`] found of `batch.grant` (read while the
+/// caller was being authenticated). Returns the answer, and whether this
+/// call wrote it.
 pub async fn record<S: Stores>(
     stores: &S,
     caller: &RegisteredService,
     batch: &ActionBatch,
+    named: Result<Named, AppError>,
     boundary: &Boundary<'_>,
     stamp: &Stamp<'_>,
 ) -> Result<(RecordedBatch, bool), AppError> {
@@ -704,10 +709,17 @@ pub async fn record<S: Stores>(
     let Named {
         request,
         allowed,
+        audience,
         stale,
-    } = grant_of(stores, caller, &batch.grant, boundary, stamp.now).await?;
-    let tenant = stores.tenant(request.tenant_id.clone());
+    } = named?;
     let me = &caller.registration;
+    if audience.is_some_and(|aud| !aud.contains(&me.id)) {
+        return Err(AppError::NotCovered(format!(
+            "The grant token was refused: it is not for {}.",
+            me.id
+        )));
+    }
+    let tenant = stores.tenant(request.tenant_id.clone());
     if !me.serves.iter().any(|s| s == request.service.as_str()) {
         return Err(AppError::NotCovered(format!(
             "{} does not serve {}, the grant's service.",
