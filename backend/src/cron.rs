@@ -102,10 +102,10 @@ pub async fn sweep<S: Stores>(
                 let plan = plan::sweep(&due, now, service_account);
                 let name = settings::name_in(&names, tenant_id)?;
                 let readers = crate::store::plan::readers_for(&global, &plan).await?;
-                let written =
+                let committed =
                     crate::store::plan::commit(&tenant, name, &readers, &plan, now).await?;
                 calls += 2;
-                for (step, written) in plan.steps.into_iter().zip(written) {
+                for (step, written) in plan.steps.into_iter().zip(committed.written) {
                     if !written {
                         continue;
                     }

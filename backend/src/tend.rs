@@ -55,9 +55,9 @@ pub async fn tend<S: Stores>(
         }
         let plan = plan::sweep(&due, now, service_account);
         let readers = crate::store::plan::readers_for(&global, &plan).await?;
-        let written = crate::store::plan::commit(&tenant, &name, &readers, &plan, now).await?;
-        crate::service::tell_index(&global, &plan, &written).await;
-        for (step, written) in plan.steps.iter().zip(&written) {
+        let committed = crate::store::plan::commit(&tenant, &name, &readers, &plan, now).await?;
+        crate::service::tell_index(&global, &plan, &committed).await;
+        for (step, written) in plan.steps.iter().zip(&committed.written) {
             match step {
                 Step::Move {
                     verb: Verb::Complete,

@@ -67,8 +67,13 @@ fn asked(service: &str) -> Vec<String> {
 
 /// The one database every test but the lifecycle's runs on, seeded.
 fn open_database() -> Sqlite {
+    open_database_as(|db| db)
+}
+
+/// [`open_database`], with `shape` applied before the demo data goes in.
+fn open_database_as(shape: impl FnOnce(Sqlite) -> Sqlite) -> Sqlite {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let db = Sqlite::with_migrations(&root.join("migrations")).expect("migrations");
+    let db = shape(Sqlite::with_migrations(&root.join("migrations")).expect("migrations"));
     db.execute_script(&std::fs::read_to_string(root.join("seed/demo.sql")).expect("seed"))
         .expect("seed");
     seed_demo_requests(&db);
@@ -1857,7 +1862,9 @@ impl World {
     ) -> impl Future<Output = Result<RecordedBatch, AppError>> + 'a {
         let stamp = self.stamp();
         async move {
-            integration::record(&self.db, &self.service, batch, &self.boundary(), &stamp)
+            let boundary = self.boundary();
+            let named = integration::grant_of(&self.db, &batch.grant, &boundary, stamp.now).await;
+            integration::record(&self.db, &self.service, batch, named, &boundary, &stamp)
                 .await
                 .map(|(answer, _)| answer)
         }
@@ -3215,10 +3222,17 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
             digest: None,
         }],
     };
+    let named = block_on(integration::grant_of(
+        &db,
+        &batch.grant,
+        &boundary,
+        START + MINUTE,
+    ));
     block_on(integration::record(
         &db,
         &service,
         &batch,
+        named,
         &boundary,
         &stamp(START + MINUTE),
     ))
@@ -3469,6 +3483,7 @@ fn commit_plan(db: &Sqlite, plan: &lockbox_shared::plan::Plan, now: i64) -> Vec<
         now,
     ))
     .expect("commit")
+    .written
 }
 
 fn count(db: &Sqlite, table: &str) -> i64 {
@@ -3791,10 +3806,38 @@ fn each_guard_of_a_plan_refuses_a_read_gone_stale() {
 /// once, give back exactly the tenants' rows; so does the scheduled job's
 /// catch-up alone, which then marks what it applied and forgets it a day
 /// later.
+/// Where the tenant's data and the provider's index share a database (D1),
+/// a change writes the index's copy in its own batch: one write for a
+/// decision, no copy left waiting, the index in step at once.
+#[test]
+fn one_database_writes_the_index_in_the_changes_own_batch() {
+    let db = open_database();
+    let now = START + HOUR;
+    let pending = pending_request(&db, "SR-IDX-ONE", now);
+    let before = db.batches();
+    block_on(requests::act(
+        &db,
+        &seeded(&db, "approver1@contoso.example"),
+        &pending,
+        Verb::Approve,
+        None,
+        requests::Granting::default(),
+        None,
+        &stamp_at(now),
+        None,
+    ))
+    .expect("approves");
+    assert_eq!(db.batches() - before, 1, "one write batch for the decision");
+    assert_eq!(index_mismatches(&db), 0, "the index is in step");
+    let copies: Vec<provider_index::Copy> =
+        block_on(db.query(provider_index::unapplied(i64::MAX, 10_000))).expect("copies");
+    assert!(copies.is_empty(), "no copy waits: {copies:?}");
+}
+
 #[test]
 fn the_index_converges_from_the_tenants_copies_in_any_order_after_a_crash() {
     use lockbox_shared::api::ExtendBody;
-    let db = open_database();
+    let db = open_database_as(Sqlite::index_through_outbox);
     let now = START + HOUR;
     // Changes of every kind: new, pre-approved, approved, revoked with an
     // extension, frozen, expired by the sweep.

@@ -39,15 +39,18 @@ pub fn actor(principal: &Principal) -> Actor {
 }
 
 /// Tells the provider's index what `plan` moved, once the tenant's commit
-/// (`written`, step by step) is done. The copies are in the tenant's
-/// outbox already: if this write fails, the scheduled job makes it, and
-/// the change stands.
+/// is done, unless the commit wrote the index itself. The copies are in
+/// the tenant's outbox already: if this write fails, the scheduled job
+/// makes it, and the change stands.
 pub async fn tell_index<D: crate::store::Database>(
     global: &crate::store::Global<'_, D>,
     plan: &lockbox_shared::plan::Plan,
-    written: &[bool],
+    committed: &crate::store::plan::Committed,
 ) {
-    let moved = crate::store::plan::written(plan, written);
+    if committed.indexed {
+        return;
+    }
+    let moved = crate::store::plan::written(plan, &committed.written);
     if let Err(err) = crate::store::provider_index::apply(global, &moved).await {
         crate::error::log_deferred("the provider's index", &err);
     }

@@ -159,14 +159,14 @@ pub async fn create_with_id<S: Stores>(
     let view = RequestView::of(&request, &name, audience(principal), stamp.now);
     let plan = plan::open(request, origin(stamp));
     let readers = stores::plan::readers_for(&global, &plan).await?;
-    let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
-    if written.first() != Some(&true) {
+    let committed = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
+    if committed.written.first() != Some(&true) {
         return Err(AppError::Internal(format!(
             "request {} was not stored",
             view.id
         )));
     }
-    super::tell_index(&global, &plan, &written).await;
+    super::tell_index(&global, &plan, &committed).await;
     Ok(view)
 }
 
@@ -370,9 +370,9 @@ pub async fn extend<S: Stores>(
             )),
         })?;
         let readers = stores::plan::readers_for(&global, &plan).await?;
-        let written = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
-        if let (Some(true), Some(extension)) = (written.first(), plan.subject()) {
-            super::tell_index(&global, &plan, &written).await;
+        let committed = stores::plan::commit(&tenant, &name, &readers, &plan, stamp.now).await?;
+        if let (Some(true), Some(extension)) = (committed.written.first(), plan.subject()) {
+            super::tell_index(&global, &plan, &committed).await;
             return Ok(RequestView::of(
                 extension,
                 &name,
@@ -587,9 +587,9 @@ pub async fn act<S: Stores>(
         match stores::plan::commit(&tenant_db, &tenant.tenant_name, &readers, &plan, stamp.now)
             .await
         {
-            Ok(written) => {
-                if let (Some(true), Some(after)) = (written.first(), plan.subject()) {
-                    super::tell_index(&global, &plan, &written).await;
+            Ok(committed) => {
+                if let (Some(true), Some(after)) = (committed.written.first(), plan.subject()) {
+                    super::tell_index(&global, &plan, &committed).await;
                     if verb == Verb::Dispute && tenant.emergency_policy().dispute_freezes {
                         // The tenant chose that a dispute freezes it.
                         dispute_freezes(stores, principal, after, stamp).await?;

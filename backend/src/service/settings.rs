@@ -435,10 +435,10 @@ async fn end_what_the_freeze_ends<S: Stores>(
             break;
         }
         let readers = crate::store::plan::readers_for(&global, &plan).await?;
-        let written =
+        let committed =
             crate::store::plan::commit(&tenant, &tenant_name, &readers, &plan, stamp.now).await?;
-        super::tell_index(&global, &plan, &written).await;
-        for (step, written) in plan.steps.iter().zip(written) {
+        super::tell_index(&global, &plan, &committed).await;
+        for (step, written) in plan.steps.iter().zip(committed.written) {
             match step {
                 Step::Move {
                     verb: Verb::Revoke, ..

@@ -85,6 +85,10 @@ impl Database for D1Database {
         changes_and_rows(&run(self, &statements).await?)
     }
 
+    async fn holds_index(&self, _tenant: &TenantId) -> Result<bool, DbError> {
+        Ok(true)
+    }
+
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
         prepare(self, &statement)?
             .all()
@@ -362,6 +366,10 @@ impl Database for Edge {
             claimed.extend(leased);
         }
         Ok(results)
+    }
+
+    async fn holds_index(&self, tenant: &TenantId) -> Result<bool, DbError> {
+        Ok(matches!(self.place_of(tenant).await?, Place::Shared))
     }
 
     async fn tenant_batch_rows(

@@ -190,6 +190,14 @@ pub trait Database {
         let _ = tenant;
         self.batch_rows(statements).await
     }
+    /// Whether `tenant`'s data is in this database together with the
+    /// provider's index of requests, so that one batch writes a change and
+    /// the index's copy of it (elsewhere the copy waits in the tenant's
+    /// outbox for a write of its own).
+    async fn holds_index(&self, tenant: &lockbox_shared::ids::TenantId) -> Result<bool, DbError> {
+        let _ = tenant;
+        Ok(false)
+    }
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
@@ -258,6 +266,10 @@ impl<T: Database> Database for std::rc::Rc<T> {
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
         (**self).batch_rows_storing(tenant, statements).await
+    }
+
+    async fn holds_index(&self, tenant: &lockbox_shared::ids::TenantId) -> Result<bool, DbError> {
+        (**self).holds_index(tenant).await
     }
 
     async fn query_batch(

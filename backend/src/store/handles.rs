@@ -144,6 +144,11 @@ impl<'a, D: Database> Tenant<'a, D> {
         &self.id
     }
 
+    /// See [`Database::holds_index`].
+    pub async fn holds_index(&self) -> Result<bool, DbError> {
+        self.db.holds_index(&self.id).await
+    }
+
     /// See [`Database::tend_elsewhere`].
     pub async fn tend_elsewhere(
         &self,

@@ -141,6 +141,7 @@ fn step_statements(
     now: i64,
     condition: &Condition,
     key: Option<&KeyUse>,
+    indexed: bool,
 ) -> Vec<Statement> {
     let record_id = step.record_id();
     let mut statements = vec![audit::insert(
@@ -209,7 +210,11 @@ fn step_statements(
     if let Some(key) = key {
         statements.push(key_insert(key, now, condition));
     }
-    statements.push(provider_index::outbox_copy(step.after(), now, condition));
+    statements.push(if indexed {
+        provider_index::apply_if(step.after(), condition)
+    } else {
+        provider_index::outbox_copy(step.after(), now, condition)
+    });
     statements.push(match step {
         Step::Open { request, .. } => rows::insert_if(request, Some(condition)),
         Step::Move { after, .. } => rows::update(
@@ -220,22 +225,35 @@ fn step_statements(
     statements
 }
 
+/// What [`commit`] wrote.
+#[derive(Debug)]
+pub struct Committed {
+    /// Step by step, whether it was written.
+    pub written: Vec<bool>,
+    /// Whether the provider's index was written in the same batch (the
+    /// tenant's data is in its database); if not, the copies wait in the
+    /// tenant's outbox and the caller writes them ([`written`]).
+    pub indexed: bool,
+}
+
 /// Writes `plan` (every step of one tenant, `tenant_name`) as of `now` in
 /// one batch, its notices to the provider's people as `readers` names
-/// them ([`readers_for`]). Returns, step by step, whether it was written. (The caller
-/// then writes what moved into the provider's index: [`written`].) A UNIQUE
-/// failure (the same Idempotency-Key in a race) writes nothing and comes
-/// back as [`DbError::Unique`].
+/// them ([`readers_for`]). A UNIQUE failure (the same Idempotency-Key in
+/// a race) writes nothing and comes back as [`DbError::Unique`].
 pub async fn commit<D: Database>(
     tenant: &Tenant<'_, D>,
     tenant_name: &str,
     readers: &ProviderReaders,
     plan: &Plan,
     now: i64,
-) -> Result<Vec<bool>, DbError> {
+) -> Result<Committed, DbError> {
     if plan.steps.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Committed {
+            written: Vec::new(),
+            indexed: true,
+        });
     }
+    let indexed = tenant.holds_index().await?;
     if let Some(other) = plan
         .steps
         .iter()
@@ -297,6 +315,7 @@ pub async fn commit<D: Database>(
             now,
             &condition,
             key,
+            indexed,
         ));
     }
     let gates: Vec<String> = (0..opened).map(gate).collect();
@@ -306,10 +325,11 @@ pub async fn commit<D: Database>(
     ));
     let changes = super::db::batch_storing(db, tenant, statements).await?;
     let gate_opened = |i: usize| changes.get(i) == Some(&1);
-    Ok(match plan.atomicity {
+    let written = match plan.atomicity {
         Atomicity::AllOrNothing => vec![gate_opened(opened - 1); plan.steps.len()],
         Atomicity::EachOnItsOwn => (0..opened).map(gate_opened).collect(),
-    })
+    };
+    Ok(Committed { written, indexed })
 }
 
 /// The requests `plan` left as they are now, of the steps `written`

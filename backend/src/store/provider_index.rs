@@ -190,7 +190,12 @@ async fn tenants_where<D: Database>(
 /// unless the index holds a later one (`again`: unless it holds this one
 /// or a later one; a copy from a tenant's outbox is the only row of its
 /// progress, so writing it again would write the same row).
-fn apply_statement(row: &str, progress: i64, again: bool) -> Statement {
+fn apply_statement(
+    row: &str,
+    progress: i64,
+    again: bool,
+    condition: Option<&Condition>,
+) -> Statement {
     let columns: Vec<&str> = COLUMNS.split(", ").collect();
     let values: Vec<String> = columns
         .iter()
@@ -201,17 +206,34 @@ fn apply_statement(row: &str, progress: i64, again: bool) -> Statement {
         .filter(|c| **c != "id")
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
+    let mut args = vec![row.into(), progress.into()];
+    if let Some(condition) = condition {
+        args.extend(condition.args.iter().cloned());
+    }
     Statement::new(
         format!(
             "WITH c(j) AS (SELECT ?) \
-             INSERT INTO {INDEX} ({COLUMNS}, progress) SELECT {}, ? FROM c WHERE 1 \
+             INSERT INTO {INDEX} ({COLUMNS}, progress) SELECT {}, ? FROM c WHERE {} \
              ON CONFLICT (id) DO UPDATE SET {}, progress = excluded.progress \
              WHERE excluded.progress {} {INDEX}.progress",
             values.join(", "),
+            condition.map_or("1", |c| c.sql.as_str()),
             sets.join(", "),
             if again { ">" } else { ">=" }
         ),
-        vec![row.into(), progress.into()],
+        args,
+    )
+}
+
+/// The index's copy of `after`, written in the change's own batch (when
+/// `condition` holds) where the tenant's data and the index share one
+/// database.
+pub fn apply_if(after: &AccessRequest, condition: &Condition) -> Statement {
+    apply_statement(
+        &requests::row_json(after),
+        after.progress(),
+        false,
+        Some(condition),
     )
 }
 
@@ -226,7 +248,7 @@ pub async fn apply<D: Database>(
     }
     let statements = requests
         .iter()
-        .map(|r| apply_statement(&requests::row_json(r), r.progress(), false))
+        .map(|r| apply_statement(&requests::row_json(r), r.progress(), false, None))
         .collect();
     global.batch(statements).await.map(|_| ())
 }
@@ -301,7 +323,7 @@ pub async fn apply_copies<D: Database>(
     }
     let statements = copies
         .iter()
-        .map(|c| apply_statement(&c.copy, c.progress, true))
+        .map(|c| apply_statement(&c.copy, c.progress, true, None))
         .collect();
     global.batch(statements).await.map(|_| ())
 }

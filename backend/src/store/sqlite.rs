@@ -24,6 +24,9 @@ pub struct Sqlite {
     /// The connection, for tests that inspect the tables directly.
     pub conn: Connection,
     batches: Cell<u64>,
+    /// Whether the provider's index is in this database with the tenants'
+    /// data (everything in one database), or elsewhere (a tenant's own).
+    holds_index: bool,
 }
 
 struct YieldOnce(bool);
@@ -109,6 +112,7 @@ impl Sqlite {
         Ok(Self {
             conn,
             batches: Cell::new(0),
+            holds_index: true,
         })
     }
 
@@ -120,6 +124,14 @@ impl Sqlite {
     /// How many write batches ran.
     pub fn batches(&self) -> u64 {
         self.batches.get()
+    }
+
+    /// The same database, with changes leaving the index's copies in the
+    /// tenant's outbox as a tenant's own database does (for tests of the
+    /// index's catch-up on one database).
+    pub fn index_through_outbox(mut self) -> Self {
+        self.holds_index = false;
+        self
     }
 }
 
@@ -159,7 +171,8 @@ impl Split {
         let mut held = Vec::new();
         for (i, tenant) in tenants.iter().enumerate() {
             let name = format!("{global_name}-tenant-{i}");
-            let db = Sqlite::shared(&name, migrations)?;
+            let mut db = Sqlite::shared(&name, migrations)?;
+            db.holds_index = false;
             let uri = shared_uri(global_name);
             db.conn
                 .execute("ATTACH DATABASE ? AS g", [uri.as_str()])
@@ -199,10 +212,14 @@ impl Split {
         Ok(Self {
             global,
             tenants: held.into_iter().map(|(t, _, db)| (t, db)).collect(),
-            nowhere: Sqlite::with_migrations(migrations)?,
+            nowhere: Sqlite {
+                holds_index: false,
+                ..Sqlite::with_migrations(migrations)?
+            },
             all: Sqlite {
                 conn: all,
                 batches: Cell::new(0),
+                holds_index: false,
             },
         })
     }
@@ -230,6 +247,10 @@ impl Stores for Split {
 }
 
 impl Database for Sqlite {
+    async fn holds_index(&self, _tenant: &TenantId) -> Result<bool, DbError> {
+        Ok(self.holds_index)
+    }
+
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
         YieldOnce(false).await;
         within_limits(&statements.iter().collect::<Vec<_>>())?;
