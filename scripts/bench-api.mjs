@@ -5,18 +5,21 @@
 // through /api/v1/provider/actions and then reads), a provider service's
 // batch of one action recorded directly, and an audit search page, each
 // next to a trivial route
-// (health) of the same Worker in the same run. Bounded: fixed request
+// (health) of the same Worker in the same run, with the database round
+// trips each answer waited for (its Server-Timing). Bounded: fixed request
 // counts, 4 in flight, loopback only, and a deadline after which it stops.
-import { BASE, CONTOSO, call, signIn } from './bench-lib.mjs';
+import { BASE, CONTOSO, answered, call, signIn } from './bench-lib.mjs';
 
 const N = Number(process.env.BENCH_N ?? 200);
-const CONCURRENCY = 4;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const LIST_SIZE = Number(process.env.BENCH_LIST_SIZE ?? 1000);
 const DEADLINE = Date.now() + 480_000;
 
 // Runs `count` calls of `make(i)` with CONCURRENCY in flight; returns latencies (ms).
 async function measure(count, make, expect) {
   const latencies = [];
+  const calls = [];
+  const waits = [];
   let next = 0;
   let failures = 0;
   const started = performance.now();
@@ -24,16 +27,24 @@ async function measure(count, make, expect) {
     while (next < count && Date.now() < DEADLINE) {
       const i = next++;
       const t0 = performance.now();
-      const { status } = await make(i);
+      const { status, db } = await make(i);
       latencies.push(performance.now() - t0);
       if (status !== expect) failures++;
+      if (db) {
+        calls.push(db.calls);
+        waits.push(db.ms);
+      }
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { n: latencies.length, failures, rps: latencies.length / seconds, p50: pct(50), p99: pct(99) };
+  return {
+    n: latencies.length, failures, rps: latencies.length / seconds, p50: pct(50), p99: pct(99),
+    calls: median(calls), waited: median(waits),
+  };
 }
 
 const engineer = await signIn('engineer1@provider.example');
@@ -76,7 +87,7 @@ const batch = (i) => fetch(`${BASE}/api/v1/provider/actions`, {
     grant, batch_id: `bench-${Date.now()}-${i}`,
     actions: [{ operation: 'Get-Mailbox', item: 'ceo@contoso.example' }],
   }),
-}).then(async (r) => ({ status: r.status, text: await r.text() }));
+}).then(answered);
 
 const results = {
   'GET /api/v1/health (trivial)': await measure(2 * N, () => call('GET', '/api/v1/health'), 200),
@@ -94,10 +105,11 @@ const results = {
 const base = results['GET /api/v1/health (trivial)'];
 console.log(`wrangler dev at ${BASE}, ${CONCURRENCY} in flight`);
 console.log('route'.padEnd(40), 'n'.padStart(5), 'fail'.padStart(5), 'req/s'.padStart(8), 'p50 ms'.padStart(8),
-  'p99 ms'.padStart(8), 'p50 ×health'.padStart(12), 'req/s ×health'.padStart(14));
+  'p99 ms'.padStart(8), 'p50 ×health'.padStart(12), 'req/s ×health'.padStart(14), 'db calls'.padStart(9),
+  'db ms p50'.padStart(10));
 for (const [route, r] of Object.entries(results)) {
   console.log(route.padEnd(40), String(r.n).padStart(5), String(r.failures).padStart(5), r.rps.toFixed(1).padStart(8),
     r.p50.toFixed(1).padStart(8), r.p99.toFixed(1).padStart(8), (r.p50 / base.p50).toFixed(2).padStart(12),
-    (r.rps / base.rps).toFixed(2).padStart(14));
+    (r.rps / base.rps).toFixed(2).padStart(14), String(r.calls).padStart(9), r.waited.toFixed(1).padStart(10));
 }
 if (Object.values(results).some((r) => r.failures > 0)) process.exit(1);

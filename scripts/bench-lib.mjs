@@ -16,12 +16,23 @@ export async function signIn(email) {
   return r.headers.get('set-cookie').split(';')[0];
 }
 
-// One call; its status and body text.
+// One call; its status, body text and the database round trips the Worker
+// says it waited for (its Server-Timing: calls, and ms).
 export async function call(method, path, cookie, body) {
   const r = await fetch(`${BASE}${path}`, {
     method,
     headers: { cookie: cookie ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: r.status, text: await r.text() };
+  return answered(r);
+}
+
+// What `call` returns, of a fetch's response.
+export async function answered(r) {
+  const timing = /db;desc="(\d+) calls";dur=([\d.]+)/.exec(r.headers.get('server-timing') ?? '');
+  return {
+    status: r.status,
+    text: await r.text(),
+    db: timing ? { calls: Number(timing[1]), ms: Number(timing[2]) } : null,
+  };
 }

@@ -4,7 +4,8 @@
 //! as f64, which holds them exactly up to 2^53. A `batch()` is one
 //! transaction; D1 has no interactive transactions.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 
 use lockbox_shared::ids::TenantId;
 use serde::de::DeserializeOwned;
@@ -128,6 +129,27 @@ pub struct Edge {
     objects: Option<ObjectNamespace>,
     /// Inside a tenant's own object: that tenant, and its SQLite.
     here: Option<(TenantId, ObjectSql)>,
+    /// The calls this invocation made to D1 and the tenants' objects, and
+    /// how long it waited for them (ms): its `Server-Timing`.
+    waits: Cell<(u32, f64)>,
+}
+
+/// What an invocation spent on its databases.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waits {
+    /// Round trips to D1 or a tenant's object.
+    pub calls: u32,
+    /// Time spent waiting for them, in milliseconds, summed (calls made at
+    /// once each count; a Worker's clock moves only while it waits, so
+    /// this is the waiting alone).
+    pub ms: f64,
+}
+
+impl Waits {
+    /// The `Server-Timing` header's value.
+    pub fn header(self) -> String {
+        format!("db;desc=\"{} calls\";dur={:.1}", self.calls, self.ms)
+    }
 }
 
 /// What happens, after the answer, to the messages a change stored.
@@ -190,7 +212,24 @@ impl Edge {
             after: RefCell::new(AfterAnswer::Wait),
             objects,
             here: None,
+            waits: Cell::new((0, 0.0)),
         }
+    }
+
+    /// Runs `call`, one round trip to a database, counting it.
+    async fn timed<T>(&self, call: impl Future<Output = T>) -> T {
+        let started = Date::now().as_millis() as f64;
+        let out = call.await;
+        let (calls, ms) = self.waits.get();
+        self.waits
+            .set((calls + 1, ms + (Date::now().as_millis() as f64 - started)));
+        out
+    }
+
+    /// What this invocation spent on its databases so far.
+    pub fn waits(&self) -> Waits {
+        let (calls, ms) = self.waits.get();
+        Waits { calls, ms }
     }
 
     /// The same, inside `tenant`'s own object: that tenant's batches run
@@ -228,14 +267,15 @@ impl Edge {
         struct Row {
             home: String,
         }
-        let rows: Vec<Row> = Database::query(
-            &self.d1,
-            Statement::new(
-                "SELECT home FROM tenants WHERE id = ?",
-                vec![tenant.as_str().into()],
-            ),
-        )
-        .await?;
+        let rows: Vec<Row> = self
+            .timed(Database::query(
+                &self.d1,
+                Statement::new(
+                    "SELECT home FROM tenants WHERE id = ?",
+                    vec![tenant.as_str().into()],
+                ),
+            ))
+            .await?;
         let home = match rows.first() {
             Some(row) => Home::parse(&row.home)
                 .ok_or_else(|| DbError::Corrupt(format!("tenant {tenant}: home {:?}", row.home)))?,
@@ -294,8 +334,8 @@ impl Edge {
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
         match place {
-            Place::Shared => Database::batch_rows(&self.d1, statements).await,
-            Place::Object(remote) => remote.run(statements).await,
+            Place::Shared => self.timed(Database::batch_rows(&self.d1, statements)).await,
+            Place::Object(remote) => self.timed(remote.run(statements)).await,
             Place::Here(sql) => sql.run(statements),
         }
     }
@@ -321,14 +361,14 @@ crate::one_database!(Edge);
 
 impl Database for Edge {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
-        Database::batch(&self.d1, statements).await
+        self.timed(Database::batch(&self.d1, statements)).await
     }
 
     async fn batch_rows(
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, DbError> {
-        Database::batch_rows(&self.d1, statements).await
+        self.timed(Database::batch_rows(&self.d1, statements)).await
     }
 
     async fn batch_rows_storing(
@@ -399,19 +439,20 @@ impl Database for Edge {
         now: i64,
     ) -> Result<Option<lockbox_shared::api::SweepOutcome>, DbError> {
         match self.place_of(tenant).await? {
-            Place::Object(remote) => Ok(Some(remote.tend(now).await?)),
+            Place::Object(remote) => Ok(Some(self.timed(remote.tend(now)).await?)),
             Place::Shared | Place::Here(_) => Ok(None),
         }
     }
 
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
-        Database::query(&self.d1, statement).await
+        self.timed(Database::query(&self.d1, statement)).await
     }
 
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-        Database::query_batch(&self.d1, statements).await
+        self.timed(Database::query_batch(&self.d1, statements))
+            .await
     }
 }
