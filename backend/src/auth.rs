@@ -530,6 +530,27 @@ pub async fn authenticate_and<T: serde::de::DeserializeOwned>(
     Ok((known(principal, identity)?, rows))
 }
 
+/// [`authenticate_and`] with any number of queries, their rows as JSON
+/// (for `store::db::decode`).
+pub async fn authenticate_and_all(
+    req: &Request,
+    verifier: &Result<Verifier, String>,
+    db: &crate::store::d1::Edge,
+    now_ms: i64,
+    then: impl FnOnce(&str) -> Vec<crate::store::Statement>,
+) -> Result<
+    (
+        lockbox_shared::roles::Principal,
+        Vec<Vec<serde_json::Value>>,
+    ),
+    AppError,
+> {
+    let identity = identity(req, verifier, now_ms).await?;
+    let (principal, sets) =
+        crate::store::people::principal_and_all(db, &identity, then(&identity)).await?;
+    Ok((known(principal, identity)?, sets))
+}
+
 /// [`authenticate_and`] with two more queries.
 pub async fn authenticate_and_two<A, B>(
     req: &Request,

@@ -134,7 +134,8 @@ impl TenantObject {
             };
             match route {
                 Route::Transition(verb) => {
-                    crate::routes::requests::decide(&app, &call, verb, &principal, located).await
+                    crate::routes::requests::decide(&app, &call, verb, &principal, located, None)
+                        .await
                 }
                 route => crate::routes::answer(&app, route, &call, &principal).await,
             }

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::routes::{json, parse_time, Call};
 use crate::service::requests::{self as service, ListQuery};
 use crate::service::Stamp;
+use crate::store::db::decode;
 
 /// The stamp of this call's writes.
 pub fn stamp<'a>(app: &'a App, call: &'a Call) -> Stamp<'a> {
@@ -175,9 +176,10 @@ fn idempotency_key(call: &Call) -> Result<Option<String>, AppError> {
     Ok(Some(key))
 }
 
-/// `POST /api/v1/requests/{id}/{verb}`: one round trip finds the caller
-/// and where the request is (the provider's index); one reads the request
-/// and its tenant; one batch writes the decision, and one tells the index.
+/// `POST /api/v1/requests/{id}/{verb}`: one round trip finds the caller,
+/// where the request is (the provider's index), and the request with its
+/// tenant's row as D1 has them; one batch writes the decision (with the
+/// index's copy, for a tenant in D1).
 pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, AppError> {
     let id = match request_id(call) {
         Ok(id) => id,
@@ -187,12 +189,25 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
             return Err(err);
         }
     };
-    let (principal, located) =
-        auth::authenticate_and(&call.req, &app.verifier, &app.db, call.now_ms, |_| {
-            crate::store::provider_index::locate_statement(&id)
+    let (principal, sets) =
+        auth::authenticate_and_all(&call.req, &app.verifier, &app.db, call.now_ms, |_| {
+            vec![
+                crate::store::provider_index::locate_statement(&id),
+                // Read before the tenant is known: used only if the
+                // request turns out to be in D1 and of the tenant decided in.
+                crate::store::requests::anywhere_statement(&id),
+                crate::store::settings::tenant_of_request_statement(&id),
+            ]
         })
         .await?;
-    let located: Option<crate::store::provider_index::Located> = located.into_iter().next();
+    let mut sets = sets.into_iter();
+    let located: Option<crate::store::provider_index::Located> =
+        decode(sets.next())?.into_iter().next();
+    let read = crate::store::requests::loaded(decode(sets.next())?)?.zip(
+        decode::<crate::store::settings::TenantRow>(sets.next())?
+            .into_iter()
+            .next(),
+    );
     // A tenant in its own object decides there: one trip down and back.
     let tenant = match (principal.tenant(), &located) {
         (Some(tenant), _) => Some(tenant.clone()),
@@ -204,7 +219,7 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
             return crate::routes::forward(&object, call, &principal, located.as_ref()).await;
         }
     }
-    decide(app, call, verb, &principal, located).await
+    decide(app, call, verb, &principal, located, read).await
 }
 
 /// The decision itself, for a caller found and a request located (in the
@@ -215,12 +230,16 @@ pub async fn decide(
     verb: Verb,
     principal: &Principal,
     located: Option<crate::store::provider_index::Located>,
+    read: Option<(
+        lockbox_shared::lifecycle::AccessRequest,
+        crate::store::settings::TenantRow,
+    )>,
 ) -> Result<Response, AppError> {
     let id = request_id(call)?;
     let body: DecisionBody = call.json()?;
     let comment = Comment::parse_optional(body.comment.as_deref()).map_err(AppError::invalid)?;
     let key = idempotency_key(call)?;
-    let view = service::act(
+    let view = service::act_read(
         &app.db,
         principal,
         &id,
@@ -233,6 +252,7 @@ pub async fn decide(
         key.as_deref(),
         &stamp(app, call),
         Some(located),
+        read,
     )
     .await?;
     json(&view, 200)

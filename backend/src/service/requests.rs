@@ -479,6 +479,37 @@ pub async fn act<S: Stores>(
     stamp: &Stamp<'_>,
     located: Option<Option<provider_index::Located>>,
 ) -> Result<RequestView, AppError> {
+    act_read(
+        stores,
+        principal,
+        id,
+        verb,
+        comment,
+        granting,
+        idempotency_key,
+        stamp,
+        located,
+        None,
+    )
+    .await
+}
+
+/// [`act`], where the caller may have read the request and its tenant's
+/// row already (`read`, in its first round trip; used when they are of
+/// the tenant the decision is made in).
+#[allow(clippy::too_many_arguments)]
+pub async fn act_read<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    id: &RequestId,
+    verb: Verb,
+    comment: Option<Comment>,
+    granting: Granting,
+    idempotency_key: Option<&str>,
+    stamp: &Stamp<'_>,
+    located: Option<Option<provider_index::Located>>,
+    read: Option<(AccessRequest, settings::TenantRow)>,
+) -> Result<RequestView, AppError> {
     let action = Action::for_verb(verb).ok_or_else(|| AppError::NotFound {
         path: format!("/api/v1/requests/{id}/{verb}"),
     })?;
@@ -495,8 +526,13 @@ pub async fn act<S: Stores>(
         (None, Some(located)) => located.tenant_id.clone(),
         (None, None) => return Err(not_found(id)),
     };
+    let (request, mut tenant) = match read {
+        Some((request, tenant)) if request.tenant_id == tenant_id && request.id == *id => {
+            (request, tenant)
+        }
+        _ => request_and_tenant(&stores.tenant(tenant_id.clone()), id).await?,
+    };
     let tenant_db = stores.tenant(tenant_id);
-    let (request, mut tenant) = request_and_tenant(&tenant_db, id).await?;
     authorize_on(principal, action, &request)?;
     let audience = audience(principal);
     let terms = granting.terms(&request, verb)?;

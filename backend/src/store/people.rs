@@ -185,6 +185,21 @@ where
     Ok((principal_from(rows)?, a, b))
 }
 
+/// [`principal`], and the rows of each of `then` (as JSON, for
+/// [`super::db::decode`]), in one round trip. `then` must not depend on the
+/// principal (write it in terms of the identity).
+pub async fn principal_and_all<D: Database>(
+    db: &D,
+    identity: &str,
+    then: Vec<Statement>,
+) -> Result<(Option<Principal>, Vec<Vec<serde_json::Value>>), DbError> {
+    let mut statements = vec![principal_statement(identity)];
+    statements.extend(then);
+    let mut sets = db.query_batch(statements).await?.into_iter();
+    let principal = principal_from(super::db::decode(sets.next())?)?;
+    Ok((principal, sets.collect()))
+}
+
 /// [`principal`], and the rows of `then`, in one round trip. `then` must
 /// not depend on the principal (write it in terms of the identity).
 pub async fn principal_and<D: Database, T: serde::de::DeserializeOwned>(

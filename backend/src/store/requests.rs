@@ -588,6 +588,15 @@ pub fn load_statement(tenant: &TenantId, id: &RequestId) -> Statement {
     )
 }
 
+/// Request `id` in this database, whichever tenant it is of (a read made
+/// before the tenant is known; the caller checks the tenant).
+pub fn anywhere_statement(id: &RequestId) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM access_requests WHERE id = ?"),
+        vec![id.as_str().into()],
+    )
+}
+
 /// The request [`load_statement`]'s rows hold, if any.
 pub fn loaded(rows: Vec<RequestRow>) -> Result<Option<AccessRequest>, DbError> {
     rows.into_iter()

@@ -121,6 +121,15 @@ pub fn tenant_statement(tenant_id: &TenantId) -> Statement {
     tenant_where("id = ?", tenant_id.as_str())
 }
 
+/// The row of the tenant request `id` of this database is of (see
+/// [`super::requests::anywhere_statement`]).
+pub fn tenant_of_request_statement(id: &lockbox_shared::ids::RequestId) -> Statement {
+    tenant_where(
+        "id = (SELECT tenant_id FROM access_requests WHERE id = ?)",
+        id.as_str(),
+    )
+}
+
 fn tenant_where(condition: &str, arg: &str) -> Statement {
     Statement::new(
         format!(

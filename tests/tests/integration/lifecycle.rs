@@ -153,6 +153,19 @@ fn the_whole_lifecycle_with_lockbox_on() {
     assert_eq!(act(&engineer, &id, "cancel", None).status, 409);
 }
 
+/// A decision on a tenant in D1 waits for two database round trips (its
+/// Server-Timing counts them): one read (the caller, the provider's index,
+/// the request and its tenant) and one write (the decision with its
+/// records, notices and the index's copy).
+#[test]
+fn a_decision_takes_one_read_and_one_write_of_the_database() {
+    let id = pending_contoso_request(30);
+    let approved = act(&sign_in("approver1@contoso.example"), &id, "approve", None);
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let timing = approved.header("server-timing").unwrap_or_default();
+    assert!(timing.starts_with("db;desc=\"2 calls\";dur="), "{timing}");
+}
+
 #[test]
 fn a_deny_with_a_comment_is_recorded_as_the_customer_decision() {
     let id = pending_contoso_request(30);
