@@ -140,6 +140,11 @@ pub async fn dev_seed_audit(app: &App, call: &Call) -> Result<Response, AppError
     if !(1..=1_000_000).contains(&input.count) {
         return Err(AppError::bad_request("`count` must be from 1 to 1000000."));
     }
+    store::settings::tenant(&*app.db, &tenant)
+        .await?
+        .ok_or_else(|| AppError::Missing {
+            what: format!("The tenant {tenant}"),
+        })?;
     let own = store::Tenant::new(&*app.db, tenant.clone());
     store::Database::batch(&own, vec![store::audit::bulk(&tenant, input.count)]).await?;
     json(

@@ -283,3 +283,16 @@ fn a_search_of_fifty_activities_and_fifty_users_runs_on_d1_and_narrows_to_a_requ
     let all = search(&auditor, &format!("request={id}"));
     assert_eq!(all.len(), 3, "{all:?}");
 }
+
+/// The local seeding route names a tenant that does not exist instead of
+/// failing with a 500.
+#[test]
+fn seeding_the_log_of_a_tenant_that_does_not_exist_is_a_404_naming_it() {
+    let unknown = "7c0a8f4e-5a1b-4c3d-9e2f-00000000abcd";
+    let answer = lockbox_tests::post_json(
+        "/api/v1/dev/seed-audit",
+        &json!({ "tenant_id": unknown, "count": 1 }),
+    );
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    assert!(answer.body.contains(unknown), "{}", answer.body);
+}
