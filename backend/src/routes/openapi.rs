@@ -104,6 +104,61 @@ mod tests {
         }
     }
 
+    /// Rules between two parameters or fields cannot be written in JSON
+    /// Schema: each operation says them in its description, so clients
+    /// learn them before they call.
+    #[test]
+    fn operations_state_the_rules_between_their_parameters() {
+        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).expect("valid JSON");
+        let description = |path: &str, method: &str| {
+            doc["paths"][path][method]["description"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no description"))
+                .to_owned()
+        };
+        for (path, method, rule) in [
+            ("/api/v1/audit", "get", "`start` must be before `end`"),
+            (
+                "/api/v1/audit/export.csv",
+                "get",
+                "`start` must be before `end`",
+            ),
+            (
+                "/api/v1/audit/export.jsonl",
+                "get",
+                "`start` must be before `end`",
+            ),
+            ("/api/v1/audit/consistency", "get", "0 ≤ `from` ≤ `to` ≤"),
+            (
+                "/api/v1/audit/records/{id}/proof",
+                "get",
+                "`size` is at most",
+            ),
+            (
+                "/api/v1/requests/{id}/approve",
+                "post",
+                "`duration_minutes` is at most the `duration_minutes` asked for",
+            ),
+        ] {
+            let text = description(path, method);
+            assert!(
+                text.contains(rule),
+                "{method} {path} does not say {rule:?}: {text}"
+            );
+        }
+        // Every other decision refuses an approval's terms.
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            let body = item["post"]["requestBody"].to_string();
+            if body.contains("DecisionBody") && !path.ends_with("/approve") {
+                let text = description(path, "post");
+                assert!(
+                    text.contains("`duration_minutes` and `operations` are for `approve` only"),
+                    "post {path}: {text}"
+                );
+            }
+        }
+    }
+
     fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
         match value {
             serde_json::Value::Object(map) => {
