@@ -12,8 +12,9 @@ use worker::{console_warn, Request};
 
 use crate::config::App;
 use crate::error::AppError;
-use crate::service::integration::service_key;
-use crate::store::{services, Database};
+use crate::service::integration::{self, service_key, Unspent};
+use crate::store::{services, Database, Statement};
+use serde_json::Value;
 
 /// The bearer token of `Authorization`, if any.
 fn bearer(req: &Request) -> Option<String> {
@@ -44,19 +45,55 @@ async fn refuse(app: &App, reason: &str, now_ms: i64) -> AppError {
     }
 }
 
-/// The registered service making this call.
+/// The registered service making this call, its assertion remembered (a
+/// replay is refused).
 pub async fn authenticate(
     req: &Request,
     app: &App,
     now_ms: i64,
 ) -> Result<RegisteredService, AppError> {
+    let (service, unspent, _) = authenticate_and(req, app, now_ms, Vec::new()).await?;
+    integration::spend(&app.db, unspent, now_ms).await?;
+    Ok(service)
+}
+
+/// The registered service making this call, and the rows of `then`
+/// (as JSON, for `store::db::decode`) read in the same round trip, which
+/// must not depend on who calls. An assertion's id comes back unspent:
+/// the caller remembers it in its own write, or spends it before it does
+/// anything else ([`integration::Unspent`]).
+pub async fn authenticate_and(
+    req: &Request,
+    app: &App,
+    now_ms: i64,
+    then: Vec<Statement>,
+) -> Result<(RegisteredService, Option<Unspent>, Vec<Vec<Value>>), AppError> {
     match bearer(req) {
-        Some(token) => by_assertion(&token, app, now_ms).await,
-        None => by_access_token(req, app, now_ms).await,
+        Some(token) => by_assertion(&token, app, now_ms, then).await,
+        None => by_access_token(req, app, now_ms, then).await,
     }
 }
 
-async fn by_assertion(token: &str, app: &App, now_ms: i64) -> Result<RegisteredService, AppError> {
+/// The service `first` finds, and the rows of the statements after it, in
+/// one round trip.
+async fn service_and(
+    app: &App,
+    first: Statement,
+    then: Vec<Statement>,
+) -> Result<(Option<RegisteredService>, Vec<Vec<Value>>), AppError> {
+    let mut statements = vec![first];
+    statements.extend(then);
+    let mut sets = app.db.query_batch(statements).await?.into_iter();
+    let service = services::service_from(sets.next().unwrap_or_default())?;
+    Ok((service, sets.collect()))
+}
+
+async fn by_assertion(
+    token: &str,
+    app: &App,
+    now_ms: i64,
+    then: Vec<Statement>,
+) -> Result<(RegisteredService, Option<Unspent>, Vec<Vec<Value>>), AppError> {
     let parts = match jose::split(token, assertion::TYP) {
         Ok(parts) => parts,
         Err(jose::JoseError::Algorithm(_)) => return Err(refuse(app, "algorithm", now_ms).await),
@@ -66,7 +103,8 @@ async fn by_assertion(token: &str, app: &App, now_ms: i64) -> Result<RegisteredS
     let Ok(Issuer { iss }) = parts.peek::<Issuer>() else {
         return Err(refuse(app, "malformed", now_ms).await);
     };
-    let Some(service) = services::by_id(&*app.db, &iss).await? else {
+    let (service, rows) = service_and(app, services::by_id_statement(&iss), then).await?;
+    let Some(service) = service else {
         return Err(refuse(app, "unknown-service", now_ms).await);
     };
     let Some(key) = service_key(&service, &parts.kid) else {
@@ -82,25 +120,20 @@ async fn by_assertion(token: &str, app: &App, now_ms: i64) -> Result<RegisteredS
     ) {
         return Err(refuse(app, why.as_str(), now_ms).await);
     }
-    let seen = app
-        .db
-        .batch(vec![services::remember_assertion(
-            &service.registration.id,
-            &claims.jti,
-            claims.exp.saturating_mul(1000),
-        )])
-        .await?;
-    if seen.first() != Some(&1) {
-        return Err(refuse(app, "replay", now_ms).await);
-    }
-    Ok(service)
+    let unspent = Unspent {
+        service: service.registration.id.clone(),
+        jti: claims.jti,
+        expires_at: claims.exp.saturating_mul(1000),
+    };
+    Ok((service, Some(unspent), rows))
 }
 
 async fn by_access_token(
     req: &Request,
     app: &App,
     now_ms: i64,
-) -> Result<RegisteredService, AppError> {
+    then: Vec<Statement>,
+) -> Result<(RegisteredService, Option<Unspent>, Vec<Vec<Value>>), AppError> {
     let Some(token) = crate::auth::token_of(req) else {
         return Err(refuse(app, "no-assertion", now_ms).await);
     };
@@ -116,8 +149,8 @@ async fn by_access_token(
         (None, Some(cn)) if !cn.trim().is_empty() => cn.trim().to_owned(),
         _ => return Err(refuse(app, "person-token", now_ms).await),
     };
-    match services::by_common_name(&*app.db, &common_name).await? {
-        Some(service) => Ok(service),
-        None => Err(refuse(app, "unknown-service", now_ms).await),
+    match service_and(app, services::by_common_name_statement(&common_name), then).await? {
+        (Some(service), rows) => Ok((service, None, rows)),
+        (None, _) => Err(refuse(app, "unknown-service", now_ms).await),
     }
 }

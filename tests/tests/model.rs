@@ -17,6 +17,7 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::executor::block_on;
 use lockbox_backend::cron;
@@ -66,6 +67,9 @@ fn asked(service: &str) -> Vec<String> {
 }
 
 /// The one database every test but the lifecycle's runs on, seeded.
+/// The ids of the services' assertions the model's calls carry.
+static ASSERTIONS: AtomicU64 = AtomicU64::new(0);
+
 fn open_database() -> Sqlite {
     open_database_as(|db| db)
 }
@@ -1855,7 +1859,8 @@ impl World {
         }
     }
 
-    /// The provider service's call that records `batch`.
+    /// The provider service's call that records `batch`, with a fresh
+    /// assertion.
     fn record_call<'a>(
         &'a self,
         batch: &'a ActionBatch,
@@ -1863,10 +1868,32 @@ impl World {
         let stamp = self.stamp();
         async move {
             let boundary = self.boundary();
-            let named = integration::grant_of(&self.db, &batch.grant, &boundary, stamp.now).await;
-            integration::record(&self.db, &self.service, batch, named, &boundary, &stamp)
+            // As the Worker calls it: the grant read with the caller, the
+            // assertion's id remembered in the batch's own write.
+            let ahead = self
+                .db
+                .global()
+                .query_batch(integration::grant_reads(&batch.grant))
                 .await
-                .map(|(answer, _)| answer)
+                .map_err(AppError::from)?;
+            let named =
+                integration::grant_of(&self.db, &batch.grant, &boundary, stamp.now, ahead).await;
+            let unspent = integration::Unspent {
+                service: self.service.registration.id.clone(),
+                jti: format!("jti-{}", ASSERTIONS.fetch_add(1, Ordering::Relaxed)),
+                expires_at: stamp.now + 60_000,
+            };
+            integration::record(
+                &self.db,
+                &self.service,
+                Some(unspent),
+                batch,
+                named,
+                &boundary,
+                &stamp,
+            )
+            .await
+            .map(|(answer, _)| answer)
         }
     }
 
@@ -3227,10 +3254,12 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
         &batch.grant,
         &boundary,
         START + MINUTE,
+        Vec::new(),
     ));
     block_on(integration::record(
         &db,
         &service,
+        None,
         &batch,
         named,
         &boundary,

@@ -135,23 +135,29 @@ pub async fn move_tenant(app: &App, p: &Principal, call: &Call) -> Result<Respon
 /// `POST /api/v1/provider/actions` (services only).
 pub async fn actions(app: &App, call: &Call) -> Result<Response, AppError> {
     let boundary = boundary(app);
-    // The grant the batch names is read while the caller is authenticated
-    // (two round trips each, at once); what it found is used only once the
-    // caller is known, and a refused caller's answer does not wait for it.
-    let read = async {
-        let batch: ActionBatch = call.json()?;
-        let named = service::grant_of(&*app.db, &batch.grant, &boundary, call.now_ms).await;
-        Ok::<_, AppError>((batch, named))
+    // One round trip reads who calls and the grant the batch names (read
+    // before the caller is verified, used only after); one write records
+    // the batch and the caller's assertion id, for a tenant in D1.
+    let batch = call.json::<ActionBatch>();
+    let reads = batch
+        .as_ref()
+        .map(|b| service::grant_reads(&b.grant))
+        .unwrap_or_default();
+    let (caller, unspent, ahead) =
+        service_auth::authenticate_and(&call.req, app, call.now_ms, reads).await?;
+    let batch = match batch {
+        Ok(batch) => batch,
+        Err(err) => {
+            // The assertion is spent whatever the body.
+            service::spend(&*app.db, unspent, call.now_ms).await?;
+            return Err(err);
+        }
     };
-    let (caller, read) = futures_util::future::try_join(
-        service_auth::authenticate(&call.req, app, call.now_ms),
-        async { Ok(read.await) },
-    )
-    .await?;
-    let (batch, named) = read?;
+    let named = service::grant_of(&*app.db, &batch.grant, &boundary, call.now_ms, ahead).await;
     let (recorded, written) = service::record(
         &*app.db,
         &caller,
+        unspent,
         &batch,
         named,
         &boundary,

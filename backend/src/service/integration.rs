@@ -28,7 +28,7 @@ use sha2::Digest as _;
 use super::Stamp;
 use crate::error::AppError;
 use crate::store::requests as grants;
-use crate::store::{audit, services, settings, Database, Stores, Tenant};
+use crate::store::{audit, services, settings, Database, Statement, Stores, Tenant};
 
 /// The key that signs grant tokens (one key per purpose: not the audit
 /// log's), and the one it replaced while tokens it signed may still live.
@@ -525,6 +525,57 @@ pub fn token_for(
     })
 }
 
+/// A service's assertion id (`jti`) not yet remembered. An assertion is
+/// good for one call: the call remembers its id in its own write (a batch
+/// of actions under a grant of a tenant in D1), or on its own before it
+/// writes or answers anything else ([`spend`]); either way a second call
+/// with it is refused as a replay and writes nothing.
+#[derive(Debug)]
+pub struct Unspent {
+    pub service: String,
+    pub jti: String,
+    /// When the assertion expires (epoch ms): it need not be remembered
+    /// after.
+    pub expires_at: i64,
+}
+
+impl Unspent {
+    fn remember(&self) -> Statement {
+        services::remember_assertion(&self.service, &self.jti, self.expires_at)
+    }
+}
+
+/// Remembers `unspent` (if any) on its own; a replay is refused.
+pub async fn spend<S: Stores>(
+    stores: &S,
+    unspent: Option<Unspent>,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some(unspent) = unspent else {
+        return Ok(());
+    };
+    let seen = stores.global().batch(vec![unspent.remember()]).await?;
+    if seen.first() == Some(&1) {
+        Ok(())
+    } else {
+        Err(replay(stores, now).await)
+    }
+}
+
+/// Refuses a replayed assertion, counting it for the integration admins.
+async fn replay<S: Stores>(stores: &S, now: i64) -> AppError {
+    #[cfg(target_arch = "wasm32")]
+    worker::console_warn!("service call refused: replay");
+    // Counting is best effort: a failed count never turns a 401 into a 500.
+    let _ = stores
+        .global()
+        .batch(vec![services::count_refusal("replay", now)])
+        .await;
+    AppError::ServiceUnauthenticated {
+        reason: "replay".to_owned(),
+    }
+}
+
 /// A grant named by a batch, found before the caller is known: only
 /// reads, and what it found is used once the caller is ([`record`]).
 pub struct Named {
@@ -540,13 +591,51 @@ pub struct Named {
     stale: Option<AppError>,
 }
 
-/// The grant a batch names, by its token or its request id.
+/// The request a batch's `grant` names (a token's, unverified), and
+/// whether it named it by id alone.
+fn named_id(named: &str) -> Option<(RequestId, bool)> {
+    #[derive(serde::Deserialize)]
+    struct Gid {
+        gid: String,
+    }
+    let named = named.trim();
+    if named.contains('.') {
+        let parts = jose::split(named, grant::TYP).ok()?;
+        let Gid { gid } = parts.peek().ok()?;
+        RequestId::parse(&gid).ok().map(|id| (id, false))
+    } else {
+        RequestId::parse(named).ok().map(|id| (id, true))
+    }
+}
+
+/// The reads of the grant `named` names that go with the caller's own, in
+/// its first round trip (before anything is verified; [`grant_of`] uses
+/// them only once it is): the provider's index, for a bare id, and the
+/// grant's row as D1 holds it, for a tenant whose data is there.
+pub fn grant_reads(named: &str) -> Vec<Statement> {
+    match named_id(named) {
+        Some((id, bare)) => {
+            let mut reads = Vec::new();
+            if bare {
+                reads.push(crate::store::provider_index::tenant_of_statement(&id));
+            }
+            reads.push(grants::anywhere_statement(&id));
+            reads
+        }
+        None => Vec::new(),
+    }
+}
+
+/// The grant a batch names, by its token or its request id; `ahead` holds
+/// the rows of [`grant_reads`] when the caller read them (else empty).
 pub async fn grant_of<S: Stores>(
     stores: &S,
     named: &str,
     boundary: &Boundary<'_>,
     now: i64,
+    ahead: Vec<Vec<serde_json::Value>>,
 ) -> Result<Named, AppError> {
+    let ahead_of = named_id(named);
     let named = named.trim();
     let mut stale = None;
     let (id, claims) = if named.contains('.') {
@@ -587,19 +676,34 @@ pub async fn grant_of<S: Stores>(
     let missing = || AppError::Missing {
         what: format!("The grant {id}"),
     };
+    // What was read ahead, if it was of this grant.
+    let mut ahead = ahead.into_iter();
+    let (index_rows, request_rows) = match ahead_of {
+        Some((of, bare)) if of == id && ahead.len() == 1 + usize::from(bare) => {
+            (ahead.next().filter(|_| bare), ahead.next())
+        }
+        _ => (None, None),
+    };
     // A token names its grant's tenant (signed by Lockbox); a bare id is
     // looked up in the provider's index.
-    let tenant = match &claims {
-        Some(c) => TenantId::parse(&c.tid).map_err(|_| {
+    let tenant = match (&claims, index_rows) {
+        (Some(c), _) => Some(TenantId::parse(&c.tid).map_err(|_| {
             AppError::NotCovered("The grant token was refused: its tenant id is not one.".into())
-        })?,
-        None => crate::store::provider_index::tenant_of(&stores.global(), &id)
-            .await?
-            .ok_or_else(missing)?,
-    };
-    let request = grants::load(&stores.tenant(tenant), &id)
-        .await?
-        .ok_or_else(missing)?;
+        })?),
+        (None, Some(rows)) => crate::store::provider_index::tenant_from(rows)?,
+        (None, None) => crate::store::provider_index::tenant_of(&stores.global(), &id).await?,
+    }
+    .ok_or_else(missing)?;
+    let tenant = stores.tenant(tenant);
+    // D1's row is the grant's where the tenant's data is in D1.
+    let request = match request_rows {
+        Some(rows) if tenant.holds_index().await? => {
+            grants::loaded(crate::store::db::decode(Some(rows))?)?
+                .filter(|r| r.tenant_id == *tenant.id())
+        }
+        _ => grants::load(&tenant, &id).await?,
+    }
+    .ok_or_else(missing)?;
     if let Some(c) = &claims {
         if c.tid != request.tenant_id.as_str() || c.svc != request.service.as_str() {
             return Err(AppError::NotCovered(
@@ -692,11 +796,33 @@ fn record_of(
 /// in one write that holds only while the grant is live (the freeze
 /// included), or none. A batch id seen before gets the first answer.
 /// `named` is what [`grant_of`] found of `batch.grant` (read while the
-/// caller was being authenticated). Returns the answer, and whether this
-/// call wrote it.
+/// caller was being authenticated); `unspent`, the caller's assertion id
+/// still to remember: in the batch's own write where the tenant's data is
+/// in D1, else first. Returns the answer, and whether this call wrote it.
 pub async fn record<S: Stores>(
     stores: &S,
     caller: &RegisteredService,
+    unspent: Option<Unspent>,
+    batch: &ActionBatch,
+    named: Result<Named, AppError>,
+    boundary: &Boundary<'_>,
+    stamp: &Stamp<'_>,
+) -> Result<(RecordedBatch, bool), AppError> {
+    let mut unspent = unspent;
+    let outcome =
+        record_spending(stores, caller, &mut unspent, batch, named, boundary, stamp).await;
+    if outcome.is_err() && unspent.is_some() {
+        // Refused before its write: the assertion is spent all the same,
+        // and a replay learns only that it is one.
+        spend(stores, unspent, stamp.now).await?;
+    }
+    outcome
+}
+
+async fn record_spending<S: Stores>(
+    stores: &S,
+    caller: &RegisteredService,
+    unspent: &mut Option<Unspent>,
     batch: &ActionBatch,
     named: Result<Named, AppError>,
     boundary: &Boundary<'_>,
@@ -720,6 +846,10 @@ pub async fn record<S: Stores>(
         )));
     }
     let tenant = stores.tenant(request.tenant_id.clone());
+    if unspent.is_some() && !tenant.holds_index().await? {
+        // The assertions are remembered in D1, the grant's tenant is not.
+        spend(stores, unspent.take(), stamp.now).await?;
+    }
     if !me.serves.iter().any(|s| s == request.service.as_str()) {
         return Err(AppError::NotCovered(format!(
             "{} does not serve {}, the grant's service.",
@@ -760,6 +890,7 @@ pub async fn record<S: Stores>(
                 &err.problem().detail,
                 Some(&request),
             );
+            spend(stores, unspent.take(), stamp.now).await?;
             audit::append_refused(&tenant, &record, stamp.now).await?;
             return Err(err);
         }
@@ -768,6 +899,7 @@ pub async fn record<S: Stores>(
     if let Some(refusal) = stale {
         // A retry of a batch recorded before its token expired gets the
         // first answer; anything else is refused.
+        spend(stores, unspent.take(), stamp.now).await?;
         return match repeat(&tenant, me, &request, batch, &body_digest).await? {
             Some(answer) => Ok((answer, false)),
             None => Err(refusal),
@@ -789,13 +921,19 @@ pub async fn record<S: Stores>(
         })
         .collect();
     let ids: Vec<String> = records.iter().map(|_| audit::new_id()).collect();
-    let live = grants::still_live_grant(
+    let mut live = grants::still_live_grant(
         &request.id,
         &request.requester.user_id,
         &request.tenant_id,
         request.service.as_str(),
         stamp.now,
     );
+    // The assertion is remembered in this write, after the batch's row,
+    // which holds only if it was not seen before.
+    let remembering = unspent.take();
+    if let Some(unspent) = &remembering {
+        live = live.and(services::unseen_assertion(&unspent.service, &unspent.jti));
+    }
     let mine = services::inserted_by(&me.id, &batch.batch_id, &attempt);
     let mut statements = vec![services::insert_batch(
         &services::NewBatch {
@@ -810,6 +948,7 @@ pub async fn record<S: Stores>(
         &live,
         stamp.now,
     )];
+    statements.extend(remembering.as_ref().map(Unspent::remember));
     for (record, id) in records.iter().zip(&ids) {
         statements.push(audit::insert(record, id, stamp.now, Some(&mine)));
     }
@@ -852,6 +991,10 @@ pub async fn record<S: Stores>(
     let mut answers = tenant
         .batch_rows_storing(&request.tenant_id, statements)
         .await?;
+    if remembering.is_some() && answers.get(1).is_some_and(|(changes, _)| *changes == 0) {
+        // Seen before: nothing was written.
+        return Err(replay(stores, stamp.now).await);
+    }
     let inserted = answers.first().is_some_and(|(changes, _)| *changes == 1);
     if inserted {
         let rows = answers.pop().map(|(_, rows)| rows).unwrap_or_default();

@@ -75,33 +75,39 @@ pub async fn all<D: Database>(db: &D) -> Result<Vec<RegisteredService>, DbError>
     .await
 }
 
-/// The service `id`, if registered.
-pub async fn by_id<D: Database>(db: &D, id: &str) -> Result<Option<RegisteredService>, DbError> {
-    Ok(services(
-        db,
-        Statement::new(
-            format!("SELECT {COLUMNS} FROM provider_services WHERE id = ?"),
-            vec![id.into()],
-        ),
+/// The query of the service `id`.
+pub fn by_id_statement(id: &str) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM provider_services WHERE id = ?"),
+        vec![id.into()],
     )
-    .await?
-    .pop())
 }
 
-/// The service a Cloudflare Access service token `common_name` signs in.
-pub async fn by_common_name<D: Database>(
-    db: &D,
-    common_name: &str,
-) -> Result<Option<RegisteredService>, DbError> {
-    Ok(services(
-        db,
-        Statement::new(
-            format!("SELECT {COLUMNS} FROM provider_services WHERE access_common_name = ?"),
-            vec![common_name.into()],
-        ),
+/// The query of the service a Cloudflare Access service token
+/// `common_name` signs in.
+pub fn by_common_name_statement(common_name: &str) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM provider_services WHERE access_common_name = ?"),
+        vec![common_name.into()],
     )
-    .await?
-    .pop())
+}
+
+/// The service the rows of [`by_id_statement`] or
+/// [`by_common_name_statement`] hold, if any.
+pub fn service_from(rows: Vec<serde_json::Value>) -> Result<Option<RegisteredService>, DbError> {
+    rows.into_iter()
+        .next()
+        .map(|row| {
+            serde_json::from_value::<ServiceRow>(row)
+                .map_err(|e| DbError::Corrupt(format!("provider service row: {e}")))?
+                .into_service()
+        })
+        .transpose()
+}
+
+/// The service `id`, if registered.
+pub async fn by_id<D: Database>(db: &D, id: &str) -> Result<Option<RegisteredService>, DbError> {
+    Ok(services(db, by_id_statement(id)).await?.pop())
 }
 
 /// The services that serve the tenants' service `service`.
@@ -264,6 +270,16 @@ pub fn remember_assertion(service: &str, jti: &str, expires_at: i64) -> Statemen
         "INSERT INTO service_assertions (service_id, jti, expires_at) VALUES (?, ?, ?) \
          ON CONFLICT DO NOTHING",
         vec![service.into(), jti.into(), expires_at.into()],
+    )
+}
+
+/// "Assertion `jti` of `service` was not seen before": what a batch that
+/// remembers it in its own write is guarded on (the remembering comes
+/// after the guarded statement).
+pub fn unseen_assertion(service: &str, jti: &str) -> Condition {
+    Condition::new(
+        "NOT EXISTS (SELECT 1 FROM service_assertions WHERE service_id = ? AND jti = ?)",
+        vec![service.into(), jti.into()],
     )
 }
 

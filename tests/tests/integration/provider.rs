@@ -353,6 +353,58 @@ fn services_sign_in_only_with_their_own_fresh_assertions() {
     }
 }
 
+/// An assertion is good for one call to the action log, whatever the call
+/// does: the batch's own write remembers it (one round trip to write, for
+/// a tenant in D1), a refused call spends it too, and a replay writes
+/// nothing and is told it is one, before anything else.
+#[test]
+fn an_assertion_records_one_batch_and_a_replay_records_nothing() {
+    let service = mail_service();
+    let (_, id) = live_grant(60);
+    let post = |assertion: &str, body: &Value| {
+        lockbox_tests::read(
+            lockbox_tests::client()
+                .post(lockbox_tests::url("/api/v1/provider/actions"))
+                .header("Authorization", &format!("Bearer {assertion}"))
+                .send_json(body),
+        )
+    };
+    let batch = |batch_id: &str| json!({ "grant": id, "batch_id": batch_id, "actions": [{ "operation": "Get-Mailbox" }] });
+    let stamp = now_ms();
+    let assertion = service.assertion();
+    let first = post(&assertion, &batch(&format!("r1-{stamp}")));
+    assert_eq!(first.status, 201, "{}", first.body);
+    let timing = first.header("server-timing").unwrap_or_default();
+    assert!(
+        timing.starts_with("db;desc=\"2 calls\""),
+        "one read and one write: {timing}"
+    );
+    // The same assertion: another batch, the same batch again, a bad body.
+    for body in [
+        batch(&format!("r2-{stamp}")),
+        batch(&format!("r1-{stamp}")),
+        json!({ "grant": id }),
+    ] {
+        let again = post(&assertion, &body);
+        assert_eq!(again.status, 401, "{body}: {}", again.body);
+    }
+    // Spent by a refused call: an unknown grant, then a bad body.
+    for refused in [
+        json!({ "grant": "7c0a8f4e-5a1b-4c3d-9e2f-00000000abcd", "batch_id": format!("r3-{stamp}"), "actions": [{ "operation": "Get-Mailbox" }] }),
+        json!({ "grant": id }),
+    ] {
+        let once = service.assertion();
+        assert_ne!(post(&once, &refused).status, 401, "{refused}");
+        let replayed = post(&once, &batch(&format!("r4-{stamp}")));
+        assert_eq!(replayed.status, 401, "{refused}: {}", replayed.body);
+    }
+    let ids: Vec<String> = recorded(&id)
+        .iter()
+        .filter_map(|r| r["details"]["BatchId"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, vec![format!("r1-{stamp}")], "one batch recorded");
+}
+
 #[test]
 fn an_access_service_token_signs_a_registered_service_in() {
     let (_, mut body) = lockbox_tests::service::registration("svc:test-access", 13, &["mail"]);
