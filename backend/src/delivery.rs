@@ -133,9 +133,23 @@ pub async fn consume(app: &App, mut tenants: Vec<TenantId>, now: i64) {
     tenants.sort_by_key(|tenant| tenant.to_string());
     tenants.dedup();
     for tenant in &tenants {
-        deliver_own(app, &*app.db, tenant, now).await;
+        // A full pass may have left more due (a burst of changes): up to
+        // `PASSES_PER_TENANT` passes, the rest at the next message or the
+        // scheduled run.
+        for _ in 0..PASSES_PER_TENANT {
+            let outcome = deliver_own(app, &*app.db, tenant, now).await;
+            let handled = outcome.delivered + outcome.retrying + outcome.failed;
+            if handled < DELIVERY_BATCH.unsigned_abs() {
+                break;
+            }
+        }
     }
 }
+
+/// How many delivery passes the notices queue's consumer makes for one
+/// tenant per batch of queue messages (each pass at most
+/// [`DELIVERY_BATCH`] messages).
+pub const PASSES_PER_TENANT: u32 = 5;
 
 /// What signs the reports the access report e-mails quote.
 fn signer(app: &App) -> Option<crate::service::report::Signer<'_>> {
