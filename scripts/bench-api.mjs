@@ -8,7 +8,7 @@
 // (health) of the same Worker in the same run, with the database round
 // trips each answer waited for (its Server-Timing). Bounded: fixed request
 // counts, 4 in flight, loopback only, and a deadline after which it stops.
-import { BASE, CONTOSO, answered, call, signIn } from './bench-lib.mjs';
+import { BASE, CONTOSO, answered, call, callPatiently, signIn } from './bench-lib.mjs';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -59,12 +59,12 @@ let made = 0;
 await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
   while (made < Math.max(N, LIST_SIZE) && Date.now() < DEADLINE) {
     const i = made++;
-    const created = await call('POST', '/api/v1/requests', engineer, {
+    const created = await callPatiently('POST', '/api/v1/requests', engineer, {
       tenant_id: CONTOSO, service: 'mail', ticket: `BENCH-${i}`, reason: 'Benchmark', duration_minutes: 60,
       operations: ['Get-Mailbox'],
     });
     const id = JSON.parse(created.text).id;
-    await call('POST', `/api/v1/requests/${id}/preapprove`, manager, {});
+    await callPatiently('POST', `/api/v1/requests/${id}/preapprove`, manager, {});
     ids.push(id);
   }
 }));

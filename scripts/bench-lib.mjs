@@ -27,6 +27,19 @@ export async function call(method, path, cookie, body) {
   return answered(r);
 }
 
+// `call`, waiting out a rate limit (429: as long as its Retry-After says)
+// before trying again: for a benchmark's set-up, which makes more changes
+// as one person than a minute allows.
+export async function callPatiently(method, path, cookie, body) {
+  for (;;) {
+    const answer = await call(method, path, cookie, body);
+    if (answer.status !== 429) return answer;
+    const wait = Number(JSON.parse(answer.text).retry_after ?? 10);
+    console.error(`rate-limited on ${method} ${path}: waiting ${wait} s`);
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}
+
 // What `call` returns, of a fetch's response.
 export async function answered(r) {
   const timing = /db;desc="(\d+) calls";dur=([\d.]+)/.exec(r.headers.get('server-timing') ?? '');

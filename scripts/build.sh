@@ -39,7 +39,7 @@ if newer_than sample-provider/build/index.js Cargo.toml Cargo.lock provider samp
 fi
 [ "$only" = sample ] && exit 0
 
-if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.toml; then
+if newer_than backend/build/index.js "${common[@]}" backend/src backend/Cargo.toml backend/build.rs migrations wrangler.toml; then
   step "building the Worker (worker-build --release)"
   (cd backend && worker-build --release) || die "the Worker did not build; see the output above."
   step "optimising the Worker for size (wasm-opt -Oz)"

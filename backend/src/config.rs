@@ -24,6 +24,8 @@ pub struct App {
     pub mail: Mail,
     /// The D1 database (binding `DB`).
     pub db: std::rc::Rc<crate::store::d1::Edge>,
+    /// The rate limits that are bound.
+    pub limits: crate::limits::Limiters,
     /// How tokens are checked, or why they cannot be.
     pub verifier: Result<Verifier, String>,
     /// The local sign-in, present only when the dev-only variables are set.
@@ -206,6 +208,7 @@ impl App {
             )),
             verifier,
             dev,
+            limits: crate::limits::Limiters::from_env(env),
             audit_key,
             service_account: lockbox_shared::audit::service_account(&deployment),
             operator: lockbox_shared::audit::operator(

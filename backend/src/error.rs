@@ -11,6 +11,9 @@ use worker::{console_error, console_warn, Response};
 pub enum AppError {
     /// No route matches the path.
     NotFound { path: String },
+    /// A rate limit refused the call: `message` says which and for how
+    /// long (`retry_after`, seconds).
+    RateLimited { message: String, retry_after: u32 },
     /// The path exists but not with this method.
     MethodNotAllowed {
         method: String,
@@ -285,6 +288,10 @@ impl AppError {
             AppError::TenantMoving(detail) => {
                 Problem::of(ProblemType::TenantMoving, 503, detail.clone())
             }
+            AppError::RateLimited { message, retry_after } => {
+                Problem::of(ProblemType::TooManyRequests, 429, message.clone())
+                    .with("retry_after", *retry_after)
+            }
             AppError::Unreachable(detail) => {
                 Problem::of(ProblemType::ServiceUnreachable, 502, detail.clone())
             }
@@ -330,6 +337,9 @@ impl AppError {
                 response.headers_mut().set("Allow", allow)?
             }
             AppError::TenantMoving(_) => response.headers_mut().set("Retry-After", "60")?,
+            AppError::RateLimited { retry_after, .. } => response
+                .headers_mut()
+                .set("Retry-After", &retry_after.to_string())?,
             AppError::Emergency {
                 refusal: lockbox_shared::emergency::Refusal::TooMany { next_at },
                 now,

@@ -116,6 +116,32 @@ pub struct ServiceList {
     pub items: Vec<RegisteredService>,
     /// Refused service calls in the last 24 hours, by reason.
     pub refused_calls: Vec<RefusalCount>,
+    /// The rate limits, with the calls each refused in the last 24 hours.
+    #[serde(default)]
+    pub rate_limits: Vec<RateLimitStatus>,
+}
+
+/// One rate limit and what it refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimitStatus {
+    /// Its name (`writes`, `service-actions`, `dev-sign-in`,
+    /// `unauthenticated`).
+    pub name: String,
+    /// What it counts per (`person`, `service`, `address`).
+    pub per: String,
+    /// How many calls a key may make in a period.
+    pub limit: u32,
+    /// The period, in seconds.
+    pub period_seconds: u32,
+    /// Calls it refused in the last 24 hours, by route.
+    pub refused: Vec<RouteCount>,
+}
+
+/// How many calls of one route (`POST /api/v1/requests`) were refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteCount {
+    pub route: String,
+    pub count: i64,
 }
 
 /// One entry of the provider log (registrations and key changes).

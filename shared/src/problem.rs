@@ -42,6 +42,7 @@ named_enum! {
         IdempotencyKeyReused => "idempotency-key-reused",
         ServiceUnreachable => "service-unreachable",
         TenantMoving => "tenant-moving",
+        TooManyRequests => "too-many-requests",
         Misconfigured => "misconfigured",
         Internal => "internal-error",
         InternalAfterChange => "internal-after-change",
@@ -88,6 +89,7 @@ impl ProblemType {
             IdempotencyKeyReused => "Idempotency-Key reused",
             ServiceUnreachable => "Service unreachable",
             TenantMoving => "Tenant moving",
+            TooManyRequests => "Too many requests",
             Misconfigured => "Service misconfigured",
             Internal | InternalAfterChange => "Internal error",
         }

@@ -238,6 +238,11 @@ impl Route {
         }
     }
 
+    /// The route as the metrics name it: `POST /api/v1/requests/{id}/approve`.
+    pub fn label(self) -> String {
+        format!("{} {}", self.method().as_ref(), self.path())
+    }
+
     /// The one method a route accepts (GET routes also answer HEAD).
     pub fn method(self) -> Method {
         match self {
@@ -464,17 +469,52 @@ pub fn json<T: Serialize>(value: &T, status: u16) -> Result<Response, AppError> 
 /// and every answer carries the security headers.
 pub async fn handle(req: Request, app: &App) -> worker::Result<Response> {
     let changes = !matches!(req.method(), Method::Get | Method::Head | Method::Options);
+    let (ip, label) = (connecting_ip(&req), route_label(&req));
     let mut response = match dispatch(req, app).await {
         Ok(response) => response,
         Err(err) if changes => err.on_change().into_response()?,
         Err(err) => err.into_response()?,
     };
+    if response.status_code() == 401 {
+        // Calls without a valid sign-in count against their address.
+        let counted = app
+            .limits
+            .check(
+                &*app.db,
+                crate::limits::Limit::Anonymous,
+                &ip,
+                &label,
+                Date::now().as_millis() as i64,
+            )
+            .await;
+        if let Err(refusal) = counted {
+            response = refusal.into_response()?;
+        }
+    }
     // The database round trips the answer waited for (DevTools' Timing
     // tab; the API benchmark prints them per route).
     response
         .headers_mut()
         .set("Server-Timing", &app.db.waits().header())?;
     harden(response)
+}
+
+/// The client's address (`CF-Connecting-IP`).
+fn connecting_ip(req: &Request) -> String {
+    req.headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The route a request is for, as the metrics name it (its path when no
+/// route matches).
+fn route_label(req: &Request) -> String {
+    let path = req.path();
+    Route::find(&req.method(), &path)
+        .map(Route::label)
+        .unwrap_or(path)
 }
 
 async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
@@ -495,12 +535,7 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
                 allow: allowed.join(", "),
             },
         })?;
-    let ip = req
-        .headers()
-        .get("CF-Connecting-IP")
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "unknown".to_owned());
+    let ip = connecting_ip(&req);
     let params = route.params(&path).unwrap_or_default();
     let mut call = Call {
         req,
@@ -539,7 +574,18 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::AuditPublicKey => return audit::public_key(app),
         Route::SignOut => return session::sign_out(app, &call).await,
         Route::DevPeople => return session::dev_people(app, &call).await,
-        Route::DevSignIn => return session::dev_sign_in(app, &call).await,
+        Route::DevSignIn => {
+            app.limits
+                .check(
+                    &*app.db,
+                    crate::limits::Limit::SignIn,
+                    &call.ip,
+                    &route.label(),
+                    call.now_ms,
+                )
+                .await?;
+            return session::dev_sign_in(app, &call).await;
+        }
         Route::DevShiftRequest => return session::dev_shift_request(app, &call).await,
         Route::DevTenantObject => return session::dev_tenant_object(app, &call).await,
         Route::DevSeed => return session::dev_seed(app, &call).await,
@@ -563,6 +609,9 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         _ => {}
     }
     let principal = auth::authenticate(&call.req, &app.verifier, &app.db, call.now_ms).await?;
+    if route.method() != Method::Get {
+        count_change(app, route, &principal, call.now_ms).await?;
+    }
     // A call on one tenant's data is answered next to it.
     if let Some(tenant) = tenant_of(app, route, &principal, &call).await? {
         if let Some(object) = app.db.elsewhere(&tenant).await? {
@@ -570,6 +619,25 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         }
     }
     answer(app, route, &call, &principal).await
+}
+
+/// Counts a signed-in person's change against their rate limit (429 once
+/// over it, before anything changes).
+pub async fn count_change(
+    app: &App,
+    route: Route,
+    p: &Principal,
+    now: i64,
+) -> Result<(), AppError> {
+    app.limits
+        .check(
+            &*app.db,
+            crate::limits::Limit::Writes,
+            p.user_id.as_str(),
+            &route.label(),
+            now,
+        )
+        .await
 }
 
 /// The tenant whose data a call works on, when it works on one tenant's:

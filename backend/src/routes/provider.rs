@@ -145,6 +145,21 @@ pub async fn actions(app: &App, call: &Call) -> Result<Response, AppError> {
         .unwrap_or_default();
     let (caller, unspent, ahead) =
         service_auth::authenticate_and(&call.req, app, call.now_ms, reads).await?;
+    let counted = app
+        .limits
+        .check(
+            &*app.db,
+            crate::limits::Limit::Services,
+            &caller.registration.id,
+            &crate::routes::Route::ProviderActions.label(),
+            call.now_ms,
+        )
+        .await;
+    if let Err(refused) = counted {
+        // Refused before anything: the assertion is spent all the same.
+        service::spend(&*app.db, unspent, call.now_ms).await?;
+        return Err(refused);
+    }
     let batch = match batch {
         Ok(batch) => batch,
         Err(err) => {

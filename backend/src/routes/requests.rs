@@ -200,6 +200,13 @@ pub async fn transition(app: &App, call: &Call, verb: Verb) -> Result<Response, 
             ]
         })
         .await?;
+    crate::routes::count_change(
+        app,
+        crate::routes::Route::Transition(verb),
+        &principal,
+        call.now_ms,
+    )
+    .await?;
     let mut sets = sets.into_iter();
     let located: Option<crate::store::provider_index::Located> =
         decode(sets.next())?.into_iter().next();

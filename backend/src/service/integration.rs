@@ -238,6 +238,7 @@ pub async fn list<D: Database>(db: &D, p: &Principal, now: i64) -> Result<Servic
     Ok(ServiceList {
         items: services::all(db).await?,
         refused_calls: services::refusals(db, now).await?,
+        rate_limits: crate::limits::status(db, now).await?,
     })
 }
 

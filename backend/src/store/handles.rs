@@ -50,13 +50,14 @@ pub const BOTH_TABLES: [(&str, &str); 3] = [
 ];
 
 /// The tables only the global database holds rows in.
-pub const GLOBAL_TABLES: [&str; 11] = [
+pub const GLOBAL_TABLES: [&str; 12] = [
     "cron_runs",
     "dev_mail_failures",
     "dev_mail_sink",
     "provider_log",
     "provider_roles",
     "provider_services",
+    "rate_refusals",
     "request_index",
     "service_assertions",
     "service_refusals",

@@ -68,12 +68,42 @@ fn Services(
         .join(", ");
     let class = if refused > 0 { "notice" } else { "muted" };
     let l = lang();
+    let limits = list
+        .rate_limits
+        .iter()
+        .map(|r| text::rate_limit(l, &r.name, r.limit, r.period_seconds, &r.per))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let limited: i64 = list
+        .rate_limits
+        .iter()
+        .flat_map(|r| &r.refused)
+        .map(|r| r.count)
+        .sum();
+    let routes = list
+        .rate_limits
+        .iter()
+        .flat_map(|r| {
+            r.refused
+                .iter()
+                .map(move |c| format!("{} {}: {}", c.count, r.name, c.route))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let limited_class = if limited > 0 { "notice" } else { "muted" };
     view! {
         <p data-testid="refused-calls" class=class>
             {if refused == 0 {
                 text::no_refused_calls(l).to_owned()
             } else {
                 text::refused_calls(l, refused, &reasons)
+            }}
+        </p>
+        <p data-testid="rate-limits" class=limited_class>
+            {if limited == 0 {
+                text::rate_limits_quiet(l, &limits)
+            } else {
+                text::rate_limits_refused(l, &limits, limited, &routes)
             }}
         </p>
         {if list.items.is_empty() {

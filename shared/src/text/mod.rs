@@ -862,6 +862,19 @@ messages! {
         it: format!("{n} {} nelle ultime 24 ore ({reasons}): un servizio con chiave o orologio errati, oppure qualcuno che si spaccia per un servizio.",
             plural(n, "chiamata di servizio è stata rifiutata", "chiamate di servizio sono state rifiutate")),
     }
+    rate_limit(name: &str, limit: u32, period: u32, per: &str) {
+        en: format!("{name} {limit} every {period} s per {}", match per { "person" => "person", "service" => "service", _ => "address" }),
+        it: format!("{name} {limit} ogni {period} s per {}", match per { "person" => "persona", "service" => "servizio", _ => "indirizzo" }),
+    }
+    rate_limits_quiet(limits: &str) {
+        en: format!("Rate limits ({limits}): no call refused in the last 24 hours."),
+        it: format!("Limiti di frequenza ({limits}): nessuna chiamata rifiutata nelle ultime 24 ore."),
+    }
+    rate_limits_refused(limits: &str, n: i64, routes: &str) {
+        en: format!("Rate limits ({limits}): {n} calls refused in the last 24 hours ({routes})."),
+        it: format!("Limiti di frequenza ({limits}): {n} {} nelle ultime 24 ore ({routes}).",
+            plural(n, "chiamata rifiutata", "chiamate rifiutate")),
+    }
     no_services() { en: "No service is registered yet.", it: "Nessun servizio è ancora registrato." }
     service_removed(id: &str) {
         en: format!("Removed {id}: its sign-ins stop working now."),

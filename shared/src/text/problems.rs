@@ -123,6 +123,10 @@ messages! {
         en: "Your organisation's data is being moved to its own database; nothing was changed. Try again in a minute.",
         it: "I dati della tua organizzazione vengono spostati nel loro database; non è stato modificato nulla. Riprova tra un minuto.",
     }
+    too_many() {
+        en: "Too many calls in a short time; nothing was changed. Wait a minute and try again.",
+        it: "Troppe chiamate in poco tempo; non è stato modificato nulla. Attendi un minuto e riprova.",
+    }
     internal() {
         en: "Something failed on our side and nothing was changed. Try again in a moment.",
         it: "Si è verificato un errore da parte nostra e non è stato modificato nulla. Riprova tra poco.",
@@ -251,6 +255,7 @@ pub fn sentence(lang: Lang, kind: Option<ProblemType>, field: Option<&str>) -> S
         Some(BatchReused | IdempotencyKeyReused) => reused(lang),
         Some(ServiceUnreachable) => unreachable(lang),
         Some(TenantMoving) => tenant_moving(lang),
+        Some(TooManyRequests) => too_many(lang),
         Some(Misconfigured | Internal) | None => internal(lang),
         Some(InternalAfterChange) => internal_after_change(lang),
     }
