@@ -10,7 +10,9 @@ use worker::{
 };
 
 use crate::config::{App, Mail as MailConfig};
-use crate::service::notify::{self, Mail, Mailer, PostResult, Poster, Sink, DELIVERY_BATCH};
+use crate::service::notify::{
+    self, Mail, Mailer, PostResult, Posted, Poster, Sink, DELIVERY_BATCH,
+};
 use crate::store::d1::{AfterAnswer, Edge};
 use crate::store::outbox::OutboxRow;
 use lockbox_shared::ids::TenantId;
@@ -60,6 +62,8 @@ pub struct FetchPoster;
 
 impl Poster for FetchPoster {
     async fn post(&self, url: &str, headers: &[(&str, String)], body: &str) -> PostResult {
+        let controller = worker::AbortController::default();
+        let signal = controller.signal();
         let sent = async {
             let h = Headers::new();
             for (name, value) in headers {
@@ -71,13 +75,40 @@ impl Poster for FetchPoster {
                 .with_redirect(RequestRedirect::Manual)
                 .with_body(Some(JsValue::from_str(body)));
             let request = Request::new_with_init(url, &init)?;
-            let response = Fetch::Request(request).send().await?;
-            Ok::<u16, worker::Error>(response.status_code())
+            let response = Fetch::Request(request).send_with_signal(&signal).await?;
+            let retry_after = response
+                .headers()
+                .get("Retry-After")
+                .ok()
+                .flatten()
+                .filter(|_| matches!(response.status_code(), 429 | 503))
+                .and_then(|v| notify::retry_after_ms(&v, worker::Date::now().as_millis() as i64));
+            Ok::<Posted, worker::Error>(Posted {
+                status: response.status_code(),
+                retry_after_ms: retry_after,
+            })
         };
-        sent.await
-            .map_err(|err| format!("the endpoint could not be reached: {err}"))
+        // An endpoint that does not answer in time is an attempt failed:
+        // the pass goes on with the other messages.
+        let timeout = worker::Delay::from(std::time::Duration::from_millis(WEBHOOK_TIMEOUT_MS));
+        futures_util::pin_mut!(sent);
+        match futures_util::future::select(sent, timeout).await {
+            futures_util::future::Either::Left((sent, _)) => {
+                sent.map_err(|err| format!("the endpoint could not be reached: {err}"))
+            }
+            futures_util::future::Either::Right(_) => {
+                controller.abort();
+                Err(format!(
+                    "the endpoint did not answer within {} s.",
+                    WEBHOOK_TIMEOUT_MS / 1000
+                ))
+            }
+        }
     }
 }
+
+/// How long a webhook endpoint has to answer one delivery.
+pub const WEBHOOK_TIMEOUT_MS: u64 = 10_000;
 
 /// One delivery pass as of `now`: e-mail through the local sink in
 /// development, else through the configured binding. A failure is logged

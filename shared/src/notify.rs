@@ -36,6 +36,13 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
     (30_000_i64 << doublings).min(3_600_000)
 }
 
+/// The wait after the `attempts`-th failed attempt when the receiver asked
+/// for one (`Retry-After`, in ms): never shorter than asked, nor than
+/// [`retry_delay_ms`]; at most a day, whatever was asked.
+pub fn next_attempt_delay_ms(attempts: i64, asked_ms: Option<i64>) -> i64 {
+    retry_delay_ms(attempts).max(asked_ms.unwrap_or_default().clamp(0, 86_400_000))
+}
+
 named_enum! {
     /// What an e-mail tells its reader; stored in the outbox's `kind`.
     pub enum NoticeKind {
@@ -1081,5 +1088,14 @@ mod tests {
         assert_eq!(retry_delay_ms(50), 3_600_000);
         let total: i64 = (1..MAX_ATTEMPTS).map(retry_delay_ms).sum();
         assert!((2 * 3_600_000..4 * 3_600_000).contains(&total), "{total}");
+    }
+
+    #[test]
+    fn a_receivers_retry_after_is_honoured_but_never_shortens_the_backoff() {
+        assert_eq!(next_attempt_delay_ms(1, None), 30_000);
+        assert_eq!(next_attempt_delay_ms(1, Some(120_000)), 120_000);
+        assert_eq!(next_attempt_delay_ms(3, Some(1_000)), 120_000);
+        assert_eq!(next_attempt_delay_ms(1, Some(-5)), 30_000);
+        assert_eq!(next_attempt_delay_ms(1, Some(i64::MAX)), 86_400_000);
     }
 }

@@ -400,7 +400,28 @@ pub trait Mailer {
 }
 
 /// What a webhook receiver answered.
-pub type PostResult = Result<u16, String>;
+pub type PostResult = Result<Posted, String>;
+
+/// What a webhook endpoint answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posted {
+    pub status: u16,
+    /// How long it asked to wait before the next attempt (`Retry-After`
+    /// of a 429 or 503), in ms.
+    pub retry_after_ms: Option<i64>,
+}
+
+/// The wait a `Retry-After` value asks for, in ms: delay-seconds, or an
+/// HTTP date (as of `now`, epoch ms). `None` when it is neither.
+pub fn retry_after_ms(value: &str, now: i64) -> Option<i64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<i64>() {
+        return Some(seconds.saturating_mul(1000).max(0));
+    }
+    chrono::DateTime::parse_from_rfc2822(value)
+        .ok()
+        .map(|at| (at.timestamp_millis() - now).max(0))
+}
 
 /// POSTs JSON to a webhook endpoint.
 #[allow(async_fn_in_trait)]
@@ -690,24 +711,39 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
         .map(|row| Mail { row, now })
         .collect();
     let mut sent = mailer.send_all(mails).await.into_iter();
+    // The webhooks at once: a slow endpoint holds up none of the others.
+    let posts = claimed
+        .iter()
+        .filter(|row| row.channel == "webhook" && !unfilled.contains_key(&row.id))
+        .filter_map(|row| {
+            let endpoint = endpoints
+                .get(&row.recipient)
+                .filter(|e| e.removed_at.is_none())?;
+            Some(async move {
+                (
+                    row.id.clone(),
+                    post_webhook(poster, endpoint, row, now).await,
+                )
+            })
+        });
+    let mut posted: BTreeMap<String, Attempt> = futures_util::future::join_all(posts)
+        .await
+        .into_iter()
+        .collect();
     let mut marks = Vec::with_capacity(claimed.len());
     let mut bodies = Vec::new();
     for row in &claimed {
         let result: Attempt = if let Some(why) = unfilled.get(&row.id) {
-            Err((why.clone(), None, false))
+            Err(Failure::retry(why.clone()))
         } else if row.channel == "webhook" {
-            match endpoints
-                .get(&row.recipient)
-                .filter(|e| e.removed_at.is_none())
-            {
-                None => Err(("The endpoint was removed.".to_owned(), None, true)),
-                Some(endpoint) => post_webhook(poster, endpoint, row, now).await,
-            }
+            posted
+                .remove(&row.id)
+                .unwrap_or_else(|| Err(Failure::permanent("The endpoint was removed.".to_owned())))
         } else {
             sent.next()
                 .unwrap_or_else(|| Err("the mailer gave no outcome for this message".to_owned()))
                 .map(|id| (id, None))
-                .map_err(|e| (e, None, false))
+                .map_err(Failure::retry)
         };
         marks.push(match result {
             Ok((provider_id, status)) => {
@@ -717,13 +753,13 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
                 }
                 outbox::delivered(&row.id, now, &provider_id, status)
             }
-            Err((error, status, permanent)) => {
-                if permanent || row.attempts >= notify::MAX_ATTEMPTS {
+            Err(failure) => {
+                if failure.permanent || row.attempts >= notify::MAX_ATTEMPTS {
                     outcome.failed += 1;
                 } else {
                     outcome.retrying += 1;
                 }
-                outbox::attempt_failed(row, now, &error, status, permanent)
+                outbox::attempt_failed(row, now, &failure)
             }
         });
     }
@@ -733,8 +769,39 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
 }
 
 /// One attempt's outcome: the provider's message id and the receiver's
-/// status; or why it failed, the status, and whether retrying is useless.
-type Attempt = Result<(String, Option<u16>), (String, Option<u16>, bool)>;
+/// status; or why it failed.
+type Attempt = Result<(String, Option<u16>), Failure>;
+
+/// Why an attempt failed.
+pub struct Failure {
+    pub why: String,
+    /// The receiver's status, if it answered.
+    pub status: Option<u16>,
+    /// Whether retrying is useless.
+    pub permanent: bool,
+    /// How long the receiver asked to wait (ms).
+    pub retry_after_ms: Option<i64>,
+}
+
+impl Failure {
+    /// A failure worth retrying, with no answer to go by.
+    fn retry(why: String) -> Self {
+        Self {
+            why,
+            status: None,
+            permanent: false,
+            retry_after_ms: None,
+        }
+    }
+
+    /// A failure retrying cannot mend.
+    fn permanent(why: String) -> Self {
+        Self {
+            permanent: true,
+            ..Self::retry(why)
+        }
+    }
+}
 
 async fn post_webhook<P: Poster>(
     poster: &P,
@@ -744,7 +811,7 @@ async fn post_webhook<P: Poster>(
 ) -> Attempt {
     let timestamp = now.div_euclid(1000);
     let signature =
-        sign(&endpoint.secret, &row.id, timestamp, &row.body).map_err(|e| (e, None, true))?;
+        sign(&endpoint.secret, &row.id, timestamp, &row.body).map_err(Failure::permanent)?;
     let headers = [
         ("content-type", "application/json".to_owned()),
         ("webhook-id", row.id.clone()),
@@ -753,13 +820,25 @@ async fn post_webhook<P: Poster>(
         ("user-agent", "Lockbox-Webhooks/1".to_owned()),
     ];
     match poster.post(&endpoint.url, &headers, &row.body).await {
-        Ok(status) if (200..300).contains(&status) => Ok((row.id.clone(), Some(status))),
-        Ok(status) => Err((
-            format!("The endpoint answered HTTP {status}."),
-            Some(status),
-            false,
-        )),
-        Err(error) => Err((error, None, false)),
+        Ok(Posted { status, .. }) if (200..300).contains(&status) => {
+            Ok((row.id.clone(), Some(status)))
+        }
+        Ok(Posted {
+            status,
+            retry_after_ms,
+        }) => Err(Failure {
+            why: match retry_after_ms {
+                Some(ms) => format!(
+                    "The endpoint answered HTTP {status} and asked to wait {} s.",
+                    ms.div_euclid(1000)
+                ),
+                None => format!("The endpoint answered HTTP {status}."),
+            },
+            status: Some(status),
+            permanent: false,
+            retry_after_ms,
+        }),
+        Err(why) => Err(Failure::retry(why)),
     }
 }
 
@@ -780,6 +859,24 @@ mod tests {
             signature.as_deref(),
             Ok("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
         );
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_a_date() {
+        let now = 1_700_000_000_000;
+        assert_eq!(retry_after_ms("120", now), Some(120_000));
+        assert_eq!(retry_after_ms(" 0 ", now), Some(0));
+        assert_eq!(retry_after_ms("-3", now), Some(0));
+        // 2023-11-14T22:13:20Z is `now`; a minute later:
+        assert_eq!(
+            retry_after_ms("Tue, 14 Nov 2023 22:14:20 GMT", now),
+            Some(60_000)
+        );
+        assert_eq!(
+            retry_after_ms("Tue, 14 Nov 2023 22:00:00 GMT", now),
+            Some(0)
+        );
+        assert_eq!(retry_after_ms("soon", now), None);
     }
 
     #[test]

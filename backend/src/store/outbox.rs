@@ -5,7 +5,7 @@
 use lockbox_shared::i18n::Lang;
 use lockbox_shared::ids::{RequestId, TenantId, UserId};
 use lockbox_shared::notify::{
-    retry_delay_ms, Audience, NoticeKind, WebhookEvent, ATTEMPT_LEASE_MS, MAX_ATTEMPTS,
+    next_attempt_delay_ms, Audience, NoticeKind, WebhookEvent, ATTEMPT_LEASE_MS, MAX_ATTEMPTS,
 };
 use lockbox_shared::policy::Allowed;
 use serde::{Deserialize, Serialize};
@@ -391,19 +391,17 @@ pub fn delivered(id: &str, now: i64, provider_message_id: &str, status: Option<u
 pub fn attempt_failed(
     row: &OutboxRow,
     now: i64,
-    error: &str,
-    status: Option<u16>,
-    permanent: bool,
+    failure: &crate::service::notify::Failure,
 ) -> Statement {
-    let gave_up = permanent || row.attempts >= MAX_ATTEMPTS;
+    let gave_up = failure.permanent || row.attempts >= MAX_ATTEMPTS;
     Statement::new(
         "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, last_status = ?, \
          leased_until = NULL WHERE id = ? AND status = 'pending'",
         vec![
             (if gave_up { "failed" } else { "pending" }).into(),
-            (now + retry_delay_ms(row.attempts)).into(),
-            error.chars().take(500).collect::<String>().into(),
-            status.map(i64::from).into(),
+            (now + next_attempt_delay_ms(row.attempts, failure.retry_after_ms)).into(),
+            failure.why.chars().take(500).collect::<String>().into(),
+            failure.status.map(i64::from).into(),
             row.id.as_str().into(),
         ],
     )

@@ -553,3 +553,112 @@ fn switching_lockbox_and_changing_roles_tell_the_tenants_global_admins() {
     let approver = sign_in("approver1@contoso.example").get("/api/v1/settings/notifications");
     assert_eq!(approver.status, 403, "{}", approver.body);
 }
+
+/// A receiver on 127.0.0.1 that answers every delivery with `status` and
+/// `headers` after `delay`.
+fn troubled_receiver(
+    status: u16,
+    headers: &'static [(&'static str, &'static str)],
+    delay: std::time::Duration,
+) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("a local port");
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or_default();
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            std::thread::spawn(move || {
+                std::thread::sleep(delay);
+                let mut response = tiny_http::Response::empty(status);
+                for (name, value) in headers {
+                    if let Ok(header) = tiny_http::Header::from_bytes(*name, *value) {
+                        response.add_header(header);
+                    }
+                }
+                let _ = request.respond(response);
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/lockbox-hook")
+}
+
+/// Endpoints that answer 429 with `Retry-After`, hang for 30 s, or are not
+/// there: the change that caused the deliveries answers at once, each
+/// failed attempt says why, and the next waits at least as long as the
+/// receiver asked (and the backoff).
+#[test]
+fn slow_refusing_and_missing_endpoints_never_hold_a_change_and_are_retried_as_asked() {
+    let admin = sign_in("admin@fabrikam.example");
+    let at_once = std::time::Duration::ZERO;
+    let endpoints = [
+        (
+            troubled_receiver(429, &[("Retry-After", "120")], at_once),
+            "asked to wait 120 s",
+        ),
+        (
+            troubled_receiver(200, &[], std::time::Duration::from_secs(30)),
+            "did not answer within 10 s",
+        ),
+        // A port nobody listens on (taken, then let go).
+        (
+            {
+                let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+                let port = free.local_addr().map(|a| a.port()).unwrap_or_default();
+                drop(free);
+                format!("http://127.0.0.1:{port}/gone")
+            },
+            "could not be reached",
+        ),
+    ];
+    let mut ids = BTreeMap::new();
+    for (url, why) in &endpoints {
+        let created = admin.post(
+            "/api/v1/settings/notifications/webhooks",
+            // Whichever the tenant's switch makes the pre-approval send.
+            &json!({ "url": url, "events": ["request.pending", "grant.started"] }),
+        );
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.json()["endpoint"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        ids.insert(id, *why);
+    }
+    let engineer = sign_in(ENGINEER);
+    let started = std::time::Instant::now();
+    let request = open_request(&engineer, lockbox_tests::FABRIKAM, 30);
+    assert_eq!(preapprove(&request).status, 200);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the changes waited for the endpoints: {:?}",
+        started.elapsed()
+    );
+    let rows = eventually(40, "each endpoint's first attempt failed", || {
+        let mut rows: BTreeMap<String, Value> = BTreeMap::new();
+        for row in outbox_of(&request) {
+            let to = row["recipient"].as_str().unwrap_or_default().to_owned();
+            if ids.contains_key(&to) && row["attempts"] == 1 && row["last_error"].is_string() {
+                rows.insert(to, row);
+            }
+        }
+        (rows.len() == ids.len()).then_some(rows.into_values().collect::<Vec<_>>())
+    });
+    for row in rows {
+        let why = ids[row["recipient"].as_str().unwrap_or_default()];
+        let error = row["last_error"].as_str().unwrap_or_default();
+        assert!(error.contains(why), "{why:?} not in {row}");
+        assert_eq!(row["status"], "pending", "{row}");
+        if why.contains("120 s") {
+            assert_eq!(row["last_status"], 429, "{row}");
+            let wait = row["next_attempt_at"].as_i64().unwrap_or_default()
+                - row["created_at"].as_i64().unwrap_or_default();
+            assert!(wait >= 120_000, "the next attempt in {wait} ms: {row}");
+        }
+    }
+    for id in ids.keys() {
+        let removed = admin.delete(&format!("/api/v1/settings/notifications/webhooks/{id}"));
+        assert_eq!(removed.status, 204, "{}", removed.body);
+    }
+}
