@@ -4569,3 +4569,261 @@ fn a_grant_being_revoked_records_nothing_more() {
     .expect("read");
     assert_eq!(end.len(), 1, "the end record");
 }
+
+/// Where an injected fault hits a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The call fails before the batch runs.
+    Before,
+    /// The batch commits and its answer is lost (a timeout after commit).
+    AfterCommit,
+}
+
+/// A database whose `at`-th write batch fails as `fault` says; every
+/// other call goes through. What a D1 call can do to a change.
+struct Faulty<'a> {
+    db: &'a Sqlite,
+    at: u32,
+    fault: Fault,
+    writes: Cell<u32>,
+}
+
+impl Database for Faulty<'_> {
+    async fn query<T: serde::de::DeserializeOwned>(
+        &self,
+        statement: Statement,
+    ) -> Result<Vec<T>, lockbox_backend::store::DbError> {
+        self.db.query(statement).await
+    }
+
+    async fn query_batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Vec<serde_json::Value>>, lockbox_backend::store::DbError> {
+        self.db.query_batch(statements).await
+    }
+
+    async fn batch_rows(
+        &self,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, lockbox_backend::store::DbError> {
+        let n = self.writes.get() + 1;
+        self.writes.set(n);
+        let injected =
+            |what: &str| lockbox_backend::store::DbError::Other(format!("injected: {what}"));
+        match (n == self.at).then_some(self.fault) {
+            Some(Fault::Before) => Err(injected("the call failed before the batch ran")),
+            Some(Fault::AfterCommit) => {
+                self.db.batch_rows(statements).await?;
+                Err(injected("the answer was lost after the batch committed"))
+            }
+            None => self.db.batch_rows(statements).await,
+        }
+    }
+
+    async fn holds_index(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<bool, lockbox_backend::store::DbError> {
+        self.db.holds_index(tenant).await
+    }
+}
+
+impl<'a> Stores for Faulty<'a> {
+    type Global = Faulty<'a>;
+    type Tenant = Faulty<'a>;
+    fn global(&self) -> Global<'_, Faulty<'a>> {
+        Global::new(self)
+    }
+    fn tenant(&self, id: TenantId) -> Tenant<'_, Faulty<'a>> {
+        Tenant::new(self, id)
+    }
+}
+
+/// The records of request `id` with `activity`.
+fn records_of(db: &Sqlite, id: &RequestId, activity: &str) -> i64 {
+    db.conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE activity = ? AND json_extract(details, '$.RequestId') = ?",
+            [activity, id.as_str()],
+            |row| row.get(0),
+        )
+        .expect("count")
+}
+
+/// Whether every tenant's audit sequence runs 1..n without a gap.
+fn audit_without_gaps(db: &Sqlite) -> bool {
+    let gaps: i64 = db
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT tenant_id, COUNT(*) AS n, MAX(seq) AS top FROM audit_log \
+             GROUP BY tenant_id) WHERE n <> top",
+            [],
+            |row| row.get(0),
+        )
+        .expect("gaps");
+    gaps == 0
+}
+
+/// A decision whose write fails, before it ran or after it committed with
+/// the answer lost: the request and the log hold all of it or none of it,
+/// the sequence has no gap, the caller is told the change may have been
+/// saved (never that nothing changed), and the same call again with the
+/// same Idempotency-Key ends with exactly one decision.
+#[test]
+fn a_decision_whose_write_fails_is_whole_or_absent_and_a_retry_with_its_key_converges() {
+    for fault in [Fault::Before, Fault::AfterCommit] {
+        let db = open_database();
+        let now = START + HOUR;
+        let id = pending_request(&db, &format!("SR-FAULT-{fault:?}"), now);
+        let approver = seeded(&db, "approver1@contoso.example");
+        let decide = |stores: &Faulty<'_>| {
+            block_on(requests::act(
+                stores,
+                &approver,
+                &id,
+                Verb::Approve,
+                None,
+                requests::Granting::default(),
+                Some("the-same-key"),
+                &stamp_at(now),
+                None,
+            ))
+        };
+        let faulty = Faulty {
+            db: &db,
+            at: 1,
+            fault,
+            writes: Cell::new(0),
+        };
+        let err = decide(&faulty).expect_err("the write fails");
+        let told = err.on_change().problem();
+        assert_eq!(told.status, 500, "{fault:?}: {told:?}");
+        assert!(
+            told.detail.contains("possibly after your change was saved"),
+            "{fault:?}: {}",
+            told.detail
+        );
+        let decided = records_of(&db, &id, "Set-AccessToCustomerDataRequest");
+        let contoso = TenantId::parse(CONTOSO).expect("valid");
+        let state = block_on(store::load(&Tenant::new(&db, contoso), &id))
+            .expect("load")
+            .expect("the request")
+            .state();
+        match fault {
+            Fault::Before => {
+                assert_eq!(decided, 0, "nothing of it was written");
+                assert_eq!(state, State::PendingCustomerApproval);
+            }
+            Fault::AfterCommit => {
+                assert_eq!(decided, 1, "all of it was written");
+                assert_ne!(state, State::PendingCustomerApproval);
+            }
+        }
+        assert!(audit_without_gaps(&db), "{fault:?}: a gap in the sequence");
+        assert_eq!(index_mismatches(&db), 0, "{fault:?}: the index is in step");
+        // The caller sends it again, as the answer told them to.
+        let healthy = Faulty {
+            db: &db,
+            at: 0,
+            fault,
+            writes: Cell::new(0),
+        };
+        let again = decide(&healthy).expect("the retry answers");
+        assert_ne!(again.state, State::PendingCustomerApproval, "{fault:?}");
+        assert_eq!(
+            records_of(&db, &id, "Set-AccessToCustomerDataRequest"),
+            1,
+            "{fault:?}: exactly one decision"
+        );
+        assert!(audit_without_gaps(&db), "{fault:?}: a gap after the retry");
+    }
+}
+
+/// A service's batch whose write fails: all of its records or none, no
+/// gap, and the same `batch_id` again records it exactly once.
+#[test]
+fn a_batch_of_actions_whose_write_fails_is_whole_or_absent_and_its_retry_records_it_once() {
+    for fault in [Fault::Before, Fault::AfterCommit] {
+        let db = open_database();
+        let now = START + HOUR;
+        let id = granted_request(&db, "mail", &format!("SR-FAULT-B-{fault:?}"), now);
+        block_on(lockbox_backend::demo::register_service(
+            &db,
+            &demo_service_key(),
+            START,
+            SERVICE_ACCOUNT,
+        ))
+        .expect("registered");
+        let service = block_on(lockbox_backend::store::services::by_id(&db, "svc:sample"))
+            .expect("read")
+            .expect("registered");
+        let keys = GrantKeys::from_seeds(
+            &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
+            None,
+        );
+        let boundary = Boundary {
+            keys: &keys,
+            issuer: ISSUER,
+            operator: OPERATOR,
+        };
+        let batch = ActionBatch {
+            grant: id.as_str().to_owned(),
+            batch_id: format!("fault-{fault:?}"),
+            actions: vec![ServiceAction {
+                operation: "Get-Mailbox".to_owned(),
+                item: Some("ceo@contoso.example".to_owned()),
+                parameters: Default::default(),
+                count: None,
+                digest: None,
+            }],
+        };
+        let record = |stores: &Faulty<'_>| {
+            let named = block_on(integration::grant_of(
+                stores,
+                &batch.grant,
+                &boundary,
+                now + MINUTE,
+                Vec::new(),
+            ));
+            block_on(integration::record(
+                stores,
+                &service,
+                None,
+                &batch,
+                named,
+                &boundary,
+                &stamp_at(now + MINUTE),
+            ))
+        };
+        let before = records_of(&db, &id, "Get-Mailbox");
+        let faulty = Faulty {
+            db: &db,
+            at: 1,
+            fault,
+            writes: Cell::new(0),
+        };
+        record(&faulty).expect_err("the write fails");
+        let written = records_of(&db, &id, "Get-Mailbox") - before;
+        assert_eq!(
+            written,
+            i64::from(fault == Fault::AfterCommit),
+            "{fault:?}: all or nothing"
+        );
+        assert!(audit_without_gaps(&db), "{fault:?}");
+        let healthy = Faulty {
+            db: &db,
+            at: 0,
+            fault,
+            writes: Cell::new(0),
+        };
+        let (answer, _) = record(&healthy).expect("the retry answers");
+        assert_eq!(answer.records.len(), 1);
+        assert_eq!(
+            records_of(&db, &id, "Get-Mailbox") - before,
+            1,
+            "{fault:?}: recorded once"
+        );
+        assert!(audit_without_gaps(&db), "{fault:?}");
+    }
+}
