@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result, Date, ObjectNamespace};
 
-use super::db::{Database, DbError, Statement, Value};
+use super::db::{read_retrying, Database, DbError, Statement, Value};
 use super::object::{ObjectSql, Remote};
 use super::outbox::{self, OutboxRow};
 use crate::service::notify::DELIVERY_BATCH;
@@ -359,6 +359,11 @@ impl Edge {
 
 crate::one_database!(Edge);
 
+/// The pause between tries of a read ([`read_retrying`]).
+fn pause(ms: u64) -> worker::Delay {
+    worker::Delay::from(std::time::Duration::from_millis(ms))
+}
+
 impl Database for Edge {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<usize>, DbError> {
         self.timed(Database::batch(&self.d1, statements)).await
@@ -425,12 +430,18 @@ impl Database for Edge {
         tenant: &TenantId,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-        Ok(self
-            .run_at(self.place_of(tenant).await?, statements)
-            .await?
-            .into_iter()
-            .map(|(_, rows)| rows)
-            .collect())
+        read_retrying(
+            || async {
+                Ok(self
+                    .run_at(self.place_of(tenant).await?, statements.clone())
+                    .await?
+                    .into_iter()
+                    .map(|(_, rows)| rows)
+                    .collect())
+            },
+            pause,
+        )
+        .await
     }
 
     async fn tend_elsewhere(
@@ -444,15 +455,26 @@ impl Database for Edge {
         }
     }
 
+    // Reads, tried again when D1 fails on the way. The outbox's claim
+    // (an UPDATE … RETURNING) comes here too: a claim repeated after a lost
+    // answer leaves the first claim's messages leased until their lease
+    // runs out, and never sends one twice.
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
-        self.timed(Database::query(&self.d1, statement)).await
+        read_retrying(
+            || self.timed(Database::query(&self.d1, statement.clone())),
+            pause,
+        )
+        .await
     }
 
     async fn query_batch(
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-        self.timed(Database::query_batch(&self.d1, statements))
-            .await
+        read_retrying(
+            || self.timed(Database::query_batch(&self.d1, statements.clone())),
+            pause,
+        )
+        .await
     }
 }

@@ -150,6 +150,51 @@ impl DbError {
             DbError::Other(message)
         }
     }
+
+    /// Whether D1 says the call failed on its way and may succeed if made
+    /// again (its documented retryable errors).
+    pub fn is_transient(&self) -> bool {
+        const TRANSIENT: [&str; 6] = [
+            "Network connection lost",
+            "storage caused object to be reset",
+            "reset because its code was updated",
+            "transient issue on remote node",
+            "Requests queued for too long",
+            "internal error",
+        ];
+        matches!(self, DbError::Other(m) if TRANSIENT.iter().any(|t| m.contains(t)))
+    }
+}
+
+/// How many times a read is tried when it fails transiently.
+pub const READ_ATTEMPTS: u32 = 3;
+
+/// The pause before the `retry`-th try of a read (ms): 50, then 200.
+pub fn read_backoff_ms(retry: u32) -> u64 {
+    50 << (2 * retry.saturating_sub(1).min(4))
+}
+
+/// Runs `read` (a read: safe to repeat) up to [`READ_ATTEMPTS`] times
+/// while it fails transiently, pausing with `pause` between tries. Writes
+/// are never repeated this way: a write whose answer was lost may have
+/// committed, so only the caller, with its idempotency key, may repeat it.
+pub async fn read_retrying<T, R, F, P, W>(mut read: R, pause: P) -> Result<T, DbError>
+where
+    R: FnMut() -> F,
+    F: std::future::Future<Output = Result<T, DbError>>,
+    P: Fn(u64) -> W,
+    W: std::future::Future<Output = ()>,
+{
+    let mut retry = 0;
+    loop {
+        match read().await {
+            Err(err) if err.is_transient() && retry + 1 < READ_ATTEMPTS => {
+                retry += 1;
+                pause(read_backoff_ms(retry)).await;
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 /// What Lockbox needs from a database.
@@ -370,4 +415,93 @@ pub async fn first<D: Database, T: DeserializeOwned>(
 /// A stored 0/1 column as a boolean (SQLite and D1 have no boolean type).
 pub fn bit(n: i64) -> bool {
     n != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    /// Polls a future that never waits.
+    fn now<T>(future: impl Future<Output = T>) -> T {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(value) => value,
+            Poll::Pending => panic!("the future waited"),
+        }
+    }
+
+    /// A read that fails with `error` its first `failures` times.
+    fn flaky(
+        failures: u32,
+        error: &'static str,
+    ) -> (Cell<u32>, impl Fn(u32) -> Result<u32, DbError>) {
+        (Cell::new(0), move |n| {
+            if n <= failures {
+                Err(DbError::from_message(error.to_owned()))
+            } else {
+                Ok(n)
+            }
+        })
+    }
+
+    #[test]
+    fn a_read_that_fails_transiently_is_tried_again_at_most_three_times() {
+        let lost = "D1_ERROR: Network connection lost.";
+        for (failures, expected) in [(0, Ok(1)), (1, Ok(2)), (2, Ok(3)), (5, Err(3))] {
+            let (calls, answer) = flaky(failures, lost);
+            let paused = Cell::new(Vec::new());
+            let outcome = now(read_retrying(
+                || {
+                    calls.set(calls.get() + 1);
+                    std::future::ready(answer(calls.get()))
+                },
+                |ms| {
+                    let mut p = paused.take();
+                    p.push(ms);
+                    paused.set(p);
+                    std::future::ready(())
+                },
+            ));
+            match expected {
+                Ok(n) => assert_eq!(outcome.ok(), Some(n), "{failures} failures"),
+                Err(n) => {
+                    assert!(outcome.is_err(), "{failures} failures");
+                    assert_eq!(calls.get(), n);
+                }
+            }
+            let pauses = paused.take();
+            assert_eq!(pauses.len() as u32, calls.get() - 1);
+            assert!(pauses
+                .iter()
+                .copied()
+                .eq([50, 200].into_iter().take(pauses.len())));
+        }
+    }
+
+    #[test]
+    fn other_failures_are_not_tried_again() {
+        for error in [
+            "UNIQUE constraint failed: x.id",
+            "no such table: x",
+            "D1_ERROR: SQLITE_CONSTRAINT",
+        ] {
+            let (calls, answer) = flaky(1, error);
+            let outcome = now(read_retrying(
+                || {
+                    calls.set(calls.get() + 1);
+                    std::future::ready(answer(calls.get()))
+                },
+                |_| std::future::ready(()),
+            ));
+            assert!(outcome.is_err(), "{error}");
+            assert_eq!(calls.get(), 1, "{error}");
+        }
+    }
 }
