@@ -508,13 +508,12 @@ fn connecting_ip(req: &Request) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The route a request is for, as the metrics name it (its path when no
-/// route matches).
+/// The route a request is for, as the metrics name it (never the path
+/// itself, which the caller chooses).
 fn route_label(req: &Request) -> String {
-    let path = req.path();
-    Route::find(&req.method(), &path)
+    Route::find(&req.method(), &req.path())
         .map(Route::label)
-        .unwrap_or(path)
+        .unwrap_or_else(|_| "no route".to_owned())
 }
 
 async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {

@@ -18,7 +18,7 @@ use crate::store::outbox::{self, EndpointRow, EndpointSummaryRow, OutboxRow};
 use crate::store::{audit, Database, Stores};
 
 /// Endpoints a tenant may have.
-pub const MAX_ENDPOINTS: usize = 10;
+pub const MAX_ENDPOINTS: usize = 50;
 /// Messages the delivery log shows.
 pub const DELIVERY_LOG: i64 = 50;
 
