@@ -497,6 +497,18 @@ pub fn outbox_of(id: &str) -> Vec<serde_json::Value> {
         .unwrap_or_default()
 }
 
+/// An HTTP server on a free port of 127.0.0.1 (a webhook receiver), and
+/// the port.
+pub fn local_server() -> (tiny_http::Server, u16) {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("a local port");
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or_default();
+    (server, port)
+}
+
 /// Polls `check` every 200 ms for up to `seconds`; panics with `what` if
 /// it never holds. For work the server does after answering (`waitUntil`).
 pub fn eventually<T>(seconds: u64, what: &str, mut check: impl FnMut() -> Option<T>) -> T {

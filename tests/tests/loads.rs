@@ -13,12 +13,7 @@ const ENDPOINTS: usize = 50;
 
 #[test]
 fn fifty_webhook_endpoints_each_get_an_event_once() {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("a local port");
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or_default();
+    let (server, port) = lockbox_tests::local_server();
     // Deliveries by path (one path per endpoint) and webhook-id.
     let got: Arc<Mutex<BTreeMap<String, Vec<String>>>> = Arc::default();
     let log = got.clone();

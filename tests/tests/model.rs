@@ -894,10 +894,7 @@ impl World {
         ))
         .expect("read")
         .expect("registered");
-        let grant_keys = GrantKeys::from_seeds(
-            &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
-            None,
-        );
+        let grant_keys = grant_keys();
         // The demo requests are the sweep's concern, and the audit counts'.
         Self {
             service,
@@ -3207,6 +3204,28 @@ fn query_plan(db: &Sqlite, statement: &Statement) -> String {
         .join("\n")
 }
 
+/// The sample service, registered in `db` as `make dev` registers it.
+fn sample_service(db: &Sqlite) -> RegisteredService {
+    block_on(lockbox_backend::demo::register_service(
+        db,
+        &demo_service_key(),
+        START,
+        SERVICE_ACCOUNT,
+    ))
+    .expect("registered");
+    block_on(lockbox_backend::store::services::by_id(db, "svc:sample"))
+        .expect("read")
+        .expect("registered")
+}
+
+/// The grant-token keys of the tests that record actions.
+fn grant_keys() -> Result<GrantKeys, String> {
+    GrantKeys::from_seeds(
+        &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
+        None,
+    )
+}
+
 #[test]
 fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes() {
     use lockbox_backend::store::audit::{self, AuditFilter};
@@ -3218,21 +3237,8 @@ fn a_requests_actions_are_read_by_its_id_refused_ones_too_through_their_indexes(
     // The sample service records a read under the grant; after the
     // grant's end the engineer's call, naming the request, is refused by
     // Lockbox before it reaches any service, and recorded with it.
-    let service_key = demo_service_key();
-    block_on(lockbox_backend::demo::register_service(
-        &db,
-        &service_key,
-        START,
-        SERVICE_ACCOUNT,
-    ))
-    .expect("registered");
-    let service = block_on(lockbox_backend::store::services::by_id(&db, "svc:sample"))
-        .expect("read")
-        .expect("registered");
-    let keys = GrantKeys::from_seeds(
-        &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
-        None,
-    );
+    let service = sample_service(&db);
+    let keys = grant_keys();
     let boundary = Boundary {
         keys: &keys,
         issuer: ISSUER,
@@ -4748,20 +4754,8 @@ fn a_batch_of_actions_whose_write_fails_is_whole_or_absent_and_its_retry_records
         let db = open_database();
         let now = START + HOUR;
         let id = granted_request(&db, "mail", &format!("SR-FAULT-B-{fault:?}"), now);
-        block_on(lockbox_backend::demo::register_service(
-            &db,
-            &demo_service_key(),
-            START,
-            SERVICE_ACCOUNT,
-        ))
-        .expect("registered");
-        let service = block_on(lockbox_backend::store::services::by_id(&db, "svc:sample"))
-            .expect("read")
-            .expect("registered");
-        let keys = GrantKeys::from_seeds(
-            &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [12u8; 32]),
-            None,
-        );
+        let service = sample_service(&db);
+        let keys = grant_keys();
         let boundary = Boundary {
             keys: &keys,
             issuer: ISSUER,

@@ -266,12 +266,7 @@ type Log = Arc<Mutex<Vec<Received>>>;
 /// deliveries about `request` (and 200 to everything else), and keeps what
 /// it got. Runs until the test ends.
 fn receiver(failures: usize) -> (String, Log, Arc<Mutex<String>>) {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("a local port");
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or_default();
+    let (server, port) = lockbox_tests::local_server();
     let got: Log = Arc::default();
     let watched: Arc<Mutex<String>> = Arc::default();
     let (log, request_id) = (got.clone(), watched.clone());
@@ -561,12 +556,7 @@ fn troubled_receiver(
     headers: &'static [(&'static str, &'static str)],
     delay: std::time::Duration,
 ) -> String {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("a local port");
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or_default();
+    let (server, port) = lockbox_tests::local_server();
     std::thread::spawn(move || {
         for request in server.incoming_requests() {
             std::thread::spawn(move || {
