@@ -149,7 +149,35 @@ write_dev_vars() {
   mv -f "$tmp" sample-provider/.dev.vars
 }
 
-# start_server PORT PERSIST_DIR LOG [--no-dev-auth]: starts `wrangler dev` on
+# write_env_file FILE [NAME=VALUE ...]: the variables write_dev_vars puts in
+# .dev.vars (for Lockbox and the sample service), each NAME=VALUE given
+# added or put in place of the one of that name, written to FILE for a
+# server started with --env-file=FILE: one whose keys were rotated.
+write_env_file() {
+  local file=$1 line name
+  shift
+  ensure_dev_keys
+  declare -A given=()
+  for line in "$@"; do given[${line%%=*}]=$line; done
+  {
+    for line in "LOCKBOX_DEV_AUTH=1" "LOCKBOX_DEV_PRIVATE_KEY=$LOCKBOX_DEV_PRIVATE_KEY" \
+      "LOCKBOX_DEV_PUBLIC_KEY=$LOCKBOX_DEV_PUBLIC_KEY" "AUDIT_SIGNING_KEY=$LOCKBOX_AUDIT_SIGNING_KEY" \
+      "GRANT_SIGNING_KEY=$LOCKBOX_GRANT_SIGNING_KEY" "LOCKBOX_DEV_SERVICE_KEY=$LOCKBOX_DEV_SERVICE_KEY" \
+      "LOCKBOX_DEV_PUBLIC_KEY_PKCS1=$LOCKBOX_DEV_PUBLIC_KEY_PKCS1" "SERVICE_SIGNING_KEY=$LOCKBOX_DEV_SERVICE_KEY"; do
+      name=${line%%=*}
+      if [ -n "${given[$name]+set}" ]; then
+        printf '%s\n' "${given[$name]}"
+        unset "given[$name]"
+      else
+        printf '%s\n' "$line"
+      fi
+    done
+    for line in "${given[@]}"; do printf '%s\n' "$line"; done
+  } >"$file"
+  chmod 600 "$file"
+}
+
+# start_server PORT PERSIST_DIR LOG [--no-dev-auth | --env-file=FILE]: starts `wrangler dev` on
 # 127.0.0.1:PORT in the background (Lockbox, and the sample provider service
 # beside it), sets SERVER_PID, and waits until the API
 # answers at all. The local sign-in is switched on through .dev.vars (never
@@ -163,6 +191,8 @@ start_server() {
     # another server of this folder uses them.
     : >"$dir.no-dev-vars.env"
     vars=(--env-file "$dir.no-dev-vars.env")
+  elif [ "${mode%%=*}" = "--env-file" ]; then
+    vars=(--env-file "${mode#*=}")
   else
     write_dev_vars
   fi

@@ -116,7 +116,42 @@ fn dev_mode(
     }
 }
 
+thread_local! {
+    /// Whether this isolate has noted the keys it signs with.
+    static KEYS_NOTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl App {
+    /// The keys this deployment signs with now.
+    pub fn keys_in_use(&self) -> Vec<crate::keys::InUse> {
+        let mut keys = Vec::new();
+        if let Ok(key) = &self.audit_key {
+            keys.push(crate::keys::InUse {
+                purpose: crate::keys::Purpose::Audit,
+                key_id: key.key_id(),
+                public_key: key.verifier_key(),
+            });
+        }
+        if let Ok(keys_of_grants) = &self.grant_keys {
+            keys.push(keys_of_grants.in_use());
+        }
+        keys
+    }
+
+    /// Notes the keys in use, once per isolate, before anything is signed
+    /// with them (`keys`). A failure is logged and tried again on the
+    /// next signing: the signature is good either way, and the current
+    /// key is published whether noted or not.
+    pub async fn note_keys(&self, now: i64) {
+        if KEYS_NOTED.with(std::cell::Cell::get) {
+            return;
+        }
+        match crate::keys::note_all(&*self.db, &self.keys_in_use(), now).await {
+            Ok(()) => KEYS_NOTED.with(|n| n.set(true)),
+            Err(err) => worker::console_error!("noting the signing keys: {err:?}"),
+        }
+    }
+
     /// Reads the bindings; a missing one is a deployment mistake, reported as such.
     pub fn from_env(env: &Env) -> Result<Self, AppError> {
         let db = env

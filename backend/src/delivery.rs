@@ -196,6 +196,9 @@ fn signer(app: &App) -> Option<crate::service::report::Signer<'_>> {
 async fn pass(app: &App, claimed: Option<Vec<OutboxRow>>, now: i64) -> DeliveryOutcome {
     let db = &*app.db;
     let signer = signer(app);
+    if signer.is_some() {
+        app.note_keys(now).await;
+    }
     let result = match (&app.dev, &app.mail) {
         (Some(_), _) => send(db, &Sink(db), signer, claimed, now).await,
         (None, MailConfig::Binding { binding, from }) => {

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 mod jwt;
+pub mod keys;
 pub mod limits;
 pub mod object;
 mod page;

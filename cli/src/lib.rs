@@ -44,7 +44,8 @@ fn read_export(text: &str, report: &mut Report) -> Vec<AuditEntry> {
 }
 
 /// Verifies `export` (JSON lines of a whole, unfiltered export) against
-/// the signed `checkpoint` and the verifier key `key`.
+/// the signed `checkpoint` and the verifier keys `key` (one per line, or
+/// the JSON of `GET /api/v1/keys`); the notes name the key that signed.
 pub fn verify(export: &str, checkpoint: &str, key: &str) -> Report {
     let mut report = Report::default();
     let checkpoint = match tlog::open_checkpoint(checkpoint, key) {
@@ -55,8 +56,10 @@ pub fn verify(export: &str, checkpoint: &str, key: &str) -> Report {
         }
     };
     report.notes.push(format!(
-        "The checkpoint is signed by this key: {} records of {}.",
-        checkpoint.size, checkpoint.origin
+        "The checkpoint is signed by key {}: {} records of {}.",
+        checkpoint.key.describe(),
+        checkpoint.size,
+        checkpoint.origin
     ));
     let entries = read_export(export, &mut report);
     if let Some(first) = entries.first() {
@@ -214,6 +217,11 @@ pub fn consistency(old: &str, new: &str, proof: &str, key: &str) -> Report {
             return report;
         }
     };
+    report.notes.push(format!(
+        "The older checkpoint is signed by key {}; the newer by key {}.",
+        old.key.describe(),
+        new.key.describe()
+    ));
     if old.origin != new.origin {
         report.problems.push(format!(
             "The checkpoints are of different logs: {} and {}.",
@@ -251,7 +259,7 @@ pub fn consistency(old: &str, new: &str, proof: &str, key: &str) -> Report {
 /// the text a receipt; the notes then say what it proves.
 pub fn verify_receipt(note: &str, key: &str) -> Report {
     let mut report = Report::default();
-    let receipt = match tlog::open_receipt(note, key) {
+    let (receipt, signer) = match tlog::open_receipt_naming(note, key) {
         Ok(r) => r,
         Err(err) => {
             report.problems.push(err.to_string());
@@ -260,8 +268,11 @@ pub fn verify_receipt(note: &str, key: &str) -> Report {
     };
     let r = &receipt.request;
     report.notes.push(format!(
-        "The receipt is signed by this key ({}), issued {} to the {}.",
-        receipt.deployment, receipt.issued_at, receipt.audience
+        "The receipt is signed by key {} ({}), issued {} to the {}.",
+        signer.describe(),
+        receipt.deployment,
+        receipt.issued_at,
+        receipt.audience
     ));
     report.notes.push(format!(
         "Request {} of tenant {}: {} for {} minutes on {} (ticket {}), opened {}.",
@@ -321,8 +332,10 @@ pub fn verify_report(note: &str, key: &str) -> Report {
     let r = &verified.report;
     let w = &r.window;
     report.notes.push(format!(
-        "The report is signed by this key ({}), for the {}.",
-        r.deployment, r.audience
+        "The report is signed by key {} ({}), for the {}.",
+        verified.key.describe(),
+        r.deployment,
+        r.audience
     ));
     report.notes.push(format!(
         "Request {} of tenant {}: {} on {} (ticket {}).",
@@ -521,7 +534,8 @@ mod tests {
         let report = verify(&export(&entries), &note, &other.verifier_key());
         assert!(!report.ok());
         assert!(
-            report.problems[0].contains("signature does not verify"),
+            report.problems[0].contains(&key().key_id())
+                && report.problems[0].contains("not among the keys given"),
             "{report:?}"
         );
     }

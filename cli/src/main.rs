@@ -20,8 +20,11 @@ const USAGE: &str = "usage:
 
   <export.jsonl>  a whole export: GET /api/v1/audit/export.jsonl without filters
   --checkpoint    what GET /api/v1/audit/checkpoint served (a signed note)
-  --key           what GET /api/v1/audit/public-key served (also in the README
-                  of your provider's deployment; get it from them out of band)
+  --key           what GET /api/v1/audit/public-key served (every key the
+                  deployment has signed with, one per line) or GET /api/v1/keys
+                  (the same keys with the time each was in use); compare them
+                  with what your provider publishes out of band. The key that
+                  signed is named in the output.
   --proof         what GET /api/v1/audit/consistency?from=<old size>&to=<new size> served
   <receipt>       what GET /api/v1/requests/<id>/receipt served (the request page's
                   'Download signed receipt')

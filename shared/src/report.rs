@@ -318,19 +318,27 @@ pub struct Verified {
     pub report: AccessReport,
     /// The size of the checkpoint its proofs are against.
     pub tree_size: u64,
+    /// The key whose signature verified.
+    pub key: tlog::PublishedKey,
 }
 
-/// Checks a signed report with the verifier key `vkey`: the note's
+/// Checks a signed report with the verifier keys `vkeys` (one per line,
+/// or the JSON of `GET /api/v1/keys`): the note's
 /// signature; each record's inclusion against a checkpoint signed with
 /// the same key for the report's tenant; the actions' count and digest
 /// against the end record. Every problem found is named (a record by its
 /// position in the log and its operation), not only the first.
-pub fn verify(note: &str, vkey: &str) -> Result<Verified, Vec<String>> {
+pub fn verify(note: &str, vkeys: &str) -> Result<Verified, Vec<String>> {
     let mut problems = Vec::new();
+    let ring = tlog::KeyRing::parse(vkeys).map_err(|e| vec![e.0])?;
+    let mut signer = None;
     // The signature first; a report whose signature fails is still read,
     // so that what was changed can be named.
-    let text = match tlog::open_note(note, vkey, "report") {
-        Ok(text) => text,
+    let text = match ring.open(note, "report") {
+        Ok((text, key)) => {
+            signer = Some(key.clone());
+            text
+        }
         Err(err) => {
             problems.push(err.0);
             match note.split_once("\n\n") {
@@ -364,7 +372,7 @@ pub fn verify(note: &str, vkey: &str) -> Result<Verified, Vec<String>> {
                 return;
             }
         };
-        let checkpoint = match tlog::open_checkpoint(checkpoint, vkey) {
+        let checkpoint = match tlog::open_checkpoint_with(checkpoint, &ring) {
             Ok(c) => c,
             Err(err) => {
                 problems.push(format!("the checkpoint in the proof of {what}: {}", err.0));
@@ -480,13 +488,13 @@ pub fn verify(note: &str, vkey: &str) -> Result<Verified, Vec<String>> {
     if counted != report.totals {
         problems.push("the totals per operation do not add up to the actions listed".to_owned());
     }
-    if problems.is_empty() {
-        Ok(Verified {
+    match signer {
+        Some(key) if problems.is_empty() => Ok(Verified {
             report,
             tree_size: size.unwrap_or_default(),
-        })
-    } else {
-        Err(problems)
+            key,
+        }),
+        _ => Err(problems),
     }
 }
 
@@ -815,7 +823,7 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|p| p.contains("report's signature does not verify")),
+                .any(|p| p.contains("the report is signed by") && p.contains("not among the keys given")),
             "{found:?}"
         );
         assert!(

@@ -9,7 +9,7 @@
 //! command-line verifier share.
 
 use base64::prelude::{Engine, BASE64_STANDARD};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use signed_note::{Note, StandardSigner, StandardVerifier, VerifierList};
 use tlog_tiles::Checkpoint;
 pub use tlog_tiles::{Error as TreeError, Hash, HashReader, EMPTY_HASH};
@@ -224,6 +224,17 @@ impl SigningKey {
         signed_note::new_ed25519_verifier_key(&self.name, &self.key.verifying_key())
     }
 
+    /// `<name>+<key id>`: what the signature lines of its notes name.
+    pub fn key_id(&self) -> String {
+        let mut public = vec![0x01];
+        public.extend(self.key.verifying_key().to_bytes());
+        format!(
+            "{}+{:08x}",
+            self.name,
+            signed_note::key_id(&self.name, &public)
+        )
+    }
+
     /// The signed checkpoint of a tree of `size` leaves with root `root`.
     pub fn sign_checkpoint(
         &self,
@@ -258,21 +269,177 @@ impl SigningKey {
     }
 }
 
-/// The text of a signed note whose signature is `vkey`'s (a verifier key,
-/// `<name>+<id>+<base64>`); what is `what` names the note in errors.
-pub fn open_note(note: &str, vkey: &str, what: &str) -> Result<String, TlogError> {
-    let verifier = StandardVerifier::new(vkey.trim())
-        .map_err(|e| TlogError(format!("the key is not a verifier key: {e:?}")))?;
-    let note = Note::from_bytes(note.as_bytes())
-        .map_err(|e| TlogError(format!("the {what} is not a signed note: {e:?}")))?;
-    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
-        .map_err(|e| {
-            TlogError(format!(
-                "the {what}'s signature does not verify with this key: {e:?}"
-            ))
-        })?;
-    String::from_utf8(note.text().to_vec())
-        .map_err(|_| TlogError(format!("the {what}'s text is not UTF-8")))
+/// A key that signed audit artefacts, with the time it was in use, as
+/// `GET /api/v1/keys` publishes it (and as a bare verifier key is read,
+/// without the times).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedKey {
+    /// `<name>+<key id>`: what a signature line names (for grant tokens,
+    /// the JWK's `kid`).
+    pub key_id: String,
+    /// The verifier key `<name>+<id>+<base64>` (for grant tokens, the
+    /// JWK's `x`).
+    pub key: String,
+    /// When the deployment first signed with it (ms since the epoch).
+    pub valid_from: Option<i64>,
+    /// When a newer key replaced it; none while it is the current key.
+    pub valid_until: Option<i64>,
+}
+
+impl PublishedKey {
+    /// A bare verifier key, without the times.
+    pub fn bare(vkey: &str) -> Result<Self, TlogError> {
+        let vkey = vkey.trim();
+        StandardVerifier::new(vkey)
+            .map_err(|e| TlogError(format!("{vkey:?} is not a verifier key: {e:?}")))?;
+        // `<name>+<id>+<base64>`: a name holds no `+`, the base64 may.
+        let mut parts = vkey.splitn(3, '+');
+        let key_id = format!(
+            "{}+{}",
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default()
+        );
+        Ok(Self {
+            key_id,
+            key: vkey.to_owned(),
+            valid_from: None,
+            valid_until: None,
+        })
+    }
+
+    /// `lockbox.example/audit+1a2b3c4d, in use from … until …`.
+    pub fn describe(&self) -> String {
+        let at = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_else(|| ms.to_string())
+        };
+        match (self.valid_from, self.valid_until) {
+            (Some(from), Some(until)) => {
+                format!(
+                    "{}, in use from {} until {}",
+                    self.key_id,
+                    at(from),
+                    at(until)
+                )
+            }
+            (Some(from), None) => format!("{}, the current key since {}", self.key_id, at(from)),
+            (None, Some(until)) => format!("{}, in use until {}", self.key_id, at(until)),
+            (None, None) => self.key_id.clone(),
+        }
+    }
+}
+
+/// The published keys of a deployment, as `GET /api/v1/keys` serves them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SigningKeys {
+    /// The keys of checkpoints, receipts and reports, newest first.
+    pub audit: Vec<PublishedKey>,
+    /// The keys of grant tokens, newest first (also in the JWKS while
+    /// tokens they signed may live).
+    pub grant_tokens: Vec<PublishedKey>,
+}
+
+/// The audit keys a verifier is given: one verifier key per line (what
+/// `GET /api/v1/audit/public-key` serves), or the JSON of
+/// `GET /api/v1/keys`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRing {
+    keys: Vec<PublishedKey>,
+}
+
+impl KeyRing {
+    /// Reads `text` as either form; at least one key.
+    pub fn parse(text: &str) -> Result<Self, TlogError> {
+        let text = text.trim();
+        let keys = if text.starts_with('{') {
+            let published: SigningKeys = serde_json::from_str(text).map_err(|e| {
+                TlogError(format!(
+                    "the keys file is JSON but not GET /api/v1/keys: {e}"
+                ))
+            })?;
+            for key in &published.audit {
+                StandardVerifier::new(&key.key).map_err(|e| {
+                    TlogError(format!("{:?} is not a verifier key: {e:?}", key.key_id))
+                })?;
+            }
+            published.audit
+        } else {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(PublishedKey::bare)
+                .collect::<Result<_, _>>()?
+        };
+        if keys.is_empty() {
+            return Err(TlogError("the keys file holds no key".into()));
+        }
+        Ok(Self { keys })
+    }
+
+    /// The text of `note` (a `what`: checkpoint, receipt, report) and the
+    /// key whose signature on it verified.
+    pub fn open(&self, note: &str, what: &str) -> Result<(String, &PublishedKey), TlogError> {
+        let parsed = Note::from_bytes(note.as_bytes())
+            .map_err(|e| TlogError(format!("the {what} is not a signed note: {e:?}")))?;
+        let verifiers = self
+            .keys
+            .iter()
+            .filter_map(|k| StandardVerifier::new(&k.key).ok())
+            .map(|v| Box::new(v) as Box<dyn signed_note::Verifier>)
+            .collect();
+        let (verified, _) = parsed
+            .verify(&VerifierList::new(verifiers))
+            .map_err(|e| match e {
+                signed_note::NoteError::UnverifiedNote => TlogError(format!(
+                    "the {what} is signed by {}, which is not among the keys given ({}); \
+                     fetch the keys the deployment has used from GET /api/v1/keys",
+                    signers(note).join(", "),
+                    self.keys
+                        .iter()
+                        .map(|k| k.key_id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                other => TlogError(format!(
+                    "the {what}'s signature does not verify with this key: {other:?}"
+                )),
+            })?;
+        let key = verified
+            .iter()
+            .find_map(|sig| {
+                let id = format!("{}+{:08x}", sig.name(), sig.id());
+                self.keys.iter().find(|k| k.key_id == id)
+            })
+            .ok_or_else(|| TlogError(format!("the {what}'s signing key is not in the list")))?;
+        let text = String::from_utf8(parsed.text().to_vec())
+            .map_err(|_| TlogError(format!("the {what}'s text is not UTF-8")))?;
+        Ok((text, key))
+    }
+}
+
+/// The keys a note's signature lines name, `<name>+<key id>`.
+fn signers(note: &str) -> Vec<String> {
+    let block = note.rsplit_once("\n\n").map(|(_, b)| b).unwrap_or("");
+    let names: Vec<String> = block
+        .lines()
+        .filter_map(|line| signed_note::Signature::from_bytes(line.as_bytes()).ok())
+        .map(|sig| format!("{}+{:08x}", sig.name(), sig.id()))
+        .collect();
+    if names.is_empty() {
+        vec!["no key".to_owned()]
+    } else {
+        names
+    }
+}
+
+/// The text of a signed note whose signature is one of `vkeys`' (verifier
+/// keys `<name>+<id>+<base64>`, one per line, or the JSON of
+/// `GET /api/v1/keys`); `what` names the note in errors.
+pub fn open_note(note: &str, vkeys: &str, what: &str) -> Result<String, TlogError> {
+    KeyRing::parse(vkeys)?
+        .open(note, what)
+        .map(|(text, _)| text)
 }
 
 /// A checkpoint whose signature checked out.
@@ -284,18 +451,26 @@ pub struct VerifiedCheckpoint {
     pub size: u64,
     /// The root of those records' tree.
     pub root: Hash,
+    /// The key whose signature verified.
+    pub key: PublishedKey,
 }
 
 /// Opens a signed checkpoint with the verifier key `vkey`: the signature
 /// must be that key's, and the body a well-formed checkpoint.
 pub fn open_checkpoint(note: &str, vkey: &str) -> Result<VerifiedCheckpoint, TlogError> {
-    let text = open_note(note, vkey, "checkpoint")?;
+    open_checkpoint_with(note, &KeyRing::parse(vkey)?)
+}
+
+/// Opens a signed checkpoint with whichever of `ring`'s keys signed it.
+pub fn open_checkpoint_with(note: &str, ring: &KeyRing) -> Result<VerifiedCheckpoint, TlogError> {
+    let (text, key) = ring.open(note, "checkpoint")?;
     let checkpoint = Checkpoint::from_bytes(text.as_bytes())
         .map_err(|e| TlogError(format!("the checkpoint's body is malformed: {e:?}")))?;
     Ok(VerifiedCheckpoint {
         origin: checkpoint.origin().to_owned(),
         size: checkpoint.size(),
         root: *checkpoint.hash(),
+        key: key.clone(),
     })
 }
 
@@ -309,8 +484,19 @@ pub fn sign_receipt(
 
 /// Opens a signed decision receipt with the verifier key `vkey`.
 pub fn open_receipt(note: &str, vkey: &str) -> Result<crate::receipt::Receipt, TlogError> {
-    let text = open_note(note, vkey, "receipt")?;
-    crate::receipt::Receipt::from_text(&text).map_err(TlogError)
+    open_receipt_naming(note, vkey).map(|(receipt, _)| receipt)
+}
+
+/// Opens a signed decision receipt with whichever of `vkeys` signed it,
+/// and names that key.
+pub fn open_receipt_naming(
+    note: &str,
+    vkeys: &str,
+) -> Result<(crate::receipt::Receipt, PublishedKey), TlogError> {
+    let ring = KeyRing::parse(vkeys)?;
+    let (text, key) = ring.open(note, "receipt")?;
+    let receipt = crate::receipt::Receipt::from_text(&text).map_err(TlogError)?;
+    Ok((receipt, key.clone()))
 }
 
 #[cfg(test)]
@@ -376,6 +562,65 @@ mod tests {
         assert!(open_checkpoint(&forged, &key.verifier_key()).is_err());
         // A checkpoint is not a receipt, though the key is the same.
         assert!(open_receipt(&note, &key.verifier_key()).is_err());
+    }
+
+    #[test]
+    fn a_key_ring_opens_each_note_with_the_key_that_signed_it_and_names_it() {
+        let (old, new, stranger) = (test_key(3), test_key(4), test_key(5));
+        let at_old = old.sign_checkpoint("lockbox.example/audit/t1", 1, leaf(1)).expect("sign");
+        let at_new = new.sign_checkpoint("lockbox.example/audit/t1", 2, leaf(2)).expect("sign");
+        let document = serde_json::to_string(&SigningKeys {
+            audit: vec![
+                PublishedKey {
+                    key_id: new.key_id(),
+                    key: new.verifier_key(),
+                    valid_from: Some(1_800_000_000_000),
+                    valid_until: None,
+                },
+                PublishedKey {
+                    key_id: old.key_id(),
+                    key: old.verifier_key(),
+                    valid_from: Some(1_700_000_000_000),
+                    valid_until: Some(1_800_000_000_000),
+                },
+            ],
+            grant_tokens: vec![],
+        })
+        .expect("JSON");
+        let lines = format!("{}\n{}\n", new.verifier_key(), old.verifier_key());
+        for keys in [document.as_str(), lines.as_str()] {
+            let ring = KeyRing::parse(keys).expect("a ring");
+            let (_, key) = ring.open(&at_old, "checkpoint").expect("opens");
+            assert_eq!(key.key_id, old.key_id());
+            let (_, key) = ring.open(&at_new, "checkpoint").expect("opens");
+            assert_eq!(key.key_id, new.key_id());
+        }
+        let ring = KeyRing::parse(&document).expect("a ring");
+        let (_, key) = ring.open(&at_old, "checkpoint").expect("opens");
+        assert_eq!(
+            key.describe(),
+            format!(
+                "{}, in use from 2023-11-14 22:13 UTC until 2027-01-15 08:00 UTC",
+                old.key_id()
+            )
+        );
+        // A key id is the verifier key's first two parts, whatever its
+        // base64 holds.
+        assert!(old.verifier_key().starts_with(&format!("{}+", old.key_id())));
+        assert_eq!(PublishedKey::bare(&old.verifier_key()).expect("bare").key_id, old.key_id());
+        // A note by a key not given names the key it needs.
+        let foreign = stranger.sign_checkpoint("lockbox.example/audit/t1", 1, leaf(1)).expect("sign");
+        let err = ring.open(&foreign, "checkpoint").expect_err("not ours");
+        assert!(err.0.contains(&stranger.key_id()), "{err}");
+        assert!(err.0.contains(&new.key_id()) && err.0.contains(&old.key_id()), "{err}");
+        // A changed note fails even though its key is known.
+        let forged = at_old.replacen("\n1\n", "\n7\n", 1);
+        assert!(ring.open(&forged, "checkpoint").is_err());
+        // Files that are not keys are refused with a reason.
+        assert!(KeyRing::parse("").is_err());
+        assert!(KeyRing::parse("not a key").is_err());
+        assert!(KeyRing::parse("{\"audit\": 1}").is_err());
+        assert!(KeyRing::parse("{\"audit\": [], \"grant_tokens\": []}").is_err());
     }
 
     #[test]

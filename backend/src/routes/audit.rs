@@ -200,14 +200,39 @@ fn key(app: &App) -> Result<&lockbox_shared::tlog::SigningKey, AppError> {
 
 /// `GET /api/v1/audit/checkpoint`: the caller's tenant's log, sealed, as a
 /// C2SP signed checkpoint.
-pub async fn checkpoint(app: &App, p: &Principal) -> Result<Response, AppError> {
+pub async fn checkpoint(app: &App, p: &Principal, now: i64) -> Result<Response, AppError> {
     let key = key(app)?;
+    app.note_keys(now).await;
     text(tree::checkpoint(&*app.db, p, key, &app.deployment).await?)
 }
 
-/// `GET /api/v1/audit/public-key`: the verifier key of the checkpoints.
-pub fn public_key(app: &App) -> Result<Response, AppError> {
-    text(format!("{}\n", key(app)?.verifier_key()))
+/// `GET /api/v1/audit/public-key`: the verifier keys of checkpoints,
+/// receipts and reports, one per line: the current key first, then every
+/// key signed with before it, newest first.
+pub async fn public_key(app: &App, now: i64) -> Result<Response, AppError> {
+    key(app)?;
+    let published = published(app, now).await?;
+    let mut body = String::new();
+    for key in &published.audit {
+        body.push_str(&key.key);
+        body.push('\n');
+    }
+    text(body)
+}
+
+/// `GET /api/v1/keys`: every key the deployment has signed with, and when
+/// each was in use.
+pub async fn keys(app: &App, now: i64) -> Result<Response, AppError> {
+    let mut response = crate::routes::json(&published(app, now).await?, 200)?;
+    response
+        .headers_mut()
+        .set("Cache-Control", "public, max-age=300")?;
+    Ok(response)
+}
+
+async fn published(app: &App, now: i64) -> Result<lockbox_shared::tlog::SigningKeys, AppError> {
+    app.note_keys(now).await;
+    Ok(crate::keys::published(&*app.db, &app.keys_in_use()).await?)
 }
 
 fn whole(name: &str, value: &str) -> Result<u64, AppError> {

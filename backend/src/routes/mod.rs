@@ -56,6 +56,7 @@ pub enum Route {
     AuditExportJsonl,
     AuditCheckpoint,
     AuditPublicKey,
+    Keys,
     AuditProof,
     AuditConsistency,
     LockboxSetting,
@@ -97,7 +98,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 67] = [
+    pub const ALL: [Route; 68] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -122,6 +123,7 @@ impl Route {
         Route::AuditExportJsonl,
         Route::AuditCheckpoint,
         Route::AuditPublicKey,
+        Route::Keys,
         Route::AuditProof,
         Route::AuditConsistency,
         Route::LockboxSetting,
@@ -194,6 +196,7 @@ impl Route {
             Route::AuditExportJsonl => "/api/v1/audit/export.jsonl",
             Route::AuditCheckpoint => "/api/v1/audit/checkpoint",
             Route::AuditPublicKey => "/api/v1/audit/public-key",
+            Route::Keys => "/api/v1/keys",
             Route::AuditProof => "/api/v1/audit/records/{id}/proof",
             Route::AuditConsistency => "/api/v1/audit/consistency",
             Route::LockboxSetting | Route::SetLockboxSetting => "/api/v1/settings/lockbox",
@@ -259,6 +262,7 @@ impl Route {
             | Route::AuditExportJsonl
             | Route::AuditCheckpoint
             | Route::AuditPublicKey
+            | Route::Keys
             | Route::AuditProof
             | Route::AuditConsistency
             | Route::LockboxSetting
@@ -570,7 +574,8 @@ async fn dispatch(req: Request, app: &App) -> Result<Response, AppError> {
         Route::Health => return health::get(app).await,
         Route::OpenApi => return openapi::get(app, &call.req).await,
         // A public key is public: anyone may check a checkpoint with it.
-        Route::AuditPublicKey => return audit::public_key(app),
+        Route::AuditPublicKey => return audit::public_key(app, call.now_ms).await,
+        Route::Keys => return audit::keys(app, call.now_ms).await,
         Route::SignOut => return session::sign_out(app, &call).await,
         Route::DevPeople => return session::dev_people(app, &call).await,
         Route::DevSignIn => {
@@ -775,7 +780,7 @@ pub async fn answer(
         Route::Audit => audit::search(app, p, call).await,
         Route::AuditExportCsv => audit::export(app, p, call, audit::Format::Csv).await,
         Route::AuditExportJsonl => audit::export(app, p, call, audit::Format::JsonLines).await,
-        Route::AuditCheckpoint => audit::checkpoint(app, p).await,
+        Route::AuditCheckpoint => audit::checkpoint(app, p, call.now_ms).await,
         Route::AuditProof => audit::proof(app, p, call).await,
         Route::AuditConsistency => audit::consistency(app, p, call).await,
         Route::Roles => roles::list(app, p).await,
@@ -831,6 +836,7 @@ pub async fn answer(
         | Route::Jwks
         | Route::ProviderActions
         | Route::Revocations
+        | Route::Keys
         | Route::AuditPublicKey => Err(AppError::Internal("unreachable route".into())),
     }
 }

@@ -41,6 +41,7 @@ pub fn jwks(app: &App) -> Result<Response, AppError> {
 pub async fn grant_token(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     call.empty_object()?;
     let id = RequestId::parse(call.param("id")).map_err(AppError::invalid)?;
+    app.note_keys(call.now_ms).await;
     let token = service::grant_token(&*app.db, p, &id, &boundary(app), call.now_ms).await?;
     json(&token, 201)
 }

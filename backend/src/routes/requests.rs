@@ -124,6 +124,7 @@ pub async fn receipt(app: &App, p: &Principal, call: &Call) -> Result<Response, 
         .as_ref()
         .map_err(|why| AppError::Misconfigured(why.clone()))?;
     let receipt = service::receipt(&app.db, p, &id, &app.deployment, call.now_ms).await?;
+    app.note_keys(call.now_ms).await;
     let note = lockbox_shared::tlog::sign_receipt(key, &receipt)
         .map_err(|e| AppError::Internal(format!("signing a receipt: {e}")))?;
     let mut response = Response::ok(note)?;
@@ -150,6 +151,7 @@ pub async fn report(app: &App, p: &Principal, call: &Call) -> Result<Response, A
         key,
         deployment: &app.deployment,
     };
+    app.note_keys(call.now_ms).await;
     let note = service::report(&app.db, p, &id, signer, call.now_ms).await?;
     let mut response = Response::ok(note)?;
     let headers = response.headers_mut();

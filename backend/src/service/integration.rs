@@ -60,6 +60,15 @@ impl GrantKeys {
         })
     }
 
+    /// The current key as the list of keys in use notes it.
+    pub fn in_use(&self) -> crate::keys::InUse {
+        crate::keys::InUse {
+            purpose: crate::keys::Purpose::Grant,
+            key_id: self.kid.clone(),
+            public_key: Jwk::of(&self.signing.verifying_key(), &self.kid).x,
+        }
+    }
+
     /// The published key set: the current key, and the previous one.
     pub fn jwks(&self) -> Jwks {
         let mut keys = vec![Jwk::of(&self.signing.verifying_key(), &self.kid)];

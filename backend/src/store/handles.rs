@@ -50,7 +50,7 @@ pub const BOTH_TABLES: [(&str, &str); 3] = [
 ];
 
 /// The tables only the global database holds rows in.
-pub const GLOBAL_TABLES: [&str; 12] = [
+pub const GLOBAL_TABLES: [&str; 13] = [
     "cron_runs",
     "dev_mail_failures",
     "dev_mail_sink",
@@ -61,6 +61,7 @@ pub const GLOBAL_TABLES: [&str; 12] = [
     "request_index",
     "service_assertions",
     "service_refusals",
+    "signing_keys",
     "tenant_moves",
     "tenant_services",
 ];
