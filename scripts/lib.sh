@@ -109,8 +109,9 @@ ensure_dev_keys() {
       fs.writeFileSync(process.argv[1] + "/audit-signing.b64", require("crypto").randomBytes(32).toString("base64"), { mode: 0o600 });
     ' "$dir" || die "could not generate the local audit signing key with node."
   fi
-  # The seeds of the grant-token key and of the demo provider service's key.
-  for name in grant-signing service-signing; do
+  # The seeds of the grant-token key and of the demo provider service's key,
+  # and the key that seals webhook secrets at rest.
+  for name in grant-signing service-signing webhook-secrets; do
     if [ ! -s "$dir/$name.b64" ]; then
       node -e '
         const fs = require("fs");
@@ -125,8 +126,9 @@ ensure_dev_keys() {
   LOCKBOX_DEV_PUBLIC_KEY=$(cat "$dir/public.spki.b64")
   LOCKBOX_DEV_PUBLIC_KEY_PKCS1=$(cat "$dir/public.pkcs1.b64")
   LOCKBOX_AUDIT_SIGNING_KEY=$(cat "$dir/audit-signing.b64")
+  LOCKBOX_WEBHOOK_SECRETS_KEY=$(cat "$dir/webhook-secrets.b64")
   export LOCKBOX_DEV_PRIVATE_KEY LOCKBOX_DEV_PRIVATE_KEY_PKCS1 LOCKBOX_DEV_PUBLIC_KEY LOCKBOX_DEV_PUBLIC_KEY_PKCS1 LOCKBOX_AUDIT_SIGNING_KEY \
-    LOCKBOX_GRANT_SIGNING_KEY LOCKBOX_DEV_SERVICE_KEY
+    LOCKBOX_GRANT_SIGNING_KEY LOCKBOX_DEV_SERVICE_KEY LOCKBOX_WEBHOOK_SECRETS_KEY
 }
 
 # write_dev_vars: writes .dev.vars (wrangler's file of local secrets, never
@@ -137,8 +139,8 @@ write_dev_vars() {
   local tmp
   tmp=$(mktemp .wrangler/dev-auth/dev.vars.XXXXXX) || die "could not write .dev.vars in $PWD."
   chmod 600 "$tmp"
-  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\nAUDIT_SIGNING_KEY=%s\nGRANT_SIGNING_KEY=%s\nLOCKBOX_DEV_SERVICE_KEY=%s\n' \
-    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" "$LOCKBOX_AUDIT_SIGNING_KEY" "$LOCKBOX_GRANT_SIGNING_KEY" "$LOCKBOX_DEV_SERVICE_KEY" >"$tmp"
+  printf 'LOCKBOX_DEV_AUTH=1\nLOCKBOX_DEV_PRIVATE_KEY=%s\nLOCKBOX_DEV_PUBLIC_KEY=%s\nAUDIT_SIGNING_KEY=%s\nGRANT_SIGNING_KEY=%s\nLOCKBOX_DEV_SERVICE_KEY=%s\nWEBHOOK_SECRETS_KEY=%s\n' \
+    "$LOCKBOX_DEV_PRIVATE_KEY" "$LOCKBOX_DEV_PUBLIC_KEY" "$LOCKBOX_AUDIT_SIGNING_KEY" "$LOCKBOX_GRANT_SIGNING_KEY" "$LOCKBOX_DEV_SERVICE_KEY" "$LOCKBOX_WEBHOOK_SECRETS_KEY" >"$tmp"
   mv -f "$tmp" .dev.vars
   # The sample provider service's: the same local sign-in, and the key
   # Lockbox registers it with in development.
@@ -163,7 +165,8 @@ write_env_file() {
     for line in "LOCKBOX_DEV_AUTH=1" "LOCKBOX_DEV_PRIVATE_KEY=$LOCKBOX_DEV_PRIVATE_KEY" \
       "LOCKBOX_DEV_PUBLIC_KEY=$LOCKBOX_DEV_PUBLIC_KEY" "AUDIT_SIGNING_KEY=$LOCKBOX_AUDIT_SIGNING_KEY" \
       "GRANT_SIGNING_KEY=$LOCKBOX_GRANT_SIGNING_KEY" "LOCKBOX_DEV_SERVICE_KEY=$LOCKBOX_DEV_SERVICE_KEY" \
-      "LOCKBOX_DEV_PUBLIC_KEY_PKCS1=$LOCKBOX_DEV_PUBLIC_KEY_PKCS1" "SERVICE_SIGNING_KEY=$LOCKBOX_DEV_SERVICE_KEY"; do
+      "LOCKBOX_DEV_PUBLIC_KEY_PKCS1=$LOCKBOX_DEV_PUBLIC_KEY_PKCS1" "SERVICE_SIGNING_KEY=$LOCKBOX_DEV_SERVICE_KEY" \
+      "WEBHOOK_SECRETS_KEY=$LOCKBOX_WEBHOOK_SECRETS_KEY"; do
       name=${line%%=*}
       if [ -n "${given[$name]+set}" ]; then
         printf '%s\n' "${given[$name]}"
@@ -199,7 +202,7 @@ start_server() {
   inspector=$(free_port)
   # The keys stay out of wrangler's environment too: an env file or
   # CLOUDFLARE_INCLUDE_PROCESS_ENV would otherwise hand them to the Worker.
-  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_PUBLIC_KEY_PKCS1 -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY -u LOCKBOX_GRANT_SIGNING_KEY -u LOCKBOX_DEV_SERVICE_KEY \
+  env -u LOCKBOX_DEV_PRIVATE_KEY -u LOCKBOX_DEV_PRIVATE_KEY_PKCS1 -u LOCKBOX_DEV_PUBLIC_KEY -u LOCKBOX_DEV_PUBLIC_KEY_PKCS1 -u LOCKBOX_DEV_AUTH -u LOCKBOX_AUDIT_SIGNING_KEY -u LOCKBOX_GRANT_SIGNING_KEY -u LOCKBOX_DEV_SERVICE_KEY -u LOCKBOX_WEBHOOK_SECRETS_KEY \
     CLOUDFLARE_INCLUDE_PROCESS_ENV=false \
     wrangler dev -c wrangler.toml -c sample-provider/wrangler.toml \
     --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \

@@ -46,6 +46,8 @@ pub struct App {
     /// and during a rotation `GRANT_SIGNING_KEY_PREVIOUS`, base64 32-byte
     /// Ed25519 seeds), or why there is none.
     pub grant_keys: Result<crate::service::integration::GrantKeys, String>,
+    /// What seals webhook secrets at rest, or why nothing does.
+    pub secrets: Result<crate::sealing::Sealer, String>,
     /// `https://<deployment>`: the grant tokens' issuer, and the audience
     /// of the assertions services sign in with.
     pub issuer: String,
@@ -210,6 +212,13 @@ impl App {
             .map_err(|e| format!("GRANT_SIGNING_KEY: {e}")),
             None => Err("GRANT_SIGNING_KEY is not set: put a base64 32-byte seed there with `wrangler secret put GRANT_SIGNING_KEY`".to_owned()),
         };
+        let secrets = match secret(env, "WEBHOOK_SECRETS_KEY") {
+            Some(key) => crate::sealing::Sealer::from_seeds(
+                &key,
+                secret(env, "WEBHOOK_SECRETS_KEY_PREVIOUS").as_deref(),
+            ),
+            None => Err("WEBHOOK_SECRETS_KEY is not set: put a base64 32-byte key there with `wrangler secret put WEBHOOK_SECRETS_KEY` (webhook secrets are stored sealed with it)".to_owned()),
+        };
         let dev_service = match (&dev, var(env, "LOCKBOX_DEV_SERVICE_KEY")) {
             (Some(_), Some(seed)) => {
                 let key = lockbox_provider::jose::signing_key_from_base64(&seed).map_err(|e| {
@@ -251,6 +260,7 @@ impl App {
             ),
             issuer: format!("https://{deployment}"),
             grant_keys,
+            secrets,
             dev_service,
             tenants: env.durable_object("TENANTS").ok(),
             notices: env.queue(NOTICES).ok(),

@@ -199,20 +199,22 @@ async fn pass(app: &App, claimed: Option<Vec<OutboxRow>>, now: i64) -> DeliveryO
     if signer.is_some() {
         app.note_keys(now).await;
     }
+    let secrets = app.secrets.as_ref().ok();
     let result = match (&app.dev, &app.mail) {
-        (Some(_), _) => send(db, &Sink(db), signer, claimed, now).await,
+        (Some(_), _) => send(db, &Sink(db), signer, secrets, claimed, now).await,
         (None, MailConfig::Binding { binding, from }) => {
             send(
                 db,
                 &CloudflareMailer { binding, from },
                 signer,
+                secrets,
                 claimed,
                 now,
             )
             .await
         }
         (None, MailConfig::Missing(why)) => {
-            send(db, &Unconfigured(why), signer, claimed, now).await
+            send(db, &Unconfigured(why), signer, secrets, claimed, now).await
         }
     };
     match result {
@@ -246,18 +248,45 @@ pub async fn deliver_own<S: crate::store::Stores>(
         Ok(rows) => {
             let db = &*app.db;
             let signer = signer(app);
+            let secrets = app.secrets.as_ref().ok();
             match (&app.dev, &app.mail) {
                 (Some(_), _) => {
-                    notify::deliver_claimed(stores, &Sink(db), &FetchPoster, signer, rows, now)
-                        .await
+                    notify::deliver_claimed(
+                        stores,
+                        &Sink(db),
+                        &FetchPoster,
+                        signer,
+                        secrets,
+                        rows,
+                        now,
+                    )
+                    .await
                 }
                 (None, MailConfig::Binding { binding, from }) => {
                     let mailer = CloudflareMailer { binding, from };
-                    notify::deliver_claimed(stores, &mailer, &FetchPoster, signer, rows, now).await
+                    notify::deliver_claimed(
+                        stores,
+                        &mailer,
+                        &FetchPoster,
+                        signer,
+                        secrets,
+                        rows,
+                        now,
+                    )
+                    .await
                 }
                 (None, MailConfig::Missing(why)) => {
                     let mailer = Unconfigured(why);
-                    notify::deliver_claimed(stores, &mailer, &FetchPoster, signer, rows, now).await
+                    notify::deliver_claimed(
+                        stores,
+                        &mailer,
+                        &FetchPoster,
+                        signer,
+                        secrets,
+                        rows,
+                        now,
+                    )
+                    .await
                 }
             }
         }
@@ -275,11 +304,25 @@ async fn send<M: Mailer>(
     db: &Edge,
     mailer: &M,
     signer: Option<crate::service::report::Signer<'_>>,
+    secrets: Option<&crate::sealing::Sealer>,
     claimed: Option<Vec<OutboxRow>>,
     now: i64,
 ) -> Result<DeliveryOutcome, crate::store::DbError> {
     match claimed {
-        Some(rows) => notify::deliver_claimed(db, mailer, &FetchPoster, signer, rows, now).await,
-        None => notify::deliver_due(db, mailer, &FetchPoster, signer, now, DELIVERY_BATCH).await,
+        Some(rows) => {
+            notify::deliver_claimed(db, mailer, &FetchPoster, signer, secrets, rows, now).await
+        }
+        None => {
+            notify::deliver_due(
+                db,
+                mailer,
+                &FetchPoster,
+                signer,
+                secrets,
+                now,
+                DELIVERY_BATCH,
+            )
+            .await
+        }
     }
 }

@@ -22,6 +22,7 @@ pub mod limits;
 pub mod object;
 mod page;
 mod routes;
+pub mod sealing;
 pub mod service;
 mod service_auth;
 pub mod store;

@@ -766,6 +766,17 @@ pub async fn remove_provider_service(id: &str) -> Result<(), ApiError> {
 }
 
 /// `DELETE /api/v1/settings/notifications/webhooks/{id}`.
+/// `POST /api/v1/settings/notifications/webhooks/{id}/rotate-secret`.
+pub async fn rotate_webhook_secret(
+    id: String,
+) -> Result<lockbox_shared::api::RotatedWebhookSecret, ApiError> {
+    post(
+        &format!("/settings/notifications/webhooks/{id}/rotate-secret"),
+        &NoBody {},
+    )
+    .await
+}
+
 pub async fn remove_webhook(id: String) -> Result<(), ApiError> {
     let answer = send(
         "DELETE",

@@ -860,6 +860,25 @@ pub struct CreatedWebhookEndpoint {
     pub endpoint: WebhookEndpoint,
     /// `whsec_<base64>`: verify each delivery's `webhook-signature` with it.
     pub secret: String,
+    /// The secret's id, as each delivery's `lockbox-webhook-secret-ids`
+    /// names the secrets that signed it.
+    pub secret_id: String,
+}
+
+/// The answer to replacing an endpoint's secret: the only time the new one
+/// is shown. Until `previous_valid_until` each delivery is signed with
+/// both (two signatures in `webhook-signature`), so a receiver can switch
+/// without missing one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotatedWebhookSecret {
+    /// The endpoint's id.
+    pub id: String,
+    /// The new `whsec_<base64>`.
+    pub secret: String,
+    /// The new secret's id.
+    pub secret_id: String,
+    /// When the secret it replaced stops signing (epoch ms).
+    pub previous_valid_until: i64,
 }
 
 /// `GET /api/v1/settings/notifications`: the tenant's endpoints, the

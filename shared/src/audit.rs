@@ -88,6 +88,8 @@ named_enum! {
         AddWebhookEndpoint => "New-LockboxWebhookEndpoint",
         /// A webhook endpoint was removed from the tenant's notifications.
         RemoveWebhookEndpoint => "Remove-LockboxWebhookEndpoint",
+        /// A webhook endpoint's signing secret was replaced.
+        RotateWebhookSecret => "Reset-LockboxWebhookEndpointSecret",
     }
 }
 
@@ -743,7 +745,7 @@ mod tests {
                 Activity::Lockbox(activity)
             );
         }
-        assert_eq!(LockboxActivity::ALL.len(), 15);
+        assert_eq!(LockboxActivity::ALL.len(), 16);
         assert_eq!(
             Activity::parse("Get-Mailbox"),
             Some(Activity::Provider("Get-Mailbox".into()))

@@ -823,7 +823,8 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|p| p.contains("the report is signed by") && p.contains("not among the keys given")),
+                .any(|p| p.contains("the report is signed by")
+                    && p.contains("not among the keys given")),
             "{found:?}"
         );
         assert!(

@@ -567,8 +567,12 @@ mod tests {
     #[test]
     fn a_key_ring_opens_each_note_with_the_key_that_signed_it_and_names_it() {
         let (old, new, stranger) = (test_key(3), test_key(4), test_key(5));
-        let at_old = old.sign_checkpoint("lockbox.example/audit/t1", 1, leaf(1)).expect("sign");
-        let at_new = new.sign_checkpoint("lockbox.example/audit/t1", 2, leaf(2)).expect("sign");
+        let at_old = old
+            .sign_checkpoint("lockbox.example/audit/t1", 1, leaf(1))
+            .expect("sign");
+        let at_new = new
+            .sign_checkpoint("lockbox.example/audit/t1", 2, leaf(2))
+            .expect("sign");
         let document = serde_json::to_string(&SigningKeys {
             audit: vec![
                 PublishedKey {
@@ -606,13 +610,25 @@ mod tests {
         );
         // A key id is the verifier key's first two parts, whatever its
         // base64 holds.
-        assert!(old.verifier_key().starts_with(&format!("{}+", old.key_id())));
-        assert_eq!(PublishedKey::bare(&old.verifier_key()).expect("bare").key_id, old.key_id());
+        assert!(old
+            .verifier_key()
+            .starts_with(&format!("{}+", old.key_id())));
+        assert_eq!(
+            PublishedKey::bare(&old.verifier_key())
+                .expect("bare")
+                .key_id,
+            old.key_id()
+        );
         // A note by a key not given names the key it needs.
-        let foreign = stranger.sign_checkpoint("lockbox.example/audit/t1", 1, leaf(1)).expect("sign");
+        let foreign = stranger
+            .sign_checkpoint("lockbox.example/audit/t1", 1, leaf(1))
+            .expect("sign");
         let err = ring.open(&foreign, "checkpoint").expect_err("not ours");
         assert!(err.0.contains(&stranger.key_id()), "{err}");
-        assert!(err.0.contains(&new.key_id()) && err.0.contains(&old.key_id()), "{err}");
+        assert!(
+            err.0.contains(&new.key_id()) && err.0.contains(&old.key_id()),
+            "{err}"
+        );
         // A changed note fails even though its key is known.
         let forged = at_old.replacen("\n1\n", "\n7\n", 1);
         assert!(ring.open(&forged, "checkpoint").is_err());

@@ -64,6 +64,18 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', SMALL_PHONE]]) {
       assert.deepEqual(await axeViolations(page), []);
       assert.deepEqual(await brokenWords(page), []);
       await screenshot(page, `notifications-${size}`);
+      // Replacing the secret shows the new one once, and says the old one
+      // still signs for a day; focus lands on it.
+      const first = (await secret.textContent()).match(/whsec_[A-Za-z0-9+/=]{32}/)[0];
+      await endpoint.getByRole('button', { name: 'Replace secret' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Replace secret' }).click();
+      await secret.getByText(`Replaced the secret of ${url}`).waitFor();
+      const second = (await secret.textContent()).match(/whsec_[A-Za-z0-9+/=]{32}/)[0];
+      assert.notEqual(second, first);
+      assert.match(await secret.textContent(), /For a day every delivery is signed with both/);
+      await page.waitForFunction(() => document.activeElement?.dataset.testid === 'webhook-secret');
+      assert.equal(await scrollsSideways(page), false, 'the page scrolls sideways');
+      await screenshot(page, `notifications-replaced-${size}`);
       await endpoint.getByRole('button', { name: 'Remove' }).click();
       await page.getByRole('button', { name: 'Remove endpoint' }).click();
       await endpoint.waitFor({ state: 'detached' });

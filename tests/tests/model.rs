@@ -3110,8 +3110,8 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
     let now = START + HOUR;
     // Two passes interleaved on one database (each statement yields).
     let (a, b) = block_on(futures::future::join(
-        deliver_due(&db, &mailer, &NoPoster, None, now, 1_000),
-        deliver_due(&db, &mailer, &NoPoster, None, now, 1_000),
+        deliver_due(&db, &mailer, &NoPoster, None, None, now, 1_000),
+        deliver_due(&db, &mailer, &NoPoster, None, None, now, 1_000),
     ));
     let (a, b) = (a.expect("first pass"), b.expect("second pass"));
     assert_eq!(a.delivered + b.delivered, (pending.len() - 3) as u64);
@@ -3122,6 +3122,7 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
         &mailer,
         &NoPoster,
         None,
+        None,
         now + 1_000,
         1_000,
     ))
@@ -3131,6 +3132,7 @@ fn two_delivery_passes_at_once_send_each_message_once_and_a_failed_one_is_retrie
         &db,
         &mailer,
         &NoPoster,
+        None,
         None,
         now + 31_000,
         1_000,

@@ -248,3 +248,88 @@ fn a_later_checkpoint_is_proved_to_extend_an_earlier_one() {
         403
     );
 }
+
+/// Endpoint `id`'s stored secret, from whichever local database holds it
+/// (D1, or a tenant's object).
+fn stored_secret(id: &str) -> String {
+    let out = std::env::var("LOCKBOX_TEST_OUTPUT").expect("LOCKBOX_TEST_OUTPUT (set by make test)");
+    let mut files = Vec::new();
+    let mut dirs = vec![PathBuf::from(out).join("d1/v3")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "sqlite") {
+                files.push(path);
+            }
+        }
+    }
+    files
+        .iter()
+        .find_map(|file| {
+            let conn =
+                Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .ok()?;
+            conn.query_row(
+                "SELECT secret FROM webhook_endpoints WHERE id = ?",
+                [id],
+                |r| r.get(0),
+            )
+            .ok()
+        })
+        .unwrap_or_else(|| panic!("no local database holds endpoint {id}"))
+}
+
+/// A copy of the database alone signs no delivery: an endpoint's secret is
+/// stored sealed (WebCrypto's AES-GCM in the Worker), and opens only with
+/// the Worker secret and only as its own endpoint's (the Rust side opens
+/// what WebCrypto sealed: one format).
+#[test]
+fn a_webhook_secret_is_stored_sealed_and_opens_only_with_the_key_for_its_endpoint() {
+    let _one = DATABASE.lock().unwrap_or_else(|p| p.into_inner());
+    // Contoso's data may be in D1 or in its own object by now: the row is
+    // looked for in every local database file.
+    let admin = sign_in("admin@contoso.example");
+    let (_server, port) = lockbox_tests::local_server();
+    let mut created = Vec::new();
+    for n in 0..2 {
+        let answer = admin.post(
+            "/api/v1/settings/notifications/webhooks",
+            &json!({ "url": format!("http://127.0.0.1:{port}/sealed-{n}"), "events": ["request.pending"] }),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        let body = answer.json();
+        created.push((
+            body["endpoint"]["id"].as_str().expect("an id").to_owned(),
+            body["secret"].as_str().expect("a secret").to_owned(),
+        ));
+    }
+    let stored = |id: &str| -> String { stored_secret(id) };
+    let key = std::env::var("LOCKBOX_WEBHOOK_SECRETS_KEY").expect("the local sealing key");
+    let sealer = lockbox_backend::sealing::Sealer::from_seeds(&key, None).expect("a sealer");
+    let open = |sealed: &str, id: &str| {
+        futures::executor::block_on(sealer.open(sealed, id)).map(|o| o.secret)
+    };
+    for (id, secret) in &created {
+        let sealed = stored(id);
+        let key_part = secret.trim_start_matches("whsec_");
+        assert!(sealed.starts_with("sealed.v1."), "{sealed}");
+        assert!(!sealed.contains(key_part), "the secret is in the clear");
+        assert_eq!(open(&sealed, id).as_ref(), Ok(secret));
+    }
+    // Moved onto the other endpoint's row, it does not open.
+    let (first, second) = (&created[0].0, &created[1].0);
+    assert!(open(&stored(first), second).is_err());
+    // Another key does not open it either.
+    let other = lockbox_backend::sealing::Sealer::from_seeds(
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        None,
+    )
+    .expect("a sealer");
+    assert!(futures::executor::block_on(other.open(&stored(first), first)).is_err());
+    for (id, _) in &created {
+        let removed = admin.delete(&format!("/api/v1/settings/notifications/webhooks/{id}"));
+        assert_eq!(removed.status, 204, "{}", removed.body);
+    }
+}

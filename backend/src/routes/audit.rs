@@ -223,6 +223,7 @@ pub async fn public_key(app: &App, now: i64) -> Result<Response, AppError> {
 /// `GET /api/v1/keys`: every key the deployment has signed with, and when
 /// each was in use.
 pub async fn keys(app: &App, now: i64) -> Result<Response, AppError> {
+    key(app)?;
     let mut response = crate::routes::json(&published(app, now).await?, 200)?;
     response
         .headers_mut()

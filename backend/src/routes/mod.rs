@@ -51,6 +51,7 @@ pub enum Route {
     Notifications,
     AddWebhook,
     RemoveWebhook,
+    RotateWebhookSecret,
     Audit,
     AuditExportCsv,
     AuditExportJsonl,
@@ -98,7 +99,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 68] = [
+    pub const ALL: [Route; 69] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -118,6 +119,7 @@ impl Route {
         Route::Notifications,
         Route::AddWebhook,
         Route::RemoveWebhook,
+        Route::RotateWebhookSecret,
         Route::Audit,
         Route::AuditExportCsv,
         Route::AuditExportJsonl,
@@ -191,6 +193,9 @@ impl Route {
             Route::Notifications => "/api/v1/settings/notifications",
             Route::AddWebhook => "/api/v1/settings/notifications/webhooks",
             Route::RemoveWebhook => "/api/v1/settings/notifications/webhooks/{id}",
+            Route::RotateWebhookSecret => {
+                "/api/v1/settings/notifications/webhooks/{id}/rotate-secret"
+            }
             Route::Audit => "/api/v1/audit",
             Route::AuditExportCsv => "/api/v1/audit/export.csv",
             Route::AuditExportJsonl => "/api/v1/audit/export.jsonl",
@@ -293,6 +298,7 @@ impl Route {
             | Route::DevOutboxDue
             | Route::DevMailFailures
             | Route::AddWebhook
+            | Route::RotateWebhookSecret
             | Route::SetLockboxSetting
             | Route::SetFreeze
             | Route::SetApprovals
@@ -687,6 +693,7 @@ async fn tenant_of(
             | Route::Notifications
             | Route::AddWebhook
             | Route::RemoveWebhook
+            | Route::RotateWebhookSecret
             | Route::ListRequests
             | Route::CreateRequest
     );
@@ -790,6 +797,7 @@ pub async fn answer(
         Route::Notifications => notifications::get(app, p).await,
         Route::AddWebhook => notifications::add(app, p, call).await,
         Route::RemoveWebhook => notifications::remove(app, p, call).await,
+        Route::RotateWebhookSecret => notifications::rotate_secret(app, p, call).await,
         Route::SetLockboxSetting => settings::set(app, p, call).await,
         Route::FreezeSetting => settings::freeze(app, p).await,
         Route::SetFreeze => settings::set_freeze(app, p, call).await,

@@ -22,8 +22,30 @@ pub async fn get(app: &App, p: &Principal) -> Result<Response, AppError> {
 
 pub async fn add(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let input: NewWebhookEndpoint = call.json()?;
-    let created = webhooks::add(&app.db, p, &input, app.dev.is_some(), &stamp(app, call)).await?;
+    let created = webhooks::add(
+        &app.db,
+        p,
+        &input,
+        app.dev.is_some(),
+        &app.secrets,
+        &stamp(app, call),
+    )
+    .await?;
     json(&created, 201)
+}
+
+/// `POST /api/v1/settings/notifications/webhooks/{id}/rotate-secret`.
+pub async fn rotate_secret(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    call.empty_object()?;
+    let rotated = webhooks::rotate_secret(
+        &app.db,
+        p,
+        call.param("id"),
+        &app.secrets,
+        &stamp(app, call),
+    )
+    .await?;
+    json(&rotated, 200)
 }
 
 pub async fn remove(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {

@@ -13,6 +13,7 @@ use lockbox_shared::lifecycle::{AccessRequest, Verb};
 use lockbox_shared::notify::{self, Audience, Email, NoticeKind, WebhookEvent};
 use serde_json::Value;
 
+use crate::sealing::{self, Sealer};
 use crate::store::outbox::{self, Message, OutboxRow, Reader, Texts, To};
 use crate::store::people::ProviderReaders;
 use crate::store::{Condition, Database, DbError, Statement, Stores};
@@ -557,13 +558,14 @@ pub async fn deliver_due<S: Stores, M: Mailer, P: Poster>(
     mailer: &M,
     poster: &P,
     signer: Option<Signer<'_>>,
+    secrets: Option<&Sealer>,
     now: i64,
     limit: i64,
 ) -> Result<DeliveryOutcome, DbError> {
     // The messages of every tenant whose data the global database holds,
     // in one scan (a tenant's own object delivers its own).
     let claimed: Vec<OutboxRow> = stores.global().query(outbox::claim_due(now, limit)).await?;
-    deliver_claimed(stores, mailer, poster, signer, claimed, now).await
+    deliver_claimed(stores, mailer, poster, signer, secrets, claimed, now).await
 }
 
 /// Sends messages this deliverer leased already ([`outbox::claim_due`],
@@ -574,6 +576,7 @@ pub async fn deliver_claimed<S: Stores, M: Mailer, P: Poster>(
     mailer: &M,
     poster: &P,
     signer: Option<Signer<'_>>,
+    secrets: Option<&Sealer>,
     claimed: Vec<OutboxRow>,
     now: i64,
 ) -> Result<DeliveryOutcome, DbError> {
@@ -592,13 +595,14 @@ pub async fn deliver_claimed<S: Stores, M: Mailer, P: Poster>(
             Some(tenant) => {
                 let db = stores.tenant(tenant);
                 let unfilled = fill_reports(&db, signer, &mut rows, now).await;
-                deliver_of(&db, mailer, poster, rows, &unfilled, now).await?
+                deliver_of(&db, mailer, poster, secrets, rows, &unfilled, now).await?
             }
             None => {
                 deliver_of(
                     &stores.global(),
                     mailer,
                     poster,
+                    secrets,
                     rows,
                     &BTreeMap::new(),
                     now,
@@ -682,6 +686,7 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
     db: &D,
     mailer: &M,
     poster: &P,
+    secrets: Option<&Sealer>,
     claimed: Vec<OutboxRow>,
     unfilled: &BTreeMap<String, String>,
     now: i64,
@@ -704,6 +709,14 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
             .map(|e| (e.id.clone(), e))
             .collect()
     };
+    // The endpoints' secrets, opened; those stored in the clear or under
+    // the previous wrapping key are stored again sealed under the current.
+    let mut reseals = Vec::new();
+    let mut keys: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
+    for endpoint in endpoints.values() {
+        let opened = open_secrets(secrets, endpoint, now, &mut reseals).await;
+        keys.insert(endpoint.id.clone(), opened);
+    }
     // The e-mails go out together (a mailer may send them in one call).
     let mails = claimed
         .iter()
@@ -719,11 +732,13 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
             let endpoint = endpoints
                 .get(&row.recipient)
                 .filter(|e| e.removed_at.is_none())?;
+            let secrets = keys.get(&endpoint.id)?;
             Some(async move {
-                (
-                    row.id.clone(),
-                    post_webhook(poster, endpoint, row, now).await,
-                )
+                let attempt = match secrets {
+                    Ok(secrets) => post_webhook(poster, endpoint, secrets, row, now).await,
+                    Err(why) => Err(Failure::retry(why.clone())),
+                };
+                (row.id.clone(), attempt)
             })
         });
     let mut posted: BTreeMap<String, Attempt> = futures_util::future::join_all(posts)
@@ -764,6 +779,7 @@ async fn deliver_of<D: Database, M: Mailer, P: Poster>(
         });
     }
     marks.append(&mut bodies);
+    marks.append(&mut reseals);
     db.batch(marks).await?;
     Ok(outcome)
 }
@@ -803,20 +819,88 @@ impl Failure {
     }
 }
 
+/// The secrets that sign `endpoint`'s deliveries at `now`, opened: the
+/// current one, and the one it replaced while that still signs. A secret
+/// that should be sealed anew adds its statement to `reseals`.
+async fn open_secrets(
+    secrets: Option<&Sealer>,
+    endpoint: &outbox::EndpointRow,
+    now: i64,
+    reseals: &mut Vec<crate::store::Statement>,
+) -> Result<Vec<String>, String> {
+    let previous = endpoint
+        .previous_secret
+        .as_deref()
+        .filter(|_| endpoint.previous_until.is_some_and(|until| now < until));
+    let mut opened = Vec::new();
+    for (column, stored) in [
+        (outbox::Sealed::Current, Some(endpoint.secret.as_str())),
+        (outbox::Sealed::Previous, previous),
+    ] {
+        let Some(stored) = stored else { continue };
+        let Some(sealer) = secrets else {
+            // Stored in the clear before secrets were sealed: usable as is.
+            if sealing::is_sealed(stored) {
+                return Err(
+                    "the endpoint's secret cannot be opened: WEBHOOK_SECRETS_KEY \
+                            is not set (`wrangler secret put WEBHOOK_SECRETS_KEY`)"
+                        .to_owned(),
+                );
+            }
+            opened.push(stored.to_owned());
+            continue;
+        };
+        let secret = sealer
+            .open(stored, &endpoint.id)
+            .await
+            .map_err(|why| format!("the endpoint's secret cannot be opened: {why}"))?;
+        if secret.reseal {
+            if let Ok(sealed) = sealer.seal(&secret.secret, &endpoint.id).await {
+                reseals.push(outbox::reseal(&endpoint.id, column, stored, &sealed));
+            }
+        }
+        opened.push(secret.secret);
+    }
+    Ok(opened)
+}
+
+/// The id a delivery names a secret by: the first 8 hex digits of the
+/// SHA-256 of its key bytes (a receiver with several can tell which).
+pub fn secret_id(secret: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .unwrap_or_else(|_| secret.as_bytes().to_vec());
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 async fn post_webhook<P: Poster>(
     poster: &P,
     endpoint: &outbox::EndpointRow,
+    secrets: &[String],
     row: &OutboxRow,
     now: i64,
 ) -> Attempt {
     let timestamp = now.div_euclid(1000);
-    let signature =
-        sign(&endpoint.secret, &row.id, timestamp, &row.body).map_err(Failure::permanent)?;
+    // Standard Webhooks: several signatures, space-separated; a receiver
+    // accepts the delivery if one verifies with a secret it holds.
+    let signatures = secrets
+        .iter()
+        .map(|secret| sign(secret, &row.id, timestamp, &row.body))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::permanent)?;
+    let ids: Vec<String> = secrets.iter().map(|s| secret_id(s)).collect();
     let headers = [
         ("content-type", "application/json".to_owned()),
         ("webhook-id", row.id.clone()),
         ("webhook-timestamp", timestamp.to_string()),
-        ("webhook-signature", signature),
+        ("webhook-signature", signatures.join(" ")),
+        ("lockbox-webhook-secret-ids", ids.join(" ")),
         ("user-agent", "Lockbox-Webhooks/1".to_owned()),
     ];
     match poster.post(&endpoint.url, &headers, &row.body).await {
@@ -845,6 +929,102 @@ async fn post_webhook<P: Poster>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::db::Value as Bound;
+
+    fn endpoint(secret: &str, previous: Option<(&str, i64)>) -> outbox::EndpointRow {
+        outbox::EndpointRow {
+            id: "e1".to_owned(),
+            tenant_id: "t".to_owned(),
+            url: "https://hooks.example/x".to_owned(),
+            events: String::new(),
+            secret: secret.to_owned(),
+            created_by: "admin@contoso.example".to_owned(),
+            created_at: 0,
+            removed_at: None,
+            previous_secret: previous.map(|(s, _)| s.to_owned()),
+            previous_until: previous.map(|(_, until)| until),
+        }
+    }
+
+    fn sealer(current: u8, previous: Option<u8>) -> Sealer {
+        use base64::Engine;
+        let seed = |b: u8| base64::engine::general_purpose::STANDARD.encode([b; 32]);
+        Sealer::from_seeds(&seed(current), previous.map(seed).as_deref()).expect("a sealer")
+    }
+
+    fn opened(
+        secrets: Option<&Sealer>,
+        row: &outbox::EndpointRow,
+        now: i64,
+    ) -> (Result<Vec<String>, String>, Vec<Statement>) {
+        use futures_util::FutureExt;
+        let mut reseals = Vec::new();
+        let result = open_secrets(secrets, row, now, &mut reseals)
+            .now_or_never()
+            .expect("no waiting");
+        (result, reseals)
+    }
+
+    #[test]
+    fn a_rotated_secret_signs_beside_the_new_one_until_its_time_ends() {
+        use futures_util::FutureExt;
+        let keys = sealer(1, None);
+        let seal = |s: &str| {
+            keys.seal(s, "e1")
+                .now_or_never()
+                .expect("now")
+                .expect("sealed")
+        };
+        let row = endpoint(&seal("whsec_bmV3"), Some((&seal("whsec_b2xk"), 1_000)));
+        let (both, reseals) = opened(Some(&keys), &row, 999);
+        assert_eq!(
+            both,
+            Ok(vec!["whsec_bmV3".to_owned(), "whsec_b2xk".to_owned()])
+        );
+        assert!(reseals.is_empty());
+        let (one, _) = opened(Some(&keys), &row, 1_000);
+        assert_eq!(one, Ok(vec!["whsec_bmV3".to_owned()]));
+    }
+
+    #[test]
+    fn a_secret_under_the_previous_key_or_in_the_clear_is_sealed_again_under_the_current() {
+        use futures_util::FutureExt;
+        let old = sealer(1, None);
+        let under_old = old
+            .seal("whsec_b2xk", "e1")
+            .now_or_never()
+            .expect("now")
+            .expect("sealed");
+        let rotated = sealer(2, Some(1));
+        for stored in [under_old.as_str(), "whsec_b2xk"] {
+            let (secrets, reseals) = opened(Some(&rotated), &endpoint(stored, None), 0);
+            assert_eq!(secrets, Ok(vec!["whsec_b2xk".to_owned()]));
+            assert_eq!(reseals.len(), 1, "{stored}");
+            let Some(Bound::Text(sealed)) = reseals[0].args.first() else {
+                panic!("the new seal first: {:?}", reseals[0].args);
+            };
+            let again = rotated
+                .open(sealed, "e1")
+                .now_or_never()
+                .expect("now")
+                .expect("opens");
+            assert!(!again.reseal, "under the current key");
+            assert_eq!(again.secret, "whsec_b2xk");
+            assert!(
+                reseals[0].args.contains(&Bound::Text(stored.to_owned())),
+                "guarded"
+            );
+        }
+        // Without the key: a secret in the clear still signs, a sealed one
+        // waits with a reason.
+        let (clear, _) = opened(None, &endpoint("whsec_b2xk", None), 0);
+        assert_eq!(clear, Ok(vec!["whsec_b2xk".to_owned()]));
+        let (sealed, _) = opened(None, &endpoint(&under_old, None), 0);
+        assert!(sealed.is_err_and(|why| why.contains("WEBHOOK_SECRETS_KEY")));
+        // Under neither key: refused, naming the keys.
+        let (lost, _) = opened(Some(&sealer(3, None)), &endpoint(&under_old, None), 0);
+        assert!(lost.is_err_and(|why| why.contains("cannot be opened")));
+    }
 
     #[test]
     fn signatures_follow_the_standard_webhooks_example() {

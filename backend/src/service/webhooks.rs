@@ -3,7 +3,7 @@
 
 use lockbox_shared::api::{
     CreatedWebhookEndpoint, Delivery, DevOutbox, NewWebhookEndpoint, NotificationSettings,
-    WebhookEndpoint,
+    RotatedWebhookSecret, WebhookEndpoint,
 };
 use lockbox_shared::audit::{LockboxActivity, NewAuditRecord};
 use lockbox_shared::ids::TenantId;
@@ -14,11 +14,14 @@ use lockbox_shared::validation::Invalid;
 
 use super::{notify, Stamp};
 use crate::error::AppError;
+use crate::sealing::Sealer;
 use crate::store::outbox::{self, EndpointRow, EndpointSummaryRow, OutboxRow};
 use crate::store::{audit, Database, Stores};
 
 /// Endpoints a tenant may have.
 pub const MAX_ENDPOINTS: usize = 50;
+/// How long a replaced secret still signs beside the new one: a day.
+pub const PREVIOUS_SECRET_MS: i64 = 24 * 60 * 60 * 1000;
 /// Messages the delivery log shows.
 pub const DELIVERY_LOG: i64 = 50;
 
@@ -136,16 +139,25 @@ fn parse_events(events: &[String]) -> Result<String, AppError> {
         .join(","))
 }
 
-/// Adds an endpoint (audited); the answer carries its secret, once.
-/// `allow_loopback_http` is local development's.
+/// The sealer, or why there is none.
+fn sealer(sealer: &Result<Sealer, String>) -> Result<&Sealer, AppError> {
+    sealer
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))
+}
+
+/// Adds an endpoint (audited); the answer carries its secret, once; the
+/// database holds it sealed. `allow_loopback_http` is local development's.
 pub async fn add<S: Stores>(
     stores: &S,
     principal: &Principal,
     input: &NewWebhookEndpoint,
     allow_loopback_http: bool,
+    secrets: &Result<Sealer, String>,
     stamp: &Stamp<'_>,
 ) -> Result<CreatedWebhookEndpoint, AppError> {
     let tenant = tenant_of(principal)?;
+    let secrets = sealer(secrets)?;
     let db = &stores.tenant(tenant.clone());
     let url = notify::check_endpoint_url(&input.url, allow_loopback_http).map_err(|message| {
         AppError::invalid(Invalid {
@@ -162,15 +174,22 @@ pub async fn add<S: Stores>(
             "A tenant can have at most {MAX_ENDPOINTS} webhook endpoints; remove one first."
         )));
     }
+    let id = uuid::Uuid::new_v4().to_string();
+    let secret = notify::new_secret();
     let row = EndpointRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        secret: secrets
+            .seal(&secret, &id)
+            .await
+            .map_err(AppError::Internal)?,
+        id,
         tenant_id: tenant.as_str().to_owned(),
         url,
         events,
-        secret: notify::new_secret(),
         created_by: principal.email.clone(),
         created_at: stamp.now,
         removed_at: None,
+        previous_secret: None,
+        previous_until: None,
     };
     let record = NewAuditRecord::webhook_endpoint(
         tenant.clone(),
@@ -199,7 +218,60 @@ pub async fn add<S: Stores>(
             last_error: None,
             last_attempt_at: None,
         },
-        secret: row.secret,
+        secret_id: notify::secret_id(&secret),
+        secret,
+    })
+}
+
+/// Replaces an endpoint's signing secret (audited); the answer carries the
+/// new one, once. The one it replaces signs beside it for a day.
+pub async fn rotate_secret<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    id: &str,
+    secrets: &Result<Sealer, String>,
+    stamp: &Stamp<'_>,
+) -> Result<RotatedWebhookSecret, AppError> {
+    let tenant = tenant_of(principal)?;
+    let secrets = sealer(secrets)?;
+    let db = &stores.tenant(tenant.clone());
+    let missing = || AppError::Missing {
+        what: format!("The webhook endpoint {id}"),
+    };
+    let found = db
+        .query::<EndpointRow>(outbox::endpoints(&[id]))
+        .await?
+        .into_iter()
+        .find(|e| e.tenant_id == tenant.as_str() && e.removed_at.is_none())
+        .ok_or_else(missing)?;
+    let secret = notify::new_secret();
+    let sealed = secrets
+        .seal(&secret, &found.id)
+        .await
+        .map_err(AppError::Internal)?;
+    let until = stamp.now + PREVIOUS_SECRET_MS;
+    let record = NewAuditRecord::webhook_endpoint(
+        tenant.clone(),
+        stamp.ip,
+        &principal.email,
+        LockboxActivity::RotateWebhookSecret,
+        (&found.id, &found.url, &found.events),
+    );
+    let live = outbox::endpoint_live(tenant, id);
+    let changes = db
+        .batch(vec![
+            audit::insert(&record, &audit::new_id(), stamp.now, Some(&live)),
+            outbox::rotate_secret(tenant, id, &sealed, until),
+        ])
+        .await?;
+    if changes.last() != Some(&1) {
+        return Err(missing());
+    }
+    Ok(RotatedWebhookSecret {
+        id: found.id,
+        secret_id: notify::secret_id(&secret),
+        secret,
+        previous_valid_until: until,
     })
 }
 

@@ -530,16 +530,24 @@ pub struct EndpointRow {
     pub tenant_id: String,
     pub url: String,
     pub events: String,
+    /// Sealed (`crate::sealing`), or in the clear if stored before that.
     pub secret: String,
     pub created_by: String,
     pub created_at: i64,
     pub removed_at: Option<i64>,
+    /// The secret it replaced, sealed, while it still signs.
+    #[serde(default)]
+    pub previous_secret: Option<String>,
+    /// Until when the previous secret signs.
+    #[serde(default)]
+    pub previous_until: Option<i64>,
 }
 
 /// The endpoints with these ids (removed ones included).
 pub fn endpoints(ids: &[&str]) -> Statement {
     Statement::new(
-        "SELECT id, tenant_id, url, events, secret, created_by, created_at, removed_at \
+        "SELECT id, tenant_id, url, events, secret, created_by, created_at, removed_at, \
+         previous_secret, previous_until \
          FROM webhook_endpoints WHERE id IN (SELECT value FROM json_each(?))",
         vec![json_list(ids.iter().copied())],
     )
@@ -611,6 +619,41 @@ pub fn insert_endpoint(row: &EndpointRow) -> Statement {
             row.created_at.into(),
         ],
     )
+}
+
+/// Replaces the live endpoint `id`'s secret with `sealed`; the one it
+/// replaces signs beside it until `until`.
+pub fn rotate_secret(tenant: &TenantId, id: &str, sealed: &str, until: i64) -> Statement {
+    Statement::new(
+        "UPDATE webhook_endpoints SET previous_secret = secret, previous_until = ?, secret = ? \
+         WHERE id = ? AND tenant_id = ? AND removed_at IS NULL",
+        vec![
+            until.into(),
+            sealed.into(),
+            id.into(),
+            tenant.as_str().into(),
+        ],
+    )
+}
+
+/// Stores endpoint `id`'s secret sealed anew (`column`: `secret` or
+/// `previous_secret`), if it is still what was read.
+pub fn reseal(id: &str, column: Sealed, read: &str, sealed: &str) -> Statement {
+    let column = match column {
+        Sealed::Current => "secret",
+        Sealed::Previous => "previous_secret",
+    };
+    Statement::new(
+        format!("UPDATE webhook_endpoints SET {column} = ? WHERE id = ? AND {column} = ?"),
+        vec![sealed.into(), id.into(), read.into()],
+    )
+}
+
+/// Which of an endpoint's secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sealed {
+    Current,
+    Previous,
 }
 
 /// "The tenant's endpoint `id` is live".

@@ -20,7 +20,7 @@ pub fn NotificationsPage() -> impl IntoView {
     let settings = api::notifications();
     let reload = Callback::new(move |_| settings.refetch());
     // Kept by the page: the secret must outlive the reload its adding causes.
-    let secret = RwSignal::new(None::<(String, String)>);
+    let secret = RwSignal::new(None::<Shown>);
     // What the last removal did, kept by the page across the reload.
     let removed = RwSignal::new(None::<String>);
     let l = lang();
@@ -45,7 +45,7 @@ pub fn NotificationsPage() -> impl IntoView {
 fn Webhooks(
     settings: NotificationSettings,
     reload: Callback<()>,
-    secret: RwSignal<Option<(String, String)>>,
+    secret: RwSignal<Option<Shown>>,
     removed: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let url = RwSignal::new(String::new());
@@ -61,7 +61,11 @@ fn Webhooks(
                 Ok(created) => {
                     error.set(None);
                     url.set(String::new());
-                    secret.set(Some((created.endpoint.url, created.secret)));
+                    secret.set(Some(Shown {
+                        replaced: false,
+                        to: created.endpoint.url,
+                        secret: created.secret,
+                    }));
                     reload.run(());
                 }
                 Err(err) => error.set(Some(err)),
@@ -75,11 +79,16 @@ fn Webhooks(
         <article class="card" aria-labelledby="webhooks-title">
             <h2 id="webhooks-title">{text::webhooks(l)}</h2>
             <p class="muted">{text::webhooks_intro(l)}</p>
-            {move || secret.get().map(|(to, key)| view! {
-                <div class="confirmation" role="status" data-testid="webhook-secret">
-                    <p>{text::webhook_added(l)} <span class="address">{to}</span> {text::webhook_secret_shown(l)}</p>
-                    <p><code class="secret">{key}</code></p>
+            {move || secret.get().map(|shown| view! {
+                <div class="confirmation" role="status" data-testid="webhook-secret" tabindex="-1">
+                    {if shown.replaced {
+                        view! { <p>{text::webhook_replaced(l)} <span class="address">{shown.to}</span> {text::webhook_new_secret_shown(l)}</p> }.into_any()
+                    } else {
+                        view! { <p>{text::webhook_added(l)} <span class="address">{shown.to}</span> {text::webhook_secret_shown(l)}</p> }.into_any()
+                    }}
+                    <p><code class="secret">{shown.secret}</code></p>
                     <p>{text::webhook_store_secret(l)}</p>
+                    {shown.replaced.then(|| view! { <p>{text::webhook_overlap(l)}</p> })}
                 </div>
             })}
             {if settings.endpoints.is_empty() {
@@ -87,7 +96,7 @@ fn Webhooks(
             } else {
                 view! {
                     <ul class="endpoint-list">
-                        {settings.endpoints.into_iter().map(|e| view! { <Endpoint endpoint=e reload=reload removed=removed/> }).collect_view()}
+                        {settings.endpoints.into_iter().map(|e| view! { <Endpoint endpoint=e reload=reload removed=removed secret=secret/> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -123,15 +132,51 @@ fn Webhooks(
     }
 }
 
+/// A secret shown once: of an endpoint just added, or just replaced.
+#[derive(Clone)]
+struct Shown {
+    replaced: bool,
+    to: String,
+    secret: String,
+}
+
 #[component]
 fn Endpoint(
     endpoint: WebhookEndpoint,
     reload: Callback<()>,
     removed: RwSignal<Option<String>>,
+    secret: RwSignal<Option<Shown>>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let (busy, set_busy) = signal(false);
     let error = RwSignal::new(None::<ApiError>);
+    let replacing = RwSignal::new(false);
+    let replace = {
+        let (id, to) = (endpoint.id.clone(), endpoint.url.clone());
+        Callback::new(move |_| {
+            set_busy.set(true);
+            let (id, to) = (id.clone(), to.clone());
+            spawn_local(async move {
+                match api::rotate_webhook_secret(id).await {
+                    Ok(rotated) => {
+                        replacing.set(false);
+                        error.set(None);
+                        secret.set(Some(Shown {
+                            replaced: true,
+                            to,
+                            secret: rotated.secret,
+                        }));
+                        focus_later("[data-testid=webhook-secret]");
+                    }
+                    Err(err) => {
+                        replacing.set(false);
+                        error.set(Some(err));
+                    }
+                }
+                set_busy.set(false);
+            });
+        })
+    };
     let id = endpoint.id.clone();
     let gone = endpoint.url.clone();
     let remove = Callback::new(move |_| {
@@ -151,6 +196,7 @@ fn Endpoint(
         });
     });
     let url = endpoint.url.clone();
+    let to = endpoint.url.clone();
     let l = lang();
     let last = match (
         &endpoint.last_attempt_status,
@@ -175,7 +221,14 @@ fn Endpoint(
             <p>{text::endpoint_counts(l, endpoint.delivered, endpoint.pending, endpoint.failed)}{last}</p>
             <p class="muted">{text::added_by(l)} {endpoint.created_by} {text::on_date(l)} <LocalTime ms=endpoint.created_at/></p>
             {move || error.get().map(|err| view! { <ErrorBox error=err/> })}
-            <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>{text::remove(l)}</button>
+            <div class="toolbar">
+                <button type="button" class="secondary-dark" on:click=move |_| replacing.set(true)>{text::replace_secret(l)}</button>
+                <button type="button" class="secondary-dark" on:click=move |_| open.set(true)>{text::remove(l)}</button>
+            </div>
+            <ConfirmDialog open=replacing title=Signal::stored(text::replace_secret_title(l).to_owned())
+                confirm_label=Signal::stored(text::replace_secret(l).to_owned()) danger=false busy=busy on_confirm=replace>
+                <p>{text::remove_endpoint_before(l)} <span class="address">{to.clone()}</span> {text::replace_secret_after(l)}</p>
+            </ConfirmDialog>
             <ConfirmDialog open=open title=Signal::stored(text::remove_endpoint_title(l).to_owned())
                 confirm_label=Signal::stored(text::remove_endpoint(l).to_owned()) danger=true busy=busy on_confirm=remove>
                 <p>{text::remove_endpoint_before(l)} <span class="address">{url.clone()}</span> {text::remove_endpoint_after(l)}</p>

@@ -713,6 +713,18 @@ messages! {
         it: format!("{delivered} consegnati, {pending} in attesa, {failed} non riusciti. "),
     }
     added_by() { en: "Added by ", it: "Aggiunto da " }
+    webhook_replaced() { en: "Replaced the secret of ", it: "Sostituito il segreto di " }
+    webhook_new_secret_shown() { en: ". The new signing secret, shown only now:", it: ". Il nuovo segreto di firma, mostrato solo ora:" }
+    webhook_overlap() {
+        en: "For a day every delivery is signed with both the old and the new secret: switch your receiver to the new one within that day.",
+        it: "Per un giorno ogni invio è firmato sia con il vecchio sia con il nuovo segreto: entro quel giorno configura il ricevitore con il nuovo.",
+    }
+    replace_secret() { en: "Replace secret", it: "Sostituisci segreto" }
+    replace_secret_title() { en: "Replace this endpoint's signing secret?", it: "Sostituire il segreto di firma di questo endpoint?" }
+    replace_secret_after() {
+        en: " will be signed with a new secret, and for a day also with the current one. The change is recorded in the audit log.",
+        it: " saranno firmati con un nuovo segreto e, per un giorno, anche con quello attuale. La modifica viene registrata nel log di controllo.",
+    }
     remove_endpoint_title() { en: "Remove this endpoint?", it: "Rimuovere questo endpoint?" }
     remove_endpoint() { en: "Remove endpoint", it: "Rimuovi endpoint" }
     remove_endpoint_before() { en: "Deliveries to ", it: "Gli invii a " }

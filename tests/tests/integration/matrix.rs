@@ -331,13 +331,20 @@ fn call_of(
 const NO_ENDPOINT: &str = "00000000-0000-4000-8000-000000000000";
 
 /// A `ManageNotifications` cell: the own tenant's adds an endpoint, reads
-/// the settings and removes it again; the other's removes one that is not
-/// the caller's. A fault if the steps disagree, or if the secret shows
-/// anywhere but in the answer that created the endpoint.
+/// the settings, replaces its secret and removes it again; the other's
+/// removes one that is not the caller's and replaces its secret. A fault
+/// if the steps disagree, or if a secret shows anywhere but in the answer
+/// that made it.
 fn manage_notifications(session: &Session, own: bool) -> (u16, Option<String>) {
     if !own {
         let path = format!("/api/v1/settings/notifications/webhooks/{NO_ENDPOINT}");
-        return (session.delete(&path).status, None);
+        let removed = session.delete(&path).status;
+        let rotated = session
+            .post(&format!("{path}/rotate-secret"), &json!({}))
+            .status;
+        let fault = (rotated != removed)
+            .then(|| format!("removing gave {removed} but replacing the secret {rotated}"));
+        return (removed, fault);
     }
     let created = session.post(
         "/api/v1/settings/notifications/webhooks",
@@ -359,6 +366,15 @@ fn manage_notifications(session: &Session, own: bool) -> (u16, Option<String>) {
         .unwrap_or_default()
         .to_owned();
     let secret = body["secret"].as_str().unwrap_or_default().to_owned();
+    let rotated = session.post(
+        &format!("/api/v1/settings/notifications/webhooks/{id}/rotate-secret"),
+        &json!({}),
+    );
+    let new_secret = rotated.json()["secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let relisted = session.get("/api/v1/settings/notifications");
     let removed = session.delete(&format!("/api/v1/settings/notifications/webhooks/{id}"));
     let fault = if listed.status != 200 || !listed.body.contains(&id) {
         Some(format!(
@@ -367,6 +383,13 @@ fn manage_notifications(session: &Session, own: bool) -> (u16, Option<String>) {
         ))
     } else if secret.is_empty() || listed.body.contains(&secret) {
         Some("the secret was missing when created, or shown again when read".to_owned())
+    } else if rotated.status != 200 || new_secret.is_empty() || new_secret == secret {
+        Some(format!(
+            "replacing the secret gave {}: {}",
+            rotated.status, rotated.body
+        ))
+    } else if relisted.body.contains(&new_secret) || relisted.body.contains(&secret) {
+        Some("a replaced or new secret was shown again when read".to_owned())
     } else if removed.status != 204 {
         Some(format!("removing it gave {}", removed.status))
     } else {
@@ -720,6 +743,7 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
     ("GET", "/api/v1/audit/consistency?from=0", "", 401, 500),
     // Public; the second server has no signing key, and says so.
     ("GET", "/api/v1/audit/public-key", "", 200, 500),
+    ("GET", "/api/v1/keys", "", 200, 500),
     ("GET", "/.well-known/jwks.json", "", 200, 500),
     ("POST", "/api/v1/dev/service-assertion", "{}", 200, 404),
     // The integration admins' routes (each identity: provider.rs) ...
@@ -829,6 +853,10 @@ fn the_matrix_calls_every_route_the_api_documents() {
                 called.insert((
                     "GET".to_owned(),
                     "/api/v1/settings/notifications".to_owned(),
+                ));
+                called.insert((
+                    "POST".to_owned(),
+                    "/api/v1/settings/notifications/webhooks/{id}/rotate-secret".to_owned(),
                 ));
             }
             if *action == Action::ReadLockboxSetting {

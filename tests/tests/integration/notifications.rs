@@ -652,3 +652,115 @@ fn slow_refusing_and_missing_endpoints_never_hold_a_change_and_are_retried_as_as
         assert_eq!(removed.status, 204, "{}", removed.body);
     }
 }
+
+#[test]
+fn a_rotated_secret_signs_beside_the_old_one_for_a_day_and_each_signature_is_named() {
+    let admin = sign_in("admin@contoso.example");
+    let (url, got, watched) = receiver(0);
+    let created = admin.post(
+        "/api/v1/settings/notifications/webhooks",
+        &json!({ "url": url, "events": ["request.pending"] }),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let created = created.json();
+    let endpoint = created["endpoint"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (old, old_id) = (
+        created["secret"].as_str().unwrap_or_default().to_owned(),
+        created["secret_id"].as_str().unwrap_or_default().to_owned(),
+    );
+    assert_eq!(old_id.len(), 8, "{created}");
+
+    // Only the tenant's global admin, only its endpoints, only `{}`.
+    let path = format!("/api/v1/settings/notifications/webhooks/{endpoint}/rotate-secret");
+    let approver = sign_in("approver1@contoso.example");
+    assert_eq!(approver.post(&path, &json!({})).status, 403);
+    let other = sign_in(lockbox_tests::admin_of(lockbox_tests::FABRIKAM));
+    let elsewhere = other.post(&path, &json!({}));
+    assert_eq!(elsewhere.status, 404, "{}", elsewhere.body);
+    let missing = admin.post(
+        "/api/v1/settings/notifications/webhooks/no-such-endpoint/rotate-secret",
+        &json!({}),
+    );
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert!(
+        missing.body.contains("no-such-endpoint"),
+        "{}",
+        missing.body
+    );
+    let list = admin.post(&path, &json!([]));
+    assert_eq!(list.status, 400, "{}", list.body);
+
+    let before = lockbox_tests::now_ms();
+    let rotated = admin.post(&path, &json!({}));
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let rotated = rotated.json();
+    let (new, new_id) = (
+        rotated["secret"].as_str().unwrap_or_default().to_owned(),
+        rotated["secret_id"].as_str().unwrap_or_default().to_owned(),
+    );
+    assert!(new.starts_with("whsec_") && new != old, "{rotated}");
+    assert_ne!(new_id, old_id);
+    let until = rotated["previous_valid_until"].as_i64().unwrap_or_default();
+    let day = 24 * 60 * 60 * 1000;
+    assert!(
+        (before + day..=lockbox_tests::now_ms() + day).contains(&until),
+        "{rotated}"
+    );
+    let audited = lockbox_tests::audit_rows(CONTOSO, &endpoint);
+    assert!(
+        audited
+            .iter()
+            .any(|r| r["activity"] == "Reset-LockboxWebhookEndpointSecret"
+                && r["user"] == "admin@contoso.example"),
+        "{audited:?}"
+    );
+
+    // The next delivery: signed with both, each named; either secret alone
+    // verifies it with the Standard Webhooks library.
+    let id = open_request(&sign_in(ENGINEER), CONTOSO, 30);
+    if let Ok(mut w) = watched.lock() {
+        *w = id.clone();
+    }
+    assert_eq!(preapprove(&id).status, 200);
+    let delivery = eventually(60, "the pending event delivered", || {
+        got.lock()
+            .ok()
+            .and_then(|g| g.iter().find(|r| r.body.contains(&id)).cloned())
+    });
+    let header = |name: &str| {
+        delivery
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        header("webhook-signature").split(' ').count(),
+        2,
+        "{:?}",
+        delivery.headers
+    );
+    assert_eq!(
+        header("lockbox-webhook-secret-ids"),
+        format!("{new_id} {old_id}")
+    );
+    for secret in [&new, &old] {
+        standardwebhooks::Webhook::new(secret)
+            .expect("a secret")
+            .verify(delivery.body.as_bytes(), &delivery.headers)
+            .unwrap_or_else(|e| panic!("{secret} does not verify it: {e:?}"));
+    }
+    let stranger =
+        standardwebhooks::Webhook::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("a secret");
+    assert!(stranger
+        .verify(delivery.body.as_bytes(), &delivery.headers)
+        .is_err());
+    let removed = admin.delete(&format!(
+        "/api/v1/settings/notifications/webhooks/{endpoint}"
+    ));
+    assert_eq!(removed.status, 204, "{}", removed.body);
+}
