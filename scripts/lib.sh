@@ -54,13 +54,20 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-# prepare_db PERSIST_DIR: applies the D1 migrations and seeds the demo world
-# (idempotent) in the local database kept under PERSIST_DIR.
-prepare_db() {
+# migrate_db PERSIST_DIR: applies the D1 migrations to the local database
+# kept under PERSIST_DIR (an empty deployment: no tenant, no people).
+migrate_db() {
   local dir=$1
   step "applying D1 migrations (local, $dir)"
   CI=true wrangler d1 migrations apply lockbox --local --persist-to "$dir" >"$dir.migrate.log" 2>&1 \
     || { cat "$dir.migrate.log" >&2; die "the D1 migrations did not apply; see the output above."; }
+}
+
+# prepare_db PERSIST_DIR: applies the D1 migrations and seeds the demo world
+# (idempotent) in the local database kept under PERSIST_DIR.
+prepare_db() {
+  local dir=$1
+  migrate_db "$dir"
   step "seeding the demo data"
   CI=true wrangler d1 execute lockbox --local --persist-to "$dir" --file seed/demo.sql >"$dir.seed.log" 2>&1 \
     || { cat "$dir.seed.log" >&2; die "the demo data did not load; see the output above."; }

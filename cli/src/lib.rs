@@ -316,6 +316,45 @@ pub fn verify_receipt(note: &str, key: &str) -> Report {
     report
 }
 
+/// Verifies a tenant export (`GET /api/v1/provider/tenants/{id}/export`)
+/// against the verifier keys `key`: the lines' digest and the signature
+/// over it, the rows of each table, and that the audit records hash to the
+/// signed checkpoint's root.
+pub fn verify_tenant(file: &str, key: &str) -> Report {
+    let mut report = Report::default();
+    match lockbox_shared::tenant_export::verify(file, key) {
+        Ok(v) => {
+            report.notes.push(format!(
+                "The export of tenant {} from {} is signed by key {}: {} rows, none changed, added or removed.",
+                v.header.tenant_id,
+                v.header.deployment,
+                v.key.describe(),
+                v.rows.len()
+            ));
+            report.notes.push(format!(
+                "Its {} audit records hash to the root of the signed checkpoint ({}).",
+                v.sealed,
+                tlog::hash_text(&v.root)
+            ));
+        }
+        Err(problems) => report.problems = problems,
+    }
+    report
+}
+
+/// The SQL that restores a verified tenant export into an empty
+/// deployment's D1, or what is wrong with the export.
+pub fn import_tenant(file: &str, key: &str) -> Result<String, Report> {
+    let verified = lockbox_shared::tenant_export::verify(file, key).map_err(|problems| Report {
+        problems,
+        notes: Vec::new(),
+    })?;
+    lockbox_shared::tenant_export::to_sql(&verified).map_err(|why| Report {
+        problems: vec![why],
+        notes: Vec::new(),
+    })
+}
+
 /// Verifies an access report (`GET /api/v1/requests/{id}/report`) against
 /// the verifier key `key`: its signature, each record's inclusion in the
 /// tenant's log, the actions' count and digest against the end record.

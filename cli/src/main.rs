@@ -5,6 +5,8 @@
 //! lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
 //! lockbox receipt verify <receipt> --key <file>
 //! lockbox report verify <report> --key <file>
+//! lockbox tenant verify <export.jsonl> --key <file>
+//! lockbox tenant import <export.jsonl> --key <file> > restore.sql
 //! ```
 //!
 //! Exit status 0 only when everything verifies; 1 when something does not
@@ -17,6 +19,8 @@ const USAGE: &str = "usage:
   lockbox audit consistency <old checkpoint> <new checkpoint> --proof <file> --key <file>
   lockbox receipt verify <receipt> --key <file>
   lockbox report verify <report> --key <file>
+  lockbox tenant verify <export.jsonl> --key <file>
+  lockbox tenant import <export.jsonl> --key <file> > restore.sql
 
   <export.jsonl>  a whole export: GET /api/v1/audit/export.jsonl without filters
   --checkpoint    what GET /api/v1/audit/checkpoint served (a signed note)
@@ -29,7 +33,10 @@ const USAGE: &str = "usage:
   <receipt>       what GET /api/v1/requests/<id>/receipt served (the request page's
                   'Download signed receipt')
   <report>        what GET /api/v1/requests/<id>/report served once the grant ended
-                  (the request page's 'Download signed report')";
+                  (the request page's 'Download signed report')
+  tenant ...      what GET /api/v1/provider/tenants/<id>/export served; `import`
+                  verifies it, then prints the SQL that restores the tenant into
+                  an empty deployment: wrangler d1 execute lockbox --file restore.sql";
 
 fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|err| format!("cannot read {path}: {err}"))
@@ -89,6 +96,19 @@ fn run(args: &[String]) -> Result<lockbox_cli::Report, String> {
             &read(note)?,
             &read(option(&options, "key")?)?,
         )),
+        ["tenant", "verify", file] => Ok(lockbox_cli::verify_tenant(
+            &read(file)?,
+            &read(option(&options, "key")?)?,
+        )),
+        ["tenant", "import", file] => {
+            match lockbox_cli::import_tenant(&read(file)?, &read(option(&options, "key")?)?) {
+                Ok(sql) => {
+                    print!("{sql}");
+                    Ok(lockbox_cli::Report::default())
+                }
+                Err(report) => Ok(report),
+            }
+        }
         _ => Err("unknown command".to_owned()),
     }
 }

@@ -22,6 +22,8 @@ pub mod receipt;
 pub mod report;
 pub mod roles;
 pub mod screen;
+#[cfg(feature = "tlog")]
+pub mod tenant_export;
 pub mod text;
 #[cfg(feature = "tlog")]
 pub mod tlog;

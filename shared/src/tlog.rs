@@ -197,6 +197,7 @@ pub fn key_name(deployment: &str) -> String {
 }
 
 /// A deployment's Ed25519 key for signing checkpoints.
+#[derive(Clone)]
 pub struct SigningKey {
     name: String,
     key: ed25519_dalek::SigningKey,

@@ -15,6 +15,7 @@ use ureq::ResponseExt as _;
 
 pub mod openapi;
 pub mod service;
+pub mod wrangler;
 
 /// The base URL of the running server, e.g. `http://127.0.0.1:40123`.
 pub fn base_url() -> String {

@@ -7,85 +7,13 @@
 //! are published with the time each was in use; the old grant token is
 //! still taken while it lives.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
 use base64::Engine as _;
 use lockbox_shared::tlog::SigningKeys;
 use lockbox_tests::service::{grant_token, register, ISSUER};
-use lockbox_tests::{act, get, now_ms, open_request_for, preapprove, sign_in, CONTOSO};
+use lockbox_tests::{act, get, now_ms, open_request_for, preapprove, sign_in, wrangler, CONTOSO};
 use serde_json::{json, Value};
-
-/// A `wrangler dev` this test started, stopped by its PID when dropped.
-struct Server {
-    pid: u32,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.pid.to_string()).status();
-        // wrangler stops its runtime on SIGTERM; wait until it has.
-        for _ in 0..100 {
-            let alive = Command::new("kill")
-                .args(["-0", &self.pid.to_string()])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if !alive {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    }
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Runs `script` with scripts/lib.sh loaded, in the repository; its
-/// standard output, trimmed.
-fn bash(script: &str, args: &[&str]) -> String {
-    let out = Command::new("bash")
-        .current_dir(root())
-        .arg("-c")
-        .arg(format!(
-            "set -euo pipefail; source scripts/lib.sh; {script}"
-        ))
-        .arg("bash")
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("bash runs");
-    assert!(out.status.success(), "{script} failed");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// Starts a server on `dir` with `vars` in place of the dev ones, points
-/// the helpers at it, and gives its handle.
-fn start(dir: &Path, name: &str, vars: &[String]) -> Server {
-    let env_file = dir.with_extension(format!("{name}.env"));
-    let log = dir.with_extension(format!("{name}.log"));
-    let mut args = vec![
-        env_file.to_str().expect("a path").to_owned(),
-        dir.to_str().expect("a path").to_owned(),
-        log.to_str().expect("a path").to_owned(),
-    ];
-    args.extend(vars.iter().cloned());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let started = bash(
-        r#"write_env_file "$1" "${@:4}"; port=$(free_port)
-           start_server "$port" "$2" "$3" --env-file="$1" >&2
-           seed_demo_requests "$port" >&2; echo "$port $SERVER_PID""#,
-        &args,
-    );
-    let (port, pid) = started.split_once(' ').expect("port and pid");
-    std::env::set_var("LOCKBOX_URL", format!("http://127.0.0.1:{port}"));
-    Server {
-        pid: pid.parse().expect("a pid"),
-    }
-}
 
 fn seed(byte: u8) -> String {
     base64::engine::general_purpose::STANDARD.encode([byte; 32])
@@ -114,28 +42,22 @@ fn kid_of(token: &str) -> String {
 
 #[test]
 fn every_key_rotates_and_what_the_old_keys_signed_still_verifies_with_them() {
-    let out = std::env::var("LOCKBOX_TEST_OUTPUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("test-output"));
-    std::fs::create_dir_all(&out).expect("the output folder");
-    let dir = out.join("d1-rotation");
-    let _ = std::fs::remove_dir_all(&dir);
-    // The Worker as the sources are (nothing to do after `make test`'s
-    // build); a server would otherwise build it while being waited for.
-    bash(
+    let dir: PathBuf = wrangler::fresh_dir("d1-rotation");
+    wrangler::bash(
         r#"scripts/build.sh >&2; prepare_db "$1" >&2"#,
         &[dir.to_str().expect("a path")],
     );
     let (audit_a, grant_a, audit_b, grant_b) = (seed(31), seed(32), seed(33), seed(34));
 
     // Before: keys A.
-    let server = start(
+    let server = wrangler::start(
         &dir,
         "before",
         &[
             format!("AUDIT_SIGNING_KEY={audit_a}"),
             format!("GRANT_SIGNING_KEY={grant_a}"),
         ],
+        true,
     );
     let service = register("svc:test-rotation", 41, &["mail"]);
     let engineer = sign_in("engineer1@provider.example");
@@ -167,7 +89,7 @@ fn every_key_rotates_and_what_the_old_keys_signed_still_verifies_with_them() {
 
     // After: keys B, and A's grant-token key as the previous one.
     let rotated_at = now_ms();
-    let _server = start(
+    let _server = wrangler::start(
         &dir,
         "after",
         &[
@@ -175,6 +97,7 @@ fn every_key_rotates_and_what_the_old_keys_signed_still_verifies_with_them() {
             format!("GRANT_SIGNING_KEY={grant_b}"),
             format!("GRANT_SIGNING_KEY_PREVIOUS={grant_a}"),
         ],
+        true,
     );
     let receipt_b = text_of(
         &format!("/api/v1/requests/{id}/receipt"),

@@ -91,6 +91,7 @@ pub enum Route {
     ProviderService,
     RemoveService,
     MoveTenant,
+    ExportTenant,
     ProviderActions,
     Revocations,
     DevServiceAssertion,
@@ -99,7 +100,7 @@ pub enum Route {
 impl Route {
     /// Every route. Literal paths come before templates that would also
     /// match them (`awaiting-preapproval` before `{id}`).
-    pub const ALL: [Route; 69] = [
+    pub const ALL: [Route; 70] = [
         Route::Health,
         Route::OpenApi,
         Route::Me,
@@ -166,6 +167,7 @@ impl Route {
         Route::ProviderService,
         Route::RemoveService,
         Route::MoveTenant,
+        Route::ExportTenant,
         Route::ProviderActions,
         Route::Revocations,
         Route::DevServiceAssertion,
@@ -240,6 +242,7 @@ impl Route {
                 "/api/v1/provider/services/{service_id}"
             }
             Route::MoveTenant => "/api/v1/provider/tenants/{id}/move",
+            Route::ExportTenant => "/api/v1/provider/tenants/{id}/export",
             Route::ProviderActions => "/api/v1/provider/actions",
             Route::Revocations => "/api/v1/provider/revocations",
             Route::DevServiceAssertion => "/api/v1/dev/service-assertion",
@@ -287,6 +290,7 @@ impl Route {
             | Route::ProviderServices
             | Route::ProviderLog
             | Route::ProviderService
+            | Route::ExportTenant
             | Route::Revocations => Method::Get,
             Route::RolesAssign
             | Route::RolesRemove
@@ -823,6 +827,7 @@ pub async fn answer(
         Route::ProviderService => provider::get(app, p, call).await,
         Route::RemoveService => provider::remove(app, p, call).await,
         Route::MoveTenant => provider::move_tenant(app, p, call).await,
+        Route::ExportTenant => provider::export_tenant(app, p, call).await,
         Route::ProviderLog => provider::log(app, p).await,
         // Forwarded by the Worker only, once it has found the caller.
         Route::AccessCheck => requests::check_access_as(app, call, p).await,

@@ -133,6 +133,72 @@ pub async fn move_tenant(app: &App, p: &Principal, call: &Call) -> Result<Respon
     json(&state, if moved { 200 } else { 202 })
 }
 
+/// `GET /api/v1/provider/tenants/{id}/export`: the tenant whole, as signed
+/// JSON lines (`lockbox tenant verify` checks it offline; `lockbox tenant
+/// import` turns it into the SQL that restores it into an empty
+/// deployment). Integration admins only.
+pub async fn export_tenant(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
+    lockbox_shared::policy::authorize(
+        p,
+        lockbox_shared::policy::Action::ManageProviderServices,
+        None,
+    )?;
+    let raw = call.param("id");
+    let missing = || AppError::Missing {
+        what: format!("The tenant {raw:?}"),
+    };
+    let tenant = lockbox_shared::ids::TenantId::parse(raw).map_err(|_| missing())?;
+    crate::store::settings::tenant(&*app.db, &tenant)
+        .await?
+        .ok_or_else(missing)?;
+    let key = app
+        .audit_key
+        .as_ref()
+        .map_err(|why| AppError::Misconfigured(why.clone()))?;
+    app.note_keys(call.now_ms).await;
+    let db = app.db.clone();
+    let (export, header) = {
+        use crate::store::Stores;
+        crate::service::tenant_export::Export::start(
+            &db.tenant(tenant.clone()),
+            key,
+            &app.deployment,
+            call.now_ms,
+        )
+        .await?
+    };
+    let pages = futures_util::stream::unfold(Some(export), move |state| {
+        let (db, tenant) = (db.clone(), tenant.clone());
+        async move {
+            use crate::store::Stores;
+            let mut export = state?;
+            match export.next(&db.tenant(tenant), &db.global()).await {
+                Ok(Some(lines)) => Some((
+                    Ok::<Vec<u8>, worker::Error>(lines.into_bytes()),
+                    Some(export),
+                )),
+                Ok(None) => None,
+                // The answer has started: a failure can only end the file
+                // early (without its end line, which `verify` names).
+                Err(err) => {
+                    err.log();
+                    Some((Err(worker::Error::RustError(format!("{err:?}"))), None))
+                }
+            }
+        }
+    });
+    let head = futures_util::stream::iter([Ok(format!("{header}\n").into_bytes())]);
+    let mut response = Response::from_stream(futures_util::StreamExt::chain(head, pages))?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "application/jsonl; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"lockbox-tenant-{raw}.jsonl\""),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
 /// `POST /api/v1/provider/actions` (services only).
 pub async fn actions(app: &App, call: &Call) -> Result<Response, AppError> {
     let boundary = boundary(app);

@@ -12,6 +12,7 @@ pub mod report;
 pub mod requests;
 pub mod roles;
 pub mod settings;
+pub mod tenant_export;
 pub mod tree;
 pub mod webhooks;
 

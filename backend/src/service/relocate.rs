@@ -55,6 +55,25 @@ struct Table {
     replace: bool,
 }
 
+/// The tables a move copies (and an export writes), parents before
+/// children: each table's name and which of its rows are the tenant's.
+pub fn tenant_tables() -> Vec<(&'static str, &'static str)> {
+    tables().into_iter().map(|t| (t.name, t.rows)).collect()
+}
+
+/// Up to `limit` of the tenant's rows of table `name` (whose rows of the
+/// tenant's are `rows`) after rowid `after`, in rowid order, each with its
+/// rowid as `_moved_rowid`.
+pub fn page(name: &str, rows: &str, tenant: &str, after: i64, limit: i64) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT rowid AS _moved_rowid, * FROM {name} WHERE ({rows}) AND rowid > ? \
+             ORDER BY rowid LIMIT ?"
+        ),
+        vec![tenant.into(), after.into(), limit.into()],
+    )
+}
+
 /// The tables a move copies, parents before children.
 fn tables() -> Vec<Table> {
     let both = BOTH_TABLES.iter().map(|(name, rows)| Table {
@@ -176,17 +195,12 @@ pub async fn step<F: Database, T: Database>(
         return Ok(None);
     };
     let rows: Vec<serde_json::Map<String, serde_json::Value>> = from
-        .query(Statement::new(
-            format!(
-                "SELECT rowid AS _moved_rowid, * FROM {} WHERE ({}) AND rowid > ? \
-                 ORDER BY rowid LIMIT ?",
-                table.name, table.rows
-            ),
-            vec![
-                from.id().as_str().into(),
-                progress.after.into(),
-                MOVE_PAGE.into(),
-            ],
+        .query(page(
+            table.name,
+            table.rows,
+            from.id().as_str(),
+            progress.after,
+            MOVE_PAGE,
         ))
         .await?;
     let mut next = progress.clone();

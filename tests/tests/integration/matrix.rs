@@ -759,6 +759,13 @@ const PUBLIC_CELLS: &[(&str, &str, &str, u16, u16)] = &[
         401,
         500,
     ),
+    (
+        "GET",
+        "/api/v1/provider/tenants/7c0a8f4e-5a1b-4c3d-9e2f-000000000002/export",
+        "",
+        401,
+        500,
+    ),
     // ... and the services' (a service signs in with its own assertion,
     // which needs no Access configuration).
     ("GET", "/api/v1/provider/revocations", "", 401, 401),
@@ -819,8 +826,8 @@ fn the_matrix_calls_every_route_the_api_documents() {
                 path.replace("/records/1/", "/records/{id}/")
                     .replace("svc:none", "{service_id}")
                     .replace(
-                        "/provider/tenants/7c0a8f4e-5a1b-4c3d-9e2f-000000000002/move",
-                        "/provider/tenants/{id}/move",
+                        "/provider/tenants/7c0a8f4e-5a1b-4c3d-9e2f-000000000002/",
+                        "/provider/tenants/{id}/",
                     )
                     .replace(
                         "/tenant-objects/7c0a8f4e-5a1b-4c3d-9e2f-000000000002",
