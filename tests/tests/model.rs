@@ -4585,6 +4585,9 @@ enum Fault {
     Before,
     /// The batch commits and its answer is lost (a timeout after commit).
     AfterCommit,
+    /// The `at`-th read fails (what the Worker retries, and gives up on
+    /// after three tries).
+    Read,
 }
 
 /// A database whose `at`-th write batch fails as `fault` says; every
@@ -4596,11 +4599,29 @@ struct Faulty<'a> {
     writes: Cell<u32>,
 }
 
+impl Faulty<'_> {
+    /// Whether this read is the one to fail.
+    fn read_fails(&self) -> Result<(), lockbox_backend::store::DbError> {
+        if self.fault != Fault::Read {
+            return Ok(());
+        }
+        let n = self.writes.get() + 1;
+        self.writes.set(n);
+        if n == self.at {
+            return Err(lockbox_backend::store::DbError::Other(
+                "injected: the read failed".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Database for Faulty<'_> {
     async fn query<T: serde::de::DeserializeOwned>(
         &self,
         statement: Statement,
     ) -> Result<Vec<T>, lockbox_backend::store::DbError> {
+        self.read_fails()?;
         self.db.query(statement).await
     }
 
@@ -4608,6 +4629,7 @@ impl Database for Faulty<'_> {
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<Vec<serde_json::Value>>, lockbox_backend::store::DbError> {
+        self.read_fails()?;
         self.db.query_batch(statements).await
     }
 
@@ -4615,6 +4637,9 @@ impl Database for Faulty<'_> {
         &self,
         statements: Vec<Statement>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, lockbox_backend::store::DbError> {
+        if self.fault == Fault::Read {
+            return self.db.batch_rows(statements).await;
+        }
         let n = self.writes.get() + 1;
         self.writes.set(n);
         let injected =
@@ -4625,7 +4650,7 @@ impl Database for Faulty<'_> {
                 self.db.batch_rows(statements).await?;
                 Err(injected("the answer was lost after the batch committed"))
             }
-            None => self.db.batch_rows(statements).await,
+            Some(Fault::Read) | None => self.db.batch_rows(statements).await,
         }
     }
 
@@ -4727,6 +4752,7 @@ fn a_decision_whose_write_fails_is_whole_or_absent_and_a_retry_with_its_key_conv
                 assert_eq!(decided, 1, "all of it was written");
                 assert_ne!(state, State::PendingCustomerApproval);
             }
+            Fault::Read => {}
         }
         assert!(audit_without_gaps(&db), "{fault:?}: a gap in the sequence");
         assert_eq!(index_mismatches(&db), 0, "{fault:?}: the index is in step");
@@ -4822,4 +4848,250 @@ fn a_batch_of_actions_whose_write_fails_is_whole_or_absent_and_its_retry_records
         );
         assert!(audit_without_gaps(&db), "{fault:?}");
     }
+}
+
+/// A step of [`faults_anywhere_leave_no_half_change_and_retries_converge`].
+#[derive(Debug, Clone, Copy)]
+enum FaultStep {
+    /// An engineer opens a request (with an Idempotency-Key).
+    Create,
+    /// A person decides on the `n`-th request opened (mod their number).
+    Decide(Verb, usize),
+    /// The sample service records an action under it.
+    Record(usize),
+    /// The scheduled job runs.
+    Sweep,
+}
+
+fn fault_step() -> impl Strategy<Value = FaultStep> {
+    prop_oneof![
+        3 => Just(FaultStep::Create),
+        2 => (0..3usize).prop_map(|n| FaultStep::Decide(Verb::Preapprove, n)),
+        2 => (0..3usize).prop_map(|n| FaultStep::Decide(Verb::Approve, n)),
+        1 => (0..3usize).prop_map(|n| FaultStep::Decide(Verb::Deny, n)),
+        1 => (0..3usize).prop_map(|n| FaultStep::Decide(Verb::Revoke, n)),
+        1 => (0..3usize).prop_map(|n| FaultStep::Decide(Verb::Cancel, n)),
+        3 => (0..3usize).prop_map(FaultStep::Record),
+        1 => Just(FaultStep::Sweep),
+    ]
+}
+
+/// Where a step's fault hits, if anywhere: which of its reads or writes.
+fn fault_at() -> impl Strategy<Value = Option<(Fault, u32)>> {
+    prop_oneof![
+        2 => Just(None),
+        1 => (1..3u32).prop_map(|n| Some((Fault::Before, n))),
+        2 => (1..3u32).prop_map(|n| Some((Fault::AfterCommit, n))),
+        1 => (1..5u32).prop_map(|n| Some((Fault::Read, n))),
+    ]
+}
+
+/// Runs `step` (the `i`-th) on `stores`; the answer's status, or the
+/// error.
+fn run_fault_step(
+    stores: &Faulty<'_>,
+    step: FaultStep,
+    i: usize,
+    opened: &[RequestId],
+    service: &RegisteredService,
+) -> Result<u16, AppError> {
+    let now = START + HOUR + i as i64 * 7 * MINUTE;
+    let stamp = stamp_at(now);
+    let person = |email: &str| seeded(stores.db, email);
+    // The newest requests most: a step after a create is likely on it.
+    let pick = |n: usize| opened.iter().rev().nth(n % opened.len().max(1)).cloned();
+    match step {
+        FaultStep::Create => {
+            let input = CreateAccessRequest {
+                tenant_id: CONTOSO.to_owned(),
+                service: "mail".to_owned(),
+                ticket: format!("SR-RANDOM-{i}"),
+                reason: "Faults anywhere".to_owned(),
+                duration_minutes: 30,
+                operations: asked("mail"),
+                emergency: None,
+            };
+            let (_, made) = block_on(requests::create_keyed(
+                stores,
+                &person("engineer1@provider.example"),
+                &input,
+                Some(&format!("create-{i}")),
+                &stamp,
+            ))?;
+            Ok(if made { 201 } else { 200 })
+        }
+        FaultStep::Decide(verb, n) => {
+            let Some(id) = pick(n) else { return Ok(0) };
+            let who = match verb {
+                Verb::Preapprove => "manager@provider.example",
+                Verb::Cancel => "engineer1@provider.example",
+                _ => "approver1@contoso.example",
+            };
+            block_on(requests::act(
+                stores,
+                &person(who),
+                &id,
+                verb,
+                None,
+                requests::Granting::default(),
+                Some(&format!("decide-{i}")),
+                &stamp,
+                None,
+            ))
+            .map(|_| 200)
+        }
+        FaultStep::Record(n) => {
+            let Some(id) = pick(n) else { return Ok(0) };
+            let keys = grant_keys();
+            let boundary = Boundary {
+                keys: &keys,
+                issuer: ISSUER,
+                operator: OPERATOR,
+            };
+            let batch = ActionBatch {
+                grant: id.as_str().to_owned(),
+                batch_id: format!("batch-{i}"),
+                actions: vec![ServiceAction {
+                    operation: "Get-Mailbox".to_owned(),
+                    item: Some("ceo@contoso.example".to_owned()),
+                    parameters: Default::default(),
+                    count: None,
+                    digest: None,
+                }],
+            };
+            let named = block_on(integration::grant_of(
+                stores,
+                &batch.grant,
+                &boundary,
+                now,
+                Vec::new(),
+            ));
+            block_on(integration::record(
+                stores, service, None, &batch, named, &boundary, &stamp,
+            ))
+            .map(|_| 201)
+        }
+        FaultStep::Sweep => block_on(cron::sweep(stores, now, "lockbox@model.test"))
+            .map(|_| 200)
+            .map_err(AppError::from),
+    }
+}
+
+/// What a database holds that the steps change, without ids and times the
+/// runs cannot share: each request's state, and the records of each
+/// activity of each request.
+fn fault_fingerprint(db: &Sqlite) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut stmt = db
+        .conn
+        .prepare(
+            "SELECT 'request ' || ticket || ' ' || state FROM access_requests \
+             UNION ALL SELECT 'records ' || COALESCE(json_extract(details, '$.RequestId'), item) \
+             || ' ' || activity || ' ' || COUNT(*) FROM audit_log \
+             GROUP BY COALESCE(json_extract(details, '$.RequestId'), item), activity \
+             UNION ALL SELECT 'log ' || tenant_id || ' ' || COUNT(*) FROM audit_log GROUP BY tenant_id",
+        )
+        .expect("prepare");
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).expect("rows") {
+        rows.push(row.expect("a row"));
+    }
+    rows.sort();
+    rows
+}
+
+/// Random steps, each with a fault injected at random (a read that fails,
+/// a write that fails before it runs, a write whose answer is lost after
+/// it committed), each retried with its Idempotency-Key or `batch_id`
+/// until it answers, as the error told the caller to: nothing is ever
+/// half-applied (the log has no gap, the provider's index is in step
+/// after every step), each step's final answer is what it is without
+/// faults, and the database ends as a run without faults ends.
+#[test]
+fn faults_anywhere_leave_no_half_change_and_retries_converge() {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    static INJECTED: AtomicUsize = AtomicUsize::new(0);
+    static COMMITTED_THEN_LOST: AtomicUsize = AtomicUsize::new(0);
+    static RECORDED: AtomicUsize = AtomicUsize::new(0);
+    static DECIDED: AtomicUsize = AtomicUsize::new(0);
+    let config = ProptestConfig {
+        cases: cases().min(60),
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(steps in prop::collection::vec((fault_step(), fault_at()), 6..18))| {
+        let (faulty_db, clean_db) = (open_database(), open_database());
+        let (service, clean_service) = (sample_service(&faulty_db), sample_service(&clean_db));
+        let healthy = |db| Faulty { db, at: 0, fault: Fault::Before, writes: Cell::new(0) };
+        let (mut opened, mut clean_opened): (Vec<RequestId>, Vec<RequestId>) = (vec![], vec![]);
+        for (i, (step, fault)) in steps.iter().copied().enumerate() {
+            let expected = run_fault_step(&healthy(&clean_db), step, i, &clean_opened, &clean_service)
+                .map_err(|e| e.problem().status);
+            let before = fault_fingerprint(&faulty_db);
+            let mut answer = match fault {
+                Some((fault, at)) => {
+                    let stores = Faulty { db: &faulty_db, at, fault, writes: Cell::new(0) };
+                    run_fault_step(&stores, step, i, &opened, &service)
+                }
+                None => run_fault_step(&healthy(&faulty_db), step, i, &opened, &service),
+            };
+            if answer.as_ref().is_err_and(|err| format!("{err:?}").contains("injected")) {
+                if let Err(err) = answer {
+                    INJECTED.fetch_add(1, Relaxed);
+                    let after = fault_fingerprint(&faulty_db);
+                    if after != before {
+                        COMMITTED_THEN_LOST.fetch_add(1, Relaxed);
+                    }
+                    // A change's failure never claims nothing changed.
+                    let told = match step {
+                        FaultStep::Sweep => None,
+                        _ => Some(err.on_change().problem().detail),
+                    };
+                    if let Some(told) = told {
+                        prop_assert!(
+                            !told.contains("nothing was changed") || after == before,
+                            "step {i} {step:?} said nothing changed, and it did"
+                        );
+                    }
+                    prop_assert!(audit_without_gaps(&faulty_db), "step {i} {step:?}: a gap");
+                    prop_assert_eq!(index_mismatches(&faulty_db), 0, "step {} {:?}: the index", i, step);
+                    // Sent again as the answer says, with the same key.
+                    answer = run_fault_step(&healthy(&faulty_db), step, i, &opened, &service);
+                }
+            }
+            let answer = answer.map_err(|e| e.problem().status);
+            // A create answered 200 (made by the first try) is a 201.
+            let same = match (&answer, &expected) {
+                (Ok(200), Ok(201)) => true,
+                (a, b) => a == b,
+            };
+            prop_assert!(same, "step {} {:?} with {:?}: {:?}, without faults {:?}", i, step, fault, answer, expected);
+            match (step, &answer) {
+                (FaultStep::Record(_), Ok(201)) => RECORDED.fetch_add(1, Relaxed),
+                (FaultStep::Decide(..), Ok(200)) => DECIDED.fetch_add(1, Relaxed),
+                _ => 0,
+            };
+            prop_assert!(audit_without_gaps(&faulty_db));
+            prop_assert_eq!(index_mismatches(&faulty_db), 0);
+            if matches!(step, FaultStep::Create) && answer.is_ok() {
+                let key_of = |db: &Sqlite| -> RequestId {
+                    let id: String = db.conn.query_row(
+                        "SELECT id FROM access_requests WHERE ticket = ?",
+                        [format!("SR-RANDOM-{i}")],
+                        |r| r.get(0),
+                    ).expect("the request");
+                    RequestId::parse(&id).expect("an id")
+                };
+                opened.push(key_of(&faulty_db));
+                clean_opened.push(key_of(&clean_db));
+            }
+        }
+        prop_assert_eq!(fault_fingerprint(&faulty_db), fault_fingerprint(&clean_db), "the two runs end alike");
+    });
+    let (injected, lost) = (INJECTED.load(Relaxed), COMMITTED_THEN_LOST.load(Relaxed));
+    let (decided, recorded) = (DECIDED.load(Relaxed), RECORDED.load(Relaxed));
+    println!(
+        "faults injected: {injected}, of which committed with the answer lost: {lost}; \
+         decisions made: {decided}, batches recorded: {recorded}"
+    );
+    assert!(injected > 0 && lost > 0, "the faults were exercised");
+    assert!(decided > 0 && recorded > 0, "the steps did something");
 }

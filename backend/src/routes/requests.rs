@@ -88,11 +88,15 @@ pub async fn awaiting_preapproval(
 
 pub async fn create(app: &App, p: &Principal, call: &Call) -> Result<Response, AppError> {
     let input: CreateAccessRequest = call.json()?;
-    let created = service::create(&app.db, p, &input, &stamp(app, call)).await?;
-    let mut response = json(&created, 201)?;
-    response
-        .headers_mut()
-        .set("Location", &format!("/api/v1/requests/{}", created.id))?;
+    let key = idempotency_key(call)?;
+    let (created, now) =
+        service::create_keyed(&app.db, p, &input, key.as_deref(), &stamp(app, call)).await?;
+    let mut response = json(&created, if now { 201 } else { 200 })?;
+    let headers = response.headers_mut();
+    headers.set("Location", &format!("/api/v1/requests/{}", created.id))?;
+    if !now {
+        headers.set("Lockbox-Replayed", "true")?;
+    }
     Ok(response)
 }
 

@@ -98,6 +98,96 @@ pub async fn create<S: Stores>(
     create_with_id(stores, principal, input, id, stamp).await
 }
 
+/// [`create`] sent with an `Idempotency-Key`: the request's id comes from
+/// the caller and the key, so the same call again (after a lost answer,
+/// a timeout, a failure after the write) finds the request the first one
+/// made instead of making a second, and answers with it (`false`: not
+/// created now). The same key with a different ask is refused.
+pub async fn create_keyed<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    input: &CreateAccessRequest,
+    key: Option<&str>,
+    stamp: &Stamp<'_>,
+) -> Result<(RequestView, bool), AppError> {
+    let Some(key) = key else {
+        return Ok((create(stores, principal, input, stamp).await?, true));
+    };
+    let id = keyed_id(&principal.email, key);
+    if let Some(view) = made_before(stores, principal, input, &id, stamp).await? {
+        return Ok((view, false));
+    }
+    match create_with_id(stores, principal, input, id.clone(), stamp).await {
+        Ok(view) => Ok((view, true)),
+        // Another call with the key may have made it meanwhile.
+        Err(err) => match made_before(stores, principal, input, &id, stamp).await {
+            Ok(Some(view)) => Ok((view, false)),
+            _ => Err(err),
+        },
+    }
+}
+
+/// The id a request made by `email` with `key` gets: the first 16 bytes
+/// of a SHA-256 of both, as a UUID.
+fn keyed_id(email: &str, key: &str) -> RequestId {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("lockbox request\n{email}\n{key}"));
+    let mut bytes = [0u8; 16];
+    for (b, d) in bytes.iter_mut().zip(digest.iter()) {
+        *b = *d;
+    }
+    RequestId::from_uuid(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
+/// The request `id` if it exists: as the answer to a repeated create when
+/// it is the same ask by the same person, refused when it is not.
+async fn made_before<S: Stores>(
+    stores: &S,
+    principal: &Principal,
+    input: &CreateAccessRequest,
+    id: &RequestId,
+    stamp: &Stamp<'_>,
+) -> Result<Option<RequestView>, AppError> {
+    let Ok(tenant_id) = TenantId::parse(input.tenant_id.trim()) else {
+        return Ok(None);
+    };
+    let tenant = stores.tenant(tenant_id);
+    let Some(request) = store::load(&tenant, id).await? else {
+        return Ok(None);
+    };
+    let asked: Vec<String> = request
+        .operations
+        .as_ref()
+        .map(|o| o.names().to_vec())
+        .unwrap_or_default();
+    let mut given: Vec<String> = input
+        .operations
+        .iter()
+        .map(|o| o.trim().to_owned())
+        .collect();
+    given.sort();
+    given.dedup();
+    let mut asked_sorted = asked;
+    asked_sorted.sort();
+    let same = request.requester.email == principal.email
+        && request.service.as_str() == input.service.trim()
+        && request.ticket.as_str() == input.ticket.trim()
+        && request.reason.as_str() == input.reason.trim()
+        && request.duration.minutes() == input.duration_minutes
+        && asked_sorted == given
+        && request.emergency.is_some() == input.emergency.is_some();
+    if !same {
+        return Err(AppError::IdempotencyKeyReused);
+    }
+    let name = tenant_name(&tenant).await?;
+    Ok(Some(RequestView::of(
+        &request,
+        &name,
+        audience(principal),
+        stamp.now,
+    )))
+}
+
 /// [`create`] with a chosen id (the demo data uses fixed ids).
 pub async fn create_with_id<S: Stores>(
     stores: &S,

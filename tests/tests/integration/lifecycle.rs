@@ -355,6 +355,56 @@ fn the_same_idempotency_key_twice_has_one_effect_and_the_same_answer() {
 }
 
 #[test]
+fn a_request_created_twice_with_one_idempotency_key_is_made_once() {
+    let engineer = sign_in("engineer1@provider.example");
+    let key = format!("create-{}", now_ms());
+    let body = json!({
+        "tenant_id": CONTOSO,
+        "service": "mail",
+        "ticket": format!("SR-KEY-{}", now_ms()),
+        "reason": "A lost answer, sent again.",
+        "duration_minutes": 30,
+        "operations": lockbox_tests::operations_of("mail"),
+    });
+    let send = |body: &serde_json::Value| {
+        read(
+            client()
+                .post(url("/api/v1/requests"))
+                .header("Cookie", &engineer.cookie)
+                .header("Idempotency-Key", &key)
+                .send_json(body),
+        )
+    };
+    let first = send(&body);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = send(&body);
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(second.header("lockbox-replayed"), Some("true"));
+    assert_eq!(first.json()["id"], second.json()["id"], "the same request");
+    let id = first.json()["id"].as_str().unwrap_or_default().to_owned();
+    let created = request_audit(CONTOSO, &id)
+        .into_iter()
+        .filter(|r| r["activity"] == "New-AccessToCustomerDataRequest")
+        .count();
+    assert_eq!(created, 1, "one creation in the log");
+    // The same key for another ask is refused; another person's same key
+    // is theirs alone.
+    let mut other = body.clone();
+    other["duration_minutes"] = json!(45);
+    let reused = send(&other);
+    assert_eq!(reused.status, 422, "{}", reused.body);
+    let colleague = read(
+        client()
+            .post(url("/api/v1/requests"))
+            .header("Cookie", &sign_in("engineer2@provider.example").cookie)
+            .header("Idempotency-Key", &key)
+            .send_json(&body),
+    );
+    assert_eq!(colleague.status, 201, "{}", colleague.body);
+    assert_ne!(colleague.json()["id"], first.json()["id"]);
+}
+
+#[test]
 fn the_requester_cancels_and_nobody_else_can() {
     let id = pending_contoso_request(30);
     // Another engineer may not see the request at all: the same 404 as for
