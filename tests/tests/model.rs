@@ -5095,3 +5095,131 @@ fn faults_anywhere_leave_no_half_change_and_retries_converge() {
     assert!(injected > 0 && lost > 0, "the faults were exercised");
     assert!(decided > 0 && recorded > 0, "the steps did something");
 }
+
+/// A tenant with 10 000 requests, made through the service as an engineer
+/// would: the customer's list pages through every one of them once,
+/// newest first; the provider's list does the same from its index; and
+/// when they all lapse, the scheduled job expires every one in bounded
+/// runs (each run says whether more are due), one record each, no gap.
+#[test]
+fn a_tenant_with_ten_thousand_requests_lists_each_once_and_its_sweeps_expire_them_all() {
+    const REQUESTS: usize = 10_000;
+    let db = open_database();
+    let engineer = seeded(&db, "engineer1@provider.example");
+    let manager = seeded(&db, "manager@provider.example");
+    let before: i64 = db
+        .conn
+        .query_row("SELECT COUNT(*) FROM access_requests", [], |r| r.get(0))
+        .expect("a count");
+    let mut made = std::collections::BTreeSet::new();
+    let mut preapproved = std::collections::BTreeSet::new();
+    for i in 0..REQUESTS {
+        let input = CreateAccessRequest {
+            tenant_id: CONTOSO.to_owned(),
+            service: "mail".to_owned(),
+            ticket: format!("SR-TEN-THOUSAND-{i}"),
+            reason: "A tenant with many requests".to_owned(),
+            duration_minutes: 30,
+            operations: asked("mail"),
+            emergency: None,
+        };
+        let view = block_on(requests::create(
+            &db,
+            &engineer,
+            &input,
+            &stamp_at(START + i as i64),
+        ))
+        .expect("created");
+        made.insert(view.id.to_string());
+        // Every tenth reaches the customer (pre-approved).
+        if i % 10 == 0 {
+            preapproved.insert(view.id.to_string());
+            block_on(requests::act(
+                &db,
+                &manager,
+                &view.id,
+                Verb::Preapprove,
+                None,
+                requests::Granting::default(),
+                None,
+                &stamp_at(START + i as i64),
+                None,
+            ))
+            .expect("pre-approved");
+        }
+    }
+    let now = START + REQUESTS as i64 + MINUTE;
+    let pages = |principal: &Principal| -> (Vec<String>, usize) {
+        let (mut ids, mut pages, mut cursor) = (Vec::new(), 0, None);
+        loop {
+            let query = requests::ListQuery {
+                limit: Some(lockbox_shared::api::MAX_REQUESTS_PAGE),
+                filter: store::ListFilter {
+                    cursor: cursor
+                        .as_deref()
+                        .map(requests::decode_cursor)
+                        .transpose()
+                        .expect("a cursor"),
+                    ..Default::default()
+                },
+            };
+            let page = block_on(requests::list(&db, principal, &query, now)).expect("a page");
+            pages += 1;
+            ids.extend(page.items.iter().map(|r| r.id.to_string()));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return (ids, pages),
+            }
+        }
+    };
+    // The engineer's own: every one, once, newest first, 200 a page.
+    let (mine, pages_mine) = pages(&engineer);
+    let unique: std::collections::BTreeSet<&String> = mine.iter().collect();
+    assert_eq!(unique.len(), mine.len(), "none twice");
+    assert!(
+        made.iter().all(|id| unique.contains(id)),
+        "every one listed"
+    );
+    assert_eq!(pages_mine, mine.len().div_ceil(200));
+    // The customer's approver: the thousand that reached them.
+    let (theirs, _) = pages(&seeded(&db, "approver1@contoso.example"));
+    let distinct: std::collections::BTreeSet<&String> = theirs.iter().collect();
+    assert_eq!(distinct.len(), theirs.len(), "none twice");
+    let reached: std::collections::BTreeSet<String> = theirs
+        .iter()
+        .filter(|id| made.contains(*id))
+        .cloned()
+        .collect();
+    assert_eq!(reached, preapproved, "each pre-approved one, and no other");
+
+    // Twelve hours later every one has lapsed; runs until none is due.
+    let later = START + 13 * HOUR;
+    let (mut runs, mut expired) = (0, 0);
+    loop {
+        let outcome = block_on(cron::sweep(&db, later, "lockbox@model.test")).expect("a run");
+        runs += 1;
+        expired += outcome.expired;
+        if !outcome.more_due {
+            break;
+        }
+        assert!(runs < 200, "the runs end");
+    }
+    let pending: i64 = db
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM access_requests WHERE state IN ('PendingManagerApproval', 'PendingCustomerApproval')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a count");
+    assert_eq!(pending, 0, "none left pending after {runs} runs");
+    assert!(expired as usize >= REQUESTS, "{expired} expired");
+    assert!(audit_without_gaps(&db));
+    assert_eq!(index_mismatches(&db), 0);
+    let total: i64 = db
+        .conn
+        .query_row("SELECT COUNT(*) FROM access_requests", [], |r| r.get(0))
+        .expect("a count");
+    assert_eq!(total - before, REQUESTS as i64);
+    println!("10 000 requests: {pages_mine} pages for the engineer; expired in {runs} runs of the scheduled job");
+}

@@ -382,7 +382,7 @@ fn a_request_created_twice_with_one_idempotency_key_is_made_once() {
     assert_eq!(second.header("lockbox-replayed"), Some("true"));
     assert_eq!(first.json()["id"], second.json()["id"], "the same request");
     let id = first.json()["id"].as_str().unwrap_or_default().to_owned();
-    let created = request_audit(CONTOSO, &id)
+    let created = lockbox_tests::audit_rows(CONTOSO, &id)
         .into_iter()
         .filter(|r| r["activity"] == "New-AccessToCustomerDataRequest")
         .count();
