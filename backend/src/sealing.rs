@@ -311,10 +311,19 @@ mod tests {
         let other = Sealer::from_seeds(&seed(2), None).expect("a sealer");
         let err = now(other.open(&sealed, "endpoint-1")).expect_err("another key");
         assert!(err.contains(sealer.key_id()), "{err}");
-        let mut changed = sealed.clone();
-        let last = changed.pop().expect("a char");
-        changed.push(if last == 'A' { 'B' } else { 'A' });
-        assert!(now(sealer.open(&changed, "endpoint-1")).is_err());
+        // Under another key's id it is opened with that key, and fails.
+        let forged = sealed.replacen(sealer.key_id(), other.key_id(), 1);
+        assert!(now(other.open(&forged, "endpoint-1"))
+            .expect_err("the tag fails")
+            .contains("does not open"));
+        // One byte of the ciphertext changed: the tag fails.
+        let (head, body) = sealed.rsplit_once('.').expect("a body");
+        let mut bytes = BASE64_STANDARD.decode(body).expect("base64");
+        bytes[IV + 2] ^= 1;
+        let changed = format!("{head}.{}", BASE64_STANDARD.encode(bytes));
+        assert!(now(sealer.open(&changed, "endpoint-1"))
+            .expect_err("the tag fails")
+            .contains("does not open"));
         // Stored in the clear before sealing: opened, to be sealed again.
         let plain = now(sealer.open("whsec_old", "endpoint-1")).expect("opens");
         assert!(plain.reseal);

@@ -121,7 +121,9 @@ fn main() -> ExitCode {
                 println!("ok: {note}");
             }
             for problem in &report.problems {
-                println!("FAILED: {problem}");
+                // On standard error: `tenant import` writes SQL to standard
+                // output, which must not hold them.
+                eprintln!("FAILED: {problem}");
             }
             if report.ok() {
                 ExitCode::SUCCESS

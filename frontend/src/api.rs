@@ -765,8 +765,8 @@ pub async fn remove_provider_service(id: &str) -> Result<(), ApiError> {
     answer.check(None).map(|_| ())
 }
 
-/// `DELETE /api/v1/settings/notifications/webhooks/{id}`.
-/// `POST /api/v1/settings/notifications/webhooks/{id}/rotate-secret`.
+/// `POST /api/v1/settings/notifications/webhooks/{id}/rotate-secret`: a
+/// new signing secret (shown once); the old one signs beside it for a day.
 pub async fn rotate_webhook_secret(
     id: String,
 ) -> Result<lockbox_shared::api::RotatedWebhookSecret, ApiError> {
@@ -777,6 +777,7 @@ pub async fn rotate_webhook_secret(
     .await
 }
 
+/// `DELETE /api/v1/settings/notifications/webhooks/{id}`.
 pub async fn remove_webhook(id: String) -> Result<(), ApiError> {
     let answer = send(
         "DELETE",

@@ -181,6 +181,8 @@ named_enum! {
         RemoveService => "Remove-LockboxService",
         /// A tenant's data moved into its own Durable Object.
         MoveTenant => "Move-LockboxTenant",
+        /// A tenant was exported whole (its data, for a restore).
+        ExportTenant => "Export-LockboxTenant",
     }
 }
 

@@ -21,14 +21,38 @@ pub const KIND: &str = "lockbox-tenant-export";
 /// The format's version.
 pub const VERSION: u32 = 1;
 
+/// The tables an export holds rows of, in the order it writes them (the
+/// backend's move tables, then the global ones; a backend test keeps the
+/// two lists equal). A file naming any other table is refused.
+pub const TABLES: [&str; 15] = [
+    "tenants",
+    "users",
+    "customer_roles",
+    "access_requests",
+    "audit_log",
+    "audit_leaves",
+    "audit_tree",
+    "audit_seal",
+    "idempotency_keys",
+    "index_outbox",
+    "webhook_endpoints",
+    "outbox",
+    "provider_batches",
+    "tenant_services",
+    "request_index",
+];
+
 /// The first line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
+    /// Always [`KIND`].
     pub kind: String,
+    /// Always [`VERSION`] for this format.
     pub version: u32,
     /// The deployment that exported it (`<deployment>/audit/<tenant>` is
     /// its log's origin).
     pub deployment: String,
+    /// The tenant whose rows follow (every row names it).
     pub tenant_id: String,
     /// When (epoch ms).
     pub exported_at: i64,
@@ -37,6 +61,7 @@ pub struct Header {
 /// A row of a table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
+    /// One of [`TABLES`].
     pub table: String,
     /// Column → value (null, integer or text).
     pub row: serde_json::Map<String, serde_json::Value>,
@@ -210,6 +235,26 @@ pub fn verify(file: &str, keys: &str) -> Result<Verified, Vec<String>> {
             None
         }
     };
+    // Only the tenant's tables, and only its rows.
+    for (n, row) in rows.iter().enumerate() {
+        let owner = match row.table.as_str() {
+            "tenants" => row.row.get("id"),
+            _ => row.row.get("tenant_id"),
+        };
+        if !TABLES.contains(&row.table.as_str()) {
+            problems.push(format!(
+                "row {} is of table {:?}, which a tenant's export never holds",
+                n + 1,
+                row.table
+            ));
+        } else if owner.is_some_and(|t| t.as_str() != Some(header.tenant_id.as_str())) {
+            problems.push(format!(
+                "row {} of {} is another tenant's",
+                n + 1,
+                row.table
+            ));
+        }
+    }
     let non_empty: Vec<(String, u64)> = end.rows.iter().filter(|(_, n)| *n > 0).cloned().collect();
     if non_empty != counts {
         problems.push(format!(

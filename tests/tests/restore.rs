@@ -156,6 +156,24 @@ fn an_export_restores_into_an_empty_database_with_the_same_rows_and_root_and_a_c
         "names the key it needs: {problems:?}"
     );
     assert!(lockbox_cli::import_tenant(&changed.join("\n"), &keys).is_err());
+    // A row of a table no tenant export holds, or another tenant's row,
+    // is named even before the digest fails.
+    let mut foreign = lines.clone();
+    let role = r#"{"table":"provider_roles","row":{"user_id":"x","role":"support_manager"}}"#;
+    foreign.insert(2, role);
+    let problems = lockbox_cli::verify_tenant(&foreign.join("\n"), &keys).problems;
+    assert!(
+        problems.iter().any(|p| p.contains("never holds")),
+        "{problems:?}"
+    );
+    let other_tenant = lines[record].replace(lockbox_tests::CONTOSO, FABRIKAM);
+    let mut moved = lines.clone();
+    moved[record] = &other_tenant;
+    let problems = lockbox_cli::verify_tenant(&moved.join("\n"), &keys).problems;
+    assert!(
+        problems.iter().any(|p| p.contains("another tenant's")),
+        "{problems:?}"
+    );
 }
 
 #[test]

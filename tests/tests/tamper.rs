@@ -328,6 +328,10 @@ fn a_webhook_secret_is_stored_sealed_and_opens_only_with_the_key_for_its_endpoin
     )
     .expect("a sealer");
     assert!(futures::executor::block_on(other.open(&stored(first), first)).is_err());
+    // Even named as the other key's, its bytes do not open with it.
+    let forged = stored(first).replacen(sealer.key_id(), other.key_id(), 1);
+    let refused = futures::executor::block_on(other.open(&forged, first));
+    assert!(refused.is_err_and(|why| why.contains("does not open")));
     for (id, _) in &created {
         let removed = admin.delete(&format!("/api/v1/settings/notifications/webhooks/{id}"));
         assert_eq!(removed.status, 204, "{}", removed.body);

@@ -157,6 +157,20 @@ pub async fn export_tenant(app: &App, p: &Principal, call: &Call) -> Result<Resp
         .map_err(|why| AppError::Misconfigured(why.clone()))?;
     app.note_keys(call.now_ms).await;
     let db = app.db.clone();
+    // Who took the tenant's data out is in the provider's log before any
+    // of it leaves.
+    crate::store::Database::batch(
+        &crate::store::Global::new(&*db),
+        vec![crate::store::services::log(
+            lockbox_shared::integration::ProviderActivity::ExportTenant,
+            tenant.as_str(),
+            &p.email,
+            &std::collections::BTreeMap::new(),
+            call.now_ms,
+            None,
+        )],
+    )
+    .await?;
     let (export, header) = {
         use crate::store::Stores;
         crate::service::tenant_export::Export::start(

@@ -838,9 +838,15 @@ async fn open_secrets(
         (outbox::Sealed::Previous, previous),
     ] {
         let Some(stored) = stored else { continue };
+        // A replaced secret that cannot be opened (say, after a restore
+        // under another key) signs nothing; the new one still does.
+        let current = column == outbox::Sealed::Current;
         let Some(sealer) = secrets else {
             // Stored in the clear before secrets were sealed: usable as is.
             if sealing::is_sealed(stored) {
+                if !current {
+                    continue;
+                }
                 return Err(
                     "the endpoint's secret cannot be opened: WEBHOOK_SECRETS_KEY \
                             is not set (`wrangler secret put WEBHOOK_SECRETS_KEY`)"
@@ -850,10 +856,11 @@ async fn open_secrets(
             opened.push(stored.to_owned());
             continue;
         };
-        let secret = sealer
-            .open(stored, &endpoint.id)
-            .await
-            .map_err(|why| format!("the endpoint's secret cannot be opened: {why}"))?;
+        let secret = match sealer.open(stored, &endpoint.id).await {
+            Ok(secret) => secret,
+            Err(_) if !current => continue,
+            Err(why) => return Err(format!("the endpoint's secret cannot be opened: {why}")),
+        };
         if secret.reseal {
             if let Ok(sealed) = sealer.seal(&secret.secret, &endpoint.id).await {
                 reseals.push(outbox::reseal(&endpoint.id, column, stored, &sealed));

@@ -113,7 +113,7 @@ pub async fn create_keyed<S: Stores>(
     let Some(key) = key else {
         return Ok((create(stores, principal, input, stamp).await?, true));
     };
-    let id = keyed_id(&principal.email, key);
+    let id = keyed_id(&principal.email, input.tenant_id.trim(), key);
     if let Some(view) = made_before(stores, principal, input, &id, stamp).await? {
         return Ok((view, false));
     }
@@ -127,11 +127,13 @@ pub async fn create_keyed<S: Stores>(
     }
 }
 
-/// The id a request made by `email` with `key` gets: the first 16 bytes
-/// of a SHA-256 of both, as a UUID.
-fn keyed_id(email: &str, key: &str) -> RequestId {
+/// The id a request for `tenant` made by `email` with `key` gets: the
+/// first 16 bytes of a SHA-256 of the three, as a UUID. (The tenant is in
+/// it: a tenant's requests live in its own database, so the same key for
+/// another tenant is another request, never a clash of ids.)
+fn keyed_id(email: &str, tenant: &str, key: &str) -> RequestId {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("lockbox request\n{email}\n{key}"));
+    let digest = sha2::Sha256::digest(format!("lockbox request\n{email}\n{tenant}\n{key}"));
     let mut bytes = [0u8; 16];
     for (b, d) in bytes.iter_mut().zip(digest.iter()) {
         *b = *d;
@@ -155,27 +157,40 @@ async fn made_before<S: Stores>(
     let Some(request) = store::load(&tenant, id).await? else {
         return Ok(None);
     };
-    let asked: Vec<String> = request
-        .operations
-        .as_ref()
-        .map(|o| o.names().to_vec())
-        .unwrap_or_default();
-    let mut given: Vec<String> = input
-        .operations
-        .iter()
-        .map(|o| o.trim().to_owned())
-        .collect();
-    given.sort();
-    given.dedup();
-    let mut asked_sorted = asked;
-    asked_sorted.sort();
+    // The ask as creating it would have read it (an invalid one is left
+    // to creating, which says what is wrong).
+    let (Ok(service), Ok(ticket), Ok(reason), Ok(asked)) = (
+        ServiceName::parse(&input.service),
+        TicketNumber::parse(&input.ticket),
+        Reason::parse(&input.reason),
+        OperationSet::parse("operations", &input.operations),
+    ) else {
+        return Ok(None);
+    };
+    let incident = match &input.emergency {
+        None => None,
+        Some(ask) => match lockbox_shared::validation::IncidentId::parse(&ask.incident) {
+            Ok(incident) => Some(incident),
+            Err(_) => return Ok(None),
+        },
+    };
+    let sorted = |mut names: Vec<String>| {
+        names.sort();
+        names
+    };
     let same = request.requester.email == principal.email
-        && request.service.as_str() == input.service.trim()
-        && request.ticket.as_str() == input.ticket.trim()
-        && request.reason.as_str() == input.reason.trim()
+        && request.service == service
+        && request.ticket == ticket
+        && request.reason == reason
         && request.duration.minutes() == input.duration_minutes
-        && asked_sorted == given
-        && request.emergency.is_some() == input.emergency.is_some();
+        && sorted(
+            request
+                .operations
+                .as_ref()
+                .map(|o| o.names().to_vec())
+                .unwrap_or_default(),
+        ) == sorted(asked.names().to_vec())
+        && request.emergency.as_ref().map(|e| &e.incident) == incident.as_ref();
     if !same {
         return Err(AppError::IdempotencyKeyReused);
     }

@@ -164,6 +164,15 @@ impl Export {
     }
 }
 
+/// The tables an export writes, in order.
+pub fn tables() -> Vec<&'static str> {
+    relocate::tenant_tables()
+        .into_iter()
+        .map(|(name, _)| name)
+        .chain(GLOBAL.iter().map(|(name, _)| *name))
+        .collect()
+}
+
 /// A whole export of `tenant` in one string (tests, small tenants).
 pub async fn whole<T: Database, G: Database>(
     tenant: &Tenant<'_, T>,
@@ -178,4 +187,16 @@ pub async fn whole<T: Database, G: Database>(
         out.push_str(&lines);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The verifier's list of an export's tables is the one written.
+    #[test]
+    fn the_verifier_knows_every_table_an_export_writes() {
+        assert_eq!(
+            super::tables(),
+            lockbox_shared::tenant_export::TABLES.to_vec()
+        );
+    }
 }

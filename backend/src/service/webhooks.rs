@@ -249,6 +249,18 @@ pub async fn rotate_secret<S: Stores>(
         .seal(&secret, &found.id)
         .await
         .map_err(AppError::Internal)?;
+    // The secret replaced, sealed under the current key whatever it was
+    // stored as (in the clear before sealing, under the previous key);
+    // none if no key opens it.
+    let previous = match secrets.open(&found.secret, &found.id).await {
+        Ok(opened) => Some(
+            secrets
+                .seal(&opened.secret, &found.id)
+                .await
+                .map_err(AppError::Internal)?,
+        ),
+        Err(_) => None,
+    };
     let until = stamp.now + PREVIOUS_SECRET_MS;
     let record = NewAuditRecord::webhook_endpoint(
         tenant.clone(),
@@ -257,15 +269,27 @@ pub async fn rotate_secret<S: Stores>(
         LockboxActivity::RotateWebhookSecret,
         (&found.id, &found.url, &found.events),
     );
-    let live = outbox::endpoint_live(tenant, id);
+    // The record and the change together, or neither: a secret replaced
+    // meanwhile (or the endpoint removed) leaves both out.
+    let unchanged = outbox::endpoint_secret_is(tenant, id, &found.secret);
     let changes = db
         .batch(vec![
-            audit::insert(&record, &audit::new_id(), stamp.now, Some(&live)),
-            outbox::rotate_secret(tenant, id, &sealed, until),
+            audit::insert(&record, &audit::new_id(), stamp.now, Some(&unchanged)),
+            outbox::rotate_secret(
+                tenant,
+                id,
+                &found.secret,
+                &sealed,
+                previous.as_deref(),
+                until,
+            ),
         ])
         .await?;
     if changes.last() != Some(&1) {
-        return Err(missing());
+        return Err(AppError::bad_request(format!(
+            "The webhook endpoint {id} was removed, or its secret replaced, while this call \
+             ran; nothing was changed. Look at the endpoint and try again."
+        )));
     }
     Ok(RotatedWebhookSecret {
         id: found.id,

@@ -621,17 +621,27 @@ pub fn insert_endpoint(row: &EndpointRow) -> Statement {
     )
 }
 
-/// Replaces the live endpoint `id`'s secret with `sealed`; the one it
-/// replaces signs beside it until `until`.
-pub fn rotate_secret(tenant: &TenantId, id: &str, sealed: &str, until: i64) -> Statement {
+/// Replaces the live endpoint `id`'s secret, if it is still `read`, with
+/// `sealed`; `previous` (the one it replaces, sealed, or none if it could
+/// not be opened) signs beside it until `until`.
+pub fn rotate_secret(
+    tenant: &TenantId,
+    id: &str,
+    read: &str,
+    sealed: &str,
+    previous: Option<&str>,
+    until: i64,
+) -> Statement {
     Statement::new(
-        "UPDATE webhook_endpoints SET previous_secret = secret, previous_until = ?, secret = ? \
-         WHERE id = ? AND tenant_id = ? AND removed_at IS NULL",
+        "UPDATE webhook_endpoints SET previous_secret = ?, previous_until = ?, secret = ? \
+         WHERE id = ? AND tenant_id = ? AND removed_at IS NULL AND secret = ?",
         vec![
+            previous.map_or(Value::Null, Into::into),
             until.into(),
             sealed.into(),
             id.into(),
             tenant.as_str().into(),
+            read.into(),
         ],
     )
 }
@@ -654,6 +664,15 @@ pub fn reseal(id: &str, column: Sealed, read: &str, sealed: &str) -> Statement {
 pub enum Sealed {
     Current,
     Previous,
+}
+
+/// "The tenant's endpoint `id` is live and its secret is still `read`".
+pub fn endpoint_secret_is(tenant: &TenantId, id: &str, read: &str) -> Condition {
+    Condition::new(
+        "EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ? AND tenant_id = ? \
+         AND removed_at IS NULL AND secret = ?)",
+        vec![id.into(), tenant.as_str().into(), read.into()],
+    )
 }
 
 /// "The tenant's endpoint `id` is live".

@@ -82,9 +82,9 @@ fn Webhooks(
             {move || secret.get().map(|shown| view! {
                 <div class="confirmation" role="status" data-testid="webhook-secret" tabindex="-1">
                     {if shown.replaced {
-                        view! { <p>{text::webhook_replaced(l)} <span class="address">{shown.to}</span> {text::webhook_new_secret_shown(l)}</p> }.into_any()
+                        view! { <p>{text::webhook_replaced(l)} <span class="address">{shown.to}</span>{text::webhook_new_secret_shown(l)}</p> }.into_any()
                     } else {
-                        view! { <p>{text::webhook_added(l)} <span class="address">{shown.to}</span> {text::webhook_secret_shown(l)}</p> }.into_any()
+                        view! { <p>{text::webhook_added(l)} <span class="address">{shown.to}</span>{text::webhook_secret_shown(l)}</p> }.into_any()
                     }}
                     <p><code class="secret">{shown.secret}</code></p>
                     <p>{text::webhook_store_secret(l)}</p>

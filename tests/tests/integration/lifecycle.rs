@@ -381,6 +381,12 @@ fn a_request_created_twice_with_one_idempotency_key_is_made_once() {
     assert_eq!(second.status, 200, "{}", second.body);
     assert_eq!(second.header("lockbox-replayed"), Some("true"));
     assert_eq!(first.json()["id"], second.json()["id"], "the same request");
+    // The same ask, written with other spaces, is still the same ask.
+    let mut spaced = body.clone();
+    spaced["reason"] = json!("  A lost answer, sent again.\r\n");
+    let third = send(&spaced);
+    assert_eq!(third.status, 200, "{}", third.body);
+    assert_eq!(third.json()["id"], first.json()["id"]);
     let id = first.json()["id"].as_str().unwrap_or_default().to_owned();
     let created = lockbox_tests::audit_rows(CONTOSO, &id)
         .into_iter()

@@ -388,7 +388,10 @@ fn manage_notifications(session: &Session, own: bool) -> (u16, Option<String>) {
             "replacing the secret gave {}: {}",
             rotated.status, rotated.body
         ))
-    } else if relisted.body.contains(&new_secret) || relisted.body.contains(&secret) {
+    } else if relisted.status != 200
+        || relisted.body.contains(&new_secret)
+        || relisted.body.contains(&secret)
+    {
         Some("a replaced or new secret was shown again when read".to_owned())
     } else if removed.status != 204 {
         Some(format!("removing it gave {}", removed.status))
