@@ -136,7 +136,8 @@ pub fn assemble(signing_input: &str, signature: &[u8]) -> String {
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
-/// WebCrypto keys and the two operations, RSASSA-PKCS1-v1_5 with SHA-256.
+/// WebCrypto keys and the two operations, RSASSA-PKCS1-v1_5 with SHA-256;
+/// and AES-GCM, which seals webhook secrets (`crate::sealing`).
 pub mod subtle {
     use worker::wasm_bindgen::JsValue;
     #[cfg(target_arch = "wasm32")]
@@ -176,6 +177,18 @@ pub mod subtle {
                 key: &JsValue,
                 data: &[u8],
             ) -> Result<js_sys::Promise, JsValue>;
+            #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = encrypt, catch)]
+            pub fn encrypt(
+                algorithm: &JsValue,
+                key: &JsValue,
+                data: &[u8],
+            ) -> Result<js_sys::Promise, JsValue>;
+            #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = decrypt, catch)]
+            pub fn decrypt(
+                algorithm: &JsValue,
+                key: &JsValue,
+                data: &[u8],
+            ) -> Result<js_sys::Promise, JsValue>;
         }
     }
 
@@ -209,10 +222,55 @@ pub mod subtle {
 
     #[cfg(target_arch = "wasm32")]
     async fn import(format: &str, data: JsValue, usage: &str) -> Result<Key, String> {
+        import_as(format, data, &algorithm(), usage).await
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    async fn import_as(
+        format: &str,
+        data: JsValue,
+        algorithm: &JsValue,
+        usage: &str,
+    ) -> Result<Key, String> {
         let usages = js_sys::Array::of1(&JsValue::from_str(usage));
-        settle(js::import_key(format, &data, &algorithm(), false, &usages))
+        settle(js::import_key(format, &data, algorithm, false, &usages))
             .await
             .map(Key)
+    }
+
+    /// AES-256-GCM with `key` and `iv` over `data`, `aad` the additional
+    /// data: the ciphertext and its tag when `encrypting`, else the
+    /// plaintext (an error if the tag does not check).
+    #[cfg(target_arch = "wasm32")]
+    pub async fn aes_gcm(
+        encrypting: bool,
+        key: &[u8; 32],
+        iv: &[u8],
+        aad: &[u8],
+        data: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        let object = |pairs: &[(&str, JsValue)]| -> JsValue {
+            let o = js_sys::Object::new();
+            for (k, v) in pairs {
+                let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+            }
+            o.into()
+        };
+        let name = ("name", JsValue::from_str("AES-GCM"));
+        let usage = if encrypting { "encrypt" } else { "decrypt" };
+        let raw = js_sys::Uint8Array::from(key.as_slice()).into();
+        let key = import_as("raw", raw, &object(std::slice::from_ref(&name)), usage).await?;
+        let params = object(&[
+            name,
+            ("iv", js_sys::Uint8Array::from(iv).into()),
+            ("additionalData", js_sys::Uint8Array::from(aad).into()),
+        ]);
+        let out = if encrypting {
+            settle(js::encrypt(&params, &key.0, data)).await?
+        } else {
+            settle(js::decrypt(&params, &key.0, data)).await?
+        };
+        Ok(js_sys::Uint8Array::new(&out).to_vec())
     }
 
     /// A verification key from an RSA JWK's modulus and exponent

@@ -176,101 +176,24 @@ mod cipher {
 
 #[cfg(target_arch = "wasm32")]
 mod cipher {
-    use worker::js_sys;
-    use worker::wasm_bindgen::JsValue;
-
-    mod js {
-        use worker::js_sys;
-        use worker::wasm_bindgen;
-        use worker::wasm_bindgen::prelude::*;
-
-        #[wasm_bindgen]
-        extern "C" {
-            #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = importKey, catch)]
-            pub fn import_key(
-                format: &str,
-                data: &JsValue,
-                algorithm: &JsValue,
-                extractable: bool,
-                usages: &JsValue,
-            ) -> Result<js_sys::Promise, JsValue>;
-            #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = encrypt, catch)]
-            pub fn encrypt(
-                algorithm: &JsValue,
-                key: &JsValue,
-                data: &[u8],
-            ) -> Result<js_sys::Promise, JsValue>;
-            #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = decrypt, catch)]
-            pub fn decrypt(
-                algorithm: &JsValue,
-                key: &JsValue,
-                data: &[u8],
-            ) -> Result<js_sys::Promise, JsValue>;
-        }
-    }
-
-    fn message(err: JsValue) -> String {
-        js_sys::Error::from(err)
-            .message()
-            .as_string()
-            .unwrap_or_else(|| "WebCrypto refused".to_owned())
-    }
-
-    async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
-        worker::wasm_bindgen_futures::JsFuture::from(promise.map_err(message)?)
-            .await
-            .map_err(message)
-    }
-
-    fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-        let o = js_sys::Object::new();
-        for (k, v) in pairs {
-            let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
-        }
-        o.into()
-    }
-
-    async fn key(bytes: &[u8; 32], usage: &str) -> Result<JsValue, String> {
-        let algorithm = object(&[("name", JsValue::from_str("AES-GCM"))]);
-        let usages = js_sys::Array::of1(&JsValue::from_str(usage));
-        settle(js::import_key(
-            "raw",
-            &js_sys::Uint8Array::from(bytes.as_slice()).into(),
-            &algorithm,
-            false,
-            &usages,
-        ))
-        .await
-    }
-
-    fn params(iv: &[u8], aad: &[u8]) -> JsValue {
-        object(&[
-            ("name", JsValue::from_str("AES-GCM")),
-            ("iv", js_sys::Uint8Array::from(iv).into()),
-            ("additionalData", js_sys::Uint8Array::from(aad).into()),
-        ])
-    }
+    use crate::jwt::subtle::aes_gcm;
 
     pub async fn encrypt(
-        key_bytes: &[u8; 32],
+        key: &[u8; 32],
         iv: &[u8],
         aad: &[u8],
         msg: &[u8],
     ) -> Result<Vec<u8>, String> {
-        let key = key(key_bytes, "encrypt").await?;
-        let out = settle(js::encrypt(&params(iv, aad), &key, msg)).await?;
-        Ok(js_sys::Uint8Array::new(&out).to_vec())
+        aes_gcm(true, key, iv, aad, msg).await
     }
 
     pub async fn decrypt(
-        key_bytes: &[u8; 32],
+        key: &[u8; 32],
         iv: &[u8],
         aad: &[u8],
         msg: &[u8],
     ) -> Result<Vec<u8>, String> {
-        let key = key(key_bytes, "decrypt").await?;
-        let out = settle(js::decrypt(&params(iv, aad), &key, msg)).await?;
-        Ok(js_sys::Uint8Array::new(&out).to_vec())
+        aes_gcm(false, key, iv, aad, msg).await
     }
 }
 

@@ -29,7 +29,6 @@ const GLOBAL: [(&str, &str); 2] = [
 /// rows written of each table.
 pub struct Export {
     tenant: TenantId,
-    deployment: String,
     key: SigningKey,
     checkpoint: String,
     table: usize,
@@ -69,7 +68,6 @@ impl Export {
         });
         let mut export = Self {
             tenant,
-            deployment: deployment.to_owned(),
             key: key.clone(),
             checkpoint,
             table: 0,
@@ -158,11 +156,6 @@ impl Export {
         let text = serde_json::to_string(&end)
             .map_err(|e| AppError::Internal(format!("writing the end: {e}")))?;
         Ok(format!("{text}\n"))
-    }
-
-    /// The deployment it is written for (the checkpoint's origin).
-    pub fn deployment(&self) -> &str {
-        &self.deployment
     }
 }
 

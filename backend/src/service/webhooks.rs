@@ -235,15 +235,7 @@ pub async fn rotate_secret<S: Stores>(
     let tenant = tenant_of(principal)?;
     let secrets = sealer(secrets)?;
     let db = &stores.tenant(tenant.clone());
-    let missing = || AppError::Missing {
-        what: format!("The webhook endpoint {id}"),
-    };
-    let found = db
-        .query::<EndpointRow>(outbox::endpoints(&[id]))
-        .await?
-        .into_iter()
-        .find(|e| e.tenant_id == tenant.as_str() && e.removed_at.is_none())
-        .ok_or_else(missing)?;
+    let found = live_endpoint(db, id).await?;
     let secret = notify::new_secret();
     let sealed = secrets
         .seal(&secret, &found.id)
@@ -299,6 +291,24 @@ pub async fn rotate_secret<S: Stores>(
     })
 }
 
+/// The tenant's live endpoint `id`, or a 404 naming it.
+async fn live_endpoint<D: Database>(
+    db: &crate::store::Tenant<'_, D>,
+    id: &str,
+) -> Result<EndpointRow, AppError> {
+    db.query::<EndpointRow>(outbox::endpoints(&[id]))
+        .await?
+        .into_iter()
+        .find(|e| e.tenant_id == db.id().as_str() && e.removed_at.is_none())
+        .ok_or_else(|| missing(id))
+}
+
+fn missing(id: &str) -> AppError {
+    AppError::Missing {
+        what: format!("The webhook endpoint {id}"),
+    }
+}
+
 /// Removes an endpoint (audited); what it had not yet received fails.
 pub async fn remove<S: Stores>(
     stores: &S,
@@ -308,15 +318,7 @@ pub async fn remove<S: Stores>(
 ) -> Result<(), AppError> {
     let tenant = tenant_of(principal)?;
     let db = &stores.tenant(tenant.clone());
-    let missing = || AppError::Missing {
-        what: format!("The webhook endpoint {id}"),
-    };
-    let found = db
-        .query::<EndpointRow>(outbox::endpoints(&[id]))
-        .await?
-        .into_iter()
-        .find(|e| e.tenant_id == tenant.as_str() && e.removed_at.is_none())
-        .ok_or_else(missing)?;
+    let found = live_endpoint(db, id).await?;
     let record = NewAuditRecord::webhook_endpoint(
         tenant.clone(),
         stamp.ip,
@@ -334,7 +336,7 @@ pub async fn remove<S: Stores>(
     statements.extend(outbox::remove_endpoint(tenant, id, stamp.now));
     let changes = db.batch(statements).await?;
     if changes.last() != Some(&1) {
-        return Err(missing());
+        return Err(missing(id));
     }
     Ok(())
 }
